@@ -1,0 +1,220 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use boxkit::{BoxState, BoxkitError, CopyDirection, EventListener, ExecPolicy, Runtime};
+
+fn runtime() -> (tempfile::TempDir, Runtime) {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = Runtime::new(dir.path().join("root").display().to_string()).unwrap();
+    (dir, rt)
+}
+
+fn argv(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+#[derive(Default)]
+struct Log(Mutex<Vec<String>>, Mutex<Vec<std::thread::ThreadId>>);
+
+struct Recorder(Arc<Log>);
+
+impl EventListener for Recorder {
+    fn on_box_created(&self, id: String) {
+        self.0 .0.lock().unwrap().push(format!("created {id}"))
+    }
+    fn on_box_started(&self, id: String) {
+        self.0 .0.lock().unwrap().push(format!("started {id}"))
+    }
+    fn on_exec_started(&self, id: String, c: Vec<String>) {
+        self.0 .1.lock().unwrap().push(std::thread::current().id());
+        self.0
+             .0
+            .lock()
+            .unwrap()
+            .push(format!("exec {id} {}", c.join(" ")))
+    }
+    fn on_exec_completed(&self, id: String, code: i32, d: Duration) {
+        assert!(d > Duration::ZERO);
+        self.0 .0.lock().unwrap().push(format!("done {id} {code}"))
+    }
+    fn on_file_copied(&self, id: String, p: String, n: u64, dir: CopyDirection) {
+        self.0
+             .0
+            .lock()
+            .unwrap()
+            .push(format!("copy {id} {p} {n} {dir:?}"))
+    }
+    fn on_box_stopped(&self, id: String) {
+        self.0 .0.lock().unwrap().push(format!("stopped {id}"))
+    }
+    fn on_box_removed(&self, id: String) {
+        self.0 .0.lock().unwrap().push(format!("removed {id}"))
+    }
+}
+
+#[test]
+fn lifecycle_runs_real_processes_and_reports_events() {
+    let (tmp, rt) = runtime();
+    let rec = Arc::new(Log::default());
+    let handle = rt.add_listener(Box::new(Recorder(Arc::clone(&rec))));
+    let mut env = HashMap::new();
+    env.insert("GREETING".to_string(), "hi".to_string());
+    let b = rt.create_box("web".into(), env).unwrap();
+    assert_eq!(b.state(), BoxState::Created);
+    b.start().unwrap();
+    let out = b
+        .exec_checked(argv(&["sh", "-c", "echo $GREETING; pwd"]), Some(5_000))
+        .unwrap();
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("hi"));
+    assert_eq!(lines.next(), Some(b.workdir().as_str()));
+    let r = b
+        .exec(argv(&["sh", "-c", "echo oops >&2; exit 3"]), None)
+        .unwrap();
+    assert_eq!((r.exit_code, r.stderr.as_str()), (3, "oops\n"));
+
+    let host = tmp.path().join("in.txt");
+    std::fs::write(&host, b"payload").unwrap();
+    assert_eq!(
+        b.copy_in(host.display().to_string(), "sub/in.txt".into())
+            .unwrap(),
+        7
+    );
+    assert_eq!(
+        b.exec_checked(argv(&["cat", "sub/in.txt"]), None).unwrap(),
+        "payload"
+    );
+    let back = tmp.path().join("out.txt");
+    b.copy_out("sub/in.txt".into(), back.display().to_string())
+        .unwrap();
+    assert_eq!(std::fs::read(&back).unwrap(), b"payload");
+
+    b.stop().unwrap();
+    rt.remove_box("web".into()).unwrap();
+    assert!(rt.list_boxes().is_empty());
+    assert!(rt.remove_listener(handle));
+    assert!(!rt.remove_listener(handle));
+    let events = rec.0.lock().unwrap().clone();
+    assert_eq!(
+        events,
+        [
+            "created web",
+            "started web",
+            "exec web sh -c echo $GREETING; pwd",
+            "done web 0",
+            "exec web sh -c echo oops >&2; exit 3",
+            "done web 3",
+            "copy web sub/in.txt 7 In",
+            "exec web cat sub/in.txt",
+            "done web 0",
+            "copy web sub/in.txt 7 Out",
+            "stopped web",
+            "removed web",
+        ]
+    );
+    let main = std::thread::current().id();
+    assert!(
+        rec.1.lock().unwrap().iter().all(|t| *t != main),
+        "exec events come from workers"
+    );
+}
+
+#[test]
+fn errors_carry_their_data() {
+    let (_tmp, rt) = runtime();
+    assert_eq!(
+        rt.get_box("nope".into()).err(),
+        Some(BoxkitError::NotFound {
+            box_id: "nope".into()
+        })
+    );
+    let b = rt.create_box("a".into(), HashMap::new()).unwrap();
+    assert!(matches!(
+        rt.create_box("a".into(), HashMap::new()),
+        Err(BoxkitError::AlreadyExists { .. })
+    ));
+    assert!(matches!(
+        rt.create_box("A".into(), HashMap::new()),
+        Err(BoxkitError::InvalidName { .. })
+    ));
+    assert!(matches!(
+        b.exec(argv(&["true"]), None),
+        Err(BoxkitError::InvalidState { .. })
+    ));
+    b.start().unwrap();
+    assert_eq!(b.exec(vec![], None).err(), Some(BoxkitError::EmptyCommand));
+    let failed = b
+        .exec_checked(argv(&["sh", "-c", "echo bad >&2; exit 2"]), None)
+        .unwrap_err();
+    assert_eq!(
+        failed.to_string(),
+        "'sh -c echo bad >&2; exit 2' exited with code 2: bad"
+    );
+    assert_eq!(
+        b.exec(argv(&["sleep", "5"]), Some(50)).err(),
+        Some(BoxkitError::Timeout { after_ms: 50 })
+    );
+    assert!(matches!(
+        b.exec(argv(&["/no/such/program"]), None),
+        Err(BoxkitError::SpawnFailed { .. })
+    ));
+    assert!(matches!(
+        b.exec(argv(&["sh", "-c", "kill -9 $$"]), None),
+        Err(BoxkitError::Signaled { signal: 9 })
+    ));
+    b.set_max_output_bytes(10);
+    assert!(matches!(
+        b.exec(argv(&["sh", "-c", "yes | head -c 100"]), None),
+        Err(BoxkitError::OutputTooLarge {
+            limit_bytes: 10,
+            actual_bytes: 100
+        })
+    ));
+    assert!(matches!(
+        b.read_file("../x".into()),
+        Err(BoxkitError::PathEscape { .. })
+    ));
+    assert!(matches!(
+        b.read_file("missing".into()),
+        Err(BoxkitError::FileNotFound { .. })
+    ));
+    assert!(matches!(
+        b.set_env("A=B".into(), "x".into()),
+        Err(BoxkitError::InvalidEnv { .. })
+    ));
+    assert!(matches!(
+        Runtime::new(String::new()),
+        Err(BoxkitError::RootUnavailable { .. })
+    ));
+}
+
+struct Deny;
+impl ExecPolicy for Deny {
+    fn allow_exec(&self, _: String, command: Vec<String>) -> Result<bool, BoxkitError> {
+        if command[0] == "rm" {
+            return Err(BoxkitError::PolicyRejected {
+                command: command.join(" "),
+                reason: "no rm".into(),
+            });
+        }
+        Ok(command[0] != "curl")
+    }
+}
+
+#[test]
+fn policy_is_consulted() {
+    let (_tmp, rt) = runtime();
+    rt.set_policy(Some(Box::new(Deny)));
+    let b = rt.create_box("p".into(), HashMap::new()).unwrap();
+    b.start().unwrap();
+    assert!(b.exec(argv(&["true"]), None).is_ok());
+    assert!(matches!(
+        b.exec(argv(&["curl"]), None),
+        Err(BoxkitError::PolicyRejected { .. })
+    ));
+    let err = b.exec(argv(&["rm", "-rf"]), None).unwrap_err();
+    assert_eq!(err.to_string(), "the exec policy rejected 'rm -rf': no rm");
+    rt.set_policy(None);
+    assert!(b.exec(argv(&["sh", "-c", "exit 0"]), None).is_ok());
+}
