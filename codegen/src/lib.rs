@@ -1,1 +1,71 @@
+//! bindery: from a UniFFI UDL file and a TOML binding config to a typed
+//! PyO3 Python SDK.
+//!
+//! The pipeline runs in one direction and only the last phase touches disk:
+//! [`generate`] = parse ([`udl`], [`config`]) → lower and validate
+//! ([`lower`]) → render ([`render`]) into a [`FileSet`]; then [`sync`]
+//! writes it, all or nothing.
 
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod lower;
+pub mod model;
+pub mod names;
+pub mod render;
+pub mod sync;
+pub mod udl;
+
+pub use diagnostics::{Diagnostic, Inputs};
+pub use render::FileSet;
+pub use sync::{sync, SyncError, SyncReport};
+
+/// The two inputs of one generation, as text.
+pub struct Input<'a> {
+    /// File name of the UDL as it should appear in headers and diagnostics.
+    pub udl_name: &'a str,
+    pub udl: &'a str,
+    pub config_name: &'a str,
+    /// The config text (empty when there is no config file).
+    pub config: &'a str,
+}
+
+impl<'a> Input<'a> {
+    pub fn inputs(&self) -> Inputs<'a> {
+        Inputs {
+            udl_name: self.udl_name,
+            udl: self.udl,
+            config_name: self.config_name,
+            config: self.config,
+        }
+    }
+}
+
+/// Runs the pure part of the pipeline: the files to write, or every problem found.
+pub fn generate(input: &Input<'_>) -> Result<FileSet, Vec<Diagnostic>> {
+    let config = config::parse(input.config);
+    // The crate identifier only names the module path uniffi records.
+    let crate_ident = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.rust.crate_name.as_ref())
+        .map_or_else(|| "crate".to_string(), |c| c.get_ref().replace('-', "_"));
+    let parsed = udl::parse(input.udl, &crate_ident);
+    let (config, parsed) = match (config, parsed) {
+        (Ok(c), Ok(p)) => (c, p),
+        (c, p) => return Err(c.err().into_iter().chain(p.err()).collect()),
+    };
+    let udl_file = std::path::Path::new(input.udl_name)
+        .file_name()
+        .map_or_else(
+            || input.udl_name.to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    let cx = lower::Context {
+        spans: &parsed.spans,
+        config: &config,
+        udl_file,
+    };
+    let api = lower::lower(parsed.group, &cx)?;
+    Ok(render::render(&api))
+}

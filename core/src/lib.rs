@@ -436,3 +436,8 @@ fn write_creating_parents(target: &Path, data: &[u8]) -> Result<(), BoxkitError>
     }
     std::fs::write(target, data).map_err(|e| BoxkitError::io(target, &e))
 }
+
+/// The boxkit version.
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

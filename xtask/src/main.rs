@@ -1,1 +1,233 @@
-fn main() {}
+//! `cargo xtask gen [--check]` and `cargo xtask test`: the two commands of
+//! the README quickstart.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+/// Python tools, pinned; installed into `.venv` by `cargo xtask test`.
+const PYTHON_TOOLS: &[&str] = &[
+    "maturin==1.16.0",
+    "pytest==9.2.0",
+    "mypy==2.4.1",
+    "ruff==0.17.6",
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["gen"] => gen(false),
+        ["gen", "--check"] => gen(true),
+        ["test"] => test(),
+        _ => {
+            eprintln!("usage: cargo xtask gen [--check] | cargo xtask test");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> Utf8PathBuf {
+    Utf8Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
+
+/// Runs `bindery generate` for the repository's UDL into `generated/`.
+fn gen(check: bool) -> Result<(), String> {
+    let root = root();
+    let mut udls: Vec<Utf8PathBuf> = std::fs::read_dir(root.join("idl"))
+        .map_err(|e| format!("cannot list idl/: {e}"))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Utf8PathBuf::from_path_buf(e.path()).ok())
+        .filter(|p| p.extension() == Some("udl"))
+        .collect();
+    udls.sort();
+    let [udl] = udls.as_slice() else {
+        return Err(format!(
+            "expected exactly one idl/*.udl, found {}",
+            udls.len()
+        ));
+    };
+    let config = udl.with_extension("toml");
+    let config = config.exists().then_some(config);
+    // Relative paths keep diagnostics and headers short and machine-independent.
+    let relative = |p: &Utf8Path| {
+        p.strip_prefix(&root)
+            .map(Utf8Path::to_owned)
+            .unwrap_or_else(|_| p.to_owned())
+    };
+    std::env::set_current_dir(&root).map_err(|e| e.to_string())?;
+    let code = bindery_codegen::cli::run_generate(
+        &relative(udl),
+        config.as_deref().map(relative).as_deref(),
+        Utf8Path::new("generated"),
+        check,
+    );
+    if code == 0 {
+        Ok(())
+    } else {
+        Err("bindery generate failed".into())
+    }
+}
+
+struct Step<'a> {
+    name: &'a str,
+    program: PathBuf,
+    args: Vec<String>,
+    env: Vec<(&'a str, String)>,
+}
+
+fn run(step: Step<'_>) -> Result<(), String> {
+    eprintln!("\n==> {}", step.name);
+    let status = Command::new(&step.program)
+        .args(&step.args)
+        .envs(step.env.iter().map(|(k, v)| (*k, v.as_str())))
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("{}: cannot run {}: {e}", step.name, step.program.display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", step.name))
+    }
+}
+
+fn step<'a>(name: &'a str, program: impl AsRef<Path>, args: &[&str]) -> Step<'a> {
+    Step {
+        name,
+        program: program.as_ref().to_owned(),
+        args: args.iter().map(|s| s.to_string()).collect(),
+        env: Vec::new(),
+    }
+}
+
+/// Creates `.venv` with the pinned tools unless it already has them.
+fn ensure_venv(root: &Utf8Path) -> Result<Utf8PathBuf, String> {
+    let venv = root.join(".venv");
+    let bin = venv.join("bin");
+    let stamp = venv.join("bindery-tools.txt");
+    let wanted = PYTHON_TOOLS.join("\n");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str())
+        && bin.join("python").exists()
+    {
+        return Ok(bin);
+    }
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    if !bin.join("python").exists() {
+        run(step(
+            "create .venv",
+            &python,
+            &["-m", "venv", venv.as_str()],
+        ))?;
+    }
+    let mut args = vec![
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
+    args.extend(PYTHON_TOOLS);
+    run(step(
+        "install pinned Python tools",
+        bin.join("python"),
+        &args,
+    ))?;
+    std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
+    Ok(bin)
+}
+
+fn test() -> Result<(), String> {
+    let root = root();
+    let bin = ensure_venv(&root)?;
+    let python = bin.join("python");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let venv_env = vec![
+        ("VIRTUAL_ENV", root.join(".venv").to_string()),
+        (
+            "PATH",
+            format!("{bin}:{}", std::env::var("PATH").unwrap_or_default()),
+        ),
+    ];
+
+    gen(true).map_err(|e| format!("{e}: generated/ is stale; run `cargo xtask gen`"))?;
+    run(step(
+        "cargo test",
+        &cargo,
+        &["test", "--workspace", "--exclude", "boxkit-python"],
+    ))?;
+    run(step("rustfmt", &cargo, &["fmt", "--all", "--check"]))?;
+    run(step(
+        "clippy (workspace, generated crate with test hooks)",
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ))?;
+    run(Step {
+        env: venv_env.clone(),
+        ..step(
+            "maturin develop (generated package, with test hooks)",
+            bin.join("maturin"),
+            &[
+                "develop",
+                "--quiet",
+                "--manifest-path",
+                "generated/Cargo.toml",
+                "--features",
+                "bindery-test-hooks",
+            ],
+        )
+    })?;
+    run(step(
+        "ruff",
+        bin.join("ruff"),
+        &["check", "--no-cache", "generated", "tests"],
+    ))?;
+    run(Step {
+        env: venv_env.clone(),
+        ..step("stubtest", &python, &["-m", "mypy.stubtest", "boxkit"])
+    })?;
+    run(Step {
+        env: venv_env.clone(),
+        ..step(
+            "mypy --strict on a consumer",
+            &python,
+            &["-m", "mypy", "--strict", "tests/typing/consumer.py"],
+        )
+    })?;
+    run(Step {
+        env: venv_env,
+        ..step(
+            "pytest (generated and end-to-end)",
+            &python,
+            &[
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "generated/tests",
+                "tests",
+            ],
+        )
+    })?;
+    eprintln!("\nall checks passed");
+    Ok(())
+}

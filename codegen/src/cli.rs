@@ -1,0 +1,109 @@
+//! `bindery generate` as a function, shared by the binary and `cargo xtask gen`.
+
+use camino::Utf8Path;
+
+use crate::diagnostics::{self, Code, Diagnostic, Source};
+use crate::{generate, sync, Input};
+
+/// Exit codes of CONTRACT §1.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_INVALID: u8 = 1;
+
+/// Reads an input; text that is not UTF-8 is replaced lossily and the
+/// offset of the first bad byte is returned for a diagnostic.
+fn read(path: &Utf8Path) -> Result<(String, Option<usize>), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {path}: {e}"))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, None)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at)))
+        }
+    }
+}
+
+/// Generates (or checks) `out` from `udl` and `config`; prints what it did
+/// and every diagnostic to stderr; returns the exit code.
+pub fn run_generate(
+    udl_path: &Utf8Path,
+    config_path: Option<&Utf8Path>,
+    out: &Utf8Path,
+    check: bool,
+) -> u8 {
+    let (udl, udl_bad) = match read(udl_path) {
+        Ok(r) => r,
+        Err(message) => {
+            eprintln!("{message}");
+            return EXIT_INVALID;
+        }
+    };
+    let (config, config_bad) = match config_path.map(read).transpose() {
+        Ok(r) => r.unwrap_or_default(),
+        Err(message) => {
+            eprintln!("{message}");
+            return EXIT_INVALID;
+        }
+    };
+    let input = Input {
+        udl_name: udl_path.as_str(),
+        udl: &udl,
+        config_name: config_path.map_or("<no config>", |p| p.as_str()),
+        config: &config,
+    };
+    let encoding: Vec<Diagnostic> = [(udl_bad, Source::Udl), (config_bad, Source::Config)]
+        .into_iter()
+        .filter_map(|(bad, source)| {
+            bad.map(|at| {
+                Diagnostic::new(
+                    Code::UdlSyntax,
+                    source,
+                    at..at + 1,
+                    "the file is not valid UTF-8",
+                )
+            })
+        })
+        .collect();
+    let result = if encoding.is_empty() {
+        generate(&input)
+    } else {
+        Err(encoding)
+    };
+    let files = match result {
+        Ok(files) => files,
+        Err(diags) => {
+            eprint!("{}", diagnostics::render(&input.inputs(), &diags));
+            eprintln!(
+                "error: {} problem(s) found; nothing was written",
+                diags.len()
+            );
+            return EXIT_INVALID;
+        }
+    };
+    match sync(&files, out, check) {
+        Ok(report) if check && !report.is_clean() => {
+            for path in &report.written {
+                eprintln!("would write {out}/{path}");
+            }
+            for path in &report.removed {
+                eprintln!("would remove {out}/{path}");
+            }
+            eprintln!("error: {out} is out of date; run `cargo xtask gen` (or `bindery generate` without --check)");
+            EXIT_INVALID
+        }
+        Ok(report) => {
+            if !check {
+                for path in &report.written {
+                    eprintln!("wrote {out}/{path}");
+                }
+                for path in &report.removed {
+                    eprintln!("removed {out}/{path}");
+                }
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}; the previous files were kept");
+            EXIT_INVALID
+        }
+    }
+}

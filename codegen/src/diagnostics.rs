@@ -1,0 +1,190 @@
+//! Located problems, collected by every phase and rendered rustc-style.
+
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term;
+
+/// Which input a span points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Udl,
+    Config,
+}
+
+/// A stable diagnostic code. The catalogue with explanations is in
+/// `docs/diagnostics.md`; every code has an invalid-input fixture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Code {
+    /// The UDL text is not valid WebIDL.
+    UdlSyntax,
+    /// uniffi_udl rejected the UDL.
+    UdlSemantic,
+    /// The TOML is invalid or does not match the config schema.
+    ConfigSchema,
+    /// The config names something the UDL does not declare.
+    UnknownInConfig,
+    /// A name is not a valid identifier for its target.
+    InvalidName,
+    /// Two generated names are the same.
+    NameCollision,
+    /// A name clashes with the exception machinery.
+    ReservedName,
+    /// A base is not a built-in exception class.
+    UnknownBase,
+    /// Bases that cannot be combined (layout conflict, redundant base, disagreement).
+    BaseConflict,
+    /// Variants grouped in one class disagree on a field.
+    GroupConflict,
+    /// A UDL feature bindery does not support yet.
+    Unsupported,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::UdlSyntax => "B001",
+            Code::UdlSemantic => "B002",
+            Code::ConfigSchema => "B003",
+            Code::UnknownInConfig => "B010",
+            Code::InvalidName => "B020",
+            Code::NameCollision => "B021",
+            Code::ReservedName => "B022",
+            Code::UnknownBase => "B030",
+            Code::BaseConflict => "B031",
+            Code::GroupConflict => "B032",
+            Code::Unsupported => "B040",
+        }
+    }
+}
+
+/// One problem with its primary location and optional context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub message: String,
+    pub source: Source,
+    pub span: Range<usize>,
+    /// Secondary locations ("first defined here").
+    pub related: Vec<(Source, Range<usize>, String)>,
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, source: Source, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            source,
+            span,
+            related: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn with_related(
+        mut self,
+        source: Source,
+        span: Range<usize>,
+        label: impl Into<String>,
+    ) -> Self {
+        self.related.push((source, span, label.into()));
+        self
+    }
+}
+
+/// The inputs diagnostics point into, with the names to print for them.
+pub struct Inputs<'a> {
+    pub udl_name: &'a str,
+    pub udl: &'a str,
+    pub config_name: &'a str,
+    pub config: &'a str,
+}
+
+/// Renders diagnostics sorted by position, as plain text.
+pub fn render(inputs: &Inputs<'_>, diagnostics: &[Diagnostic]) -> String {
+    let mut files = SimpleFiles::new();
+    let udl = files.add(inputs.udl_name, inputs.udl);
+    let config = files.add(inputs.config_name, inputs.config);
+    let file_of = |s: Source| match s {
+        Source::Udl => udl,
+        Source::Config => config,
+    };
+    let clamp = |s: Source, span: &Range<usize>| {
+        let text = match s {
+            Source::Udl => inputs.udl,
+            Source::Config => inputs.config,
+        };
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
+        start..end
+    };
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| (d.source, d.span.start, d.code));
+    let mut out = String::new();
+    let config_term = term::Config::default();
+    for d in sorted {
+        let mut labels = vec![Label::primary(file_of(d.source), clamp(d.source, &d.span))];
+        for (source, span, label) in &d.related {
+            labels
+                .push(Label::secondary(file_of(*source), clamp(*source, span)).with_message(label));
+        }
+        let mut notes = d.notes.clone();
+        if let Some(help) = &d.help {
+            notes.push(format!("help: {help}"));
+        }
+        let diagnostic = CsDiagnostic::error()
+            .with_code(d.code.as_str())
+            .with_message(&d.message)
+            .with_labels(labels)
+            .with_notes(notes);
+        // Writing into an in-memory buffer cannot fail for valid spans, which
+        // `clamp` guarantees; a failure would only lose this one message.
+        let _ = term::emit_to_string(&mut out, &config_term, &files, &diagnostic);
+    }
+    out
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// The builder methods of [`Diagnostic`], for one already collected.
+pub trait Annotate {
+    fn with_help(self, help: impl Into<String>) -> Self;
+    fn with_note(self, note: impl Into<String>) -> Self;
+    fn with_related(self, source: Source, span: Range<usize>, label: impl Into<String>) -> Self;
+}
+
+impl Annotate for &mut Diagnostic {
+    fn with_help(self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    fn with_note(self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    fn with_related(self, source: Source, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.related.push((source, span, label.into()));
+        self
+    }
+}

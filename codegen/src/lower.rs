@@ -1,0 +1,959 @@
+//! Phase 2: lower uniffi's metadata plus the config into the model, and
+//! validate everything. Every problem is collected with its location; the
+//! phase fails if any was found.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use uniffi_meta::{DefaultValueMetadata, LiteralMetadata, Metadata, ObjectImpl};
+
+use crate::config::Config;
+use crate::diagnostics::{Annotate, Code, Diagnostic, Source};
+use crate::model::*;
+use crate::names;
+use crate::udl::Spans;
+
+pub struct Context<'a> {
+    pub spans: &'a Spans,
+    pub config: &'a Config,
+    pub udl_file: String,
+}
+
+pub fn lower(group: uniffi_meta::MetadataGroup, cx: &Context<'_>) -> Result<Api, Vec<Diagnostic>> {
+    let mut l = Lowerer {
+        cx,
+        diags: Vec::new(),
+        error_names: BTreeSet::new(),
+    };
+    let api = l.run(group);
+    if l.diags.is_empty() {
+        Ok(api)
+    } else {
+        Err(l.diags)
+    }
+}
+
+struct Lowerer<'a, 'c> {
+    cx: &'a Context<'c>,
+    diags: Vec<Diagnostic>,
+    error_names: BTreeSet<String>,
+}
+
+/// Items sorted into declaration order, since uniffi returns a sorted set.
+fn by_position<T>(spans: &Spans, items: Vec<(Range<usize>, T)>) -> Vec<T> {
+    let _ = spans;
+    let mut items = items;
+    items.sort_by_key(|(span, _)| span.start);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+impl Lowerer<'_, '_> {
+    fn udl(
+        &mut self,
+        code: Code,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::new(code, Source::Udl, span, message));
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    fn cfg(
+        &mut self,
+        code: Code,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::new(code, Source::Config, span, message));
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    fn run(&mut self, group: uniffi_meta::MetadataGroup) -> Api {
+        let spans = self.cx.spans;
+        let config = self.cx.config;
+        let namespace = group.namespace.name.clone();
+
+        let package =
+            self.identifier_setting(config.python.package.as_ref(), &namespace, "python.package");
+        let native_module = self.identifier_setting(
+            config.python.native_module.as_ref(),
+            "_native",
+            "python.native-module",
+        );
+        if native_module == "errors" {
+            let span = config
+                .python
+                .native_module
+                .as_ref()
+                .map_or(0..0, |s| s.span());
+            self.cfg(
+                Code::NameCollision,
+                span,
+                "the native module cannot be called `errors`: that is the exception module",
+            )
+            .with_help("keep the default `_native`");
+        }
+        let crate_name = match &config.rust.crate_name {
+            Some(name) => {
+                let valid = !name.get_ref().is_empty()
+                    && name
+                        .get_ref()
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    && !name.get_ref().starts_with(|c: char| c.is_ascii_digit());
+                if !valid {
+                    self.cfg(
+                        Code::InvalidName,
+                        name.span(),
+                        format!("`{}` is not a Cargo crate name", name.get_ref()),
+                    );
+                }
+                name.get_ref().clone()
+            }
+            None => namespace.clone(),
+        };
+        let crate_ident = crate_name.replace('-', "_");
+        let crate_path = config
+            .rust
+            .path
+            .as_ref()
+            .map_or_else(|| format!("../{crate_name}"), |p| p.get_ref().clone());
+
+        // Sort metadata by kind; keep the declaration order by position.
+        let mut errors = Vec::new();
+        let mut objects = Vec::new();
+        let mut functions = Vec::new();
+        let mut constructors = Vec::new();
+        let mut methods = Vec::new();
+        let mut callbacks = BTreeMap::<String, Vec<String>>::new();
+        for item in &group.items {
+            if let Metadata::Enum(e) = item {
+                if matches!(e.shape, uniffi_meta::EnumShape::Error { .. }) {
+                    self.error_names.insert(e.name.clone());
+                }
+            }
+        }
+        for item in group.items {
+            match item {
+                Metadata::Namespace(_) | Metadata::UdlFile(_) => {}
+                Metadata::Enum(e) => match e.shape {
+                    uniffi_meta::EnumShape::Error { flat } => {
+                        errors.push((spans.def(&e.name), (e, flat)))
+                    }
+                    uniffi_meta::EnumShape::Enum => {
+                        self.unsupported(spans.def(&e.name), "enums", &e.name);
+                    }
+                },
+                Metadata::Record(r) => {
+                    self.unsupported(spans.def(&r.name), "dictionaries (records)", &r.name)
+                }
+                Metadata::Object(o) => match o.imp {
+                    ObjectImpl::Struct => objects.push((spans.def(&o.name), o)),
+                    ObjectImpl::Trait(_) => {
+                        self.unsupported(spans.def(&o.name), "`[Trait]` interfaces", &o.name)
+                    }
+                },
+                Metadata::CallbackInterface(c) => {
+                    callbacks.entry(c.name.clone()).or_default();
+                    self.unsupported(spans.def(&c.name), "callback interfaces", &c.name);
+                }
+                Metadata::TraitMethod(m) => callbacks
+                    .entry(m.trait_name.clone())
+                    .or_default()
+                    .push(m.name),
+                Metadata::Func(f) => functions.push((spans.member(&namespace, &f.name), f)),
+                Metadata::Constructor(c) => {
+                    constructors.push((spans.member(&c.self_name, &c.name), c))
+                }
+                Metadata::Method(m) => methods.push((spans.member(&m.self_name, &m.name), m)),
+                Metadata::CustomType(c) => self.unsupported(
+                    spans.def(&c.name),
+                    "custom types (`[Custom] typedef`)",
+                    &c.name,
+                ),
+                Metadata::UniffiTrait(t) => {
+                    let name = t.self_name().to_string();
+                    self.unsupported(spans.def(&name), "`[Traits=(...)]` on interfaces", &name);
+                }
+                Metadata::ObjectTraitImpl(t) => {
+                    let name = match &t.ty {
+                        uniffi_meta::Type::Object { name, .. } => name.clone(),
+                        _ => namespace.clone(),
+                    };
+                    self.unsupported(
+                        spans.def(&name),
+                        "trait implementations on interfaces",
+                        &name,
+                    );
+                }
+            }
+        }
+
+        let errors: Vec<ErrorType> = by_position(spans, errors)
+            .into_iter()
+            .map(|(e, flat)| self.error_type(e, flat))
+            .collect();
+        self.check_config_errors(&errors);
+        self.check_config_listeners(&callbacks);
+
+        let mut objects: Vec<Object> = by_position(spans, objects)
+            .into_iter()
+            .map(|o| Object {
+                name: self.name(spans.def(&o.name), &o.name),
+                docstring: o.docstring,
+                constructor: None,
+                named_constructors: Vec::new(),
+                methods: Vec::new(),
+            })
+            .collect();
+        for c in by_position(spans, constructors) {
+            let span = spans.member(&c.self_name, &c.name);
+            if c.is_async {
+                self.unsupported(span.clone(), "async constructors", &c.name);
+            }
+            let callable = self.callable(
+                &c.self_name,
+                &c.name,
+                span,
+                c.inputs,
+                None,
+                c.throws,
+                c.docstring,
+            );
+            if let Some(object) = objects.iter_mut().find(|o| o.name.udl == c.self_name) {
+                if c.name == "new" {
+                    object.constructor = Some(callable);
+                } else {
+                    object.named_constructors.push(callable);
+                }
+            }
+        }
+        for m in by_position(spans, methods) {
+            let span = spans.member(&m.self_name, &m.name);
+            if m.is_async {
+                self.unsupported(span.clone(), "async methods", &m.name);
+            }
+            let mut callable = self.callable(
+                &m.self_name,
+                &m.name,
+                span,
+                m.inputs,
+                m.return_type,
+                m.throws,
+                m.docstring,
+            );
+            callable.self_by_arc = m.takes_self_by_arc;
+            if let Some(object) = objects.iter_mut().find(|o| o.name.udl == m.self_name) {
+                object.methods.push(callable);
+            }
+        }
+        for object in &objects {
+            let members = object
+                .named_constructors
+                .iter()
+                .chain(&object.methods)
+                .map(|c| {
+                    (
+                        c.name.python.clone(),
+                        spans.member(&object.name.udl, &c.name.udl),
+                    )
+                });
+            self.check_unique(members, &format!("in interface `{}`", object.name.udl));
+        }
+
+        let functions: Vec<Callable> = by_position(spans, functions)
+            .into_iter()
+            .map(|f| {
+                let span = spans.member(&namespace, &f.name);
+                if f.is_async {
+                    self.unsupported(span.clone(), "async functions", &f.name);
+                }
+                self.callable(
+                    &namespace,
+                    &f.name,
+                    span,
+                    f.inputs,
+                    f.return_type,
+                    f.throws,
+                    f.docstring,
+                )
+            })
+            .collect();
+
+        // Everything the package exports shares one namespace.
+        let mut exported: Vec<(String, Range<usize>)> = vec![("errors".into(), 0..0)];
+        for e in &errors {
+            exported.push((e.base.clone(), self.base_span(e)));
+            for c in &e.classes {
+                exported.push((c.name.clone(), self.class_span(e, c)));
+            }
+        }
+        exported.extend(
+            objects
+                .iter()
+                .map(|o| (o.name.python.clone(), spans.def(&o.name.udl))),
+        );
+        exported.extend(
+            functions
+                .iter()
+                .map(|f| (f.name.python.clone(), spans.member(&namespace, &f.name.udl))),
+        );
+        self.check_unique(exported, "in the package namespace");
+
+        Api {
+            namespace,
+            docstring: group.namespace_docstring,
+            package,
+            native_module,
+            crate_name,
+            crate_ident,
+            crate_path,
+            udl_file: self.cx.udl_file.clone(),
+            errors,
+            objects,
+            functions,
+        }
+    }
+
+    fn unsupported(&mut self, span: Range<usize>, feature: &str, name: &str) {
+        self.udl(
+            Code::Unsupported,
+            span,
+            format!("bindery does not support {feature} yet (`{name}`)"),
+        )
+        .with_note("remove it from the UDL, or bind it by hand next to the generated crate");
+    }
+
+    fn identifier_setting(
+        &mut self,
+        value: Option<&toml::Spanned<String>>,
+        default: &str,
+        key: &str,
+    ) -> String {
+        match value {
+            Some(v) => {
+                let name = v.get_ref();
+                if !names::is_identifier(name) || names::is_python_keyword(name) {
+                    self.cfg(
+                        Code::InvalidName,
+                        v.span(),
+                        format!("`{key}` must be a Python identifier, not `{name}`"),
+                    )
+                    .with_help(
+                        "use letters, digits and `_` only; it names a folder inside `--out`",
+                    );
+                }
+                name.clone()
+            }
+            None => default.to_string(),
+        }
+    }
+
+    /// A UDL name that must be spellable in both languages.
+    fn name(&mut self, span: Range<usize>, udl: &str) -> Name {
+        let rust = match names::rust_name(udl) {
+            Some(rust) => rust,
+            None => {
+                self.udl(
+                    Code::InvalidName,
+                    span,
+                    format!("`{udl}` cannot be a Rust identifier"),
+                )
+                .with_help("rename it in the UDL and in the Rust crate");
+                udl.to_string()
+            }
+        };
+        Name {
+            udl: udl.to_string(),
+            python: names::python_name(udl),
+            rust,
+        }
+    }
+
+    fn check_unique(
+        &mut self,
+        names: impl IntoIterator<Item = (String, Range<usize>)>,
+        scope: &str,
+    ) {
+        let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
+        for (name, span) in names {
+            if let Some(first) = seen.get(&name) {
+                let first = first.clone();
+                self.udl(
+                    Code::NameCollision,
+                    span,
+                    format!("two definitions are both called `{name}` {scope}"),
+                )
+                .with_related(Source::Udl, first, "first defined here")
+                .help =
+                    Some("rename one of them (in the UDL, or with `class` in the config)".into());
+            } else {
+                seen.insert(name, span);
+            }
+        }
+    }
+
+    fn base_span(&self, e: &ErrorType) -> Range<usize> {
+        self.cx
+            .config
+            .errors
+            .iter()
+            .find(|(k, _)| k.get_ref() == &e.name.udl)
+            .and_then(|(_, c)| c.base.as_ref().map(|b| b.span()))
+            .unwrap_or_else(|| self.cx.spans.def(&e.name.udl))
+    }
+
+    fn class_span(&self, e: &ErrorType, c: &ErrorClass) -> Range<usize> {
+        let variant = &e.variants[c.variants[0]];
+        self.cx.spans.member(&e.name.udl, &variant.name.udl)
+    }
+
+    fn error_type(&mut self, e: uniffi_meta::EnumMetadata, flat: bool) -> ErrorType {
+        let spans = self.cx.spans;
+        let config = self
+            .cx
+            .config
+            .errors
+            .iter()
+            .find(|(k, _)| k.get_ref() == &e.name)
+            .map(|(_, c)| c);
+        let def_span = spans.def(&e.name);
+        let name = self.name(def_span.clone(), &e.name);
+        let base = match config.and_then(|c| c.base.as_ref()) {
+            Some(b) => {
+                if !names::is_identifier(b.get_ref()) || names::is_python_keyword(b.get_ref()) {
+                    self.cfg(
+                        Code::InvalidName,
+                        b.span(),
+                        format!("`{}` is not a valid Python class name", b.get_ref()),
+                    );
+                }
+                b.get_ref().clone()
+            }
+            None => {
+                if names::is_python_keyword(&e.name) {
+                    self.udl(
+                        Code::InvalidName,
+                        def_span.clone(),
+                        format!("`{}` is a Python keyword and cannot name a class", e.name),
+                    )
+                    .with_help(format!("set `base` in `[errors.{}]`", e.name));
+                }
+                e.name.clone()
+            }
+        };
+
+        let mut variants = Vec::new();
+        let mut classes: Vec<ErrorClass> = Vec::new();
+        let mut class_bases: Vec<(Vec<String>, Range<usize>)> = Vec::new();
+        let variant_attrs: BTreeSet<String> = e
+            .variants
+            .iter()
+            .map(|v| names::python_name(&v.name))
+            .collect();
+        for v in e.variants {
+            let span = spans.member(&e.name, &v.name);
+            let vname = self.name(span.clone(), &v.name);
+            if names::EXCEPTION_RESERVED.contains(&vname.python.as_str())
+                || vname.python.starts_with("__")
+            {
+                self.udl(Code::ReservedName, span.clone(), format!("variant `{}` would become the attribute `{}.{}`, which exceptions already use", v.name, base, vname.python))
+                    .with_help("rename the variant");
+            }
+            let vconfig = config
+                .and_then(|c| c.variants.iter().find(|(k, _)| k.get_ref() == &v.name))
+                .map(|(_, c)| c);
+            let class_name = match vconfig.and_then(|c| c.class.as_ref()) {
+                Some(c) => {
+                    if !names::is_identifier(c.get_ref()) || names::is_python_keyword(c.get_ref()) {
+                        self.cfg(
+                            Code::InvalidName,
+                            c.span(),
+                            format!("`{}` is not a valid Python class name", c.get_ref()),
+                        );
+                    }
+                    c.get_ref().clone()
+                }
+                None if v.name.ends_with("Error") => v.name.clone(),
+                None => format!("{}Error", v.name),
+            };
+            let class_span = vconfig
+                .and_then(|c| c.class.as_ref())
+                .map(|c| (Source::Config, c.span()))
+                .unwrap_or((Source::Udl, span.clone()));
+            if class_name == base {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::NameCollision,
+                        class_span.0,
+                        class_span.1.clone(),
+                        format!("variant class `{class_name}` has the name of its base class"),
+                    )
+                    .with_help("pick another `class` for the variant, or another `base`"),
+                );
+            }
+            let bases = self.bases(vconfig.map(|c| c.bases.as_slice()).unwrap_or(&[]));
+            let bases_span = vconfig.and_then(|c| c.bases.first().map(|b| b.span()));
+
+            let mut fields = Vec::new();
+            let mut field_names = Vec::new();
+            for f in v.fields {
+                let fspan = spans.arg(&e.name, &v.name, &f.name);
+                let fname = self.name(fspan.clone(), &f.name);
+                let taken_by_base = bases
+                    .iter()
+                    .filter_map(|b| names::builtin_exception(b))
+                    .find(|b| b.attributes.contains(&fname.python.as_str()));
+                if names::EXCEPTION_RESERVED.contains(&fname.python.as_str())
+                    || fname.python.starts_with("__")
+                {
+                    self.udl(
+                        Code::ReservedName,
+                        fspan.clone(),
+                        format!(
+                            "field `{}` would shadow the exception attribute `{}`",
+                            f.name, fname.python
+                        ),
+                    )
+                    .with_help("rename the field");
+                } else if let Some(b) = taken_by_base {
+                    self.udl(
+                        Code::ReservedName,
+                        fspan.clone(),
+                        format!(
+                            "field `{}` would shadow the attribute `{}` of the base `{}`",
+                            f.name, fname.python, b.name
+                        ),
+                    )
+                    .with_help("rename the field, or drop that base");
+                } else if variant_attrs.contains(&fname.python) {
+                    self.udl(
+                        Code::ReservedName,
+                        fspan.clone(),
+                        format!(
+                            "field `{}` would shadow the variant class attribute `{}.{}`",
+                            f.name, base, fname.python
+                        ),
+                    )
+                    .with_help("rename the field or the variant");
+                }
+                field_names.push((fname.python.clone(), fspan.clone()));
+                if let Some(ty) = self.ty(&f.ty, fspan) {
+                    fields.push(Field {
+                        name: fname,
+                        ty,
+                        docstring: f.docstring,
+                    });
+                }
+            }
+            self.check_unique(field_names, &format!("in variant `{}`", v.name));
+
+            let index = variants.len();
+            let class = match classes.iter().position(|c| c.name == class_name) {
+                Some(existing) => {
+                    let (first_bases, first_span) = &class_bases[existing];
+                    if *first_bases != bases {
+                        let first_span = first_span.clone();
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::BaseConflict,
+                                Source::Config,
+                                bases_span.unwrap_or(class_span.1.clone()),
+                                format!(
+                                    "variants grouped in `{class_name}` declare different `bases`"
+                                ),
+                            )
+                            .with_related(
+                                Source::Config,
+                                first_span,
+                                "the first variant of the group declares these",
+                            )
+                            .with_help("give every variant of a shared class the same `bases`"),
+                        );
+                    }
+                    classes[existing].variants.push(index);
+                    existing
+                }
+                None => {
+                    class_bases.push((bases.clone(), bases_span.unwrap_or(class_span.1.clone())));
+                    classes.push(ErrorClass {
+                        name: class_name,
+                        bases,
+                        variants: vec![index],
+                        fields: Vec::new(),
+                    });
+                    classes.len() - 1
+                }
+            };
+            variants.push(Variant {
+                name: vname,
+                class,
+                fields,
+                docstring: v.docstring,
+            });
+        }
+
+        // A shared class holds the union of its variants' fields.
+        for class in &mut classes {
+            let mut union: Vec<ClassField> = Vec::new();
+            for &vi in &class.variants {
+                for f in &variants[vi].fields {
+                    match union.iter().find(|u| u.python == f.name.python) {
+                        Some(u) if u.ty != f.ty => {
+                            let span = spans.arg(&e.name, &variants[vi].name.udl, &f.name.udl);
+                            self.diags.push(
+                                Diagnostic::new(Code::GroupConflict, Source::Udl, span, format!("field `{}` has different types in the variants grouped in `{}`", f.name.udl, class.name))
+                                    .with_help("give the field one type, or do not group these variants"),
+                            );
+                        }
+                        Some(_) => {}
+                        None => union.push(ClassField {
+                            python: f.name.python.clone(),
+                            ty: f.ty.clone(),
+                            required: true,
+                        }),
+                    }
+                }
+            }
+            for u in &mut union {
+                u.required = class.variants.iter().all(|&vi| {
+                    variants[vi]
+                        .fields
+                        .iter()
+                        .any(|f| f.name.python == u.python)
+                });
+            }
+            class.fields = union;
+        }
+
+        ErrorType {
+            name,
+            base,
+            flat,
+            docstring: e.docstring,
+            variants,
+            classes,
+        }
+    }
+
+    /// Validates configured bases: built-in, compatible, not redundant.
+    fn bases(&mut self, bases: &[toml::Spanned<String>]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut layout: Option<(&'static str, Range<usize>, &'static str)> = None;
+        for b in bases {
+            let name = b.get_ref();
+            let Some(builtin) = names::builtin_exception(name) else {
+                let all = names::BUILTIN_EXCEPTIONS.iter().map(|b| b.name);
+                let d = self.cfg(
+                    Code::UnknownBase,
+                    b.span(),
+                    format!("`{name}` is not a built-in exception that bindery can use as a base"),
+                );
+                d.notes.push("`bases` name Python built-in `Exception` subclasses such as `LookupError` or `TimeoutError`".into());
+                if let Some(guess) = names::did_you_mean(name, all) {
+                    d.help = Some(format!("did you mean `{guess}`?"));
+                }
+                continue;
+            };
+            if builtin.name == "Exception" {
+                self.cfg(
+                    Code::BaseConflict,
+                    b.span(),
+                    "`Exception` is already a base of every bindery exception",
+                )
+                .with_help("remove it from `bases`");
+                continue;
+            }
+            if let Some(other) = out.iter().find(|o| {
+                names::builtin_is_subclass(o, name) || names::builtin_is_subclass(name, o)
+            }) {
+                let other = other.clone();
+                self.cfg(Code::BaseConflict, b.span(), format!("`{name}` and `{other}` are related; list only the more specific one"))
+                    .with_help("a base that is an ancestor of another base breaks Python's method resolution order");
+                continue;
+            }
+            if !builtin.layout.is_empty() {
+                match &layout {
+                    Some((family, span, first)) if *family != builtin.layout => {
+                        let (span, first) = (span.clone(), *first);
+                        self.cfg(Code::BaseConflict, b.span(), format!("`{name}` cannot be combined with `{first}` (CPython: instance lay-out conflict)"))
+                            .with_related(Source::Config, span, "conflicting base");
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => layout = Some((builtin.layout, b.span(), builtin.name)),
+                }
+            }
+            out.push(name.clone());
+        }
+        out
+    }
+
+    fn check_config_errors(&mut self, errors: &[ErrorType]) {
+        for (key, config) in &self.cx.config.errors {
+            let Some(error) = errors.iter().find(|e| &e.name.udl == key.get_ref()) else {
+                let candidates: Vec<String> = self.error_names.iter().cloned().collect();
+                let guess =
+                    names::did_you_mean(key.get_ref(), candidates.iter().map(String::as_str))
+                        .map(str::to_string);
+                let d = self.cfg(
+                    Code::UnknownInConfig,
+                    key.span(),
+                    format!("the UDL declares no error type `{}`", key.get_ref()),
+                );
+                d.help = Some(match guess {
+                    Some(g) => format!("did you mean `{g}`?"),
+                    None if candidates.is_empty() => "the UDL declares no `[Error]` types".into(),
+                    None => format!("error types in the UDL: {}", candidates.join(", ")),
+                });
+                continue;
+            };
+            for vkey in config.variants.keys() {
+                if !error.variants.iter().any(|v| &v.name.udl == vkey.get_ref()) {
+                    let guess = names::did_you_mean(
+                        vkey.get_ref(),
+                        error.variants.iter().map(|v| v.name.udl.as_str()),
+                    );
+                    let d = self.cfg(
+                        Code::UnknownInConfig,
+                        vkey.span(),
+                        format!("`{}` has no variant `{}`", error.name.udl, vkey.get_ref()),
+                    );
+                    if let Some(g) = guess {
+                        d.help = Some(format!("did you mean `{g}`?"));
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_config_listeners(&mut self, callbacks: &BTreeMap<String, Vec<String>>) {
+        for (key, config) in &self.cx.config.listeners {
+            let Some(methods) = callbacks.get(key.get_ref()) else {
+                self.cfg(
+                    Code::UnknownInConfig,
+                    key.span(),
+                    format!("the UDL declares no callback interface `{}`", key.get_ref()),
+                );
+                continue;
+            };
+            for method in &config.required {
+                if !methods.contains(method.get_ref()) {
+                    self.cfg(
+                        Code::UnknownInConfig,
+                        method.span(),
+                        format!(
+                            "callback interface `{}` has no method `{}`",
+                            key.get_ref(),
+                            method.get_ref()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn callable(
+        &mut self,
+        owner: &str,
+        member: &str,
+        span: Range<usize>,
+        inputs: Vec<uniffi_meta::FnParamMetadata>,
+        returns: Option<uniffi_meta::Type>,
+        throws: Option<uniffi_meta::Type>,
+        docstring: Option<String>,
+    ) -> Callable {
+        let name = self.name(span.clone(), member);
+        if name.python.starts_with("__") {
+            self.udl(
+                Code::ReservedName,
+                span.clone(),
+                format!("`{member}` would be a Python dunder name"),
+            )
+            .with_help("rename it");
+        }
+        let mut arguments = Vec::new();
+        let mut seen_default = false;
+        for p in inputs {
+            let aspan = self.cx.spans.arg(owner, member, &p.name);
+            let python = names::python_name(&p.name);
+            let rust = match names::rust_name(&python) {
+                Some(r) => r,
+                None => {
+                    self.udl(
+                        Code::InvalidName,
+                        aspan.clone(),
+                        format!("argument `{}` cannot be a Rust identifier", p.name),
+                    );
+                    python.clone()
+                }
+            };
+            let default = p
+                .default
+                .as_ref()
+                .and_then(|d| self.default(d, aspan.clone()));
+            if default.is_some() {
+                seen_default = true;
+            } else if seen_default {
+                self.udl(
+                    Code::Unsupported,
+                    aspan.clone(),
+                    format!(
+                        "argument `{}` has no default but follows one that has",
+                        p.name
+                    ),
+                )
+                .with_help("Python needs defaulted arguments last; move it or give it a default");
+            }
+            if let Some(ty) = self.ty(&p.ty, aspan) {
+                arguments.push(Argument {
+                    name: Name {
+                        udl: p.name,
+                        python,
+                        rust,
+                    },
+                    ty,
+                    by_ref: p.by_ref,
+                    default,
+                });
+            }
+        }
+        let names = arguments.iter().map(|a| {
+            (
+                a.name.python.clone(),
+                self.cx.spans.arg(owner, member, &a.name.udl),
+            )
+        });
+        let names: Vec<_> = names.collect();
+        self.check_unique(names, &format!("among the arguments of `{member}`"));
+        let returns = returns.and_then(|t| self.ty(&t, span.clone()));
+        let throws = throws.and_then(|t| match t {
+            uniffi_meta::Type::Enum { name, .. } if self.error_names.contains(&name) => Some(name),
+            other => {
+                self.udl(
+                    Code::Unsupported,
+                    span.clone(),
+                    format!(
+                        "`{member}` throws `{}`, which is not an `[Error]` type",
+                        type_label(&other)
+                    ),
+                );
+                None
+            }
+        });
+        Callable {
+            name,
+            arguments,
+            returns,
+            throws,
+            self_by_arc: false,
+            docstring,
+        }
+    }
+
+    fn default(&mut self, d: &DefaultValueMetadata, span: Range<usize>) -> Option<Literal> {
+        let literal = match d {
+            DefaultValueMetadata::Literal(l) => match l {
+                LiteralMetadata::None => Some(Literal::None),
+                LiteralMetadata::Boolean(b) => Some(Literal::Bool(*b)),
+                LiteralMetadata::String(s) => Some(Literal::String(s.clone())),
+                LiteralMetadata::UInt(v, _, _) => Some(Literal::Int(i128::from(*v))),
+                LiteralMetadata::Int(v, _, _) => Some(Literal::Int(i128::from(*v))),
+                LiteralMetadata::Float(v, _) => Some(Literal::Float(v.clone())),
+                _ => None,
+            },
+            DefaultValueMetadata::Default => None,
+        };
+        if literal.is_none() {
+            self.udl(
+                Code::Unsupported,
+                span,
+                "bindery supports only `null`, boolean, number and string defaults yet",
+            );
+        }
+        literal
+    }
+
+    fn ty(&mut self, t: &uniffi_meta::Type, span: Range<usize>) -> Option<Type> {
+        use uniffi_meta::Type as T;
+        Some(match t {
+            T::Boolean => Type::Bool,
+            T::Int8 => Type::I8,
+            T::Int16 => Type::I16,
+            T::Int32 => Type::I32,
+            T::Int64 => Type::I64,
+            T::UInt8 => Type::U8,
+            T::UInt16 => Type::U16,
+            T::UInt32 => Type::U32,
+            T::UInt64 => Type::U64,
+            T::Float32 => Type::F32,
+            T::Float64 => Type::F64,
+            T::String => Type::String,
+            T::Bytes => Type::Bytes,
+            T::Timestamp => Type::Timestamp,
+            T::Duration => Type::Duration,
+            T::Box { inner_type } => return self.ty(inner_type, span),
+            T::Optional { inner_type } => Type::Optional(Box::new(self.ty(inner_type, span)?)),
+            T::Sequence { inner_type } => Type::Sequence(Box::new(self.ty(inner_type, span)?)),
+            T::Map {
+                key_type,
+                value_type,
+            } => {
+                let key = self.ty(key_type, span.clone())?;
+                if !matches!(
+                    key,
+                    Type::String
+                        | Type::Bool
+                        | Type::I8
+                        | Type::I16
+                        | Type::I32
+                        | Type::I64
+                        | Type::U8
+                        | Type::U16
+                        | Type::U32
+                        | Type::U64
+                ) {
+                    self.udl(
+                        Code::Unsupported,
+                        span,
+                        "map keys must be strings, integers or booleans",
+                    );
+                    return None;
+                }
+                Type::Map(Box::new(key), Box::new(self.ty(value_type, span)?))
+            }
+            T::Object {
+                name,
+                imp: ObjectImpl::Struct,
+                ..
+            } => Type::Object(name.clone()),
+            other => {
+                self.udl(
+                    Code::Unsupported,
+                    span,
+                    format!(
+                        "bindery does not support values of type `{}` yet",
+                        type_label(other)
+                    ),
+                );
+                return None;
+            }
+        })
+    }
+}
+
+fn type_label(t: &uniffi_meta::Type) -> String {
+    use uniffi_meta::Type as T;
+    match t {
+        T::Object { name, .. }
+        | T::Record { name, .. }
+        | T::Enum { name, .. }
+        | T::CallbackInterface { name, .. }
+        | T::Custom { name, .. } => name.clone(),
+        T::Set { .. } => "set".into(),
+        other => format!("{other:?}"),
+    }
+}

@@ -1,0 +1,54 @@
+//! `bindery generate`: the command-line front of the generator.
+
+use std::process::ExitCode;
+
+use camino::Utf8PathBuf;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "bindery",
+    version,
+    about = "Generate a typed PyO3 Python SDK from a UniFFI UDL file"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate (or with --check, verify) the binding crate and Python package.
+    Generate {
+        /// The UniFFI UDL file.
+        #[arg(long)]
+        udl: Utf8PathBuf,
+        /// The TOML binding config (optional).
+        #[arg(long)]
+        config: Option<Utf8PathBuf>,
+        /// The output directory.
+        #[arg(long)]
+        out: Utf8PathBuf,
+        /// Write nothing; exit 1 naming each file that would change.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    // clap exits with 2 on usage errors, as CONTRACT §1 requires.
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Generate {
+            udl,
+            config,
+            out,
+            check,
+        } => ExitCode::from(bindery_codegen::cli::run_generate(
+            &udl,
+            config.as_deref(),
+            &out,
+            check,
+        )),
+    }
+}

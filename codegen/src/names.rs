@@ -1,0 +1,274 @@
+//! The one place where identifiers are checked and turned into Python and
+//! Rust names. Templates never decide a name.
+
+/// Python's hard keywords (3.11+). Soft keywords (`match`, `case`, `type`, `_`)
+/// and builtins are legal names and are kept.
+const PYTHON_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// Rust keywords that are usable as raw identifiers (`r#type`).
+const RUST_RAW_KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
+    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
+    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn",
+    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
+    "virtual", "yield", "try", "gen",
+];
+
+/// Rust keywords that cannot be raw identifiers.
+const RUST_FORBIDDEN: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+pub fn is_python_keyword(name: &str) -> bool {
+    PYTHON_KEYWORDS.contains(&name)
+}
+
+/// A Python identifier as bindery emits it: ASCII letters, digits and `_`,
+/// not starting with a digit. (Python allows more, but generated code stays ASCII.)
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The Python spelling of a UDL name: keywords get a trailing underscore.
+pub fn python_name(name: &str) -> String {
+    if is_python_keyword(name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The Rust spelling of a UDL name, or `None` if Rust cannot spell it.
+pub fn rust_name(name: &str) -> Option<String> {
+    if RUST_FORBIDDEN.contains(&name) || !is_identifier(name) {
+        None
+    } else if RUST_RAW_KEYWORDS.contains(&name) {
+        Some(format!("r#{name}"))
+    } else {
+        Some(name.to_string())
+    }
+}
+
+/// `snake_case` of a CamelCase name, for Rust function names derived from types.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if i > 0 && (prev_lower || (next_lower && chars[i - 1] != '_')) && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Levenshtein distance, for "did you mean" help.
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `name`, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (distance(name, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// A built-in exception class that may be used as an extra base.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinException {
+    pub name: &'static str,
+    pub parent: &'static str,
+    /// Classes with the same non-empty layout family can be combined; two
+    /// different non-empty families cannot (CPython's "lay-out conflict").
+    pub layout: &'static str,
+    /// Attributes instances already have, which fields must not shadow.
+    pub attributes: &'static [&'static str],
+}
+
+const OS_ATTRS: &[&str] = &[
+    "errno",
+    "strerror",
+    "filename",
+    "filename2",
+    "characters_written",
+];
+
+macro_rules! builtin {
+    ($name:literal, $parent:literal, $layout:literal, $attrs:expr) => {
+        BuiltinException {
+            name: $name,
+            parent: $parent,
+            layout: $layout,
+            attributes: $attrs,
+        }
+    };
+}
+
+/// Built-in `Exception` subclasses of Python 3.11 that can take a message as
+/// their only argument (the Unicode*Error classes cannot, so they are absent).
+pub const BUILTIN_EXCEPTIONS: &[BuiltinException] = &[
+    builtin!("Exception", "BaseException", "", &[]),
+    builtin!("ArithmeticError", "Exception", "", &[]),
+    builtin!("FloatingPointError", "ArithmeticError", "", &[]),
+    builtin!("OverflowError", "ArithmeticError", "", &[]),
+    builtin!("ZeroDivisionError", "ArithmeticError", "", &[]),
+    builtin!("AssertionError", "Exception", "", &[]),
+    builtin!("AttributeError", "Exception", "attribute", &["name", "obj"]),
+    builtin!("BufferError", "Exception", "", &[]),
+    builtin!("EOFError", "Exception", "", &[]),
+    builtin!(
+        "ImportError",
+        "Exception",
+        "import",
+        &["name", "path", "msg"]
+    ),
+    builtin!(
+        "ModuleNotFoundError",
+        "ImportError",
+        "import",
+        &["name", "path", "msg"]
+    ),
+    builtin!("LookupError", "Exception", "", &[]),
+    builtin!("IndexError", "LookupError", "", &[]),
+    builtin!("KeyError", "LookupError", "", &[]),
+    builtin!("MemoryError", "Exception", "", &[]),
+    builtin!("NameError", "Exception", "name", &["name"]),
+    builtin!("UnboundLocalError", "NameError", "name", &["name"]),
+    builtin!("OSError", "Exception", "os", OS_ATTRS),
+    builtin!("BlockingIOError", "OSError", "os", OS_ATTRS),
+    builtin!("ChildProcessError", "OSError", "os", OS_ATTRS),
+    builtin!("ConnectionError", "OSError", "os", OS_ATTRS),
+    builtin!("BrokenPipeError", "ConnectionError", "os", OS_ATTRS),
+    builtin!("ConnectionAbortedError", "ConnectionError", "os", OS_ATTRS),
+    builtin!("ConnectionRefusedError", "ConnectionError", "os", OS_ATTRS),
+    builtin!("ConnectionResetError", "ConnectionError", "os", OS_ATTRS),
+    builtin!("FileExistsError", "OSError", "os", OS_ATTRS),
+    builtin!("FileNotFoundError", "OSError", "os", OS_ATTRS),
+    builtin!("InterruptedError", "OSError", "os", OS_ATTRS),
+    builtin!("IsADirectoryError", "OSError", "os", OS_ATTRS),
+    builtin!("NotADirectoryError", "OSError", "os", OS_ATTRS),
+    builtin!("PermissionError", "OSError", "os", OS_ATTRS),
+    builtin!("ProcessLookupError", "OSError", "os", OS_ATTRS),
+    builtin!("TimeoutError", "OSError", "os", OS_ATTRS),
+    builtin!("ReferenceError", "Exception", "", &[]),
+    builtin!("RuntimeError", "Exception", "", &[]),
+    builtin!("NotImplementedError", "RuntimeError", "", &[]),
+    builtin!("RecursionError", "RuntimeError", "", &[]),
+    builtin!(
+        "SyntaxError",
+        "Exception",
+        "syntax",
+        &[
+            "msg",
+            "filename",
+            "lineno",
+            "offset",
+            "text",
+            "end_lineno",
+            "end_offset",
+            "print_file_and_line"
+        ]
+    ),
+    builtin!("SystemError", "Exception", "", &[]),
+    builtin!("TypeError", "Exception", "", &[]),
+    builtin!("ValueError", "Exception", "", &[]),
+    builtin!("UnicodeError", "ValueError", "", &[]),
+];
+
+pub fn builtin_exception(name: &str) -> Option<&'static BuiltinException> {
+    BUILTIN_EXCEPTIONS.iter().find(|b| b.name == name)
+}
+
+/// Whether built-in `ancestor` is `name` or one of its bases.
+pub fn builtin_is_subclass(name: &str, ancestor: &str) -> bool {
+    let mut current = name;
+    loop {
+        if current == ancestor {
+            return true;
+        }
+        match builtin_exception(current) {
+            Some(b) => current = b.parent,
+            None => return false,
+        }
+    }
+}
+
+/// Attribute names every exception instance has, plus bindery's own.
+pub const EXCEPTION_RESERVED: &[&str] = &["args", "variant", "with_traceback", "add_note"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(python_name("lambda"), "lambda_");
+        assert_eq!(python_name("match"), "match");
+        assert_eq!(python_name("None"), "None_");
+        assert_eq!(rust_name("type").as_deref(), Some("r#type"));
+        assert_eq!(rust_name("self"), None);
+        assert_eq!(rust_name("9x"), None);
+        assert_eq!(rust_name("box_id").as_deref(), Some("box_id"));
+    }
+
+    #[test]
+    fn snake() {
+        assert_eq!(snake_case("BoxkitError"), "boxkit_error");
+        assert_eq!(snake_case("HTTPError"), "http_error");
+        assert_eq!(snake_case("IoError2"), "io_error2");
+    }
+
+    #[test]
+    fn suggestions() {
+        let names = BUILTIN_EXCEPTIONS.iter().map(|b| b.name);
+        assert_eq!(
+            did_you_mean("LookUpError", names.clone()),
+            Some("LookupError")
+        );
+        assert_eq!(
+            did_you_mean("TimeOutError", names.clone()),
+            Some("TimeoutError")
+        );
+        assert_eq!(did_you_mean("Completely", names), None);
+    }
+
+    #[test]
+    fn hierarchy() {
+        assert!(builtin_is_subclass("BrokenPipeError", "OSError"));
+        assert!(builtin_is_subclass("KeyError", "Exception"));
+        assert!(!builtin_is_subclass("KeyError", "OSError"));
+    }
+}

@@ -1,0 +1,48 @@
+//! Line layout that matches rustfmt (with `use_small_heuristics = "Max"`),
+//! so generated Rust passes `cargo fmt --check` as emitted.
+
+const MAX_WIDTH: usize = 100;
+
+/// `prefix(items) suffix`, on one line if it fits at `indent`, else one item
+/// per line with a trailing comma, as rustfmt lays out signatures and calls.
+pub fn list(indent: usize, prefix: &str, items: &[String], suffix: &str) -> String {
+    let one_line = format!("{prefix}({}){suffix}", items.join(", "));
+    if indent + one_line.len() <= MAX_WIDTH || items.is_empty() {
+        return one_line;
+    }
+    let pad = " ".repeat(indent + 4);
+    let mut out = format!("{prefix}(\n");
+    for item in items {
+        out.push_str(&format!("{pad}{item},\n"));
+    }
+    out.push_str(&" ".repeat(indent));
+    out.push(')');
+    out.push_str(suffix);
+    out
+}
+
+/// `let {name} = {path} { fields };` laid out like rustfmt: one line, else
+/// the literal alone on the next line, else one field per line.
+pub fn let_struct(indent: usize, name: &str, path: &str, fields: &[String]) -> String {
+    let literal = if fields.is_empty() {
+        format!("{path} {{}}")
+    } else {
+        format!("{path} {{ {} }}", fields.join(", "))
+    };
+    let one_line = format!("let {name} = {literal};");
+    if indent + one_line.len() <= MAX_WIDTH {
+        return one_line;
+    }
+    // The literal plus its `;`.
+    if indent + 4 + literal.len() < MAX_WIDTH {
+        return format!("let {name} =\n{}{literal};", " ".repeat(indent + 4));
+    }
+    let pad = " ".repeat(indent + 4);
+    let mut out = format!("let {name} = {path} {{\n");
+    for field in fields {
+        out.push_str(&format!("{pad}{field},\n"));
+    }
+    out.push_str(&" ".repeat(indent));
+    out.push_str("};");
+    out
+}

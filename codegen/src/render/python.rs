@@ -1,0 +1,517 @@
+//! The Python side: `pyproject.toml`, the package, its stubs and the
+//! generated tests.
+
+use askama::Template;
+
+use super::types::{self, py_docstring, py_str};
+use crate::model::{Api, Callable, ErrorClass, ErrorType, Type};
+
+fn header(api: &Api) -> String {
+    format!("# {}", super::header_text(api))
+}
+
+fn fallback(e: askama::Error) -> String {
+    format!("# render error: {e}\n")
+}
+
+#[derive(Template)]
+#[template(path = "pyproject.toml.txt", escape = "none")]
+struct Pyproject<'a> {
+    header: String,
+    package: &'a str,
+    native_module: &'a str,
+}
+
+pub fn pyproject(api: &Api) -> String {
+    Pyproject {
+        header: header(api),
+        package: &api.package,
+        native_module: &api.native_module,
+    }
+    .render()
+    .unwrap_or_else(fallback)
+}
+
+/// Public names of the package, in the order they are exported.
+struct Exports {
+    errors: Vec<String>,
+    native: Vec<String>,
+}
+
+fn exports(api: &Api) -> Exports {
+    let mut errors = Vec::new();
+    for e in &api.errors {
+        errors.push(e.base.clone());
+        errors.extend(e.classes.iter().map(|c| c.name.clone()));
+    }
+    let mut native: Vec<String> = api.objects.iter().map(|o| o.name.python.clone()).collect();
+    native.extend(api.functions.iter().map(|f| f.name.python.clone()));
+    sort_isort(&mut errors);
+    sort_isort(&mut native);
+    Exports { errors, native }
+}
+
+/// The order isort (and ruff's I001/RUF022) expect for imported names and
+/// `__all__`: CONSTANTS, then Classes, then the rest, case-insensitively.
+pub fn sort_isort(names: &mut [String]) {
+    names.sort_by_key(|n| {
+        let group = if n.len() > 1 && n.chars().all(|c| !c.is_ascii_lowercase()) {
+            0
+        } else if n.starts_with(|c: char| c.is_ascii_uppercase()) {
+            1
+        } else {
+            2
+        };
+        (group, n.to_lowercase(), n.clone())
+    });
+}
+
+#[derive(Template)]
+#[template(path = "__init__.py.txt", escape = "none")]
+struct InitPy {
+    header: String,
+    docstring: String,
+    /// `from <module> import (<names>)`, in isort's module order.
+    imports: Vec<(String, Vec<String>)>,
+    all: Vec<String>,
+}
+
+pub fn init_py(api: &Api) -> String {
+    let Exports { errors, native } = exports(api);
+    let mut all: Vec<String> = errors.iter().chain(&native).cloned().collect();
+    sort_isort(&mut all);
+    let all = all.iter().map(|n| py_str(n)).collect();
+    let doc = api
+        .docstring
+        .clone()
+        .unwrap_or_else(|| format!("Python bindings for {}.", api.crate_name));
+    let mut imports: Vec<(String, Vec<String>)> = [
+        (format!("{}.errors", api.package), errors),
+        (format!("{}.{}", api.package, api.native_module), native),
+    ]
+    .into_iter()
+    .filter(|(_, names)| !names.is_empty())
+    .collect();
+    imports.sort_by_key(|(module, _)| module.to_lowercase());
+    InitPy {
+        header: header(api),
+        docstring: py_docstring(&doc, ""),
+        imports,
+        all,
+    }
+    .render()
+    .unwrap_or_else(fallback)
+}
+
+struct BaseClass {
+    name: String,
+    docstring: String,
+    nested: Vec<(String, String)>,
+}
+
+struct VariantClass {
+    name: String,
+    bases: String,
+    docstring: String,
+    /// `variant = "X"` for a class of one variant; `None` for a shared class.
+    variant: Option<String>,
+    init: Option<String>,
+    /// Name of the positional message parameter of `__init__`.
+    message: String,
+    assignments: Vec<String>,
+}
+
+struct ErrorGroup {
+    base: BaseClass,
+    classes: Vec<VariantClass>,
+}
+
+#[derive(Template)]
+#[template(path = "errors.py.txt", escape = "none")]
+struct ErrorsPy {
+    header: String,
+    docstring: String,
+    imports: Vec<String>,
+    typing: String,
+    all: Vec<String>,
+    groups: Vec<ErrorGroup>,
+}
+
+fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
+    let docs: Vec<String> = class
+        .variants
+        .iter()
+        .map(|&vi| {
+            let v = &e.variants[vi];
+            v.docstring
+                .clone()
+                .unwrap_or_else(|| format!("The `{}` variant of `{}`.", v.name.udl, e.name.udl))
+        })
+        .collect();
+    let text = if docs.len() == 1 {
+        docs[0].clone()
+    } else {
+        let names: Vec<&str> = class
+            .variants
+            .iter()
+            .map(|&vi| e.variants[vi].name.udl.as_str())
+            .collect();
+        format!(
+            "Raised for the variants {} of `{}`.",
+            names.join(", "),
+            e.name.udl
+        )
+    };
+    py_docstring(&text, "    ")
+}
+
+pub fn errors_py(api: &Api) -> String {
+    let Exports { errors, .. } = exports(api);
+    let mut typing = vec!["Any", "ClassVar"];
+    let mut uses_datetime = false;
+    let groups = api
+        .errors
+        .iter()
+        .map(|e| {
+            let base = BaseClass {
+                name: e.base.clone(),
+                docstring: py_docstring(
+                    e.docstring
+                        .as_deref()
+                        .unwrap_or(&format!("Base class of every `{}` variant.", e.name.udl)),
+                    "    ",
+                ),
+                nested: e
+                    .variants
+                    .iter()
+                    .map(|v| (v.name.python.clone(), e.classes[v.class].name.clone()))
+                    .collect(),
+            };
+            let classes = e
+                .classes
+                .iter()
+                .map(|class| {
+                    let mut bases = vec![e.base.clone()];
+                    bases.extend(class.bases.iter().map(|b| format!("builtins.{b}")));
+                    let shared = class.variants.len() > 1;
+                    // The message is positional-only, so its name only has to avoid the fields'.
+                    let message = ["message", "msg", "text", "_message"]
+                        .into_iter()
+                        .find(|m| !class.fields.iter().any(|f| f.python == *m))
+                        .unwrap_or("_message");
+                    let mut params = vec![
+                        "self".to_string(),
+                        format!("{message}: str"),
+                        "/".to_string(),
+                    ];
+                    let mut keyword = Vec::new();
+                    let mut assignments = Vec::new();
+                    if shared {
+                        typing.push("Literal");
+                        let names: Vec<String> = class
+                            .variants
+                            .iter()
+                            .map(|&vi| py_str(&e.variants[vi].name.udl))
+                            .collect();
+                        keyword.push(format!("variant: Literal[{}]", names.join(", ")));
+                        assignments.push("self.variant = variant".to_string());
+                    }
+                    for f in &class.fields {
+                        uses_datetime |= types::uses_datetime(&f.ty);
+                        let annotation = types::python(&f.ty);
+                        if f.required {
+                            keyword.push(format!("{}: {annotation}", f.python));
+                        } else if matches!(f.ty, Type::Optional(_)) {
+                            keyword.push(format!("{}: {annotation} = None", f.python));
+                        } else {
+                            keyword.push(format!("{}: {annotation} | None = None", f.python));
+                        }
+                        assignments.push(format!("self.{0} = {0}", f.python));
+                    }
+                    let init = (!keyword.is_empty()).then(|| {
+                        params.push("*".into());
+                        params.extend(keyword);
+                        let one_line = format!("    def __init__({}) -> None:", params.join(", "));
+                        if one_line.len() <= 88 {
+                            one_line
+                        } else {
+                            let lines: Vec<String> =
+                                params.iter().map(|p| format!("        {p},\n")).collect();
+                            format!("    def __init__(\n{}    ) -> None:", lines.concat())
+                        }
+                    });
+                    VariantClass {
+                        name: class.name.clone(),
+                        bases: bases.join(", "),
+                        docstring: class_docstring(e, class),
+                        variant: (!shared).then(|| py_str(&e.variants[class.variants[0]].name.udl)),
+                        init,
+                        message: message.to_string(),
+                        assignments,
+                    }
+                })
+                .collect();
+            ErrorGroup { base, classes }
+        })
+        .collect();
+    typing.dedup();
+    let mut imports = vec!["import builtins".to_string()];
+    if uses_datetime {
+        imports.push("import datetime".into());
+    }
+    ErrorsPy {
+        header: header(api),
+        docstring: py_docstring(
+            &format!(
+                "Exceptions of {}. Pure Python: imports nothing native.",
+                api.package
+            ),
+            "",
+        ),
+        imports,
+        typing: typing.join(", "),
+        all: errors.iter().map(|n| py_str(n)).collect(),
+        groups,
+    }
+    .render()
+    .unwrap_or_else(fallback)
+}
+
+struct StubFn {
+    decorators: Vec<String>,
+    signature: String,
+    docstring: Option<String>,
+}
+
+struct StubClass {
+    name: String,
+    docstring: Option<String>,
+    members: Vec<StubFn>,
+}
+
+#[derive(Template)]
+#[template(path = "native.pyi.txt", escape = "none")]
+struct NativePyi {
+    header: String,
+    imports: Vec<String>,
+    all: Vec<String>,
+    classes: Vec<StubClass>,
+    functions: Vec<StubFn>,
+}
+
+fn stub_fn(c: &Callable, first: Option<&str>, name: &str, returns: String, indent: &str) -> StubFn {
+    let mut params: Vec<String> = first.map(str::to_string).into_iter().collect();
+    for a in &c.arguments {
+        let annotation = types::python(&a.ty);
+        params.push(match &a.default {
+            Some(d) => format!(
+                "{}: {annotation} = {}",
+                a.name.python,
+                types::default(d, &a.ty).0
+            ),
+            None => format!("{}: {annotation}", a.name.python),
+        });
+    }
+    let one_line = format!(
+        "{indent}def {name}({}) -> {returns}: ...",
+        params.join(", ")
+    );
+    let signature = if one_line.len() <= 88 {
+        one_line.trim_start().to_string()
+    } else {
+        let lines: Vec<String> = params
+            .iter()
+            .map(|p| format!("{indent}    {p},\n"))
+            .collect();
+        format!("def {name}(\n{}{indent}) -> {returns}: ...", lines.concat())
+    };
+    let body_indent = format!("{indent}    ");
+    StubFn {
+        decorators: Vec::new(),
+        signature: if c.docstring.is_some() {
+            signature.trim_end_matches(" ...").to_string()
+        } else {
+            signature
+        },
+        docstring: c
+            .docstring
+            .as_deref()
+            .map(|d| py_docstring(d, &body_indent)),
+    }
+}
+
+fn returns(c: &Callable) -> String {
+    c.returns
+        .as_ref()
+        .map_or_else(|| "None".to_string(), types::python)
+}
+
+pub fn native_pyi(api: &Api) -> String {
+    let classes = api
+        .objects
+        .iter()
+        .map(|o| {
+            let mut members = Vec::new();
+            if let Some(c) = &o.constructor {
+                members.push(stub_fn(
+                    c,
+                    Some("cls"),
+                    "__new__",
+                    o.name.python.clone(),
+                    "    ",
+                ));
+            }
+            for c in &o.named_constructors {
+                let mut f = stub_fn(
+                    c,
+                    Some("cls"),
+                    &c.name.python,
+                    o.name.python.clone(),
+                    "    ",
+                );
+                f.decorators.push("@classmethod".into());
+                members.push(f);
+            }
+            for m in &o.methods {
+                members.push(stub_fn(m, Some("self"), &m.name.python, returns(m), "    "));
+            }
+            StubClass {
+                name: o.name.python.clone(),
+                docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
+                members,
+            }
+        })
+        .collect();
+    let functions = api
+        .functions
+        .iter()
+        .map(|f| stub_fn(f, None, &f.name.python, returns(f), ""))
+        .collect();
+    let mut imports = Vec::new();
+    let callables = api.functions.iter().chain(api.objects.iter().flat_map(|o| {
+        o.constructor
+            .iter()
+            .chain(&o.named_constructors)
+            .chain(&o.methods)
+    }));
+    let datetime = callables.into_iter().any(|c| {
+        c.arguments.iter().any(|a| types::uses_datetime(&a.ty))
+            || c.returns.as_ref().is_some_and(types::uses_datetime)
+    });
+    if datetime {
+        imports.push("import datetime".to_string());
+    }
+    if !api.objects.is_empty() {
+        imports.push("from typing import final".to_string());
+    }
+    let all = exports(api).native.iter().map(|n| py_str(n)).collect();
+    NativePyi {
+        header: header(api),
+        imports,
+        all,
+        classes,
+        functions,
+    }
+    .render()
+    .unwrap_or_else(fallback)
+}
+
+struct Case {
+    id: String,
+    error: String,
+    variant: String,
+    attribute: String,
+    class: String,
+    base: String,
+    bases: String,
+    fields: String,
+}
+
+#[derive(Template)]
+#[template(path = "test_errors.py.txt", escape = "none")]
+struct ErrorsTest<'a> {
+    header: String,
+    package: &'a str,
+    native_module: &'a str,
+    imports: Vec<String>,
+    cases: Vec<Case>,
+}
+
+pub fn errors_test(api: &Api) -> String {
+    let mut uses_datetime = false;
+    let cases = api
+        .errors
+        .iter()
+        .flat_map(|e| e.variants.iter().map(move |v| (e, v)))
+        .map(|(e, v)| {
+            let class = &e.classes[v.class];
+            let fields: Vec<String> = if e.flat {
+                Vec::new()
+            } else {
+                v.fields
+                    .iter()
+                    .map(|f| {
+                        uses_datetime |= types::uses_datetime(&f.ty);
+                        format!(
+                            "{}: {}",
+                            py_str(&f.name.python),
+                            types::sample(&f.ty, &f.name.udl).1
+                        )
+                    })
+                    .collect()
+            };
+            let bases: Vec<String> = class
+                .bases
+                .iter()
+                .map(|b| format!("builtins.{b}, "))
+                .collect();
+            Case {
+                id: py_str(&format!("{}.{}", e.name.udl, v.name.udl)),
+                error: py_str(&e.name.udl),
+                variant: py_str(&v.name.udl),
+                attribute: py_str(&v.name.python),
+                class: format!("errors.{}", class.name),
+                base: format!("errors.{}", e.base),
+                bases: format!("({})", bases.concat().trim_end()),
+                fields: format!("{{{}}}", fields.join(", ")),
+            }
+        })
+        .collect();
+    let mut imports = vec!["import builtins".to_string()];
+    if uses_datetime {
+        imports.push("import datetime".into());
+    }
+    imports.push("import pickle".into());
+    ErrorsTest {
+        header: header(api),
+        package: &api.package,
+        native_module: &api.native_module,
+        imports,
+        cases,
+    }
+    .render()
+    .unwrap_or_else(fallback)
+}
+
+#[derive(Template)]
+#[template(path = "test_exports.py.txt", escape = "none")]
+struct ExportsTest<'a> {
+    header: String,
+    package: &'a str,
+    native_module: &'a str,
+    errors: Vec<String>,
+    native: Vec<String>,
+}
+
+pub fn exports_test(api: &Api) -> String {
+    let Exports { errors, native } = exports(api);
+    ExportsTest {
+        header: header(api),
+        package: &api.package,
+        native_module: &api.native_module,
+        errors: errors.iter().map(|n| py_str(n)).collect(),
+        native: native.iter().map(|n| py_str(n)).collect(),
+    }
+    .render()
+    .unwrap_or_else(fallback)
+}

@@ -1,0 +1,530 @@
+//! The glue crate: `Cargo.toml` and `src/lib.rs`.
+
+use askama::Template;
+
+use super::layout::{let_struct, list};
+
+const NO_FIELDS: &str = "let fields = |_: &Bound<'_, PyDict>| -> PyResult<()> { Ok(()) };";
+use super::types;
+use crate::model::{Api, Callable, ErrorType, Type};
+use crate::names;
+
+#[derive(Template)]
+#[template(path = "Cargo.toml.txt", escape = "none")]
+struct CargoToml<'a> {
+    header: String,
+    package: &'a str,
+    native_module: &'a str,
+    crate_name: &'a str,
+    crate_path: String,
+}
+
+pub fn cargo_toml(api: &Api) -> String {
+    CargoToml {
+        header: super::header_text(api),
+        package: &api.package,
+        native_module: &api.native_module,
+        crate_name: &api.crate_name,
+        crate_path: toml_str(&api.crate_path),
+    }
+    .render()
+    .unwrap_or_else(|e| format!("# render error: {e}\n"))
+}
+
+fn toml_str(text: &str) -> String {
+    // TOML basic strings use the same escapes as JSON; Rust's Debug output
+    // is compatible for everything but `\'`, which Debug never emits for str.
+    format!("{text:?}")
+}
+
+/// The mapping of one error type: a `match` arm per variant, no wildcard.
+struct ErrorFn {
+    doc: String,
+    name: String,
+    rust_path: String,
+    arms: Vec<Arm>,
+}
+
+struct Arm {
+    pattern: String,
+    lines: Vec<String>,
+}
+
+struct Method {
+    doc: Vec<String>,
+    attrs: Vec<String>,
+    signature: String,
+    body: Vec<String>,
+}
+
+struct Object {
+    doc: Vec<String>,
+    attr: String,
+    name: String,
+    core: String,
+    methods: Vec<Method>,
+}
+
+struct Sample {
+    pattern: String,
+    lines: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "lib.rs.txt", escape = "none")]
+struct LibRs {
+    header: String,
+    crate_doc: String,
+    imports: Vec<String>,
+    errors_module: String,
+    class_count: usize,
+    error_fns: Vec<ErrorFn>,
+    objects: Vec<Object>,
+    functions: Vec<Method>,
+    module_name: String,
+    registrations: Vec<String>,
+    samples: Vec<Sample>,
+}
+
+pub fn error_fn_name(error: &ErrorType) -> String {
+    format!("bindery_{}_to_py", names::snake_case(&error.name.udl))
+}
+
+pub fn lib_rs(api: &Api) -> String {
+    let krate = format!("::{}", api.crate_ident);
+    let rust_name = |udl: &str| {
+        api.objects
+            .iter()
+            .find(|o| o.name.udl == udl)
+            .map_or_else(|| udl.to_string(), |o| o.name.rust.clone())
+    };
+
+    // Class slots are numbered across all error types.
+    let mut class_base = Vec::new();
+    let mut count = 0;
+    for e in &api.errors {
+        class_base.push(count);
+        count += e.classes.len();
+    }
+
+    let error_fns = api
+        .errors
+        .iter()
+        .zip(&class_base)
+        .map(|(e, base)| ErrorFn {
+            doc: format!(
+                "/// Maps every variant of `{}::{}` to its class in `{}.errors`.",
+                api.crate_ident, e.name.rust, api.package
+            ),
+            name: error_fn_name(e),
+            rust_path: format!("{krate}::{}", e.name.rust),
+            arms: e
+                .variants
+                .iter()
+                .map(|v| {
+                    let path = format!("{krate}::{}::{}", e.name.rust, v.name.rust);
+                    let pattern = if e.flat {
+                        format!("{path} {{ .. }}")
+                    } else if v.fields.is_empty() {
+                        // A UDL variant without fields is a unit variant in Rust.
+                        path.clone()
+                    } else {
+                        // Bind fields to fresh names so none can shadow `message` or `py`.
+                        let fields: Vec<String> = v
+                            .fields
+                            .iter()
+                            .enumerate()
+                            .map(|(i, f)| format!("{}: f{i}", f.name.rust))
+                            .collect();
+                        format!("{path} {{ {} }}", fields.join(", "))
+                    };
+                    let class = &e.classes[v.class];
+                    let variant = if class.variants.len() > 1 {
+                        format!("Some({})", types::rust_str(&v.name.udl))
+                    } else {
+                        "None".to_string()
+                    };
+                    let slot = format!("({}, {})", base + v.class, types::rust_str(&class.name));
+                    let mut lines = Vec::new();
+                    // A statement before the call keeps the arm a block, as rustfmt leaves it.
+                    if v.fields.is_empty() {
+                        lines.push(NO_FIELDS.to_string());
+                    } else {
+                        lines.push(
+                            "let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {"
+                                .to_string(),
+                        );
+                        for (i, f) in v.fields.iter().enumerate() {
+                            let binding = format!("f{i}");
+                            let value = types::lift(&f.ty, &binding, &rust_name).unwrap_or(binding);
+                            lines.push(format!(
+                                "    kwargs.set_item({}, {value})?;",
+                                types::rust_str(&f.name.python)
+                            ));
+                        }
+                        lines.push("    Ok(())".to_string());
+                        lines.push("};".to_string());
+                    }
+                    let args = vec![
+                        "py".into(),
+                        slot,
+                        "message".into(),
+                        variant,
+                        "fields".into(),
+                    ];
+                    lines.push(list(12, "bindery_new_error", &args, ""));
+                    Arm { pattern, lines }
+                })
+                .collect(),
+        })
+        .collect();
+
+    let objects: Vec<Object> = api
+        .objects
+        .iter()
+        .map(|o| {
+            let core = format!("{krate}::{}", o.name.rust);
+            let mut methods = Vec::new();
+            if let Some(c) = &o.constructor {
+                methods.push(method(api, c, Receiver::Constructor(&core)));
+            }
+            for c in &o.named_constructors {
+                methods.push(method(api, c, Receiver::NamedConstructor(&core)));
+            }
+            for m in &o.methods {
+                methods.push(method(api, m, Receiver::Object));
+            }
+            Object {
+                doc: types::rust_doc(o.docstring.as_deref()),
+                attr: format!(
+                    "#[pyclass(frozen, module = {}, name = {})]",
+                    types::rust_str(&api.package),
+                    types::rust_str(&o.name.python)
+                ),
+                name: o.name.rust.clone(),
+                core,
+                methods,
+            }
+        })
+        .collect();
+    let functions: Vec<Method> = api
+        .functions
+        .iter()
+        .map(|f| method(api, f, Receiver::Function(&krate)))
+        .collect();
+
+    let mut registrations = Vec::new();
+    for o in &api.objects {
+        registrations.push(format!("m.add_class::<{}>()?;", o.name.rust));
+    }
+    for f in &api.functions {
+        registrations.push(format!(
+            "m.add_function(wrap_pyfunction!({}, m)?)?;",
+            f.name.rust
+        ));
+    }
+
+    let mut samples = Vec::new();
+    for (e, base) in api.errors.iter().zip(&class_base) {
+        for v in &e.variants {
+            let pattern = format!(
+                "({}, {})",
+                types::rust_str(&e.name.udl),
+                types::rust_str(&v.name.udl)
+            );
+            let mut lines = Vec::new();
+            if e.flat {
+                let class = &e.classes[v.class];
+                let variant = if class.variants.len() > 1 {
+                    format!("Some({})", types::rust_str(&v.name.udl))
+                } else {
+                    "None".into()
+                };
+                lines.push(format!(
+                    "let display = {}.to_string();",
+                    types::rust_str(&format!("sample message of {}", v.name.udl))
+                ));
+                let slot = format!("({}, {})", base + v.class, types::rust_str(&class.name));
+                let args = vec![
+                    "py".into(),
+                    slot,
+                    "display.clone()".into(),
+                    variant,
+                    "fields".into(),
+                ];
+                lines.push(NO_FIELDS.to_string());
+                lines.push(list(16, "let error = bindery_new_error", &args, ";"));
+            } else {
+                let path = format!("{krate}::{}::{}", e.name.rust, v.name.rust);
+                let fields: Vec<String> = v
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name.rust, types::sample(&f.ty, &f.name.udl).0))
+                    .collect();
+                if fields.is_empty() {
+                    lines.push(format!("let value = {path};"));
+                } else {
+                    lines.push(let_struct(16, "value", &path, &fields));
+                }
+                lines.push("let display = value.to_string();".into());
+                lines.push(format!("let error = {}(py, value);", error_fn_name(e)));
+            }
+            lines.push("(error, display)".into());
+            samples.push(Sample { pattern, lines });
+        }
+    }
+
+    let mut imports = Vec::new();
+    let all_types = all_types(api);
+    if all_types.iter().any(|t| matches!(t, Type::Map(..))) {
+        imports.push("use std::collections::HashMap;".to_string());
+    }
+    if !api.objects.is_empty() {
+        imports.push("use std::sync::Arc;".into());
+    }
+    let time: Vec<&str> = [
+        all_types
+            .iter()
+            .any(|t| matches!(t, Type::Duration | Type::Timestamp))
+            .then_some("Duration"),
+        all_types
+            .iter()
+            .any(|t| matches!(t, Type::Timestamp))
+            .then_some("SystemTime"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match time.as_slice() {
+        [] => {}
+        [one] if *one == "SystemTime" => imports.push("use std::time::SystemTime;".into()),
+        [one] => imports.push(format!("use std::time::{one};")),
+        many => imports.push(format!("use std::time::{{{}}};", many.join(", "))),
+    }
+    imports.push(String::new());
+    imports.push("use pyo3::prelude::*;".into());
+    if !api.errors.is_empty() {
+        imports.push("use pyo3::sync::PyOnceLock;".into());
+        imports.push("use pyo3::types::{PyDict, PyType};".into());
+    }
+
+    LibRs {
+        header: super::header_text(api),
+        crate_doc: format!(
+            "//! Python bindings for the `{}` crate, built by maturin into `{}.{}`.",
+            api.crate_name, api.package, api.native_module
+        ),
+        imports,
+        errors_module: types::rust_str(&format!("{}.errors", api.package)),
+        class_count: count,
+        error_fns,
+        objects,
+        functions,
+        module_name: types::rust_str(&api.native_module),
+        registrations,
+        samples,
+    }
+    .render()
+    .unwrap_or_else(|e| format!("// render error: {e}\n"))
+}
+
+/// Every type that appears anywhere in the API, nested ones included.
+fn all_types(api: &Api) -> Vec<Type> {
+    fn walk(ty: &Type, out: &mut Vec<Type>) {
+        out.push(ty.clone());
+        match ty {
+            Type::Optional(inner) | Type::Sequence(inner) => walk(inner, out),
+            Type::Map(k, v) => {
+                walk(k, out);
+                walk(v, out);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let callables = api.functions.iter().chain(api.objects.iter().flat_map(|o| {
+        o.constructor
+            .iter()
+            .chain(&o.named_constructors)
+            .chain(&o.methods)
+    }));
+    for c in callables {
+        for a in &c.arguments {
+            walk(&a.ty, &mut out);
+        }
+        if let Some(r) = &c.returns {
+            walk(r, &mut out);
+        }
+    }
+    for e in &api.errors {
+        for v in &e.variants {
+            for f in &v.fields {
+                walk(&f.ty, &mut out);
+            }
+        }
+    }
+    out
+}
+
+enum Receiver<'a> {
+    Function(&'a str),
+    Object,
+    Constructor(&'a str),
+    NamedConstructor(&'a str),
+}
+
+fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
+    let rust_name = |udl: &str| {
+        api.objects
+            .iter()
+            .find(|o| o.name.udl == udl)
+            .map_or_else(|| udl.to_string(), |o| o.name.rust.clone())
+    };
+    let indent = if matches!(receiver, Receiver::Function(_)) {
+        0
+    } else {
+        4
+    };
+    let body_indent = indent + 4;
+
+    let mut attrs = Vec::new();
+    let mut options = Vec::new();
+    let mut params = Vec::new();
+    let fn_name = match receiver {
+        Receiver::Constructor(_) => "bindery_new".to_string(),
+        _ => c.name.rust.clone(),
+    };
+    // PyO3 takes the Python name from the Rust one unless told otherwise.
+    if !matches!(receiver, Receiver::Constructor(_))
+        && c.name.python != fn_name.trim_start_matches("r#")
+    {
+        options.push(format!("name = {}", types::rust_str(&c.name.python)));
+    }
+    match receiver {
+        Receiver::Function(_) => attrs.push("#[pyfunction]".to_string()),
+        Receiver::Object => params.push("&self".to_string()),
+        Receiver::Constructor(_) => attrs.push("#[new]".to_string()),
+        Receiver::NamedConstructor(_) => {
+            attrs.push("#[classmethod]".to_string());
+            params.push("_cls: &Bound<'_, PyType>".to_string());
+        }
+    }
+    params.push("py: Python<'_>".to_string());
+    if c.arguments.iter().any(|a| a.default.is_some()) {
+        let items: Vec<String> = c
+            .arguments
+            .iter()
+            .map(|a| match &a.default {
+                Some(d) => format!(
+                    "{} = {}",
+                    a.name.rust.trim_start_matches("r#"),
+                    types::default(d, &a.ty).1
+                ),
+                None => a.name.rust.trim_start_matches("r#").to_string(),
+            })
+            .collect();
+        options.push(format!("signature = ({})", items.join(", ")));
+    }
+    if !options.is_empty() {
+        attrs.push(format!("#[pyo3({})]", options.join(", ")));
+    }
+    for a in &c.arguments {
+        params.push(format!(
+            "{}: {}",
+            a.name.rust,
+            types::rust_argument(&a.ty, &rust_name)
+        ));
+    }
+
+    let is_ctor = matches!(
+        receiver,
+        Receiver::Constructor(_) | Receiver::NamedConstructor(_)
+    );
+    let returns = if is_ctor {
+        "PyResult<Self>".to_string()
+    } else {
+        match &c.returns {
+            Some(t) => format!("PyResult<{}>", types::rust_return(t, &rust_name)),
+            None => "PyResult<()>".to_string(),
+        }
+    };
+    let signature = list(
+        indent,
+        &format!("fn {fn_name}"),
+        &params,
+        &format!(" -> {returns} {{"),
+    );
+
+    let mut body = Vec::new();
+    let mut call_args = Vec::new();
+    for a in &c.arguments {
+        if let Some(lowered) = types::lower(&a.ty, &a.name.rust) {
+            body.push(format!("let {} = {lowered};", a.name.rust));
+        }
+        call_args.push(if a.by_ref {
+            format!("&{}", a.name.rust)
+        } else {
+            a.name.rust.clone()
+        });
+    }
+    let target = match receiver {
+        Receiver::Function(krate) => format!("{krate}::{}", c.name.rust),
+        Receiver::Object if c.self_by_arc => format!("Arc::clone(&self.inner).{}", c.name.rust),
+        Receiver::Object => format!("self.inner.{}", c.name.rust),
+        Receiver::Constructor(core) => format!("{core}::new"),
+        Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
+    };
+    let call = if call_args.is_empty() && matches!(receiver, Receiver::Function(_)) {
+        // A function without arguments is passed as it is (clippy: redundant_closure).
+        format!("py.detach({target})")
+    } else {
+        list(
+            body_indent + 15,
+            &format!("py.detach(|| {target}"),
+            &call_args,
+            ")",
+        )
+    };
+    let map_err = c
+        .throws
+        .as_ref()
+        .and_then(|t| api.error(t))
+        .map(|e| format!(".map_err(|e| {}(py, e))", error_fn_name(e)));
+    let lifted = if is_ctor {
+        Some("Self { inner: Arc::from(value) }".to_string())
+    } else {
+        c.returns
+            .as_ref()
+            .and_then(|t| types::lift(t, "value", &rust_name))
+    };
+    match (&c.returns, is_ctor, map_err, lifted) {
+        (None, false, None, _) => {
+            body.push(format!("{call};"));
+            body.push("Ok(())".into());
+        }
+        (None, false, Some(map_err), _) => {
+            body.push(format!("let result = {call};"));
+            body.push(format!("result{map_err}"));
+        }
+        (_, _, Some(map_err), None) => {
+            body.push(format!("let result = {call};"));
+            body.push(format!("result{map_err}"));
+        }
+        (_, _, Some(map_err), Some(lifted)) => {
+            body.push(format!("let result = {call};"));
+            body.push(format!("let value = result{map_err}?;"));
+            body.push(format!("Ok({lifted})"));
+        }
+        (_, _, None, None) => body.push(format!("Ok({call})")),
+        (_, _, None, Some(lifted)) => {
+            body.push(format!("let value = {call};"));
+            body.push(format!("Ok({lifted})"));
+        }
+    }
+    Method {
+        doc: types::rust_doc(c.docstring.as_deref()),
+        attrs,
+        signature,
+        body,
+    }
+}

@@ -1,0 +1,164 @@
+//! Phase 4, the only one that touches disk: make `--out` hold exactly the
+//! file set. Changed files only are written; generated files no longer
+//! produced are removed; nothing is replaced until every new file has been
+//! written beside its target.
+
+use std::fs;
+use std::io;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::render::{FileSet, MARKER};
+
+/// What a sync did (or, with `check`, would do).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub written: Vec<String>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+impl SyncReport {
+    pub fn is_clean(&self) -> bool {
+        self.written.is_empty() && self.removed.is_empty()
+    }
+}
+
+#[derive(Debug)]
+pub struct SyncError {
+    pub path: Utf8PathBuf,
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.error)
+    }
+}
+
+impl std::error::Error for SyncError {}
+
+/// Folders never searched for stale files.
+const SKIP_DIRS: &[&str] = &["target", "__pycache__", "node_modules"];
+
+const TEMP_SUFFIX: &str = ".bindery-tmp";
+
+fn err(path: &Utf8Path, error: io::Error) -> SyncError {
+    SyncError {
+        path: path.to_owned(),
+        error,
+    }
+}
+
+/// Syncs `files` into `out`; with `check`, only reports what would change.
+pub fn sync(files: &FileSet, out: &Utf8Path, check: bool) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let mut pending = Vec::new();
+    for (relative, content) in &files.files {
+        let safe = Utf8Path::new(relative)
+            .components()
+            .all(|c| matches!(c, camino::Utf8Component::Normal(_)));
+        if !safe {
+            return Err(err(
+                Utf8Path::new(relative),
+                io::Error::other("refusing a path outside the output directory"),
+            ));
+        }
+        let path = out.join(relative);
+        match fs::read(&path) {
+            Ok(existing) if existing == content.as_bytes() => report.unchanged += 1,
+            Ok(_) => pending.push((relative.clone(), path)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => pending.push((relative.clone(), path)),
+            Err(e) => return Err(err(&path, e)),
+        }
+    }
+    let mut stale = Vec::new();
+    if out.exists() {
+        find_stale(out, out, files, &mut stale)?;
+    }
+    stale.sort();
+    report.written = pending.iter().map(|(r, _)| r.clone()).collect();
+    report.removed = stale
+        .iter()
+        .map(|p| p.strip_prefix(out).unwrap_or(p).to_string())
+        .collect();
+    if check {
+        return Ok(report);
+    }
+
+    // Stage every new file next to its target; on any failure, undo the staging.
+    let mut staged: Vec<(Utf8PathBuf, Utf8PathBuf)> = Vec::new();
+    for (relative, path) in &pending {
+        let temp = Utf8PathBuf::from(format!("{path}{TEMP_SUFFIX}"));
+        let content = &files.files[relative];
+        let result = path
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::write(&temp, content));
+        if let Err(e) = result {
+            for (temp, _) in &staged {
+                let _ = fs::remove_file(temp);
+            }
+            let _ = fs::remove_file(&temp);
+            return Err(err(path, e));
+        }
+        staged.push((temp, path.clone()));
+    }
+    for (temp, path) in &staged {
+        fs::rename(temp, path).map_err(|e| err(path, e))?;
+    }
+    for path in &stale {
+        fs::remove_file(path).map_err(|e| err(path, e))?;
+    }
+    Ok(report)
+}
+
+fn find_stale(
+    out: &Utf8Path,
+    dir: &Utf8Path,
+    files: &FileSet,
+    stale: &mut Vec<Utf8PathBuf>,
+) -> Result<(), SyncError> {
+    let entries = fs::read_dir(dir).map_err(|e| err(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| err(dir, e))?;
+        let Ok(path) = Utf8PathBuf::from_path_buf(entry.path()) else {
+            continue;
+        };
+        let name = path.file_name().unwrap_or_default();
+        let file_type = entry.file_type().map_err(|e| err(&path, e))?;
+        if file_type.is_dir() {
+            if !name.starts_with('.') && !SKIP_DIRS.contains(&name) {
+                find_stale(out, &path, files, stale)?;
+            }
+            continue;
+        }
+        if !file_type.is_file() {
+            continue;
+        }
+        let relative = path
+            .strip_prefix(out)
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        if files.files.contains_key(&relative) {
+            continue;
+        }
+        if name.ends_with(TEMP_SUFFIX) || is_generated(&path) {
+            stale.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A file is ours if its first line carries the marker.
+fn is_generated(path: &Utf8Path) -> bool {
+    use std::io::{BufRead, BufReader};
+    let Ok(file) = fs::File::open(path) else {
+        return false;
+    };
+    let mut first = Vec::new();
+    let _ = BufReader::new(file).take(512).read_until(b'\n', &mut first);
+    String::from_utf8_lossy(&first).contains(MARKER)
+}
+
+use std::io::Read as _;

@@ -1,0 +1,334 @@
+//! Phase 1 for the UDL: parse with `uniffi_udl`, and keep where every name
+//! is written so later phases can point at it.
+//!
+//! `uniffi_udl` reports syntax errors without a position (and prints them to
+//! stdout), so the text is first parsed here with the same WebIDL parser
+//! (`weedle2`); the unparsed remainder gives the position. Its AST borrows
+//! from the text, so each identifier's byte offset is recovered from its
+//! address within the text.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use weedle::attribute::{ExtendedAttribute, ExtendedAttributeList, IdentifierOrString};
+use weedle::interface::InterfaceMember;
+use weedle::namespace::NamespaceMember;
+use weedle::types::{NonAnyType, ReturnType, SingleType, Type};
+use weedle::{Definition, Parse};
+
+use crate::diagnostics::{Code, Diagnostic, Source};
+
+/// What a span belongs to. Owners and members are UDL names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Key {
+    Def(String),
+    Member(String, String),
+    Arg(String, String, String),
+}
+
+/// Byte ranges of the names in a UDL text.
+#[derive(Debug, Default)]
+pub struct Spans {
+    map: BTreeMap<Key, Range<usize>>,
+    namespace: Range<usize>,
+}
+
+impl Spans {
+    pub fn def(&self, name: &str) -> Range<usize> {
+        self.get(Key::Def(name.to_string()))
+            .unwrap_or_else(|| self.namespace.clone())
+    }
+
+    pub fn member(&self, owner: &str, member: &str) -> Range<usize> {
+        self.get(Key::Member(owner.to_string(), member.to_string()))
+            .unwrap_or_else(|| self.def(owner))
+    }
+
+    pub fn arg(&self, owner: &str, member: &str, arg: &str) -> Range<usize> {
+        self.get(Key::Arg(
+            owner.to_string(),
+            member.to_string(),
+            arg.to_string(),
+        ))
+        .unwrap_or_else(|| self.member(owner, member))
+    }
+
+    fn get(&self, key: Key) -> Option<Range<usize>> {
+        self.map.get(&key).cloned()
+    }
+
+    fn insert(&mut self, key: Key, span: Range<usize>) {
+        // The first declaration wins, so duplicates point at the original.
+        self.map.entry(key).or_insert(span);
+    }
+}
+
+/// The parsed UDL: uniffi's metadata plus the span index.
+pub struct Parsed {
+    pub group: uniffi_meta::MetadataGroup,
+    pub spans: Spans,
+}
+
+/// Parses `text`; `crate_ident` is the module path uniffi records.
+pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
+    let trimmed = text.trim();
+    let base = text.len() - text.trim_start().len();
+    let definitions = match weedle::Definitions::parse(trimmed) {
+        Ok((remaining, _)) if !remaining.is_empty() => {
+            return Err(syntax_error(text, base + trimmed.len() - remaining.len()));
+        }
+        Ok((_, definitions)) => definitions,
+        Err(weedle::Err::Error(e) | weedle::Err::Failure(e)) => {
+            return Err(syntax_error(text, offset_in(text, e.input)));
+        }
+        Err(weedle::Err::Incomplete(_)) => return Err(syntax_error(text, text.len())),
+    };
+    let spans = index(text, &definitions);
+    if !definitions
+        .iter()
+        .any(|d| matches!(d, Definition::Namespace(_)))
+    {
+        return Err(Diagnostic::new(
+            Code::UdlSemantic,
+            Source::Udl,
+            0..0,
+            "the UDL declares no namespace",
+        )
+        .with_help("add `namespace <name> {};`; its name is the default Python package name"));
+    }
+    let result = std::panic::catch_unwind(|| uniffi_udl::parse_udl(text, crate_ident));
+    match result {
+        Ok(Ok(group)) => Ok(Parsed { group, spans }),
+        Ok(Err(e)) => Err(semantic_error(&spans, &format!("{e:#}"))),
+        Err(_) => Err(Diagnostic::new(
+            Code::UdlSemantic,
+            Source::Udl,
+            spans.namespace.clone(),
+            "uniffi_udl failed on this UDL",
+        )
+        .with_note("this is a bug in uniffi_udl; please report the UDL that triggers it")),
+    }
+}
+
+fn syntax_error(text: &str, offset: usize) -> Diagnostic {
+    let rest = &text[offset.min(text.len())..];
+    let token_len = rest
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(rest.len(), |(i, _)| i)
+        .max(rest.chars().next().map_or(0, char::len_utf8));
+    Diagnostic::new(
+        Code::UdlSyntax,
+        Source::Udl,
+        offset..offset + token_len,
+        "UDL syntax error: cannot parse from here",
+    )
+    .with_help(
+        "check the definition starting here for a missing `;`, `}` or `)`, or an unknown keyword",
+    )
+}
+
+/// Locates uniffi_udl's message: at the first definition it names, or the namespace.
+fn semantic_error(spans: &Spans, message: &str) -> Diagnostic {
+    let first_line = message.lines().next().unwrap_or("invalid UDL");
+    let short: String = first_line.chars().take(200).collect();
+    let span = spans
+        .map
+        .iter()
+        .filter_map(|(key, span)| match key {
+            Key::Def(name) if mentions(first_line, name) => Some(span.clone()),
+            _ => None,
+        })
+        .next()
+        .unwrap_or_else(|| spans.namespace.clone());
+    Diagnostic::new(
+        Code::UdlSemantic,
+        Source::Udl,
+        span,
+        format!("UniFFI rejects this UDL: {short}"),
+    )
+}
+
+fn mentions(message: &str, name: &str) -> bool {
+    message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|word| word == name)
+}
+
+fn offset_in(text: &str, part: &str) -> usize {
+    let start = text.as_ptr() as usize;
+    let at = part.as_ptr() as usize;
+    if at >= start && at <= start + text.len() {
+        at - start
+    } else {
+        0
+    }
+}
+
+fn span_of(text: &str, part: &str) -> Range<usize> {
+    let start = offset_in(text, part);
+    start..start + part.len()
+}
+
+fn named_attribute<'a>(
+    attributes: &Option<ExtendedAttributeList<'a>>,
+    name: &str,
+) -> Option<&'a str> {
+    attributes
+        .as_ref()?
+        .body
+        .list
+        .iter()
+        .find_map(|attribute| match attribute {
+            ExtendedAttribute::Ident(a) if a.lhs_identifier.0 == name => match a.rhs {
+                IdentifierOrString::Identifier(id) => Some(id.0),
+                IdentifierOrString::String(s) => Some(s.0),
+            },
+            _ => None,
+        })
+}
+
+/// The name of an enum-interface variant, written as `Name(args);`.
+fn variant_name<'a>(return_type: &ReturnType<'a>) -> Option<&'a str> {
+    match return_type {
+        ReturnType::Type(Type::Single(SingleType::NonAny(NonAnyType::Identifier(id)))) => {
+            Some(id.type_.0)
+        }
+        _ => None,
+    }
+}
+
+fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
+    let mut spans = Spans::default();
+    let args = |spans: &mut Spans,
+                owner: &str,
+                member: &str,
+                list: &weedle::argument::ArgumentList<'_>| {
+        for arg in &list.list {
+            if let weedle::argument::Argument::Single(a) = arg {
+                spans.insert(
+                    Key::Arg(owner.into(), member.into(), a.identifier.0.into()),
+                    span_of(text, a.identifier.0),
+                );
+            }
+        }
+    };
+    for definition in definitions {
+        match definition {
+            Definition::Namespace(ns) => {
+                let owner = ns.identifier.0;
+                if spans.namespace.is_empty() {
+                    spans.namespace = span_of(text, owner);
+                }
+                spans.insert(Key::Def(owner.into()), span_of(text, owner));
+                for member in &ns.members.body {
+                    if let NamespaceMember::Operation(op) = member {
+                        if let Some(id) = op.identifier {
+                            spans.insert(
+                                Key::Member(owner.into(), id.0.into()),
+                                span_of(text, id.0),
+                            );
+                            args(&mut spans, owner, id.0, &op.args.body);
+                        }
+                    }
+                }
+            }
+            Definition::Enum(e) => {
+                let owner = e.identifier.0;
+                spans.insert(Key::Def(owner.into()), span_of(text, owner));
+                for value in &e.values.body.list {
+                    spans.insert(
+                        Key::Member(owner.into(), value.value.0.into()),
+                        span_of(text, value.value.0),
+                    );
+                }
+            }
+            Definition::Interface(i) => {
+                let owner = i.identifier.0;
+                spans.insert(Key::Def(owner.into()), span_of(text, owner));
+                for member in &i.members.body {
+                    match member {
+                        InterfaceMember::Operation(op) => {
+                            let name = op
+                                .identifier
+                                .map(|id| id.0)
+                                .or_else(|| variant_name(&op.return_type));
+                            if let Some(name) = name {
+                                spans.insert(
+                                    Key::Member(owner.into(), name.into()),
+                                    span_of(text, name),
+                                );
+                                args(&mut spans, owner, name, &op.args.body);
+                            }
+                        }
+                        InterfaceMember::Constructor(c) => {
+                            let name = named_attribute(&c.attributes, "Name").unwrap_or("new");
+                            let at = named_attribute(&c.attributes, "Name")
+                                .map_or_else(|| span_of(text, owner), |n| span_of(text, n));
+                            spans.insert(Key::Member(owner.into(), name.into()), at);
+                            args(&mut spans, owner, name, &c.args.body);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Definition::CallbackInterface(c) => {
+                let owner = c.identifier.0;
+                spans.insert(Key::Def(owner.into()), span_of(text, owner));
+                for member in &c.members.body {
+                    if let InterfaceMember::Operation(op) = member {
+                        if let Some(id) = op.identifier {
+                            spans.insert(
+                                Key::Member(owner.into(), id.0.into()),
+                                span_of(text, id.0),
+                            );
+                            args(&mut spans, owner, id.0, &op.args.body);
+                        }
+                    }
+                }
+            }
+            Definition::Dictionary(d) => {
+                let owner = d.identifier.0;
+                spans.insert(Key::Def(owner.into()), span_of(text, owner));
+                for member in &d.members.body {
+                    spans.insert(
+                        Key::Member(owner.into(), member.identifier.0.into()),
+                        span_of(text, member.identifier.0),
+                    );
+                }
+            }
+            Definition::Typedef(t) => {
+                spans.insert(
+                    Key::Def(t.identifier.0.into()),
+                    span_of(text, t.identifier.0),
+                );
+            }
+            _ => {}
+        }
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_at_names() {
+        let udl = "namespace ns {\n  u32 add(u32 left);\n};\n[Error]\ninterface E { Bad(string why); };\n";
+        let parsed = parse(udl, "ns").unwrap();
+        let at = |r: Range<usize>| &udl[r];
+        assert_eq!(at(parsed.spans.def("E")), "E");
+        assert_eq!(at(parsed.spans.member("ns", "add")), "add");
+        assert_eq!(at(parsed.spans.arg("ns", "add", "left")), "left");
+        assert_eq!(at(parsed.spans.arg("E", "Bad", "why")), "why");
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let udl = "namespace ns {};\ndictionary D { u32 x };\n";
+        let err = parse(udl, "ns").err().unwrap();
+        assert_eq!(err.code, Code::UdlSyntax);
+        assert_eq!(&udl[err.span.start..err.span.start + 10], "dictionary");
+    }
+}
