@@ -128,8 +128,9 @@ struct ErrorGroup {
 
 #[derive(Template)]
 #[template(path = "errors.py.txt", escape = "none")]
-struct ErrorsPy {
+struct ErrorsPy<'a> {
     header: String,
+    package: &'a str,
     docstring: String,
     imports: Vec<String>,
     typing: String,
@@ -167,7 +168,7 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
 
 pub fn errors_py(api: &Api) -> String {
     let Exports { errors, .. } = exports(api);
-    let mut typing = vec!["Any", "ClassVar"];
+    let mut typing = vec!["TYPE_CHECKING", "Any", "ClassVar"];
     let mut uses_datetime = false;
     let groups = api
         .errors
@@ -261,6 +262,7 @@ pub fn errors_py(api: &Api) -> String {
     }
     ErrorsPy {
         header: header(api),
+        package: &api.package,
         docstring: py_docstring(
             &format!(
                 "Exceptions of {}. Pure Python: imports nothing native.",

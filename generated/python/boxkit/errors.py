@@ -4,7 +4,13 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    # Annotations below name the classes through the module itself, so a
+    # class that shares a built-in's name (`TimeoutError`) is never confused
+    # with the built-in by type checkers.
+    from boxkit import errors as _errors  # noqa: PLW0406
 
 __all__ = [
     "AlreadyExistsError",
@@ -42,24 +48,24 @@ class BoxkitError(builtins.Exception):
 
     variant: str
     """Name of the Rust variant this exception was raised for."""
-    NotFound: ClassVar[type[NotFoundError]]
-    AlreadyExists: ClassVar[type[AlreadyExistsError]]
-    InvalidName: ClassVar[type[InvalidArgumentError]]
-    InvalidState: ClassVar[type[InvalidStateError]]
-    RootUnavailable: ClassVar[type[RootUnavailableError]]
-    Io: ClassVar[type[IoError]]
-    SpawnFailed: ClassVar[type[SpawnFailedError]]
-    ExecFailed: ClassVar[type[ExecFailedError]]
-    Timeout: ClassVar[type[TimeoutError]]
-    Signaled: ClassVar[type[SignaledError]]
-    EmptyCommand: ClassVar[type[InvalidArgumentError]]
-    PathEscape: ClassVar[type[PathEscapeError]]
-    FileNotFound: ClassVar[type[FileNotFoundError]]
-    PermissionDenied: ClassVar[type[PermissionDeniedError]]
-    InvalidEnv: ClassVar[type[InvalidArgumentError]]
-    OutputTooLarge: ClassVar[type[OutputTooLargeError]]
-    PolicyRejected: ClassVar[type[PolicyRejectedError]]
-    Internal: ClassVar[type[InternalError]]
+    NotFound: ClassVar[type[_errors.NotFoundError]]
+    AlreadyExists: ClassVar[type[_errors.AlreadyExistsError]]
+    InvalidName: ClassVar[type[_errors.InvalidArgumentError]]
+    InvalidState: ClassVar[type[_errors.InvalidStateError]]
+    RootUnavailable: ClassVar[type[_errors.RootUnavailableError]]
+    Io: ClassVar[type[_errors.IoError]]
+    SpawnFailed: ClassVar[type[_errors.SpawnFailedError]]
+    ExecFailed: ClassVar[type[_errors.ExecFailedError]]
+    Timeout: ClassVar[type[_errors.TimeoutError]]
+    Signaled: ClassVar[type[_errors.SignaledError]]
+    EmptyCommand: ClassVar[type[_errors.InvalidArgumentError]]
+    PathEscape: ClassVar[type[_errors.PathEscapeError]]
+    FileNotFound: ClassVar[type[_errors.FileNotFoundError]]
+    PermissionDenied: ClassVar[type[_errors.PermissionDeniedError]]
+    InvalidEnv: ClassVar[type[_errors.InvalidArgumentError]]
+    OutputTooLarge: ClassVar[type[_errors.OutputTooLargeError]]
+    PolicyRejected: ClassVar[type[_errors.PolicyRejectedError]]
+    Internal: ClassVar[type[_errors.InternalError]]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_bindery_restore, (type(self), self.args, dict(self.__dict__)))

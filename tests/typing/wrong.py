@@ -1,0 +1,15 @@
+"""Deliberately wrong uses of the generated package; `tests/test_typing.py`
+checks that mypy reports each line marked with the expect-error comment."""
+
+from __future__ import annotations
+
+import boxkit
+from boxkit import errors
+
+runtime = boxkit.Runtime("/tmp/root")
+box = runtime.create_box("x", {"KEY": 1})  # expect-error
+box.exec_checked("echo hi")  # expect-error
+box.set_max_output_bytes("10")  # expect-error
+size: str = box.write_file("a", b"")  # expect-error
+errors.NotFoundError("gone", box="b")  # expect-error
+missing: int = errors.ExecFailedError("x", command="c", exit_code=1, stderr="").exit_codes  # expect-error
