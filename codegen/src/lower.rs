@@ -201,7 +201,7 @@ impl Lowerer<'_, '_> {
         let mut objects: Vec<Object> = by_position(spans, objects)
             .into_iter()
             .map(|o| Object {
-                name: self.name(spans.def(&o.name), &o.name),
+                name: self.object_name(spans.def(&o.name), &o.name),
                 docstring: o.docstring,
                 constructor: None,
                 named_constructors: Vec::new(),
@@ -372,6 +372,19 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// An interface name, which also names a struct in the generated glue.
+    fn object_name(&mut self, span: Range<usize>, udl: &str) -> Name {
+        if names::RUST_GLUE_RESERVED.contains(&udl) {
+            self.udl(
+                Code::ReservedName,
+                span.clone(),
+                format!("the generated glue already uses the name `{udl}`"),
+            )
+            .with_help("rename the interface");
+        }
+        self.name(span, udl)
+    }
+
     fn check_unique(
         &mut self,
         names: impl IntoIterator<Item = (String, Range<usize>)>,
@@ -381,14 +394,17 @@ impl Lowerer<'_, '_> {
         for (name, span) in names {
             if let Some(first) = seen.get(&name) {
                 let first = first.clone();
-                self.udl(
-                    Code::NameCollision,
-                    span,
-                    format!("two definitions are both called `{name}` {scope}"),
-                )
-                .with_related(Source::Udl, first, "first defined here")
-                .help =
-                    Some("rename one of them (in the UDL, or with `class` in the config)".into());
+                let same_place = first == span;
+                let d = self
+                    .udl(
+                        Code::NameCollision,
+                        span,
+                        format!("two definitions are both called `{name}` {scope}"),
+                    )
+                    .with_help("rename one of them (in the UDL, or with `class` in the config)");
+                if !same_place {
+                    d.with_related(Source::Udl, first, "first defined here");
+                }
             } else {
                 seen.insert(name, span);
             }
@@ -540,7 +556,18 @@ impl Lowerer<'_, '_> {
                     .with_help("rename the field or the variant");
                 }
                 field_names.push((fname.python.clone(), fspan.clone()));
-                if let Some(ty) = self.ty(&f.ty, fspan) {
+                let ty = self.ty(&f.ty, fspan.clone());
+                if ty.as_ref().is_some_and(Type::contains_object) {
+                    self.udl(
+                        Code::Unsupported,
+                        fspan,
+                        format!(
+                            "field `{}` holds an interface object; error fields cannot yet",
+                            f.name
+                        ),
+                    )
+                    .with_help("carry an id or a description of the object instead");
+                } else if let Some(ty) = ty {
                     fields.push(Field {
                         name: fname,
                         ty,
@@ -780,6 +807,17 @@ impl Lowerer<'_, '_> {
         for p in inputs {
             let aspan = self.cx.spans.arg(owner, member, &p.name);
             let python = names::python_name(&p.name);
+            if python == "py" || python == "_cls" {
+                self.udl(
+                    Code::ReservedName,
+                    aspan.clone(),
+                    format!(
+                        "argument `{}` clashes with a parameter of the generated glue",
+                        p.name
+                    ),
+                )
+                .with_help("rename the argument");
+            }
             let rust = match names::rust_name(&python) {
                 Some(r) => r,
                 None => {

@@ -27,6 +27,18 @@ pub enum Type {
     Object(String),
 }
 
+impl Type {
+    /// Whether an interface object appears anywhere in the type.
+    pub fn contains_object(&self) -> bool {
+        match self {
+            Type::Object(_) => true,
+            Type::Optional(inner) | Type::Sequence(inner) => inner.contains_object(),
+            Type::Map(k, v) => k.contains_object() || v.contains_object(),
+            _ => false,
+        }
+    }
+}
+
 /// A literal default value of an argument.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {

@@ -226,6 +226,36 @@ pub fn builtin_is_subclass(name: &str, ancestor: &str) -> bool {
     }
 }
 
+/// Type names the generated glue imports or defines; an interface (which
+/// becomes a glue struct) cannot take them.
+pub const RUST_GLUE_RESERVED: &[&str] = &[
+    "Python",
+    "PyResult",
+    "PyErr",
+    "Py",
+    "PyAny",
+    "PyRef",
+    "Bound",
+    "PyModule",
+    "PyDict",
+    "PyType",
+    "PyOnceLock",
+    "Arc",
+    "HashMap",
+    "SystemTime",
+    "Duration",
+    "Box",
+    "Result",
+    "Option",
+    "Vec",
+    "String",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+];
+
 /// Attribute names every exception instance has, plus bindery's own.
 pub const EXCEPTION_RESERVED: &[&str] = &["args", "variant", "with_traceback", "add_note"];
 

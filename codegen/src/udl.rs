@@ -99,7 +99,7 @@ pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
     let result = std::panic::catch_unwind(|| uniffi_udl::parse_udl(text, crate_ident));
     match result {
         Ok(Ok(group)) => Ok(Parsed { group, spans }),
-        Ok(Err(e)) => Err(semantic_error(&spans, &format!("{e:#}"))),
+        Ok(Err(e)) => Err(semantic_error(text, &spans, &format!("{e:#}"))),
         Err(_) => Err(Diagnostic::new(
             Code::UdlSemantic,
             Source::Udl,
@@ -110,7 +110,88 @@ pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
     }
 }
 
+/// The parser only says which definition failed. Narrow that down: parse
+/// each `;`-terminated member of its `{ ... }` body alone and point at the
+/// first that fails; if all parse, the fault is after the body.
+fn refine(text: &str, offset: usize) -> (usize, &'static str) {
+    const GENERIC: &str =
+        "check the definition starting here for a missing `;`, `}` or `)`, or an unknown keyword";
+    const AFTER_BODY: &str = "every definition ends with `};`";
+    const MEMBER: &str = "this member does not parse; members end with `;`";
+    const DEFAULT: &str =
+        "an argument with a default value is written `optional <type> <name> = <value>`";
+    let rest = &text[offset..];
+    let Some(open) = rest.find('{') else {
+        return (offset, GENERIC);
+    };
+    let keyword = rest[..open]
+        .split_whitespace()
+        .find(|w| !w.starts_with('['));
+    let body_start = offset + open + 1;
+    let mut depth = 0usize;
+    let mut member_start = body_start;
+    for (i, c) in text[body_start..].char_indices() {
+        let at = body_start + i;
+        match c {
+            '(' | '[' | '<' => depth += 1,
+            ')' | ']' | '>' => depth = depth.saturating_sub(1),
+            '}' if depth == 0 => {
+                // Members all parsed; what follows the body is wrong (e.g. a missing `;`).
+                let has_members = matches!(
+                    keyword,
+                    Some("namespace" | "interface" | "callback" | "dictionary")
+                );
+                if has_members && !text[member_start..at].trim().is_empty() {
+                    return (first_non_space(text, member_start), MEMBER);
+                }
+                return (at, AFTER_BODY);
+            }
+            ';' if depth == 0 => {
+                let member = &text[member_start..=at];
+                if !member_parses(keyword, member) {
+                    let hint = if member.contains('=') && !member.contains("optional") {
+                        DEFAULT
+                    } else {
+                        MEMBER
+                    };
+                    return (first_non_space(text, member_start), hint);
+                }
+                member_start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    (offset, GENERIC)
+}
+
+fn member_parses(keyword: Option<&str>, member: &str) -> bool {
+    fn all<'a, T: Parse<'a>>(member: &'a str) -> bool {
+        matches!(T::parse(member), Ok((rest, _)) if rest.trim().is_empty())
+    }
+    match keyword {
+        Some("namespace") => all::<NamespaceMember<'_>>(member),
+        Some("interface" | "callback") => all::<InterfaceMember<'_>>(member),
+        Some("dictionary") => all::<weedle::dictionary::DictionaryMember<'_>>(member),
+        _ => true,
+    }
+}
+
+/// The first character at or after `at` that is neither space nor part of a comment.
+fn first_non_space(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &text[at..];
+        let trimmed = rest.trim_start();
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with("//") && !trimmed.starts_with("///") {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else {
+            return at;
+        }
+    }
+}
+
 fn syntax_error(text: &str, offset: usize) -> Diagnostic {
+    let (offset, hint) = refine(text, offset.min(text.len()));
     let rest = &text[offset.min(text.len())..];
     let token_len = rest
         .char_indices()
@@ -123,23 +204,19 @@ fn syntax_error(text: &str, offset: usize) -> Diagnostic {
         offset..offset + token_len,
         "UDL syntax error: cannot parse from here",
     )
-    .with_help(
-        "check the definition starting here for a missing `;`, `}` or `)`, or an unknown keyword",
-    )
+    .with_help(hint)
 }
 
 /// Locates uniffi_udl's message: at the first definition it names, or the namespace.
-fn semantic_error(spans: &Spans, message: &str) -> Diagnostic {
+fn semantic_error(text: &str, spans: &Spans, message: &str) -> Diagnostic {
     let first_line = message.lines().next().unwrap_or("invalid UDL");
     let short: String = first_line.chars().take(200).collect();
-    let span = spans
-        .map
-        .iter()
-        .filter_map(|(key, span)| match key {
-            Key::Def(name) if mentions(first_line, name) => Some(span.clone()),
-            _ => None,
-        })
-        .next()
+    let defined = spans.map.iter().find_map(|(key, span)| match key {
+        Key::Def(name) if mentions(first_line, name) => Some(span.clone()),
+        _ => None,
+    });
+    let span = defined
+        .or_else(|| first_use(text, first_line))
         .unwrap_or_else(|| spans.namespace.clone());
     Diagnostic::new(
         Code::UdlSemantic,
@@ -147,6 +224,24 @@ fn semantic_error(spans: &Spans, message: &str) -> Diagnostic {
         span,
         format!("UniFFI rejects this UDL: {short}"),
     )
+}
+
+/// The first place the UDL uses a capitalised word of the message (a type name).
+fn first_use(text: &str, message: &str) -> Option<Range<usize>> {
+    let words = message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    words
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && w.len() > 1)
+        .find_map(|word| {
+            text.match_indices(word)
+                .map(|(at, _)| at..at + word.len())
+                .find(|r| {
+                    let before = text[..r.start].chars().next_back();
+                    let after = text[r.end..].chars().next();
+                    let boundary =
+                        |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+                    boundary(before) && boundary(after)
+                })
+        })
 }
 
 fn mentions(message: &str, name: &str) -> bool {
@@ -329,6 +424,26 @@ mod tests {
         let udl = "namespace ns {};\ndictionary D { u32 x };\n";
         let err = parse(udl, "ns").err().unwrap();
         assert_eq!(err.code, Code::UdlSyntax);
-        assert_eq!(&udl[err.span.start..err.span.start + 10], "dictionary");
+        assert!(
+            udl[err.span.start..].starts_with("u32 x }"),
+            "{:?}",
+            err.span
+        );
+
+        let udl = "namespace ns {\n  void ok();\n  u32 f(u32 a = 1);\n};\n";
+        let err = parse(udl, "ns").err().unwrap();
+        assert!(
+            udl[err.span.start..].starts_with("u32 f("),
+            "{:?}",
+            err.span
+        );
+
+        let udl = "namespace ns {};\n[Error]\nenum E { \"A\" }\ninterface X {};\n";
+        let err = parse(udl, "ns").err().unwrap();
+        assert_eq!(
+            &udl[err.span.start..err.span.start + 1],
+            "}",
+            "the end of the body"
+        );
     }
 }

@@ -205,14 +205,6 @@ fn test() -> Result<(), String> {
         ..step("stubtest", &python, &["-m", "mypy.stubtest", "boxkit"])
     })?;
     run(Step {
-        env: venv_env.clone(),
-        ..step(
-            "mypy --strict on a consumer",
-            &python,
-            &["-m", "mypy", "--strict", "tests/typing/consumer.py"],
-        )
-    })?;
-    run(Step {
         env: venv_env,
         ..step(
             "pytest (generated and end-to-end)",

@@ -40,6 +40,9 @@ fn toml_str(text: &str) -> String {
 /// The mapping of one error type: a `match` arm per variant, no wildcard.
 struct ErrorFn {
     doc: String,
+    /// Flat errors match `V { .. }` whatever the variant's shape, which
+    /// clippy flags for unit variants.
+    allow: Option<&'static str>,
     name: String,
     rust_path: String,
     arms: Vec<Arm>,
@@ -116,6 +119,9 @@ pub fn lib_rs(api: &Api) -> String {
                 "/// Maps every variant of `{}::{}` to its class in `{}.errors`.",
                 api.crate_ident, e.name.rust, api.package
             ),
+            allow: e
+                .flat
+                .then_some("#[allow(clippy::unneeded_struct_pattern)]"),
             name: error_fn_name(e),
             rust_path: format!("{krate}::{}", e.name.rust),
             arms: e
@@ -474,8 +480,8 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
         Receiver::Constructor(core) => format!("{core}::new"),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
-    let call = if call_args.is_empty() && matches!(receiver, Receiver::Function(_)) {
-        // A function without arguments is passed as it is (clippy: redundant_closure).
+    let call = if call_args.is_empty() && !matches!(receiver, Receiver::Object) {
+        // A path without arguments is passed as it is (clippy: redundant_closure).
         format!("py.detach({target})")
     } else {
         list(

@@ -36,15 +36,6 @@ pub fn uses_datetime(ty: &Type) -> bool {
     }
 }
 
-fn contains_object(ty: &Type) -> bool {
-    match ty {
-        Type::Object(_) => true,
-        Type::Optional(inner) | Type::Sequence(inner) => contains_object(inner),
-        Type::Map(k, v) => contains_object(k) || contains_object(v),
-        _ => false,
-    }
-}
-
 /// The Rust type the glue receives from or hands to Python. `object` spells
 /// an interface object (a borrowed pyclass for arguments, an owned one for
 /// return values).
@@ -83,7 +74,7 @@ pub fn rust_return(ty: &Type, rust_name: &dyn Fn(&str) -> String) -> String {
 /// Converts `expr`, extracted from Python, into the value the core expects;
 /// `None` when it is already that value.
 pub fn lower(ty: &Type, expr: &str) -> Option<String> {
-    if !contains_object(ty) {
+    if !ty.contains_object() {
         return None;
     }
     Some(match ty {
@@ -109,7 +100,7 @@ pub fn lower(ty: &Type, expr: &str) -> Option<String> {
 /// Converts `expr`, a value from the core, into what the glue returns to
 /// Python; `None` when it can be returned as it is.
 pub fn lift(ty: &Type, expr: &str, rust_name: &dyn Fn(&str) -> String) -> Option<String> {
-    if !contains_object(ty) {
+    if !ty.contains_object() {
         return None;
     }
     Some(match ty {

@@ -265,6 +265,7 @@ class InternalError(BoxkitError):
         super().__init__(msg)
         self.message = message
 
+
 BoxkitError.NotFound = NotFoundError
 BoxkitError.AlreadyExists = AlreadyExistsError
 BoxkitError.InvalidName = InvalidArgumentError
