@@ -351,6 +351,19 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// A class name given in the config (`base`, `class`).
+    fn class_setting(&mut self, value: &toml::Spanned<String>) -> String {
+        let name = value.get_ref();
+        if !names::is_identifier(name) || names::is_python_keyword(name) {
+            self.cfg(
+                Code::InvalidName,
+                value.span(),
+                format!("`{name}` is not a valid Python class name"),
+            );
+        }
+        name.clone()
+    }
+
     /// A UDL name that must be spellable in both languages.
     fn name(&mut self, span: Range<usize>, udl: &str) -> Name {
         let rust = match names::rust_name(udl) {
@@ -438,16 +451,7 @@ impl Lowerer<'_, '_> {
         let def_span = spans.def(&e.name);
         let name = self.name(def_span.clone(), &e.name);
         let base = match config.and_then(|c| c.base.as_ref()) {
-            Some(b) => {
-                if !names::is_identifier(b.get_ref()) || names::is_python_keyword(b.get_ref()) {
-                    self.cfg(
-                        Code::InvalidName,
-                        b.span(),
-                        format!("`{}` is not a valid Python class name", b.get_ref()),
-                    );
-                }
-                b.get_ref().clone()
-            }
+            Some(b) => self.class_setting(b),
             None => {
                 if names::is_python_keyword(&e.name) {
                     self.udl(
@@ -482,16 +486,7 @@ impl Lowerer<'_, '_> {
                 .and_then(|c| c.variants.iter().find(|(k, _)| k.get_ref() == &v.name))
                 .map(|(_, c)| c);
             let class_name = match vconfig.and_then(|c| c.class.as_ref()) {
-                Some(c) => {
-                    if !names::is_identifier(c.get_ref()) || names::is_python_keyword(c.get_ref()) {
-                        self.cfg(
-                            Code::InvalidName,
-                            c.span(),
-                            format!("`{}` is not a valid Python class name", c.get_ref()),
-                        );
-                    }
-                    c.get_ref().clone()
-                }
+                Some(c) => self.class_setting(c),
                 None if v.name.ends_with("Error") => v.name.clone(),
                 None => format!("{}Error", v.name),
             };

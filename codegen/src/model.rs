@@ -159,6 +159,17 @@ pub struct Object {
 }
 
 impl Api {
+    /// Every function, constructor and method.
+    pub fn callables(&self) -> impl Iterator<Item = &Callable> {
+        let members = self.objects.iter().flat_map(|o| {
+            o.constructor
+                .iter()
+                .chain(&o.named_constructors)
+                .chain(&o.methods)
+        });
+        self.functions.iter().chain(members)
+    }
+
     pub fn error(&self, udl_name: &str) -> Option<&ErrorType> {
         self.errors.iter().find(|e| e.name.udl == udl_name)
     }

@@ -390,12 +390,7 @@ pub fn native_pyi(api: &Api) -> String {
         .map(|f| stub_fn(f, None, &f.name.python, returns(f), ""))
         .collect();
     let mut imports = Vec::new();
-    let callables = api.functions.iter().chain(api.objects.iter().flat_map(|o| {
-        o.constructor
-            .iter()
-            .chain(&o.named_constructors)
-            .chain(&o.methods)
-    }));
+    let callables = api.callables();
     let datetime = callables.into_iter().any(|c| {
         c.arguments.iter().any(|a| types::uses_datetime(&a.ty))
             || c.returns.as_ref().is_some_and(types::uses_datetime)

@@ -348,12 +348,7 @@ fn all_types(api: &Api) -> Vec<Type> {
         }
     }
     let mut out = Vec::new();
-    let callables = api.functions.iter().chain(api.objects.iter().flat_map(|o| {
-        o.constructor
-            .iter()
-            .chain(&o.named_constructors)
-            .chain(&o.methods)
-    }));
+    let callables = api.callables();
     for c in callables {
         for a in &c.arguments {
             walk(&a.ty, &mut out);
