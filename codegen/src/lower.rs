@@ -123,6 +123,8 @@ impl Lowerer<'_, '_> {
 
         // Sort metadata by kind; keep the declaration order by position.
         let mut errors = Vec::new();
+        let mut records = Vec::new();
+        let mut enums = Vec::new();
         let mut objects = Vec::new();
         let mut functions = Vec::new();
         let mut constructors = Vec::new();
@@ -142,13 +144,9 @@ impl Lowerer<'_, '_> {
                     uniffi_meta::EnumShape::Error { flat } => {
                         errors.push((spans.def(&e.name), (e, flat)))
                     }
-                    uniffi_meta::EnumShape::Enum => {
-                        self.unsupported(spans.def(&e.name), "enums", &e.name);
-                    }
+                    uniffi_meta::EnumShape::Enum => enums.push((spans.def(&e.name), e)),
                 },
-                Metadata::Record(r) => {
-                    self.unsupported(spans.def(&r.name), "dictionaries (records)", &r.name)
-                }
+                Metadata::Record(r) => records.push((spans.def(&r.name), r)),
                 Metadata::Object(o) => match o.imp {
                     ObjectImpl::Struct => objects.push((spans.def(&o.name), o)),
                     ObjectImpl::Trait(_) => {
@@ -196,12 +194,20 @@ impl Lowerer<'_, '_> {
             .map(|(e, flat)| self.error_type(e, flat))
             .collect();
         self.check_config_errors(&errors);
+        let records: Vec<Record> = by_position(spans, records)
+            .into_iter()
+            .map(|r| self.record(r))
+            .collect();
+        let enums: Vec<Enum> = by_position(spans, enums)
+            .into_iter()
+            .map(|e| self.enumeration(e))
+            .collect();
         self.check_config_listeners(&callbacks);
 
         let mut objects: Vec<Object> = by_position(spans, objects)
             .into_iter()
             .map(|o| Object {
-                name: self.object_name(spans.def(&o.name), &o.name),
+                name: self.glue_type_name(spans.def(&o.name), &o.name),
                 docstring: o.docstring,
                 constructor: None,
                 named_constructors: Vec::new(),
@@ -291,6 +297,16 @@ impl Lowerer<'_, '_> {
             }
         }
         exported.extend(
+            records
+                .iter()
+                .map(|r| (r.name.python.clone(), spans.def(&r.name.udl))),
+        );
+        exported.extend(
+            enums
+                .iter()
+                .map(|e| (e.name.python.clone(), spans.def(&e.name.udl))),
+        );
+        exported.extend(
             objects
                 .iter()
                 .map(|o| (o.name.python.clone(), spans.def(&o.name.udl))),
@@ -312,8 +328,94 @@ impl Lowerer<'_, '_> {
             crate_path,
             udl_file: self.cx.udl_file.clone(),
             errors,
+            records,
+            enums,
             objects,
             functions,
+        }
+    }
+
+    fn record(&mut self, r: uniffi_meta::RecordMetadata) -> Record {
+        let span = self.cx.spans.def(&r.name);
+        let name = self.glue_type_name(span, &r.name);
+        let mut fields = Vec::new();
+        for f in r.fields {
+            let fspan = self.cx.spans.member(&r.name, &f.name);
+            let fname = self.name(fspan.clone(), &f.name);
+            let default = f
+                .default
+                .as_ref()
+                .and_then(|d| self.default(d, fspan.clone()));
+            if let Some(ty) = self.ty(&f.ty, fspan) {
+                fields.push(RecordField {
+                    name: fname,
+                    ty,
+                    default,
+                    docstring: f.docstring,
+                });
+            }
+        }
+        let names = fields
+            .iter()
+            .map(|f| {
+                (
+                    f.name.python.clone(),
+                    self.cx.spans.member(&r.name, &f.name.udl),
+                )
+            })
+            .collect::<Vec<_>>();
+        self.check_unique(names, &format!("among the fields of `{}`", r.name));
+        Record {
+            name,
+            docstring: r.docstring,
+            fields,
+        }
+    }
+
+    fn enumeration(&mut self, e: uniffi_meta::EnumMetadata) -> Enum {
+        let span = self.cx.spans.def(&e.name);
+        let name = self.glue_type_name(span, &e.name);
+        let flat = e.variants.iter().all(|v| v.fields.is_empty());
+        let mut variants = Vec::new();
+        for v in e.variants {
+            let vspan = self.cx.spans.member(&e.name, &v.name);
+            let mut vname = self.name(vspan.clone(), &v.name);
+            if flat {
+                vname.python = names::upper_snake(&v.name);
+            }
+            let mut fields = Vec::new();
+            for f in v.fields {
+                let fspan = self.cx.spans.arg(&e.name, &v.name, &f.name);
+                let fname = self.name(fspan.clone(), &f.name);
+                if let Some(ty) = self.ty(&f.ty, fspan) {
+                    fields.push(Field {
+                        name: fname,
+                        ty,
+                        docstring: f.docstring,
+                    });
+                }
+            }
+            variants.push(EnumVariant {
+                name: vname,
+                fields,
+                docstring: v.docstring,
+            });
+        }
+        let members = variants
+            .iter()
+            .map(|v| {
+                (
+                    v.name.python.clone(),
+                    self.cx.spans.member(&e.name, &v.name.udl),
+                )
+            })
+            .collect::<Vec<_>>();
+        self.check_unique(members, &format!("among the members of `{}`", e.name));
+        Enum {
+            name,
+            docstring: e.docstring,
+            flat,
+            variants,
         }
     }
 
@@ -385,8 +487,8 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// An interface name, which also names a struct in the generated glue.
-    fn object_name(&mut self, span: Range<usize>, udl: &str) -> Name {
+    /// An interface, record or enum name, which also names a type in the glue.
+    fn glue_type_name(&mut self, span: Range<usize>, udl: &str) -> Name {
         if names::RUST_GLUE_RESERVED.contains(&udl) {
             self.udl(
                 Code::ReservedName,
@@ -552,16 +654,16 @@ impl Lowerer<'_, '_> {
                 }
                 field_names.push((fname.python.clone(), fspan.clone()));
                 let ty = self.ty(&f.ty, fspan.clone());
-                if ty.as_ref().is_some_and(Type::contains_object) {
+                if ty.as_ref().is_some_and(Type::needs_conversion) {
                     self.udl(
                         Code::Unsupported,
                         fspan,
                         format!(
-                            "field `{}` holds an interface object; error fields cannot yet",
+                            "field `{}` holds an interface object, record or enum; error fields cannot yet",
                             f.name
                         ),
                     )
-                    .with_help("carry an id or a description of the object instead");
+                    .with_help("carry an id, a string or a number instead");
                 } else if let Some(ty) = ty {
                     fields.push(Field {
                         name: fname,
@@ -896,6 +998,11 @@ impl Lowerer<'_, '_> {
                 LiteralMetadata::UInt(v, _, _) => Some(Literal::Int(i128::from(*v))),
                 LiteralMetadata::Int(v, _, _) => Some(Literal::Int(i128::from(*v))),
                 LiteralMetadata::Float(v, _) => Some(Literal::Float(v.clone())),
+                LiteralMetadata::EmptySequence => Some(Literal::EmptySequence),
+                LiteralMetadata::EmptyMap => Some(Literal::EmptyMap),
+                LiteralMetadata::Enum(variant, uniffi_meta::Type::Enum { name, .. }) => {
+                    Some(Literal::EnumMember(name.clone(), variant.clone()))
+                }
                 _ => None,
             },
             DefaultValueMetadata::Default => None,
@@ -963,6 +1070,8 @@ impl Lowerer<'_, '_> {
                 imp: ObjectImpl::Struct,
                 ..
             } => Type::Object(name.clone()),
+            T::Record { name, .. } => Type::Record(name.clone()),
+            T::Enum { name, .. } if !self.error_names.contains(name) => Type::Enum(name.clone()),
             other => {
                 self.udl(
                     Code::Unsupported,

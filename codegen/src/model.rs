@@ -25,15 +25,20 @@ pub enum Type {
     Map(Box<Type>, Box<Type>),
     /// An interface object, by its UDL name.
     Object(String),
+    /// A record (`dictionary`), by its UDL name.
+    Record(String),
+    /// An enum (`enum` or `[Enum] interface`), by its UDL name.
+    Enum(String),
 }
 
 impl Type {
-    /// Whether an interface object appears anywhere in the type.
-    pub fn contains_object(&self) -> bool {
+    /// Whether the glue converts this type itself between its Python-facing
+    /// and core forms (objects, records, enums), rather than passing it through.
+    pub fn needs_conversion(&self) -> bool {
         match self {
-            Type::Object(_) => true,
-            Type::Optional(inner) | Type::Sequence(inner) => inner.contains_object(),
-            Type::Map(k, v) => k.contains_object() || v.contains_object(),
+            Type::Object(_) | Type::Record(_) | Type::Enum(_) => true,
+            Type::Optional(inner) | Type::Sequence(inner) => inner.needs_conversion(),
+            Type::Map(k, v) => k.needs_conversion() || v.needs_conversion(),
             _ => false,
         }
     }
@@ -47,6 +52,10 @@ pub enum Literal {
     Int(i128),
     Float(String),
     String(String),
+    EmptySequence,
+    EmptyMap,
+    /// A member of an enum: (enum, variant), by UDL names.
+    EnumMember(String, String),
 }
 
 /// A UDL name with the spellings each target uses.
@@ -74,8 +83,45 @@ pub struct Api {
     /// File name of the UDL, for the "generated from" header.
     pub udl_file: String,
     pub errors: Vec<ErrorType>,
+    pub records: Vec<Record>,
+    pub enums: Vec<Enum>,
     pub objects: Vec<Object>,
     pub functions: Vec<Callable>,
+}
+
+/// A `dictionary`: a Python class with a keyword constructor and writable fields.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub name: Name,
+    pub docstring: Option<String>,
+    pub fields: Vec<RecordField>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordField {
+    pub name: Name,
+    pub ty: Type,
+    pub default: Option<Literal>,
+    pub docstring: Option<String>,
+}
+
+/// An `enum` (every variant without fields: Python members `Color.DARK_RED`)
+/// or an `[Enum] interface` (a class per variant: `Shape.Circle(radius=1.0)`).
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub name: Name,
+    pub docstring: Option<String>,
+    pub flat: bool,
+    /// `python` is the member name (`DARK_RED`) of a flat enum, the nested
+    /// class name of a variant with fields.
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    pub name: Name,
+    pub fields: Vec<Field>,
+    pub docstring: Option<String>,
 }
 
 #[derive(Debug, Clone)]

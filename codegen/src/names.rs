@@ -77,6 +77,11 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
+/// `UPPER_SNAKE_CASE`, the spelling of enum members (`DarkRed` → `DARK_RED`).
+pub fn upper_snake(name: &str) -> String {
+    snake_case(name).to_uppercase()
+}
+
 /// Levenshtein distance, for "did you mean" help.
 fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();

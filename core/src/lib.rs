@@ -61,6 +61,14 @@ pub struct ExecResult {
     pub duration: Duration,
 }
 
+/// How to create a box: its name, extra environment and output cap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoxConfig {
+    pub name: String,
+    pub env: HashMap<String, String>,
+    pub max_output_bytes: u64,
+}
+
 /// Receives lifecycle events. Methods are called from the thread doing the
 /// work, which for commands is a boxkit worker thread.
 pub trait EventListener: Send + Sync {
@@ -170,6 +178,13 @@ impl Runtime {
         boxes.insert(name.clone(), Arc::clone(&sandbox));
         drop(boxes);
         self.shared.emit(|l| l.on_box_created(name.clone()));
+        Ok(sandbox)
+    }
+
+    /// Creates a box from a full [`BoxConfig`].
+    pub fn create_box_with(&self, config: BoxConfig) -> Result<Arc<Sandbox>, BoxkitError> {
+        let sandbox = self.create_box(config.name, config.env)?;
+        sandbox.set_max_output_bytes(config.max_output_bytes);
         Ok(sandbox)
     }
 

@@ -2,11 +2,14 @@
 //! Python bindings for the `boxkit` crate, built by maturin into `boxkit._native`.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
+use pyo3::IntoPyObjectExt;
 
 /// The module that defines every exception class.
 const ERRORS_MODULE: &str = "boxkit.errors";
@@ -183,14 +186,203 @@ pub(crate) fn bindery_boxkit_error_to_py(py: Python<'_>, error: ::boxkit::Boxkit
     }
 }
 
+/// `Name(field=repr, ...)`, the `repr` of a record.
+fn bindery_repr(name: &str, fields: &[(&str, Bound<'_, PyAny>)]) -> PyResult<String> {
+    let mut parts = Vec::with_capacity(fields.len());
+    for (field, value) in fields {
+        parts.push(format!("{field}={}", value.repr()?));
+    }
+    Ok(format!("{name}({})", parts.join(", ")))
+}
+
+/// What a finished command left behind.
+#[pyclass(module = "boxkit", name = "ExecResult", get_all, set_all, eq, from_py_object)]
+#[derive(Clone, PartialEq)]
+pub struct ExecResult {
+    /// The process exit code.
+    exit_code: i32,
+    /// Captured standard output (lossily decoded as UTF-8).
+    stdout: String,
+    /// Captured standard error (lossily decoded as UTF-8).
+    stderr: String,
+    /// Wall-clock time from spawn to exit.
+    duration: Duration,
+}
+
+#[pymethods]
+impl ExecResult {
+    #[new]
+    #[pyo3(signature = (*, exit_code, stdout, stderr, duration))]
+    fn bindery_new(exit_code: i32, stdout: String, stderr: String, duration: Duration) -> Self {
+        Self { exit_code, stdout, stderr, duration }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let fields = [
+            ("exit_code", self.exit_code.into_bound_py_any(py)?),
+            ("stdout", self.stdout.clone().into_bound_py_any(py)?),
+            ("stderr", self.stderr.clone().into_bound_py_any(py)?),
+            ("duration", self.duration.into_bound_py_any(py)?),
+        ];
+        bindery_repr("ExecResult", &fields)
+    }
+}
+
+impl From<::boxkit::ExecResult> for ExecResult {
+    fn from(value: ::boxkit::ExecResult) -> Self {
+        Self {
+            exit_code: value.exit_code,
+            stdout: value.stdout,
+            stderr: value.stderr,
+            duration: value.duration,
+        }
+    }
+}
+
+impl From<ExecResult> for ::boxkit::ExecResult {
+    fn from(value: ExecResult) -> Self {
+        Self {
+            exit_code: value.exit_code,
+            stdout: value.stdout,
+            stderr: value.stderr,
+            duration: value.duration,
+        }
+    }
+}
+
+/// How to create a box.
+#[pyclass(module = "boxkit", name = "BoxConfig", get_all, set_all, eq, from_py_object)]
+#[derive(Clone, PartialEq)]
+pub struct BoxConfig {
+    /// The box name: lowercase letters, digits, `-` and `_`.
+    name: String,
+    /// Extra environment variables for every command in the box.
+    env: HashMap<String, String>,
+    /// Cap on captured stdout + stderr of one command (16 MiB by default).
+    max_output_bytes: u64,
+}
+
+#[pymethods]
+impl BoxConfig {
+    #[new]
+    #[pyo3(signature = (*, name, env = HashMap::new(), max_output_bytes = 16777216))]
+    fn bindery_new(name: String, env: HashMap<String, String>, max_output_bytes: u64) -> Self {
+        Self { name, env, max_output_bytes }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let fields = [
+            ("name", self.name.clone().into_bound_py_any(py)?),
+            ("env", self.env.clone().into_bound_py_any(py)?),
+            ("max_output_bytes", self.max_output_bytes.into_bound_py_any(py)?),
+        ];
+        bindery_repr("BoxConfig", &fields)
+    }
+}
+
+impl From<::boxkit::BoxConfig> for BoxConfig {
+    fn from(value: ::boxkit::BoxConfig) -> Self {
+        Self { name: value.name, env: value.env, max_output_bytes: value.max_output_bytes }
+    }
+}
+
+impl From<BoxConfig> for ::boxkit::BoxConfig {
+    fn from(value: BoxConfig) -> Self {
+        Self { name: value.name, env: value.env, max_output_bytes: value.max_output_bytes }
+    }
+}
+
+/// Lifecycle of a box.
+#[pyclass(module = "boxkit", name = "BoxState", eq, hash, frozen, from_py_object)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BoxState {
+    #[pyo3(name = "CREATED")]
+    Created,
+    #[pyo3(name = "RUNNING")]
+    Running,
+    #[pyo3(name = "STOPPED")]
+    Stopped,
+    #[pyo3(name = "REMOVED")]
+    Removed,
+}
+
+impl From<::boxkit::BoxState> for BoxState {
+    fn from(value: ::boxkit::BoxState) -> Self {
+        match value {
+            ::boxkit::BoxState::Created => Self::Created,
+            ::boxkit::BoxState::Running => Self::Running,
+            ::boxkit::BoxState::Stopped => Self::Stopped,
+            ::boxkit::BoxState::Removed => Self::Removed,
+        }
+    }
+}
+
+impl From<BoxState> for ::boxkit::BoxState {
+    fn from(value: BoxState) -> Self {
+        match value {
+            BoxState::Created => Self::Created,
+            BoxState::Running => Self::Running,
+            BoxState::Stopped => Self::Stopped,
+            BoxState::Removed => Self::Removed,
+        }
+    }
+}
+
+/// Direction of a file copy, seen from the box.
+#[pyclass(module = "boxkit", name = "CopyDirection", eq, hash, frozen, from_py_object)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CopyDirection {
+    #[pyo3(name = "IN")]
+    In,
+    #[pyo3(name = "OUT")]
+    Out,
+}
+
+impl From<::boxkit::CopyDirection> for CopyDirection {
+    fn from(value: ::boxkit::CopyDirection) -> Self {
+        match value {
+            ::boxkit::CopyDirection::In => Self::In,
+            ::boxkit::CopyDirection::Out => Self::Out,
+        }
+    }
+}
+
+impl From<CopyDirection> for ::boxkit::CopyDirection {
+    fn from(value: CopyDirection) -> Self {
+        match value {
+            CopyDirection::In => Self::In,
+            CopyDirection::Out => Self::Out,
+        }
+    }
+}
+
 /// The sandbox runtime: owns a root directory and the boxes below it.
-#[pyclass(frozen, module = "boxkit", name = "Runtime")]
+#[pyclass(frozen, eq, hash, module = "boxkit", name = "Runtime", from_py_object)]
+#[derive(Clone)]
 pub struct Runtime {
     inner: Arc<::boxkit::Runtime>,
 }
 
+/// Two Python objects are equal when they wrap the same Rust object.
+impl PartialEq for Runtime {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Eq for Runtime {}
+
+impl Hash for Runtime {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Arc::as_ptr(&self.inner).hash(state);
+    }
+}
+
 #[pymethods]
 impl Runtime {
+    fn __repr__(&self) -> String {
+        format!("<boxkit.Runtime at {:p}>", Arc::as_ptr(&self.inner))
+    }
     /// Opens (creating if needed) a runtime rooted at `root_dir`.
     #[new]
     fn bindery_new(py: Python<'_>, root_dir: String) -> PyResult<Self> {
@@ -198,12 +390,10 @@ impl Runtime {
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(Self { inner: Arc::from(value) })
     }
-
     /// The canonical root directory.
     fn root_dir(&self, py: Python<'_>) -> PyResult<String> {
         Ok(py.detach(|| self.inner.root_dir()))
     }
-
     /// Creates a box named `name` with extra environment variables.
     fn create_box(
         &self,
@@ -215,19 +405,23 @@ impl Runtime {
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(Sandbox { inner: value })
     }
-
+    /// Creates a box from a full configuration.
+    fn create_box_with(&self, py: Python<'_>, config: BoxConfig) -> PyResult<Sandbox> {
+        let config = ::boxkit::BoxConfig::from(config);
+        let result = py.detach(|| self.inner.create_box_with(config));
+        let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
+        Ok(Sandbox { inner: value })
+    }
     /// The box named `box_id`.
     fn get_box(&self, py: Python<'_>, box_id: String) -> PyResult<Sandbox> {
         let result = py.detach(|| self.inner.get_box(box_id));
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(Sandbox { inner: value })
     }
-
     /// Names of all boxes, sorted.
     fn list_boxes(&self, py: Python<'_>) -> PyResult<Vec<String>> {
         Ok(py.detach(|| self.inner.list_boxes()))
     }
-
     /// Stops the box if needed and deletes its directory.
     fn remove_box(&self, py: Python<'_>, box_id: String) -> PyResult<()> {
         let result = py.detach(|| self.inner.remove_box(box_id));
@@ -236,47 +430,78 @@ impl Runtime {
 }
 
 /// One box: an isolated working directory with its own environment.
-#[pyclass(frozen, module = "boxkit", name = "Sandbox")]
+#[pyclass(frozen, eq, hash, module = "boxkit", name = "Sandbox", from_py_object)]
+#[derive(Clone)]
 pub struct Sandbox {
     inner: Arc<::boxkit::Sandbox>,
 }
 
+/// Two Python objects are equal when they wrap the same Rust object.
+impl PartialEq for Sandbox {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Eq for Sandbox {}
+
+impl Hash for Sandbox {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Arc::as_ptr(&self.inner).hash(state);
+    }
+}
+
 #[pymethods]
 impl Sandbox {
+    fn __repr__(&self) -> String {
+        format!("<boxkit.Sandbox at {:p}>", Arc::as_ptr(&self.inner))
+    }
     /// The box id (its name).
     fn id(&self, py: Python<'_>) -> PyResult<String> {
         Ok(py.detach(|| self.inner.id()))
     }
-
     /// The box's working directory on the host.
     fn workdir(&self, py: Python<'_>) -> PyResult<String> {
         Ok(py.detach(|| self.inner.workdir()))
     }
-
+    /// The current lifecycle state.
+    fn state(&self, py: Python<'_>) -> PyResult<BoxState> {
+        let value = py.detach(|| self.inner.state());
+        Ok(BoxState::from(value))
+    }
     /// Moves the box to running; commands need a running box.
     fn start(&self, py: Python<'_>) -> PyResult<()> {
         let result = py.detach(|| self.inner.start());
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
-
     /// Moves the box to stopped.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
         let result = py.detach(|| self.inner.stop());
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
-
     /// Sets an environment variable for later commands.
     fn set_env(&self, py: Python<'_>, key: String, value: String) -> PyResult<()> {
         let result = py.detach(|| self.inner.set_env(key, value));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
-
     /// Caps captured stdout + stderr of each later command.
     fn set_max_output_bytes(&self, py: Python<'_>, limit: u64) -> PyResult<()> {
         py.detach(|| self.inner.set_max_output_bytes(limit));
         Ok(())
     }
-
+    /// Runs `command` in the box and returns what it left behind, whatever
+    /// its exit code. `timeout_ms` of null waits forever.
+    #[pyo3(signature = (command, timeout_ms = None))]
+    fn exec(
+        &self,
+        py: Python<'_>,
+        command: Vec<String>,
+        timeout_ms: Option<u64>,
+    ) -> PyResult<ExecResult> {
+        let result = py.detach(|| self.inner.exec(command, timeout_ms));
+        let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
+        Ok(ExecResult::from(value))
+    }
     /// Runs `command`; a non-zero exit raises ExecFailedError. Returns stdout.
     #[pyo3(signature = (command, timeout_ms = None))]
     fn exec_checked(
@@ -288,25 +513,21 @@ impl Sandbox {
         let result = py.detach(|| self.inner.exec_checked(command, timeout_ms));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
-
     /// Writes `contents` to `path` (relative to the box); returns its size.
     fn write_file(&self, py: Python<'_>, path: String, contents: Vec<u8>) -> PyResult<u64> {
         let result = py.detach(|| self.inner.write_file(path, contents));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
-
     /// Reads `path` (relative to the box).
     fn read_file(&self, py: Python<'_>, path: String) -> PyResult<Vec<u8>> {
         let result = py.detach(|| self.inner.read_file(path));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
-
     /// Copies a host file into the box; returns the number of bytes.
     fn copy_in(&self, py: Python<'_>, host_path: String, box_path: String) -> PyResult<u64> {
         let result = py.detach(|| self.inner.copy_in(host_path, box_path));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
-
     /// Copies a box file out to the host; returns the number of bytes.
     fn copy_out(&self, py: Python<'_>, box_path: String, host_path: String) -> PyResult<u64> {
         let result = py.detach(|| self.inner.copy_out(box_path, host_path));
@@ -323,6 +544,10 @@ fn version(py: Python<'_>) -> PyResult<String> {
 #[pymodule]
 #[pyo3(name = "_native")]
 fn bindery_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ExecResult>()?;
+    m.add_class::<BoxConfig>()?;
+    m.add_class::<BoxState>()?;
+    m.add_class::<CopyDirection>()?;
     m.add_class::<Runtime>()?;
     m.add_class::<Sandbox>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

@@ -32,6 +32,10 @@ ERROR_NAMES = [
     "TimeoutError",
 ]
 NATIVE_NAMES = [
+    "BoxConfig",
+    "BoxState",
+    "CopyDirection",
+    "ExecResult",
     "Runtime",
     "Sandbox",
     "version",

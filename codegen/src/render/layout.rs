@@ -46,3 +46,38 @@ pub fn let_struct(indent: usize, name: &str, path: &str, fields: &[String]) -> S
     out.push_str("};");
     out
 }
+
+/// `path { a, b }` as an expression at `indent`: one line if it fits, else
+/// one field per line. Returned lines after the first carry their indent
+/// relative to `indent`.
+pub fn struct_expr(indent: usize, path: &str, fields: &[String]) -> String {
+    if fields.is_empty() {
+        return format!("{path} {{}}");
+    }
+    let one_line = format!("{path} {{ {} }}", fields.join(", "));
+    if indent + one_line.len() <= MAX_WIDTH {
+        return one_line;
+    }
+    let mut out = format!("{path} {{\n");
+    for field in fields {
+        out.push_str(&format!("    {field},\n"));
+    }
+    out.push('}');
+    out
+}
+
+/// `prefix[items]suffix` at `indent` (the prefix starts there): one line if
+/// it fits, else one item per line. Lines carry absolute indentation.
+pub fn array(indent: usize, prefix: &str, items: &[String], suffix: &str) -> String {
+    let pad = " ".repeat(indent);
+    let one_line = format!("{pad}{prefix}[{}]{suffix}", items.join(", "));
+    if one_line.len() <= MAX_WIDTH {
+        return one_line;
+    }
+    let mut out = format!("{pad}{prefix}[\n");
+    for item in items {
+        out.push_str(&format!("{pad}    {item},\n"));
+    }
+    out.push_str(&format!("{pad}]{suffix}"));
+    out
+}

@@ -2,6 +2,7 @@
 //! decisions (names, imports, signatures, conversions) are made here, in
 //! Rust; the askama templates only lay the precomputed pieces out.
 
+mod data;
 mod layout;
 mod python;
 mod rust;

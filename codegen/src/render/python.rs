@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::types::{self, py_docstring, py_str};
+use super::types::{self, py_docstring, py_str, Paths};
 use crate::model::{Api, Callable, ErrorClass, ErrorType, Type};
 
 fn header(api: &Api) -> String {
@@ -44,7 +44,9 @@ fn exports(api: &Api) -> Exports {
         errors.push(e.base.clone());
         errors.extend(e.classes.iter().map(|c| c.name.clone()));
     }
-    let mut native: Vec<String> = api.objects.iter().map(|o| o.name.python.clone()).collect();
+    let mut native: Vec<String> = api.records.iter().map(|r| r.name.python.clone()).collect();
+    native.extend(api.enums.iter().map(|e| e.name.python.clone()));
+    native.extend(api.objects.iter().map(|o| o.name.python.clone()));
     native.extend(api.functions.iter().map(|f| f.name.python.clone()));
     sort_isort(&mut errors);
     sort_isort(&mut native);
@@ -52,7 +54,7 @@ fn exports(api: &Api) -> Exports {
 }
 
 /// The order isort (and ruff's I001/RUF022) expect for imported names and
-/// `__all__`: CONSTANTS, then Classes, then the rest, case-insensitively.
+/// `__all__`: CONSTANTS, then Classes, then the rest, each case-sensitively.
 pub fn sort_isort(names: &mut [String]) {
     names.sort_by_key(|n| {
         let group = if n.len() > 1 && n.chars().all(|c| !c.is_ascii_lowercase()) {
@@ -62,7 +64,7 @@ pub fn sort_isort(names: &mut [String]) {
         } else {
             2
         };
-        (group, n.to_lowercase(), n.clone())
+        (group, n.clone())
     });
 }
 
@@ -287,8 +289,14 @@ struct StubFn {
 
 struct StubClass {
     name: String,
+    /// `@final`, or nothing for a class its variants subclass.
+    decorator: String,
     docstring: Option<String>,
+    /// Class-level lines before the methods (fields, members), indented.
+    attributes: Vec<String>,
     members: Vec<StubFn>,
+    /// Class-level lines after the methods (comparison dunders), indented.
+    dunders: Vec<String>,
 }
 
 #[derive(Template)]
@@ -301,7 +309,14 @@ struct NativePyi {
     functions: Vec<StubFn>,
 }
 
-fn stub_fn(c: &Callable, first: Option<&str>, name: &str, returns: String, indent: &str) -> StubFn {
+fn stub_fn(
+    paths: &Paths<'_>,
+    c: &Callable,
+    first: Option<&str>,
+    name: &str,
+    returns: String,
+    indent: &str,
+) -> StubFn {
     let mut params: Vec<String> = first.map(str::to_string).into_iter().collect();
     for a in &c.arguments {
         let annotation = types::python(&a.ty);
@@ -309,11 +324,22 @@ fn stub_fn(c: &Callable, first: Option<&str>, name: &str, returns: String, inden
             Some(d) => format!(
                 "{}: {annotation} = {}",
                 a.name.python,
-                types::default(d, &a.ty).0
+                types::default(d, &a.ty, paths).0
             ),
             None => format!("{}: {annotation}", a.name.python),
         });
     }
+    stub_def(name, &params, &returns, c.docstring.as_deref(), indent)
+}
+
+/// `def name(params) -> returns: ...`, wrapped as black would, and its docstring.
+fn stub_def(
+    name: &str,
+    params: &[String],
+    returns: &str,
+    docstring: Option<&str>,
+    indent: &str,
+) -> StubFn {
     let one_line = format!(
         "{indent}def {name}({}) -> {returns}: ...",
         params.join(", ")
@@ -330,16 +356,144 @@ fn stub_fn(c: &Callable, first: Option<&str>, name: &str, returns: String, inden
     let body_indent = format!("{indent}    ");
     StubFn {
         decorators: Vec::new(),
-        signature: if c.docstring.is_some() {
+        signature: if docstring.is_some() {
             signature.trim_end_matches(" ...").to_string()
         } else {
             signature
         },
-        docstring: c
-            .docstring
-            .as_deref()
-            .map(|d| py_docstring(d, &body_indent)),
+        docstring: docstring.map(|d| py_docstring(d, &body_indent)),
     }
+}
+
+/// Comparison dunders of a class with `eq` and `hash`.
+const EQ_HASH: &[&str] = &[
+    "def __eq__(self, other: object, /) -> bool: ...",
+    "def __ne__(self, other: object, /) -> bool: ...",
+    "def __hash__(self) -> int: ...",
+];
+
+fn attribute_lines(name: &str, annotation: &str, docstring: Option<&str>) -> Vec<String> {
+    let mut lines = vec![format!("    {name}: {annotation}")];
+    if let Some(doc) = docstring {
+        lines.push(format!("    {}", py_docstring(doc, "    ")));
+    }
+    lines
+}
+
+fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
+    let mut attributes = Vec::new();
+    let mut params = vec!["cls".to_string(), "*".to_string()];
+    for f in &r.fields {
+        let annotation = types::python(&f.ty);
+        attributes.extend(attribute_lines(
+            &f.name.python,
+            &annotation,
+            f.docstring.as_deref(),
+        ));
+        params.push(match &f.default {
+            Some(d) => format!(
+                "{}: {annotation} = {}",
+                f.name.python,
+                types::default(d, &f.ty, paths).0
+            ),
+            None => format!("{}: {annotation}", f.name.python),
+        });
+    }
+    if r.fields.is_empty() {
+        params.pop();
+    }
+    StubClass {
+        name: r.name.python.clone(),
+        decorator: "@final".into(),
+        docstring: r.docstring.as_deref().map(|d| py_docstring(d, "    ")),
+        attributes,
+        members: vec![stub_def("__new__", &params, &r.name.python, None, "    ")],
+        dunders: [
+            "def __eq__(self, other: object, /) -> bool: ...",
+            "def __ne__(self, other: object, /) -> bool: ...",
+            "__hash__: ClassVar[None]  # type: ignore[assignment]",
+        ]
+        .iter()
+        .map(|l| format!("    {l}"))
+        .collect(),
+    }
+}
+
+/// A flat enum is one class with a class attribute per member; an enum with
+/// fields is a base class with a nested final class per variant.
+fn enum_stub(paths: &Paths<'_>, e: &crate::model::Enum) -> Vec<StubClass> {
+    let name = e.name.python.clone();
+    if e.flat {
+        let mut attributes = Vec::new();
+        for v in &e.variants {
+            attributes.extend(attribute_lines(
+                &v.name.python,
+                &format!("ClassVar[{name}]"),
+                v.docstring.as_deref(),
+            ));
+        }
+        let mut dunders: Vec<String> = EQ_HASH.iter().map(|l| format!("    {l}")).collect();
+        dunders.push("    def __int__(self) -> int: ...".into());
+        return vec![StubClass {
+            name,
+            decorator: "@final".into(),
+            docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
+            attributes,
+            members: Vec::new(),
+            dunders,
+        }];
+    }
+    let mut attributes = Vec::new();
+    for v in &e.variants {
+        let variant = &v.name.python;
+        attributes.push("    @final".to_string());
+        attributes.push(format!("    class {variant}({name}):"));
+        if let Some(doc) = &v.docstring {
+            attributes.push(format!("        {}", py_docstring(doc, "        ")));
+        }
+        let fields: Vec<String> = v.fields.iter().map(|f| py_str(&f.name.python)).collect();
+        let match_args = match fields.as_slice() {
+            [] => "()".to_string(),
+            [one] => format!("({one},)"),
+            many => format!("({})", many.join(", ")),
+        };
+        attributes.push(format!("        __match_args__ = {match_args}"));
+        let mut params = vec!["cls".to_string()];
+        params.extend(
+            v.fields
+                .iter()
+                .map(|f| format!("{}: {}", f.name.python, types::python(&f.ty))),
+        );
+        let new = stub_def(
+            "__new__",
+            &params,
+            &format!("{name}.{variant}"),
+            None,
+            "        ",
+        );
+        attributes.push(format!("        {}", new.signature));
+        for f in &v.fields {
+            attributes.push("        @property".to_string());
+            attributes.push(format!(
+                "        def {}(self) -> {}: ...",
+                f.name.python,
+                types::python(&f.ty)
+            ));
+        }
+    }
+    let _ = paths;
+    vec![StubClass {
+        name,
+        decorator: "@disjoint_base".into(),
+        docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
+        attributes,
+        members: Vec::new(),
+        dunders: vec![
+            "    def __eq__(self, other: object, /) -> bool: ...".into(),
+            "    def __ne__(self, other: object, /) -> bool: ...".into(),
+            "    __hash__: ClassVar[None]  # type: ignore[assignment]".into(),
+        ],
+    }]
 }
 
 fn returns(c: &Callable) -> String {
@@ -349,13 +503,15 @@ fn returns(c: &Callable) -> String {
 }
 
 pub fn native_pyi(api: &Api) -> String {
-    let classes = api
+    let paths = Paths::new(api);
+    let classes: Vec<StubClass> = api
         .objects
         .iter()
         .map(|o| {
             let mut members = Vec::new();
             if let Some(c) = &o.constructor {
                 members.push(stub_fn(
+                    &paths,
                     c,
                     Some("cls"),
                     "__new__",
@@ -365,6 +521,7 @@ pub fn native_pyi(api: &Api) -> String {
             }
             for c in &o.named_constructors {
                 let mut f = stub_fn(
+                    &paths,
                     c,
                     Some("cls"),
                     &c.name.python,
@@ -375,31 +532,74 @@ pub fn native_pyi(api: &Api) -> String {
                 members.push(f);
             }
             for m in &o.methods {
-                members.push(stub_fn(m, Some("self"), &m.name.python, returns(m), "    "));
+                members.push(stub_fn(
+                    &paths,
+                    m,
+                    Some("self"),
+                    &m.name.python,
+                    returns(m),
+                    "    ",
+                ));
             }
             StubClass {
                 name: o.name.python.clone(),
+                decorator: "@final".into(),
                 docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
+                attributes: Vec::new(),
                 members,
+                dunders: EQ_HASH.iter().map(|l| format!("    {l}")).collect(),
             }
         })
         .collect();
+    let mut classes: Vec<StubClass> = api
+        .records
+        .iter()
+        .map(|r| record_stub(&paths, r))
+        .chain(classes)
+        .collect();
+    let enum_classes: Vec<StubClass> = api
+        .enums
+        .iter()
+        .flat_map(|e| enum_stub(&paths, e))
+        .collect();
+    classes.splice(api.records.len()..api.records.len(), enum_classes);
     let functions = api
         .functions
         .iter()
-        .map(|f| stub_fn(f, None, &f.name.python, returns(f), ""))
+        .map(|f| stub_fn(&paths, f, None, &f.name.python, returns(f), ""))
         .collect();
     let mut imports = Vec::new();
     let callables = api.callables();
     let datetime = callables.into_iter().any(|c| {
         c.arguments.iter().any(|a| types::uses_datetime(&a.ty))
             || c.returns.as_ref().is_some_and(types::uses_datetime)
-    });
+    }) || api
+        .records
+        .iter()
+        .flat_map(|r| &r.fields)
+        .any(|f| types::uses_datetime(&f.ty))
+        || api
+            .enums
+            .iter()
+            .flat_map(|e| &e.variants)
+            .flat_map(|v| &v.fields)
+            .any(|f| types::uses_datetime(&f.ty));
     if datetime {
         imports.push("import datetime".to_string());
     }
-    if !api.objects.is_empty() {
-        imports.push("from typing import final".to_string());
+    let mut typing = Vec::new();
+    if !api.records.is_empty() || !api.enums.is_empty() {
+        typing.push("ClassVar");
+    }
+    if !api.objects.is_empty() || !api.records.is_empty() || !api.enums.is_empty() {
+        typing.push("final");
+    }
+    if !typing.is_empty() {
+        imports.push(format!("from typing import {}", typing.join(", ")));
+    }
+    if api.enums.iter().any(|e| !e.flat) {
+        imports.push(String::new());
+        imports.push("from typing_extensions import disjoint_base".to_string());
     }
     let all = exports(api).native.iter().map(|n| py_str(n)).collect();
     NativePyi {

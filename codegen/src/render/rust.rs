@@ -5,7 +5,8 @@ use askama::Template;
 use super::layout::{let_struct, list};
 
 const NO_FIELDS: &str = "let fields = |_: &Bound<'_, PyDict>| -> PyResult<()> { Ok(()) };";
-use super::types;
+use super::data::{self, DataView};
+use super::types::{self, Paths};
 use crate::model::{Api, Callable, ErrorType, Type};
 use crate::names;
 
@@ -63,6 +64,8 @@ struct Method {
 struct Object {
     doc: Vec<String>,
     attr: String,
+    /// Format string of `__repr__`, showing the address of the Rust object.
+    repr: String,
     name: String,
     core: String,
     methods: Vec<Method>,
@@ -82,6 +85,8 @@ struct LibRs {
     errors_module: String,
     class_count: usize,
     error_fns: Vec<ErrorFn>,
+    has_records: bool,
+    data: Vec<DataView>,
     objects: Vec<Object>,
     functions: Vec<Method>,
     module_name: String,
@@ -95,12 +100,7 @@ pub fn error_fn_name(error: &ErrorType) -> String {
 
 pub fn lib_rs(api: &Api) -> String {
     let krate = format!("::{}", api.crate_ident);
-    let rust_name = |udl: &str| {
-        api.objects
-            .iter()
-            .find(|o| o.name.udl == udl)
-            .map_or_else(|| udl.to_string(), |o| o.name.rust.clone())
-    };
+    let paths = Paths::new(api);
 
     // Class slots are numbered across all error types.
     let mut class_base = Vec::new();
@@ -162,7 +162,7 @@ pub fn lib_rs(api: &Api) -> String {
                         );
                         for (i, f) in v.fields.iter().enumerate() {
                             let binding = format!("f{i}");
-                            let value = types::lift(&f.ty, &binding, &rust_name).unwrap_or(binding);
+                            let value = types::lift(&f.ty, &binding, &paths).unwrap_or(binding);
                             lines.push(format!(
                                 "    kwargs.set_item({}, {value})?;",
                                 types::rust_str(&f.name.python)
@@ -203,10 +203,11 @@ pub fn lib_rs(api: &Api) -> String {
             Object {
                 doc: types::rust_doc(o.docstring.as_deref()),
                 attr: format!(
-                    "#[pyclass(frozen, module = {}, name = {})]",
+                    "#[pyclass(frozen, eq, hash, module = {}, name = {}, from_py_object)]",
                     types::rust_str(&api.package),
                     types::rust_str(&o.name.python)
                 ),
+                repr: types::rust_str(&format!("<{}.{} at {{:p}}>", api.package, o.name.python)),
                 name: o.name.rust.clone(),
                 core,
                 methods,
@@ -219,7 +220,26 @@ pub fn lib_rs(api: &Api) -> String {
         .map(|f| method(api, f, Receiver::Function(&krate)))
         .collect();
 
+    let data: Vec<DataView> = api
+        .records
+        .iter()
+        .map(|r| data::record(&paths, &api.package, r))
+        .chain(
+            api.enums
+                .iter()
+                .map(|e| data::enumeration(&paths, &api.package, e)),
+        )
+        .collect();
+
     let mut registrations = Vec::new();
+    for name in api
+        .records
+        .iter()
+        .map(|r| &r.name)
+        .chain(api.enums.iter().map(|e| &e.name))
+    {
+        registrations.push(format!("m.add_class::<{}>()?;", name.rust));
+    }
     for o in &api.objects {
         registrations.push(format!("m.add_class::<{}>()?;", o.name.rust));
     }
@@ -286,12 +306,13 @@ pub fn lib_rs(api: &Api) -> String {
         imports.push("use std::collections::HashMap;".to_string());
     }
     if !api.objects.is_empty() {
+        imports.push("use std::hash::{Hash, Hasher};".into());
         imports.push("use std::sync::Arc;".into());
     }
     let time: Vec<&str> = [
         all_types
             .iter()
-            .any(|t| matches!(t, Type::Duration | Type::Timestamp))
+            .any(|t| matches!(t, Type::Duration))
             .then_some("Duration"),
         all_types
             .iter()
@@ -311,7 +332,16 @@ pub fn lib_rs(api: &Api) -> String {
     imports.push("use pyo3::prelude::*;".into());
     if !api.errors.is_empty() {
         imports.push("use pyo3::sync::PyOnceLock;".into());
-        imports.push("use pyo3::types::{PyDict, PyType};".into());
+    }
+    let named_constructors = api.objects.iter().any(|o| !o.named_constructors.is_empty());
+    match (!api.errors.is_empty(), named_constructors) {
+        (true, _) => imports.push("use pyo3::types::{PyDict, PyType};".into()),
+        (false, true) => imports.push("use pyo3::types::PyType;".into()),
+        (false, false) => {}
+    }
+    // rustfmt orders `pyo3::IntoPyObjectExt` after the lowercase modules.
+    if !api.records.is_empty() {
+        imports.push("use pyo3::IntoPyObjectExt;".into());
     }
 
     LibRs {
@@ -324,6 +354,8 @@ pub fn lib_rs(api: &Api) -> String {
         errors_module: types::rust_str(&format!("{}.errors", api.package)),
         class_count: count,
         error_fns,
+        has_records: !api.records.is_empty(),
+        data,
         objects,
         functions,
         module_name: types::rust_str(&api.native_module),
@@ -364,6 +396,18 @@ fn all_types(api: &Api) -> Vec<Type> {
             }
         }
     }
+    for r in &api.records {
+        for f in &r.fields {
+            walk(&f.ty, &mut out);
+        }
+    }
+    for e in &api.enums {
+        for v in &e.variants {
+            for f in &v.fields {
+                walk(&f.ty, &mut out);
+            }
+        }
+    }
     out
 }
 
@@ -375,12 +419,7 @@ enum Receiver<'a> {
 }
 
 fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
-    let rust_name = |udl: &str| {
-        api.objects
-            .iter()
-            .find(|o| o.name.udl == udl)
-            .map_or_else(|| udl.to_string(), |o| o.name.rust.clone())
-    };
+    let paths = Paths::new(api);
     let indent = if matches!(receiver, Receiver::Function(_)) {
         0
     } else {
@@ -419,7 +458,7 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
                 Some(d) => format!(
                     "{} = {}",
                     a.name.rust.trim_start_matches("r#"),
-                    types::default(d, &a.ty).1
+                    types::default(d, &a.ty, &paths).1
                 ),
                 None => a.name.rust.trim_start_matches("r#").to_string(),
             })
@@ -430,11 +469,7 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
         attrs.push(format!("#[pyo3({})]", options.join(", ")));
     }
     for a in &c.arguments {
-        params.push(format!(
-            "{}: {}",
-            a.name.rust,
-            types::rust_argument(&a.ty, &rust_name)
-        ));
+        params.push(format!("{}: {}", a.name.rust, types::rust(&a.ty, &paths)));
     }
 
     let is_ctor = matches!(
@@ -445,7 +480,7 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
         "PyResult<Self>".to_string()
     } else {
         match &c.returns {
-            Some(t) => format!("PyResult<{}>", types::rust_return(t, &rust_name)),
+            Some(t) => format!("PyResult<{}>", types::rust(t, &paths)),
             None => "PyResult<()>".to_string(),
         }
     };
@@ -459,7 +494,7 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
     let mut body = Vec::new();
     let mut call_args = Vec::new();
     for a in &c.arguments {
-        if let Some(lowered) = types::lower(&a.ty, &a.name.rust) {
+        if let Some(lowered) = types::lower(&a.ty, &a.name.rust, &paths) {
             body.push(format!("let {} = {lowered};", a.name.rust));
         }
         call_args.push(if a.by_ref {
@@ -496,7 +531,7 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
     } else {
         c.returns
             .as_ref()
-            .and_then(|t| types::lift(t, "value", &rust_name))
+            .and_then(|t| types::lift(t, "value", &paths))
     };
     match (&c.returns, is_ctor, map_err, lifted) {
         (None, false, None, _) => {

@@ -1,6 +1,6 @@
 //! How each model type is spelled and converted in the generated code.
 
-use crate::model::{Literal, Type};
+use crate::model::{Api, Literal, Type};
 
 /// The Python annotation of a type.
 pub fn python(ty: &Type) -> String {
@@ -22,7 +22,9 @@ pub fn python(ty: &Type) -> String {
         Type::Optional(inner) => format!("{} | None", python(inner)),
         Type::Sequence(inner) => format!("list[{}]", python(inner)),
         Type::Map(k, v) => format!("dict[{}, {}]", python(k), python(v)),
-        Type::Object(name) => crate::names::python_name(name),
+        Type::Object(name) | Type::Record(name) | Type::Enum(name) => {
+            crate::names::python_name(name)
+        }
     }
 }
 
@@ -36,10 +38,63 @@ pub fn uses_datetime(ty: &Type) -> bool {
     }
 }
 
-/// The Rust type the glue receives from or hands to Python. `object` spells
-/// an interface object (a borrowed pyclass for arguments, an owned one for
-/// return values).
-fn rust(ty: &Type, object: &dyn Fn(&str) -> String) -> String {
+/// How the glue names the types it defines and the core's.
+pub struct Paths<'a> {
+    pub api: &'a Api,
+    /// `::crate_ident`
+    pub krate: String,
+}
+
+impl<'a> Paths<'a> {
+    pub fn new(api: &'a Api) -> Self {
+        Paths {
+            api,
+            krate: format!("::{}", api.crate_ident),
+        }
+    }
+
+    /// The glue's Rust name of an object, record or enum.
+    pub fn glue(&self, udl: &str) -> String {
+        let api = self.api;
+        api.objects
+            .iter()
+            .map(|o| &o.name)
+            .chain(api.records.iter().map(|r| &r.name))
+            .chain(api.enums.iter().map(|e| &e.name))
+            .find(|n| n.udl == udl)
+            .map_or_else(|| udl.to_string(), |n| n.rust.clone())
+    }
+
+    /// The core's path of an object, record or enum.
+    pub fn core(&self, udl: &str) -> String {
+        format!("{}::{}", self.krate, self.glue(udl))
+    }
+
+    /// Whether values of the type are `Copy` in the glue.
+    pub fn is_copy(&self, ty: &Type) -> bool {
+        match ty {
+            Type::Bool
+            | Type::I8
+            | Type::I16
+            | Type::I32
+            | Type::I64
+            | Type::U8
+            | Type::U16
+            | Type::U32
+            | Type::U64
+            | Type::F32
+            | Type::F64
+            | Type::Timestamp
+            | Type::Duration => true,
+            Type::Enum(name) => self.api.enums.iter().any(|e| &e.name.udl == name && e.flat),
+            _ => false,
+        }
+    }
+}
+
+/// The Rust type the glue exchanges with Python: the core's own type, or the
+/// glue's class for objects, records and enums.
+pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
     match ty {
         Type::Bool => "bool".into(),
         Type::I8 => "i8".into(),
@@ -56,71 +111,70 @@ fn rust(ty: &Type, object: &dyn Fn(&str) -> String) -> String {
         Type::Bytes => "Vec<u8>".into(),
         Type::Timestamp => "SystemTime".into(),
         Type::Duration => "Duration".into(),
-        Type::Optional(inner) => format!("Option<{}>", rust(inner, object)),
-        Type::Sequence(inner) => format!("Vec<{}>", rust(inner, object)),
-        Type::Map(k, v) => format!("HashMap<{}, {}>", rust(k, object), rust(v, object)),
-        Type::Object(name) => object(name),
+        Type::Optional(inner) => format!("Option<{}>", rust(inner, paths)),
+        Type::Sequence(inner) => format!("Vec<{}>", rust(inner, paths)),
+        Type::Map(k, v) => format!("HashMap<{}, {}>", rust(k, paths), rust(v, paths)),
+        Type::Object(name) | Type::Record(name) | Type::Enum(name) => paths.glue(name),
     }
 }
 
-pub fn rust_argument(ty: &Type, rust_name: &dyn Fn(&str) -> String) -> String {
-    rust(ty, &|name| format!("PyRef<'_, {}>", rust_name(name)))
-}
-
-pub fn rust_return(ty: &Type, rust_name: &dyn Fn(&str) -> String) -> String {
-    rust(ty, &|name| rust_name(name))
+/// Maps `expr` through containers with `leaf`; `None` when nothing changes.
+fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option<String> {
+    // `map(|v| X::from(v))` is written `map(X::from)` (clippy: redundant_closure).
+    let element = |inner: &Type| {
+        let converted = convert(inner, "v", leaf).unwrap_or_else(|| "v".into());
+        match converted.strip_suffix("::from(v)") {
+            Some(path) if !path.contains(['(', ' ']) => format!("{path}::from"),
+            _ => format!("|v| {converted}"),
+        }
+    };
+    if !ty.needs_conversion() {
+        return None;
+    }
+    Some(match ty {
+        Type::Object(name) | Type::Record(name) | Type::Enum(name) => leaf(name, expr),
+        Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
+        Type::Sequence(inner) => format!(
+            "{expr}.into_iter().map({}).collect::<Vec<_>>()",
+            element(inner)
+        ),
+        Type::Map(_, v) => {
+            let converted = convert(v, "v", leaf).unwrap_or_else(|| "v".into());
+            format!("{expr}.into_iter().map(|(k, v)| (k, {converted})).collect::<HashMap<_, _>>()")
+        }
+        _ => expr.to_string(),
+    })
 }
 
 /// Converts `expr`, extracted from Python, into the value the core expects;
 /// `None` when it is already that value.
-pub fn lower(ty: &Type, expr: &str) -> Option<String> {
-    if !ty.contains_object() {
-        return None;
-    }
-    Some(match ty {
-        Type::Object(_) => format!("Arc::clone(&{expr}.inner)"),
-        Type::Optional(inner) => format!(
-            "{expr}.map(|v| {})",
-            lower(inner, "v").unwrap_or_else(|| "v".into())
-        ),
-        Type::Sequence(inner) => {
-            format!(
-                "{expr}.into_iter().map(|v| {}).collect::<Vec<_>>()",
-                lower(inner, "v").unwrap_or_else(|| "v".into())
-            )
-        }
-        Type::Map(_, v) => format!(
-            "{expr}.into_iter().map(|(k, v)| (k, {})).collect::<HashMap<_, _>>()",
-            lower(v, "v").unwrap_or_else(|| "v".into())
-        ),
-        _ => expr.to_string(),
+pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
+    convert(ty, expr, &|name, e| match ty_kind(paths, name) {
+        Kind::Object => format!("{e}.inner"),
+        Kind::Other => format!("{}::from({e})", paths.core(name)),
     })
 }
 
 /// Converts `expr`, a value from the core, into what the glue returns to
 /// Python; `None` when it can be returned as it is.
-pub fn lift(ty: &Type, expr: &str, rust_name: &dyn Fn(&str) -> String) -> Option<String> {
-    if !ty.contains_object() {
-        return None;
-    }
-    Some(match ty {
-        Type::Object(name) => format!("{} {{ inner: {expr} }}", rust_name(name)),
-        Type::Optional(inner) => {
-            format!(
-                "{expr}.map(|v| {})",
-                lift(inner, "v", rust_name).unwrap_or_else(|| "v".into())
-            )
-        }
-        Type::Sequence(inner) => format!(
-            "{expr}.into_iter().map(|v| {}).collect::<Vec<_>>()",
-            lift(inner, "v", rust_name).unwrap_or_else(|| "v".into())
-        ),
-        Type::Map(_, v) => format!(
-            "{expr}.into_iter().map(|(k, v)| (k, {})).collect::<HashMap<_, _>>()",
-            lift(v, "v", rust_name).unwrap_or_else(|| "v".into())
-        ),
-        _ => expr.to_string(),
+pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
+    convert(ty, expr, &|name, e| match ty_kind(paths, name) {
+        Kind::Object => format!("{} {{ inner: {e} }}", paths.glue(name)),
+        Kind::Other => format!("{}::from({e})", paths.glue(name)),
     })
+}
+
+enum Kind {
+    Object,
+    Other,
+}
+
+fn ty_kind(paths: &Paths<'_>, name: &str) -> Kind {
+    if paths.api.objects.iter().any(|o| o.name.udl == name) {
+        Kind::Object
+    } else {
+        Kind::Other
+    }
 }
 
 /// A sample value of a type, as a Rust expression and the equal Python literal.
@@ -143,7 +197,7 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
         }
         Type::Bytes => ("vec![0, 1, 255]".into(), "b\"\\x00\\x01\\xff\"".into()),
         Type::Timestamp => (
-            "SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)".into(),
+            "SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000)".into(),
             "datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)".into(),
         ),
         Type::Duration => (
@@ -166,8 +220,10 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
                 format!("{{{pk}: {pv}}}"),
             )
         }
-        // Objects cannot be made from nothing; `lower` rejects them in error fields.
-        Type::Object(_) => ("unreachable!()".into(), "None".into()),
+        // `lower` rejects error fields that need conversion, so no sample is needed.
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
+            ("unreachable!()".into(), "None".into())
+        }
     }
 }
 
@@ -247,40 +303,49 @@ pub fn rust_doc(text: Option<&str>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-/// A default value as a Python literal and as a Rust expression of `ty`.
-pub fn default(literal: &Literal, ty: &Type) -> (String, String) {
-    match literal {
-        Literal::None => ("None".into(), "None".into()),
-        Literal::Bool(b) => (if *b { "True" } else { "False" }.into(), b.to_string()),
-        Literal::Int(i) => {
-            let rust = if matches!(ty, Type::Optional(_)) {
-                format!("Some({i})")
-            } else {
-                i.to_string()
-            };
-            (i.to_string(), rust)
+/// A default value: what the stub shows, and the Rust expression of `ty`.
+///
+/// PyO3 writes a default into `__text_signature__` only when the Rust
+/// expression is a bare literal or `None`; otherwise it writes `...`, and so
+/// must the stub (stubtest compares them).
+pub fn default(literal: &Literal, ty: &Type, paths: &Paths<'_>) -> (String, String) {
+    let optional = matches!(ty, Type::Optional(_));
+    let wrap = |value: String| {
+        if optional {
+            format!("Some({value})")
+        } else {
+            value
         }
+    };
+    let (python, rust) = match literal {
+        Literal::None => return ("None".into(), "None".into()),
+        Literal::Bool(b) => (if *b { "True" } else { "False" }.to_string(), b.to_string()),
+        Literal::Int(i) => (i.to_string(), i.to_string()),
         Literal::Float(f) => {
-            let f = if f.contains(['.', 'e', 'E']) {
+            let f = if f.contains(['.', 'e', 'E', 'n', 'N']) {
                 f.clone()
             } else {
                 format!("{f}.0")
             };
-            let rust = if matches!(ty, Type::Optional(_)) {
-                format!("Some({f})")
-            } else {
-                f.clone()
-            };
-            (f, rust)
+            (f.clone(), f)
         }
-        Literal::String(s) => {
-            let value = format!("{}.to_string()", rust_str(s));
-            let rust = if matches!(ty, Type::Optional(_)) {
-                format!("Some({value})")
-            } else {
-                value
-            };
-            (py_str(s), rust)
+        Literal::String(s) => ("...".to_string(), format!("{}.to_string()", rust_str(s))),
+        Literal::EmptySequence => ("...".to_string(), "Vec::new()".to_string()),
+        Literal::EmptyMap => ("...".to_string(), "HashMap::new()".to_string()),
+        Literal::EnumMember(e, v) => {
+            let variant = paths
+                .api
+                .enums
+                .iter()
+                .find(|x| &x.name.udl == e)
+                .and_then(|x| x.variants.iter().find(|m| &m.name.udl == v));
+            let member = variant.map_or_else(|| v.clone(), |m| m.name.rust.clone());
+            ("...".to_string(), format!("{}::{member}", paths.glue(e)))
         }
+    };
+    if optional {
+        ("...".to_string(), wrap(rust))
+    } else {
+        (python, rust)
     }
 }

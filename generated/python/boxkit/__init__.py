@@ -4,6 +4,10 @@ with their own environment, in which boxkit runs real processes.
 """
 
 from boxkit._native import (
+    BoxConfig,
+    BoxState,
+    CopyDirection,
+    ExecResult,
     Runtime,
     Sandbox,
     version,
@@ -30,8 +34,12 @@ from boxkit.errors import (
 
 __all__ = [
     "AlreadyExistsError",
+    "BoxConfig",
+    "BoxState",
     "BoxkitError",
+    "CopyDirection",
     "ExecFailedError",
+    "ExecResult",
     "FileNotFoundError",
     "InternalError",
     "InvalidArgumentError",

@@ -1,0 +1,347 @@
+//! Glue for records and enums: a pyclass each, with `From` conversions to
+//! and from the core's type that name every field and variant (no `..`, no
+//! wildcard), so drift between the UDL and the Rust crate fails to compile.
+
+use super::layout::{list, struct_expr};
+use super::types::{self, Paths};
+use crate::model::{Enum, Field, Record};
+use crate::names;
+
+/// A glue type: its declaration, `#[pymethods]` and conversions, as lines.
+pub struct DataView {
+    pub doc: Vec<String>,
+    pub attrs: Vec<String>,
+    /// `pub struct X {` or `pub enum X {`, then the body lines.
+    pub head: String,
+    pub body: Vec<String>,
+    /// Lines inside `#[pymethods] impl X { ... }`; empty for none.
+    pub methods: Vec<String>,
+    pub name: String,
+    pub core: String,
+    /// Bodies of `From<core> for glue` and `From<glue> for core`.
+    pub from_core: Vec<String>,
+    pub to_core: Vec<String>,
+}
+
+/// The glue's name of a field: its Python name, as a Rust identifier.
+fn glue_ident(python: &str) -> String {
+    names::rust_name(python).unwrap_or_else(|| python.to_string())
+}
+
+fn field_value(paths: &Paths<'_>, ty: &crate::model::Type, expr: &str, lift: bool) -> String {
+    let converted = if lift {
+        types::lift(ty, expr, paths)
+    } else {
+        types::lower(ty, expr, paths)
+    };
+    converted.unwrap_or_else(|| expr.to_string())
+}
+
+fn repr_lines(
+    paths: &Paths<'_>,
+    python_name: &str,
+    fields: &[(String, String, &crate::model::Type)],
+) -> Vec<String> {
+    let mut lines = vec!["fn __repr__(&self, py: Python<'_>) -> PyResult<String> {".to_string()];
+    if fields.is_empty() {
+        lines.push(format!(
+            "    bindery_repr({}, &[])",
+            types::rust_str(python_name)
+        ));
+    } else {
+        let items: Vec<String> = fields
+            .iter()
+            .map(|(python, ident, ty)| {
+                let value = if paths.is_copy(ty) {
+                    format!("self.{ident}")
+                } else {
+                    format!("self.{ident}.clone()")
+                };
+                format!(
+                    "({}, {value}.into_bound_py_any(py)?)",
+                    types::rust_str(python)
+                )
+            })
+            .collect();
+        lines.extend(
+            super::layout::array(4, "let fields = ", &items, ";")
+                .lines()
+                .map(str::to_string),
+        );
+        lines.push(format!(
+            "    bindery_repr({}, &fields)",
+            types::rust_str(python_name)
+        ));
+    }
+    lines.push("}".to_string());
+    lines
+}
+
+pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
+    let name = r.name.rust.clone();
+    let core = paths.core(&r.name.udl);
+    let mut body = Vec::new();
+    for f in &r.fields {
+        body.extend(types::rust_doc(f.docstring.as_deref()));
+        body.push(format!(
+            "{}: {},",
+            glue_ident(&f.name.python),
+            types::rust(&f.ty, paths)
+        ));
+    }
+    // The constructor takes every field by keyword, with the UDL defaults.
+    let signature: Vec<String> = std::iter::once("*".to_string())
+        .chain(r.fields.iter().map(|f| match &f.default {
+            Some(d) => format!("{} = {}", f.name.python, types::default(d, &f.ty, paths).1),
+            None => f.name.python.clone(),
+        }))
+        .collect();
+    let params: Vec<String> = r
+        .fields
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {}",
+                glue_ident(&f.name.python),
+                types::rust(&f.ty, paths)
+            )
+        })
+        .collect();
+    let idents: Vec<String> = r
+        .fields
+        .iter()
+        .map(|f| glue_ident(&f.name.python))
+        .collect();
+    let mut methods = vec!["#[new]".to_string()];
+    if !r.fields.is_empty() {
+        methods.push(format!("#[pyo3(signature = ({}))]", signature.join(", ")));
+    }
+    // `list` indents absolutely; method lines are relative to the impl body.
+    methods.extend(
+        list(4, "fn bindery_new", &params, " -> Self {")
+            .lines()
+            .map(|l| l.strip_prefix("    ").unwrap_or(l).to_string()),
+    );
+    methods.extend(
+        struct_expr(8, "Self", &idents)
+            .lines()
+            .map(|l| format!("    {l}")),
+    );
+    methods.push("}".to_string());
+    methods.push(String::new());
+    let repr_fields: Vec<(String, String, &crate::model::Type)> = r
+        .fields
+        .iter()
+        .map(|f| (f.name.python.clone(), glue_ident(&f.name.python), &f.ty))
+        .collect();
+    methods.extend(repr_lines(paths, &r.name.python, &repr_fields));
+
+    let from_fields: Vec<String> = r
+        .fields
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {}",
+                glue_ident(&f.name.python),
+                field_value(paths, &f.ty, &format!("value.{}", f.name.rust), true)
+            )
+        })
+        .collect();
+    let to_fields: Vec<String> = r
+        .fields
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {}",
+                f.name.rust,
+                field_value(
+                    paths,
+                    &f.ty,
+                    &format!("value.{}", glue_ident(&f.name.python)),
+                    false
+                )
+            )
+        })
+        .collect();
+    DataView {
+        doc: types::rust_doc(r.docstring.as_deref()),
+        attrs: vec![
+            format!(
+                "#[pyclass(module = {}, name = {}, get_all, set_all, eq, from_py_object)]",
+                types::rust_str(package),
+                types::rust_str(&r.name.python)
+            ),
+            "#[derive(Clone, PartialEq)]".to_string(),
+        ],
+        head: format!("pub struct {name} {{"),
+        body,
+        methods,
+        from_core: struct_expr(8, "Self", &from_fields)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+        to_core: struct_expr(8, "Self", &to_fields)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+        name,
+        core,
+    }
+}
+
+fn variant_fields(paths: &Paths<'_>, fields: &[Field], lift: bool) -> Vec<String> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let target = if lift {
+                glue_ident(&f.name.python)
+            } else {
+                f.name.rust.clone()
+            };
+            format!(
+                "{target}: {}",
+                field_value(paths, &f.ty, &format!("f{i}"), lift)
+            )
+        })
+        .collect()
+}
+
+pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
+    let name = e.name.rust.clone();
+    let core = paths.core(&e.name.udl);
+    let mut body = Vec::new();
+    for v in &e.variants {
+        body.extend(types::rust_doc(v.docstring.as_deref()));
+        if e.flat {
+            if v.name.python != v.name.rust.trim_start_matches("r#") {
+                body.push(format!(
+                    "#[pyo3(name = {})]",
+                    types::rust_str(&v.name.python)
+                ));
+            }
+            body.push(format!("{},", v.name.rust));
+        } else {
+            let fields: Vec<String> = v
+                .fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        glue_ident(&f.name.python),
+                        types::rust(&f.ty, paths)
+                    )
+                })
+                .collect();
+            body.push(if fields.is_empty() {
+                format!("{} {{}},", v.name.rust)
+            } else {
+                format!("{} {{ {} }},", v.name.rust, fields.join(", "))
+            });
+        }
+    }
+    // Both directions match every variant by name: no wildcard arm.
+    let mut from_core = vec!["match value {".to_string()];
+    let mut to_core = vec!["match value {".to_string()];
+    for v in &e.variants {
+        let core_variant = format!("{core}::{}", v.name.rust);
+        let glue_variant = format!("{name}::{}", v.name.rust);
+        if e.flat {
+            from_core.push(format!("    {core_variant} => Self::{},", v.name.rust));
+            to_core.push(format!("    {glue_variant} => Self::{},", v.name.rust));
+            continue;
+        }
+        let core_pattern = if v.fields.is_empty() {
+            core_variant.clone()
+        } else {
+            let binds: Vec<String> = v
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| format!("{}: f{i}", f.name.rust))
+                .collect();
+            format!("{core_variant} {{ {} }}", binds.join(", "))
+        };
+        let glue_binds: Vec<String> = v
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{}: f{i}", glue_ident(&f.name.python)))
+            .collect();
+        let glue_pattern =
+            format!("{glue_variant} {{ {} }}", glue_binds.join(", ")).replace("{  }", "{}");
+        let variant = format!("Self::{}", v.name.rust);
+        // A glue variant without fields is written `V {}` (PyO3 complex enums).
+        let glue_variant_expr = if v.fields.is_empty() {
+            format!("{variant} {{}}")
+        } else {
+            variant.clone()
+        };
+        push_arm(
+            &mut from_core,
+            &core_pattern,
+            &glue_variant_expr,
+            &variant_fields(paths, &v.fields, true),
+        );
+        push_arm(
+            &mut to_core,
+            &glue_pattern,
+            &variant,
+            &variant_fields(paths, &v.fields, false),
+        );
+    }
+    from_core.push("}".to_string());
+    to_core.push("}".to_string());
+    let flags = if e.flat {
+        "eq, hash, frozen, from_py_object"
+    } else {
+        "eq, frozen, from_py_object"
+    };
+    let derive = if e.flat {
+        "#[derive(Clone, Copy, PartialEq, Eq, Hash)]"
+    } else {
+        "#[derive(Clone, PartialEq)]"
+    };
+    DataView {
+        doc: types::rust_doc(e.docstring.as_deref()),
+        attrs: vec![
+            format!(
+                "#[pyclass(module = {}, name = {}, {flags})]",
+                types::rust_str(package),
+                types::rust_str(&e.name.python)
+            ),
+            derive.to_string(),
+        ],
+        head: format!("pub enum {name} {{"),
+        body,
+        methods: Vec::new(),
+        name,
+        core,
+        from_core,
+        to_core,
+    }
+}
+
+/// A match arm `pattern => Path { fields },` laid out as rustfmt does: on
+/// the arm's line if it fits, else in a block if the literal then fits on
+/// one line, else the literal broken one field per line.
+fn push_arm(lines: &mut Vec<String>, pattern: &str, path: &str, fields: &[String]) {
+    let literal = if fields.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path} {{ {} }}", fields.join(", "))
+    };
+    if 12 + pattern.len() + 4 + literal.len() + 1 <= 100 {
+        lines.push(format!("    {pattern} => {literal},"));
+    } else if 16 + literal.len() <= 100 {
+        lines.push(format!("    {pattern} => {{"));
+        lines.push(format!("        {literal}"));
+        lines.push("    }".to_string());
+    } else {
+        lines.push(format!("    {pattern} => {path} {{"));
+        for field in fields {
+            lines.push(format!("        {field},"));
+        }
+        lines.push("    },".to_string());
+    }
+}
