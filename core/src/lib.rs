@@ -61,6 +61,15 @@ pub struct ExecResult {
     pub duration: Duration,
 }
 
+/// What a path inside a box is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathKind {
+    Missing,
+    File { size: u64 },
+    Directory { entries: u32 },
+    Symlink { target: String },
+}
+
 /// How to create a box: its name, extra environment and output cap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoxConfig {
@@ -388,6 +397,32 @@ impl Sandbox {
     pub fn read_file(&self, path: String) -> Result<Vec<u8>, BoxkitError> {
         let source = paths::inside(&self.workdir, &path)?;
         std::fs::read(&source).map_err(|e| BoxkitError::io(Path::new(&path), &e))
+    }
+
+    /// What `path` (relative to the box) is, without following a final symlink.
+    pub fn stat(&self, path: String) -> Result<PathKind, BoxkitError> {
+        let target = paths::inside(&self.workdir, &path)?;
+        let meta = match std::fs::symlink_metadata(&target) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(PathKind::Missing),
+            Err(e) => return Err(BoxkitError::io(Path::new(&path), &e)),
+        };
+        if meta.file_type().is_symlink() {
+            let link =
+                std::fs::read_link(&target).map_err(|e| BoxkitError::io(Path::new(&path), &e))?;
+            return Ok(PathKind::Symlink {
+                target: link.display().to_string(),
+            });
+        }
+        if meta.is_dir() {
+            let entries = std::fs::read_dir(&target)
+                .map_err(|e| BoxkitError::io(Path::new(&path), &e))?
+                .count();
+            return Ok(PathKind::Directory {
+                entries: u32::try_from(entries).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(PathKind::File { size: meta.len() })
     }
 
     /// Copies a host file into the box; returns the number of bytes.

@@ -2,7 +2,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use boxkit::{BoxState, BoxkitError, CopyDirection, EventListener, ExecPolicy, Runtime};
+use boxkit::{
+    BoxConfig, BoxState, BoxkitError, CopyDirection, EventListener, ExecPolicy, PathKind, Runtime,
+};
 
 fn runtime() -> (tempfile::TempDir, Runtime) {
     let dir = tempfile::tempdir().unwrap();
@@ -217,4 +219,41 @@ fn policy_is_consulted() {
     assert_eq!(err.to_string(), "the exec policy rejected 'rm -rf': no rm");
     rt.set_policy(None);
     assert!(b.exec(argv(&["sh", "-c", "exit 0"]), None).is_ok());
+}
+
+#[test]
+fn stat_and_configured_boxes() {
+    let (_tmp, rt) = runtime();
+    let config = BoxConfig {
+        name: "cfg".into(),
+        env: HashMap::new(),
+        max_output_bytes: 4,
+    };
+    let b = rt.create_box_with(config).unwrap();
+    b.start().unwrap();
+    assert!(matches!(
+        b.exec(argv(&["echo", "too long"]), None),
+        Err(BoxkitError::OutputTooLarge { limit_bytes: 4, .. })
+    ));
+    assert_eq!(b.stat("nope".into()).unwrap(), PathKind::Missing);
+    b.write_file("d/f.txt".into(), b"12345".to_vec()).unwrap();
+    assert_eq!(
+        b.stat("d/f.txt".into()).unwrap(),
+        PathKind::File { size: 5 }
+    );
+    assert_eq!(
+        b.stat("d".into()).unwrap(),
+        PathKind::Directory { entries: 1 }
+    );
+    std::os::unix::fs::symlink("f.txt", std::path::Path::new(&b.workdir()).join("d/link")).unwrap();
+    assert_eq!(
+        b.stat("d/link".into()).unwrap(),
+        PathKind::Symlink {
+            target: "f.txt".into()
+        }
+    );
+    assert!(matches!(
+        b.stat("../x".into()),
+        Err(BoxkitError::PathEscape { .. })
+    ));
 }

@@ -356,6 +356,47 @@ impl From<CopyDirection> for ::boxkit::CopyDirection {
     }
 }
 
+/// What a path inside a box is.
+#[pyclass(module = "boxkit", name = "PathKind", eq, frozen, from_py_object)]
+#[derive(Clone, PartialEq)]
+pub enum PathKind {
+    /// Nothing exists at the path.
+    Missing {},
+    /// A regular file of `size` bytes.
+    File { size: u64 },
+    /// A directory with `entries` entries.
+    Directory { entries: u32 },
+    /// A symbolic link (not followed) pointing at `target`.
+    Symlink { target: String },
+}
+
+impl From<::boxkit::PathKind> for PathKind {
+    fn from(value: ::boxkit::PathKind) -> Self {
+        match value {
+            ::boxkit::PathKind::Missing => Self::Missing {},
+            ::boxkit::PathKind::File { size: f0 } => Self::File { size: f0 },
+            ::boxkit::PathKind::Directory { entries: f0 } => Self::Directory { entries: f0 },
+            ::boxkit::PathKind::Symlink { target: f0 } => Self::Symlink { target: f0 },
+        }
+    }
+}
+
+impl From<PathKind> for ::boxkit::PathKind {
+    fn from(value: PathKind) -> Self {
+        match value {
+            PathKind::Missing {} => Self::Missing,
+            PathKind::File { size: f0 } => Self::File { size: f0 },
+            PathKind::Directory { entries: f0 } => Self::Directory { entries: f0 },
+            PathKind::Symlink { target: f0 } => Self::Symlink { target: f0 },
+        }
+    }
+}
+
+/// Shares a constructed object: UniFFI constructors return `Self` or `Arc<Self>`.
+fn bindery_arc<T>(value: impl Into<Arc<T>>) -> Arc<T> {
+    value.into()
+}
+
 /// The sandbox runtime: owns a root directory and the boxes below it.
 #[pyclass(frozen, eq, hash, module = "boxkit", name = "Runtime", from_py_object)]
 #[derive(Clone)]
@@ -388,7 +429,7 @@ impl Runtime {
     fn bindery_new(py: Python<'_>, root_dir: String) -> PyResult<Self> {
         let result = py.detach(|| ::boxkit::Runtime::new(root_dir));
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
-        Ok(Self { inner: Arc::from(value) })
+        Ok(Self { inner: bindery_arc(value) })
     }
     /// The canonical root directory.
     fn root_dir(&self, py: Python<'_>) -> PyResult<String> {
@@ -523,6 +564,12 @@ impl Sandbox {
         let result = py.detach(|| self.inner.read_file(path));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+    /// What `path` (relative to the box) is, without following a final symlink.
+    fn stat(&self, py: Python<'_>, path: String) -> PyResult<PathKind> {
+        let result = py.detach(|| self.inner.stat(path));
+        let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
+        Ok(PathKind::from(value))
+    }
     /// Copies a host file into the box; returns the number of bytes.
     fn copy_in(&self, py: Python<'_>, host_path: String, box_path: String) -> PyResult<u64> {
         let result = py.detach(|| self.inner.copy_in(host_path, box_path));
@@ -548,6 +595,7 @@ fn bindery_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<BoxConfig>()?;
     m.add_class::<BoxState>()?;
     m.add_class::<CopyDirection>()?;
+    m.add_class::<PathKind>()?;
     m.add_class::<Runtime>()?;
     m.add_class::<Sandbox>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

@@ -36,6 +36,7 @@ NATIVE_NAMES = [
     "BoxState",
     "CopyDirection",
     "ExecResult",
+    "PathKind",
     "Runtime",
     "Sandbox",
     "version",

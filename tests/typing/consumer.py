@@ -26,3 +26,22 @@ def run(root: str) -> str:
         key: str | None = exc.key
         return f"{exc.variant}: {key}"
     return f"{out} {len(names)} {size} {data!r} {boxkit.version()}"
+
+
+def inspect(box: boxkit.Sandbox) -> str:
+    result: boxkit.ExecResult = box.exec(["ls"], timeout_ms=None)
+    seconds: float = result.duration.total_seconds()
+    config = boxkit.BoxConfig(name="n", max_output_bytes=10)
+    config.env = {"A": "b"}
+    state: boxkit.BoxState = box.state()
+    running: bool = state == boxkit.BoxState.RUNNING
+    match box.stat("x"):
+        case boxkit.PathKind.File(size):
+            described = f"file of {size} bytes"
+        case boxkit.PathKind.Directory(entries=entries):
+            described = f"directory of {entries}"
+        case boxkit.PathKind.Symlink() as link:
+            described = link.target
+        case _:
+            described = "missing"
+    return f"{result.exit_code} {seconds} {config.name} {running} {described}"

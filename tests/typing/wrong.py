@@ -13,3 +13,8 @@ box.set_max_output_bytes("10")  # expect-error
 size: str = box.write_file("a", b"")  # expect-error
 errors.NotFoundError("gone", box="b")  # expect-error
 missing: int = errors.ExecFailedError("x", command="c", exit_code=1, stderr="").exit_codes  # expect-error
+boxkit.BoxConfig(name="x", max_output_bytes="big")  # expect-error
+boxkit.BoxConfig("positional")  # expect-error
+flag: int = box.state()  # expect-error
+boxkit.PathKind.File(size="1")  # expect-error
+box.exec(["ls"]).stdout.decode()  # expect-error

@@ -117,6 +117,9 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         methods.push(format!("#[pyo3(signature = ({}))]", signature.join(", ")));
     }
     // `list` indents absolutely; method lines are relative to the impl body.
+    if params.len() > 7 {
+        methods.push("#[allow(clippy::too_many_arguments)]".to_string());
+    }
     methods.extend(
         list(4, "fn bindery_new", &params, " -> Self {")
             .lines()
@@ -292,6 +295,10 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     }
     from_core.push("}".to_string());
     to_core.push("}".to_string());
+    // The glue mirrors the core's variant names, whatever their case.
+    let camel = e.variants.iter().all(|v| {
+        v.name.rust.starts_with(|c: char| c.is_ascii_uppercase()) && !v.name.rust.contains('_')
+    });
     let flags = if e.flat {
         "eq, hash, frozen, from_py_object"
     } else {
@@ -311,7 +318,10 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
                 types::rust_str(&e.name.python)
             ),
             derive.to_string(),
-        ],
+        ]
+        .into_iter()
+        .chain((!camel).then(|| "#[allow(non_camel_case_types)]".to_string()))
+        .collect(),
         head: format!("pub enum {name} {{"),
         body,
         methods: Vec::new(),

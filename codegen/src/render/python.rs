@@ -636,7 +636,7 @@ struct ErrorsTest<'a> {
 
 pub fn errors_test(api: &Api) -> String {
     let mut uses_datetime = false;
-    let cases = api
+    let cases: Vec<Case> = api
         .errors
         .iter()
         .flat_map(|e| e.variants.iter().map(move |v| (e, v)))
@@ -674,7 +674,10 @@ pub fn errors_test(api: &Api) -> String {
             }
         })
         .collect();
-    let mut imports = vec!["import builtins".to_string()];
+    let mut imports = Vec::new();
+    if cases.iter().any(|c| c.bases != "()") {
+        imports.push("import builtins".to_string());
+    }
     if uses_datetime {
         imports.push("import datetime".into());
     }

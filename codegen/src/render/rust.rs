@@ -86,6 +86,9 @@ struct LibRs {
     class_count: usize,
     error_fns: Vec<ErrorFn>,
     has_records: bool,
+    has_constructors: bool,
+    vec_helper: bool,
+    map_helper: bool,
     data: Vec<DataView>,
     objects: Vec<Object>,
     functions: Vec<Method>,
@@ -305,9 +308,14 @@ pub fn lib_rs(api: &Api) -> String {
     if all_types.iter().any(|t| matches!(t, Type::Map(..))) {
         imports.push("use std::collections::HashMap;".to_string());
     }
+    let map_helper = all_types
+        .iter()
+        .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion()));
     if !api.objects.is_empty() {
         imports.push("use std::hash::{Hash, Hasher};".into());
         imports.push("use std::sync::Arc;".into());
+    } else if map_helper {
+        imports.push("use std::hash::Hash;".into());
     }
     let time: Vec<&str> = [
         all_types
@@ -355,6 +363,14 @@ pub fn lib_rs(api: &Api) -> String {
         class_count: count,
         error_fns,
         has_records: !api.records.is_empty(),
+        has_constructors: api
+            .objects
+            .iter()
+            .any(|o| o.constructor.is_some() || !o.named_constructors.is_empty()),
+        vec_helper: all_types
+            .iter()
+            .any(|t| matches!(t, Type::Sequence(inner) if inner.needs_conversion())),
+        map_helper,
         data,
         objects,
         functions,
@@ -468,6 +484,9 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
     if !options.is_empty() {
         attrs.push(format!("#[pyo3({})]", options.join(", ")));
     }
+    if params.len() + c.arguments.len() > 7 {
+        attrs.push("#[allow(clippy::too_many_arguments)]".to_string());
+    }
     for a in &c.arguments {
         params.push(format!("{}: {}", a.name.rust, types::rust(&a.ty, &paths)));
     }
@@ -527,7 +546,7 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
         .and_then(|t| api.error(t))
         .map(|e| format!(".map_err(|e| {}(py, e))", error_fn_name(e)));
     let lifted = if is_ctor {
-        Some("Self { inner: Arc::from(value) }".to_string())
+        Some("Self { inner: bindery_arc(value) }".to_string())
     } else {
         c.returns
             .as_ref()

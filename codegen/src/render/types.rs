@@ -134,14 +134,9 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option
     Some(match ty {
         Type::Object(name) | Type::Record(name) | Type::Enum(name) => leaf(name, expr),
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
-        Type::Sequence(inner) => format!(
-            "{expr}.into_iter().map({}).collect::<Vec<_>>()",
-            element(inner)
-        ),
-        Type::Map(_, v) => {
-            let converted = convert(v, "v", leaf).unwrap_or_else(|| "v".into());
-            format!("{expr}.into_iter().map(|(k, v)| (k, {converted})).collect::<HashMap<_, _>>()")
-        }
+        // Helpers in the glue keep nested conversions short enough for one line.
+        Type::Sequence(inner) => format!("bindery_vec({expr}, {})", element(inner)),
+        Type::Map(_, v) => format!("bindery_map({expr}, {})", element(v)),
         _ => expr.to_string(),
     })
 }

@@ -3,11 +3,14 @@
 import datetime
 from typing import ClassVar, final
 
+from typing_extensions import disjoint_base
+
 __all__ = [
     "BoxConfig",
     "BoxState",
     "CopyDirection",
     "ExecResult",
+    "PathKind",
     "Runtime",
     "Sandbox",
     "version",
@@ -79,6 +82,39 @@ class CopyDirection:
     def __hash__(self) -> int: ...
     def __int__(self) -> int: ...
 
+@disjoint_base
+class PathKind:
+    """What a path inside a box is."""
+    @final
+    class Missing(PathKind):
+        """Nothing exists at the path."""
+        __match_args__ = ()
+        def __new__(cls) -> PathKind.Missing: ...
+    @final
+    class File(PathKind):
+        """A regular file of `size` bytes."""
+        __match_args__ = ("size",)
+        def __new__(cls, size: int) -> PathKind.File: ...
+        @property
+        def size(self) -> int: ...
+    @final
+    class Directory(PathKind):
+        """A directory with `entries` entries."""
+        __match_args__ = ("entries",)
+        def __new__(cls, entries: int) -> PathKind.Directory: ...
+        @property
+        def entries(self) -> int: ...
+    @final
+    class Symlink(PathKind):
+        """A symbolic link (not followed) pointing at `target`."""
+        __match_args__ = ("target",)
+        def __new__(cls, target: str) -> PathKind.Symlink: ...
+        @property
+        def target(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
 @final
 class Runtime:
     """The sandbox runtime: owns a root directory and the boxes below it."""
@@ -131,6 +167,8 @@ class Sandbox:
         """Writes `contents` to `path` (relative to the box); returns its size."""
     def read_file(self, path: str) -> bytes:
         """Reads `path` (relative to the box)."""
+    def stat(self, path: str) -> PathKind:
+        """What `path` (relative to the box) is, without following a final symlink."""
     def copy_in(self, host_path: str, box_path: str) -> int:
         """Copies a host file into the box; returns the number of bytes."""
     def copy_out(self, box_path: str, host_path: str) -> int:

@@ -1,0 +1,126 @@
+"""The whole boxkit API from Python: records, enums, interface objects,
+keyword arguments and defaults, conversions in both directions."""
+
+from __future__ import annotations
+
+import datetime
+import pathlib
+import threading
+
+import pytest
+
+import boxkit
+
+
+def test_exec_returns_a_record(box: boxkit.Sandbox) -> None:
+    result = box.exec(["sh", "-c", "echo out; echo err >&2; exit 4"])
+    assert isinstance(result, boxkit.ExecResult)
+    assert (result.exit_code, result.stdout, result.stderr) == (4, "out\n", "err\n")
+    assert isinstance(result.duration, datetime.timedelta)
+    assert datetime.timedelta(0) < result.duration < datetime.timedelta(seconds=10)
+    assert repr(result).startswith("ExecResult(exit_code=4, stdout='out\\n', stderr='err\\n', ")
+
+
+def test_records_have_keyword_constructors_defaults_and_equality() -> None:
+    config = boxkit.BoxConfig(name="web")
+    assert config.env == {}
+    assert config.max_output_bytes == 16 * 1024 * 1024
+    assert config == boxkit.BoxConfig(name="web", env={}, max_output_bytes=16777216)
+    assert config != boxkit.BoxConfig(name="web", max_output_bytes=1)
+    config.max_output_bytes = 5
+    config.env = {"A": "1"}
+    assert (config.max_output_bytes, config.env) == (5, {"A": "1"})
+    assert repr(config) == "BoxConfig(name='web', env={'A': '1'}, max_output_bytes=5)"
+    with pytest.raises(TypeError):
+        boxkit.BoxConfig("web")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        boxkit.BoxConfig()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        hash(config)
+
+
+def test_record_arguments_reach_the_core(runtime: boxkit.Runtime) -> None:
+    box = runtime.create_box_with(boxkit.BoxConfig(name="capped", env={"X": "y"}, max_output_bytes=8))
+    box.start()
+    assert box.exec_checked(["sh", "-c", "printf $X"]) == "y"
+    with pytest.raises(boxkit.OutputTooLargeError) as caught:
+        box.exec(["echo", "more than eight bytes"])
+    assert caught.value.limit_bytes == 8
+
+
+def test_enums_compare_hash_and_match(runtime: boxkit.Runtime) -> None:
+    box = runtime.create_box("states", {})
+    assert box.state() == boxkit.BoxState.CREATED
+    box.start()
+    state = box.state()
+    assert state == boxkit.BoxState.RUNNING and state != boxkit.BoxState.STOPPED
+    assert {state: "up"}[boxkit.BoxState.RUNNING] == "up"
+    assert repr(state) == "BoxState.RUNNING"
+    match state:
+        case boxkit.BoxState.RUNNING:
+            matched = True
+        case _:
+            matched = False
+    assert matched
+    box.stop()
+    assert box.state() is not None and box.state() == boxkit.BoxState.STOPPED
+    assert boxkit.CopyDirection.IN != boxkit.CopyDirection.OUT
+
+
+def test_enums_with_fields_are_classes_per_variant(box: boxkit.Sandbox) -> None:
+    assert box.stat("missing") == boxkit.PathKind.Missing()
+    box.write_file("dir/file.txt", b"12345")
+    kind = box.stat("dir/file.txt")
+    assert isinstance(kind, boxkit.PathKind.File) and isinstance(kind, boxkit.PathKind)
+    assert kind.size == 5
+    assert kind == boxkit.PathKind.File(size=5)
+    match box.stat("dir"):
+        case boxkit.PathKind.Directory(entries):
+            assert entries == 1
+        case other:
+            pytest.fail(f"not a directory: {other!r}")
+    (pathlib.Path(box.workdir()) / "dir" / "link").symlink_to("file.txt")
+    assert box.stat("dir/link") == boxkit.PathKind.Symlink(target="file.txt")
+
+
+def test_objects_round_trip_as_the_same_rust_object(runtime: boxkit.Runtime) -> None:
+    created = runtime.create_box("same", {})
+    fetched = runtime.get_box("same")
+    assert fetched == created and hash(fetched) == hash(created)
+    assert fetched is not created
+    assert repr(fetched) == repr(created)
+    assert repr(created).startswith("<boxkit.Sandbox at 0x")
+    assert len({created, fetched}) == 1
+    assert runtime.list_boxes() == ["same"]
+
+
+def test_keyword_arguments_and_defaults(box: boxkit.Sandbox) -> None:
+    assert box.exec_checked(command=["echo", "kw"]) == "kw\n"
+    assert box.exec_checked(["echo", "t"], timeout_ms=5000) == "t\n"
+    with pytest.raises(TypeError, match="timeout_ms"):
+        box.exec_checked(["true"], timeout_ms="soon")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="command"):
+        box.exec(None)  # type: ignore[arg-type]
+
+
+def test_integer_ranges_are_checked_not_wrapped(box: boxkit.Sandbox) -> None:
+    with pytest.raises(OverflowError):
+        box.exec_checked(["true"], timeout_ms=2**64)
+    with pytest.raises(OverflowError):
+        boxkit.BoxConfig(name="x", max_output_bytes=-1)
+
+
+def test_calls_release_the_gil_for_other_threads(box: boxkit.Sandbox) -> None:
+    """A command waits for a file that only this thread can create while the
+    command is running; that works only if the call released the GIL."""
+    results: list[str] = []
+
+    def wait_for_go() -> None:
+        script = "while [ ! -f go ]; do sleep 0.01; done; echo released"
+        results.append(box.exec_checked(["sh", "-c", script], timeout_ms=20_000))
+
+    waiter = threading.Thread(target=wait_for_go)
+    waiter.start()
+    box.write_file("go", b"")
+    waiter.join(timeout=30)
+    assert results == ["released\n"]
