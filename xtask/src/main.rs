@@ -205,7 +205,7 @@ fn test() -> Result<(), String> {
         ..step("stubtest", &python, &["-m", "mypy.stubtest", "boxkit"])
     })?;
     run(Step {
-        env: venv_env,
+        env: venv_env.clone(),
         ..step(
             "pytest (generated and end-to-end)",
             &python,
@@ -220,6 +220,135 @@ fn test() -> Result<(), String> {
             ],
         )
     })?;
+    fixture_checks(&root, &bin, &venv_env)?;
     eprintln!("\nall checks passed");
+    Ok(())
+}
+
+/// Valid fixtures that carry a Rust crate (`core/`) are generated into a
+/// scratch directory, then built and checked like `generated/`.
+fn fixture_checks(
+    root: &Utf8Path,
+    bin: &Utf8Path,
+    venv_env: &[(&str, String)],
+) -> Result<(), String> {
+    let fixtures = root.join("codegen/tests/fixtures/valid");
+    let mut dirs: Vec<Utf8PathBuf> = std::fs::read_dir(&fixtures)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Utf8PathBuf::from_path_buf(e.path()).ok())
+        .filter(|d| d.join("core/Cargo.toml").exists())
+        .collect();
+    dirs.sort();
+    let scratch = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+        .map_err(|_| "temp dir is not UTF-8")?
+        .join("bindery-fixtures");
+    for dir in dirs {
+        let name = dir.file_name().unwrap_or("fixture");
+        let out = scratch.join(name);
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+        // The generated crate must find the fixture's core wherever the scratch dir is.
+        let mut config = std::fs::read_to_string(dir.join("input.toml")).unwrap_or_default();
+        config.push_str(&format!(
+            "\n[rust]\npath = {:?}\n",
+            dir.join("core").as_str()
+        ));
+        let config_path = out.join("bindery.toml");
+        std::fs::write(&config_path, config).map_err(|e| e.to_string())?;
+        let code = bindery_codegen::cli::run_generate(
+            &dir.join("input.udl"),
+            Some(&config_path),
+            &out.join("pkg"),
+            false,
+        );
+        if code != 0 {
+            return Err(format!("fixture {name} does not generate"));
+        }
+        // A standalone crate: outside this workspace, sharing its target dir.
+        let manifest = out.join("pkg/Cargo.toml");
+        let mut cargo_toml = std::fs::read_to_string(&manifest).map_err(|e| e.to_string())?;
+        cargo_toml.push_str("\n[workspace]\n");
+        std::fs::write(&manifest, cargo_toml).map_err(|e| e.to_string())?;
+        let target = ("CARGO_TARGET_DIR", root.join("target").to_string());
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let pkg = out.join("pkg");
+        run(Step {
+            env: vec![target.clone()],
+            ..step(
+                "fixture: clippy",
+                &cargo,
+                &[
+                    "clippy",
+                    "--manifest-path",
+                    manifest.as_str(),
+                    "--all-features",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            )
+        })?;
+        run(step(
+            "fixture: rustfmt",
+            "rustfmt",
+            &[
+                "--check",
+                "--edition",
+                "2021",
+                pkg.join("src/lib.rs").as_str(),
+            ],
+        ))?;
+        let mut env = venv_env.to_vec();
+        env.push(target);
+        run(Step {
+            env: env.clone(),
+            ..step(
+                "fixture: maturin develop",
+                bin.join("maturin"),
+                &[
+                    "develop",
+                    "--quiet",
+                    "--manifest-path",
+                    manifest.as_str(),
+                    "--features",
+                    "bindery-test-hooks",
+                ],
+            )
+        })?;
+        run(step(
+            "fixture: ruff",
+            bin.join("ruff"),
+            &["check", "--no-cache", pkg.as_str()],
+        ))?;
+        let package = std::fs::read_dir(pkg.join("python"))
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok())
+            .find_map(|e| e.file_name().into_string().ok())
+            .ok_or("no Python package")?;
+        run(Step {
+            env: env.clone(),
+            ..step(
+                "fixture: stubtest",
+                bin.join("python"),
+                &["-m", "mypy.stubtest", &package],
+            )
+        })?;
+        run(Step {
+            env,
+            ..step(
+                "fixture: generated tests",
+                bin.join("python"),
+                &[
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    pkg.join("tests").as_str(),
+                ],
+            )
+        })?;
+    }
     Ok(())
 }

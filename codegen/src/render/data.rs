@@ -341,7 +341,8 @@ fn push_arm(lines: &mut Vec<String>, pattern: &str, path: &str, fields: &[String
     } else {
         format!("{path} {{ {} }}", fields.join(", "))
     };
-    if 12 + pattern.len() + 4 + literal.len() + 1 <= 100 {
+    // Arm indent, ` => `, the literal and its `,` within 100 columns.
+    if 12 + pattern.len() + 4 + literal.len() < 100 {
         lines.push(format!("    {pattern} => {literal},"));
     } else if 16 + literal.len() <= 100 {
         lines.push(format!("    {pattern} => {{"));
