@@ -20,3 +20,4 @@ def test_readme_example_runs() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "hello"
     assert lines[1].startswith("3 ExecFailed ")
+    assert lines[2] == "file of 5 bytes"
