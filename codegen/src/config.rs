@@ -18,6 +18,17 @@ pub struct Config {
     pub errors: BTreeMap<Spanned<String>, ErrorConfig>,
     #[serde(default)]
     pub listeners: BTreeMap<Spanned<String>, ListenerConfig>,
+    #[serde(default)]
+    pub gil: GilConfig,
+}
+
+/// Calls that keep the GIL instead of releasing it around the core call.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GilConfig {
+    /// `"Interface.method"` or `"function"`, by UDL names.
+    #[serde(default)]
+    pub keep: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

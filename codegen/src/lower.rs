@@ -269,7 +269,7 @@ impl Lowerer<'_, '_> {
             self.check_unique(members, &format!("in interface `{}`", object.name.udl));
         }
 
-        let functions: Vec<Callable> = by_position(spans, functions)
+        let mut functions: Vec<Callable> = by_position(spans, functions)
             .into_iter()
             .map(|f| {
                 let span = spans.member(&namespace, &f.name);
@@ -287,6 +287,8 @@ impl Lowerer<'_, '_> {
                 )
             })
             .collect();
+
+        self.apply_gil_config(&mut objects, &mut functions);
 
         // Everything the package exports shares one namespace.
         let mut exported: Vec<(String, Range<usize>)> = vec![("errors".into(), 0..0)];
@@ -416,6 +418,35 @@ impl Lowerer<'_, '_> {
             docstring: e.docstring,
             flat,
             variants,
+        }
+    }
+
+    /// Marks the calls listed in `[gil] keep`.
+    fn apply_gil_config(&mut self, objects: &mut [Object], functions: &mut [Callable]) {
+        for entry in &self.cx.config.gil.keep {
+            let target = match entry.get_ref().split_once('.') {
+                Some((object, method)) => objects
+                    .iter_mut()
+                    .find(|o| o.name.udl == object)
+                    .and_then(|o| o.methods.iter_mut().find(|m| m.name.udl == method)),
+                None => functions
+                    .iter_mut()
+                    .find(|f| f.name.udl == *entry.get_ref()),
+            };
+            match target {
+                Some(callable) => callable.keep_gil = true,
+                None => {
+                    self.cfg(
+                        Code::UnknownInConfig,
+                        entry.span(),
+                        format!(
+                            "the UDL declares no method or function `{}`",
+                            entry.get_ref()
+                        ),
+                    )
+                    .with_help("write `Interface.method` for a method, or the function name");
+                }
+            }
         }
     }
 
@@ -985,6 +1016,7 @@ impl Lowerer<'_, '_> {
             returns,
             throws,
             self_by_arc: false,
+            keep_gil: false,
             docstring,
         }
     }

@@ -190,6 +190,8 @@ pub struct Callable {
     pub throws: Option<String>,
     /// Methods declared `[Self=ByArc]` take `self: Arc<Self>` in Rust.
     pub self_by_arc: bool,
+    /// Listed in `[gil] keep`: called without releasing the GIL.
+    pub keep_gil: bool,
     pub docstring: Option<String>,
 }
 

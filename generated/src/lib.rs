@@ -424,6 +424,7 @@ impl Runtime {
     fn __repr__(&self) -> String {
         format!("<boxkit.Runtime at {:p}>", Arc::as_ptr(&self.inner))
     }
+
     /// Opens (creating if needed) a runtime rooted at `root_dir`.
     #[new]
     fn bindery_new(py: Python<'_>, root_dir: String) -> PyResult<Self> {
@@ -431,10 +432,12 @@ impl Runtime {
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(Self { inner: bindery_arc(value) })
     }
+
     /// The canonical root directory.
-    fn root_dir(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(py.detach(|| self.inner.root_dir()))
+    fn root_dir(&self) -> PyResult<String> {
+        Ok(self.inner.root_dir())
     }
+
     /// Creates a box named `name` with extra environment variables.
     fn create_box(
         &self,
@@ -446,6 +449,7 @@ impl Runtime {
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(Sandbox { inner: value })
     }
+
     /// Creates a box from a full configuration.
     fn create_box_with(&self, py: Python<'_>, config: BoxConfig) -> PyResult<Sandbox> {
         let config = ::boxkit::BoxConfig::from(config);
@@ -453,16 +457,19 @@ impl Runtime {
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(Sandbox { inner: value })
     }
+
     /// The box named `box_id`.
     fn get_box(&self, py: Python<'_>, box_id: String) -> PyResult<Sandbox> {
         let result = py.detach(|| self.inner.get_box(box_id));
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(Sandbox { inner: value })
     }
+
     /// Names of all boxes, sorted.
     fn list_boxes(&self, py: Python<'_>) -> PyResult<Vec<String>> {
         Ok(py.detach(|| self.inner.list_boxes()))
     }
+
     /// Stops the box if needed and deletes its directory.
     fn remove_box(&self, py: Python<'_>, box_id: String) -> PyResult<()> {
         let result = py.detach(|| self.inner.remove_box(box_id));
@@ -497,39 +504,47 @@ impl Sandbox {
     fn __repr__(&self) -> String {
         format!("<boxkit.Sandbox at {:p}>", Arc::as_ptr(&self.inner))
     }
+
     /// The box id (its name).
-    fn id(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(py.detach(|| self.inner.id()))
+    fn id(&self) -> PyResult<String> {
+        Ok(self.inner.id())
     }
+
     /// The box's working directory on the host.
-    fn workdir(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(py.detach(|| self.inner.workdir()))
+    fn workdir(&self) -> PyResult<String> {
+        Ok(self.inner.workdir())
     }
+
     /// The current lifecycle state.
     fn state(&self, py: Python<'_>) -> PyResult<BoxState> {
         let value = py.detach(|| self.inner.state());
         Ok(BoxState::from(value))
     }
+
     /// Moves the box to running; commands need a running box.
     fn start(&self, py: Python<'_>) -> PyResult<()> {
         let result = py.detach(|| self.inner.start());
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+
     /// Moves the box to stopped.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
         let result = py.detach(|| self.inner.stop());
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+
     /// Sets an environment variable for later commands.
     fn set_env(&self, py: Python<'_>, key: String, value: String) -> PyResult<()> {
         let result = py.detach(|| self.inner.set_env(key, value));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+
     /// Caps captured stdout + stderr of each later command.
     fn set_max_output_bytes(&self, py: Python<'_>, limit: u64) -> PyResult<()> {
         py.detach(|| self.inner.set_max_output_bytes(limit));
         Ok(())
     }
+
     /// Runs `command` in the box and returns what it left behind, whatever
     /// its exit code. `timeout_ms` of null waits forever.
     #[pyo3(signature = (command, timeout_ms = None))]
@@ -543,6 +558,7 @@ impl Sandbox {
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(ExecResult::from(value))
     }
+
     /// Runs `command`; a non-zero exit raises ExecFailedError. Returns stdout.
     #[pyo3(signature = (command, timeout_ms = None))]
     fn exec_checked(
@@ -554,27 +570,32 @@ impl Sandbox {
         let result = py.detach(|| self.inner.exec_checked(command, timeout_ms));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+
     /// Writes `contents` to `path` (relative to the box); returns its size.
     fn write_file(&self, py: Python<'_>, path: String, contents: Vec<u8>) -> PyResult<u64> {
         let result = py.detach(|| self.inner.write_file(path, contents));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+
     /// Reads `path` (relative to the box).
     fn read_file(&self, py: Python<'_>, path: String) -> PyResult<Vec<u8>> {
         let result = py.detach(|| self.inner.read_file(path));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+
     /// What `path` (relative to the box) is, without following a final symlink.
     fn stat(&self, py: Python<'_>, path: String) -> PyResult<PathKind> {
         let result = py.detach(|| self.inner.stat(path));
         let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
         Ok(PathKind::from(value))
     }
+
     /// Copies a host file into the box; returns the number of bytes.
     fn copy_in(&self, py: Python<'_>, host_path: String, box_path: String) -> PyResult<u64> {
         let result = py.detach(|| self.inner.copy_in(host_path, box_path));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+
     /// Copies a box file out to the host; returns the number of bytes.
     fn copy_out(&self, py: Python<'_>, box_path: String, host_path: String) -> PyResult<u64> {
         let result = py.detach(|| self.inner.copy_out(box_path, host_path));
@@ -584,8 +605,8 @@ impl Sandbox {
 
 /// The version of the boxkit core.
 #[pyfunction]
-fn version(py: Python<'_>) -> PyResult<String> {
-    Ok(py.detach(::boxkit::version))
+fn version() -> PyResult<String> {
+    Ok(::boxkit::version())
 }
 
 #[pymodule]

@@ -465,7 +465,10 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
             params.push("_cls: &Bound<'_, PyType>".to_string());
         }
     }
-    params.push("py: Python<'_>".to_string());
+    // `py` serves the detach and the error mapping; a kept-GIL call without errors needs neither.
+    if !(c.keep_gil && c.throws.is_none()) {
+        params.push("py: Python<'_>".to_string());
+    }
     if c.arguments.iter().any(|a| a.default.is_some()) {
         let items: Vec<String> = c
             .arguments
@@ -529,7 +532,10 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
         Receiver::Constructor(core) => format!("{core}::new"),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
-    let call = if call_args.is_empty() && !matches!(receiver, Receiver::Object) {
+    let call = if c.keep_gil {
+        // Listed in `[gil] keep`: cheap and never blocking, so no detach.
+        list(body_indent + 15, &target, &call_args, "")
+    } else if call_args.is_empty() && !matches!(receiver, Receiver::Object) {
         // A path without arguments is passed as it is (clippy: redundant_closure).
         format!("py.detach({target})")
     } else {
