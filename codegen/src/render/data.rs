@@ -23,6 +23,11 @@ pub struct DataView {
     pub to_core: Vec<String>,
 }
 
+/// `name: Type` of a glue field or constructor parameter.
+fn glue_field(paths: &Paths<'_>, python: &str, ty: &crate::model::Type) -> String {
+    format!("{}: {}", glue_ident(python), types::rust(ty, paths))
+}
+
 /// The glue's name of a field: its Python name, as a Rust identifier.
 fn glue_ident(python: &str) -> String {
     names::rust_name(python).unwrap_or_else(|| python.to_string())
@@ -99,13 +104,7 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
     let params: Vec<String> = r
         .fields
         .iter()
-        .map(|f| {
-            format!(
-                "{}: {}",
-                glue_ident(&f.name.python),
-                types::rust(&f.ty, paths)
-            )
-        })
+        .map(|f| glue_field(paths, &f.name.python, &f.ty))
         .collect();
     let idents: Vec<String> = r
         .fields
@@ -228,13 +227,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
             let fields: Vec<String> = v
                 .fields
                 .iter()
-                .map(|f| {
-                    format!(
-                        "{}: {}",
-                        glue_ident(&f.name.python),
-                        types::rust(&f.ty, paths)
-                    )
-                })
+                .map(|f| glue_field(paths, &f.name.python, &f.ty))
                 .collect();
             body.push(if fields.is_empty() {
                 format!("{} {{}},", v.name.rust)
