@@ -260,13 +260,12 @@ impl Lowerer<'_, '_> {
                 .named_constructors
                 .iter()
                 .chain(&object.methods)
-                .map(|c| {
-                    (
-                        c.name.python.clone(),
-                        spans.member(&object.name.udl, &c.name.udl),
-                    )
-                });
-            self.check_unique(members, &format!("in interface `{}`", object.name.udl));
+                .map(|c| &c.name);
+            self.check_unique_members(
+                &object.name.udl,
+                members,
+                &format!("in interface `{}`", object.name.udl),
+            );
         }
 
         let mut functions: Vec<Callable> = by_position(spans, functions)
@@ -357,16 +356,8 @@ impl Lowerer<'_, '_> {
                 });
             }
         }
-        let names = fields
-            .iter()
-            .map(|f| {
-                (
-                    f.name.python.clone(),
-                    self.cx.spans.member(&r.name, &f.name.udl),
-                )
-            })
-            .collect::<Vec<_>>();
-        self.check_unique(names, &format!("among the fields of `{}`", r.name));
+        let names: Vec<&Name> = fields.iter().map(|f| &f.name).collect();
+        self.check_unique_members(&r.name, names, &format!("among the fields of `{}`", r.name));
         Record {
             name,
             docstring: r.docstring,
@@ -403,16 +394,12 @@ impl Lowerer<'_, '_> {
                 docstring: v.docstring,
             });
         }
-        let members = variants
-            .iter()
-            .map(|v| {
-                (
-                    v.name.python.clone(),
-                    self.cx.spans.member(&e.name, &v.name.udl),
-                )
-            })
-            .collect::<Vec<_>>();
-        self.check_unique(members, &format!("among the members of `{}`", e.name));
+        let members: Vec<&Name> = variants.iter().map(|v| &v.name).collect();
+        self.check_unique_members(
+            &e.name,
+            members,
+            &format!("among the members of `{}`", e.name),
+        );
         Enum {
             name,
             docstring: e.docstring,
@@ -529,6 +516,21 @@ impl Lowerer<'_, '_> {
             .with_help("rename the interface");
         }
         self.name(span, udl)
+    }
+
+    /// `check_unique` for the members of one definition, by their Python names.
+    fn check_unique_members<'n>(
+        &mut self,
+        owner: &str,
+        names: impl IntoIterator<Item = &'n Name>,
+        scope: &str,
+    ) {
+        let spans = self.cx.spans;
+        let located: Vec<(String, Range<usize>)> = names
+            .into_iter()
+            .map(|n| (n.python.clone(), spans.member(owner, &n.udl)))
+            .collect();
+        self.check_unique(located, scope);
     }
 
     fn check_unique(
@@ -1075,19 +1077,7 @@ impl Lowerer<'_, '_> {
                 value_type,
             } => {
                 let key = self.ty(key_type, span.clone())?;
-                if !matches!(
-                    key,
-                    Type::String
-                        | Type::Bool
-                        | Type::I8
-                        | Type::I16
-                        | Type::I32
-                        | Type::I64
-                        | Type::U8
-                        | Type::U16
-                        | Type::U32
-                        | Type::U64
-                ) {
+                if !(key.is_integer() || matches!(key, Type::String | Type::Bool)) {
                     self.udl(
                         Code::Unsupported,
                         span,

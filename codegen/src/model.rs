@@ -32,6 +32,21 @@ pub enum Type {
 }
 
 impl Type {
+    /// Whether the type is one of the eight integer types.
+    pub fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            Type::I8
+                | Type::I16
+                | Type::I32
+                | Type::I64
+                | Type::U8
+                | Type::U16
+                | Type::U32
+                | Type::U64
+        )
+    }
+
     /// Whether the glue converts this type itself between its Python-facing
     /// and core forms (objects, records, enums), rather than passing it through.
     pub fn needs_conversion(&self) -> bool {

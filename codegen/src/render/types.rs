@@ -6,14 +6,8 @@ use crate::model::{Api, Literal, Type};
 pub fn python(ty: &Type) -> String {
     match ty {
         Type::Bool => "bool".into(),
-        Type::I8
-        | Type::I16
-        | Type::I32
-        | Type::I64
-        | Type::U8
-        | Type::U16
-        | Type::U32
-        | Type::U64 => "int".into(),
+        Type::I8 | Type::I16 | Type::I32 | Type::I64 => "int".into(),
+        Type::U8 | Type::U16 | Type::U32 | Type::U64 => "int".into(),
         Type::F32 | Type::F64 => "float".into(),
         Type::String => "str".into(),
         Type::Bytes => "bytes".into(),
@@ -73,19 +67,8 @@ impl<'a> Paths<'a> {
     /// Whether values of the type are `Copy` in the glue.
     pub fn is_copy(&self, ty: &Type) -> bool {
         match ty {
-            Type::Bool
-            | Type::I8
-            | Type::I16
-            | Type::I32
-            | Type::I64
-            | Type::U8
-            | Type::U16
-            | Type::U32
-            | Type::U64
-            | Type::F32
-            | Type::F64
-            | Type::Timestamp
-            | Type::Duration => true,
+            t if t.is_integer() => true,
+            Type::Bool | Type::F32 | Type::F64 | Type::Timestamp | Type::Duration => true,
             Type::Enum(name) => self.api.enums.iter().any(|e| &e.name.udl == name && e.flat),
             _ => false,
         }
