@@ -40,9 +40,7 @@ struct Lowerer<'a, 'c> {
 }
 
 /// Items sorted into declaration order, since uniffi returns a sorted set.
-fn by_position<T>(spans: &Spans, items: Vec<(Range<usize>, T)>) -> Vec<T> {
-    let _ = spans;
-    let mut items = items;
+fn by_position<T>(mut items: Vec<(Range<usize>, T)>) -> Vec<T> {
     items.sort_by_key(|(span, _)| span.start);
     items.into_iter().map(|(_, item)| item).collect()
 }
@@ -189,22 +187,22 @@ impl Lowerer<'_, '_> {
             }
         }
 
-        let errors: Vec<ErrorType> = by_position(spans, errors)
+        let errors: Vec<ErrorType> = by_position(errors)
             .into_iter()
             .map(|(e, flat)| self.error_type(e, flat))
             .collect();
         self.check_config_errors(&errors);
-        let records: Vec<Record> = by_position(spans, records)
+        let records: Vec<Record> = by_position(records)
             .into_iter()
             .map(|r| self.record(r))
             .collect();
-        let enums: Vec<Enum> = by_position(spans, enums)
+        let enums: Vec<Enum> = by_position(enums)
             .into_iter()
             .map(|e| self.enumeration(e))
             .collect();
         self.check_config_listeners(&callbacks);
 
-        let mut objects: Vec<Object> = by_position(spans, objects)
+        let mut objects: Vec<Object> = by_position(objects)
             .into_iter()
             .map(|o| Object {
                 name: self.glue_type_name(spans.def(&o.name), &o.name),
@@ -214,7 +212,7 @@ impl Lowerer<'_, '_> {
                 methods: Vec::new(),
             })
             .collect();
-        for c in by_position(spans, constructors) {
+        for c in by_position(constructors) {
             let span = spans.member(&c.self_name, &c.name);
             if c.is_async {
                 self.unsupported(span.clone(), "async constructors", &c.name);
@@ -236,7 +234,7 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
-        for m in by_position(spans, methods) {
+        for m in by_position(methods) {
             let span = spans.member(&m.self_name, &m.name);
             if m.is_async {
                 self.unsupported(span.clone(), "async methods", &m.name);
@@ -268,7 +266,7 @@ impl Lowerer<'_, '_> {
             );
         }
 
-        let mut functions: Vec<Callable> = by_position(spans, functions)
+        let mut functions: Vec<Callable> = by_position(functions)
             .into_iter()
             .map(|f| {
                 let span = spans.member(&namespace, &f.name);

@@ -152,7 +152,7 @@ fn find_stale(
 
 /// A file is ours if its first line carries the marker.
 fn is_generated(path: &Utf8Path) -> bool {
-    use std::io::{BufRead, BufReader};
+    use std::io::{BufRead, BufReader, Read};
     let Ok(file) = fs::File::open(path) else {
         return false;
     };
@@ -160,5 +160,3 @@ fn is_generated(path: &Utf8Path) -> bool {
     let _ = BufReader::new(file).take(512).read_until(b'\n', &mut first);
     String::from_utf8_lossy(&first).contains(MARKER)
 }
-
-use std::io::Read as _;

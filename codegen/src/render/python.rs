@@ -421,7 +421,7 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
 
 /// A flat enum is one class with a class attribute per member; an enum with
 /// fields is a base class with a nested final class per variant.
-fn enum_stub(paths: &Paths<'_>, e: &crate::model::Enum) -> Vec<StubClass> {
+fn enum_stub(e: &crate::model::Enum) -> Vec<StubClass> {
     let name = e.name.python.clone();
     if e.flat {
         let mut attributes = Vec::new();
@@ -481,7 +481,6 @@ fn enum_stub(paths: &Paths<'_>, e: &crate::model::Enum) -> Vec<StubClass> {
             ));
         }
     }
-    let _ = paths;
     vec![StubClass {
         name,
         decorator: "@disjoint_base".into(),
@@ -557,11 +556,7 @@ pub fn native_pyi(api: &Api) -> String {
         .map(|r| record_stub(&paths, r))
         .chain(classes)
         .collect();
-    let enum_classes: Vec<StubClass> = api
-        .enums
-        .iter()
-        .flat_map(|e| enum_stub(&paths, e))
-        .collect();
+    let enum_classes: Vec<StubClass> = api.enums.iter().flat_map(enum_stub).collect();
     classes.splice(api.records.len()..api.records.len(), enum_classes);
     let functions = api
         .functions
