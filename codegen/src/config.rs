@@ -67,6 +67,9 @@ pub struct VariantConfig {
 pub struct ListenerConfig {
     #[serde(default)]
     pub required: Vec<Spanned<String>>,
+    /// The error variant returned to Rust when a `[Throws]` method raises an
+    /// exception that is not one of its error's classes.
+    pub unexpected_error: Option<Spanned<String>>,
 }
 
 /// Parses the config text; an error is located where TOML says it is.

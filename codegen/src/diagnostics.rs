@@ -25,6 +25,8 @@ pub enum Code {
     ConfigSchema,
     /// The config names something the UDL does not declare.
     UnknownInConfig,
+    /// The UDL needs a config key that is missing or unfit.
+    MissingConfig,
     /// A name is not a valid identifier for its target.
     InvalidName,
     /// Two generated names are the same.
@@ -48,6 +50,7 @@ impl Code {
             Code::UdlSemantic => "B002",
             Code::ConfigSchema => "B003",
             Code::UnknownInConfig => "B010",
+            Code::MissingConfig => "B011",
             Code::InvalidName => "B020",
             Code::NameCollision => "B021",
             Code::ReservedName => "B022",

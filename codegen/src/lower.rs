@@ -120,6 +120,8 @@ impl Lowerer<'_, '_> {
             .map_or_else(|| format!("../{crate_name}"), |p| p.get_ref().clone());
 
         // Sort metadata by kind; keep the declaration order by position.
+        let mut callback_defs = Vec::new();
+        let mut trait_methods = Vec::new();
         let mut errors = Vec::new();
         let mut records = Vec::new();
         let mut enums = Vec::new();
@@ -127,7 +129,6 @@ impl Lowerer<'_, '_> {
         let mut functions = Vec::new();
         let mut constructors = Vec::new();
         let mut methods = Vec::new();
-        let mut callbacks = BTreeMap::<String, Vec<String>>::new();
         for item in &group.items {
             if let Metadata::Enum(e) = item {
                 if matches!(e.shape, uniffi_meta::EnumShape::Error { .. }) {
@@ -152,13 +153,9 @@ impl Lowerer<'_, '_> {
                     }
                 },
                 Metadata::CallbackInterface(c) => {
-                    callbacks.entry(c.name.clone()).or_default();
-                    self.unsupported(spans.def(&c.name), "callback interfaces", &c.name);
+                    callback_defs.push((spans.def(&c.name), c));
                 }
-                Metadata::TraitMethod(m) => callbacks
-                    .entry(m.trait_name.clone())
-                    .or_default()
-                    .push(m.name),
+                Metadata::TraitMethod(m) => trait_methods.push(m),
                 Metadata::Func(f) => functions.push((spans.member(&namespace, &f.name), f)),
                 Metadata::Constructor(c) => {
                     constructors.push((spans.member(&c.self_name, &c.name), c))
@@ -199,6 +196,15 @@ impl Lowerer<'_, '_> {
         let enums: Vec<Enum> = by_position(enums)
             .into_iter()
             .map(|e| self.enumeration(e))
+            .collect();
+        let callbacks: Vec<Callback> = by_position(callback_defs)
+            .into_iter()
+            .map(|c| {
+                let mut methods: Vec<uniffi_meta::TraitMethodMetadata> =
+                    trait_methods.iter().filter(|m| m.trait_name == c.name).cloned().collect();
+                methods.sort_by_key(|m| m.index);
+                self.callback(c, methods, &errors)
+            })
             .collect();
         self.check_config_listeners(&callbacks);
 
@@ -331,7 +337,73 @@ impl Lowerer<'_, '_> {
             enums,
             objects,
             functions,
+            callbacks,
         }
+    }
+
+    fn callback(
+        &mut self,
+        c: uniffi_meta::CallbackInterfaceMetadata,
+        methods: Vec<uniffi_meta::TraitMethodMetadata>,
+        errors: &[ErrorType],
+    ) -> Callback {
+        let span = self.cx.spans.def(&c.name);
+        let name = self.glue_type_name(span.clone(), &c.name);
+        let config = self.cx.config.listeners.iter().find(|(k, _)| k.get_ref() == &c.name).map(|(_, v)| v);
+        let configured: Vec<&str> = config.map(|l| l.required.iter().map(|r| r.get_ref().as_str()).collect()).unwrap_or_default();
+        let mut out = Vec::new();
+        for m in methods {
+            let mspan = self.cx.spans.member(&c.name, &m.name);
+            if m.is_async {
+                self.unsupported(mspan.clone(), "async callback methods", &m.name);
+            }
+            let callable = self.callable(&c.name, &m.name, mspan.clone(), m.inputs, m.return_type, m.throws, m.docstring);
+            for a in &callable.arguments {
+                if matches!(a.ty, Type::Callback(_)) || a.default.is_some() {
+                    self.udl(Code::Unsupported, self.cx.spans.arg(&c.name, &m.name, &a.name.udl), "callback methods take plain values (no listeners, no defaults)");
+                }
+            }
+            if let Some(e) = callable.throws.as_ref().and_then(|t| errors.iter().find(|e| &e.name.udl == t)) {
+                if e.flat {
+                    self.udl(Code::Unsupported, mspan.clone(), format!("`{}` throws the flat error `{}`; a Python exception cannot be turned back into its Rust value", m.name, e.name.udl))
+                        .with_help("declare the error as `[Error] interface` with named fields");
+                }
+            }
+            let required = configured.contains(&m.name.as_str()) || callable.returns.is_some() || callable.throws.is_some();
+            out.push(CallbackMethod { callable, required });
+        }
+        // A throwing method needs a variant for exceptions that are not the error's own.
+        let throws: Option<&String> = out.iter().find_map(|m| m.callable.throws.as_ref());
+        let unexpected = config.and_then(|l| l.unexpected_error.as_ref());
+        let unexpected_error = match (throws, unexpected) {
+            (None, None) => None,
+            (None, Some(v)) => {
+                self.cfg(Code::UnknownInConfig, v.span(), format!("no method of `{}` throws, so `unexpected-error` is unused", c.name));
+                None
+            }
+            (Some(error), None) => {
+                self.udl(Code::MissingConfig, span.clone(), format!("`{}` has methods that throw `{error}`, but no `unexpected-error` variant", c.name))
+                    .with_help(format!("add `unexpected-error = \"<variant of {error} whose fields are strings>\"` to `[listeners.{}]`", c.name))
+                    .with_note("it is what Rust receives when the Python method raises another exception or returns the wrong type");
+                None
+            }
+            (Some(error), Some(v)) => {
+                let variant = errors.iter().find(|e| &e.name.udl == error).and_then(|e| e.variants.iter().find(|x| &x.name.udl == v.get_ref()));
+                match variant {
+                    Some(x) if x.fields.iter().all(|f| f.ty == Type::String) => Some(v.get_ref().clone()),
+                    Some(_) => {
+                        self.cfg(Code::MissingConfig, v.span(), format!("variant `{}` has fields that are not strings", v.get_ref()))
+                            .with_help("pick a variant whose fields are all `string`; they receive the description of the failure");
+                        None
+                    }
+                    None => {
+                        self.cfg(Code::UnknownInConfig, v.span(), format!("`{error}` has no variant `{}`", v.get_ref()));
+                        None
+                    }
+                }
+            }
+        };
+        Callback { name, docstring: c.docstring, methods: out, unexpected_error }
     }
 
     fn record(&mut self, r: uniffi_meta::RecordMetadata) -> Record {
@@ -884,26 +956,18 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn check_config_listeners(&mut self, callbacks: &BTreeMap<String, Vec<String>>) {
+    fn check_config_listeners(&mut self, callbacks: &[Callback]) {
         for (key, config) in &self.cx.config.listeners {
-            let Some(methods) = callbacks.get(key.get_ref()) else {
-                self.cfg(
-                    Code::UnknownInConfig,
-                    key.span(),
-                    format!("the UDL declares no callback interface `{}`", key.get_ref()),
-                );
+            let Some(callback) = callbacks.iter().find(|c| &c.name.udl == key.get_ref()) else {
+                self.cfg(Code::UnknownInConfig, key.span(), format!("the UDL declares no callback interface `{}`", key.get_ref()));
                 continue;
             };
             for method in &config.required {
-                if !methods.contains(method.get_ref()) {
+                if !callback.methods.iter().any(|m| &m.callable.name.udl == method.get_ref()) {
                     self.cfg(
                         Code::UnknownInConfig,
                         method.span(),
-                        format!(
-                            "callback interface `{}` has no method `{}`",
-                            key.get_ref(),
-                            method.get_ref()
-                        ),
+                        format!("callback interface `{}` has no method `{}`", key.get_ref(), method.get_ref()),
                     );
                 }
             }
@@ -1092,6 +1156,7 @@ impl Lowerer<'_, '_> {
             } => Type::Object(name.clone()),
             T::Record { name, .. } => Type::Record(name.clone()),
             T::Enum { name, .. } if !self.error_names.contains(name) => Type::Enum(name.clone()),
+            T::CallbackInterface { name, .. } => Type::Callback(name.clone()),
             other => {
                 self.udl(
                     Code::Unsupported,

@@ -29,6 +29,9 @@ pub enum Type {
     Record(String),
     /// An enum (`enum` or `[Enum] interface`), by its UDL name.
     Enum(String),
+    /// A callback interface, by its UDL name: a Python object (only as an
+    /// argument, alone or optional).
+    Callback(String),
 }
 
 impl Type {
@@ -51,7 +54,7 @@ impl Type {
     /// and core forms (objects, records, enums), rather than passing it through.
     pub fn needs_conversion(&self) -> bool {
         match self {
-            Type::Object(_) | Type::Record(_) | Type::Enum(_) => true,
+            Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) => true,
             Type::Optional(inner) | Type::Sequence(inner) => inner.needs_conversion(),
             Type::Map(k, v) => k.needs_conversion() || v.needs_conversion(),
             _ => false,
@@ -102,6 +105,25 @@ pub struct Api {
     pub enums: Vec<Enum>,
     pub objects: Vec<Object>,
     pub functions: Vec<Callable>,
+    pub callbacks: Vec<Callback>,
+}
+
+/// A callback interface: a Rust trait implemented by a Python object.
+#[derive(Debug, Clone)]
+pub struct Callback {
+    pub name: Name,
+    pub docstring: Option<String>,
+    pub methods: Vec<CallbackMethod>,
+    /// The variant (all fields strings) a `[Throws]` method returns to Rust
+    /// when Python raises something else or returns the wrong type.
+    pub unexpected_error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CallbackMethod {
+    pub callable: Callable,
+    /// A listener must define it: configured, or it returns or throws.
+    pub required: bool,
 }
 
 /// A `dictionary`: a Python class with a keyword constructor and writable fields.

@@ -19,6 +19,9 @@ pub fn python(ty: &Type) -> String {
         Type::Object(name) | Type::Record(name) | Type::Enum(name) => {
             crate::names::python_name(name)
         }
+        // A subclass of the base class (partial listeners), or any object with
+        // every method (the Protocol); see `listeners.py`.
+        Type::Callback(name) => format!("_listeners.{name} | _listeners.{name}Protocol"),
     }
 }
 
@@ -98,6 +101,7 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
         Type::Sequence(inner) => format!("Vec<{}>", rust(inner, paths)),
         Type::Map(k, v) => format!("HashMap<{}, {}>", rust(k, paths), rust(v, paths)),
         Type::Object(name) | Type::Record(name) | Type::Enum(name) => paths.glue(name),
+        Type::Callback(_) => "Bound<'_, PyAny>".into(),
     }
 }
 
@@ -115,7 +119,9 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option
         return None;
     }
     Some(match ty {
-        Type::Object(name) | Type::Record(name) | Type::Enum(name) => leaf(name, expr),
+        Type::Object(name) | Type::Record(name) | Type::Enum(name) | Type::Callback(name) => {
+            leaf(name, expr)
+        },
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
         // Helpers in the glue keep nested conversions short enough for one line.
         Type::Sequence(inner) => format!("bindery_vec({expr}, {})", element(inner)),
@@ -127,6 +133,16 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option
 /// Converts `expr`, extracted from Python, into the value the core expects;
 /// `None` when it is already that value.
 pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
+    // A listener is checked and wrapped at registration; `?` reports a bad one.
+    match ty {
+        Type::Callback(name) => return Some(format!("{}::boxed(&{expr})?", bridge_name(name))),
+        Type::Optional(inner) => {
+            if let Type::Callback(name) = inner.as_ref() {
+                return Some(format!("{expr}.as_ref().map({}::boxed).transpose()?", bridge_name(name)));
+            }
+        }
+        _ => {}
+    }
     convert(ty, expr, &|name, e| match ty_kind(paths, name) {
         Kind::Object => format!("{e}.inner"),
         Kind::Other => format!("{}::from({e})", paths.core(name)),
@@ -153,6 +169,11 @@ fn ty_kind(paths: &Paths<'_>, name: &str) -> Kind {
     } else {
         Kind::Other
     }
+}
+
+/// The glue type that implements a callback trait for a Python object.
+pub fn bridge_name(callback: &str) -> String {
+    format!("Bindery{callback}")
 }
 
 /// A sample value of a type, as a Rust expression and the equal Python literal.
@@ -199,7 +220,7 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
             )
         }
         // `lower` rejects error fields that need conversion, so no sample is needed.
-        Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) => {
             ("unreachable!()".into(), "None".into())
         }
     }
