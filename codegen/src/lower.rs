@@ -200,8 +200,11 @@ impl Lowerer<'_, '_> {
         let callbacks: Vec<Callback> = by_position(callback_defs)
             .into_iter()
             .map(|c| {
-                let mut methods: Vec<uniffi_meta::TraitMethodMetadata> =
-                    trait_methods.iter().filter(|m| m.trait_name == c.name).cloned().collect();
+                let mut methods: Vec<uniffi_meta::TraitMethodMetadata> = trait_methods
+                    .iter()
+                    .filter(|m| m.trait_name == c.name)
+                    .cloned()
+                    .collect();
                 methods.sort_by_key(|m| m.index);
                 self.callback(c, methods, &errors)
             })
@@ -321,6 +324,14 @@ impl Lowerer<'_, '_> {
                 .iter()
                 .map(|f| (f.name.python.clone(), spans.member(&namespace, &f.name.udl))),
         );
+        if !callbacks.is_empty() {
+            exported.push(("listeners".into(), 0..0));
+        }
+        for c in &callbacks {
+            let span = spans.def(&c.name.udl);
+            exported.push((c.name.python.clone(), span.clone()));
+            exported.push((format!("{}Protocol", c.name.python), span));
+        }
         self.check_unique(exported, "in the package namespace");
 
         Api {
@@ -349,36 +360,88 @@ impl Lowerer<'_, '_> {
     ) -> Callback {
         let span = self.cx.spans.def(&c.name);
         let name = self.glue_type_name(span.clone(), &c.name);
-        let config = self.cx.config.listeners.iter().find(|(k, _)| k.get_ref() == &c.name).map(|(_, v)| v);
-        let configured: Vec<&str> = config.map(|l| l.required.iter().map(|r| r.get_ref().as_str()).collect()).unwrap_or_default();
+        let config = self
+            .cx
+            .config
+            .listeners
+            .iter()
+            .find(|(k, _)| k.get_ref() == &c.name)
+            .map(|(_, v)| v);
+        let configured: Vec<&str> = config
+            .map(|l| l.required.iter().map(|r| r.get_ref().as_str()).collect())
+            .unwrap_or_default();
         let mut out = Vec::new();
         for m in methods {
             let mspan = self.cx.spans.member(&c.name, &m.name);
             if m.is_async {
                 self.unsupported(mspan.clone(), "async callback methods", &m.name);
             }
-            let callable = self.callable(&c.name, &m.name, mspan.clone(), m.inputs, m.return_type, m.throws, m.docstring);
+            let callable = self.callable(
+                &c.name,
+                &m.name,
+                mspan.clone(),
+                m.inputs,
+                m.return_type,
+                m.throws,
+                m.docstring,
+            );
             for a in &callable.arguments {
                 if matches!(a.ty, Type::Callback(_)) || a.default.is_some() {
-                    self.udl(Code::Unsupported, self.cx.spans.arg(&c.name, &m.name, &a.name.udl), "callback methods take plain values (no listeners, no defaults)");
+                    self.udl(
+                        Code::Unsupported,
+                        self.cx.spans.arg(&c.name, &m.name, &a.name.udl),
+                        "callback methods take plain values (no listeners, no defaults)",
+                    );
                 }
             }
-            if let Some(e) = callable.throws.as_ref().and_then(|t| errors.iter().find(|e| &e.name.udl == t)) {
+            if let Some(e) = callable
+                .throws
+                .as_ref()
+                .and_then(|t| errors.iter().find(|e| &e.name.udl == t))
+            {
                 if e.flat {
                     self.udl(Code::Unsupported, mspan.clone(), format!("`{}` throws the flat error `{}`; a Python exception cannot be turned back into its Rust value", m.name, e.name.udl))
                         .with_help("declare the error as `[Error] interface` with named fields");
                 }
             }
-            let required = configured.contains(&m.name.as_str()) || callable.returns.is_some() || callable.throws.is_some();
+            if callable.returns.is_some() && callable.throws.is_none() {
+                self.udl(Code::Unsupported, mspan.clone(), format!("callback method `{}` returns a value but declares no `[Throws]`", m.name))
+                    .with_help("add `[Throws=<error>]`: when the Python method fails, Rust needs an error to receive instead of a value");
+            }
+            let required = configured.contains(&m.name.as_str())
+                || callable.returns.is_some()
+                || callable.throws.is_some();
             out.push(CallbackMethod { callable, required });
         }
         // A throwing method needs a variant for exceptions that are not the error's own.
         let throws: Option<&String> = out.iter().find_map(|m| m.callable.throws.as_ref());
+        if let Some(first) = throws {
+            for m in &out {
+                if m.callable.throws.as_ref().is_some_and(|t| t != first) {
+                    let mspan = self.cx.spans.member(&c.name, &m.callable.name.udl);
+                    self.udl(
+                        Code::Unsupported,
+                        mspan,
+                        format!("the methods of `{}` throw different error types", c.name),
+                    )
+                    .with_help(
+                        "let every method of one callback interface throw the same error type",
+                    );
+                }
+            }
+        }
         let unexpected = config.and_then(|l| l.unexpected_error.as_ref());
         let unexpected_error = match (throws, unexpected) {
             (None, None) => None,
             (None, Some(v)) => {
-                self.cfg(Code::UnknownInConfig, v.span(), format!("no method of `{}` throws, so `unexpected-error` is unused", c.name));
+                self.cfg(
+                    Code::UnknownInConfig,
+                    v.span(),
+                    format!(
+                        "no method of `{}` throws, so `unexpected-error` is unused",
+                        c.name
+                    ),
+                );
                 None
             }
             (Some(error), None) => {
@@ -388,22 +451,36 @@ impl Lowerer<'_, '_> {
                 None
             }
             (Some(error), Some(v)) => {
-                let variant = errors.iter().find(|e| &e.name.udl == error).and_then(|e| e.variants.iter().find(|x| &x.name.udl == v.get_ref()));
+                let variant = errors
+                    .iter()
+                    .find(|e| &e.name.udl == error)
+                    .and_then(|e| e.variants.iter().find(|x| &x.name.udl == v.get_ref()));
                 match variant {
-                    Some(x) if x.fields.iter().all(|f| f.ty == Type::String) => Some(v.get_ref().clone()),
+                    Some(x) if x.fields.iter().all(|f| f.ty == Type::String) => {
+                        Some(v.get_ref().clone())
+                    }
                     Some(_) => {
                         self.cfg(Code::MissingConfig, v.span(), format!("variant `{}` has fields that are not strings", v.get_ref()))
                             .with_help("pick a variant whose fields are all `string`; they receive the description of the failure");
                         None
                     }
                     None => {
-                        self.cfg(Code::UnknownInConfig, v.span(), format!("`{error}` has no variant `{}`", v.get_ref()));
+                        self.cfg(
+                            Code::UnknownInConfig,
+                            v.span(),
+                            format!("`{error}` has no variant `{}`", v.get_ref()),
+                        );
                         None
                     }
                 }
             }
         };
-        Callback { name, docstring: c.docstring, methods: out, unexpected_error }
+        Callback {
+            name,
+            docstring: c.docstring,
+            methods: out,
+            unexpected_error,
+        }
     }
 
     fn record(&mut self, r: uniffi_meta::RecordMetadata) -> Record {
@@ -417,7 +494,14 @@ impl Lowerer<'_, '_> {
                 .default
                 .as_ref()
                 .and_then(|d| self.default(d, fspan.clone()));
-            if let Some(ty) = self.ty(&f.ty, fspan) {
+            let ty = self.ty(&f.ty, fspan.clone());
+            if ty.as_ref().is_some_and(Type::contains_callback) {
+                self.udl(
+                    Code::Unsupported,
+                    fspan,
+                    "a record field cannot hold a callback interface",
+                );
+            } else if let Some(ty) = ty {
                 fields.push(RecordField {
                     name: fname,
                     ty,
@@ -450,7 +534,14 @@ impl Lowerer<'_, '_> {
             for f in v.fields {
                 let fspan = self.cx.spans.arg(&e.name, &v.name, &f.name);
                 let fname = self.name(fspan.clone(), &f.name);
-                if let Some(ty) = self.ty(&f.ty, fspan) {
+                let ty = self.ty(&f.ty, fspan.clone());
+                if ty.as_ref().is_some_and(Type::contains_callback) {
+                    self.udl(
+                        Code::Unsupported,
+                        fspan,
+                        "an enum variant cannot hold a callback interface",
+                    );
+                } else if let Some(ty) = ty {
                     fields.push(Field {
                         name: fname,
                         ty,
@@ -959,15 +1050,27 @@ impl Lowerer<'_, '_> {
     fn check_config_listeners(&mut self, callbacks: &[Callback]) {
         for (key, config) in &self.cx.config.listeners {
             let Some(callback) = callbacks.iter().find(|c| &c.name.udl == key.get_ref()) else {
-                self.cfg(Code::UnknownInConfig, key.span(), format!("the UDL declares no callback interface `{}`", key.get_ref()));
+                self.cfg(
+                    Code::UnknownInConfig,
+                    key.span(),
+                    format!("the UDL declares no callback interface `{}`", key.get_ref()),
+                );
                 continue;
             };
             for method in &config.required {
-                if !callback.methods.iter().any(|m| &m.callable.name.udl == method.get_ref()) {
+                if !callback
+                    .methods
+                    .iter()
+                    .any(|m| &m.callable.name.udl == method.get_ref())
+                {
                     self.cfg(
                         Code::UnknownInConfig,
                         method.span(),
-                        format!("callback interface `{}` has no method `{}`", key.get_ref(), method.get_ref()),
+                        format!(
+                            "callback interface `{}` has no method `{}`",
+                            key.get_ref(),
+                            method.get_ref()
+                        ),
                     );
                 }
             }
@@ -1059,7 +1162,25 @@ impl Lowerer<'_, '_> {
         });
         let names: Vec<_> = names.collect();
         self.check_unique(names, &format!("among the arguments of `{member}`"));
+        for a in &arguments {
+            let top_level = match &a.ty {
+                Type::Callback(_) => true,
+                Type::Optional(inner) => matches!(inner.as_ref(), Type::Callback(_)),
+                _ => false,
+            };
+            if a.ty.contains_callback() && !top_level {
+                let aspan = self.cx.spans.arg(owner, member, &a.name.udl);
+                self.udl(Code::Unsupported, aspan, "a callback interface can only be an argument `T` or `T?`, not inside a collection");
+            }
+        }
         let returns = returns.and_then(|t| self.ty(&t, span.clone()));
+        if returns.as_ref().is_some_and(Type::contains_callback) {
+            self.udl(
+                Code::Unsupported,
+                span.clone(),
+                "a callback interface cannot be returned to Python",
+            );
+        }
         let throws = throws.and_then(|t| match t {
             uniffi_meta::Type::Enum { name, .. } if self.error_names.contains(&name) => Some(name),
             other => {

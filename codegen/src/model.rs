@@ -50,6 +50,16 @@ impl Type {
         )
     }
 
+    /// Whether a callback interface appears anywhere in the type.
+    pub fn contains_callback(&self) -> bool {
+        match self {
+            Type::Callback(_) => true,
+            Type::Optional(inner) | Type::Sequence(inner) => inner.contains_callback(),
+            Type::Map(k, v) => k.contains_callback() || v.contains_callback(),
+            _ => false,
+        }
+    }
+
     /// Whether the glue converts this type itself between its Python-facing
     /// and core forms (objects, records, enums), rather than passing it through.
     pub fn needs_conversion(&self) -> bool {

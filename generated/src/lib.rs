@@ -186,6 +186,326 @@ pub(crate) fn bindery_boxkit_error_to_py(py: Python<'_>, error: ::boxkit::Boxkit
     }
 }
 
+/// The module that defines the listener base classes.
+const LISTENERS_MODULE: &str = "boxkit.listeners";
+
+/// Each listener base class, imported once from `LISTENERS_MODULE`.
+static LISTENER_BASES: [PyOnceLock<Py<PyType>>; 2] = [const { PyOnceLock::new() }; 2];
+
+/// The base class of each error type a listener method throws.
+static ERROR_BASES: [PyOnceLock<Py<PyType>>; 1] = [const { PyOnceLock::new() }; 1];
+
+/// A `TypeError` naming every required method that `object` lacks.
+fn bindery_require(object: &Bound<'_, PyAny>, interface: &str, required: &[&str]) -> PyResult<()> {
+    let mut missing = Vec::new();
+    for name in required {
+        if object.getattr_opt(*name)?.is_none() {
+            missing.push(*name);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let kind = object.get_type().name()?;
+    let message = format!("a {kind} cannot be a {interface}: it lacks {}", missing.join(", "));
+    Err(pyo3::exceptions::PyTypeError::new_err(message))
+}
+
+/// A required method of `object`.
+fn bindery_required(object: &Bound<'_, PyAny>, name: &str) -> PyResult<Py<PyAny>> {
+    bindery_callable(object, name, object.getattr(name)?)
+}
+
+/// An optional method of `object`: `None` when it is absent or is the base
+/// class's no-op default, so that events for it cost nothing.
+fn bindery_optional(
+    object: &Bound<'_, PyAny>,
+    base: &Bound<'_, PyType>,
+    name: &str,
+) -> PyResult<Option<Py<PyAny>>> {
+    let Some(attribute) = object.getattr_opt(name)? else {
+        return Ok(None);
+    };
+    let default = base.getattr(name)?;
+    if attribute.getattr_opt("__func__")?.is_some_and(|function| function.is(&default)) {
+        return Ok(None);
+    }
+    bindery_callable(object, name, attribute).map(Some)
+}
+
+/// `attribute` if it can be called; otherwise a `TypeError`.
+fn bindery_callable(
+    object: &Bound<'_, PyAny>,
+    name: &str,
+    attribute: Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    if attribute.is_callable() {
+        return Ok(attribute.unbind());
+    }
+    let kind = object.get_type().name()?;
+    Err(pyo3::exceptions::PyTypeError::new_err(format!("{kind}.{name} is not callable")))
+}
+
+/// The `BoxkitError` an exception of `BoxkitError` stands for, if it is one.
+fn bindery_boxkit_error_from_py(py: Python<'_>, error: &PyErr) -> Option<::boxkit::BoxkitError> {
+    let base = ERROR_BASES[0].import(py, ERRORS_MODULE, "BoxkitError").ok()?;
+    let value = error.value(py);
+    if !value.is_instance(base).unwrap_or(false) {
+        return None;
+    }
+    let build = || -> PyResult<::boxkit::BoxkitError> {
+        let variant: String = value.getattr("variant")?.extract()?;
+        Ok(match variant.as_str() {
+            "NotFound" => {
+                ::boxkit::BoxkitError::NotFound { box_id: value.getattr("box_id")?.extract()? }
+            }
+            "AlreadyExists" => {
+                ::boxkit::BoxkitError::AlreadyExists { box_id: value.getattr("box_id")?.extract()? }
+            }
+            "InvalidName" => ::boxkit::BoxkitError::InvalidName {
+                name: value.getattr("name")?.extract()?,
+                reason: value.getattr("reason")?.extract()?,
+            },
+            "InvalidState" => ::boxkit::BoxkitError::InvalidState {
+                box_id: value.getattr("box_id")?.extract()?,
+                state: value.getattr("state")?.extract()?,
+                operation: value.getattr("operation")?.extract()?,
+            },
+            "RootUnavailable" => ::boxkit::BoxkitError::RootUnavailable {
+                path: value.getattr("path")?.extract()?,
+                reason: value.getattr("reason")?.extract()?,
+            },
+            "Io" => ::boxkit::BoxkitError::Io {
+                path: value.getattr("path")?.extract()?,
+                reason: value.getattr("reason")?.extract()?,
+            },
+            "SpawnFailed" => ::boxkit::BoxkitError::SpawnFailed {
+                program: value.getattr("program")?.extract()?,
+                reason: value.getattr("reason")?.extract()?,
+            },
+            "ExecFailed" => ::boxkit::BoxkitError::ExecFailed {
+                command: value.getattr("command")?.extract()?,
+                exit_code: value.getattr("exit_code")?.extract()?,
+                stderr: value.getattr("stderr")?.extract()?,
+            },
+            "Timeout" => {
+                ::boxkit::BoxkitError::Timeout { after_ms: value.getattr("after_ms")?.extract()? }
+            }
+            "Signaled" => {
+                ::boxkit::BoxkitError::Signaled { signal: value.getattr("signal")?.extract()? }
+            }
+            "EmptyCommand" => ::boxkit::BoxkitError::EmptyCommand,
+            "PathEscape" => {
+                ::boxkit::BoxkitError::PathEscape { path: value.getattr("path")?.extract()? }
+            }
+            "FileNotFound" => {
+                ::boxkit::BoxkitError::FileNotFound { path: value.getattr("path")?.extract()? }
+            }
+            "PermissionDenied" => {
+                ::boxkit::BoxkitError::PermissionDenied { path: value.getattr("path")?.extract()? }
+            }
+            "InvalidEnv" => ::boxkit::BoxkitError::InvalidEnv {
+                key: value.getattr("key")?.extract()?,
+                reason: value.getattr("reason")?.extract()?,
+            },
+            "OutputTooLarge" => ::boxkit::BoxkitError::OutputTooLarge {
+                limit_bytes: value.getattr("limit_bytes")?.extract()?,
+                actual_bytes: value.getattr("actual_bytes")?.extract()?,
+            },
+            "PolicyRejected" => ::boxkit::BoxkitError::PolicyRejected {
+                command: value.getattr("command")?.extract()?,
+                reason: value.getattr("reason")?.extract()?,
+            },
+            "Internal" => {
+                ::boxkit::BoxkitError::Internal { message: value.getattr("message")?.extract()? }
+            }
+            other => {
+                let message = format!("no variant {other}");
+                return Err(pyo3::exceptions::PyValueError::new_err(message));
+            }
+        })
+    };
+    build().ok()
+}
+
+/// `::boxkit::EventListener` implemented by a Python object.
+pub struct BinderyEventListener {
+    object: Py<PyAny>,
+    on_box_created: Option<Py<PyAny>>,
+    on_box_started: Option<Py<PyAny>>,
+    on_exec_started: Option<Py<PyAny>>,
+    on_exec_completed: Option<Py<PyAny>>,
+    on_file_copied: Option<Py<PyAny>>,
+    on_box_stopped: Option<Py<PyAny>>,
+    on_box_removed: Option<Py<PyAny>>,
+}
+
+impl BinderyEventListener {
+    /// Checks `object` once and wraps it: a required method it lacks, or
+    /// an attribute that is not callable, is a `TypeError`.
+    fn boxed(object: &Bound<'_, PyAny>) -> PyResult<Box<dyn ::boxkit::EventListener>> {
+        bindery_require(object, "EventListener", &[])?;
+        let base = LISTENER_BASES[0].import(object.py(), LISTENERS_MODULE, "EventListener")?;
+        let bridge = Self {
+            object: object.clone().unbind(),
+            on_box_created: bindery_optional(object, base, "on_box_created")?,
+            on_box_started: bindery_optional(object, base, "on_box_started")?,
+            on_exec_started: bindery_optional(object, base, "on_exec_started")?,
+            on_exec_completed: bindery_optional(object, base, "on_exec_completed")?,
+            on_file_copied: bindery_optional(object, base, "on_file_copied")?,
+            on_box_stopped: bindery_optional(object, base, "on_box_stopped")?,
+            on_box_removed: bindery_optional(object, base, "on_box_removed")?,
+        };
+        Ok(Box::new(bridge))
+    }
+
+    /// Reports an exception of a callback, with the listener as its object.
+    fn report(&self, py: Python<'_>, error: PyErr) {
+        error.write_unraisable(py, Some(self.object.bind(py)));
+    }
+}
+
+impl ::boxkit::EventListener for BinderyEventListener {
+    fn on_box_created(&self, box_id: String) {
+        let Some(method) = &self.on_box_created else {
+            return;
+        };
+        Python::attach(|py| {
+            if let Err(error) = method.call1(py, (box_id,)) {
+                self.report(py, error);
+            }
+        });
+    }
+
+    fn on_box_started(&self, box_id: String) {
+        let Some(method) = &self.on_box_started else {
+            return;
+        };
+        Python::attach(|py| {
+            if let Err(error) = method.call1(py, (box_id,)) {
+                self.report(py, error);
+            }
+        });
+    }
+
+    fn on_exec_started(&self, box_id: String, command: Vec<String>) {
+        let Some(method) = &self.on_exec_started else {
+            return;
+        };
+        Python::attach(|py| {
+            let args = (box_id, command);
+            if let Err(error) = method.call1(py, args) {
+                self.report(py, error);
+            }
+        });
+    }
+
+    fn on_exec_completed(&self, box_id: String, exit_code: i32, duration: Duration) {
+        let Some(method) = &self.on_exec_completed else {
+            return;
+        };
+        Python::attach(|py| {
+            let args = (box_id, exit_code, duration);
+            if let Err(error) = method.call1(py, args) {
+                self.report(py, error);
+            }
+        });
+    }
+
+    fn on_file_copied(
+        &self,
+        box_id: String,
+        path: String,
+        bytes: u64,
+        direction: ::boxkit::CopyDirection,
+    ) {
+        let Some(method) = &self.on_file_copied else {
+            return;
+        };
+        Python::attach(|py| {
+            let args = (box_id, path, bytes, CopyDirection::from(direction));
+            if let Err(error) = method.call1(py, args) {
+                self.report(py, error);
+            }
+        });
+    }
+
+    fn on_box_stopped(&self, box_id: String) {
+        let Some(method) = &self.on_box_stopped else {
+            return;
+        };
+        Python::attach(|py| {
+            if let Err(error) = method.call1(py, (box_id,)) {
+                self.report(py, error);
+            }
+        });
+    }
+
+    fn on_box_removed(&self, box_id: String) {
+        let Some(method) = &self.on_box_removed else {
+            return;
+        };
+        Python::attach(|py| {
+            if let Err(error) = method.call1(py, (box_id,)) {
+                self.report(py, error);
+            }
+        });
+    }
+}
+
+/// `::boxkit::ExecPolicy` implemented by a Python object.
+pub struct BinderyExecPolicy {
+    object: Py<PyAny>,
+    allow_exec: Py<PyAny>,
+}
+
+impl BinderyExecPolicy {
+    /// Checks `object` once and wraps it: a required method it lacks, or
+    /// an attribute that is not callable, is a `TypeError`.
+    fn boxed(object: &Bound<'_, PyAny>) -> PyResult<Box<dyn ::boxkit::ExecPolicy>> {
+        bindery_require(object, "ExecPolicy", &["allow_exec"])?;
+        let bridge = Self {
+            object: object.clone().unbind(),
+            allow_exec: bindery_required(object, "allow_exec")?,
+        };
+        Ok(Box::new(bridge))
+    }
+
+    /// Reports an exception of a callback, with the listener as its object.
+    fn report(&self, py: Python<'_>, error: PyErr) {
+        error.write_unraisable(py, Some(self.object.bind(py)));
+    }
+
+    /// What Rust receives when a method fails with anything but its own
+    /// error classes (`unexpected-error` in the binding config).
+    fn unexpected(&self, py: Python<'_>, method: &str, error: PyErr) -> ::boxkit::BoxkitError {
+        let message = format!("ExecPolicy.{method} failed: {error}");
+        self.report(py, error);
+        ::boxkit::BoxkitError::Internal { message: message.clone() }
+    }
+}
+
+impl ::boxkit::ExecPolicy for BinderyExecPolicy {
+    fn allow_exec(
+        &self,
+        box_id: String,
+        command: Vec<String>,
+    ) -> Result<bool, ::boxkit::BoxkitError> {
+        let method = &self.allow_exec;
+        Python::attach(|py| {
+            let args = (box_id, command);
+            let outcome = method.call1(py, args).and_then(|value| value.extract::<bool>(py));
+            match outcome {
+                Ok(value) => Ok(value),
+                Err(error) => Err(match bindery_boxkit_error_from_py(py, &error) {
+                    Some(value) => value,
+                    None => self.unexpected(py, "allow_exec", error),
+                }),
+            }
+        })
+    }
+}
+
 /// `Name(field=repr, ...)`, the `repr` of a record.
 fn bindery_repr(name: &str, fields: &[(&str, Bound<'_, PyAny>)]) -> PyResult<String> {
     let mut parts = Vec::with_capacity(fields.len());
@@ -475,6 +795,24 @@ impl Runtime {
         let result = py.detach(|| self.inner.remove_box(box_id));
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
+
+    /// Registers a listener; returns a handle for `remove_listener`.
+    fn add_listener(&self, py: Python<'_>, listener: Bound<'_, PyAny>) -> PyResult<u64> {
+        let listener = BinderyEventListener::boxed(&listener)?;
+        Ok(py.detach(|| self.inner.add_listener(listener)))
+    }
+
+    /// Unregisters a listener; false if the handle is unknown.
+    fn remove_listener(&self, py: Python<'_>, handle: u64) -> PyResult<bool> {
+        Ok(py.detach(|| self.inner.remove_listener(handle)))
+    }
+
+    /// Installs (or with null removes) the policy consulted before each command.
+    fn set_policy(&self, py: Python<'_>, policy: Option<Bound<'_, PyAny>>) -> PyResult<()> {
+        let policy = policy.as_ref().map(BinderyExecPolicy::boxed).transpose()?;
+        py.detach(|| self.inner.set_policy(policy));
+        Ok(())
+    }
 }
 
 /// One box: an isolated working directory with its own environment.
@@ -620,9 +958,16 @@ fn bindery_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Runtime>()?;
     m.add_class::<Sandbox>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
-    // Set as a plain attribute, so the hook stays out of `__all__` and the stubs.
+    // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.
     #[cfg(feature = "bindery-test-hooks")]
     m.setattr("_bindery_sample_error", wrap_pyfunction!(bindery_test_hooks::sample_error, m)?)?;
+    #[cfg(feature = "bindery-test-hooks")]
+    m.setattr("_bindery_call_listener", wrap_pyfunction!(bindery_test_hooks::call_listener, m)?)?;
+    #[cfg(feature = "bindery-test-hooks")]
+    m.setattr(
+        "_bindery_stress_listener",
+        wrap_pyfunction!(bindery_test_hooks::stress_listener, m)?,
+    )?;
     Ok(())
 }
 
@@ -788,5 +1133,148 @@ mod bindery_test_hooks {
             }
         };
         Ok((error.into_value(py).into_any(), display))
+    }
+
+    /// What a sampled callback call produced, turned into Python later.
+    type Outcome = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+    /// A callback call with sample arguments, callable from any thread.
+    type Caller = Box<dyn Fn() -> Outcome + Send + Sync>;
+
+    /// Registers `listener` as `interface` and returns a call of `method`.
+    fn sample_caller(
+        interface: &str,
+        method: &str,
+        listener: &Bound<'_, PyAny>,
+    ) -> PyResult<Caller> {
+        #[allow(unused_imports)]
+        use pyo3::IntoPyObjectExt;
+        Ok(match (interface, method) {
+            ("EventListener", "on_box_created") => {
+                let bridge = BinderyEventListener::boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    bridge.on_box_created("sample box_id".to_string());
+                    Box::new(|py| Ok(py.None()))
+                })
+            }
+            ("EventListener", "on_box_started") => {
+                let bridge = BinderyEventListener::boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    bridge.on_box_started("sample box_id".to_string());
+                    Box::new(|py| Ok(py.None()))
+                })
+            }
+            ("EventListener", "on_exec_started") => {
+                let bridge = BinderyEventListener::boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    bridge.on_exec_started(
+                        "sample box_id".to_string(),
+                        vec!["sample command".to_string()],
+                    );
+                    Box::new(|py| Ok(py.None()))
+                })
+            }
+            ("EventListener", "on_exec_completed") => {
+                let bridge = BinderyEventListener::boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    bridge.on_exec_completed(
+                        "sample box_id".to_string(),
+                        -32,
+                        Duration::from_millis(1500),
+                    );
+                    Box::new(|py| Ok(py.None()))
+                })
+            }
+            ("EventListener", "on_file_copied") => {
+                let bridge = BinderyEventListener::boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    bridge.on_file_copied(
+                        "sample box_id".to_string(),
+                        "sample path".to_string(),
+                        u64::MAX,
+                        ::boxkit::CopyDirection::In,
+                    );
+                    Box::new(|py| Ok(py.None()))
+                })
+            }
+            ("EventListener", "on_box_stopped") => {
+                let bridge = BinderyEventListener::boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    bridge.on_box_stopped("sample box_id".to_string());
+                    Box::new(|py| Ok(py.None()))
+                })
+            }
+            ("EventListener", "on_box_removed") => {
+                let bridge = BinderyEventListener::boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    bridge.on_box_removed("sample box_id".to_string());
+                    Box::new(|py| Ok(py.None()))
+                })
+            }
+            ("ExecPolicy", "allow_exec") => {
+                let bridge = BinderyExecPolicy::boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    let result = bridge.allow_exec(
+                        "sample box_id".to_string(),
+                        vec!["sample command".to_string()],
+                    );
+                    Box::new(move |py| match result {
+                        Ok(value) => value.into_py_any(py),
+                        Err(error) => Err(bindery_boxkit_error_to_py(py, error)),
+                    })
+                })
+            }
+            _ => {
+                let message = format!("no callback method {interface}.{method} with samples");
+                return Err(pyo3::exceptions::PyValueError::new_err(message));
+            }
+        })
+    }
+
+    /// Registers `listener` and calls `method` once, from Rust, with samples.
+    #[pyfunction]
+    #[pyo3(name = "_bindery_call_listener")]
+    pub fn call_listener(
+        py: Python<'_>,
+        interface: &str,
+        method: &str,
+        listener: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        let caller = sample_caller(interface, method, listener)?;
+        caller()(py)
+    }
+
+    /// Calls `method` `calls` times from each of `threads` Rust threads.
+    /// With `hold_gil`, this thread keeps the GIL meanwhile: calls that need
+    /// it would deadlock, so it proves that skipped methods do not take it.
+    #[pyfunction]
+    #[pyo3(name = "_bindery_stress_listener")]
+    #[pyo3(signature = (interface, method, listener, threads, calls, hold_gil = false))]
+    pub fn stress_listener(
+        py: Python<'_>,
+        interface: &str,
+        method: &str,
+        listener: &Bound<'_, PyAny>,
+        threads: usize,
+        calls: usize,
+        hold_gil: bool,
+    ) -> PyResult<()> {
+        let caller = sample_caller(interface, method, listener)?;
+        let run = || {
+            std::thread::scope(|scope| {
+                for _ in 0..threads {
+                    scope.spawn(|| {
+                        for _ in 0..calls {
+                            let _outcome = caller();
+                        }
+                    });
+                }
+            })
+        };
+        if hold_gil {
+            run();
+        } else {
+            py.detach(run);
+        }
+        Ok(())
     }
 }

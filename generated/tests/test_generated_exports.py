@@ -9,6 +9,8 @@ import subprocess
 import sys
 import types
 
+import pytest
+
 import boxkit
 from boxkit import errors
 
@@ -41,10 +43,16 @@ NATIVE_NAMES = [
     "Sandbox",
     "version",
 ]
+LISTENER_NAMES = [
+    "EventListener",
+    "EventListenerProtocol",
+    "ExecPolicy",
+    "ExecPolicyProtocol",
+]
 
 
 def test_all_lists_every_public_name():
-    assert sorted(boxkit.__all__) == sorted(ERROR_NAMES + NATIVE_NAMES)
+    assert sorted(boxkit.__all__) == sorted(ERROR_NAMES + NATIVE_NAMES + LISTENER_NAMES)
     public = {
         name
         for name, value in vars(boxkit).items()
@@ -61,8 +69,12 @@ def test_errors_module_exports_its_classes():
         assert issubclass(cls, Exception)
 
 
-def test_errors_module_imports_nothing_native():
-    path = pathlib.Path(errors.__file__)
+@pytest.mark.parametrize("name", [
+    "errors",
+    "listeners",
+])
+def test_pure_modules_import_nothing_native(name):
+    path = pathlib.Path(boxkit.__file__).parent / f"{name}.py"
     probe = f"""
 import importlib.abc, importlib.util, sys
 
@@ -73,7 +85,7 @@ class Block(importlib.abc.MetaPathFinder):
         return None
 
 sys.meta_path.insert(0, Block())
-spec = importlib.util.spec_from_file_location("errors_probe", {str(path)!r})
+spec = importlib.util.spec_from_file_location("pure_probe", {str(path)!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 print(len(module.__all__))
@@ -82,5 +94,6 @@ print(len(module.__all__))
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(len(ERROR_NAMES))
+    expected = ERROR_NAMES if name == "errors" else LISTENER_NAMES
+    assert result.stdout.strip() == str(len(expected))
     assert importlib.util.find_spec("boxkit._native") is not None

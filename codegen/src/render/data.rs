@@ -325,27 +325,11 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     }
 }
 
-/// A match arm `pattern => Path { fields },` laid out as rustfmt does: on
-/// the arm's line if it fits, else in a block if the literal then fits on
-/// one line, else the literal broken one field per line.
+/// A match arm at column 12 (inside `from`), lines relative to column 8.
 fn push_arm(lines: &mut Vec<String>, pattern: &str, path: &str, fields: &[String]) {
-    let literal = if fields.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path} {{ {} }}", fields.join(", "))
-    };
-    // Arm indent, ` => `, the literal and its `,` within 100 columns.
-    if 12 + pattern.len() + 4 + literal.len() < 100 {
-        lines.push(format!("    {pattern} => {literal},"));
-    } else if 16 + literal.len() <= 100 {
-        lines.push(format!("    {pattern} => {{"));
-        lines.push(format!("        {literal}"));
-        lines.push("    }".to_string());
-    } else {
-        lines.push(format!("    {pattern} => {path} {{"));
-        for field in fields {
-            lines.push(format!("        {field},"));
-        }
-        lines.push("    },".to_string());
-    }
+    lines.extend(
+        super::layout::match_arm(12, pattern, path, fields)
+            .into_iter()
+            .map(|l| format!("    {l}")),
+    );
 }

@@ -81,3 +81,30 @@ pub fn array(indent: usize, prefix: &str, items: &[String], suffix: &str) -> Str
     out.push_str(&format!("{pad}]{suffix}"));
     out
 }
+
+/// A match arm `pattern => Path { fields },` at column `indent`, laid out as
+/// rustfmt does: on the arm's line if it fits, else in a block if the literal
+/// then fits on one line, else one field per line. The first line is
+/// unindented; the others are indented relative to it.
+pub fn match_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> Vec<String> {
+    let literal = if fields.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path} {{ {} }}", fields.join(", "))
+    };
+    // Arm, ` => `, the literal and its `,` within the width.
+    if indent + pattern.len() + 4 + literal.len() < MAX_WIDTH {
+        vec![format!("{pattern} => {literal},")]
+    } else if indent + 4 + literal.len() <= MAX_WIDTH {
+        vec![
+            format!("{pattern} => {{"),
+            format!("    {literal}"),
+            "}".to_string(),
+        ]
+    } else {
+        let mut lines = vec![format!("{pattern} => {path} {{")];
+        lines.extend(fields.iter().map(|f| format!("    {f},")));
+        lines.push("},".to_string());
+        lines
+    }
+}

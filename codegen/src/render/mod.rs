@@ -2,8 +2,10 @@
 //! decisions (names, imports, signatures, conversions) are made here, in
 //! Rust; the askama templates only lay the precomputed pieces out.
 
+mod callbacks;
 mod data;
 mod layout;
+mod listeners;
 mod python;
 mod rust;
 pub mod types;
@@ -43,6 +45,9 @@ pub fn render(api: &Api) -> FileSet {
     files.insert("src/lib.rs".into(), rust::lib_rs(api));
     files.insert(format!("{pkg}/__init__.py"), python::init_py(api));
     files.insert(format!("{pkg}/errors.py"), python::errors_py(api));
+    if !api.callbacks.is_empty() {
+        files.insert(format!("{pkg}/listeners.py"), listeners::listeners_py(api));
+    }
     files.insert(
         format!("{pkg}/{}.pyi", api.native_module),
         python::native_pyi(api),

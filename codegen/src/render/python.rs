@@ -36,6 +36,7 @@ pub fn pyproject(api: &Api) -> String {
 struct Exports {
     errors: Vec<String>,
     native: Vec<String>,
+    listeners: Vec<String>,
 }
 
 fn exports(api: &Api) -> Exports {
@@ -48,9 +49,19 @@ fn exports(api: &Api) -> Exports {
     native.extend(api.enums.iter().map(|e| e.name.python.clone()));
     native.extend(api.objects.iter().map(|o| o.name.python.clone()));
     native.extend(api.functions.iter().map(|f| f.name.python.clone()));
+    let mut listeners: Vec<String> = api
+        .callbacks
+        .iter()
+        .flat_map(|c| [c.name.python.clone(), format!("{}Protocol", c.name.python)])
+        .collect();
     sort_isort(&mut errors);
     sort_isort(&mut native);
-    Exports { errors, native }
+    sort_isort(&mut listeners);
+    Exports {
+        errors,
+        native,
+        listeners,
+    }
 }
 
 /// The order isort (and ruff's I001/RUF022) expect for imported names and
@@ -79,8 +90,17 @@ struct InitPy {
 }
 
 pub fn init_py(api: &Api) -> String {
-    let Exports { errors, native } = exports(api);
-    let mut all: Vec<String> = errors.iter().chain(&native).cloned().collect();
+    let Exports {
+        errors,
+        native,
+        listeners,
+    } = exports(api);
+    let mut all: Vec<String> = errors
+        .iter()
+        .chain(&native)
+        .chain(&listeners)
+        .cloned()
+        .collect();
     sort_isort(&mut all);
     let all = all.iter().map(|n| py_str(n)).collect();
     let doc = api
@@ -90,6 +110,7 @@ pub fn init_py(api: &Api) -> String {
     let mut imports: Vec<(String, Vec<String>)> = [
         (format!("{}.errors", api.package), errors),
         (format!("{}.{}", api.package, api.native_module), native),
+        (format!("{}.listeners", api.package), listeners),
     ]
     .into_iter()
     .filter(|(_, names)| !names.is_empty())
@@ -596,6 +617,16 @@ pub fn native_pyi(api: &Api) -> String {
         imports.push(String::new());
         imports.push("from typing_extensions import disjoint_base".to_string());
     }
+    if api
+        .callables()
+        .any(|c| c.arguments.iter().any(|a| a.ty.contains_callback()))
+    {
+        imports.push(String::new());
+        imports.push(format!(
+            "from {} import listeners as _listeners",
+            api.package
+        ));
+    }
     let all = exports(api).native.iter().map(|n| py_str(n)).collect();
     NativePyi {
         header: header(api),
@@ -696,11 +727,25 @@ struct ExportsTest<'a> {
     native_module: &'a str,
     errors: Vec<String>,
     native: Vec<String>,
+    listeners: Vec<String>,
+    /// The pure-Python modules of the package.
+    pure: Vec<String>,
 }
 
 pub fn exports_test(api: &Api) -> String {
-    let Exports { errors, native } = exports(api);
+    let Exports {
+        errors,
+        native,
+        listeners,
+    } = exports(api);
+    let pure = if api.callbacks.is_empty() {
+        vec!["errors"]
+    } else {
+        vec!["errors", "listeners"]
+    };
     ExportsTest {
+        listeners: listeners.iter().map(|n| py_str(n)).collect(),
+        pure: pure.iter().map(|n| py_str(n)).collect(),
         header: header(api),
         package: &api.package,
         native_module: &api.native_module,

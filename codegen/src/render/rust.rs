@@ -5,6 +5,7 @@ use askama::Template;
 use super::layout::{let_struct, list};
 
 const NO_FIELDS: &str = "let fields = |_: &Bound<'_, PyDict>| -> PyResult<()> { Ok(()) };";
+use super::callbacks;
 use super::data::{self, DataView};
 use super::types::{self, Paths};
 use crate::model::{Api, Callable, ErrorType, Type};
@@ -87,6 +88,12 @@ struct LibRs {
     error_fns: Vec<ErrorFn>,
     has_records: bool,
     has_constructors: bool,
+    /// Listener support: module, base slots, helpers, error readers, bridges.
+    listeners_module: String,
+    listener_count: usize,
+    error_base_count: usize,
+    callback_code: Vec<String>,
+    sample_callers: Vec<String>,
     vec_helper: bool,
     map_helper: bool,
     data: Vec<DataView>,
@@ -97,8 +104,13 @@ struct LibRs {
     samples: Vec<Sample>,
 }
 
+/// The snake-case stem of the glue functions of one error type.
+pub fn error_fn_stem(error: &ErrorType) -> String {
+    names::snake_case(&error.name.udl)
+}
+
 pub fn error_fn_name(error: &ErrorType) -> String {
-    format!("bindery_{}_to_py", names::snake_case(&error.name.udl))
+    format!("bindery_{}_to_py", error_fn_stem(error))
 }
 
 pub fn lib_rs(api: &Api) -> String {
@@ -234,6 +246,16 @@ pub fn lib_rs(api: &Api) -> String {
         )
         .collect();
 
+    let mut callback_code = Vec::new();
+    for (slot, e) in callbacks::thrown_errors(api).into_iter().enumerate() {
+        callback_code.push(String::new());
+        callback_code.extend(callbacks::from_py_fn(&paths, e, slot));
+    }
+    for (slot, c) in api.callbacks.iter().enumerate() {
+        callback_code.push(String::new());
+        callback_code.extend(callbacks::bridge(&paths, api, c, slot));
+    }
+
     let mut registrations = Vec::new();
     for name in api
         .records
@@ -338,11 +360,14 @@ pub fn lib_rs(api: &Api) -> String {
     }
     imports.push(String::new());
     imports.push("use pyo3::prelude::*;".into());
-    if !api.errors.is_empty() {
+    if !api.errors.is_empty() || !api.callbacks.is_empty() {
         imports.push("use pyo3::sync::PyOnceLock;".into());
     }
     let named_constructors = api.objects.iter().any(|o| !o.named_constructors.is_empty());
-    match (!api.errors.is_empty(), named_constructors) {
+    match (
+        !api.errors.is_empty(),
+        named_constructors || !api.callbacks.is_empty(),
+    ) {
         (true, _) => imports.push("use pyo3::types::{PyDict, PyType};".into()),
         (false, true) => imports.push("use pyo3::types::PyType;".into()),
         (false, false) => {}
@@ -363,6 +388,11 @@ pub fn lib_rs(api: &Api) -> String {
         class_count: count,
         error_fns,
         has_records: !api.records.is_empty(),
+        listeners_module: types::rust_str(&format!("{}.listeners", api.package)),
+        listener_count: api.callbacks.len(),
+        error_base_count: callbacks::thrown_errors(api).len(),
+        callback_code,
+        sample_callers: callbacks::sample_callers(&paths, api),
         has_constructors: api
             .objects
             .iter()

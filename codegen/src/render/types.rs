@@ -121,7 +121,7 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option
     Some(match ty {
         Type::Object(name) | Type::Record(name) | Type::Enum(name) | Type::Callback(name) => {
             leaf(name, expr)
-        },
+        }
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
         // Helpers in the glue keep nested conversions short enough for one line.
         Type::Sequence(inner) => format!("bindery_vec({expr}, {})", element(inner)),
@@ -138,7 +138,10 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
         Type::Callback(name) => return Some(format!("{}::boxed(&{expr})?", bridge_name(name))),
         Type::Optional(inner) => {
             if let Type::Callback(name) = inner.as_ref() {
-                return Some(format!("{expr}.as_ref().map({}::boxed).transpose()?", bridge_name(name)));
+                return Some(format!(
+                    "{expr}.as_ref().map({}::boxed).transpose()?",
+                    bridge_name(name)
+                ));
             }
         }
         _ => {}

@@ -32,6 +32,12 @@ from boxkit.errors import (
     SpawnFailedError,
     TimeoutError,
 )
+from boxkit.listeners import (
+    EventListener,
+    EventListenerProtocol,
+    ExecPolicy,
+    ExecPolicyProtocol,
+)
 
 __all__ = [
     "AlreadyExistsError",
@@ -39,7 +45,11 @@ __all__ = [
     "BoxState",
     "BoxkitError",
     "CopyDirection",
+    "EventListener",
+    "EventListenerProtocol",
     "ExecFailedError",
+    "ExecPolicy",
+    "ExecPolicyProtocol",
     "ExecResult",
     "FileNotFoundError",
     "InternalError",

@@ -5,6 +5,8 @@ from typing import ClassVar, final
 
 from typing_extensions import disjoint_base
 
+from boxkit import listeners as _listeners
+
 __all__ = [
     "BoxConfig",
     "BoxState",
@@ -132,6 +134,18 @@ class Runtime:
         """Names of all boxes, sorted."""
     def remove_box(self, box_id: str) -> None:
         """Stops the box if needed and deletes its directory."""
+    def add_listener(
+        self,
+        listener: _listeners.EventListener | _listeners.EventListenerProtocol,
+    ) -> int:
+        """Registers a listener; returns a handle for `remove_listener`."""
+    def remove_listener(self, handle: int) -> bool:
+        """Unregisters a listener; false if the handle is unknown."""
+    def set_policy(
+        self,
+        policy: _listeners.ExecPolicy | _listeners.ExecPolicyProtocol | None,
+    ) -> None:
+        """Installs (or with null removes) the policy consulted before each command."""
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...

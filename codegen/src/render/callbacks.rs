@@ -1,0 +1,473 @@
+//! Glue for callback interfaces: a bridge type per interface that implements
+//! the core trait for a Python object, and the conversion of Python
+//! exceptions back into Rust error values.
+//!
+//! Which methods exist is decided once, at registration. A missing optional
+//! method (or the base class's no-op default) is `None` and is skipped
+//! without taking the GIL; every exception raised by a callback reaches
+//! `sys.unraisablehook` with the listener as its object, unless it is one
+//! of the method's own error classes, which Rust then receives as a value.
+
+use super::layout::{list, match_arm};
+
+/// A match arm at column `indent`, as absolute lines.
+fn list_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> Vec<String> {
+    let pad = " ".repeat(indent);
+    match_arm(indent, pattern, path, fields)
+        .into_iter()
+        .map(|l| format!("{pad}{l}"))
+        .collect()
+}
+use super::rust::error_fn_stem;
+use super::types::{self, bridge_name, Paths};
+use crate::model::{Api, Callback, CallbackMethod, ErrorType};
+
+/// The Rust type the core uses for a value of `ty`.
+fn core_type(ty: &crate::model::Type, paths: &Paths<'_>) -> String {
+    use crate::model::Type;
+    match ty {
+        Type::Object(name) => format!("Arc<{}>", paths.core(name)),
+        Type::Record(name) | Type::Enum(name) => paths.core(name),
+        Type::Callback(name) => format!("Box<dyn {}>", paths.core(name)),
+        Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
+        Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),
+        Type::Map(k, v) => format!("HashMap<{}, {}>", core_type(k, paths), core_type(v, paths)),
+        other => types::rust(other, paths),
+    }
+}
+
+pub fn from_py_fn_name(error: &ErrorType) -> String {
+    format!("bindery_{}_from_py", error_fn_stem(error))
+}
+
+/// The error types some callback method throws, in declaration order.
+pub fn thrown_errors(api: &Api) -> Vec<&ErrorType> {
+    api.errors
+        .iter()
+        .filter(|e| {
+            api.callbacks
+                .iter()
+                .flat_map(|c| &c.methods)
+                .any(|m| m.callable.throws.as_ref() == Some(&e.name.udl))
+        })
+        .collect()
+}
+
+/// `fn bindery_x_from_py`: the Rust value of an exception of one of the
+/// error's classes, read back from its `variant` and field attributes.
+pub fn from_py_fn(paths: &Paths<'_>, error: &ErrorType, slot: usize) -> Vec<String> {
+    let path = paths.core(&error.name.udl);
+    let mut lines = vec![
+        format!(
+            "/// The `{}` an exception of `{}` stands for, if it is one.",
+            error.name.rust, error.base
+        ),
+        format!(
+            "fn {}(py: Python<'_>, error: &PyErr) -> Option<{path}> {{",
+            from_py_fn_name(error)
+        ),
+        format!(
+            "    let base = ERROR_BASES[{slot}].import(py, ERRORS_MODULE, {}).ok()?;",
+            types::rust_str(&error.base)
+        ),
+        "    let value = error.value(py);".to_string(),
+        "    if !value.is_instance(base).unwrap_or(false) {".to_string(),
+        "        return None;".to_string(),
+        "    }".to_string(),
+        format!("    let build = || -> PyResult<{path}> {{"),
+        "        let variant: String = value.getattr(\"variant\")?.extract()?;".to_string(),
+        "        Ok(match variant.as_str() {".to_string(),
+    ];
+    for v in &error.variants {
+        let variant = format!("{path}::{}", v.name.rust);
+        let key = types::rust_str(&v.name.udl);
+        let fields: Vec<String> = v
+            .fields
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}: value.getattr({})?.extract()?",
+                    f.name.rust,
+                    types::rust_str(&f.name.python)
+                )
+            })
+            .collect();
+        lines.extend(list_arm(12, &key, &variant, &fields));
+    }
+    lines.extend([
+        "            other => {".to_string(),
+        "                let message = format!(\"no variant {other}\");".to_string(),
+        "                return Err(pyo3::exceptions::PyValueError::new_err(message));".to_string(),
+        "            }".to_string(),
+        "        })".to_string(),
+        "    };".to_string(),
+        "    build().ok()".to_string(),
+        "}".to_string(),
+    ]);
+    lines
+}
+
+fn method_signature(paths: &Paths<'_>, m: &CallbackMethod, error: Option<&ErrorType>) -> String {
+    let c = &m.callable;
+    let mut params = vec!["&self".to_string()];
+    params.extend(
+        c.arguments
+            .iter()
+            .map(|a| format!("{}: {}", a.name.rust, core_type(&a.ty, paths))),
+    );
+    let returns = match (&c.returns, error) {
+        (Some(t), Some(e)) => format!(
+            " -> Result<{}, {}>",
+            core_type(t, paths),
+            paths.core(&e.name.udl)
+        ),
+        (None, Some(e)) => format!(" -> Result<(), {}>", paths.core(&e.name.udl)),
+        (Some(t), None) => format!(" -> {}", core_type(t, paths)),
+        (None, None) => String::new(),
+    };
+    list(
+        4,
+        &format!("fn {}", c.name.rust),
+        &params,
+        &format!("{returns} {{"),
+    )
+}
+
+/// Lines that call the Python method (bound to `method`) with the arguments
+/// converted for Python, ending in an expression of `PyResult<Py<PyAny>>`.
+fn python_call(paths: &Paths<'_>, m: &CallbackMethod, indent: usize) -> (Vec<String>, String) {
+    let args: Vec<String> = m
+        .callable
+        .arguments
+        .iter()
+        .map(|a| types::lift(&a.ty, &a.name.rust, paths).unwrap_or_else(|| a.name.rust.clone()))
+        .collect();
+    match args.as_slice() {
+        [] => (Vec::new(), "method.call0(py)".to_string()),
+        [one] if indent + one.len() < 60 => (Vec::new(), format!("method.call1(py, ({one},))")),
+        [one] => (
+            vec![format!("let args = ({one},);")],
+            "method.call1(py, args)".to_string(),
+        ),
+        many => (
+            list(indent, "let args = ", many, ";")
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            "method.call1(py, args)".to_string(),
+        ),
+    }
+}
+
+pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<String> {
+    let name = bridge_name(&c.name.rust);
+    let core = paths.core(&c.name.udl);
+    let error = c
+        .methods
+        .iter()
+        .find_map(|m| m.callable.throws.as_ref())
+        .and_then(|t| api.error(t));
+    let mut lines = vec![
+        format!("/// `{core}` implemented by a Python object."),
+        format!("pub struct {name} {{"),
+        "    object: Py<PyAny>,".to_string(),
+    ];
+    for m in &c.methods {
+        let ty = if m.required {
+            "Py<PyAny>"
+        } else {
+            "Option<Py<PyAny>>"
+        };
+        lines.push(format!("    {}: {ty},", m.callable.name.rust));
+    }
+    lines.push("}".to_string());
+    lines.push(String::new());
+    lines.push(format!("impl {name} {{"));
+    lines.push(
+        "    /// Checks `object` once and wraps it: a required method it lacks, or".to_string(),
+    );
+    lines.push("    /// an attribute that is not callable, is a `TypeError`.".to_string());
+    lines.push(format!(
+        "    fn boxed(object: &Bound<'_, PyAny>) -> PyResult<Box<dyn {core}>> {{"
+    ));
+    let required: Vec<String> = c
+        .methods
+        .iter()
+        .filter(|m| m.required)
+        .map(|m| types::rust_str(&m.callable.name.python))
+        .collect();
+    lines.push(format!(
+        "        bindery_require(object, {}, &[{}])?;",
+        types::rust_str(&c.name.python),
+        required.join(", ")
+    ));
+    if c.methods.iter().any(|m| !m.required) {
+        lines.push(format!(
+            "        let base = LISTENER_BASES[{slot}].import(object.py(), LISTENERS_MODULE, {})?;",
+            types::rust_str(&c.name.python)
+        ));
+    }
+    lines.push("        let bridge = Self {".to_string());
+    lines.push("            object: object.clone().unbind(),".to_string());
+    for m in &c.methods {
+        let py_name = types::rust_str(&m.callable.name.python);
+        if m.required {
+            lines.push(format!(
+                "            {}: bindery_required(object, {py_name})?,",
+                m.callable.name.rust
+            ));
+        } else {
+            lines.push(format!(
+                "            {}: bindery_optional(object, base, {py_name})?,",
+                m.callable.name.rust
+            ));
+        }
+    }
+    lines.push("        };".to_string());
+    lines.push("        Ok(Box::new(bridge))".to_string());
+    lines.push("    }".to_string());
+    lines.push(String::new());
+    lines.push(
+        "    /// Reports an exception of a callback, with the listener as its object.".to_string(),
+    );
+    lines.push("    fn report(&self, py: Python<'_>, error: PyErr) {".to_string());
+    lines.push("        error.write_unraisable(py, Some(self.object.bind(py)));".to_string());
+    lines.push("    }".to_string());
+    if let (Some(e), Some(variant)) = (error, &c.unexpected_error) {
+        let v = e.variants.iter().find(|v| &v.name.udl == variant);
+        let fields: Vec<String> = v
+            .map(|v| {
+                v.fields
+                    .iter()
+                    .map(|f| format!("{}: message.clone()", f.name.rust))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let path = format!(
+            "{}::{}",
+            paths.core(&e.name.udl),
+            v.map_or(variant.as_str(), |v| v.name.rust.as_str())
+        );
+        lines.push(String::new());
+        lines.push(
+            "    /// What Rust receives when a method fails with anything but its own".to_string(),
+        );
+        lines.push("    /// error classes (`unexpected-error` in the binding config).".to_string());
+        lines.push(format!(
+            "    fn unexpected(&self, py: Python<'_>, method: &str, error: PyErr) -> {} {{",
+            paths.core(&e.name.udl)
+        ));
+        lines.push(format!(
+            "        let message = format!(\"{}.{{method}} failed: {{error}}\");",
+            c.name.python
+        ));
+        lines.push("        self.report(py, error);".to_string());
+        if fields.is_empty() {
+            lines.push("        let _ = message;".to_string());
+            lines.push(format!("        {path}"));
+        } else {
+            let literal = format!("{path} {{ {} }}", fields.join(", "));
+            if 8 + literal.len() <= 100 {
+                lines.push(format!("        {literal}"));
+            } else {
+                lines.push(format!("        {path} {{"));
+                for f in &fields {
+                    lines.push(format!("            {f},"));
+                }
+                lines.push("        }".to_string());
+            }
+        }
+        lines.push("    }".to_string());
+    }
+    lines.push("}".to_string());
+    lines.push(String::new());
+    lines.push(format!("impl {core} for {name} {{"));
+    for (i, m) in c.methods.iter().enumerate() {
+        if i > 0 {
+            lines.push(String::new());
+        }
+        let method_name = &m.callable.name.rust;
+        let throws = m.callable.throws.as_ref().and(error);
+        // `list` indents continuation lines itself; only the first needs it.
+        for (k, line) in method_signature(paths, m, throws).lines().enumerate() {
+            lines.push(if k == 0 {
+                format!("    {line}")
+            } else {
+                line.to_string()
+            });
+        }
+        // Throwing and value-returning methods are always required.
+        if m.required {
+            lines.push(format!("        let method = &self.{method_name};"));
+        } else {
+            lines.push(format!(
+                "        let Some(method) = &self.{method_name} else {{"
+            ));
+            lines.push("            return;".to_string());
+            lines.push("        };".to_string());
+        }
+        lines.push("        Python::attach(|py| {".to_string());
+        let (prelude, call) = python_call(paths, m, 12);
+        for (k, line) in prelude.iter().enumerate() {
+            // `list` indents continuation lines itself.
+            lines.push(if k == 0 {
+                format!("            {line}")
+            } else {
+                line.clone()
+            });
+        }
+        match (throws, &m.callable.returns) {
+            (None, _) => {
+                lines.push(format!("            if let Err(error) = {call} {{"));
+                lines.push("                self.report(py, error);".to_string());
+                lines.push("            }".to_string());
+            }
+            (Some(e), returns) => {
+                let from_py = from_py_fn_name(e);
+                let extract = match returns {
+                    Some(t) => format!(
+                        ".and_then(|value| value.extract::<{}>(py))",
+                        types::rust(t, paths)
+                    ),
+                    None => ".map(|_| ())".to_string(),
+                };
+                lines.push(format!("            let outcome = {call}{extract};"));
+                let ok = match returns {
+                    Some(t) => {
+                        types::lower(t, "value", paths).unwrap_or_else(|| "value".to_string())
+                    }
+                    None => "value".to_string(),
+                };
+                lines.push("            match outcome {".to_string());
+                lines.push(format!("                Ok(value) => Ok({ok}),"));
+                lines.push(format!(
+                    "                Err(error) => Err(match {from_py}(py, &error) {{"
+                ));
+                lines.push("                    Some(value) => value,".to_string());
+                lines.push(format!(
+                    "                    None => self.unexpected(py, {}, error),",
+                    types::rust_str(&m.callable.name.python)
+                ));
+                lines.push("                }),".to_string());
+                lines.push("            }".to_string());
+            }
+        }
+        // A method without a result ends the statement; others return it.
+        lines.push(
+            if throws.is_some() {
+                "        })"
+            } else {
+                "        });"
+            }
+            .to_string(),
+        );
+        lines.push("    }".to_string());
+    }
+    lines.push("}".to_string());
+    lines
+}
+
+/// A sample argument for a callback method, or `None` if the type has none.
+pub fn sample_arg(ty: &crate::model::Type, label: &str, paths: &Paths<'_>) -> Option<String> {
+    use crate::model::Type;
+    match ty {
+        Type::Enum(name) => {
+            let e = paths
+                .api
+                .enums
+                .iter()
+                .find(|e| &e.name.udl == name && e.flat)?;
+            Some(format!(
+                "{}::{}",
+                paths.core(name),
+                e.variants.first()?.name.rust
+            ))
+        }
+        Type::Optional(inner) => sample_arg(inner, label, paths).map(|v| format!("Some({v})")),
+        Type::Sequence(inner) => sample_arg(inner, label, paths).map(|v| format!("vec![{v}]")),
+        t if t.needs_conversion() => None,
+        Type::Map(..) => None,
+        t => Some(types::sample(t, label).0),
+    }
+}
+
+/// Match arms of the test hook: `(interface, method) => caller`, for every
+/// method whose arguments have samples.
+pub fn sample_callers(paths: &Paths<'_>, api: &Api) -> Vec<String> {
+    let mut lines = Vec::new();
+    for c in &api.callbacks {
+        let bridge = bridge_name(&c.name.rust);
+        for m in &c.methods {
+            let args: Option<Vec<String>> = m
+                .callable
+                .arguments
+                .iter()
+                .map(|a| sample_arg(&a.ty, &a.name.udl, paths))
+                .collect();
+            let Some(args) = args else { continue };
+            let method = &m.callable.name.rust;
+            lines.push(format!(
+                "            ({}, {}) => {{",
+                types::rust_str(&c.name.python),
+                types::rust_str(&m.callable.name.python)
+            ));
+            lines.push(format!(
+                "                let bridge = {bridge}::boxed(listener)?;"
+            ));
+            lines.push("                Box::new(move || -> Outcome {".to_string());
+            match &m.callable.throws {
+                None => {
+                    lines.extend(
+                        list(20, &format!("bridge.{method}"), &args, ";")
+                            .lines()
+                            .enumerate()
+                            .map(|(k, l)| {
+                                if k == 0 {
+                                    format!("                    {l}")
+                                } else {
+                                    l.to_string()
+                                }
+                            }),
+                    );
+                    lines.push("                    Box::new(|py| Ok(py.None()))".to_string());
+                }
+                Some(t) => {
+                    let to_py = api
+                        .error(t)
+                        .map(super::rust::error_fn_name)
+                        .unwrap_or_default();
+                    let ok = match &m.callable.returns {
+                        Some(ty) => {
+                            let lifted = types::lift(ty, "value", paths)
+                                .unwrap_or_else(|| "value".to_string());
+                            format!("{lifted}.into_py_any(py)")
+                        }
+                        None => "Ok(py.None())".to_string(),
+                    };
+                    let binding = if m.callable.returns.is_some() {
+                        "value"
+                    } else {
+                        "()"
+                    };
+                    let call = list(20, &format!("let result = bridge.{method}"), &args, ";");
+                    lines.extend(call.lines().enumerate().map(|(k, l)| {
+                        if k == 0 {
+                            format!("                    {l}")
+                        } else {
+                            l.to_string()
+                        }
+                    }));
+                    lines.push("                    Box::new(move |py| match result {".to_string());
+                    lines.push(format!("                        Ok({binding}) => {ok},"));
+                    lines.push(format!(
+                        "                        Err(error) => Err({to_py}(py, error)),"
+                    ));
+                    lines.push("                    })".to_string());
+                }
+            }
+            lines.push("                })".to_string());
+            lines.push("            }".to_string());
+        }
+    }
+    lines
+}

@@ -1,0 +1,205 @@
+//! The Python side of callback interfaces: `listeners.py` (a Protocol and a
+//! base class per interface, pure Python) and its generated tests.
+
+use askama::Template;
+
+use super::types::{self, py_docstring, py_str, Paths};
+use crate::model::{Api, Callback, CallbackMethod, Type};
+
+struct MethodView {
+    signature: String,
+    doc: String,
+    is_abstract: bool,
+}
+
+struct ClassView {
+    name: String,
+    protocol: String,
+    protocol_doc: String,
+    bases: String,
+    doc: String,
+    methods: Vec<MethodView>,
+}
+
+#[derive(Template)]
+#[template(path = "listeners.py.txt", escape = "none")]
+struct ListenersPy {
+    header: String,
+    docstring: String,
+    imports: Vec<String>,
+    all: Vec<String>,
+    classes: Vec<ClassView>,
+}
+
+/// `def name(self, a: T) -> R:` for a callback method.
+fn signature(m: &CallbackMethod) -> String {
+    let c = &m.callable;
+    let mut params = vec!["self".to_string()];
+    params.extend(
+        c.arguments
+            .iter()
+            .map(|a| format!("{}: {}", a.name.python, types::python(&a.ty))),
+    );
+    let returns = c
+        .returns
+        .as_ref()
+        .map_or_else(|| "None".to_string(), types::python);
+    let one_line = format!(
+        "    def {}({}) -> {returns}:",
+        c.name.python,
+        params.join(", ")
+    );
+    if one_line.len() + 4 <= 88 {
+        return one_line.trim_start().to_string();
+    }
+    let lines: Vec<String> = params.iter().map(|p| format!("        {p},\n")).collect();
+    format!(
+        "def {}(\n{}    ) -> {returns}:",
+        c.name.python,
+        lines.concat()
+    )
+}
+
+/// Names from the native module that listener signatures mention.
+fn native_names(api: &Api) -> Vec<String> {
+    fn walk(ty: &Type, out: &mut Vec<String>) {
+        match ty {
+            Type::Object(n) | Type::Record(n) | Type::Enum(n) => {
+                out.push(crate::names::python_name(n))
+            }
+            Type::Optional(inner) | Type::Sequence(inner) => walk(inner, out),
+            Type::Map(k, v) => {
+                walk(k, out);
+                walk(v, out);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for m in api.callbacks.iter().flat_map(|c| &c.methods) {
+        for a in &m.callable.arguments {
+            walk(&a.ty, &mut out);
+        }
+        if let Some(r) = &m.callable.returns {
+            walk(r, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn class(c: &Callback) -> ClassView {
+    let any_abstract = c.methods.iter().any(|m| m.required);
+    let doc = c
+        .docstring
+        .clone()
+        .unwrap_or_else(|| format!("A `{}` listener.", c.name.udl));
+    ClassView {
+        name: c.name.python.clone(),
+        protocol: format!("{}Protocol", c.name.python),
+        protocol_doc: py_docstring(
+            &format!(
+                "Every method of `{}`: an object with all of them needs no base class.",
+                c.name.python
+            ),
+            "    ",
+        ),
+        bases: if any_abstract {
+            "(abc.ABC)".to_string()
+        } else {
+            String::new()
+        },
+        doc: py_docstring(
+            &format!(
+                "{}\n\nSubclass it and override the methods you need. The others do nothing\n\
+                 and cost nothing: the bridge skips them without taking the GIL.",
+                doc.trim()
+            ),
+            "    ",
+        ),
+        methods: c
+            .methods
+            .iter()
+            .map(|m| MethodView {
+                signature: signature(m),
+                doc: py_docstring(
+                    m.callable
+                        .docstring
+                        .as_deref()
+                        .unwrap_or(&format!("Called for `{}`.", m.callable.name.udl)),
+                    "        ",
+                ),
+                is_abstract: m.required,
+            })
+            .collect(),
+    }
+}
+
+pub fn listeners_py(api: &Api) -> String {
+    let mut imports = Vec::new();
+    if api
+        .callbacks
+        .iter()
+        .flat_map(|c| &c.methods)
+        .any(|m| m.required)
+    {
+        imports.push("import abc".to_string());
+    }
+    let datetime = api.callbacks.iter().flat_map(|c| &c.methods).any(|m| {
+        m.callable
+            .arguments
+            .iter()
+            .any(|a| types::uses_datetime(&a.ty))
+            || m.callable
+                .returns
+                .as_ref()
+                .is_some_and(types::uses_datetime)
+    });
+    if datetime {
+        imports.push("import datetime".to_string());
+    }
+    let native = native_names(api);
+    if native.is_empty() {
+        imports.push("from typing import Protocol".to_string());
+    } else {
+        imports.push("from typing import TYPE_CHECKING, Protocol".to_string());
+        imports.push(String::new());
+        imports.push("if TYPE_CHECKING:".to_string());
+        imports.push(format!(
+            "    from {}.{} import {}",
+            api.package,
+            api.native_module,
+            native.join(", ")
+        ));
+    }
+    let mut all: Vec<String> = api
+        .callbacks
+        .iter()
+        .flat_map(|c| [c.name.python.clone(), format!("{}Protocol", c.name.python)])
+        .collect();
+    super::python::sort_isort(&mut all);
+    ListenersPy {
+        header: format!("# {}", super::header_text(api)),
+        docstring: py_docstring(
+            &format!(
+                "Listener interfaces of {}. Pure Python: imports nothing native at run time.",
+                api.package
+            ),
+            "",
+        ),
+        imports,
+        all: all.iter().map(|n| py_str(n)).collect(),
+        classes: api.callbacks.iter().map(class).collect(),
+    }
+    .render()
+    .unwrap_or_else(|e| format!("# render error: {e}\n"))
+}
+
+/// Whether the test hook can call `m` (every argument has a sample).
+pub fn has_samples(m: &CallbackMethod, paths: &Paths<'_>) -> bool {
+    m.callable
+        .arguments
+        .iter()
+        .all(|a| super::callbacks::sample_arg(&a.ty, &a.name.udl, paths).is_some())
+}
