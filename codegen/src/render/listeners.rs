@@ -203,3 +203,108 @@ pub fn has_samples(m: &CallbackMethod, paths: &Paths<'_>) -> bool {
         .iter()
         .all(|a| super::callbacks::sample_arg(&a.ty, &a.name.udl, paths).is_some())
 }
+
+struct ThrowView {
+    test_name: String,
+    interface: String,
+    method: String,
+    method_name: String,
+    sample_return: String,
+    own_class: String,
+    own_variant: String,
+    own_fields: String,
+    own_checks: Vec<(String, String)>,
+    unexpected_class: String,
+    unexpected_variant: String,
+}
+
+#[derive(Template)]
+#[template(path = "test_listeners.py.txt", escape = "none")]
+struct ListenersTest<'a> {
+    header: String,
+    package: &'a str,
+    native_module: &'a str,
+    has_throwing: bool,
+    optional: Vec<String>,
+    required: Vec<(String, String)>,
+    throwing: Vec<ThrowView>,
+}
+
+fn throw_view(api: &Api, c: &Callback, m: &CallbackMethod) -> Option<ThrowView> {
+    let error = api.error(m.callable.throws.as_ref()?)?;
+    let unexpected = error
+        .variants
+        .iter()
+        .find(|v| Some(&v.name.udl) == c.unexpected_error.as_ref())?;
+    let own = error
+        .variants
+        .iter()
+        .find(|v| error.classes[v.class].variants.len() == 1)?;
+    let sample_return = match &m.callable.returns {
+        Some(t) if !t.needs_conversion() => types::sample(t, "result").1,
+        Some(_) => return None,
+        None => "None".to_string(),
+    };
+    let samples: Vec<(String, String)> = own
+        .fields
+        .iter()
+        .map(|f| (f.name.python.clone(), types::sample(&f.ty, &f.name.udl).1))
+        .collect();
+    Some(ThrowView {
+        test_name: format!(
+            "{}_{}",
+            crate::names::snake_case(&c.name.udl),
+            m.callable.name.python
+        ),
+        interface: py_str(&c.name.python),
+        method: py_str(&m.callable.name.python),
+        method_name: m.callable.name.python.clone(),
+        sample_return,
+        own_class: error.classes[own.class].name.clone(),
+        own_variant: py_str(&own.name.udl),
+        own_fields: samples.iter().map(|(f, v)| format!(", {f}={v}")).collect(),
+        own_checks: samples,
+        unexpected_class: error.classes[unexpected.class].name.clone(),
+        unexpected_variant: py_str(&unexpected.name.udl),
+    })
+}
+
+pub fn listeners_test(api: &Api) -> String {
+    let paths = Paths::new(api);
+    let mut optional = Vec::new();
+    let mut required = Vec::new();
+    let mut throwing = Vec::new();
+    for c in &api.callbacks {
+        let names: Vec<String> = c
+            .methods
+            .iter()
+            .filter(|m| m.required)
+            .map(|m| py_str(&m.callable.name.python))
+            .collect();
+        required.push((py_str(&c.name.python), names.join(", ")));
+        for m in c.methods.iter().filter(|m| has_samples(m, &paths)) {
+            if !m.required {
+                optional.push(format!(
+                    "({}, {}, {})",
+                    py_str(&c.name.python),
+                    py_str(&m.callable.name.python),
+                    m.callable.arguments.len()
+                ));
+            }
+            if m.callable.throws.is_some() {
+                throwing.extend(throw_view(api, c, m));
+            }
+        }
+    }
+    ListenersTest {
+        header: format!("# {}", super::header_text(api)),
+        package: &api.package,
+        native_module: &api.native_module,
+        has_throwing: !throwing.is_empty(),
+        optional,
+        required,
+        throwing,
+    }
+    .render()
+    .unwrap_or_else(|e| format!("# render error: {e}\n"))
+}

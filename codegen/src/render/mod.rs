@@ -47,6 +47,10 @@ pub fn render(api: &Api) -> FileSet {
     files.insert(format!("{pkg}/errors.py"), python::errors_py(api));
     if !api.callbacks.is_empty() {
         files.insert(format!("{pkg}/listeners.py"), listeners::listeners_py(api));
+        files.insert(
+            "tests/test_generated_listeners.py".into(),
+            listeners::listeners_test(api),
+        );
     }
     files.insert(
         format!("{pkg}/{}.pyi", api.native_module),
