@@ -10,14 +10,19 @@ import sys
 README = pathlib.Path(__file__).parent.parent / "README.md"
 
 
-def test_readme_example_runs() -> None:
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    assert blocks, "the README has a Python example"
+def run(block: str) -> list[str]:
     result = subprocess.run(
-        [sys.executable, "-c", blocks[0]], capture_output=True, text=True, check=False
+        [sys.executable, "-c", block], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+def test_readme_examples_run() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
+    assert len(blocks) == 2, "the README has its two Python examples"
+    lines = run(blocks[0])
     assert lines[0] == "hello"
     assert lines[1].startswith("3 ExecFailed ")
     assert lines[2] == "file of 5 bytes"
+    assert run(blocks[1]) == ["jobs: exit 0", "the policy returned false"]

@@ -3,6 +3,8 @@ using the generated package must need no casts and no ignores."""
 
 from __future__ import annotations
 
+import datetime
+
 import boxkit
 from boxkit import errors
 
@@ -45,3 +47,35 @@ def inspect(box: boxkit.Sandbox) -> str:
         case _:
             described = "missing"
     return f"{result.exit_code} {seconds} {config.name} {running} {described}"
+
+
+class Progress(boxkit.EventListener):
+    """A partial listener: subclasses the base class, overrides one method."""
+
+    def on_exec_completed(self, box_id: str, exit_code: int, duration: datetime.timedelta) -> None:
+        print(box_id, exit_code, duration.total_seconds())
+
+
+class FullListener:
+    """Implements every method, so it satisfies the Protocol without the base class."""
+
+    def on_box_created(self, box_id: str) -> None: ...
+    def on_box_started(self, box_id: str) -> None: ...
+    def on_exec_started(self, box_id: str, command: list[str]) -> None: ...
+    def on_exec_completed(self, box_id: str, exit_code: int, duration: datetime.timedelta) -> None: ...
+    def on_file_copied(self, box_id: str, path: str, bytes: int, direction: boxkit.CopyDirection) -> None: ...
+    def on_box_stopped(self, box_id: str) -> None: ...
+    def on_box_removed(self, box_id: str) -> None: ...
+
+
+class OnlyEcho(boxkit.ExecPolicy):
+    def allow_exec(self, box_id: str, command: list[str]) -> bool:
+        return command[:1] == ["echo"]
+
+
+def register(runtime: boxkit.Runtime) -> bool:
+    first: int = runtime.add_listener(Progress())
+    runtime.add_listener(FullListener())
+    runtime.set_policy(OnlyEcho())
+    runtime.set_policy(None)
+    return runtime.remove_listener(first)

@@ -18,3 +18,14 @@ boxkit.BoxConfig("positional")  # expect-error
 flag: int = box.state()  # expect-error
 boxkit.PathKind.File(size="1")  # expect-error
 box.exec(["ls"]).stdout.decode()  # expect-error
+
+
+class WrongSignature(boxkit.EventListener):
+    def on_box_created(self, box_id: int) -> None: ...  # expect-error
+
+
+class NotAListener:
+    def on_box_created(self, box_id: str) -> None: ...
+
+
+runtime.add_listener(NotAListener())  # expect-error
