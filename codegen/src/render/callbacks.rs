@@ -20,11 +20,10 @@ fn list_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> Vec<
 }
 use super::rust::error_fn_stem;
 use super::types::{self, bridge_name, Paths};
-use crate::model::{Api, Callback, CallbackMethod, ErrorType};
+use crate::model::{Api, Callback, CallbackMethod, ErrorType, Type};
 
 /// The Rust type the core uses for a value of `ty`.
-fn core_type(ty: &crate::model::Type, paths: &Paths<'_>) -> String {
-    use crate::model::Type;
+fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
     match ty {
         Type::Object(name) => format!("Arc<{}>", paths.core(name)),
         Type::Record(name) | Type::Enum(name) => paths.core(name),
@@ -325,13 +324,41 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
             (Some(e), returns) => {
                 let from_py = from_py_fn_name(e);
                 let extract = match returns {
-                    Some(t) => format!(
-                        ".and_then(|value| value.extract::<{}>(py))",
-                        types::rust(t, paths)
-                    ),
+                    Some(t) => {
+                        // Extracting a glue class fails with a guard error, not a `PyErr`.
+                        let class = |t: &Type| {
+                            matches!(t, Type::Record(_) | Type::Enum(_) | Type::Object(_))
+                        };
+                        let is_class = match t {
+                            Type::Optional(inner) => class(inner),
+                            other => class(other),
+                        };
+                        let map = if is_class {
+                            ".map_err(PyErr::from)"
+                        } else {
+                            ""
+                        };
+                        format!(
+                            ".and_then(|value| value.extract::<{}>(py){map})",
+                            types::rust(t, paths)
+                        )
+                    }
                     None => ".map(|_| ())".to_string(),
                 };
-                lines.push(format!("            let outcome = {call}{extract};"));
+                let one_line = format!("            let outcome = {call}{extract};");
+                if one_line.len() <= 100 {
+                    lines.push(one_line);
+                } else {
+                    // rustfmt breaks a long chain before each call.
+                    lines.push("            let outcome = method".to_string());
+                    lines.push(
+                        format!(
+                            "                {};",
+                            call.trim_start_matches("method").to_string() + "\n" + &extract
+                        )
+                        .replace("\n", "\n                "),
+                    );
+                }
                 let ok = match returns {
                     Some(t) => {
                         types::lower(t, "value", paths).unwrap_or_else(|| "value".to_string())
