@@ -481,7 +481,7 @@ impl BinderyExecPolicy {
     fn unexpected(&self, py: Python<'_>, method: &str, error: PyErr) -> ::boxkit::BoxkitError {
         let message = format!("ExecPolicy.{method} failed: {error}");
         self.report(py, error);
-        ::boxkit::BoxkitError::Internal { message: message.clone() }
+        ::boxkit::BoxkitError::Internal { message }
     }
 }
 

@@ -236,9 +236,15 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
         let v = e.variants.iter().find(|v| &v.name.udl == variant);
         let fields: Vec<String> = v
             .map(|v| {
+                let last = v.fields.len().saturating_sub(1);
                 v.fields
                     .iter()
-                    .map(|f| format!("{}: message.clone()", f.name.rust))
+                    .enumerate()
+                    .map(|(k, f)| match (f.name.rust.as_str(), k == last) {
+                        ("message", true) => "message".to_string(),
+                        (name, true) => format!("{name}: message"),
+                        (name, false) => format!("{name}: message.clone()"),
+                    })
                     .collect()
             })
             .unwrap_or_default();
