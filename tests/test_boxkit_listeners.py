@@ -29,7 +29,7 @@ def unraisable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 
 
 class Recorder(boxkit.EventListener):
-    """Overrides some methods only; the rest are the base class's no-ops."""
+    """Records every lifecycle event, with the thread that delivered exec events."""
 
     def __init__(self) -> None:
         self.events: list[tuple[Any, ...]] = []
@@ -37,6 +37,12 @@ class Recorder(boxkit.EventListener):
 
     def on_box_created(self, box_id: str) -> None:
         self.events.append(("created", box_id))
+
+    def on_box_started(self, box_id: str) -> None:
+        self.events.append(("started", box_id))
+
+    def on_box_stopped(self, box_id: str) -> None:
+        self.events.append(("stopped", box_id))
 
     def on_exec_started(self, box_id: str, command: list[str]) -> None:
         self.threads.add(threading.get_ident())
@@ -69,10 +75,12 @@ def test_lifecycle_events_reach_python(runtime: boxkit.Runtime, tmp_path: Any) -
     runtime.remove_box("events")
     assert recorder.events == [
         ("created", "events"),
+        ("started", "events"),
         ("exec", "events", ["sh", "-c", "exit 0"]),
         ("done", "events", 0),
         ("copy", "events", "in.txt", 3, boxkit.CopyDirection.IN),
         ("copy", "events", "in.txt", 3, boxkit.CopyDirection.OUT),
+        ("stopped", "events"),
         ("removed", "events"),
     ]
     assert threading.get_ident() not in recorder.threads, "exec events come from a worker thread"
