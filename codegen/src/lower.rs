@@ -46,15 +46,25 @@ fn by_position<T>(mut items: Vec<(Range<usize>, T)>) -> Vec<T> {
 }
 
 impl Lowerer<'_, '_> {
+    fn push(
+        &mut self,
+        source: Source,
+        code: Code,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::new(code, source, span, message));
+        self.diags.last_mut().expect("just pushed")
+    }
+
     fn udl(
         &mut self,
         code: Code,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::new(code, Source::Udl, span, message));
-        self.diags.last_mut().expect("just pushed")
+        self.push(Source::Udl, code, span, message)
     }
 
     fn cfg(
@@ -63,9 +73,7 @@ impl Lowerer<'_, '_> {
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::new(code, Source::Config, span, message));
-        self.diags.last_mut().expect("just pushed")
+        self.push(Source::Config, code, span, message)
     }
 
     fn run(&mut self, group: uniffi_meta::MetadataGroup) -> Api {

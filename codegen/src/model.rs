@@ -35,6 +35,20 @@ pub enum Type {
 }
 
 impl Type {
+    /// The type and every type nested in it, outermost first.
+    pub fn walk(&self) -> Vec<&Type> {
+        let mut out = vec![self];
+        match self {
+            Type::Optional(inner) | Type::Sequence(inner) => out.extend(inner.walk()),
+            Type::Map(k, v) => {
+                out.extend(k.walk());
+                out.extend(v.walk());
+            }
+            _ => {}
+        }
+        out
+    }
+
     /// Whether the type is one of the eight integer types.
     pub fn is_integer(&self) -> bool {
         matches!(

@@ -62,28 +62,23 @@ fn signature(m: &CallbackMethod) -> String {
 
 /// Names from the native module that listener signatures mention.
 fn native_names(api: &Api) -> Vec<String> {
-    fn walk(ty: &Type, out: &mut Vec<String>) {
-        match ty {
-            Type::Object(n) | Type::Record(n) | Type::Enum(n) => {
-                out.push(crate::names::python_name(n))
-            }
-            Type::Optional(inner) | Type::Sequence(inner) => walk(inner, out),
-            Type::Map(k, v) => {
-                walk(k, out);
-                walk(v, out);
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    for m in api.callbacks.iter().flat_map(|c| &c.methods) {
-        for a in &m.callable.arguments {
-            walk(&a.ty, &mut out);
-        }
-        if let Some(r) = &m.callable.returns {
-            walk(r, &mut out);
-        }
-    }
+    let mut out: Vec<String> = api
+        .callbacks
+        .iter()
+        .flat_map(|c| &c.methods)
+        .flat_map(|m| {
+            m.callable
+                .arguments
+                .iter()
+                .map(|a| &a.ty)
+                .chain(&m.callable.returns)
+        })
+        .flat_map(Type::walk)
+        .filter_map(|t| match t {
+            Type::Object(n) | Type::Record(n) | Type::Enum(n) => Some(crate::names::python_name(n)),
+            _ => None,
+        })
+        .collect();
     out.sort();
     out.dedup();
     out

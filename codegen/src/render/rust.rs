@@ -414,47 +414,35 @@ pub fn lib_rs(api: &Api) -> String {
 
 /// Every type that appears anywhere in the API, nested ones included.
 fn all_types(api: &Api) -> Vec<Type> {
-    fn walk(ty: &Type, out: &mut Vec<Type>) {
-        out.push(ty.clone());
-        match ty {
-            Type::Optional(inner) | Type::Sequence(inner) => walk(inner, out),
-            Type::Map(k, v) => {
-                walk(k, out);
-                walk(v, out);
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    let callables = api.callables();
-    for c in callables {
-        for a in &c.arguments {
-            walk(&a.ty, &mut out);
-        }
-        if let Some(r) = &c.returns {
-            walk(r, &mut out);
-        }
-    }
-    for e in &api.errors {
-        for v in &e.variants {
-            for f in &v.fields {
-                walk(&f.ty, &mut out);
-            }
-        }
-    }
-    for r in &api.records {
-        for f in &r.fields {
-            walk(&f.ty, &mut out);
-        }
-    }
-    for e in &api.enums {
-        for v in &e.variants {
-            for f in &v.fields {
-                walk(&f.ty, &mut out);
-            }
-        }
-    }
-    out
+    let callback_methods = api
+        .callbacks
+        .iter()
+        .flat_map(|c| &c.methods)
+        .map(|m| &m.callable);
+    let signatures = api
+        .callables()
+        .chain(callback_methods)
+        .flat_map(|c| c.arguments.iter().map(|a| &a.ty).chain(&c.returns));
+    let error_fields = api
+        .errors
+        .iter()
+        .flat_map(|e| &e.variants)
+        .flat_map(|v| &v.fields)
+        .map(|f| &f.ty);
+    let record_fields = api.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty);
+    let enum_fields = api
+        .enums
+        .iter()
+        .flat_map(|e| &e.variants)
+        .flat_map(|v| &v.fields)
+        .map(|f| &f.ty);
+    signatures
+        .chain(error_fields)
+        .chain(record_fields)
+        .chain(enum_fields)
+        .flat_map(Type::walk)
+        .cloned()
+        .collect()
 }
 
 enum Receiver<'a> {
