@@ -71,6 +71,7 @@ pub struct Parsed {
 
 /// Parses `text`; `crate_ident` is the module path uniffi records.
 pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
+    check_nesting(text)?;
     let trimmed = text.trim();
     let base = text.len() - text.trim_start().len();
     let definitions = match weedle::Definitions::parse(trimmed) {
@@ -188,6 +189,56 @@ fn first_non_space(text: &str, mut at: usize) -> usize {
             return at;
         }
     }
+}
+
+/// Deepest bracket nesting the parsers are given. They recurse once per
+/// level, so an adversarial file could otherwise overflow the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// Rejects text nested deeper than [`MAX_NESTING`] (`<`, `(`, `[`, `{`
+/// outside comments and strings), at the bracket that goes too deep.
+fn check_nesting(text: &str) -> Result<(), Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += 1;
+                }
+            }
+            b'<' | b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::new(
+                        Code::UdlSyntax,
+                        Source::Udl,
+                        i..i + 1,
+                        format!("brackets nested more than {MAX_NESTING} levels deep"),
+                    )
+                    .with_help("flatten the type: give inner parts names of their own"));
+                }
+            }
+            b'>' | b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 fn syntax_error(text: &str, offset: usize) -> Diagnostic {
@@ -417,6 +468,26 @@ mod tests {
         assert_eq!(at(parsed.spans.member("ns", "add")), "add");
         assert_eq!(at(parsed.spans.arg("ns", "add", "left")), "left");
         assert_eq!(at(parsed.spans.arg("E", "Bad", "why")), "why");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
+        let deep = format!(
+            "namespace d {{ {}u32{} f(); }};",
+            "sequence<".repeat(10_000),
+            ">".repeat(10_000)
+        );
+        let err = parse(&deep, "d").err().unwrap();
+        assert_eq!(err.code, Code::UdlSyntax);
+        let ok = format!(
+            "namespace d {{ {}u32{} f(); }};",
+            "sequence<".repeat(40),
+            ">".repeat(40)
+        );
+        assert!(parse(&ok, "d").is_ok());
+        // Brackets inside comments and docstrings do not count.
+        let commented = format!("namespace d {{ // {}\n u32 f(); }};", "<".repeat(500));
+        assert!(parse(&commented, "d").is_ok());
     }
 
     #[test]
