@@ -31,6 +31,8 @@ pub enum Key {
 pub struct Spans {
     map: BTreeMap<Key, Range<usize>>,
     namespace: Range<usize>,
+    /// `[Throws=X]` of constructors: uniffi_udl panics if X is undeclared.
+    constructor_throws: Vec<(String, Range<usize>)>,
 }
 
 impl Spans {
@@ -85,6 +87,17 @@ pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
         Err(weedle::Err::Incomplete(_)) => return Err(syntax_error(text, text.len())),
     };
     let spans = index(text, &definitions);
+    for (error, span) in &spans.constructor_throws {
+        if spans.get(Key::Def(error.clone())).is_none() {
+            return Err(Diagnostic::new(
+                Code::UdlSemantic,
+                Source::Udl,
+                span.clone(),
+                format!("`[Throws={error}]` names a type the UDL does not declare"),
+            )
+            .with_help("declare the error type, or fix its name"));
+        }
+    }
     if !definitions
         .iter()
         .any(|d| matches!(d, Definition::Namespace(_)))
@@ -408,6 +421,9 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                             }
                         }
                         InterfaceMember::Constructor(c) => {
+                            if let Some(error) = named_attribute(&c.attributes, "Throws") {
+                                spans.constructor_throws.push((error.to_string(), span_of(text, error)));
+                            }
                             let name = named_attribute(&c.attributes, "Name").unwrap_or("new");
                             let at = named_attribute(&c.attributes, "Name")
                                 .map_or_else(|| span_of(text, owner), |n| span_of(text, n));
