@@ -422,7 +422,9 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                         }
                         InterfaceMember::Constructor(c) => {
                             if let Some(error) = named_attribute(&c.attributes, "Throws") {
-                                spans.constructor_throws.push((error.to_string(), span_of(text, error)));
+                                spans
+                                    .constructor_throws
+                                    .push((error.to_string(), span_of(text, error)));
                             }
                             let name = named_attribute(&c.attributes, "Name").unwrap_or("new");
                             let at = named_attribute(&c.attributes, "Name")

@@ -289,8 +289,11 @@ pub fn py_docstring(text: &str, indent: &str) -> String {
 
 /// Rust doc-comment lines for a docstring.
 pub fn rust_doc(text: Option<&str>) -> Vec<String> {
+    // A lone carriage return ends a line too: rustc rejects it inside a comment.
     text.map(|t| {
-        t.trim()
+        t.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .trim()
             .lines()
             .map(|l| {
                 let l = l.trim_end();
