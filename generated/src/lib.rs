@@ -943,7 +943,8 @@ impl Sandbox {
 
 /// The version of the boxkit core.
 #[pyfunction]
-fn version() -> PyResult<String> {
+#[pyo3(name = "version")]
+fn bindery_fn_version() -> PyResult<String> {
     Ok(::boxkit::version())
 }
 
@@ -957,7 +958,7 @@ fn bindery_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PathKind>()?;
     m.add_class::<Runtime>()?;
     m.add_class::<Sandbox>()?;
-    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(bindery_fn_version, m)?)?;
     // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.
     #[cfg(feature = "bindery-test-hooks")]
     m.setattr("_bindery_sample_error", wrap_pyfunction!(bindery_test_hooks::sample_error, m)?)?;

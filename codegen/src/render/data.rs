@@ -23,6 +23,16 @@ pub struct DataView {
     pub to_core: Vec<String>,
 }
 
+/// Whether rustc accepts `name` as a type name without a case warning.
+pub fn is_camel(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase()) && !name.contains('_')
+}
+
+/// The glue mirrors the UDL's type names, whatever their case.
+pub fn allow_case(name: &str) -> Option<String> {
+    (!is_camel(name)).then(|| "#[allow(non_camel_case_types)]".to_string())
+}
+
 /// `name: Type` of a glue field or constructor parameter.
 fn glue_field(paths: &Paths<'_>, python: &str, ty: &crate::model::Type) -> String {
     format!("{}: {}", glue_ident(python), types::rust(ty, paths))
@@ -97,8 +107,12 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
     // The constructor takes every field by keyword, with the UDL defaults.
     let signature: Vec<String> = std::iter::once("*".to_string())
         .chain(r.fields.iter().map(|f| match &f.default {
-            Some(d) => format!("{} = {}", f.name.python, types::default(d, &f.ty, paths).1),
-            None => f.name.python.clone(),
+            Some(d) => format!(
+                "{} = {}",
+                glue_ident(&f.name.python),
+                types::default(d, &f.ty, paths).1
+            ),
+            None => glue_ident(&f.name.python),
         }))
         .collect();
     let params: Vec<String> = r
@@ -174,7 +188,10 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
                 types::rust_str(&r.name.python)
             ),
             "#[derive(Clone, PartialEq)]".to_string(),
-        ],
+        ]
+        .into_iter()
+        .chain(allow_case(&name))
+        .collect(),
         head: format!("pub struct {name} {{"),
         body,
         methods,
@@ -313,7 +330,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
             derive.to_string(),
         ]
         .into_iter()
-        .chain((!camel).then(|| "#[allow(non_camel_case_types)]".to_string()))
+        .chain((!camel || !is_camel(&name)).then(|| "#[allow(non_camel_case_types)]".to_string()))
         .collect(),
         head: format!("pub enum {name} {{"),
         body,

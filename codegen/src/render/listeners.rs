@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::types::{self, py_docstring, py_str, Paths};
+use super::types::{self, py_docstring, py_str, Paths, Spelling};
 use crate::model::{Api, Callback, CallbackMethod, Type};
 
 struct MethodView {
@@ -32,18 +32,18 @@ struct ListenersPy {
 }
 
 /// `def name(self, a: T) -> R:` for a callback method.
-fn signature(m: &CallbackMethod) -> String {
+fn signature(m: &CallbackMethod, spelling: Spelling) -> String {
     let c = &m.callable;
     let mut params = vec!["self".to_string()];
     params.extend(
         c.arguments
             .iter()
-            .map(|a| format!("{}: {}", a.name.python, types::python(&a.ty))),
+            .map(|a| format!("{}: {}", a.name.python, types::python(&a.ty, spelling))),
     );
     let returns = c
         .returns
         .as_ref()
-        .map_or_else(|| "None".to_string(), types::python);
+        .map_or_else(|| "None".to_string(), |t| types::python(t, spelling));
     let one_line = format!(
         "    def {}({}) -> {returns}:",
         c.name.python,
@@ -84,7 +84,7 @@ fn native_names(api: &Api) -> Vec<String> {
     out
 }
 
-fn class(c: &Callback) -> ClassView {
+fn class(c: &Callback, spelling: Spelling) -> ClassView {
     let any_abstract = c.methods.iter().any(|m| m.required);
     let doc = c
         .docstring
@@ -117,7 +117,7 @@ fn class(c: &Callback) -> ClassView {
             .methods
             .iter()
             .map(|m| MethodView {
-                signature: signature(m),
+                signature: signature(m, spelling),
                 doc: py_docstring(
                     m.callable
                         .docstring
@@ -140,6 +140,9 @@ pub fn listeners_py(api: &Api) -> String {
         .any(|m| m.required)
     {
         imports.push("import abc".to_string());
+    }
+    if Spelling::of(api).qualify {
+        imports.push("import builtins".to_string());
     }
     let datetime = api.callbacks.iter().flat_map(|c| &c.methods).any(|m| {
         m.callable
@@ -185,7 +188,11 @@ pub fn listeners_py(api: &Api) -> String {
         ),
         imports,
         all: all.iter().map(|n| py_str(n)).collect(),
-        classes: api.callbacks.iter().map(class).collect(),
+        classes: api
+            .callbacks
+            .iter()
+            .map(|c| class(c, Spelling::of(api)))
+            .collect(),
     }
     .render()
     .unwrap_or_else(|e| format!("# render error: {e}\n"))

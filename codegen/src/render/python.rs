@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::types::{self, py_docstring, py_str, Paths};
+use super::types::{self, py_docstring, py_str, Paths, Spelling};
 use crate::model::{Api, Callable, ErrorClass, ErrorType, Type};
 
 fn header(api: &Api) -> String {
@@ -190,6 +190,7 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
 }
 
 pub fn errors_py(api: &Api) -> String {
+    let spelling = Spelling::of(api);
     let Exports { errors, .. } = exports(api);
     let mut typing = vec!["TYPE_CHECKING", "Any", "ClassVar"];
     let mut uses_datetime = false;
@@ -242,7 +243,7 @@ pub fn errors_py(api: &Api) -> String {
                     }
                     for f in &class.fields {
                         uses_datetime |= types::uses_datetime(&f.ty);
-                        let annotation = types::python(&f.ty);
+                        let annotation = types::python(&f.ty, spelling);
                         if f.required {
                             keyword.push(format!("{}: {annotation}", f.python));
                         } else if matches!(f.ty, Type::Optional(_)) {
@@ -338,9 +339,10 @@ fn stub_fn(
     returns: String,
     indent: &str,
 ) -> StubFn {
+    let spelling = Spelling::of(paths.api);
     let mut params: Vec<String> = first.map(str::to_string).into_iter().collect();
     for a in &c.arguments {
-        let annotation = types::python(&a.ty);
+        let annotation = types::python(&a.ty, spelling);
         params.push(match &a.default {
             Some(d) => format!(
                 "{}: {annotation} = {}",
@@ -402,10 +404,11 @@ fn attribute_lines(name: &str, annotation: &str, docstring: Option<&str>) -> Vec
 }
 
 fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
+    let spelling = Spelling::of(paths.api);
     let mut attributes = Vec::new();
     let mut params = vec!["cls".to_string(), "*".to_string()];
     for f in &r.fields {
-        let annotation = types::python(&f.ty);
+        let annotation = types::python(&f.ty, spelling);
         attributes.extend(attribute_lines(
             &f.name.python,
             &annotation,
@@ -442,7 +445,7 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
 
 /// A flat enum is one class with a class attribute per member; an enum with
 /// fields is a base class with a nested final class per variant.
-fn enum_stub(e: &crate::model::Enum) -> Vec<StubClass> {
+fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
     let name = e.name.python.clone();
     if e.flat {
         let mut attributes = Vec::new();
@@ -483,7 +486,7 @@ fn enum_stub(e: &crate::model::Enum) -> Vec<StubClass> {
         params.extend(
             v.fields
                 .iter()
-                .map(|f| format!("{}: {}", f.name.python, types::python(&f.ty))),
+                .map(|f| format!("{}: {}", f.name.python, types::python(&f.ty, spelling))),
         );
         let new = stub_def(
             "__new__",
@@ -498,7 +501,7 @@ fn enum_stub(e: &crate::model::Enum) -> Vec<StubClass> {
             attributes.push(format!(
                 "        def {}(self) -> {}: ...",
                 f.name.python,
-                types::python(&f.ty)
+                types::python(&f.ty, spelling)
             ));
         }
     }
@@ -516,10 +519,10 @@ fn enum_stub(e: &crate::model::Enum) -> Vec<StubClass> {
     }]
 }
 
-fn returns(c: &Callable) -> String {
+fn returns(c: &Callable, spelling: Spelling) -> String {
     c.returns
         .as_ref()
-        .map_or_else(|| "None".to_string(), types::python)
+        .map_or_else(|| "None".to_string(), |t| types::python(t, spelling))
 }
 
 pub fn native_pyi(api: &Api) -> String {
@@ -557,7 +560,7 @@ pub fn native_pyi(api: &Api) -> String {
                     m,
                     Some("self"),
                     &m.name.python,
-                    returns(m),
+                    returns(m, Spelling::of(api)),
                     "    ",
                 ));
             }
@@ -577,14 +580,30 @@ pub fn native_pyi(api: &Api) -> String {
         .map(|r| record_stub(&paths, r))
         .chain(classes)
         .collect();
-    let enum_classes: Vec<StubClass> = api.enums.iter().flat_map(enum_stub).collect();
+    let enum_classes: Vec<StubClass> = api
+        .enums
+        .iter()
+        .flat_map(|e| enum_stub(e, Spelling::of(api)))
+        .collect();
     classes.splice(api.records.len()..api.records.len(), enum_classes);
     let functions = api
         .functions
         .iter()
-        .map(|f| stub_fn(&paths, f, None, &f.name.python, returns(f), ""))
+        .map(|f| {
+            stub_fn(
+                &paths,
+                f,
+                None,
+                &f.name.python,
+                returns(f, Spelling::of(api)),
+                "",
+            )
+        })
         .collect();
     let mut imports = Vec::new();
+    if Spelling::of(api).qualify {
+        imports.push("import builtins".to_string());
+    }
     let callables = api.callables();
     let datetime = callables.into_iter().any(|c| {
         c.arguments.iter().any(|a| types::uses_datetime(&a.ty))

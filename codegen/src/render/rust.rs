@@ -109,6 +109,11 @@ pub fn error_fn_stem(error: &ErrorType) -> String {
     names::snake_case(&error.name.udl)
 }
 
+/// The glue's Rust name of a namespace function.
+fn function_glue_name(f: &Callable) -> String {
+    format!("bindery_fn_{}", f.name.udl)
+}
+
 pub fn error_fn_name(error: &ErrorType) -> String {
     format!("bindery_{}_to_py", error_fn_stem(error))
 }
@@ -218,9 +223,12 @@ pub fn lib_rs(api: &Api) -> String {
             Object {
                 doc: types::rust_doc(o.docstring.as_deref()),
                 attr: format!(
-                    "#[pyclass(frozen, eq, hash, module = {}, name = {}, from_py_object)]",
+                    "#[pyclass(frozen, eq, hash, module = {}, name = {}, from_py_object)]{}",
                     types::rust_str(&api.package),
-                    types::rust_str(&o.name.python)
+                    types::rust_str(&o.name.python),
+                    data::allow_case(&o.name.rust)
+                        .map(|a| format!("\n{a}"))
+                        .unwrap_or_default()
                 ),
                 repr: types::rust_str(&format!("<{}.{} at {{:p}}>", api.package, o.name.python)),
                 name: o.name.rust.clone(),
@@ -271,7 +279,7 @@ pub fn lib_rs(api: &Api) -> String {
     for f in &api.functions {
         registrations.push(format!(
             "m.add_function(wrap_pyfunction!({}, m)?)?;",
-            f.name.rust
+            function_glue_name(f)
         ));
     }
 
@@ -466,6 +474,8 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
     let mut params = Vec::new();
     let fn_name = match receiver {
         Receiver::Constructor(_) => "bindery_new".to_string(),
+        // A prefix keeps functions clear of glue items and Rust's builtin names (`str`).
+        Receiver::Function(_) => function_glue_name(c),
         _ => c.name.rust.clone(),
     };
     // PyO3 takes the Python name from the Rust one unless told otherwise.
@@ -492,12 +502,8 @@ fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
             .arguments
             .iter()
             .map(|a| match &a.default {
-                Some(d) => format!(
-                    "{} = {}",
-                    a.name.rust.trim_start_matches("r#"),
-                    types::default(d, &a.ty, &paths).1
-                ),
-                None => a.name.rust.trim_start_matches("r#").to_string(),
+                Some(d) => format!("{} = {}", a.name.rust, types::default(d, &a.ty, &paths).1),
+                None => a.name.rust.clone(),
             })
             .collect();
         options.push(format!("signature = ({})", items.join(", ")));

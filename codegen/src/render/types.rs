@@ -2,20 +2,54 @@
 
 use crate::model::{Api, Literal, Type};
 
+/// Builtin type names the annotations use.
+const BUILTIN_TYPES: &[&str] = &["bool", "int", "float", "str", "bytes", "list", "dict"];
+
+/// How annotations spell builtin types: plainly, or as `builtins.str` when
+/// the API defines a name (a function `str`, a record `list`) that shadows one.
+#[derive(Debug, Clone, Copy)]
+pub struct Spelling {
+    pub qualify: bool,
+}
+
+impl Spelling {
+    pub fn of(api: &Api) -> Self {
+        let names = api
+            .functions
+            .iter()
+            .map(|f| &f.name)
+            .chain(api.objects.iter().map(|o| &o.name))
+            .chain(api.records.iter().map(|r| &r.name))
+            .chain(api.enums.iter().map(|e| &e.name));
+        let qualify = names
+            .map(|n| n.python.as_str())
+            .any(|n| BUILTIN_TYPES.contains(&n));
+        Spelling { qualify }
+    }
+
+    fn builtin(self, name: &str) -> String {
+        if self.qualify {
+            format!("builtins.{name}")
+        } else {
+            name.to_string()
+        }
+    }
+}
+
 /// The Python annotation of a type.
-pub fn python(ty: &Type) -> String {
+pub fn python(ty: &Type, s: Spelling) -> String {
     match ty {
-        Type::Bool => "bool".into(),
-        Type::I8 | Type::I16 | Type::I32 | Type::I64 => "int".into(),
-        Type::U8 | Type::U16 | Type::U32 | Type::U64 => "int".into(),
-        Type::F32 | Type::F64 => "float".into(),
-        Type::String => "str".into(),
-        Type::Bytes => "bytes".into(),
+        Type::Bool => s.builtin("bool"),
+        Type::I8 | Type::I16 | Type::I32 | Type::I64 => s.builtin("int"),
+        Type::U8 | Type::U16 | Type::U32 | Type::U64 => s.builtin("int"),
+        Type::F32 | Type::F64 => s.builtin("float"),
+        Type::String => s.builtin("str"),
+        Type::Bytes => s.builtin("bytes"),
         Type::Timestamp => "datetime.datetime".into(),
         Type::Duration => "datetime.timedelta".into(),
-        Type::Optional(inner) => format!("{} | None", python(inner)),
-        Type::Sequence(inner) => format!("list[{}]", python(inner)),
-        Type::Map(k, v) => format!("dict[{}, {}]", python(k), python(v)),
+        Type::Optional(inner) => format!("{} | None", python(inner, s)),
+        Type::Sequence(inner) => format!("{}[{}]", s.builtin("list"), python(inner, s)),
+        Type::Map(k, v) => format!("{}[{}, {}]", s.builtin("dict"), python(k, s), python(v, s)),
         Type::Object(name) | Type::Record(name) | Type::Enum(name) => {
             crate::names::python_name(name)
         }
@@ -73,6 +107,7 @@ impl<'a> Paths<'a> {
             t if t.is_integer() => true,
             Type::Bool | Type::F32 | Type::F64 | Type::Timestamp | Type::Duration => true,
             Type::Enum(name) => self.api.enums.iter().any(|e| &e.name.udl == name && e.flat),
+            Type::Optional(inner) => self.is_copy(inner),
             _ => false,
         }
     }
