@@ -21,8 +21,14 @@ fn main() -> ExitCode {
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
         ["test"] => test(),
+        ["fuzz", runs] => match runs.parse::<u64>() {
+            Ok(runs) => fuzz(Fuzz::Runs(runs)),
+            Err(_) => Err(format!("`{runs}` is not a number of runs")),
+        },
         _ => {
-            eprintln!("usage: cargo xtask gen [--check] | cargo xtask test");
+            eprintln!(
+                "usage: cargo xtask gen [--check] | cargo xtask test | cargo xtask fuzz <runs>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -221,6 +227,7 @@ fn test() -> Result<(), String> {
         )
     })?;
     fixture_checks(&root, &bin, &venv_env)?;
+    fuzz(Fuzz::Seconds(20))?;
     eprintln!("\nall checks passed");
     Ok(())
 }
@@ -351,4 +358,88 @@ fn fixture_checks(
         })?;
     }
     Ok(())
+}
+
+/// How long to fuzz: a number of executions, or a time budget.
+enum Fuzz {
+    Runs(u64),
+    Seconds(u64),
+}
+
+/// Runs the `generate` fuzz target (codegen/fuzz) with libFuzzer, seeded
+/// with every fixture. cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP
+/// lets the stable toolchain provide them, without sanitizers.
+fn fuzz(budget: Fuzz) -> Result<(), String> {
+    let root = root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let installed = Command::new(&cargo)
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        run(step(
+            "install cargo-fuzz",
+            &cargo,
+            &["install", "cargo-fuzz", "--version", "=0.13.2", "--locked"],
+        ))?;
+    }
+    let seeds = root.join("target/fuzz-seeds");
+    let _ = std::fs::remove_dir_all(&seeds);
+    std::fs::create_dir_all(&seeds).map_err(|e| e.to_string())?;
+    let fixtures = root.join("codegen/tests/fixtures");
+    let mut pairs: Vec<(Utf8PathBuf, Utf8PathBuf)> =
+        vec![(root.join("idl/boxkit.udl"), root.join("idl/boxkit.toml"))];
+    for entry in std::fs::read_dir(fixtures.join("valid"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        if let Ok(dir) = Utf8PathBuf::from_path_buf(entry.path()) {
+            pairs.push((dir.join("input.udl"), dir.join("input.toml")));
+        }
+    }
+    for entry in std::fs::read_dir(fixtures.join("invalid"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        if let Ok(udl) = Utf8PathBuf::from_path_buf(entry.path()) {
+            if udl.extension() == Some("udl") {
+                let toml = udl.with_extension("toml");
+                pairs.push((udl, toml));
+            }
+        }
+    }
+    for (i, (udl, toml)) in pairs.iter().enumerate() {
+        let mut seed = std::fs::read(udl).map_err(|e| format!("{udl}: {e}"))?;
+        seed.push(0);
+        seed.extend(std::fs::read(toml).unwrap_or_default());
+        std::fs::write(seeds.join(format!("seed-{i}")), seed).map_err(|e| e.to_string())?;
+    }
+    let limit = match budget {
+        Fuzz::Runs(n) => format!("-runs={n}"),
+        Fuzz::Seconds(n) => format!("-max_total_time={n}"),
+    };
+    let status = Command::new(&cargo)
+        .args([
+            "fuzz",
+            "run",
+            "--sanitizer",
+            "none",
+            "generate",
+            seeds.as_str(),
+            "--",
+            &limit,
+            "-timeout=10",
+            "-max_len=65536",
+        ])
+        .current_dir(root.join("codegen"))
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_TARGET_DIR", root.join("target/fuzz").as_str())
+        .status()
+        .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
+    eprintln!("\n==> fuzz ({limit})");
+    if status.success() {
+        Ok(())
+    } else {
+        Err("the fuzz target found a crash; see codegen/fuzz/artifacts".into())
+    }
 }
