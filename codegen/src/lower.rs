@@ -643,6 +643,13 @@ impl Lowerer<'_, '_> {
     /// A class name given in the config (`base`, `class`).
     fn class_setting(&mut self, value: &toml::Spanned<String>) -> String {
         let name = value.get_ref();
+        if names::is_reserved_prefix(name) {
+            self.cfg(
+                Code::ReservedName,
+                value.span(),
+                format!("`{name}` uses the prefix `bindery`, which the generated code reserves"),
+            );
+        }
         if !names::is_identifier(name) || names::is_python_keyword(name) {
             self.cfg(
                 Code::InvalidName,
@@ -655,6 +662,14 @@ impl Lowerer<'_, '_> {
 
     /// A UDL name that must be spellable in both languages.
     fn name(&mut self, span: Range<usize>, udl: &str) -> Name {
+        if names::is_reserved_prefix(udl) {
+            self.udl(
+                Code::ReservedName,
+                span.clone(),
+                format!("`{udl}` uses the prefix `bindery`, which the generated code reserves"),
+            )
+            .with_help("rename it");
+        }
         let rust = match names::rust_name(udl) {
             Some(rust) => rust,
             None => {

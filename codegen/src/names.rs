@@ -77,6 +77,14 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
+/// Names the generated code keeps for itself (`bindery_new_error`,
+/// `BinderyEventListener`, `_bindery_restore`, ...).
+pub fn is_reserved_prefix(name: &str) -> bool {
+    name.trim_start_matches('_')
+        .to_ascii_lowercase()
+        .starts_with("bindery")
+}
+
 /// `UPPER_SNAKE_CASE`, the spelling of enum members (`DarkRed` → `DARK_RED`).
 pub fn upper_snake(name: &str) -> String {
     snake_case(name).to_uppercase()
