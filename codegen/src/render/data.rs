@@ -306,9 +306,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     from_core.push("}".to_string());
     to_core.push("}".to_string());
     // The glue mirrors the core's variant names, whatever their case.
-    let camel = e.variants.iter().all(|v| {
-        v.name.rust.starts_with(|c: char| c.is_ascii_uppercase()) && !v.name.rust.contains('_')
-    });
+    let camel = is_camel(&name) && e.variants.iter().all(|v| is_camel(&v.name.rust));
     let flags = if e.flat {
         "eq, hash, frozen, from_py_object"
     } else {
@@ -330,7 +328,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
             derive.to_string(),
         ]
         .into_iter()
-        .chain((!camel || !is_camel(&name)).then(|| "#[allow(non_camel_case_types)]".to_string()))
+        .chain((!camel).then(|| "#[allow(non_camel_case_types)]".to_string()))
         .collect(),
         head: format!("pub enum {name} {{"),
         body,
