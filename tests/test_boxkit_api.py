@@ -124,3 +124,15 @@ def test_calls_release_the_gil_for_other_threads(box: boxkit.Sandbox) -> None:
     box.write_file("go", b"")
     waiter.join(timeout=30)
     assert results == ["released\n"]
+
+
+def test_small_queries(runtime: boxkit.Runtime, box: boxkit.Sandbox) -> None:
+    assert box.max_output_bytes() == 16 * 1024 * 1024
+    assert box.host_path("a/b.txt") == str(pathlib.Path(box.workdir()) / "a" / "b.txt")
+    with pytest.raises(boxkit.PathEscapeError):
+        box.host_path("../outside")
+    normalized = runtime.check_config(boxkit.BoxConfig(name="ok", max_output_bytes=0))
+    assert normalized == boxkit.BoxConfig(name="ok", max_output_bytes=16 * 1024 * 1024)
+    with pytest.raises(boxkit.InvalidArgumentError):
+        runtime.check_config(boxkit.BoxConfig(name="Not OK"))
+    assert boxkit.shell_join(["echo", "a b", "it's"]) == "echo 'a b' 'it'\\''s'"

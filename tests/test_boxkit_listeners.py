@@ -167,3 +167,20 @@ def test_a_failing_policy_fails_the_exec_and_is_reported(
 def test_a_policy_must_define_its_method(runtime: boxkit.Runtime) -> None:
     with pytest.raises(TypeError, match="allow_exec"):
         runtime.set_policy(object())  # type: ignore[arg-type]
+
+
+def test_ping_reaches_listeners_from_many_threads(runtime: boxkit.Runtime) -> None:
+    class Starts(boxkit.EventListener):
+        def __init__(self) -> None:
+            self.count = 0
+            self.lock = threading.Lock()
+
+        def on_box_started(self, box_id: str) -> None:
+            with self.lock:
+                self.count += 1
+
+    starts = Starts()
+    runtime.add_listener(starts)
+    runtime.add_listener(boxkit.EventListener())  # implements nothing: skipped
+    runtime.ping_listeners("probe", 4, 250)
+    assert starts.count == 1000

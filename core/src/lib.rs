@@ -197,6 +197,38 @@ impl Runtime {
         Ok(sandbox)
     }
 
+    /// Validates `config` without creating anything; returns it normalized
+    /// (a zero output cap becomes the default).
+    pub fn check_config(&self, config: BoxConfig) -> Result<BoxConfig, BoxkitError> {
+        paths::validate_box_name(&config.name)?;
+        for (key, value) in &config.env {
+            paths::validate_env(key, value)?;
+        }
+        let max_output_bytes = if config.max_output_bytes == 0 {
+            DEFAULT_MAX_OUTPUT_BYTES
+        } else {
+            config.max_output_bytes
+        };
+        Ok(BoxConfig {
+            max_output_bytes,
+            ..config
+        })
+    }
+
+    /// Sends `count` `on_box_started(box_id)` events to every listener from
+    /// each of `threads` threads, for load-testing listener code.
+    pub fn ping_listeners(&self, box_id: String, threads: u32, count: u32) {
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    for _ in 0..count {
+                        self.shared.emit(|l| l.on_box_started(box_id.clone()));
+                    }
+                });
+            }
+        });
+    }
+
     /// The box named `box_id`.
     pub fn get_box(&self, box_id: String) -> Result<Arc<Sandbox>, BoxkitError> {
         self.lock_boxes()
@@ -320,6 +352,16 @@ impl Sandbox {
         paths::validate_env(&key, &value)?;
         self.lock().env.insert(key, value);
         Ok(())
+    }
+
+    /// The cap on captured stdout + stderr of one command.
+    pub fn max_output_bytes(&self) -> u64 {
+        self.lock().max_output_bytes
+    }
+
+    /// The host path of `path` inside the box.
+    pub fn host_path(&self, path: String) -> Result<String, BoxkitError> {
+        Ok(paths::inside(&self.workdir, &path)?.display().to_string())
     }
 
     /// Caps captured stdout + stderr of each later command.
@@ -485,6 +527,22 @@ fn write_creating_parents(target: &Path, data: &[u8]) -> Result<(), BoxkitError>
         std::fs::create_dir_all(parent).map_err(|e| BoxkitError::io(parent, &e))?;
     }
     std::fs::write(target, data).map_err(|e| BoxkitError::io(target, &e))
+}
+
+/// `args` as one POSIX shell command line, quoted where needed.
+pub fn shell_join(args: Vec<String>) -> String {
+    let quote = |arg: &String| {
+        let plain = !arg.is_empty()
+            && arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+        if plain {
+            arg.clone()
+        } else {
+            format!("'{}'", arg.replace('\'', "'\\''"))
+        }
+    };
+    args.iter().map(quote).collect::<Vec<_>>().join(" ")
 }
 
 /// The boxkit version.

@@ -257,3 +257,57 @@ fn stat_and_configured_boxes() {
         Err(BoxkitError::PathEscape { .. })
     ));
 }
+
+#[test]
+fn small_queries() {
+    let (_tmp, rt) = runtime();
+    let b = rt.create_box("q".into(), HashMap::new()).unwrap();
+    assert_eq!(b.max_output_bytes(), boxkit::DEFAULT_MAX_OUTPUT_BYTES);
+    assert!(b
+        .host_path("a/b".into())
+        .unwrap()
+        .ends_with("/boxes/q/work/a/b"));
+    assert!(matches!(
+        b.host_path("../x".into()),
+        Err(BoxkitError::PathEscape { .. })
+    ));
+    let config = BoxConfig {
+        name: "ok".into(),
+        env: HashMap::new(),
+        max_output_bytes: 0,
+    };
+    assert_eq!(
+        rt.check_config(config).unwrap().max_output_bytes,
+        boxkit::DEFAULT_MAX_OUTPUT_BYTES
+    );
+    let bad = BoxConfig {
+        name: "Bad".into(),
+        env: HashMap::new(),
+        max_output_bytes: 1,
+    };
+    assert!(matches!(
+        rt.check_config(bad),
+        Err(BoxkitError::InvalidName { .. })
+    ));
+    assert_eq!(
+        boxkit::shell_join(argv(&["echo", "a b", "it's", ""])),
+        "echo 'a b' 'it'\\''s' ''"
+    );
+}
+
+#[test]
+fn ping_reaches_every_listener_from_every_thread() {
+    let (_tmp, rt) = runtime();
+    let rec = Arc::new(Log::default());
+    rt.add_listener(Box::new(Recorder(Arc::clone(&rec))));
+    rt.ping_listeners("p".into(), 4, 25);
+    assert_eq!(
+        rec.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| *e == "started p")
+            .count(),
+        100
+    );
+}

@@ -778,6 +778,28 @@ impl Runtime {
         Ok(Sandbox { inner: value })
     }
 
+    /// Validates `config` without creating anything; returns it normalized
+    /// (a zero output cap becomes the default).
+    fn check_config(&self, py: Python<'_>, config: BoxConfig) -> PyResult<BoxConfig> {
+        let config = ::boxkit::BoxConfig::from(config);
+        let result = py.detach(|| self.inner.check_config(config));
+        let value = result.map_err(|e| bindery_boxkit_error_to_py(py, e))?;
+        Ok(BoxConfig::from(value))
+    }
+
+    /// Sends `count` `on_box_started(box_id)` events to every listener from
+    /// each of `threads` threads, for load-testing listener code.
+    fn ping_listeners(
+        &self,
+        py: Python<'_>,
+        box_id: String,
+        threads: u32,
+        count: u32,
+    ) -> PyResult<()> {
+        py.detach(|| self.inner.ping_listeners(box_id, threads, count));
+        Ok(())
+    }
+
     /// The box named `box_id`.
     fn get_box(&self, py: Python<'_>, box_id: String) -> PyResult<Sandbox> {
         let result = py.detach(|| self.inner.get_box(box_id));
@@ -877,6 +899,17 @@ impl Sandbox {
         result.map_err(|e| bindery_boxkit_error_to_py(py, e))
     }
 
+    /// The cap on captured stdout + stderr of one command.
+    fn max_output_bytes(&self, py: Python<'_>) -> PyResult<u64> {
+        Ok(py.detach(|| self.inner.max_output_bytes()))
+    }
+
+    /// The host path of `path` inside the box.
+    fn host_path(&self, py: Python<'_>, path: String) -> PyResult<String> {
+        let result = py.detach(|| self.inner.host_path(path));
+        result.map_err(|e| bindery_boxkit_error_to_py(py, e))
+    }
+
     /// Caps captured stdout + stderr of each later command.
     fn set_max_output_bytes(&self, py: Python<'_>, limit: u64) -> PyResult<()> {
         py.detach(|| self.inner.set_max_output_bytes(limit));
@@ -948,6 +981,13 @@ fn bindery_fn_version() -> PyResult<String> {
     Ok(::boxkit::version())
 }
 
+/// `args` as one POSIX shell command line, quoted where needed.
+#[pyfunction]
+#[pyo3(name = "shell_join")]
+fn bindery_fn_shell_join(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
+    Ok(py.detach(|| ::boxkit::shell_join(args)))
+}
+
 #[pymodule]
 #[pyo3(name = "_native")]
 fn bindery_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -959,6 +999,7 @@ fn bindery_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Runtime>()?;
     m.add_class::<Sandbox>()?;
     m.add_function(wrap_pyfunction!(bindery_fn_version, m)?)?;
+    m.add_function(wrap_pyfunction!(bindery_fn_shell_join, m)?)?;
     // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.
     #[cfg(feature = "bindery-test-hooks")]
     m.setattr("_bindery_sample_error", wrap_pyfunction!(bindery_test_hooks::sample_error, m)?)?;

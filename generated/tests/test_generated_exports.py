@@ -41,6 +41,7 @@ NATIVE_NAMES = [
     "PathKind",
     "Runtime",
     "Sandbox",
+    "shell_join",
     "version",
 ]
 LISTENER_NAMES = [

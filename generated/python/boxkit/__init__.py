@@ -11,6 +11,7 @@ from boxkit._native import (
     PathKind,
     Runtime,
     Sandbox,
+    shell_join,
     version,
 )
 from boxkit.errors import (
@@ -68,5 +69,6 @@ __all__ = [
     "SignaledError",
     "SpawnFailedError",
     "TimeoutError",
+    "shell_join",
     "version",
 ]

@@ -15,6 +15,7 @@ __all__ = [
     "PathKind",
     "Runtime",
     "Sandbox",
+    "shell_join",
     "version",
 ]
 
@@ -128,6 +129,14 @@ class Runtime:
         """Creates a box named `name` with extra environment variables."""
     def create_box_with(self, config: BoxConfig) -> Sandbox:
         """Creates a box from a full configuration."""
+    def check_config(self, config: BoxConfig) -> BoxConfig:
+        """Validates `config` without creating anything; returns it normalized
+        (a zero output cap becomes the default).
+        """
+    def ping_listeners(self, box_id: str, threads: int, count: int) -> None:
+        """Sends `count` `on_box_started(box_id)` events to every listener from
+        each of `threads` threads, for load-testing listener code.
+        """
     def get_box(self, box_id: str) -> Sandbox:
         """The box named `box_id`."""
     def list_boxes(self) -> list[str]:
@@ -165,6 +174,10 @@ class Sandbox:
         """Moves the box to stopped."""
     def set_env(self, key: str, value: str) -> None:
         """Sets an environment variable for later commands."""
+    def max_output_bytes(self) -> int:
+        """The cap on captured stdout + stderr of one command."""
+    def host_path(self, path: str) -> str:
+        """The host path of `path` inside the box."""
     def set_max_output_bytes(self, limit: int) -> None:
         """Caps captured stdout + stderr of each later command."""
     def exec(self, command: list[str], timeout_ms: int | None = None) -> ExecResult:
@@ -193,3 +206,6 @@ class Sandbox:
 
 def version() -> str:
     """The version of the boxkit core."""
+
+def shell_join(args: list[str]) -> str:
+    """`args` as one POSIX shell command line, quoted where needed."""
