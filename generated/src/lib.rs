@@ -900,8 +900,8 @@ impl Sandbox {
     }
 
     /// The cap on captured stdout + stderr of one command.
-    fn max_output_bytes(&self, py: Python<'_>) -> PyResult<u64> {
-        Ok(py.detach(|| self.inner.max_output_bytes()))
+    fn max_output_bytes(&self) -> PyResult<u64> {
+        Ok(self.inner.max_output_bytes())
     }
 
     /// The host path of `path` inside the box.

@@ -21,14 +21,13 @@ fn main() -> ExitCode {
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
         ["test"] => test(),
+        ["bench"] => bench(),
         ["fuzz", runs] => match runs.parse::<u64>() {
             Ok(runs) => fuzz(Fuzz::Runs(runs)),
             Err(_) => Err(format!("`{runs}` is not a number of runs")),
         },
         _ => {
-            eprintln!(
-                "usage: cargo xtask gen [--check] | cargo xtask test | cargo xtask fuzz <runs>"
-            );
+            eprintln!("usage: cargo xtask gen [--check] | test | bench | fuzz <runs>");
             return ExitCode::from(2);
         }
     };
@@ -170,7 +169,14 @@ fn test() -> Result<(), String> {
     run(step(
         "cargo test",
         &cargo,
-        &["test", "--workspace", "--exclude", "boxkit-python"],
+        &[
+            "test",
+            "--workspace",
+            "--exclude",
+            "boxkit-python",
+            "--exclude",
+            "boxkit-handwritten",
+        ],
     ))?;
     run(step("rustfmt", &cargo, &["fmt", "--all", "--check"]))?;
     run(step(
@@ -204,7 +210,7 @@ fn test() -> Result<(), String> {
     run(step(
         "ruff",
         bin.join("ruff"),
-        &["check", "--no-cache", "generated", "tests"],
+        &["check", "--no-cache", "generated", "tests", "bench"],
     ))?;
     run(Step {
         env: venv_env.clone(),
@@ -224,6 +230,28 @@ fn test() -> Result<(), String> {
                 "generated/tests",
                 "tests",
             ],
+        )
+    })?;
+    // The bench harness on the debug builds with tiny counts, so it cannot rot.
+    run(Step {
+        env: venv_env.clone(),
+        ..step(
+            "maturin develop (hand-written bench baseline)",
+            bin.join("maturin"),
+            &[
+                "develop",
+                "--quiet",
+                "--manifest-path",
+                "bench/handwritten/Cargo.toml",
+            ],
+        )
+    })?;
+    run(Step {
+        env: venv_env.clone(),
+        ..step(
+            "bench smoke run",
+            &python,
+            &["bench/run.py", "--calls", "50", "--rounds", "1"],
         )
     })?;
     fixture_checks(&root, &bin, &venv_env)?;
@@ -442,4 +470,53 @@ fn fuzz(budget: Fuzz) -> Result<(), String> {
     } else {
         Err("the fuzz target found a crash; see codegen/fuzz/artifacts".into())
     }
+}
+
+/// `cargo xtask bench`: release builds of every binding, then the harness.
+fn bench() -> Result<(), String> {
+    let root = root();
+    let bin = ensure_venv(&root)?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let venv_env = vec![
+        ("VIRTUAL_ENV", root.join(".venv").to_string()),
+        (
+            "PATH",
+            format!("{bin}:{}", std::env::var("PATH").unwrap_or_default()),
+        ),
+    ];
+    run(step(
+        "bindery (release)",
+        &cargo,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "bindery-codegen",
+            "--bin",
+            "bindery",
+        ],
+    ))?;
+    for manifest in ["generated/Cargo.toml", "bench/handwritten/Cargo.toml"] {
+        let args = [
+            "develop",
+            "--quiet",
+            "--release",
+            "--manifest-path",
+            manifest,
+        ];
+        run(Step {
+            env: venv_env.clone(),
+            ..step("maturin develop --release", bin.join("maturin"), &args)
+        })?;
+    }
+    let bindery = root.join("target/release/bindery");
+    let args = ["bench/run.py", "--bindery", bindery.as_str()];
+    run(Step {
+        env: venv_env,
+        ..step("bench", bin.join("python"), &args)
+    })?;
+    eprintln!(
+        "\nnote: .venv now holds release builds; `cargo xtask test` reinstalls the test builds"
+    );
+    Ok(())
 }

@@ -1,0 +1,131 @@
+"""Benchmarks of the boxkit bindings, run by `cargo xtask bench`.
+
+Every operation is timed for every binding in the same process, round after
+round with the bindings interleaved, so machine noise hits all of them
+alike; each figure is the median over rounds of the mean time per call.
+Prints a Markdown table with the ratios; writes nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+BINDINGS = {"generated": "boxkit", "hand-written": "boxkit_handwritten"}
+COMMAND = [f"arg-{i}" for i in range(99)] + ["needs quoting"]
+
+
+class Starts:
+    """A listener implementing only `on_box_started`."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def on_box_started(self, box_id: str) -> None:
+        self.count += 1
+
+
+class Nothing:
+    """A listener implementing nothing: every event is skipped."""
+
+
+def operations(module: Any, root: str) -> dict[str, tuple[Callable[[], object], int]]:
+    """Operation name -> (one call, events per call)."""
+    runtime = module.Runtime(root)
+    box = runtime.create_box("bench", {})
+    config = module.BoxConfig(name="bench-config", max_output_bytes=0)
+
+    def typed_error() -> None:
+        try:
+            runtime.get_box("missing")
+        except module.NotFoundError as exc:
+            assert exc.box_id == "missing"
+
+    delivered = module.Runtime(root + "-delivered")
+    delivered.add_listener(Starts())
+    skipped = module.Runtime(root + "-skipped")
+    skipped.add_listener(Nothing())
+    return {
+        "int getter `max_output_bytes()`": (box.max_output_bytes, 1),
+        "string in/out `host_path(str)`": (lambda: box.host_path("a/b.txt"), 1),
+        "record in/out `check_config(BoxConfig)`": (lambda: runtime.check_config(config), 1),
+        "`shell_join(list of 100 str)`": (lambda: module.shell_join(COMMAND), 1),
+        "raise + catch a typed error": (typed_error, 1),
+        "listener event, delivered, 1 thread": (lambda: delivered.ping_listeners("b", 1, 100), 100),
+        "listener event, delivered, 8 threads": (lambda: delivered.ping_listeners("b", 8, 100), 800),
+        "listener event, skipped, 1 thread": (lambda: skipped.ping_listeners("b", 1, 1000), 1000),
+        "listener event, skipped, 8 threads": (lambda: skipped.ping_listeners("b", 8, 1000), 8000),
+    }
+
+
+def time_call(call: Callable[[], object], calls: int) -> float:
+    start = time.perf_counter_ns()
+    for _ in range(calls):
+        call()
+    return (time.perf_counter_ns() - start) / calls
+
+
+def generation_times(bindery: str, sizes: list[int]) -> dict[int, float]:
+    """Seconds `bindery generate` takes for synthetic schemas of `sizes` definitions."""
+    out = {}
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            udl = pathlib.Path(tmp) / "synthetic.udl"
+            functions = "".join(f"  u32 f{i}(u32 a, string b);\n" for i in range(size // 2))
+            records = "".join(f"dictionary R{i} {{ u32 x; string? y; }};\n" for i in range(size - size // 2))
+            udl.write_text(f"namespace synthetic {{\n{functions}}};\n{records}")
+            start = time.perf_counter()
+            subprocess.run([bindery, "generate", "--udl", str(udl), "--out", str(pathlib.Path(tmp) / "out")], check=True, capture_output=True)
+            out[size] = time.perf_counter() - start
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--bindery", help="path of the bindery binary, for the generation rows")
+    parser.add_argument("--sizes", default="100,1000,10000")
+    args = parser.parse_args()
+
+    modules = {name: importlib.import_module(module) for name, module in BINDINGS.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        ops = {name: operations(module, f"{tmp}/{name}") for name, module in modules.items()}
+        names = list(next(iter(ops.values())))
+        samples: dict[tuple[str, str], list[float]] = {(b, n): [] for b in ops for n in names}
+        for _ in range(args.rounds):
+            for name in names:
+                for binding in ops:  # interleaved: every binding in every round
+                    call, events = ops[binding][name]
+                    calls = max(1, args.calls // events)
+                    samples[(binding, name)].append(time_call(call, calls) / events)
+
+    columns = list(BINDINGS)
+    print(f"| operation | {' | '.join(f'{c} (ns)' for c in columns)} | generated / hand-written |")
+    print("|---|" + "---|" * (len(columns) + 1))
+    for name in names:
+        medians = {b: statistics.median(samples[(b, name)]) for b in columns}
+        ratio = medians["generated"] / medians["hand-written"]
+        cells = " | ".join(f"{medians[b]:,.0f}" for b in columns)
+        print(f"| {name} | {cells} | {ratio:.2f} |")
+    if args.bindery:
+        sizes = [int(s) for s in args.sizes.split(",")]
+        times = generation_times(args.bindery, sizes)
+        print()
+        print("| definitions | `bindery generate` (s) | per definition (µs) |")
+        print("|---|---|---|")
+        for size, seconds in times.items():
+            print(f"| {size:,} | {seconds:.3f} | {seconds / size * 1e6:.1f} |")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
