@@ -132,6 +132,7 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
 }
 
 pub fn listeners_py(api: &Api) -> String {
+    let spelling = Spelling::of(api);
     let mut imports = Vec::new();
     if api
         .callbacks
@@ -141,7 +142,7 @@ pub fn listeners_py(api: &Api) -> String {
     {
         imports.push("import abc".to_string());
     }
-    if Spelling::of(api).qualify {
+    if spelling.qualify {
         imports.push("import builtins".to_string());
     }
     let datetime = api.callbacks.iter().flat_map(|c| &c.methods).any(|m| {
@@ -188,11 +189,7 @@ pub fn listeners_py(api: &Api) -> String {
         ),
         imports,
         all: all.iter().map(|n| py_str(n)).collect(),
-        classes: api
-            .callbacks
-            .iter()
-            .map(|c| class(c, Spelling::of(api)))
-            .collect(),
+        classes: api.callbacks.iter().map(|c| class(c, spelling)).collect(),
     }
     .render()
     .unwrap_or_else(|e| format!("# render error: {e}\n"))

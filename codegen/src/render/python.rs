@@ -339,7 +339,7 @@ fn stub_fn(
     returns: String,
     indent: &str,
 ) -> StubFn {
-    let spelling = Spelling::of(paths.api);
+    let spelling = paths.spelling;
     let mut params: Vec<String> = first.map(str::to_string).into_iter().collect();
     for a in &c.arguments {
         let annotation = types::python(&a.ty, spelling);
@@ -404,7 +404,7 @@ fn attribute_lines(name: &str, annotation: &str, docstring: Option<&str>) -> Vec
 }
 
 fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
-    let spelling = Spelling::of(paths.api);
+    let spelling = paths.spelling;
     let mut attributes = Vec::new();
     let mut params = vec!["cls".to_string(), "*".to_string()];
     for f in &r.fields {
@@ -560,7 +560,7 @@ pub fn native_pyi(api: &Api) -> String {
                     m,
                     Some("self"),
                     &m.name.python,
-                    returns(m, Spelling::of(api)),
+                    returns(m, paths.spelling),
                     "    ",
                 ));
             }
@@ -583,7 +583,7 @@ pub fn native_pyi(api: &Api) -> String {
     let enum_classes: Vec<StubClass> = api
         .enums
         .iter()
-        .flat_map(|e| enum_stub(e, Spelling::of(api)))
+        .flat_map(|e| enum_stub(e, paths.spelling))
         .collect();
     classes.splice(api.records.len()..api.records.len(), enum_classes);
     let functions = api
@@ -595,13 +595,13 @@ pub fn native_pyi(api: &Api) -> String {
                 f,
                 None,
                 &f.name.python,
-                returns(f, Spelling::of(api)),
+                returns(f, paths.spelling),
                 "",
             )
         })
         .collect();
     let mut imports = Vec::new();
-    if Spelling::of(api).qualify {
+    if paths.spelling.qualify {
         imports.push("import builtins".to_string());
     }
     let callables = api.callables();

@@ -212,13 +212,13 @@ pub fn lib_rs(api: &Api) -> String {
             let core = format!("{krate}::{}", o.name.rust);
             let mut methods = Vec::new();
             if let Some(c) = &o.constructor {
-                methods.push(method(api, c, Receiver::Constructor(&core)));
+                methods.push(method(&paths, c, Receiver::Constructor(&core)));
             }
             for c in &o.named_constructors {
-                methods.push(method(api, c, Receiver::NamedConstructor(&core)));
+                methods.push(method(&paths, c, Receiver::NamedConstructor(&core)));
             }
             for m in &o.methods {
-                methods.push(method(api, m, Receiver::Object));
+                methods.push(method(&paths, m, Receiver::Object));
             }
             Object {
                 doc: types::rust_doc(o.docstring.as_deref()),
@@ -240,7 +240,7 @@ pub fn lib_rs(api: &Api) -> String {
     let functions: Vec<Method> = api
         .functions
         .iter()
-        .map(|f| method(api, f, Receiver::Function(&krate)))
+        .map(|f| method(&paths, f, Receiver::Function(&krate)))
         .collect();
 
     let data: Vec<DataView> = api
@@ -460,8 +460,8 @@ enum Receiver<'a> {
     NamedConstructor(&'a str),
 }
 
-fn method(api: &Api, c: &Callable, receiver: Receiver<'_>) -> Method {
-    let paths = Paths::new(api);
+fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
+    let api = paths.api;
     let indent = if matches!(receiver, Receiver::Function(_)) {
         0
     } else {

@@ -1,5 +1,7 @@
 //! How each model type is spelled and converted in the generated code.
 
+use std::collections::BTreeMap;
+
 use crate::model::{Api, Literal, Type};
 
 /// Builtin type names the annotations use.
@@ -72,28 +74,37 @@ pub fn uses_datetime(ty: &Type) -> bool {
 /// How the glue names the types it defines and the core's.
 pub struct Paths<'a> {
     pub api: &'a Api,
+    /// How annotations spell builtin types, decided once per API.
+    pub spelling: Spelling,
     /// `::crate_ident`
     pub krate: String,
+    /// UDL name -> glue name of every object, record and enum.
+    glue_names: BTreeMap<&'a str, &'a str>,
 }
 
 impl<'a> Paths<'a> {
     pub fn new(api: &'a Api) -> Self {
+        let glue_names = api
+            .objects
+            .iter()
+            .map(|o| &o.name)
+            .chain(api.records.iter().map(|r| &r.name))
+            .chain(api.enums.iter().map(|e| &e.name))
+            .map(|n| (n.udl.as_str(), n.rust.as_str()))
+            .collect();
         Paths {
             api,
+            spelling: Spelling::of(api),
             krate: format!("::{}", api.crate_ident),
+            glue_names,
         }
     }
 
     /// The glue's Rust name of an object, record or enum.
     pub fn glue(&self, udl: &str) -> String {
-        let api = self.api;
-        api.objects
-            .iter()
-            .map(|o| &o.name)
-            .chain(api.records.iter().map(|r| &r.name))
-            .chain(api.enums.iter().map(|e| &e.name))
-            .find(|n| n.udl == udl)
-            .map_or_else(|| udl.to_string(), |n| n.rust.clone())
+        self.glue_names
+            .get(udl)
+            .map_or_else(|| udl.to_string(), |rust| rust.to_string())
     }
 
     /// The core's path of an object, record or enum.
