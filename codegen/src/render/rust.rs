@@ -502,7 +502,7 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
             .arguments
             .iter()
             .map(|a| match &a.default {
-                Some(d) => format!("{} = {}", a.name.rust, types::default(d, &a.ty, &paths).1),
+                Some(d) => format!("{} = {}", a.name.rust, types::default(d, &a.ty, paths).1),
                 None => a.name.rust.clone(),
             })
             .collect();
@@ -515,7 +515,7 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
         attrs.push("#[allow(clippy::too_many_arguments)]".to_string());
     }
     for a in &c.arguments {
-        params.push(format!("{}: {}", a.name.rust, types::rust(&a.ty, &paths)));
+        params.push(format!("{}: {}", a.name.rust, types::rust(&a.ty, paths)));
     }
 
     let is_ctor = matches!(
@@ -526,7 +526,7 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
         "PyResult<Self>".to_string()
     } else {
         match &c.returns {
-            Some(t) => format!("PyResult<{}>", types::rust(t, &paths)),
+            Some(t) => format!("PyResult<{}>", types::rust(t, paths)),
             None => "PyResult<()>".to_string(),
         }
     };
@@ -540,7 +540,7 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
     let mut body = Vec::new();
     let mut call_args = Vec::new();
     for a in &c.arguments {
-        if let Some(lowered) = types::lower(&a.ty, &a.name.rust, &paths) {
+        if let Some(lowered) = types::lower(&a.ty, &a.name.rust, paths) {
             body.push(format!("let {} = {lowered};", a.name.rust));
         }
         call_args.push(if a.by_ref {
@@ -580,7 +580,7 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
     } else {
         c.returns
             .as_ref()
-            .and_then(|t| types::lift(t, "value", &paths))
+            .and_then(|t| types::lift(t, "value", paths))
     };
     match (&c.returns, is_ctor, map_err, lifted) {
         (None, false, None, _) => {
