@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-BINDINGS = {"generated": "boxkit", "hand-written": "boxkit_handwritten"}
+BINDINGS = {"generated": "boxkit", "hand-written": "boxkit_handwritten", "UniFFI": "boxkit_uniffi"}
 COMMAND = [f"arg-{i}" for i in range(99)] + ["needs quoting"]
 
 
@@ -37,28 +37,45 @@ class Nothing:
     """A listener implementing nothing: every event is skipped."""
 
 
-def operations(module: Any, root: str) -> dict[str, tuple[Callable[[], object], int]]:
-    """Operation name -> (one call, events per call)."""
+Operation = tuple[Callable[[], object], int]
+
+
+def operations(module: Any, root: str) -> dict[str, Operation | None]:
+    """Operation name -> (one call, events per call), or None if not bound."""
     runtime = module.Runtime(root)
     box = runtime.create_box("bench", {})
-    config = module.BoxConfig(name="bench-config", max_output_bytes=0)
+    config = module.BoxConfig(name="bench-config", env={}, max_output_bytes=0)
+    # UniFFI nests variant classes in the error class.
+    not_found = getattr(module, "NotFoundError", None) or module.BoxkitError.NotFound
 
     def typed_error() -> None:
         try:
             runtime.get_box("missing")
-        except module.NotFoundError as exc:
+        except not_found as exc:
             assert exc.box_id == "missing"
 
-    delivered = module.Runtime(root + "-delivered")
-    delivered.add_listener(Starts())
-    skipped = module.Runtime(root + "-skipped")
-    skipped.add_listener(Nothing())
-    return {
+    calls: dict[str, Operation | None] = {
         "int getter `max_output_bytes()`": (box.max_output_bytes, 1),
         "string in/out `host_path(str)`": (lambda: box.host_path("a/b.txt"), 1),
         "record in/out `check_config(BoxConfig)`": (lambda: runtime.check_config(config), 1),
         "`shell_join(list of 100 str)`": (lambda: module.shell_join(COMMAND), 1),
         "raise + catch a typed error": (typed_error, 1),
+    }
+    listener_rows = [
+        "listener event, delivered, 1 thread",
+        "listener event, delivered, 8 threads",
+        "listener event, skipped, 1 thread",
+        "listener event, skipped, 8 threads",
+    ]
+    if not hasattr(runtime, "add_listener"):
+        # The UniFFI binding leaves callback interfaces out (see BENCHMARKS.md).
+        return calls | dict.fromkeys(listener_rows)
+
+    delivered = module.Runtime(root + "-delivered")
+    delivered.add_listener(Starts())
+    skipped = module.Runtime(root + "-skipped")
+    skipped.add_listener(Nothing())
+    return calls | {
         "listener event, delivered, 1 thread": (lambda: delivered.ping_listeners("b", 1, 100), 100),
         "listener event, delivered, 8 threads": (lambda: delivered.ping_listeners("b", 8, 100), 800),
         "listener event, skipped, 1 thread": (lambda: skipped.ping_listeners("b", 1, 1000), 1000),
@@ -88,15 +105,26 @@ def generation_times(bindery: str, sizes: list[int]) -> dict[int, float]:
     return out
 
 
+def ratio(medians: dict[str, float | None], a: str, b: str) -> str:
+    x, y = medians[a], medians[b]
+    return "n/a" if x is None or y is None else f"{x / y:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--bindery", help="path of the bindery binary, for the generation rows")
     parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--uniffi-dir", help="folder of UniFFI's boxkit_uniffi.py and its library")
     args = parser.parse_args()
 
-    modules = {name: importlib.import_module(module) for name, module in BINDINGS.items()}
+    bindings = dict(BINDINGS)
+    if args.uniffi_dir:
+        sys.path.insert(0, args.uniffi_dir)
+    else:
+        del bindings["UniFFI"]
+    modules = {name: importlib.import_module(module) for name, module in bindings.items()}
     with tempfile.TemporaryDirectory() as tmp:
         ops = {name: operations(module, f"{tmp}/{name}") for name, module in modules.items()}
         names = list(next(iter(ops.values())))
@@ -104,18 +132,25 @@ def main() -> None:
         for _ in range(args.rounds):
             for name in names:
                 for binding in ops:  # interleaved: every binding in every round
-                    call, events = ops[binding][name]
+                    operation = ops[binding][name]
+                    if operation is None:
+                        continue
+                    call, events = operation
                     calls = max(1, args.calls // events)
                     samples[(binding, name)].append(time_call(call, calls) / events)
 
-    columns = list(BINDINGS)
-    print(f"| operation | {' | '.join(f'{c} (ns)' for c in columns)} | generated / hand-written |")
-    print("|---|" + "---|" * (len(columns) + 1))
+    columns = list(bindings)
+    ratios = ["generated / hand-written"] + (["UniFFI / generated"] if "UniFFI" in columns else [])
+    print(f"| operation | {' | '.join(f'{c} (ns)' for c in columns)} | {' | '.join(ratios)} |")
+    print("|---|" + "---|" * (len(columns) + len(ratios)))
     for name in names:
-        medians = {b: statistics.median(samples[(b, name)]) for b in columns}
-        ratio = medians["generated"] / medians["hand-written"]
-        cells = " | ".join(f"{medians[b]:,.0f}" for b in columns)
-        print(f"| {name} | {cells} | {ratio:.2f} |")
+        medians = {b: statistics.median(samples[(b, name)]) if samples[(b, name)] else None for b in columns}
+        cells = " | ".join("n/a" if m is None else f"{m:,.0f}" for m in medians.values())
+
+        row = [ratio(medians, "generated", "hand-written")]
+        if "UniFFI" in columns:
+            row.append(ratio(medians, "UniFFI", "generated"))
+        print(f"| {name} | {cells} | {' | '.join(row)} |")
     if args.bindery:
         sizes = [int(s) for s in args.sizes.split(",")]
         times = generation_times(args.bindery, sizes)

@@ -509,8 +509,48 @@ fn bench() -> Result<(), String> {
             ..step("maturin develop --release", bin.join("maturin"), &args)
         })?;
     }
+    // UniFFI's own Python bindings of the same core (the benchmarked subset).
+    let uniffi = root.join("bench/uniffi");
+    let target = ("CARGO_TARGET_DIR", root.join("target").to_string());
+    let build = Command::new(&cargo)
+        .args(["build", "--release"])
+        .current_dir(&uniffi)
+        .env(target.0, &target.1)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !build.success() {
+        return Err("the UniFFI binding does not build".into());
+    }
+    let out = root.join("target/uniffi-py");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let library = root.join("target/release/libboxkit_uniffi.so");
+    let generate = Command::new(root.join("target/release/uniffi-bindgen"))
+        .args([
+            "generate",
+            "--library",
+            library.as_str(),
+            "--language",
+            "python",
+            "--out-dir",
+            out.as_str(),
+        ])
+        .current_dir(&uniffi)
+        .env(target.0, &target.1)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !generate.success() {
+        return Err("uniffi-bindgen failed".into());
+    }
+    std::fs::copy(&library, out.join("libboxkit_uniffi.so")).map_err(|e| e.to_string())?;
+
     let bindery = root.join("target/release/bindery");
-    let args = ["bench/run.py", "--bindery", bindery.as_str()];
+    let args = [
+        "bench/run.py",
+        "--bindery",
+        bindery.as_str(),
+        "--uniffi-dir",
+        out.as_str(),
+    ];
     run(Step {
         env: venv_env,
         ..step("bench", bin.join("python"), &args)
