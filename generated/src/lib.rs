@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyType};
+use pyo3::types::PyType;
 use pyo3::IntoPyObjectExt;
 
 /// The module that defines every exception class.
@@ -17,24 +17,30 @@ const ERRORS_MODULE: &str = "boxkit.errors";
 /// Each exception class, imported once from `ERRORS_MODULE` and cached.
 static ERROR_CLASSES: [PyOnceLock<Py<PyType>>; 16] = [const { PyOnceLock::new() }; 16];
 
-/// Builds `class(message, **fields)` (plus `variant=` for a class shared by
-/// several variants). Any failure on the way is returned in its place, so a
-/// mapping never panics.
+/// Builds an instance of `class` with `message` as its only argument and the
+/// variant's fields as attributes (plus `variant` for a class shared by
+/// several variants). It calls `__new__` and sets the attributes directly:
+/// the exception module's `__init__` would store the same values, through a
+/// slower Python call. Any failure on the way is returned in its place, so
+/// a mapping never panics.
 fn bindery_new_error<'py>(
     py: Python<'py>,
     (slot, class): (usize, &str),
     message: String,
     variant: Option<&str>,
-    fields: impl FnOnce(&Bound<'py, PyDict>) -> PyResult<()>,
+    fields: impl FnOnce(&Bound<'py, PyAny>) -> PyResult<()>,
 ) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let class = ERROR_CLASSES[slot].import(py, ERRORS_MODULE, class)?;
-        let kwargs = PyDict::new(py);
+        // `args` is set after `__new__`: OSError's `__new__` leaves it empty
+        // when a subclass defines `__init__`.
+        let instance = class.call_method1(pyo3::intern!(py, "__new__"), (class,))?;
+        instance.setattr(pyo3::intern!(py, "args"), (message,))?;
         if let Some(variant) = variant {
-            kwargs.set_item("variant", variant)?;
+            instance.setattr(pyo3::intern!(py, "variant"), variant)?;
         }
-        fields(&kwargs)?;
-        Ok(PyErr::from_value(class.call((message,), Some(&kwargs))?))
+        fields(&instance)?;
+        Ok(PyErr::from_value(instance))
     };
     build().unwrap_or_else(|error| error)
 }
@@ -44,85 +50,91 @@ pub(crate) fn bindery_boxkit_error_to_py(py: Python<'_>, error: ::boxkit::Boxkit
     let message = error.to_string();
     match error {
         ::boxkit::BoxkitError::NotFound { box_id: f0 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("box_id", f0)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("box_id", f0)?;
                 Ok(())
             };
             bindery_new_error(py, (0, "NotFoundError"), message, None, fields)
         }
         ::boxkit::BoxkitError::AlreadyExists { box_id: f0 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("box_id", f0)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("box_id", f0)?;
                 Ok(())
             };
             bindery_new_error(py, (1, "AlreadyExistsError"), message, None, fields)
         }
         ::boxkit::BoxkitError::InvalidName { name: f0, reason: f1 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("name", f0)?;
-                kwargs.set_item("reason", f1)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("name", f0)?;
+                error.setattr("reason", f1)?;
+                error.setattr("key", py.None())?;
                 Ok(())
             };
             bindery_new_error(py, (2, "InvalidArgumentError"), message, Some("InvalidName"), fields)
         }
         ::boxkit::BoxkitError::InvalidState { box_id: f0, state: f1, operation: f2 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("box_id", f0)?;
-                kwargs.set_item("state", f1)?;
-                kwargs.set_item("operation", f2)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("box_id", f0)?;
+                error.setattr("state", f1)?;
+                error.setattr("operation", f2)?;
                 Ok(())
             };
             bindery_new_error(py, (3, "InvalidStateError"), message, None, fields)
         }
         ::boxkit::BoxkitError::RootUnavailable { path: f0, reason: f1 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("path", f0)?;
-                kwargs.set_item("reason", f1)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("path", f0)?;
+                error.setattr("reason", f1)?;
                 Ok(())
             };
             bindery_new_error(py, (4, "RootUnavailableError"), message, None, fields)
         }
         ::boxkit::BoxkitError::Io { path: f0, reason: f1 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("path", f0)?;
-                kwargs.set_item("reason", f1)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("path", f0)?;
+                error.setattr("reason", f1)?;
                 Ok(())
             };
             bindery_new_error(py, (5, "IoError"), message, None, fields)
         }
         ::boxkit::BoxkitError::SpawnFailed { program: f0, reason: f1 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("program", f0)?;
-                kwargs.set_item("reason", f1)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("program", f0)?;
+                error.setattr("reason", f1)?;
                 Ok(())
             };
             bindery_new_error(py, (6, "SpawnFailedError"), message, None, fields)
         }
         ::boxkit::BoxkitError::ExecFailed { command: f0, exit_code: f1, stderr: f2 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("command", f0)?;
-                kwargs.set_item("exit_code", f1)?;
-                kwargs.set_item("stderr", f2)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("command", f0)?;
+                error.setattr("exit_code", f1)?;
+                error.setattr("stderr", f2)?;
                 Ok(())
             };
             bindery_new_error(py, (7, "ExecFailedError"), message, None, fields)
         }
         ::boxkit::BoxkitError::Timeout { after_ms: f0 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("after_ms", f0)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("after_ms", f0)?;
                 Ok(())
             };
             bindery_new_error(py, (8, "TimeoutError"), message, None, fields)
         }
         ::boxkit::BoxkitError::Signaled { signal: f0 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("signal", f0)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("signal", f0)?;
                 Ok(())
             };
             bindery_new_error(py, (9, "SignaledError"), message, None, fields)
         }
         ::boxkit::BoxkitError::EmptyCommand => {
-            let fields = |_: &Bound<'_, PyDict>| -> PyResult<()> { Ok(()) };
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("name", py.None())?;
+                error.setattr("reason", py.None())?;
+                error.setattr("key", py.None())?;
+                Ok(())
+            };
             bindery_new_error(
                 py,
                 (2, "InvalidArgumentError"),
@@ -132,53 +144,54 @@ pub(crate) fn bindery_boxkit_error_to_py(py: Python<'_>, error: ::boxkit::Boxkit
             )
         }
         ::boxkit::BoxkitError::PathEscape { path: f0 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("path", f0)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("path", f0)?;
                 Ok(())
             };
             bindery_new_error(py, (10, "PathEscapeError"), message, None, fields)
         }
         ::boxkit::BoxkitError::FileNotFound { path: f0 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("path", f0)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("path", f0)?;
                 Ok(())
             };
             bindery_new_error(py, (11, "FileNotFoundError"), message, None, fields)
         }
         ::boxkit::BoxkitError::PermissionDenied { path: f0 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("path", f0)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("path", f0)?;
                 Ok(())
             };
             bindery_new_error(py, (12, "PermissionDeniedError"), message, None, fields)
         }
         ::boxkit::BoxkitError::InvalidEnv { key: f0, reason: f1 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("key", f0)?;
-                kwargs.set_item("reason", f1)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("key", f0)?;
+                error.setattr("reason", f1)?;
+                error.setattr("name", py.None())?;
                 Ok(())
             };
             bindery_new_error(py, (2, "InvalidArgumentError"), message, Some("InvalidEnv"), fields)
         }
         ::boxkit::BoxkitError::OutputTooLarge { limit_bytes: f0, actual_bytes: f1 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("limit_bytes", f0)?;
-                kwargs.set_item("actual_bytes", f1)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("limit_bytes", f0)?;
+                error.setattr("actual_bytes", f1)?;
                 Ok(())
             };
             bindery_new_error(py, (13, "OutputTooLargeError"), message, None, fields)
         }
         ::boxkit::BoxkitError::PolicyRejected { command: f0, reason: f1 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("command", f0)?;
-                kwargs.set_item("reason", f1)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("command", f0)?;
+                error.setattr("reason", f1)?;
                 Ok(())
             };
             bindery_new_error(py, (14, "PolicyRejectedError"), message, None, fields)
         }
         ::boxkit::BoxkitError::Internal { message: f0 } => {
-            let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {
-                kwargs.set_item("message", f0)?;
+            let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {
+                error.setattr("message", f0)?;
                 Ok(())
             };
             bindery_new_error(py, (15, "InternalError"), message, None, fields)

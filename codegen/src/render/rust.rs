@@ -4,7 +4,7 @@ use askama::Template;
 
 use super::layout::{let_struct, list};
 
-const NO_FIELDS: &str = "let fields = |_: &Bound<'_, PyDict>| -> PyResult<()> { Ok(()) };";
+const NO_FIELDS: &str = "let fields = |_: &Bound<'_, PyAny>| -> PyResult<()> { Ok(()) };";
 use super::callbacks;
 use super::data::{self, DataView};
 use super::types::{self, Paths};
@@ -172,22 +172,42 @@ pub fn lib_rs(api: &Api) -> String {
                     };
                     let slot = format!("({}, {})", base + v.class, types::rust_str(&class.name));
                     let mut lines = Vec::new();
+                    // Attributes to set: the variant's fields, and for a class shared by
+                    // several variants, `None` for the fields only the others have (as
+                    // the class's `__init__` would).
+                    let mut sets: Vec<String> = v
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| {
+                            let binding = format!("f{i}");
+                            let value = types::lift(&f.ty, &binding, &paths).unwrap_or(binding);
+                            format!(
+                                "    error.setattr({}, {value})?;",
+                                types::rust_str(&f.name.python)
+                            )
+                        })
+                        .collect();
+                    if class.variants.len() > 1 {
+                        for cf in class
+                            .fields
+                            .iter()
+                            .filter(|cf| !v.fields.iter().any(|f| f.name.python == cf.python))
+                        {
+                            sets.push(format!(
+                                "    error.setattr({}, py.None())?;",
+                                types::rust_str(&cf.python)
+                            ));
+                        }
+                    }
                     // A statement before the call keeps the arm a block, as rustfmt leaves it.
-                    if v.fields.is_empty() {
+                    if sets.is_empty() {
                         lines.push(NO_FIELDS.to_string());
                     } else {
                         lines.push(
-                            "let fields = |kwargs: &Bound<'_, PyDict>| -> PyResult<()> {"
-                                .to_string(),
+                            "let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {".to_string(),
                         );
-                        for (i, f) in v.fields.iter().enumerate() {
-                            let binding = format!("f{i}");
-                            let value = types::lift(&f.ty, &binding, &paths).unwrap_or(binding);
-                            lines.push(format!(
-                                "    kwargs.set_item({}, {value})?;",
-                                types::rust_str(&f.name.python)
-                            ));
-                        }
+                        lines.extend(sets);
                         lines.push("    Ok(())".to_string());
                         lines.push("};".to_string());
                     }
@@ -376,8 +396,7 @@ pub fn lib_rs(api: &Api) -> String {
         !api.errors.is_empty(),
         named_constructors || !api.callbacks.is_empty(),
     ) {
-        (true, _) => imports.push("use pyo3::types::{PyDict, PyType};".into()),
-        (false, true) => imports.push("use pyo3::types::PyType;".into()),
+        (true, _) | (false, true) => imports.push("use pyo3::types::PyType;".into()),
         (false, false) => {}
     }
     // rustfmt orders `pyo3::IntoPyObjectExt` after the lowercase modules.
