@@ -268,6 +268,14 @@ pub struct Object {
 }
 
 impl Api {
+    /// The names of every object, record and enum: the types the glue defines.
+    pub fn type_names(&self) -> impl Iterator<Item = &Name> {
+        let objects = self.objects.iter().map(|o| &o.name);
+        objects
+            .chain(self.records.iter().map(|r| &r.name))
+            .chain(self.enums.iter().map(|e| &e.name))
+    }
+
     /// Every function, constructor and method.
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
         let members = self.objects.iter().flat_map(|o| {

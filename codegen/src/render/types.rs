@@ -20,9 +20,7 @@ impl Spelling {
             .functions
             .iter()
             .map(|f| &f.name)
-            .chain(api.objects.iter().map(|o| &o.name))
-            .chain(api.records.iter().map(|r| &r.name))
-            .chain(api.enums.iter().map(|e| &e.name));
+            .chain(api.type_names());
         let qualify = names
             .map(|n| n.python.as_str())
             .any(|n| BUILTIN_TYPES.contains(&n));
@@ -85,11 +83,7 @@ pub struct Paths<'a> {
 impl<'a> Paths<'a> {
     pub fn new(api: &'a Api) -> Self {
         let glue_names = api
-            .objects
-            .iter()
-            .map(|o| &o.name)
-            .chain(api.records.iter().map(|r| &r.name))
-            .chain(api.enums.iter().map(|e| &e.name))
+            .type_names()
             .map(|n| (n.udl.as_str(), n.rust.as_str()))
             .collect();
         Paths {
