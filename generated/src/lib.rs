@@ -767,8 +767,8 @@ impl Runtime {
     }
 
     /// The canonical root directory.
-    fn root_dir(&self) -> PyResult<String> {
-        Ok(self.inner.root_dir())
+    fn root_dir(&self) -> String {
+        self.inner.root_dir()
     }
 
     /// Creates a box named `name` with extra environment variables.
@@ -802,15 +802,8 @@ impl Runtime {
 
     /// Sends `count` `on_box_started(box_id)` events to every listener from
     /// each of `threads` threads, for load-testing listener code.
-    fn ping_listeners(
-        &self,
-        py: Python<'_>,
-        box_id: String,
-        threads: u32,
-        count: u32,
-    ) -> PyResult<()> {
+    fn ping_listeners(&self, py: Python<'_>, box_id: String, threads: u32, count: u32) {
         py.detach(|| self.inner.ping_listeners(box_id, threads, count));
-        Ok(())
     }
 
     /// The box named `box_id`.
@@ -821,8 +814,8 @@ impl Runtime {
     }
 
     /// Names of all boxes, sorted.
-    fn list_boxes(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        Ok(py.detach(|| self.inner.list_boxes()))
+    fn list_boxes(&self, py: Python<'_>) -> Vec<String> {
+        py.detach(|| self.inner.list_boxes())
     }
 
     /// Stops the box if needed and deletes its directory.
@@ -838,8 +831,8 @@ impl Runtime {
     }
 
     /// Unregisters a listener; false if the handle is unknown.
-    fn remove_listener(&self, py: Python<'_>, handle: u64) -> PyResult<bool> {
-        Ok(py.detach(|| self.inner.remove_listener(handle)))
+    fn remove_listener(&self, py: Python<'_>, handle: u64) -> bool {
+        py.detach(|| self.inner.remove_listener(handle))
     }
 
     /// Installs (or with null removes) the policy consulted before each command.
@@ -879,19 +872,19 @@ impl Sandbox {
     }
 
     /// The box id (its name).
-    fn id(&self) -> PyResult<String> {
-        Ok(self.inner.id())
+    fn id(&self) -> String {
+        self.inner.id()
     }
 
     /// The box's working directory on the host.
-    fn workdir(&self) -> PyResult<String> {
-        Ok(self.inner.workdir())
+    fn workdir(&self) -> String {
+        self.inner.workdir()
     }
 
     /// The current lifecycle state.
-    fn state(&self, py: Python<'_>) -> PyResult<BoxState> {
+    fn state(&self, py: Python<'_>) -> BoxState {
         let value = py.detach(|| self.inner.state());
-        Ok(BoxState::from(value))
+        BoxState::from(value)
     }
 
     /// Moves the box to running; commands need a running box.
@@ -913,8 +906,8 @@ impl Sandbox {
     }
 
     /// The cap on captured stdout + stderr of one command.
-    fn max_output_bytes(&self) -> PyResult<u64> {
-        Ok(self.inner.max_output_bytes())
+    fn max_output_bytes(&self) -> u64 {
+        self.inner.max_output_bytes()
     }
 
     /// The host path of `path` inside the box.
@@ -924,9 +917,8 @@ impl Sandbox {
     }
 
     /// Caps captured stdout + stderr of each later command.
-    fn set_max_output_bytes(&self, py: Python<'_>, limit: u64) -> PyResult<()> {
+    fn set_max_output_bytes(&self, py: Python<'_>, limit: u64) {
         py.detach(|| self.inner.set_max_output_bytes(limit));
-        Ok(())
     }
 
     /// Runs `command` in the box and returns what it left behind, whatever
@@ -990,15 +982,15 @@ impl Sandbox {
 /// The version of the boxkit core.
 #[pyfunction]
 #[pyo3(name = "version")]
-fn bindery_fn_version() -> PyResult<String> {
-    Ok(::boxkit::version())
+fn bindery_fn_version() -> String {
+    ::boxkit::version()
 }
 
 /// `args` as one POSIX shell command line, quoted where needed.
 #[pyfunction]
 #[pyo3(name = "shell_join")]
-fn bindery_fn_shell_join(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
-    Ok(py.detach(|| ::boxkit::shell_join(args)))
+fn bindery_fn_shell_join(py: Python<'_>, args: Vec<String>) -> String {
+    py.detach(|| ::boxkit::shell_join(args))
 }
 
 #[pymodule]

@@ -541,19 +541,28 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
         receiver,
         Receiver::Constructor(_) | Receiver::NamedConstructor(_)
     );
+    // A call that cannot fail returns its value as it is: no `PyResult` to unwrap.
+    let infallible =
+        !is_ctor && c.throws.is_none() && c.arguments.iter().all(|a| !a.ty.contains_callback());
     let returns = if is_ctor {
         "PyResult<Self>".to_string()
     } else {
-        match &c.returns {
-            Some(t) => format!("PyResult<{}>", types::rust(t, paths)),
-            None => "PyResult<()>".to_string(),
+        match (&c.returns, infallible) {
+            (Some(t), true) => types::rust(t, paths),
+            (Some(t), false) => format!("PyResult<{}>", types::rust(t, paths)),
+            (None, true) => String::new(),
+            (None, false) => "PyResult<()>".to_string(),
         }
     };
     let signature = list(
         indent,
         &format!("fn {fn_name}"),
         &params,
-        &format!(" -> {returns} {{"),
+        &if returns.is_empty() {
+            " {".to_string()
+        } else {
+            format!(" -> {returns} {{")
+        },
     );
 
     let mut body = Vec::new();
@@ -604,7 +613,9 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
     match (&c.returns, is_ctor, map_err, lifted) {
         (None, false, None, _) => {
             body.push(format!("{call};"));
-            body.push("Ok(())".into());
+            if !infallible {
+                body.push("Ok(())".into());
+            }
         }
         (None, false, Some(map_err), _) => {
             body.push(format!("let result = {call};"));
@@ -619,10 +630,15 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
             body.push(format!("let value = result{map_err}?;"));
             body.push(format!("Ok({lifted})"));
         }
+        (_, _, None, None) if infallible => body.push(call),
         (_, _, None, None) => body.push(format!("Ok({call})")),
         (_, _, None, Some(lifted)) => {
             body.push(format!("let value = {call};"));
-            body.push(format!("Ok({lifted})"));
+            body.push(if infallible {
+                lifted
+            } else {
+                format!("Ok({lifted})")
+            });
         }
     }
     Method {
