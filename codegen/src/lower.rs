@@ -497,7 +497,9 @@ impl Lowerer<'_, '_> {
         let mut fields = Vec::new();
         for f in r.fields {
             let fspan = self.cx.spans.member(&r.name, &f.name);
-            let fname = self.name(fspan.clone(), &f.name);
+            let mut fname = self.name(fspan.clone(), &f.name);
+            // The glue's constructor binds every field as a parameter.
+            fname.python = names::binding_name(&f.name);
             let default = f
                 .default
                 .as_ref()
@@ -541,7 +543,8 @@ impl Lowerer<'_, '_> {
             let mut fields = Vec::new();
             for f in v.fields {
                 let fspan = self.cx.spans.arg(&e.name, &v.name, &f.name);
-                let fname = self.name(fspan.clone(), &f.name);
+                let mut fname = self.name(fspan.clone(), &f.name);
+                fname.python = names::binding_name(&f.name);
                 let ty = self.ty(&f.ty, fspan.clone());
                 if ty.as_ref().is_some_and(Type::contains_callback) {
                     self.udl(
@@ -689,16 +692,9 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// An interface, record or enum name, which also names a type in the glue.
+    /// An interface, record, enum or callback name. The glue's own type for
+    /// it carries the reserved prefix (`names::glue_type`), so any name binds.
     fn glue_type_name(&mut self, span: Range<usize>, udl: &str) -> Name {
-        if names::RUST_GLUE_RESERVED.contains(&udl) {
-            self.udl(
-                Code::ReservedName,
-                span.clone(),
-                format!("the generated glue already uses the name `{udl}`"),
-            )
-            .with_help("rename the interface");
-        }
         self.name(span, udl)
     }
 
@@ -1124,18 +1120,7 @@ impl Lowerer<'_, '_> {
         let mut seen_default = false;
         for p in inputs {
             let aspan = self.cx.spans.arg(owner, member, &p.name);
-            let python = names::python_name(&p.name);
-            if python == "py" || python == "_cls" {
-                self.udl(
-                    Code::ReservedName,
-                    aspan.clone(),
-                    format!(
-                        "argument `{}` clashes with a parameter of the generated glue",
-                        p.name
-                    ),
-                )
-                .with_help("rename the argument");
-            }
+            let python = names::binding_name(&p.name);
             let rust = match names::rust_name(&python) {
                 Some(r) => r,
                 None => {

@@ -267,6 +267,11 @@ pub struct Object {
     pub methods: Vec<Callable>,
 }
 
+/// A callable's own name and its arguments' names.
+fn callable_names(c: &Callable) -> impl Iterator<Item = &Name> {
+    std::iter::once(&c.name).chain(c.arguments.iter().map(|a| &a.name))
+}
+
 impl Api {
     /// The names of every object, record and enum: the types the glue defines.
     pub fn type_names(&self) -> impl Iterator<Item = &Name> {
@@ -285,6 +290,37 @@ impl Api {
                 .chain(&o.methods)
         });
         self.functions.iter().chain(members)
+    }
+
+    /// Every Python name the API defines: types, functions, members,
+    /// fields, variants, arguments and exception classes.
+    pub fn python_names(&self) -> impl Iterator<Item = &str> {
+        let callbacks = self.callbacks.iter().flat_map(|c| {
+            std::iter::once(&c.name).chain(c.methods.iter().flat_map(|m| callable_names(&m.callable)))
+        });
+        let records = self.records.iter().flat_map(|r| {
+            std::iter::once(&r.name).chain(r.fields.iter().map(|f| &f.name))
+        });
+        let enums = self.enums.iter().flat_map(|e| {
+            let fields = e.variants.iter().flat_map(|v| v.fields.iter().map(|f| &f.name));
+            std::iter::once(&e.name).chain(e.variants.iter().map(|v| &v.name)).chain(fields)
+        });
+        let errors = self.errors.iter().flat_map(|e| {
+            let fields = e.variants.iter().flat_map(|v| v.fields.iter().map(|f| &f.name));
+            e.variants.iter().map(|v| &v.name).chain(fields)
+        });
+        let objects = self.objects.iter().map(|o| &o.name);
+        let names = callbacks
+            .chain(records)
+            .chain(enums)
+            .chain(errors)
+            .chain(objects)
+            .chain(self.callables().flat_map(callable_names))
+            .map(|n| n.python.as_str());
+        let classes = self.errors.iter().flat_map(|e| {
+            std::iter::once(e.base.as_str()).chain(e.classes.iter().map(|c| c.name.as_str()))
+        });
+        names.chain(classes)
     }
 
     pub fn error(&self, udl_name: &str) -> Option<&ErrorType> {

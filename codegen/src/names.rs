@@ -46,6 +46,21 @@ pub fn python_name(name: &str) -> String {
     }
 }
 
+/// Values of Rust's prelude: a parameter or a field of that name would be
+/// read by rustc as a pattern of the variant, not as a new binding.
+const RUST_PRELUDE_VALUES: &[&str] = &["Some", "None", "Ok", "Err"];
+
+/// The Python (and glue) spelling of a name that the glue binds as a
+/// parameter (arguments, record fields): like `python_name`, and Rust's
+/// prelude variants get a trailing underscore too (`Ok` → `Ok_`).
+pub fn binding_name(name: &str) -> String {
+    if RUST_PRELUDE_VALUES.contains(&name) {
+        format!("{name}_")
+    } else {
+        python_name(name)
+    }
+}
+
 /// The Rust spelling of a UDL name, or `None` if Rust cannot spell it.
 pub fn rust_name(name: &str) -> Option<String> {
     if RUST_FORBIDDEN.contains(&name) || !is_identifier(name) {
@@ -83,6 +98,13 @@ pub fn is_reserved_prefix(name: &str) -> bool {
     name.trim_start_matches('_')
         .to_ascii_lowercase()
         .starts_with("bindery")
+}
+
+/// The glue's Rust name of the type it defines for a UDL object, record,
+/// enum or callback interface: the reserved prefix keeps it clear of every
+/// std and PyO3 name, and UDL names are unique, so no two glue types clash.
+pub fn glue_type(udl: &str) -> String {
+    format!("Bindery{udl}")
 }
 
 /// `UPPER_SNAKE_CASE`, the spelling of enum members (`DarkRed` → `DARK_RED`).
@@ -238,36 +260,6 @@ pub fn builtin_is_subclass(name: &str, ancestor: &str) -> bool {
         }
     }
 }
-
-/// Type names the generated glue imports or defines; an interface (which
-/// becomes a glue struct) cannot take them.
-pub const RUST_GLUE_RESERVED: &[&str] = &[
-    "Python",
-    "PyResult",
-    "PyErr",
-    "Py",
-    "PyAny",
-    "PyRef",
-    "Bound",
-    "PyModule",
-    "PyDict",
-    "PyType",
-    "PyOnceLock",
-    "Arc",
-    "HashMap",
-    "SystemTime",
-    "Duration",
-    "Box",
-    "Result",
-    "Option",
-    "Vec",
-    "String",
-    "Some",
-    "None",
-    "Ok",
-    "Err",
-    "Self",
-];
 
 /// Attribute names every exception instance has, plus bindery's own.
 pub const EXCEPTION_RESERVED: &[&str] = &["args", "variant", "with_traceback", "add_note"];

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import builtins
+import builtins as _builtins
 import pickle
 
 import pytest
@@ -18,7 +18,7 @@ CASES = [
         "NotFound",
         errors.NotFoundError,
         errors.BoxkitError,
-        (builtins.LookupError,),
+        (_builtins.LookupError,),
         {"box_id": "sample box_id"},
         id="BoxkitError.NotFound",
     ),
@@ -28,7 +28,7 @@ CASES = [
         "AlreadyExists",
         errors.AlreadyExistsError,
         errors.BoxkitError,
-        (builtins.FileExistsError,),
+        (_builtins.FileExistsError,),
         {"box_id": "sample box_id"},
         id="BoxkitError.AlreadyExists",
     ),
@@ -38,7 +38,7 @@ CASES = [
         "InvalidName",
         errors.InvalidArgumentError,
         errors.BoxkitError,
-        (builtins.ValueError,),
+        (_builtins.ValueError,),
         {"name": "sample name", "reason": "sample reason"},
         id="BoxkitError.InvalidName",
     ),
@@ -68,7 +68,7 @@ CASES = [
         "Io",
         errors.IoError,
         errors.BoxkitError,
-        (builtins.OSError,),
+        (_builtins.OSError,),
         {"path": "sample path", "reason": "sample reason"},
         id="BoxkitError.Io",
     ),
@@ -98,7 +98,7 @@ CASES = [
         "Timeout",
         errors.TimeoutError,
         errors.BoxkitError,
-        (builtins.TimeoutError,),
+        (_builtins.TimeoutError,),
         {"after_ms": 18446744073709551615},
         id="BoxkitError.Timeout",
     ),
@@ -118,7 +118,7 @@ CASES = [
         "EmptyCommand",
         errors.InvalidArgumentError,
         errors.BoxkitError,
-        (builtins.ValueError,),
+        (_builtins.ValueError,),
         {},
         id="BoxkitError.EmptyCommand",
     ),
@@ -138,7 +138,7 @@ CASES = [
         "FileNotFound",
         errors.FileNotFoundError,
         errors.BoxkitError,
-        (builtins.FileNotFoundError,),
+        (_builtins.FileNotFoundError,),
         {"path": "sample path"},
         id="BoxkitError.FileNotFound",
     ),
@@ -148,7 +148,7 @@ CASES = [
         "PermissionDenied",
         errors.PermissionDeniedError,
         errors.BoxkitError,
-        (builtins.PermissionError,),
+        (_builtins.PermissionError,),
         {"path": "sample path"},
         id="BoxkitError.PermissionDenied",
     ),
@@ -158,7 +158,7 @@ CASES = [
         "InvalidEnv",
         errors.InvalidArgumentError,
         errors.BoxkitError,
-        (builtins.ValueError,),
+        (_builtins.ValueError,),
         {"key": "sample key", "reason": "sample reason"},
         id="BoxkitError.InvalidEnv",
     ),

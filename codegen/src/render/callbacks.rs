@@ -8,7 +8,7 @@
 //! `sys.unraisablehook` with the listener as its object, unless it is one
 //! of the method's own error classes, which Rust then receives as a value.
 
-use super::layout::{list, match_arm};
+use super::layout::{let_call, list, match_arm};
 
 /// A match arm at column `indent`, as absolute lines.
 fn list_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> Vec<String> {
@@ -25,12 +25,14 @@ use crate::model::{Api, Callback, CallbackMethod, ErrorType, Type};
 /// The Rust type the core uses for a value of `ty`.
 fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
     match ty {
-        Type::Object(name) => format!("Arc<{}>", paths.core(name)),
+        Type::Object(name) => format!("::std::sync::Arc<{}>", paths.core(name)),
         Type::Record(name) | Type::Enum(name) => paths.core(name),
         Type::Callback(name) => format!("Box<dyn {}>", paths.core(name)),
         Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),
-        Type::Map(k, v) => format!("HashMap<{}, {}>", core_type(k, paths), core_type(v, paths)),
+        Type::Map(k, v) => {
+            format!("::std::collections::HashMap<{}, {}>", core_type(k, paths), core_type(v, paths))
+        }
         other => types::rust(other, paths),
     }
 }
@@ -61,19 +63,24 @@ pub fn from_py_fn(paths: &Paths<'_>, error: &ErrorType, slot: usize) -> Vec<Stri
             "/// The `{}` an exception of `{}` stands for, if it is one.",
             error.name.rust, error.base
         ),
-        format!(
-            "fn {}(py: Python<'_>, error: &PyErr) -> Option<{path}> {{",
-            from_py_fn_name(error)
+        list(
+            0,
+            &format!("fn {}", from_py_fn_name(error)),
+            &[
+                "py: ::pyo3::Python<'_>".to_string(),
+                "error: &::pyo3::PyErr".to_string(),
+            ],
+            &format!(" -> Option<{path}> {{"),
         ),
         format!(
-            "    let base = ERROR_BASES[{slot}].import(py, ERRORS_MODULE, {}).ok()?;",
+            "    let base = BINDERY_ERROR_BASES[{slot}].import(py, BINDERY_ERRORS_MODULE, {}).ok()?;",
             types::rust_str(&error.base)
         ),
         "    let value = error.value(py);".to_string(),
         "    if !value.is_instance(base).unwrap_or(false) {".to_string(),
         "        return None;".to_string(),
         "    }".to_string(),
-        format!("    let build = || -> PyResult<{path}> {{"),
+        format!("    let build = || -> ::pyo3::PyResult<{path}> {{"),
         "        let variant: String = value.getattr(\"variant\")?.extract()?;".to_string(),
         "        Ok(match variant.as_str() {".to_string(),
     ];
@@ -96,7 +103,7 @@ pub fn from_py_fn(paths: &Paths<'_>, error: &ErrorType, slot: usize) -> Vec<Stri
     lines.extend([
         "            other => {".to_string(),
         "                let message = format!(\"no variant {other}\");".to_string(),
-        "                return Err(pyo3::exceptions::PyValueError::new_err(message));".to_string(),
+        "                return Err(::pyo3::exceptions::PyValueError::new_err(message));".to_string(),
         "            }".to_string(),
         "        })".to_string(),
         "    };".to_string(),
@@ -142,24 +149,26 @@ fn python_call(paths: &Paths<'_>, m: &CallbackMethod, indent: usize) -> (Vec<Str
         .map(|a| types::lift(&a.ty, &a.name.rust, paths).unwrap_or_else(|| a.name.rust.clone()))
         .collect();
     match args.as_slice() {
-        [] => (Vec::new(), "method.call0(py)".to_string()),
-        [one] if indent + one.len() < 60 => (Vec::new(), format!("method.call1(py, ({one},))")),
+        [] => (Vec::new(), "_method.call0(_py)".to_string()),
+        [one] if indent + one.len() < 58 => {
+            (Vec::new(), format!("_method.call1(_py, ({one},))"))
+        }
         [one] => (
-            vec![format!("let args = ({one},);")],
-            "method.call1(py, args)".to_string(),
+            vec![format!("let _args = ({one},);")],
+            "_method.call1(_py, _args)".to_string(),
         ),
         many => (
-            list(indent, "let args = ", many, ";")
+            list(indent, "let _args = ", many, ";")
                 .lines()
                 .map(str::to_string)
                 .collect(),
-            "method.call1(py, args)".to_string(),
+            "_method.call1(_py, _args)".to_string(),
         ),
     }
 }
 
 pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<String> {
-    let name = bridge_name(&c.name.rust);
+    let name = bridge_name(&c.name.udl);
     let core = paths.core(&c.name.udl);
     let error = c
         .methods
@@ -169,13 +178,13 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
     let mut lines = vec![
         format!("/// `{core}` implemented by a Python object."),
         format!("pub struct {name} {{"),
-        "    object: Py<PyAny>,".to_string(),
+        "    _object: ::pyo3::Py<::pyo3::PyAny>,".to_string(),
     ];
     for m in &c.methods {
         let ty = if m.required {
-            "Py<PyAny>"
+            "::pyo3::Py<::pyo3::PyAny>"
         } else {
-            "Option<Py<PyAny>>"
+            "Option<::pyo3::Py<::pyo3::PyAny>>"
         };
         lines.push(format!("    {}: {ty},", m.callable.name.rust));
     }
@@ -187,7 +196,7 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
     );
     lines.push("    /// an attribute that is not callable, is a `TypeError`.".to_string());
     lines.push(format!(
-        "    fn boxed(object: &Bound<'_, PyAny>) -> PyResult<Box<dyn {core}>> {{"
+        "    fn _boxed(\n        object: &::pyo3::Bound<'_, ::pyo3::PyAny>,\n    ) -> ::pyo3::PyResult<Box<dyn {core}>> {{"
     ));
     let required: Vec<String> = c
         .methods
@@ -201,13 +210,16 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
         required.join(", ")
     ));
     if c.methods.iter().any(|m| !m.required) {
-        lines.push(format!(
-            "        let base = LISTENER_BASES[{slot}].import(object.py(), LISTENERS_MODULE, {})?;",
-            types::rust_str(&c.name.python)
-        ));
+        let args = [
+            "object.py()".to_string(),
+            "BINDERY_LISTENERS_MODULE".to_string(),
+            types::rust_str(&c.name.python),
+        ];
+        let callee = format!("BINDERY_LISTENER_BASES[{slot}].import");
+        lines.push(format!("        {}", let_call(8, "base", &callee, &args, "?")));
     }
     lines.push("        let bridge = Self {".to_string());
-    lines.push("            object: object.clone().unbind(),".to_string());
+    lines.push("            _object: object.clone().unbind(),".to_string());
     for m in &c.methods {
         let py_name = types::rust_str(&m.callable.name.python);
         if m.required {
@@ -229,8 +241,12 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
     lines.push(
         "    /// Reports an exception of a callback, with the listener as its object.".to_string(),
     );
-    lines.push("    fn report(&self, py: Python<'_>, error: PyErr) {".to_string());
-    lines.push("        error.write_unraisable(py, Some(self.object.bind(py)));".to_string());
+    lines.push(
+        "    fn _report(&self, py: ::pyo3::Python<'_>, error: ::pyo3::PyErr) {".to_string(),
+    );
+    lines.push(
+        "        error.write_unraisable(py, Some(self._object.bind(py)));".to_string(),
+    );
     lines.push("    }".to_string());
     if let (Some(e), Some(variant)) = (error, &c.unexpected_error) {
         let v = e.variants.iter().find(|v| &v.name.udl == variant);
@@ -259,14 +275,14 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
         );
         lines.push("    /// error classes (`unexpected-error` in the binding config).".to_string());
         lines.push(format!(
-            "    fn unexpected(&self, py: Python<'_>, method: &str, error: PyErr) -> {} {{",
+            "    fn _unexpected(\n        &self,\n        py: ::pyo3::Python<'_>,\n        method: &str,\n        error: ::pyo3::PyErr,\n    ) -> {} {{",
             paths.core(&e.name.udl)
         ));
         lines.push(format!(
             "        let message = format!(\"{}.{{method}} failed: {{error}}\");",
             c.name.python
         ));
-        lines.push("        self.report(py, error);".to_string());
+        lines.push("        self._report(py, error);".to_string());
         if fields.is_empty() {
             lines.push("        let _ = message;".to_string());
             lines.push(format!("        {path}"));
@@ -303,15 +319,15 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
         }
         // Throwing and value-returning methods are always required.
         if m.required {
-            lines.push(format!("        let method = &self.{method_name};"));
+            lines.push(format!("        let _method = &self.{method_name};"));
         } else {
             lines.push(format!(
-                "        let Some(method) = &self.{method_name} else {{"
+                "        let Some(_method) = &self.{method_name} else {{"
             ));
             lines.push("            return;".to_string());
             lines.push("        };".to_string());
         }
-        lines.push("        Python::attach(|py| {".to_string());
+        lines.push("        ::pyo3::Python::attach(|_py| {".to_string());
         let (prelude, call) = python_call(paths, m, 12);
         for (k, line) in prelude.iter().enumerate() {
             // `list` indents continuation lines itself.
@@ -323,8 +339,8 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
         }
         match (throws, &m.callable.returns) {
             (None, _) => {
-                lines.push(format!("            if let Err(error) = {call} {{"));
-                lines.push("                self.report(py, error);".to_string());
+                lines.push(format!("            if let Err(_error) = {call} {{"));
+                lines.push("                self._report(_py, _error);".to_string());
                 lines.push("            }".to_string());
             }
             (Some(e), returns) => {
@@ -340,45 +356,46 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
                             other => class(other),
                         };
                         let map = if is_class {
-                            ".map_err(PyErr::from)"
+                            ".map_err(::pyo3::PyErr::from)"
                         } else {
                             ""
                         };
                         format!(
-                            ".and_then(|value| value.extract::<{}>(py){map})",
+                            ".and_then(|_value| _value.extract::<{}>(_py){map})",
                             types::rust(t, paths)
                         )
                     }
                     None => ".map(|_| ())".to_string(),
                 };
-                let one_line = format!("            let outcome = {call}{extract};");
+                let one_line = format!("            let _outcome = {call}{extract};");
                 if one_line.len() <= 100 {
                     lines.push(one_line);
                 } else {
                     // rustfmt breaks a long chain before each call.
-                    lines.push("            let outcome = method".to_string());
+                    lines.push("            let _outcome = _method".to_string());
                     lines.push(
                         format!(
                             "                {};",
-                            call.trim_start_matches("method").to_string() + "\n" + &extract
+                            call.trim_start_matches("_method").to_string() + "\n" + &extract
                         )
                         .replace("\n", "\n                "),
                     );
                 }
                 let ok = match returns {
                     Some(t) => {
-                        types::lower(t, "value", paths).unwrap_or_else(|| "value".to_string())
+                        types::lower(t, "_value", paths)
+                            .unwrap_or_else(|| "_value".to_string())
                     }
-                    None => "value".to_string(),
+                    None => "_value".to_string(),
                 };
-                lines.push("            match outcome {".to_string());
-                lines.push(format!("                Ok(value) => Ok({ok}),"));
+                lines.push("            match _outcome {".to_string());
+                lines.push(format!("                Ok(_value) => Ok({ok}),"));
                 lines.push(format!(
-                    "                Err(error) => Err(match {from_py}(py, &error) {{"
+                    "                Err(_error) => Err(match {from_py}(_py, &_error) {{"
                 ));
-                lines.push("                    Some(value) => value,".to_string());
+                lines.push("                    Some(_value) => _value,".to_string());
                 lines.push(format!(
-                    "                    None => self.unexpected(py, {}, error),",
+                    "                    None => self._unexpected(_py, {}, _error),",
                     types::rust_str(&m.callable.name.python)
                 ));
                 lines.push("                }),".to_string());
@@ -429,7 +446,7 @@ pub fn sample_arg(ty: &crate::model::Type, label: &str, paths: &Paths<'_>) -> Op
 pub fn sample_callers(paths: &Paths<'_>, api: &Api) -> Vec<String> {
     let mut lines = Vec::new();
     for c in &api.callbacks {
-        let bridge = bridge_name(&c.name.rust);
+        let bridge = bridge_name(&c.name.udl);
         for m in &c.methods {
             let args: Option<Vec<String>> = m
                 .callable
@@ -445,7 +462,7 @@ pub fn sample_callers(paths: &Paths<'_>, api: &Api) -> Vec<String> {
                 types::rust_str(&m.callable.name.python)
             ));
             lines.push(format!(
-                "                let bridge = {bridge}::boxed(listener)?;"
+                "                let bridge = {bridge}::_boxed(listener)?;"
             ));
             lines.push("                Box::new(move || -> Outcome {".to_string());
             match &m.callable.throws {

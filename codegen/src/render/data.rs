@@ -57,7 +57,8 @@ fn repr_lines(
     python_name: &str,
     fields: &[(String, String, &crate::model::Type)],
 ) -> Vec<String> {
-    let mut lines = vec!["fn __repr__(&self, py: Python<'_>) -> PyResult<String> {".to_string()];
+    let mut lines =
+        vec!["fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {".to_string()];
     if fields.is_empty() {
         lines.push(format!(
             "    bindery_repr({}, &[])",
@@ -93,7 +94,7 @@ fn repr_lines(
 }
 
 pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
-    let name = r.name.rust.clone();
+    let name = paths.glue(&r.name.udl);
     let core = paths.core(&r.name.udl);
     let mut body = Vec::new();
     for f in &r.fields {
@@ -183,7 +184,7 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         doc: types::rust_doc(r.docstring.as_deref()),
         attrs: vec![
             format!(
-                "#[pyclass(module = {}, name = {}, get_all, set_all, eq, from_py_object)]",
+                "#[::pyo3::pyclass(module = {}, name = {}, get_all, set_all, eq, from_py_object)]",
                 types::rust_str(package),
                 types::rust_str(&r.name.python)
             ),
@@ -227,7 +228,7 @@ fn variant_fields(paths: &Paths<'_>, fields: &[Field], lift: bool) -> Vec<String
 }
 
 pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
-    let name = e.name.rust.clone();
+    let name = paths.glue(&e.name.udl);
     let core = paths.core(&e.name.udl);
     let mut body = Vec::new();
     for v in &e.variants {
@@ -321,7 +322,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
         doc: types::rust_doc(e.docstring.as_deref()),
         attrs: vec![
             format!(
-                "#[pyclass(module = {}, name = {}, {flags})]",
+                "#[::pyo3::pyclass(module = {}, name = {}, {flags})]",
                 types::rust_str(package),
                 types::rust_str(&e.name.python)
             ),

@@ -21,6 +21,21 @@ pub fn list(indent: usize, prefix: &str, items: &[String], suffix: &str) -> Stri
     out
 }
 
+/// `let {name} = {callee}(args){suffix};` at `indent`, as rustfmt lays out
+/// an assignment: on one line if it fits; else the whole right-hand side on
+/// the next line if it fits there; else the arguments one per line.
+pub fn let_call(indent: usize, name: &str, callee: &str, args: &[String], suffix: &str) -> String {
+    let rhs = format!("{callee}({}){suffix}", args.join(", "));
+    let one_line = format!("let {name} = {rhs};");
+    if indent + one_line.len() <= MAX_WIDTH {
+        return one_line;
+    }
+    if indent + 4 + rhs.len() < MAX_WIDTH {
+        return format!("let {name} =\n{}{rhs};", " ".repeat(indent + 4));
+    }
+    list(indent, &format!("let {name} = {callee}"), args, &format!("{suffix};"))
+}
+
 /// `let {name} = {path} { fields };` laid out like rustfmt: one line, else
 /// the literal alone on the next line, else one field per line.
 pub fn let_struct(indent: usize, name: &str, path: &str, fields: &[String]) -> String {

@@ -101,7 +101,7 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
             "    ",
         ),
         bases: if any_abstract {
-            "(abc.ABC)".to_string()
+            "(_abc.ABC)".to_string()
         } else {
             String::new()
         },
@@ -140,10 +140,10 @@ pub fn listeners_py(api: &Api) -> String {
         .flat_map(|c| &c.methods)
         .any(|m| m.required)
     {
-        imports.push("import abc".to_string());
+        imports.push("import abc as _abc".to_string());
     }
     if spelling.qualify {
-        imports.push("import builtins".to_string());
+        imports.push("import builtins as _builtins".to_string());
     }
     let datetime = api.callbacks.iter().flat_map(|c| &c.methods).any(|m| {
         m.callable
@@ -156,15 +156,13 @@ pub fn listeners_py(api: &Api) -> String {
                 .is_some_and(types::uses_datetime)
     });
     if datetime {
-        imports.push("import datetime".to_string());
+        imports.push("import datetime as _datetime".to_string());
     }
     let native = native_names(api);
-    if native.is_empty() {
-        imports.push("from typing import Protocol".to_string());
-    } else {
-        imports.push("from typing import TYPE_CHECKING, Protocol".to_string());
+    imports.push("import typing as _typing".to_string());
+    if !native.is_empty() {
         imports.push(String::new());
-        imports.push("if TYPE_CHECKING:".to_string());
+        imports.push("if _typing.TYPE_CHECKING:".to_string());
         imports.push(format!(
             "    from {}.{} import {}",
             api.package,

@@ -156,7 +156,6 @@ struct ErrorsPy<'a> {
     package: &'a str,
     docstring: String,
     imports: Vec<String>,
-    typing: String,
     all: Vec<String>,
     groups: Vec<ErrorGroup>,
 }
@@ -192,8 +191,7 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
 pub fn errors_py(api: &Api) -> String {
     let spelling = Spelling::of(api);
     let Exports { errors, .. } = exports(api);
-    let mut typing = vec!["TYPE_CHECKING", "Any", "ClassVar"];
-    let mut uses_datetime = false;
+        let mut uses_datetime = false;
     let groups = api
         .errors
         .iter()
@@ -217,7 +215,7 @@ pub fn errors_py(api: &Api) -> String {
                 .iter()
                 .map(|class| {
                     let mut bases = vec![e.base.clone()];
-                    bases.extend(class.bases.iter().map(|b| format!("builtins.{b}")));
+                    bases.extend(class.bases.iter().map(|b| format!("_builtins.{b}")));
                     let shared = class.variants.len() > 1;
                     // The message is positional-only, so its name only has to avoid the fields'.
                     let message = ["message", "msg", "text", "_message"]
@@ -226,19 +224,18 @@ pub fn errors_py(api: &Api) -> String {
                         .unwrap_or("_message");
                     let mut params = vec![
                         "self".to_string(),
-                        format!("{message}: str"),
+                        format!("{message}: {}", spelling.builtin("str")),
                         "/".to_string(),
                     ];
                     let mut keyword = Vec::new();
                     let mut assignments = Vec::new();
                     if shared {
-                        typing.push("Literal");
                         let names: Vec<String> = class
                             .variants
                             .iter()
                             .map(|&vi| py_str(&e.variants[vi].name.udl))
                             .collect();
-                        keyword.push(format!("variant: Literal[{}]", names.join(", ")));
+                        keyword.push(format!("variant: _typing.Literal[{}]", names.join(", ")));
                         assignments.push("self.variant = variant".to_string());
                     }
                     for f in &class.fields {
@@ -279,11 +276,11 @@ pub fn errors_py(api: &Api) -> String {
             ErrorGroup { base, classes }
         })
         .collect();
-    typing.dedup();
-    let mut imports = vec!["import builtins".to_string()];
+    let mut imports = vec!["import builtins as _builtins".to_string()];
     if uses_datetime {
-        imports.push("import datetime".into());
+        imports.push("import datetime as _datetime".into());
     }
+    imports.push("import typing as _typing".to_string());
     ErrorsPy {
         header: header(api),
         package: &api.package,
@@ -295,7 +292,6 @@ pub fn errors_py(api: &Api) -> String {
             "",
         ),
         imports,
-        typing: typing.join(", "),
         all: errors.iter().map(|n| py_str(n)).collect(),
         groups,
     }
@@ -428,14 +424,14 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
     }
     StubClass {
         name: r.name.python.clone(),
-        decorator: "@final".into(),
+        decorator: "@_typing.final".into(),
         docstring: r.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes,
         members: vec![stub_def("__new__", &params, &r.name.python, None, "    ")],
         dunders: [
             "def __eq__(self, other: object, /) -> bool: ...",
             "def __ne__(self, other: object, /) -> bool: ...",
-            "__hash__: ClassVar[None]  # type: ignore[assignment]",
+            "__hash__: _typing.ClassVar[None]  # type: ignore[assignment]",
         ]
         .iter()
         .map(|l| format!("    {l}"))
@@ -452,7 +448,7 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
         for v in &e.variants {
             attributes.extend(attribute_lines(
                 &v.name.python,
-                &format!("ClassVar[{name}]"),
+                &format!("_typing.ClassVar[{name}]"),
                 v.docstring.as_deref(),
             ));
         }
@@ -460,7 +456,7 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
         dunders.push("    def __int__(self) -> int: ...".into());
         return vec![StubClass {
             name,
-            decorator: "@final".into(),
+            decorator: "@_typing.final".into(),
             docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
             attributes,
             members: Vec::new(),
@@ -470,7 +466,7 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
     let mut attributes = Vec::new();
     for v in &e.variants {
         let variant = &v.name.python;
-        attributes.push("    @final".to_string());
+        attributes.push("    @_typing.final".to_string());
         attributes.push(format!("    class {variant}({name}):"));
         if let Some(doc) = &v.docstring {
             attributes.push(format!("        {}", py_docstring(doc, "        ")));
@@ -507,14 +503,14 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
     }
     vec![StubClass {
         name,
-        decorator: "@disjoint_base".into(),
+        decorator: "@_typing_extensions.disjoint_base".into(),
         docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes,
         members: Vec::new(),
         dunders: vec![
             "    def __eq__(self, other: object, /) -> bool: ...".into(),
             "    def __ne__(self, other: object, /) -> bool: ...".into(),
-            "    __hash__: ClassVar[None]  # type: ignore[assignment]".into(),
+            "    __hash__: _typing.ClassVar[None]  # type: ignore[assignment]".into(),
         ],
     }]
 }
@@ -566,7 +562,7 @@ pub fn native_pyi(api: &Api) -> String {
             }
             StubClass {
                 name: o.name.python.clone(),
-                decorator: "@final".into(),
+                decorator: "@_typing.final".into(),
                 docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
                 attributes: Vec::new(),
                 members,
@@ -602,7 +598,7 @@ pub fn native_pyi(api: &Api) -> String {
         .collect();
     let mut imports = Vec::new();
     if paths.spelling.qualify {
-        imports.push("import builtins".to_string());
+        imports.push("import builtins as _builtins".to_string());
     }
     let callables = api.callables();
     let datetime = callables.into_iter().any(|c| {
@@ -620,21 +616,14 @@ pub fn native_pyi(api: &Api) -> String {
             .flat_map(|v| &v.fields)
             .any(|f| types::uses_datetime(&f.ty));
     if datetime {
-        imports.push("import datetime".to_string());
-    }
-    let mut typing = Vec::new();
-    if !api.records.is_empty() || !api.enums.is_empty() {
-        typing.push("ClassVar");
+        imports.push("import datetime as _datetime".to_string());
     }
     if !api.objects.is_empty() || !api.records.is_empty() || !api.enums.is_empty() {
-        typing.push("final");
-    }
-    if !typing.is_empty() {
-        imports.push(format!("from typing import {}", typing.join(", ")));
+        imports.push("import typing as _typing".to_string());
     }
     if api.enums.iter().any(|e| !e.flat) {
         imports.push(String::new());
-        imports.push("from typing_extensions import disjoint_base".to_string());
+        imports.push("import typing_extensions as _typing_extensions".to_string());
     }
     if api
         .callables()
@@ -705,7 +694,7 @@ pub fn errors_test(api: &Api) -> String {
             let bases: Vec<String> = class
                 .bases
                 .iter()
-                .map(|b| format!("builtins.{b}, "))
+                .map(|b| format!("_builtins.{b}, "))
                 .collect();
             Case {
                 id: py_str(&format!("{}.{}", e.name.udl, v.name.udl)),
@@ -721,10 +710,10 @@ pub fn errors_test(api: &Api) -> String {
         .collect();
     let mut imports = Vec::new();
     if cases.iter().any(|c| c.bases != "()") {
-        imports.push("import builtins".to_string());
+        imports.push("import builtins as _builtins".to_string());
     }
     if uses_datetime {
-        imports.push("import datetime".into());
+        imports.push("import datetime as _datetime".into());
     }
     imports.push("import pickle".into());
     ErrorsTest {

@@ -4,7 +4,8 @@ use askama::Template;
 
 use super::layout::{let_struct, list};
 
-const NO_FIELDS: &str = "let fields = |_: &Bound<'_, PyAny>| -> PyResult<()> { Ok(()) };";
+const NO_FIELDS: &str =
+    "let fields = |_: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> { Ok(()) };";
 use super::callbacks;
 use super::data::{self, DataView};
 use super::types::{self, Paths};
@@ -45,8 +46,8 @@ struct ErrorFn {
     /// Flat errors match `V { .. }` whatever the variant's shape, which
     /// clippy flags for unit variants.
     allow: Option<&'static str>,
-    name: String,
-    rust_path: String,
+    /// `pub(crate) fn name(py, error) -> PyErr {`, laid out.
+    signature: String,
     arms: Vec<Arm>,
 }
 
@@ -85,6 +86,10 @@ struct LibRs {
     imports: Vec<String>,
     errors_module: String,
     class_count: usize,
+    /// The `static` of cached exception classes, and of listener and error bases.
+    error_classes: String,
+    listener_bases: String,
+    error_bases: String,
     error_fns: Vec<ErrorFn>,
     has_records: bool,
     has_constructors: bool,
@@ -142,8 +147,15 @@ pub fn lib_rs(api: &Api) -> String {
             allow: e
                 .flat
                 .then_some("#[allow(clippy::unneeded_struct_pattern)]"),
-            name: error_fn_name(e),
-            rust_path: format!("{krate}::{}", e.name.rust),
+            signature: list(
+                0,
+                &format!("pub(crate) fn {}", error_fn_name(e)),
+                &[
+                    "py: ::pyo3::Python<'_>".to_string(),
+                    format!("error: {krate}::{}", e.name.rust),
+                ],
+                " -> ::pyo3::PyErr {",
+            ),
             arms: e
                 .variants
                 .iter()
@@ -205,7 +217,8 @@ pub fn lib_rs(api: &Api) -> String {
                         lines.push(NO_FIELDS.to_string());
                     } else {
                         lines.push(
-                            "let fields = |error: &Bound<'_, PyAny>| -> PyResult<()> {".to_string(),
+                            "let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {"
+                                .to_string(),
                         );
                         lines.extend(sets);
                         lines.push("    Ok(())".to_string());
@@ -243,15 +256,15 @@ pub fn lib_rs(api: &Api) -> String {
             Object {
                 doc: types::rust_doc(o.docstring.as_deref()),
                 attr: format!(
-                    "#[pyclass(frozen, eq, hash, module = {}, name = {}, from_py_object)]{}",
+                    "#[::pyo3::pyclass(frozen, eq, hash, module = {}, name = {}, from_py_object)]{}",
                     types::rust_str(&api.package),
                     types::rust_str(&o.name.python),
-                    data::allow_case(&o.name.rust)
+                    data::allow_case(&paths.glue(&o.name.udl))
                         .map(|a| format!("\n{a}"))
                         .unwrap_or_default()
                 ),
                 repr: types::rust_str(&format!("<{}.{} at {{:p}}>", api.package, o.name.python)),
-                name: o.name.rust.clone(),
+                name: paths.glue(&o.name.udl),
                 core,
                 methods,
             }
@@ -291,14 +304,14 @@ pub fn lib_rs(api: &Api) -> String {
         .map(|r| &r.name)
         .chain(api.enums.iter().map(|e| &e.name))
     {
-        registrations.push(format!("m.add_class::<{}>()?;", name.rust));
+        registrations.push(format!("_m.add_class::<{}>()?;", paths.glue(&name.udl)));
     }
     for o in &api.objects {
-        registrations.push(format!("m.add_class::<{}>()?;", o.name.rust));
+        registrations.push(format!("_m.add_class::<{}>()?;", paths.glue(&o.name.udl)));
     }
     for f in &api.functions {
         registrations.push(format!(
-            "m.add_function(wrap_pyfunction!({}, m)?)?;",
+            "_m.add_function(::pyo3::wrap_pyfunction!({}, _m)?)?;",
             function_glue_name(f)
         ));
     }
@@ -353,56 +366,27 @@ pub fn lib_rs(api: &Api) -> String {
         }
     }
 
-    let mut imports = Vec::new();
-    let all_types = all_types(api);
-    if all_types.iter().any(|t| matches!(t, Type::Map(..))) {
-        imports.push("use std::collections::HashMap;".to_string());
+    // Only traits are imported, anonymously: every other std and PyO3 item is
+    // spelled by absolute path, so no UDL name can shadow what the glue uses.
+    let mut imports = vec![
+        "#[allow(unused_imports)]".to_string(),
+        "use ::pyo3::types::{PyAnyMethods as _, PyModuleMethods as _, PyTypeMethods as _};"
+            .to_string(),
+        "#[allow(unused_imports)]".to_string(),
+        "use ::pyo3::IntoPyObjectExt as _;".to_string(),
+    ];
+    if !api.errors.is_empty() || !api.callbacks.is_empty() {
+        imports.push(String::new());
+        imports.push("/// A Python class imported once and cached.".to_string());
+        imports.push(
+            "type BinderyTypeSlot = ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::types::PyType>>;"
+                .to_string(),
+        );
     }
+    let all_types = all_types(api);
     let map_helper = all_types
         .iter()
         .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion()));
-    if !api.objects.is_empty() {
-        imports.push("use std::hash::{Hash, Hasher};".into());
-        imports.push("use std::sync::Arc;".into());
-    } else if map_helper {
-        imports.push("use std::hash::Hash;".into());
-    }
-    let time: Vec<&str> = [
-        all_types
-            .iter()
-            .any(|t| matches!(t, Type::Duration))
-            .then_some("Duration"),
-        all_types
-            .iter()
-            .any(|t| matches!(t, Type::Timestamp))
-            .then_some("SystemTime"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    match time.as_slice() {
-        [] => {}
-        [one] if *one == "SystemTime" => imports.push("use std::time::SystemTime;".into()),
-        [one] => imports.push(format!("use std::time::{one};")),
-        many => imports.push(format!("use std::time::{{{}}};", many.join(", "))),
-    }
-    imports.push(String::new());
-    imports.push("use pyo3::prelude::*;".into());
-    if !api.errors.is_empty() || !api.callbacks.is_empty() {
-        imports.push("use pyo3::sync::PyOnceLock;".into());
-    }
-    let named_constructors = api.objects.iter().any(|o| !o.named_constructors.is_empty());
-    match (
-        !api.errors.is_empty(),
-        named_constructors || !api.callbacks.is_empty(),
-    ) {
-        (true, _) | (false, true) => imports.push("use pyo3::types::PyType;".into()),
-        (false, false) => {}
-    }
-    // rustfmt orders `pyo3::IntoPyObjectExt` after the lowercase modules.
-    if !api.records.is_empty() {
-        imports.push("use pyo3::IntoPyObjectExt;".into());
-    }
 
     LibRs {
         header: super::header_text(api),
@@ -413,6 +397,9 @@ pub fn lib_rs(api: &Api) -> String {
         imports,
         errors_module: types::rust_str(&format!("{}.errors", api.package)),
         class_count: count,
+        error_classes: type_slots("BINDERY_ERROR_CLASSES", count),
+        listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
+        error_bases: type_slots("BINDERY_ERROR_BASES", callbacks::thrown_errors(api).len()),
         error_fns,
         has_records: !api.records.is_empty(),
         listeners_module: types::rust_str(&format!("{}.listeners", api.package)),
@@ -437,6 +424,17 @@ pub fn lib_rs(api: &Api) -> String {
     }
     .render()
     .unwrap_or_else(|e| format!("// render error: {e}\n"))
+}
+
+/// `static NAME: [BinderyTypeSlot; N] = ...;`, laid out as rustfmt does.
+fn type_slots(name: &str, count: usize) -> String {
+    let head = format!("static {name}: [BinderyTypeSlot; {count}] =");
+    let value = format!("[const {{ BinderyTypeSlot::new() }}; {count}];");
+    if head.len() + 1 + value.len() <= 100 {
+        format!("{head} {value}")
+    } else {
+        format!("{head}\n    {value}")
+    }
 }
 
 /// Every type that appears anywhere in the API, nested ones included.
@@ -504,17 +502,17 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
         options.push(format!("name = {}", types::rust_str(&c.name.python)));
     }
     match receiver {
-        Receiver::Function(_) => attrs.push("#[pyfunction]".to_string()),
+        Receiver::Function(_) => attrs.push("#[::pyo3::pyfunction]".to_string()),
         Receiver::Object => params.push("&self".to_string()),
         Receiver::Constructor(_) => attrs.push("#[new]".to_string()),
         Receiver::NamedConstructor(_) => {
             attrs.push("#[classmethod]".to_string());
-            params.push("_cls: &Bound<'_, PyType>".to_string());
+            params.push("_cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>".to_string());
         }
     }
     // `py` serves the detach and the error mapping; a kept-GIL call without errors needs neither.
     if !(c.keep_gil && c.throws.is_none()) {
-        params.push("py: Python<'_>".to_string());
+        params.push("_py: ::pyo3::Python<'_>".to_string());
     }
     if c.arguments.iter().any(|a| a.default.is_some()) {
         let items: Vec<String> = c
@@ -545,13 +543,13 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
     let infallible =
         !is_ctor && c.throws.is_none() && c.arguments.iter().all(|a| !a.ty.contains_callback());
     let returns = if is_ctor {
-        "PyResult<Self>".to_string()
+        "::pyo3::PyResult<Self>".to_string()
     } else {
         match (&c.returns, infallible) {
             (Some(t), true) => types::rust(t, paths),
-            (Some(t), false) => format!("PyResult<{}>", types::rust(t, paths)),
+            (Some(t), false) => format!("::pyo3::PyResult<{}>", types::rust(t, paths)),
             (None, true) => String::new(),
-            (None, false) => "PyResult<()>".to_string(),
+            (None, false) => "::pyo3::PyResult<()>".to_string(),
         }
     };
     let signature = list(
@@ -579,8 +577,10 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
     }
     let target = match receiver {
         Receiver::Function(krate) => format!("{krate}::{}", c.name.rust),
-        Receiver::Object if c.self_by_arc => format!("Arc::clone(&self.inner).{}", c.name.rust),
-        Receiver::Object => format!("self.inner.{}", c.name.rust),
+        Receiver::Object if c.self_by_arc => {
+            format!("::std::sync::Arc::clone(&self._inner).{}", c.name.rust)
+        }
+        Receiver::Object => format!("self._inner.{}", c.name.rust),
         Receiver::Constructor(core) => format!("{core}::new"),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
@@ -589,11 +589,11 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
         list(body_indent + 15, &target, &call_args, "")
     } else if call_args.is_empty() && !matches!(receiver, Receiver::Object) {
         // A path without arguments is passed as it is (clippy: redundant_closure).
-        format!("py.detach({target})")
+        format!("_py.detach({target})")
     } else {
         list(
             body_indent + 15,
-            &format!("py.detach(|| {target}"),
+            &format!("_py.detach(|| {target}"),
             &call_args,
             ")",
         )
@@ -602,13 +602,13 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
         .throws
         .as_ref()
         .and_then(|t| api.error(t))
-        .map(|e| format!(".map_err(|e| {}(py, e))", error_fn_name(e)));
+        .map(|e| format!(".map_err(|e| {}(_py, e))", error_fn_name(e)));
     let lifted = if is_ctor {
-        Some("Self { inner: bindery_arc(value) }".to_string())
+        Some("Self { _inner: bindery_arc(_value) }".to_string())
     } else {
         c.returns
             .as_ref()
-            .and_then(|t| types::lift(t, "value", paths))
+            .and_then(|t| types::lift(t, "_value", paths))
     };
     match (&c.returns, is_ctor, map_err, lifted) {
         (None, false, None, _) => {
@@ -618,22 +618,22 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
             }
         }
         (None, false, Some(map_err), _) => {
-            body.push(format!("let result = {call};"));
-            body.push(format!("result{map_err}"));
+            body.push(format!("let _result = {call};"));
+            body.push(format!("_result{map_err}"));
         }
         (_, _, Some(map_err), None) => {
-            body.push(format!("let result = {call};"));
-            body.push(format!("result{map_err}"));
+            body.push(format!("let _result = {call};"));
+            body.push(format!("_result{map_err}"));
         }
         (_, _, Some(map_err), Some(lifted)) => {
-            body.push(format!("let result = {call};"));
-            body.push(format!("let value = result{map_err}?;"));
+            body.push(format!("let _result = {call};"));
+            body.push(format!("let _value = _result{map_err}?;"));
             body.push(format!("Ok({lifted})"));
         }
         (_, _, None, None) if infallible => body.push(call),
         (_, _, None, None) => body.push(format!("Ok({call})")),
         (_, _, None, Some(lifted)) => {
-            body.push(format!("let value = {call};"));
+            body.push(format!("let _value = {call};"));
             body.push(if infallible {
                 lifted
             } else {

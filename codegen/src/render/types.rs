@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 
 use crate::model::{Api, Literal, Type};
 
-/// Builtin type names the annotations use.
-const BUILTIN_TYPES: &[&str] = &["bool", "int", "float", "str", "bytes", "list", "dict"];
+/// Builtin names the generated Python uses unqualified when nothing shadows them.
+const BUILTIN_TYPES: &[&str] = &[
+    "bool", "int", "float", "str", "bytes", "list", "dict", "tuple", "type", "object", "None",
+];
 
 /// How annotations spell builtin types: plainly, or as `builtins.str` when
 /// the API defines a name (a function `str`, a record `list`) that shadows one.
@@ -15,21 +17,16 @@ pub struct Spelling {
 }
 
 impl Spelling {
+    /// Qualified when any Python name of the API (a module-level name, or a
+    /// member, which shadows builtins inside its class body) is one of them.
     pub fn of(api: &Api) -> Self {
-        let names = api
-            .functions
-            .iter()
-            .map(|f| &f.name)
-            .chain(api.type_names());
-        let qualify = names
-            .map(|n| n.python.as_str())
-            .any(|n| BUILTIN_TYPES.contains(&n));
+        let qualify = api.python_names().any(|n| BUILTIN_TYPES.contains(&n));
         Spelling { qualify }
     }
 
-    fn builtin(self, name: &str) -> String {
+    pub fn builtin(self, name: &str) -> String {
         if self.qualify {
-            format!("builtins.{name}")
+            format!("_builtins.{name}")
         } else {
             name.to_string()
         }
@@ -45,8 +42,8 @@ pub fn python(ty: &Type, s: Spelling) -> String {
         Type::F32 | Type::F64 => s.builtin("float"),
         Type::String => s.builtin("str"),
         Type::Bytes => s.builtin("bytes"),
-        Type::Timestamp => "datetime.datetime".into(),
-        Type::Duration => "datetime.timedelta".into(),
+        Type::Timestamp => "_datetime.datetime".into(),
+        Type::Duration => "_datetime.timedelta".into(),
         Type::Optional(inner) => format!("{} | None", python(inner, s)),
         Type::Sequence(inner) => format!("{}[{}]", s.builtin("list"), python(inner, s)),
         Type::Map(k, v) => format!("{}[{}, {}]", s.builtin("dict"), python(k, s), python(v, s)),
@@ -76,13 +73,13 @@ pub struct Paths<'a> {
     pub spelling: Spelling,
     /// `::crate_ident`
     pub krate: String,
-    /// UDL name -> glue name of every object, record and enum.
-    glue_names: BTreeMap<&'a str, &'a str>,
+    /// UDL name -> the core's Rust name of every object, record and enum.
+    rust_names: BTreeMap<&'a str, &'a str>,
 }
 
 impl<'a> Paths<'a> {
     pub fn new(api: &'a Api) -> Self {
-        let glue_names = api
+        let rust_names = api
             .type_names()
             .map(|n| (n.udl.as_str(), n.rust.as_str()))
             .collect();
@@ -90,20 +87,20 @@ impl<'a> Paths<'a> {
             api,
             spelling: Spelling::of(api),
             krate: format!("::{}", api.crate_ident),
-            glue_names,
+            rust_names,
         }
     }
 
     /// The glue's Rust name of an object, record or enum.
     pub fn glue(&self, udl: &str) -> String {
-        self.glue_names
-            .get(udl)
-            .map_or_else(|| udl.to_string(), |rust| rust.to_string())
+        crate::names::glue_type(udl)
     }
 
-    /// The core's path of an object, record or enum.
+    /// The core's path of an object, record, enum or callback interface.
     pub fn core(&self, udl: &str) -> String {
-        format!("{}::{}", self.krate, self.glue(udl))
+        let rust = self.rust_names.get(udl).copied();
+        let rust = rust.map_or_else(|| crate::names::rust_name(udl).unwrap_or_default(), str::to_string);
+        format!("{}::{rust}", self.krate)
     }
 
     /// Whether values of the type are `Copy` in the glue.
@@ -135,13 +132,15 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
         Type::F64 => "f64".into(),
         Type::String => "String".into(),
         Type::Bytes => "Vec<u8>".into(),
-        Type::Timestamp => "SystemTime".into(),
-        Type::Duration => "Duration".into(),
+        Type::Timestamp => "::std::time::SystemTime".into(),
+        Type::Duration => "::std::time::Duration".into(),
         Type::Optional(inner) => format!("Option<{}>", rust(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", rust(inner, paths)),
-        Type::Map(k, v) => format!("HashMap<{}, {}>", rust(k, paths), rust(v, paths)),
+        Type::Map(k, v) => {
+            format!("::std::collections::HashMap<{}, {}>", rust(k, paths), rust(v, paths))
+        }
         Type::Object(name) | Type::Record(name) | Type::Enum(name) => paths.glue(name),
-        Type::Callback(_) => "Bound<'_, PyAny>".into(),
+        Type::Callback(_) => "::pyo3::Bound<'_, ::pyo3::PyAny>".into(),
     }
 }
 
@@ -175,11 +174,11 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option
 pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     // A listener is checked and wrapped at registration; `?` reports a bad one.
     match ty {
-        Type::Callback(name) => return Some(format!("{}::boxed(&{expr})?", bridge_name(name))),
+        Type::Callback(name) => return Some(format!("{}::_boxed(&{expr})?", bridge_name(name))),
         Type::Optional(inner) => {
             if let Type::Callback(name) = inner.as_ref() {
                 return Some(format!(
-                    "{expr}.as_ref().map({}::boxed).transpose()?",
+                    "{expr}.as_ref().map({}::_boxed).transpose()?",
                     bridge_name(name)
                 ));
             }
@@ -187,7 +186,7 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
         _ => {}
     }
     convert(ty, expr, &|name, e| match ty_kind(paths, name) {
-        Kind::Object => format!("{e}.inner"),
+        Kind::Object => format!("{e}._inner"),
         Kind::Other => format!("{}::from({e})", paths.core(name)),
     })
 }
@@ -196,7 +195,7 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
 /// Python; `None` when it can be returned as it is.
 pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     convert(ty, expr, &|name, e| match ty_kind(paths, name) {
-        Kind::Object => format!("{} {{ inner: {e} }}", paths.glue(name)),
+        Kind::Object => format!("{} {{ _inner: {e} }}", paths.glue(name)),
         Kind::Other => format!("{}::from({e})", paths.glue(name)),
     })
 }
@@ -216,7 +215,7 @@ fn ty_kind(paths: &Paths<'_>, name: &str) -> Kind {
 
 /// The glue type that implements a callback trait for a Python object.
 pub fn bridge_name(callback: &str) -> String {
-    format!("Bindery{callback}")
+    crate::names::glue_type(callback)
 }
 
 /// A sample value of a type, as a Rust expression and the equal Python literal.
@@ -239,12 +238,13 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
         }
         Type::Bytes => ("vec![0, 1, 255]".into(), "b\"\\x00\\x01\\xff\"".into()),
         Type::Timestamp => (
-            "SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000)".into(),
-            "datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)".into(),
+            "::std::time::SystemTime::UNIX_EPOCH + ::std::time::Duration::from_secs(1_700_000_000)"
+                .into(),
+            "_datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=_datetime.UTC)".into(),
         ),
         Type::Duration => (
-            "Duration::from_millis(1500)".into(),
-            "datetime.timedelta(milliseconds=1500)".into(),
+            "::std::time::Duration::from_millis(1500)".into(),
+            "_datetime.timedelta(milliseconds=1500)".into(),
         ),
         Type::Optional(inner) => {
             let (r, p) = sample(inner, label);
@@ -258,7 +258,7 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
             let (rk, pk) = sample(k, "key");
             let (rv, pv) = sample(v, label);
             (
-                format!("HashMap::from([({rk}, {rv})])"),
+                format!("::std::collections::HashMap::from([({rk}, {rv})])"),
                 format!("{{{pk}: {pv}}}"),
             )
         }
@@ -376,7 +376,7 @@ pub fn default(literal: &Literal, ty: &Type, paths: &Paths<'_>) -> (String, Stri
         }
         Literal::String(s) => ("...".to_string(), format!("{}.to_string()", rust_str(s))),
         Literal::EmptySequence => ("...".to_string(), "Vec::new()".to_string()),
-        Literal::EmptyMap => ("...".to_string(), "HashMap::new()".to_string()),
+        Literal::EmptyMap => ("...".to_string(), "::std::collections::HashMap::new()".to_string()),
         Literal::EnumMember(e, v) => {
             let variant = paths
                 .api

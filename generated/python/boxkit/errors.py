@@ -2,10 +2,10 @@
 """Exceptions of boxkit. Pure Python: imports nothing native."""
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+import builtins as _builtins
+import typing as _typing
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     # Annotations below name the classes through the module itself, so a
     # class that shares a built-in's name (`TimeoutError`) is never confused
     # with the built-in by type checkers.
@@ -33,8 +33,10 @@ __all__ = [
 
 
 def _bindery_restore(
-    cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]
-) -> BaseException:
+    cls: _builtins.type[_builtins.BaseException],
+    args: _builtins.tuple[_typing.Any, ...],
+    state: _builtins.dict[_builtins.str, _typing.Any],
+) -> _builtins.BaseException:
     """Rebuilds a pickled exception without calling its ``__init__``."""
     exc = cls.__new__(cls)
     exc.args = args
@@ -42,66 +44,66 @@ def _bindery_restore(
     return exc
 
 
-class BoxkitError(builtins.Exception):
+class BoxkitError(_builtins.Exception):
     """Everything that can go wrong in boxkit."""
 
-    variant: str
+    variant: _builtins.str
     """Name of the Rust variant this exception was raised for."""
-    NotFound: ClassVar[type[_errors.NotFoundError]]
-    AlreadyExists: ClassVar[type[_errors.AlreadyExistsError]]
-    InvalidName: ClassVar[type[_errors.InvalidArgumentError]]
-    InvalidState: ClassVar[type[_errors.InvalidStateError]]
-    RootUnavailable: ClassVar[type[_errors.RootUnavailableError]]
-    Io: ClassVar[type[_errors.IoError]]
-    SpawnFailed: ClassVar[type[_errors.SpawnFailedError]]
-    ExecFailed: ClassVar[type[_errors.ExecFailedError]]
-    Timeout: ClassVar[type[_errors.TimeoutError]]
-    Signaled: ClassVar[type[_errors.SignaledError]]
-    EmptyCommand: ClassVar[type[_errors.InvalidArgumentError]]
-    PathEscape: ClassVar[type[_errors.PathEscapeError]]
-    FileNotFound: ClassVar[type[_errors.FileNotFoundError]]
-    PermissionDenied: ClassVar[type[_errors.PermissionDeniedError]]
-    InvalidEnv: ClassVar[type[_errors.InvalidArgumentError]]
-    OutputTooLarge: ClassVar[type[_errors.OutputTooLargeError]]
-    PolicyRejected: ClassVar[type[_errors.PolicyRejectedError]]
-    Internal: ClassVar[type[_errors.InternalError]]
+    NotFound: _typing.ClassVar[_builtins.type[_errors.NotFoundError]]
+    AlreadyExists: _typing.ClassVar[_builtins.type[_errors.AlreadyExistsError]]
+    InvalidName: _typing.ClassVar[_builtins.type[_errors.InvalidArgumentError]]
+    InvalidState: _typing.ClassVar[_builtins.type[_errors.InvalidStateError]]
+    RootUnavailable: _typing.ClassVar[_builtins.type[_errors.RootUnavailableError]]
+    Io: _typing.ClassVar[_builtins.type[_errors.IoError]]
+    SpawnFailed: _typing.ClassVar[_builtins.type[_errors.SpawnFailedError]]
+    ExecFailed: _typing.ClassVar[_builtins.type[_errors.ExecFailedError]]
+    Timeout: _typing.ClassVar[_builtins.type[_errors.TimeoutError]]
+    Signaled: _typing.ClassVar[_builtins.type[_errors.SignaledError]]
+    EmptyCommand: _typing.ClassVar[_builtins.type[_errors.InvalidArgumentError]]
+    PathEscape: _typing.ClassVar[_builtins.type[_errors.PathEscapeError]]
+    FileNotFound: _typing.ClassVar[_builtins.type[_errors.FileNotFoundError]]
+    PermissionDenied: _typing.ClassVar[_builtins.type[_errors.PermissionDeniedError]]
+    InvalidEnv: _typing.ClassVar[_builtins.type[_errors.InvalidArgumentError]]
+    OutputTooLarge: _typing.ClassVar[_builtins.type[_errors.OutputTooLargeError]]
+    PolicyRejected: _typing.ClassVar[_builtins.type[_errors.PolicyRejectedError]]
+    Internal: _typing.ClassVar[_builtins.type[_errors.InternalError]]
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_bindery_restore, (type(self), self.args, dict(self.__dict__)))
+    def __reduce__(self) -> _builtins.tuple[_typing.Any, ...]:
+        return (_bindery_restore, (_builtins.type(self), self.args, _builtins.dict(self.__dict__)))
 
 
-class NotFoundError(BoxkitError, builtins.LookupError):
+class NotFoundError(BoxkitError, _builtins.LookupError):
     """No box with this id exists in the runtime."""
 
     variant = "NotFound"
 
-    def __init__(self, message: str, /, *, box_id: str) -> None:
+    def __init__(self, message: _builtins.str, /, *, box_id: _builtins.str) -> None:
         super().__init__(message)
         self.box_id = box_id
 
 
-class AlreadyExistsError(BoxkitError, builtins.FileExistsError):
+class AlreadyExistsError(BoxkitError, _builtins.FileExistsError):
     """A box with this id exists already."""
 
     variant = "AlreadyExists"
 
-    def __init__(self, message: str, /, *, box_id: str) -> None:
+    def __init__(self, message: _builtins.str, /, *, box_id: _builtins.str) -> None:
         super().__init__(message)
         self.box_id = box_id
 
 
-class InvalidArgumentError(BoxkitError, builtins.ValueError):
+class InvalidArgumentError(BoxkitError, _builtins.ValueError):
     """Raised for the variants InvalidName, EmptyCommand, InvalidEnv of `BoxkitError`."""
 
     def __init__(
         self,
-        message: str,
+        message: _builtins.str,
         /,
         *,
-        variant: Literal["InvalidName", "EmptyCommand", "InvalidEnv"],
-        name: str | None = None,
-        reason: str | None = None,
-        key: str | None = None,
+        variant: _typing.Literal["InvalidName", "EmptyCommand", "InvalidEnv"],
+        name: _builtins.str | None = None,
+        reason: _builtins.str | None = None,
+        key: _builtins.str | None = None,
     ) -> None:
         super().__init__(message)
         self.variant = variant
@@ -117,12 +119,12 @@ class InvalidStateError(BoxkitError):
 
     def __init__(
         self,
-        message: str,
+        message: _builtins.str,
         /,
         *,
-        box_id: str,
-        state: str,
-        operation: str,
+        box_id: _builtins.str,
+        state: _builtins.str,
+        operation: _builtins.str,
     ) -> None:
         super().__init__(message)
         self.box_id = box_id
@@ -135,18 +137,32 @@ class RootUnavailableError(BoxkitError):
 
     variant = "RootUnavailable"
 
-    def __init__(self, message: str, /, *, path: str, reason: str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str,
+        /,
+        *,
+        path: _builtins.str,
+        reason: _builtins.str,
+    ) -> None:
         super().__init__(message)
         self.path = path
         self.reason = reason
 
 
-class IoError(BoxkitError, builtins.OSError):
+class IoError(BoxkitError, _builtins.OSError):
     """A file-system operation failed."""
 
     variant = "Io"
 
-    def __init__(self, message: str, /, *, path: str, reason: str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str,
+        /,
+        *,
+        path: _builtins.str,
+        reason: _builtins.str,
+    ) -> None:
         super().__init__(message)
         self.path = path
         self.reason = reason
@@ -157,7 +173,14 @@ class SpawnFailedError(BoxkitError):
 
     variant = "SpawnFailed"
 
-    def __init__(self, message: str, /, *, program: str, reason: str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str,
+        /,
+        *,
+        program: _builtins.str,
+        reason: _builtins.str,
+    ) -> None:
         super().__init__(message)
         self.program = program
         self.reason = reason
@@ -170,12 +193,12 @@ class ExecFailedError(BoxkitError):
 
     def __init__(
         self,
-        message: str,
+        message: _builtins.str,
         /,
         *,
-        command: str,
-        exit_code: int,
-        stderr: str,
+        command: _builtins.str,
+        exit_code: _builtins.int,
+        stderr: _builtins.str,
     ) -> None:
         super().__init__(message)
         self.command = command
@@ -183,12 +206,12 @@ class ExecFailedError(BoxkitError):
         self.stderr = stderr
 
 
-class TimeoutError(BoxkitError, builtins.TimeoutError):
+class TimeoutError(BoxkitError, _builtins.TimeoutError):
     """The process did not finish in time and was killed."""
 
     variant = "Timeout"
 
-    def __init__(self, message: str, /, *, after_ms: int) -> None:
+    def __init__(self, message: _builtins.str, /, *, after_ms: _builtins.int) -> None:
         super().__init__(message)
         self.after_ms = after_ms
 
@@ -198,7 +221,7 @@ class SignaledError(BoxkitError):
 
     variant = "Signaled"
 
-    def __init__(self, message: str, /, *, signal: int) -> None:
+    def __init__(self, message: _builtins.str, /, *, signal: _builtins.int) -> None:
         super().__init__(message)
         self.signal = signal
 
@@ -208,27 +231,27 @@ class PathEscapeError(BoxkitError):
 
     variant = "PathEscape"
 
-    def __init__(self, message: str, /, *, path: str) -> None:
+    def __init__(self, message: _builtins.str, /, *, path: _builtins.str) -> None:
         super().__init__(message)
         self.path = path
 
 
-class FileNotFoundError(BoxkitError, builtins.FileNotFoundError):
+class FileNotFoundError(BoxkitError, _builtins.FileNotFoundError):
     """A file that should exist does not."""
 
     variant = "FileNotFound"
 
-    def __init__(self, message: str, /, *, path: str) -> None:
+    def __init__(self, message: _builtins.str, /, *, path: _builtins.str) -> None:
         super().__init__(message)
         self.path = path
 
 
-class PermissionDeniedError(BoxkitError, builtins.PermissionError):
+class PermissionDeniedError(BoxkitError, _builtins.PermissionError):
     """The operating system refused access."""
 
     variant = "PermissionDenied"
 
-    def __init__(self, message: str, /, *, path: str) -> None:
+    def __init__(self, message: _builtins.str, /, *, path: _builtins.str) -> None:
         super().__init__(message)
         self.path = path
 
@@ -238,7 +261,14 @@ class OutputTooLargeError(BoxkitError):
 
     variant = "OutputTooLarge"
 
-    def __init__(self, message: str, /, *, limit_bytes: int, actual_bytes: int) -> None:
+    def __init__(
+        self,
+        message: _builtins.str,
+        /,
+        *,
+        limit_bytes: _builtins.int,
+        actual_bytes: _builtins.int,
+    ) -> None:
         super().__init__(message)
         self.limit_bytes = limit_bytes
         self.actual_bytes = actual_bytes
@@ -249,7 +279,14 @@ class PolicyRejectedError(BoxkitError):
 
     variant = "PolicyRejected"
 
-    def __init__(self, message: str, /, *, command: str, reason: str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str,
+        /,
+        *,
+        command: _builtins.str,
+        reason: _builtins.str,
+    ) -> None:
         super().__init__(message)
         self.command = command
         self.reason = reason
@@ -260,7 +297,7 @@ class InternalError(BoxkitError):
 
     variant = "Internal"
 
-    def __init__(self, msg: str, /, *, message: str) -> None:
+    def __init__(self, msg: _builtins.str, /, *, message: _builtins.str) -> None:
         super().__init__(msg)
         self.message = message
 

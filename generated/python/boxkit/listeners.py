@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import abc
-import datetime
-from typing import TYPE_CHECKING, Protocol
+import abc as _abc
+import builtins as _builtins
+import datetime as _datetime
+import typing as _typing
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from boxkit._native import CopyDirection
 
 __all__ = [
@@ -18,33 +19,37 @@ __all__ = [
 ]
 
 
-class EventListenerProtocol(Protocol):
+class EventListenerProtocol(_typing.Protocol):
     """Every method of `EventListener`: an object with all of them needs no base class."""
 
-    def on_box_created(self, box_id: str) -> None: ...
+    def on_box_created(self, box_id: _builtins.str) -> None: ...
 
-    def on_box_started(self, box_id: str) -> None: ...
+    def on_box_started(self, box_id: _builtins.str) -> None: ...
 
-    def on_exec_started(self, box_id: str, command: list[str]) -> None: ...
+    def on_exec_started(
+        self,
+        box_id: _builtins.str,
+        command: _builtins.list[_builtins.str],
+    ) -> None: ...
 
     def on_exec_completed(
         self,
-        box_id: str,
-        exit_code: int,
-        duration: datetime.timedelta,
+        box_id: _builtins.str,
+        exit_code: _builtins.int,
+        duration: _datetime.timedelta,
     ) -> None: ...
 
     def on_file_copied(
         self,
-        box_id: str,
-        path: str,
-        bytes: int,
+        box_id: _builtins.str,
+        path: _builtins.str,
+        bytes: _builtins.int,
         direction: CopyDirection,
     ) -> None: ...
 
-    def on_box_stopped(self, box_id: str) -> None: ...
+    def on_box_stopped(self, box_id: _builtins.str) -> None: ...
 
-    def on_box_removed(self, box_id: str) -> None: ...
+    def on_box_removed(self, box_id: _builtins.str) -> None: ...
 
 
 class EventListener:
@@ -56,54 +61,66 @@ class EventListener:
     and cost nothing: the bridge skips them without taking the GIL.
     """
 
-    def on_box_created(self, box_id: str) -> None:
+    def on_box_created(self, box_id: _builtins.str) -> None:
         """A box was created."""
 
-    def on_box_started(self, box_id: str) -> None:
+    def on_box_started(self, box_id: _builtins.str) -> None:
         """A box was started."""
 
-    def on_exec_started(self, box_id: str, command: list[str]) -> None:
+    def on_exec_started(
+        self,
+        box_id: _builtins.str,
+        command: _builtins.list[_builtins.str],
+    ) -> None:
         """A command was spawned in a box."""
 
     def on_exec_completed(
         self,
-        box_id: str,
-        exit_code: int,
-        duration: datetime.timedelta,
+        box_id: _builtins.str,
+        exit_code: _builtins.int,
+        duration: _datetime.timedelta,
     ) -> None:
         """A command exited with `exit_code` after `duration`."""
 
     def on_file_copied(
         self,
-        box_id: str,
-        path: str,
-        bytes: int,
+        box_id: _builtins.str,
+        path: _builtins.str,
+        bytes: _builtins.int,
         direction: CopyDirection,
     ) -> None:
         """A file was copied into or out of a box."""
 
-    def on_box_stopped(self, box_id: str) -> None:
+    def on_box_stopped(self, box_id: _builtins.str) -> None:
         """A box was stopped."""
 
-    def on_box_removed(self, box_id: str) -> None:
+    def on_box_removed(self, box_id: _builtins.str) -> None:
         """A box was removed."""
 
 
-class ExecPolicyProtocol(Protocol):
+class ExecPolicyProtocol(_typing.Protocol):
     """Every method of `ExecPolicy`: an object with all of them needs no base class."""
 
-    def allow_exec(self, box_id: str, command: list[str]) -> bool: ...
+    def allow_exec(
+        self,
+        box_id: _builtins.str,
+        command: _builtins.list[_builtins.str],
+    ) -> _builtins.bool: ...
 
 
-class ExecPolicy(abc.ABC):
+class ExecPolicy(_abc.ABC):
     """Consulted before every command.
 
     Subclass it and override the methods you need. The others do nothing
     and cost nothing: the bridge skips them without taking the GIL.
     """
 
-    @abc.abstractmethod
-    def allow_exec(self, box_id: str, command: list[str]) -> bool:
+    @_abc.abstractmethod
+    def allow_exec(
+        self,
+        box_id: _builtins.str,
+        command: _builtins.list[_builtins.str],
+    ) -> _builtins.bool:
         """Whether `command` may run in the box: `false` refuses it
         (PolicyRejectedError); raising a BoxkitError fails the exec with it.
         """
