@@ -91,6 +91,9 @@ pub fn run_generate(
             EXIT_INVALID
         }
         Ok(report) => {
+            if report.is_clean() {
+                eprintln!("{out} is up to date ({} files)", files.files.len());
+            }
             if !check {
                 for path in &report.written {
                     eprintln!("wrote {out}/{path}");

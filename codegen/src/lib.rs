@@ -43,6 +43,11 @@ impl<'a> Input<'a> {
 
 /// Runs the pure part of the pipeline: the files to write, or every problem found.
 pub fn generate(input: &Input<'_>) -> Result<FileSet, Vec<Diagnostic>> {
+    Ok(render::render(&model(input)?))
+}
+
+/// Parses, lowers and checks the inputs: bindery's model of the API.
+pub fn model(input: &Input<'_>) -> Result<model::Api, Vec<Diagnostic>> {
     let config = config::parse(input.config);
     // The crate identifier only names the module path uniffi records.
     let crate_ident = config
@@ -66,6 +71,5 @@ pub fn generate(input: &Input<'_>) -> Result<FileSet, Vec<Diagnostic>> {
         config: &config,
         udl_file,
     };
-    let api = lower::lower(parsed.group, &cx)?;
-    Ok(render::render(&api))
+    lower::lower(parsed.group, &cx)
 }

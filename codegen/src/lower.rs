@@ -544,7 +544,7 @@ impl Lowerer<'_, '_> {
             for f in v.fields {
                 let fspan = self.cx.spans.arg(&e.name, &v.name, &f.name);
                 let mut fname = self.name(fspan.clone(), &f.name);
-                fname.python = names::binding_name(&f.name);
+                fname.python = names::variant_field_name(&f.name);
                 let ty = self.ty(&f.ty, fspan.clone());
                 if ty.as_ref().is_some_and(Type::contains_callback) {
                     self.udl(

@@ -296,17 +296,27 @@ impl Api {
     /// fields, variants, arguments and exception classes.
     pub fn python_names(&self) -> impl Iterator<Item = &str> {
         let callbacks = self.callbacks.iter().flat_map(|c| {
-            std::iter::once(&c.name).chain(c.methods.iter().flat_map(|m| callable_names(&m.callable)))
+            std::iter::once(&c.name)
+                .chain(c.methods.iter().flat_map(|m| callable_names(&m.callable)))
         });
-        let records = self.records.iter().flat_map(|r| {
-            std::iter::once(&r.name).chain(r.fields.iter().map(|f| &f.name))
-        });
+        let records = self
+            .records
+            .iter()
+            .flat_map(|r| std::iter::once(&r.name).chain(r.fields.iter().map(|f| &f.name)));
         let enums = self.enums.iter().flat_map(|e| {
-            let fields = e.variants.iter().flat_map(|v| v.fields.iter().map(|f| &f.name));
-            std::iter::once(&e.name).chain(e.variants.iter().map(|v| &v.name)).chain(fields)
+            let fields = e
+                .variants
+                .iter()
+                .flat_map(|v| v.fields.iter().map(|f| &f.name));
+            std::iter::once(&e.name)
+                .chain(e.variants.iter().map(|v| &v.name))
+                .chain(fields)
         });
         let errors = self.errors.iter().flat_map(|e| {
-            let fields = e.variants.iter().flat_map(|v| v.fields.iter().map(|f| &f.name));
+            let fields = e
+                .variants
+                .iter()
+                .flat_map(|v| v.fields.iter().map(|f| &f.name));
             e.variants.iter().map(|v| &v.name).chain(fields)
         });
         let objects = self.objects.iter().map(|o| &o.name);

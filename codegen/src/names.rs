@@ -61,6 +61,17 @@ pub fn binding_name(name: &str) -> String {
     }
 }
 
+/// The Python (and glue) spelling of a field of an enum variant: like
+/// `binding_name`, and `py` becomes `py_`, because PyO3's constructor of a
+/// complex-enum variant takes a parameter `py` of its own.
+pub fn variant_field_name(name: &str) -> String {
+    if name == "py" {
+        "py_".to_string()
+    } else {
+        binding_name(name)
+    }
+}
+
 /// The Rust spelling of a UDL name, or `None` if Rust cannot spell it.
 pub fn rust_name(name: &str) -> Option<String> {
     if RUST_FORBIDDEN.contains(&name) || !is_identifier(name) {
@@ -260,6 +271,11 @@ pub fn builtin_is_subclass(name: &str, ancestor: &str) -> bool {
         }
     }
 }
+
+/// Names bindery adds to the public surface of a package: its submodules
+/// and the attributes of its exceptions. A UDL name that clashes with one is
+/// a located diagnostic (B021 or B022), never broken output.
+pub const PUBLIC_NAMES: &[&str] = &["errors", "listeners", "variant", "args"];
 
 /// Attribute names every exception instance has, plus bindery's own.
 pub const EXCEPTION_RESERVED: &[&str] = &["args", "variant", "with_traceback", "add_note"];

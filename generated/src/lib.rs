@@ -50,81 +50,81 @@ pub(crate) fn bindery_boxkit_error_to_py(
 ) -> ::pyo3::PyErr {
     let message = error.to_string();
     match error {
-        ::boxkit::BoxkitError::NotFound { box_id: f0 } => {
+        ::boxkit::BoxkitError::NotFound { box_id: _f0 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("box_id", f0)?;
+                error.setattr("box_id", _f0)?;
                 Ok(())
             };
             bindery_new_error(py, (0, "NotFoundError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::AlreadyExists { box_id: f0 } => {
+        ::boxkit::BoxkitError::AlreadyExists { box_id: _f0 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("box_id", f0)?;
+                error.setattr("box_id", _f0)?;
                 Ok(())
             };
             bindery_new_error(py, (1, "AlreadyExistsError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::InvalidName { name: f0, reason: f1 } => {
+        ::boxkit::BoxkitError::InvalidName { name: _f0, reason: _f1 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("name", f0)?;
-                error.setattr("reason", f1)?;
+                error.setattr("name", _f0)?;
+                error.setattr("reason", _f1)?;
                 error.setattr("key", py.None())?;
                 Ok(())
             };
             bindery_new_error(py, (2, "InvalidArgumentError"), message, Some("InvalidName"), fields)
         }
-        ::boxkit::BoxkitError::InvalidState { box_id: f0, state: f1, operation: f2 } => {
+        ::boxkit::BoxkitError::InvalidState { box_id: _f0, state: _f1, operation: _f2 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("box_id", f0)?;
-                error.setattr("state", f1)?;
-                error.setattr("operation", f2)?;
+                error.setattr("box_id", _f0)?;
+                error.setattr("state", _f1)?;
+                error.setattr("operation", _f2)?;
                 Ok(())
             };
             bindery_new_error(py, (3, "InvalidStateError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::RootUnavailable { path: f0, reason: f1 } => {
+        ::boxkit::BoxkitError::RootUnavailable { path: _f0, reason: _f1 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("path", f0)?;
-                error.setattr("reason", f1)?;
+                error.setattr("path", _f0)?;
+                error.setattr("reason", _f1)?;
                 Ok(())
             };
             bindery_new_error(py, (4, "RootUnavailableError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::Io { path: f0, reason: f1 } => {
+        ::boxkit::BoxkitError::Io { path: _f0, reason: _f1 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("path", f0)?;
-                error.setattr("reason", f1)?;
+                error.setattr("path", _f0)?;
+                error.setattr("reason", _f1)?;
                 Ok(())
             };
             bindery_new_error(py, (5, "IoError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::SpawnFailed { program: f0, reason: f1 } => {
+        ::boxkit::BoxkitError::SpawnFailed { program: _f0, reason: _f1 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("program", f0)?;
-                error.setattr("reason", f1)?;
+                error.setattr("program", _f0)?;
+                error.setattr("reason", _f1)?;
                 Ok(())
             };
             bindery_new_error(py, (6, "SpawnFailedError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::ExecFailed { command: f0, exit_code: f1, stderr: f2 } => {
+        ::boxkit::BoxkitError::ExecFailed { command: _f0, exit_code: _f1, stderr: _f2 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("command", f0)?;
-                error.setattr("exit_code", f1)?;
-                error.setattr("stderr", f2)?;
+                error.setattr("command", _f0)?;
+                error.setattr("exit_code", _f1)?;
+                error.setattr("stderr", _f2)?;
                 Ok(())
             };
             bindery_new_error(py, (7, "ExecFailedError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::Timeout { after_ms: f0 } => {
+        ::boxkit::BoxkitError::Timeout { after_ms: _f0 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("after_ms", f0)?;
+                error.setattr("after_ms", _f0)?;
                 Ok(())
             };
             bindery_new_error(py, (8, "TimeoutError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::Signaled { signal: f0 } => {
+        ::boxkit::BoxkitError::Signaled { signal: _f0 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("signal", f0)?;
+                error.setattr("signal", _f0)?;
                 Ok(())
             };
             bindery_new_error(py, (9, "SignaledError"), message, None, fields)
@@ -144,55 +144,55 @@ pub(crate) fn bindery_boxkit_error_to_py(
                 fields,
             )
         }
-        ::boxkit::BoxkitError::PathEscape { path: f0 } => {
+        ::boxkit::BoxkitError::PathEscape { path: _f0 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("path", f0)?;
+                error.setattr("path", _f0)?;
                 Ok(())
             };
             bindery_new_error(py, (10, "PathEscapeError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::FileNotFound { path: f0 } => {
+        ::boxkit::BoxkitError::FileNotFound { path: _f0 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("path", f0)?;
+                error.setattr("path", _f0)?;
                 Ok(())
             };
             bindery_new_error(py, (11, "FileNotFoundError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::PermissionDenied { path: f0 } => {
+        ::boxkit::BoxkitError::PermissionDenied { path: _f0 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("path", f0)?;
+                error.setattr("path", _f0)?;
                 Ok(())
             };
             bindery_new_error(py, (12, "PermissionDeniedError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::InvalidEnv { key: f0, reason: f1 } => {
+        ::boxkit::BoxkitError::InvalidEnv { key: _f0, reason: _f1 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("key", f0)?;
-                error.setattr("reason", f1)?;
+                error.setattr("key", _f0)?;
+                error.setattr("reason", _f1)?;
                 error.setattr("name", py.None())?;
                 Ok(())
             };
             bindery_new_error(py, (2, "InvalidArgumentError"), message, Some("InvalidEnv"), fields)
         }
-        ::boxkit::BoxkitError::OutputTooLarge { limit_bytes: f0, actual_bytes: f1 } => {
+        ::boxkit::BoxkitError::OutputTooLarge { limit_bytes: _f0, actual_bytes: _f1 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("limit_bytes", f0)?;
-                error.setattr("actual_bytes", f1)?;
+                error.setattr("limit_bytes", _f0)?;
+                error.setattr("actual_bytes", _f1)?;
                 Ok(())
             };
             bindery_new_error(py, (13, "OutputTooLargeError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::PolicyRejected { command: f0, reason: f1 } => {
+        ::boxkit::BoxkitError::PolicyRejected { command: _f0, reason: _f1 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("command", f0)?;
-                error.setattr("reason", f1)?;
+                error.setattr("command", _f0)?;
+                error.setattr("reason", _f1)?;
                 Ok(())
             };
             bindery_new_error(py, (14, "PolicyRejectedError"), message, None, fields)
         }
-        ::boxkit::BoxkitError::Internal { message: f0 } => {
+        ::boxkit::BoxkitError::Internal { message: _f0 } => {
             let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {
-                error.setattr("message", f0)?;
+                error.setattr("message", _f0)?;
                 Ok(())
             };
             bindery_new_error(py, (15, "InternalError"), message, None, fields)
@@ -743,9 +743,9 @@ impl From<::boxkit::PathKind> for BinderyPathKind {
     fn from(value: ::boxkit::PathKind) -> Self {
         match value {
             ::boxkit::PathKind::Missing => Self::Missing {},
-            ::boxkit::PathKind::File { size: f0 } => Self::File { size: f0 },
-            ::boxkit::PathKind::Directory { entries: f0 } => Self::Directory { entries: f0 },
-            ::boxkit::PathKind::Symlink { target: f0 } => Self::Symlink { target: f0 },
+            ::boxkit::PathKind::File { size: _f0 } => Self::File { size: _f0 },
+            ::boxkit::PathKind::Directory { entries: _f0 } => Self::Directory { entries: _f0 },
+            ::boxkit::PathKind::Symlink { target: _f0 } => Self::Symlink { target: _f0 },
         }
     }
 }
@@ -754,9 +754,9 @@ impl From<BinderyPathKind> for ::boxkit::PathKind {
     fn from(value: BinderyPathKind) -> Self {
         match value {
             BinderyPathKind::Missing {} => Self::Missing,
-            BinderyPathKind::File { size: f0 } => Self::File { size: f0 },
-            BinderyPathKind::Directory { entries: f0 } => Self::Directory { entries: f0 },
-            BinderyPathKind::Symlink { target: f0 } => Self::Symlink { target: f0 },
+            BinderyPathKind::File { size: _f0 } => Self::File { size: _f0 },
+            BinderyPathKind::Directory { entries: _f0 } => Self::Directory { entries: _f0 },
+            BinderyPathKind::Symlink { target: _f0 } => Self::Symlink { target: _f0 },
         }
     }
 }
@@ -875,7 +875,8 @@ impl BinderyRuntime {
         listener: ::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<u64> {
         let listener = BinderyEventListener::_boxed(&listener)?;
-        Ok(_py.detach(|| self._inner.add_listener(listener)))
+        let _value = _py.detach(|| self._inner.add_listener(listener));
+        Ok(_value)
     }
 
     /// Unregisters a listener; false if the handle is unknown.
@@ -1096,7 +1097,7 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
 mod bindery_test_hooks {
     #[allow(unused_imports)]
     use super::*;
-    use pyo3::prelude::*;
+    use ::pyo3::prelude::*;
 
     /// Returns the exception that a sample value of `error.variant` maps to,
     /// with the sample's `Display` text.

@@ -31,7 +31,11 @@ fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
         Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),
         Type::Map(k, v) => {
-            format!("::std::collections::HashMap<{}, {}>", core_type(k, paths), core_type(v, paths))
+            format!(
+                "::std::collections::HashMap<{}, {}>",
+                core_type(k, paths),
+                core_type(v, paths)
+            )
         }
         other => types::rust(other, paths),
     }
@@ -103,7 +107,8 @@ pub fn from_py_fn(paths: &Paths<'_>, error: &ErrorType, slot: usize) -> Vec<Stri
     lines.extend([
         "            other => {".to_string(),
         "                let message = format!(\"no variant {other}\");".to_string(),
-        "                return Err(::pyo3::exceptions::PyValueError::new_err(message));".to_string(),
+        "                return Err(::pyo3::exceptions::PyValueError::new_err(message));"
+            .to_string(),
         "            }".to_string(),
         "        })".to_string(),
         "    };".to_string(),
@@ -150,9 +155,7 @@ fn python_call(paths: &Paths<'_>, m: &CallbackMethod, indent: usize) -> (Vec<Str
         .collect();
     match args.as_slice() {
         [] => (Vec::new(), "_method.call0(_py)".to_string()),
-        [one] if indent + one.len() < 58 => {
-            (Vec::new(), format!("_method.call1(_py, ({one},))"))
-        }
+        [one] if indent + one.len() < 58 => (Vec::new(), format!("_method.call1(_py, ({one},))")),
         [one] => (
             vec![format!("let _args = ({one},);")],
             "_method.call1(_py, _args)".to_string(),
@@ -216,7 +219,10 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
             types::rust_str(&c.name.python),
         ];
         let callee = format!("BINDERY_LISTENER_BASES[{slot}].import");
-        lines.push(format!("        {}", let_call(8, "base", &callee, &args, "?")));
+        lines.push(format!(
+            "        {}",
+            let_call(8, "base", &callee, &args, "?")
+        ));
     }
     lines.push("        let bridge = Self {".to_string());
     lines.push("            _object: object.clone().unbind(),".to_string());
@@ -241,12 +247,8 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
     lines.push(
         "    /// Reports an exception of a callback, with the listener as its object.".to_string(),
     );
-    lines.push(
-        "    fn _report(&self, py: ::pyo3::Python<'_>, error: ::pyo3::PyErr) {".to_string(),
-    );
-    lines.push(
-        "        error.write_unraisable(py, Some(self._object.bind(py)));".to_string(),
-    );
+    lines.push("    fn _report(&self, py: ::pyo3::Python<'_>, error: ::pyo3::PyErr) {".to_string());
+    lines.push("        error.write_unraisable(py, Some(self._object.bind(py)));".to_string());
     lines.push("    }".to_string());
     if let (Some(e), Some(variant)) = (error, &c.unexpected_error) {
         let v = e.variants.iter().find(|v| &v.name.udl == variant);
@@ -368,8 +370,12 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
                     None => ".map(|_| ())".to_string(),
                 };
                 let one_line = format!("            let _outcome = {call}{extract};");
+                let next_line = format!("                {call}{extract};");
                 if one_line.len() <= 100 {
                     lines.push(one_line);
+                } else if next_line.len() <= 100 {
+                    lines.push("            let _outcome =".to_string());
+                    lines.push(next_line);
                 } else {
                     // rustfmt breaks a long chain before each call.
                     lines.push("            let _outcome = _method".to_string());
@@ -383,8 +389,7 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
                 }
                 let ok = match returns {
                     Some(t) => {
-                        types::lower(t, "_value", paths)
-                            .unwrap_or_else(|| "_value".to_string())
+                        types::lower(t, "_value", paths).unwrap_or_else(|| "_value".to_string())
                     }
                     None => "_value".to_string(),
                 };

@@ -57,8 +57,9 @@ fn repr_lines(
     python_name: &str,
     fields: &[(String, String, &crate::model::Type)],
 ) -> Vec<String> {
-    let mut lines =
-        vec!["fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {".to_string()];
+    let mut lines = vec![
+        "fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {".to_string(),
+    ];
     if fields.is_empty() {
         lines.push(format!(
             "    bindery_repr({}, &[])",
@@ -221,7 +222,7 @@ fn variant_fields(paths: &Paths<'_>, fields: &[Field], lift: bool) -> Vec<String
             };
             format!(
                 "{target}: {}",
-                field_value(paths, &f.ty, &format!("f{i}"), lift)
+                field_value(paths, &f.ty, &format!("_f{i}"), lift)
             )
         })
         .collect()
@@ -231,15 +232,20 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     let name = paths.glue(&e.name.udl);
     let core = paths.core(&e.name.udl);
     let mut body = Vec::new();
+    // rustfmt lays every struct variant out vertically once any variant of
+    // the enum carries an attribute other than its docs.
+    let renamed =
+        |v: &&crate::model::EnumVariant| v.name.python != v.name.rust.trim_start_matches("r#");
+    let vertical = !e.flat && e.variants.iter().any(|v| renamed(&v));
     for v in &e.variants {
         body.extend(types::rust_doc(v.docstring.as_deref()));
+        if v.name.python != v.name.rust.trim_start_matches("r#") {
+            body.push(format!(
+                "#[pyo3(name = {})]",
+                types::rust_str(&v.name.python)
+            ));
+        }
         if e.flat {
-            if v.name.python != v.name.rust.trim_start_matches("r#") {
-                body.push(format!(
-                    "#[pyo3(name = {})]",
-                    types::rust_str(&v.name.python)
-                ));
-            }
             body.push(format!("{},", v.name.rust));
         } else {
             let fields: Vec<String> = v
@@ -247,11 +253,15 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
                 .iter()
                 .map(|f| glue_field(paths, &f.name.python, &f.ty))
                 .collect();
-            body.push(if fields.is_empty() {
-                format!("{} {{}},", v.name.rust)
+            if fields.is_empty() {
+                body.push(format!("{} {{}},", v.name.rust));
+            } else if vertical {
+                body.push(format!("{} {{", v.name.rust));
+                body.extend(fields.iter().map(|f| format!("    {f},")));
+                body.push("},".to_string());
             } else {
-                format!("{} {{ {} }},", v.name.rust, fields.join(", "))
-            });
+                body.push(format!("{} {{ {} }},", v.name.rust, fields.join(", ")));
+            }
         }
     }
     // Both directions match every variant by name: no wildcard arm.
@@ -272,7 +282,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
                 .fields
                 .iter()
                 .enumerate()
-                .map(|(i, f)| format!("{}: f{i}", f.name.rust))
+                .map(|(i, f)| format!("{}: _f{i}", f.name.rust))
                 .collect();
             format!("{core_variant} {{ {} }}", binds.join(", "))
         };
@@ -280,7 +290,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
             .fields
             .iter()
             .enumerate()
-            .map(|(i, f)| format!("{}: f{i}", glue_ident(&f.name.python)))
+            .map(|(i, f)| format!("{}: _f{i}", glue_ident(&f.name.python)))
             .collect();
         let glue_pattern =
             format!("{glue_variant} {{ {} }}", glue_binds.join(", ")).replace("{  }", "{}");

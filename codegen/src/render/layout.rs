@@ -33,7 +33,12 @@ pub fn let_call(indent: usize, name: &str, callee: &str, args: &[String], suffix
     if indent + 4 + rhs.len() < MAX_WIDTH {
         return format!("let {name} =\n{}{rhs};", " ".repeat(indent + 4));
     }
-    list(indent, &format!("let {name} = {callee}"), args, &format!("{suffix};"))
+    list(
+        indent,
+        &format!("let {name} = {callee}"),
+        args,
+        &format!("{suffix};"),
+    )
 }
 
 /// `let {name} = {path} { fields };` laid out like rustfmt: one line, else

@@ -163,12 +163,19 @@ pub fn listeners_py(api: &Api) -> String {
     if !native.is_empty() {
         imports.push(String::new());
         imports.push("if _typing.TYPE_CHECKING:".to_string());
-        imports.push(format!(
-            "    from {}.{} import {}",
-            api.package,
-            api.native_module,
-            native.join(", ")
-        ));
+        imports.push(if spelling.qualify_types {
+            format!(
+                "    from {} import {} as _api",
+                api.package, api.native_module
+            )
+        } else {
+            format!(
+                "    from {}.{} import {}",
+                api.package,
+                api.native_module,
+                native.join(", ")
+            )
+        });
     }
     let mut all: Vec<String> = api
         .callbacks

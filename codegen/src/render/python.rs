@@ -191,7 +191,7 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
 pub fn errors_py(api: &Api) -> String {
     let spelling = Spelling::of(api);
     let Exports { errors, .. } = exports(api);
-        let mut uses_datetime = false;
+    let mut uses_datetime = false;
     let groups = api
         .errors
         .iter()
@@ -336,7 +336,8 @@ fn stub_fn(
     indent: &str,
 ) -> StubFn {
     let spelling = paths.spelling;
-    let mut params: Vec<String> = first.map(str::to_string).into_iter().collect();
+    let names: Vec<&str> = c.arguments.iter().map(|a| a.name.python.as_str()).collect();
+    let mut params: Vec<String> = first.map(|f| receiver(f, &names)).into_iter().collect();
     for a in &c.arguments {
         let annotation = types::python(&a.ty, spelling);
         params.push(match &a.default {
@@ -384,12 +385,31 @@ fn stub_def(
     }
 }
 
-/// Comparison dunders of a class with `eq` and `hash`.
-const EQ_HASH: &[&str] = &[
-    "def __eq__(self, other: object, /) -> bool: ...",
-    "def __ne__(self, other: object, /) -> bool: ...",
-    "def __hash__(self) -> int: ...",
-];
+/// Comparison dunders of a class: `__eq__`, `__ne__`, then `__hash__`
+/// (or `__hash__ = None` when the class is unhashable).
+fn eq_dunders(spelling: Spelling, hashable: bool) -> Vec<String> {
+    let (object, bool) = (spelling.builtin("object"), spelling.builtin("bool"));
+    let hash = if hashable {
+        format!("def __hash__(self) -> {}: ...", spelling.builtin("int"))
+    } else {
+        "__hash__: _typing.ClassVar[None]  # type: ignore[assignment]".to_string()
+    };
+    vec![
+        format!("def __eq__(self, other: {object}, /) -> {bool}: ..."),
+        format!("def __ne__(self, other: {object}, /) -> {bool}: ..."),
+        hash,
+    ]
+}
+
+/// The name of a stub method's first parameter: `cls` or `self`, unless the
+/// method has a parameter of that name.
+fn receiver(first: &str, params: &[&str]) -> String {
+    if params.contains(&first) {
+        format!("_{first}")
+    } else {
+        first.to_string()
+    }
+}
 
 fn attribute_lines(name: &str, annotation: &str, docstring: Option<&str>) -> Vec<String> {
     let mut lines = vec![format!("    {name}: {annotation}")];
@@ -402,7 +422,8 @@ fn attribute_lines(name: &str, annotation: &str, docstring: Option<&str>) -> Vec
 fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
     let spelling = paths.spelling;
     let mut attributes = Vec::new();
-    let mut params = vec!["cls".to_string(), "*".to_string()];
+    let fields: Vec<&str> = r.fields.iter().map(|f| f.name.python.as_str()).collect();
+    let mut params = vec![receiver("cls", &fields), "*".to_string()];
     for f in &r.fields {
         let annotation = types::python(&f.ty, spelling);
         attributes.extend(attribute_lines(
@@ -427,15 +448,17 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
         decorator: "@_typing.final".into(),
         docstring: r.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes,
-        members: vec![stub_def("__new__", &params, &r.name.python, None, "    ")],
-        dunders: [
-            "def __eq__(self, other: object, /) -> bool: ...",
-            "def __ne__(self, other: object, /) -> bool: ...",
-            "__hash__: _typing.ClassVar[None]  # type: ignore[assignment]",
-        ]
-        .iter()
-        .map(|l| format!("    {l}"))
-        .collect(),
+        members: vec![stub_def(
+            "__new__",
+            &params,
+            &spelling.class(&r.name.python),
+            None,
+            "    ",
+        )],
+        dunders: eq_dunders(spelling, false)
+            .iter()
+            .map(|l| format!("    {l}"))
+            .collect(),
     }
 }
 
@@ -452,8 +475,14 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
                 v.docstring.as_deref(),
             ));
         }
-        let mut dunders: Vec<String> = EQ_HASH.iter().map(|l| format!("    {l}")).collect();
-        dunders.push("    def __int__(self) -> int: ...".into());
+        let mut dunders: Vec<String> = eq_dunders(spelling, true)
+            .iter()
+            .map(|l| format!("    {l}"))
+            .collect();
+        dunders.push(format!(
+            "    def __int__(self) -> {}: ...",
+            spelling.builtin("int")
+        ));
         return vec![StubClass {
             name,
             decorator: "@_typing.final".into(),
@@ -478,7 +507,8 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
             many => format!("({})", many.join(", ")),
         };
         attributes.push(format!("        __match_args__ = {match_args}"));
-        let mut params = vec!["cls".to_string()];
+        let names: Vec<&str> = v.fields.iter().map(|f| f.name.python.as_str()).collect();
+        let mut params = vec![receiver("cls", &names)];
         params.extend(
             v.fields
                 .iter()
@@ -487,13 +517,13 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
         let new = stub_def(
             "__new__",
             &params,
-            &format!("{name}.{variant}"),
+            &format!("{}.{variant}", spelling.class(&name)),
             None,
             "        ",
         );
         attributes.push(format!("        {}", new.signature));
         for f in &v.fields {
-            attributes.push("        @property".to_string());
+            attributes.push(format!("        @{}", spelling.builtin("property")));
             attributes.push(format!(
                 "        def {}(self) -> {}: ...",
                 f.name.python,
@@ -507,11 +537,10 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
         docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes,
         members: Vec::new(),
-        dunders: vec![
-            "    def __eq__(self, other: object, /) -> bool: ...".into(),
-            "    def __ne__(self, other: object, /) -> bool: ...".into(),
-            "    __hash__: _typing.ClassVar[None]  # type: ignore[assignment]".into(),
-        ],
+        dunders: eq_dunders(spelling, false)
+            .iter()
+            .map(|l| format!("    {l}"))
+            .collect(),
     }]
 }
 
@@ -534,7 +563,7 @@ pub fn native_pyi(api: &Api) -> String {
                     c,
                     Some("cls"),
                     "__new__",
-                    o.name.python.clone(),
+                    paths.spelling.class(&o.name.python),
                     "    ",
                 ));
             }
@@ -544,10 +573,11 @@ pub fn native_pyi(api: &Api) -> String {
                     c,
                     Some("cls"),
                     &c.name.python,
-                    o.name.python.clone(),
+                    paths.spelling.class(&o.name.python),
                     "    ",
                 );
-                f.decorators.push("@classmethod".into());
+                f.decorators
+                    .push(format!("@{}", paths.spelling.builtin("classmethod")));
                 members.push(f);
             }
             for m in &o.methods {
@@ -566,7 +596,10 @@ pub fn native_pyi(api: &Api) -> String {
                 docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
                 attributes: Vec::new(),
                 members,
-                dunders: EQ_HASH.iter().map(|l| format!("    {l}")).collect(),
+                dunders: eq_dunders(paths.spelling, true)
+                    .iter()
+                    .map(|l| format!("    {l}"))
+                    .collect(),
             }
         })
         .collect();
@@ -625,11 +658,21 @@ pub fn native_pyi(api: &Api) -> String {
         imports.push(String::new());
         imports.push("import typing_extensions as _typing_extensions".to_string());
     }
+    if paths.spelling.qualify_types {
+        imports.push(String::new());
+        imports.push(format!(
+            "from {} import {} as _api  # noqa: PLW0406",
+            api.package, api.native_module
+        ));
+    }
     if api
         .callables()
         .any(|c| c.arguments.iter().any(|a| a.ty.contains_callback()))
     {
-        imports.push(String::new());
+        // One block of first-party imports, as isort groups them.
+        if !paths.spelling.qualify_types {
+            imports.push(String::new());
+        }
         imports.push(format!(
             "from {} import listeners as _listeners",
             api.package

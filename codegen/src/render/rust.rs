@@ -172,7 +172,7 @@ pub fn lib_rs(api: &Api) -> String {
                             .fields
                             .iter()
                             .enumerate()
-                            .map(|(i, f)| format!("{}: f{i}", f.name.rust))
+                            .map(|(i, f)| format!("{}: _f{i}", f.name.rust))
                             .collect();
                         format!("{path} {{ {} }}", fields.join(", "))
                     };
@@ -192,7 +192,7 @@ pub fn lib_rs(api: &Api) -> String {
                         .iter()
                         .enumerate()
                         .map(|(i, f)| {
-                            let binding = format!("f{i}");
+                            let binding = format!("_f{i}");
                             let value = types::lift(&f.ty, &binding, &paths).unwrap_or(binding);
                             format!(
                                 "    error.setattr({}, {value})?;",
@@ -391,8 +391,15 @@ pub fn lib_rs(api: &Api) -> String {
     LibRs {
         header: super::header_text(api),
         crate_doc: format!(
-            "//! Python bindings for the `{}` crate, built by maturin into `{}.{}`.",
-            api.crate_name, api.package, api.native_module
+            "//! Python bindings for the `{}` crate, built by maturin into `{}.{}`.{}",
+            api.crate_name,
+            api.package,
+            api.native_module,
+            if binds_uppercase(api) {
+                "\n\n// The glue binds fields and arguments by their UDL names, whatever their case.\n#![allow(non_snake_case)]"
+            } else {
+                ""
+            }
         ),
         imports,
         errors_module: types::rust_str(&format!("{}.errors", api.package)),
@@ -424,6 +431,87 @@ pub fn lib_rs(api: &Api) -> String {
     }
     .render()
     .unwrap_or_else(|e| format!("// render error: {e}\n"))
+}
+
+/// `{prefix}{head}{target}(args){close}{suffix}` at `indent`, laid out as
+/// rustfmt does: one line; else, for a `let`, the right-hand side on the
+/// next line; else a closure body becomes a block with the call inside;
+/// else the arguments go one per line. `args` is `None` for a bare path.
+fn call_stmt(
+    indent: usize,
+    prefix: &str,
+    head: &str,
+    target: &str,
+    args: Option<&[String]>,
+    close: &str,
+    suffix: &str,
+) -> String {
+    let call = match args {
+        Some(args) => format!("{target}({})", args.join(", ")),
+        None => target.to_string(),
+    };
+    let rhs = format!("{head}{call}{close}");
+    let one_line = format!("{prefix}{rhs}{suffix}");
+    if indent + one_line.len() <= 100 {
+        return one_line;
+    }
+    if let Some(name) = prefix.strip_prefix("let ") {
+        if indent + 4 + rhs.len() + suffix.len() <= 100 {
+            let pad = " ".repeat(indent + 4);
+            return format!("let {}\n{pad}{rhs}{suffix}", name.trim_end());
+        }
+    }
+    let args = args.unwrap_or_default();
+    if head.ends_with("|| ") {
+        let pad = " ".repeat(indent);
+        let inner = list(indent + 4, target, args, "");
+        let open = head.trim_end();
+        return format!("{prefix}{open} {{\n{pad}    {inner}\n{pad}}}{close}{suffix}");
+    }
+    list(
+        indent,
+        &format!("{prefix}{head}{target}"),
+        args,
+        &format!("{close}{suffix}"),
+    )
+}
+
+/// `let {name} = {rhs};` at `indent`: on one line, else with the
+/// right-hand side on the next line, as rustfmt does.
+fn let_expr(indent: usize, name: &str, rhs: &str) -> String {
+    let one_line = format!("let {name} = {rhs};");
+    if indent + one_line.len() <= 100 {
+        one_line
+    } else {
+        format!("let {name} =\n{}{rhs};", " ".repeat(indent + 4))
+    }
+}
+
+/// Whether a name the glue binds or defines as a function (arguments,
+/// fields, methods, functions) has an uppercase letter: rustc's
+/// `non_snake_case` lint would flag it.
+fn binds_uppercase(api: &Api) -> bool {
+    let callbacks = api
+        .callbacks
+        .iter()
+        .flat_map(|c| &c.methods)
+        .map(|m| &m.callable);
+    let callables = api.callables().chain(callbacks);
+    let names =
+        callables.flat_map(|c| std::iter::once(&c.name).chain(c.arguments.iter().map(|a| &a.name)));
+    let records = api
+        .records
+        .iter()
+        .flat_map(|r| r.fields.iter().map(|f| &f.name));
+    let variants = api
+        .enums
+        .iter()
+        .flat_map(|e| &e.variants)
+        .flat_map(|v| v.fields.iter().map(|f| &f.name));
+    names
+        .chain(records)
+        .chain(variants)
+        .any(|n| n.python.chars().any(|c| c.is_ascii_uppercase()))
 }
 
 /// `static NAME: [BinderyTypeSlot; N] = ...;`, laid out as rustfmt does.
@@ -584,19 +672,24 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
         Receiver::Constructor(core) => format!("{core}::new"),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
-    let call = if c.keep_gil {
-        // Listed in `[gil] keep`: cheap and never blocking, so no detach.
-        list(body_indent + 15, &target, &call_args, "")
+    // Listed in `[gil] keep`: cheap and never blocking, so no detach. A
+    // path without arguments is passed to `detach` as it is (clippy:
+    // redundant_closure).
+    let (head, close) = if c.keep_gil {
+        ("", "")
     } else if call_args.is_empty() && !matches!(receiver, Receiver::Object) {
-        // A path without arguments is passed as it is (clippy: redundant_closure).
-        format!("_py.detach({target})")
+        ("_py.detach(", ")")
     } else {
-        list(
-            body_indent + 15,
-            &format!("_py.detach(|| {target}"),
-            &call_args,
-            ")",
-        )
+        ("_py.detach(|| ", ")")
+    };
+    let bare = head.ends_with('(');
+    let call = |prefix: &str, suffix: &str| {
+        let args = if bare {
+            None
+        } else {
+            Some(call_args.as_slice())
+        };
+        call_stmt(body_indent, prefix, head, &target, args, close, suffix)
     };
     let map_err = c
         .throws
@@ -610,34 +703,37 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
             .as_ref()
             .and_then(|t| types::lift(t, "_value", paths))
     };
+    let result_err = |body: &mut Vec<String>, map_err: &str| {
+        body.push(call("let _result = ", ";"));
+        body.push(format!("_result{map_err}"));
+    };
     match (&c.returns, is_ctor, map_err, lifted) {
         (None, false, None, _) => {
-            body.push(format!("{call};"));
+            body.push(call("", ";"));
             if !infallible {
                 body.push("Ok(())".into());
             }
         }
-        (None, false, Some(map_err), _) => {
-            body.push(format!("let _result = {call};"));
-            body.push(format!("_result{map_err}"));
-        }
-        (_, _, Some(map_err), None) => {
-            body.push(format!("let _result = {call};"));
-            body.push(format!("_result{map_err}"));
+        (None, false, Some(map_err), _) | (_, _, Some(map_err), None) => {
+            result_err(&mut body, &map_err)
         }
         (_, _, Some(map_err), Some(lifted)) => {
-            body.push(format!("let _result = {call};"));
-            body.push(format!("let _value = _result{map_err}?;"));
+            body.push(call("let _result = ", ";"));
+            body.push(let_expr(
+                body_indent,
+                "_value",
+                &format!("_result{map_err}?"),
+            ));
             body.push(format!("Ok({lifted})"));
         }
-        (_, _, None, None) if infallible => body.push(call),
-        (_, _, None, None) => body.push(format!("Ok({call})")),
-        (_, _, None, Some(lifted)) => {
-            body.push(format!("let _value = {call};"));
+        (_, _, None, None) if infallible => body.push(call("", "")),
+        (_, _, None, lifted) => {
+            body.push(call("let _value = ", ";"));
+            let value = lifted.unwrap_or_else(|| "_value".to_string());
             body.push(if infallible {
-                lifted
+                value
             } else {
-                format!("Ok({lifted})")
+                format!("Ok({value})")
             });
         }
     }

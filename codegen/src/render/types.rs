@@ -6,7 +6,18 @@ use crate::model::{Api, Literal, Type};
 
 /// Builtin names the generated Python uses unqualified when nothing shadows them.
 const BUILTIN_TYPES: &[&str] = &[
-    "bool", "int", "float", "str", "bytes", "list", "dict", "tuple", "type", "object", "None",
+    "bool",
+    "int",
+    "float",
+    "str",
+    "bytes",
+    "list",
+    "dict",
+    "tuple",
+    "type",
+    "object",
+    "property",
+    "classmethod",
 ];
 
 /// How annotations spell builtin types: plainly, or as `builtins.str` when
@@ -14,6 +25,10 @@ const BUILTIN_TYPES: &[&str] = &[
 #[derive(Debug, Clone, Copy)]
 pub struct Spelling {
     pub qualify: bool,
+    /// Whether the API's own classes are spelled `_api.Name`: when a member
+    /// (a field `Result` of a record `Result`) would shadow a class inside a
+    /// class body. The files that annotate import the native module as `_api`.
+    pub qualify_types: bool,
 }
 
 impl Spelling {
@@ -21,7 +36,23 @@ impl Spelling {
     /// member, which shadows builtins inside its class body) is one of them.
     pub fn of(api: &Api) -> Self {
         let qualify = api.python_names().any(|n| BUILTIN_TYPES.contains(&n));
-        Spelling { qualify }
+        let classes: Vec<&str> = api.type_names().map(|n| n.python.as_str()).collect();
+        let members = api.python_names().filter(|n| classes.contains(n)).count();
+        // Each class name is found once as itself; more means a member shares it.
+        let qualify_types = members > classes.len();
+        Spelling {
+            qualify,
+            qualify_types,
+        }
+    }
+
+    /// How annotations name one of the API's classes.
+    pub fn class(self, name: &str) -> String {
+        if self.qualify_types {
+            format!("_api.{name}")
+        } else {
+            name.to_string()
+        }
     }
 
     pub fn builtin(self, name: &str) -> String {
@@ -48,7 +79,7 @@ pub fn python(ty: &Type, s: Spelling) -> String {
         Type::Sequence(inner) => format!("{}[{}]", s.builtin("list"), python(inner, s)),
         Type::Map(k, v) => format!("{}[{}, {}]", s.builtin("dict"), python(k, s), python(v, s)),
         Type::Object(name) | Type::Record(name) | Type::Enum(name) => {
-            crate::names::python_name(name)
+            s.class(&crate::names::python_name(name))
         }
         // A subclass of the base class (partial listeners), or any object with
         // every method (the Protocol); see `listeners.py`.
@@ -99,7 +130,10 @@ impl<'a> Paths<'a> {
     /// The core's path of an object, record, enum or callback interface.
     pub fn core(&self, udl: &str) -> String {
         let rust = self.rust_names.get(udl).copied();
-        let rust = rust.map_or_else(|| crate::names::rust_name(udl).unwrap_or_default(), str::to_string);
+        let rust = rust.map_or_else(
+            || crate::names::rust_name(udl).unwrap_or_default(),
+            str::to_string,
+        );
         format!("{}::{rust}", self.krate)
     }
 
@@ -137,7 +171,11 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
         Type::Optional(inner) => format!("Option<{}>", rust(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", rust(inner, paths)),
         Type::Map(k, v) => {
-            format!("::std::collections::HashMap<{}, {}>", rust(k, paths), rust(v, paths))
+            format!(
+                "::std::collections::HashMap<{}, {}>",
+                rust(k, paths),
+                rust(v, paths)
+            )
         }
         Type::Object(name) | Type::Record(name) | Type::Enum(name) => paths.glue(name),
         Type::Callback(_) => "::pyo3::Bound<'_, ::pyo3::PyAny>".into(),
@@ -376,7 +414,10 @@ pub fn default(literal: &Literal, ty: &Type, paths: &Paths<'_>) -> (String, Stri
         }
         Literal::String(s) => ("...".to_string(), format!("{}.to_string()", rust_str(s))),
         Literal::EmptySequence => ("...".to_string(), "Vec::new()".to_string()),
-        Literal::EmptyMap => ("...".to_string(), "::std::collections::HashMap::new()".to_string()),
+        Literal::EmptyMap => (
+            "...".to_string(),
+            "::std::collections::HashMap::new()".to_string(),
+        ),
         Literal::EnumMember(e, v) => {
             let variant = paths
                 .api

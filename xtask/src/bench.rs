@@ -1,0 +1,82 @@
+//! `cargo xtask bench`: release builds of every binding, then the harness.
+
+use crate::runner::{cargo, root, Step, Venv};
+
+pub fn bench() -> Result<(), String> {
+    let root = root();
+    let venv = Venv::ensure()?;
+    let cargo = cargo();
+    let env = venv.env();
+    Step::new(
+        "bindery (release)",
+        &cargo,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "bindery-codegen",
+            "--bin",
+            "bindery",
+        ],
+    )
+    .run()?;
+    for manifest in ["generated/Cargo.toml", "bench/handwritten/Cargo.toml"] {
+        let args = [
+            "develop",
+            "--quiet",
+            "--release",
+            "--manifest-path",
+            manifest,
+        ];
+        Step::new(
+            format!("maturin develop --release ({manifest})"),
+            venv.tool("maturin"),
+            &args,
+        )
+        .env(&env)
+        .run()?;
+    }
+    // UniFFI's own Python bindings of the same core (the benchmarked subset).
+    let uniffi = root.join("bench/uniffi");
+    let target = [("CARGO_TARGET_DIR", root.join("target").to_string())];
+    Step::new("UniFFI binding (release)", &cargo, &["build", "--release"])
+        .dir(&uniffi)
+        .env(&target)
+        .run()?;
+    let out = root.join("target/uniffi-py");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let library = root.join("target/release/libboxkit_uniffi.so");
+    Step::new(
+        "uniffi-bindgen generate",
+        root.join("target/release/uniffi-bindgen"),
+        &[
+            "generate",
+            "--library",
+            library.as_str(),
+            "--language",
+            "python",
+            "--out-dir",
+            out.as_str(),
+        ],
+    )
+    .dir(&uniffi)
+    .env(&target)
+    .run()?;
+    std::fs::copy(&library, out.join("libboxkit_uniffi.so")).map_err(|e| e.to_string())?;
+
+    let bindery = root.join("target/release/bindery");
+    let args = [
+        "bench/run.py",
+        "--bindery",
+        bindery.as_str(),
+        "--uniffi-dir",
+        out.as_str(),
+    ];
+    Step::new("bench", venv.tool("python"), &args)
+        .env(&env)
+        .run()?;
+    eprintln!(
+        "\nnote: .venv now holds release builds; `cargo xtask test` reinstalls the test builds"
+    );
+    Ok(())
+}

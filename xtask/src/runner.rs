@@ -1,0 +1,158 @@
+//! The one way xtask runs a step: announce it, run it, report how long it
+//! took. Every external command goes through [`Step::run`], so CI time
+//! stays visible step by step.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+/// The workspace root.
+pub fn root() -> Utf8PathBuf {
+    Utf8Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
+
+/// `$CARGO`, or `cargo`.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// An external command with a name for the progress lines.
+pub struct Step {
+    name: String,
+    program: PathBuf,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    dir: Option<Utf8PathBuf>,
+}
+
+impl Step {
+    pub fn new(name: impl Into<String>, program: impl AsRef<Path>, args: &[&str]) -> Self {
+        Step {
+            name: name.into(),
+            program: program.as_ref().to_owned(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: Vec::new(),
+            dir: None,
+        }
+    }
+
+    pub fn env(mut self, vars: &[(&str, String)]) -> Self {
+        self.env
+            .extend(vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        self
+    }
+
+    pub fn dir(mut self, dir: &Utf8Path) -> Self {
+        self.dir = Some(dir.to_owned());
+        self
+    }
+
+    /// Runs the step in the workspace root (or its own directory); an
+    /// unsuccessful exit is an error naming the step.
+    pub fn run(self) -> Result<(), String> {
+        eprintln!("\n==> {}", self.name);
+        let started = Instant::now();
+        let status = Command::new(&self.program)
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(self.dir.unwrap_or_else(root))
+            .status()
+            .map_err(|e| format!("{}: cannot run {}: {e}", self.name, self.program.display()))?;
+        eprintln!(
+            "<== {} ({:.1} s{})",
+            self.name,
+            started.elapsed().as_secs_f64(),
+            if status.success() { "" } else { ", failed" }
+        );
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("{} failed ({status})", self.name))
+        }
+    }
+
+    /// Whether the command exits successfully, without progress lines.
+    pub fn quietly_succeeds(self) -> bool {
+        Command::new(&self.program)
+            .args(&self.args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+}
+
+/// Runs a step of xtask's own (no external command) with the same lines.
+pub fn timed<T>(name: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    eprintln!("\n==> {name}");
+    let started = Instant::now();
+    let result = work();
+    eprintln!(
+        "<== {name} ({:.1} s{})",
+        started.elapsed().as_secs_f64(),
+        if result.is_ok() { "" } else { ", failed" }
+    );
+    result
+}
+
+/// The pinned Python tools in `.venv`, and the environment that selects it.
+pub struct Venv {
+    pub bin: Utf8PathBuf,
+}
+
+/// Python tools, pinned; installed into `.venv` by `cargo xtask test`.
+const PYTHON_TOOLS: &[&str] = &[
+    "maturin==1.16.0",
+    "pytest==9.2.0",
+    "mypy==2.4.1",
+    "ruff==0.17.6",
+];
+
+impl Venv {
+    /// Creates `.venv` with the pinned tools unless it already has them.
+    pub fn ensure() -> Result<Self, String> {
+        let venv = root().join(".venv");
+        let bin = venv.join("bin");
+        let stamp = venv.join("bindery-tools.txt");
+        let wanted = PYTHON_TOOLS.join("\n");
+        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str())
+            && bin.join("python").exists()
+        {
+            eprintln!("==> .venv is up to date ({})", PYTHON_TOOLS.join(", "));
+            return Ok(Venv { bin });
+        }
+        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        if !bin.join("python").exists() {
+            Step::new("create .venv", &python, &["-m", "venv", venv.as_str()]).run()?;
+        }
+        let mut args = vec![
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ];
+        args.extend(PYTHON_TOOLS);
+        Step::new("install pinned Python tools", bin.join("python"), &args).run()?;
+        std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
+        Ok(Venv { bin })
+    }
+
+    pub fn tool(&self, name: &str) -> Utf8PathBuf {
+        self.bin.join(name)
+    }
+
+    /// `VIRTUAL_ENV` and `PATH` for commands that must see `.venv`.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("VIRTUAL_ENV", root().join(".venv").to_string()),
+            (
+                "PATH",
+                format!("{}:{}", self.bin, std::env::var("PATH").unwrap_or_default()),
+            ),
+        ]
+    }
+}

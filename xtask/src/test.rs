@@ -1,0 +1,260 @@
+//! `cargo xtask test`: every check of the repository, in an order that
+//! keeps rebuilds few (each step's time is printed).
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::fuzz::{fuzz, Fuzz};
+use crate::gen::gen;
+use crate::runner::{cargo, root, timed, Step, Venv};
+
+pub fn test() -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let venv = Venv::ensure()?;
+    let cargo = cargo();
+    let env = venv.env();
+
+    timed("generated/ is fresh (cargo xtask gen --check)", || {
+        gen(true)
+    })?;
+    Step::new(
+        "cargo test",
+        &cargo,
+        &[
+            "test",
+            "--workspace",
+            "--exclude",
+            "boxkit-python",
+            "--exclude",
+            "boxkit-handwritten",
+        ],
+    )
+    .run()?;
+    Step::new("rustfmt", &cargo, &["fmt", "--all", "--check"]).run()?;
+    Step::new(
+        "clippy (workspace, generated crate with test hooks)",
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
+    .run()?;
+    Step::new(
+        "maturin develop (generated package, with test hooks)",
+        venv.tool("maturin"),
+        &[
+            "develop",
+            "--quiet",
+            "--manifest-path",
+            "generated/Cargo.toml",
+            "--features",
+            "bindery-test-hooks",
+        ],
+    )
+    .env(&env)
+    .run()?;
+    Step::new(
+        "ruff",
+        venv.tool("ruff"),
+        &[
+            "check",
+            "--no-cache",
+            "generated",
+            "tests",
+            "bench",
+            "codegen/tests",
+        ],
+    )
+    .run()?;
+    Step::new(
+        "stubtest",
+        venv.tool("python"),
+        &["-m", "mypy.stubtest", "boxkit"],
+    )
+    .env(&env)
+    .run()?;
+    Step::new(
+        "pytest (generated and end-to-end)",
+        venv.tool("python"),
+        &[
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "generated/tests",
+            "tests",
+        ],
+    )
+    .env(&env)
+    .run()?;
+    // The bench harness on the debug builds with tiny counts, so it cannot rot.
+    Step::new(
+        "maturin develop (hand-written bench baseline)",
+        venv.tool("maturin"),
+        &[
+            "develop",
+            "--quiet",
+            "--manifest-path",
+            "bench/handwritten/Cargo.toml",
+        ],
+    )
+    .env(&env)
+    .run()?;
+    Step::new(
+        "bench smoke run",
+        venv.tool("python"),
+        &["bench/run.py", "--calls", "50", "--rounds", "1"],
+    )
+    .env(&env)
+    .run()?;
+    fixture_checks(&venv)?;
+    fuzz(Fuzz::Seconds(20))?;
+    eprintln!(
+        "\nall checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Valid fixtures that carry a Rust crate (`core/`) are generated into a
+/// scratch directory, then built and checked like `generated/`; a
+/// fixture's own `tests/` run against the installed package too.
+fn fixture_checks(venv: &Venv) -> Result<(), String> {
+    let root = root();
+    let fixtures = root.join("codegen/tests/fixtures/valid");
+    let mut dirs: Vec<Utf8PathBuf> = std::fs::read_dir(&fixtures)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Utf8PathBuf::from_path_buf(e.path()).ok())
+        .filter(|d| d.join("core/Cargo.toml").exists())
+        .collect();
+    dirs.sort();
+    let scratch = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+        .map_err(|_| "temp dir is not UTF-8")?
+        .join("bindery-fixtures");
+    for dir in dirs {
+        fixture(venv, &dir, &scratch)?;
+    }
+    Ok(())
+}
+
+fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String> {
+    let name = dir.file_name().unwrap_or("fixture");
+    let out = scratch.join(name);
+    let pkg = out.join("pkg");
+    timed(&format!("fixture {name}: generate"), || {
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+        // The generated crate must find the fixture's core wherever the scratch dir is.
+        let mut config = std::fs::read_to_string(dir.join("input.toml")).unwrap_or_default();
+        config.push_str(&format!(
+            "\n[rust]\npath = {:?}\n",
+            dir.join("core").as_str()
+        ));
+        let config_path = out.join("bindery.toml");
+        std::fs::write(&config_path, config).map_err(|e| e.to_string())?;
+        let code = bindery_codegen::cli::run_generate(
+            &dir.join("input.udl"),
+            Some(&config_path),
+            &pkg,
+            false,
+        );
+        if code != 0 {
+            return Err(format!("fixture {name} does not generate"));
+        }
+        // A standalone crate: outside this workspace, sharing its target dir.
+        let manifest = pkg.join("Cargo.toml");
+        let mut cargo_toml = std::fs::read_to_string(&manifest).map_err(|e| e.to_string())?;
+        cargo_toml.push_str("\n[workspace]\n");
+        std::fs::write(&manifest, cargo_toml).map_err(|e| e.to_string())
+    })?;
+    let manifest = pkg.join("Cargo.toml");
+    let target = ("CARGO_TARGET_DIR", root().join("target").to_string());
+    Step::new(
+        format!("fixture {name}: clippy"),
+        cargo(),
+        &[
+            "clippy",
+            "--manifest-path",
+            manifest.as_str(),
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
+    .env(&[target.clone()])
+    .run()?;
+    Step::new(
+        format!("fixture {name}: rustfmt"),
+        "rustfmt",
+        &[
+            "--check",
+            "--edition",
+            "2021",
+            pkg.join("src/lib.rs").as_str(),
+        ],
+    )
+    .run()?;
+    let mut env = venv.env();
+    env.push(target);
+    Step::new(
+        format!("fixture {name}: maturin develop"),
+        venv.tool("maturin"),
+        &[
+            "develop",
+            "--quiet",
+            "--manifest-path",
+            manifest.as_str(),
+            "--features",
+            "bindery-test-hooks",
+        ],
+    )
+    .env(&env)
+    .run()?;
+    Step::new(
+        format!("fixture {name}: ruff"),
+        venv.tool("ruff"),
+        &["check", "--no-cache", pkg.as_str()],
+    )
+    .run()?;
+    let package = std::fs::read_dir(pkg.join("python"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .find_map(|e| e.file_name().into_string().ok())
+        .ok_or("no Python package")?;
+    Step::new(
+        format!("fixture {name}: stubtest"),
+        venv.tool("python"),
+        &["-m", "mypy.stubtest", &package],
+    )
+    .env(&env)
+    .run()?;
+    let mut suites = vec![pkg.join("tests")];
+    let own = dir.join("tests");
+    if own.exists() {
+        Step::new(
+            format!("fixture {name}: mypy --strict (its tests)"),
+            venv.tool("python"),
+            &["-m", "mypy", "--strict", own.as_str()],
+        )
+        .env(&env)
+        .run()?;
+        suites.push(own);
+    }
+    let mut args = vec!["-m", "pytest", "-q", "-p", "no:cacheprovider"];
+    args.extend(suites.iter().map(|s| s.as_str()));
+    Step::new(
+        format!("fixture {name}: pytest"),
+        venv.tool("python"),
+        &args,
+    )
+    .env(&env)
+    .run()
+}
