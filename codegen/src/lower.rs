@@ -576,6 +576,7 @@ impl Lowerer<'_, '_> {
             name,
             docstring: e.docstring,
             flat,
+            non_exhaustive: e.non_exhaustive,
             variants,
         }
     }
@@ -755,6 +756,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn error_type(&mut self, e: uniffi_meta::EnumMetadata, flat: bool) -> ErrorType {
+        let non_exhaustive = e.non_exhaustive;
         let spans = self.cx.spans;
         let config = self
             .cx
@@ -969,6 +971,7 @@ impl Lowerer<'_, '_> {
             name,
             base,
             flat,
+            non_exhaustive,
             docstring: e.docstring,
             variants,
             classes,

@@ -173,6 +173,9 @@ pub struct Enum {
     pub name: Name,
     pub docstring: Option<String>,
     pub flat: bool,
+    /// `[NonExhaustive]`: the Rust enum may have variants the UDL lacks; one
+    /// of them reaching Python is a panic naming the enum (as in UniFFI).
+    pub non_exhaustive: bool,
     /// `python` is the member name (`DARK_RED`) of a flat enum, the nested
     /// class name of a variant with fields.
     pub variants: Vec<EnumVariant>,
@@ -192,6 +195,9 @@ pub struct ErrorType {
     pub base: String,
     /// Flat errors (`[Error] enum`) carry no fields in the UDL.
     pub flat: bool,
+    /// `[NonExhaustive]`: a variant the UDL lacks raises the base class, with
+    /// the Rust variant's name (from its `Debug` text) as `variant`.
+    pub non_exhaustive: bool,
     pub docstring: Option<String>,
     pub variants: Vec<Variant>,
     pub classes: Vec<ErrorClass>,

@@ -189,7 +189,7 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
             "warnings",
         ],
     )
-    .env(&[target.clone()])
+    .env(std::slice::from_ref(&target))
     .run()?;
     Step::new(
         format!("fixture {name}: rustfmt"),

@@ -347,7 +347,8 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
             }
             (Some(e), returns) => {
                 let from_py = from_py_fn_name(e);
-                let extract = match returns {
+                // The closure that turns the returned object into the value.
+                let closure = match returns {
                     Some(t) => {
                         // Extracting a glue class fails with a guard error, not a `PyErr`.
                         let class = |t: &Type| {
@@ -362,31 +363,12 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
                         } else {
                             ""
                         };
-                        format!(
-                            ".and_then(|_value| _value.extract::<{}>(_py){map})",
-                            types::rust(t, paths)
-                        )
+                        let body = format!("_value.extract::<{}>(_py){map}", types::rust(t, paths));
+                        ("and_then", "|_value|", body)
                     }
-                    None => ".map(|_| ())".to_string(),
+                    None => ("map", "|_|", "()".to_string()),
                 };
-                let one_line = format!("            let _outcome = {call}{extract};");
-                let next_line = format!("                {call}{extract};");
-                if one_line.len() <= 100 {
-                    lines.push(one_line);
-                } else if next_line.len() <= 100 {
-                    lines.push("            let _outcome =".to_string());
-                    lines.push(next_line);
-                } else {
-                    // rustfmt breaks a long chain before each call.
-                    lines.push("            let _outcome = _method".to_string());
-                    lines.push(
-                        format!(
-                            "                {};",
-                            call.trim_start_matches("_method").to_string() + "\n" + &extract
-                        )
-                        .replace("\n", "\n                "),
-                    );
-                }
+                lines.extend(outcome_lines(&call, closure));
                 let ok = match returns {
                     Some(t) => {
                         types::lower(t, "_value", paths).unwrap_or_else(|| "_value".to_string())
@@ -420,6 +402,35 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
     }
     lines.push("}".to_string());
     lines
+}
+
+/// `let _outcome = {call}.{adapter}({params} {body});` at column 12, laid
+/// out as rustfmt does: one line; the right-hand side on the next line; the
+/// chain broken before each call; the closure's body in a block.
+fn outcome_lines(call: &str, (adapter, params, body): (&str, &str, String)) -> Vec<String> {
+    let tail = format!(".{adapter}({params} {body})");
+    let one_line = format!("            let _outcome = {call}{tail};");
+    if one_line.len() <= 100 {
+        return vec![one_line];
+    }
+    let next_line = format!("                {call}{tail};");
+    if next_line.len() <= 100 {
+        return vec!["            let _outcome =".to_string(), next_line];
+    }
+    let receiver = call.trim_start_matches("_method");
+    let chained = format!("                {tail};");
+    if chained.len() <= 100 {
+        return vec![
+            "            let _outcome = _method".to_string(),
+            format!("                {receiver}"),
+            chained,
+        ];
+    }
+    vec![
+        format!("            let _outcome = {call}.{adapter}({params} {{"),
+        format!("                {body}"),
+        "            });".to_string(),
+    ]
 }
 
 /// A sample argument for a callback method, or `None` if the type has none.

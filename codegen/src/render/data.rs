@@ -314,6 +314,12 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
             &variant_fields(paths, &v.fields, false),
         );
     }
+    if e.non_exhaustive {
+        from_core.push(format!(
+            "    _ => bindery_unknown_variant({}),",
+            types::rust_str(&e.name.udl)
+        ));
+    }
     from_core.push("}".to_string());
     to_core.push("}".to_string());
     // The glue mirrors the core's variant names, whatever their case.

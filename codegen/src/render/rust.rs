@@ -2,10 +2,10 @@
 
 use askama::Template;
 
-use super::layout::{let_struct, list};
+use super::layout::{let_call, let_struct, list};
 
-const NO_FIELDS: &str =
-    "let fields = |_: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> { Ok(()) };";
+/// The `fields` argument of `bindery_new_error` for a class without fields.
+const NO_FIELDS: &str = "let fields = bindery_no_fields;";
 use super::callbacks;
 use super::data::{self, DataView};
 use super::types::{self, Paths};
@@ -92,6 +92,10 @@ struct LibRs {
     error_bases: String,
     error_fns: Vec<ErrorFn>,
     has_records: bool,
+    /// Some error is `[NonExhaustive]`: the helper that names an unknown variant.
+    unknown_errors: bool,
+    /// Some enum is `[NonExhaustive]`: the helper that panics on an unknown variant.
+    unknown_variants: bool,
     has_constructors: bool,
     /// Listener support: module, base slots, helpers, error readers, bridges.
     listeners_module: String,
@@ -134,12 +138,21 @@ pub fn lib_rs(api: &Api) -> String {
         class_base.push(count);
         count += e.classes.len();
     }
+    // A `[NonExhaustive]` error's base class gets a slot too, after the classes.
+    let mut base_slots = Vec::new();
+    for e in &api.errors {
+        base_slots.push(e.non_exhaustive.then(|| {
+            count += 1;
+            count - 1
+        }));
+    }
 
     let error_fns = api
         .errors
         .iter()
         .zip(&class_base)
-        .map(|(e, base)| ErrorFn {
+        .zip(&base_slots)
+        .map(|((e, base), base_slot)| ErrorFn {
             doc: format!(
                 "/// Maps every variant of `{}::{}` to its class in `{}.errors`.",
                 api.crate_ident, e.name.rust, api.package
@@ -234,6 +247,7 @@ pub fn lib_rs(api: &Api) -> String {
                     lines.push(list(12, "bindery_new_error", &args, ""));
                     Arm { pattern, lines }
                 })
+                .chain(base_slot.map(|slot| unknown_error_arm(slot, &e.base)))
                 .collect(),
         })
         .collect();
@@ -345,7 +359,7 @@ pub fn lib_rs(api: &Api) -> String {
                     "fields".into(),
                 ];
                 lines.push(NO_FIELDS.to_string());
-                lines.push(list(16, "let error = bindery_new_error", &args, ";"));
+                lines.push(let_call(16, "error", "bindery_new_error", &args, ""));
             } else {
                 let path = format!("{krate}::{}::{}", e.name.rust, v.name.rust);
                 let fields: Vec<String> = v
@@ -409,6 +423,8 @@ pub fn lib_rs(api: &Api) -> String {
         error_bases: type_slots("BINDERY_ERROR_BASES", callbacks::thrown_errors(api).len()),
         error_fns,
         has_records: !api.records.is_empty(),
+        unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
+        unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
         listeners_module: types::rust_str(&format!("{}.listeners", api.package)),
         listener_count: api.callbacks.len(),
         error_base_count: callbacks::thrown_errors(api).len(),
@@ -484,6 +500,26 @@ fn let_expr(indent: usize, name: &str, rhs: &str) -> String {
         one_line
     } else {
         format!("let {name} =\n{}{rhs};", " ".repeat(indent + 4))
+    }
+}
+
+/// The wildcard arm of a `[NonExhaustive]` error: a variant the UDL lacks
+/// raises the base class, its `variant` read from the value's `Debug` text.
+fn unknown_error_arm(slot: usize, base: &str) -> Arm {
+    let args = vec![
+        "py".to_string(),
+        format!("({slot}, {})", types::rust_str(base)),
+        "message".to_string(),
+        "Some(bindery_variant_name(&debug))".to_string(),
+        "fields".to_string(),
+    ];
+    Arm {
+        pattern: "other".to_string(),
+        lines: vec![
+            NO_FIELDS.to_string(),
+            "let debug = format!(\"{other:?}\");".to_string(),
+            list(12, "bindery_new_error", &args, ""),
+        ],
     }
 }
 
