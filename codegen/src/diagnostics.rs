@@ -41,6 +41,8 @@ pub enum Code {
     GroupConflict,
     /// A UDL feature bindery does not support yet.
     Unsupported,
+    /// bindery itself failed (a bug): nothing is written.
+    Internal,
 }
 
 impl Code {
@@ -58,6 +60,7 @@ impl Code {
             Code::BaseConflict => "B031",
             Code::GroupConflict => "B032",
             Code::Unsupported => "B040",
+            Code::Internal => "B099",
         }
     }
 }

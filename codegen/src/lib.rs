@@ -43,7 +43,17 @@ impl<'a> Input<'a> {
 
 /// Runs the pure part of the pipeline: the files to write, or every problem found.
 pub fn generate(input: &Input<'_>) -> Result<FileSet, Vec<Diagnostic>> {
-    Ok(render::render(&model(input)?))
+    let api = model(input)?;
+    render::render(&api).map_err(|e| {
+        let message =
+            format!("bindery failed to render the output ({e}); this is a bug in bindery");
+        vec![Diagnostic::new(
+            diagnostics::Code::Internal,
+            diagnostics::Source::Udl,
+            0..0,
+            message,
+        )]
+    })
 }
 
 /// Parses, lowers and checks the inputs: bindery's model of the API.

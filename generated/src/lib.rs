@@ -43,11 +43,6 @@ fn bindery_new_error<'py>(
     build().unwrap_or_else(|error| error)
 }
 
-/// The attributes of an exception class without fields: none.
-fn bindery_no_fields(_: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<()> {
-    Ok(())
-}
-
 /// Maps every variant of `boxkit::BoxkitError` to its class in `boxkit.errors`.
 pub(crate) fn bindery_boxkit_error_to_py(
     py: ::pyo3::Python<'_>,

@@ -131,7 +131,7 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
     }
 }
 
-pub fn listeners_py(api: &Api) -> String {
+pub fn listeners_py(api: &Api) -> askama::Result<String> {
     let spelling = Spelling::of(api);
     let mut imports = Vec::new();
     if api
@@ -197,7 +197,6 @@ pub fn listeners_py(api: &Api) -> String {
         classes: api.callbacks.iter().map(|c| class(c, spelling)).collect(),
     }
     .render()
-    .unwrap_or_else(|e| format!("# render error: {e}\n"))
 }
 
 /// Whether the test hook can call `m` (every argument has a sample).
@@ -273,7 +272,7 @@ fn throw_view(api: &Api, c: &Callback, m: &CallbackMethod) -> Option<ThrowView> 
     })
 }
 
-pub fn listeners_test(api: &Api) -> String {
+pub fn listeners_test(api: &Api) -> askama::Result<String> {
     let paths = Paths::new(api);
     let mut optional = Vec::new();
     let mut required = Vec::new();
@@ -310,5 +309,4 @@ pub fn listeners_test(api: &Api) -> String {
         throwing,
     }
     .render()
-    .unwrap_or_else(|e| format!("# render error: {e}\n"))
 }

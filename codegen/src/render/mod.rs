@@ -32,43 +32,45 @@ pub fn header_text(api: &Api) -> String {
     )
 }
 
-pub fn render(api: &Api) -> FileSet {
+/// Renders every file. Templates only lay out precomputed text, so an error
+/// here is a bug in bindery; it is returned, never written into a file.
+pub fn render(api: &Api) -> askama::Result<FileSet> {
     let mut files = BTreeMap::new();
     let hash = format!("# {}\n", header_text(api));
     let pkg = format!("python/{}", api.package);
-    files.insert("Cargo.toml".into(), rust::cargo_toml(api));
+    files.insert("Cargo.toml".into(), rust::cargo_toml(api)?);
     files.insert(
         "rustfmt.toml".into(),
         format!("{hash}use_small_heuristics = \"Max\"\n"),
     );
-    files.insert("pyproject.toml".into(), python::pyproject(api));
-    files.insert("src/lib.rs".into(), rust::lib_rs(api));
-    files.insert(format!("{pkg}/__init__.py"), python::init_py(api));
-    files.insert(format!("{pkg}/errors.py"), python::errors_py(api));
+    files.insert("pyproject.toml".into(), python::pyproject(api)?);
+    files.insert("src/lib.rs".into(), rust::lib_rs(api)?);
+    files.insert(format!("{pkg}/__init__.py"), python::init_py(api)?);
+    files.insert(format!("{pkg}/errors.py"), python::errors_py(api)?);
     if !api.callbacks.is_empty() {
-        files.insert(format!("{pkg}/listeners.py"), listeners::listeners_py(api));
+        files.insert(format!("{pkg}/listeners.py"), listeners::listeners_py(api)?);
         files.insert(
             "tests/test_generated_listeners.py".into(),
-            listeners::listeners_test(api),
+            listeners::listeners_test(api)?,
         );
     }
     files.insert(
         format!("{pkg}/{}.pyi", api.native_module),
-        python::native_pyi(api),
+        python::native_pyi(api)?,
     );
     files.insert(format!("{pkg}/py.typed"), hash.clone());
     files.insert(
         "tests/test_generated_errors.py".into(),
-        python::errors_test(api),
+        python::errors_test(api)?,
     );
     files.insert(
         "tests/test_generated_exports.py".into(),
-        python::exports_test(api),
+        python::exports_test(api)?,
     );
     for content in files.values_mut() {
         if !content.ends_with('\n') {
             content.push('\n');
         }
     }
-    FileSet { files }
+    Ok(FileSet { files })
 }

@@ -10,10 +10,6 @@ fn header(api: &Api) -> String {
     format!("# {}", super::header_text(api))
 }
 
-fn fallback(e: askama::Error) -> String {
-    format!("# render error: {e}\n")
-}
-
 #[derive(Template)]
 #[template(path = "pyproject.toml.txt", escape = "none")]
 struct Pyproject<'a> {
@@ -22,14 +18,13 @@ struct Pyproject<'a> {
     native_module: &'a str,
 }
 
-pub fn pyproject(api: &Api) -> String {
+pub fn pyproject(api: &Api) -> askama::Result<String> {
     Pyproject {
         header: header(api),
         package: &api.package,
         native_module: &api.native_module,
     }
     .render()
-    .unwrap_or_else(fallback)
 }
 
 /// Public names of the package, in the order they are exported.
@@ -89,7 +84,7 @@ struct InitPy {
     all: Vec<String>,
 }
 
-pub fn init_py(api: &Api) -> String {
+pub fn init_py(api: &Api) -> askama::Result<String> {
     let Exports {
         errors,
         native,
@@ -123,7 +118,6 @@ pub fn init_py(api: &Api) -> String {
         all,
     }
     .render()
-    .unwrap_or_else(fallback)
 }
 
 struct BaseClass {
@@ -188,7 +182,7 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
     py_docstring(&text, "    ")
 }
 
-pub fn errors_py(api: &Api) -> String {
+pub fn errors_py(api: &Api) -> askama::Result<String> {
     let spelling = Spelling::of(api);
     let Exports { errors, .. } = exports(api);
     let mut uses_datetime = false;
@@ -296,7 +290,6 @@ pub fn errors_py(api: &Api) -> String {
         groups,
     }
     .render()
-    .unwrap_or_else(fallback)
 }
 
 struct StubFn {
@@ -550,7 +543,7 @@ fn returns(c: &Callable, spelling: Spelling) -> String {
         .map_or_else(|| "None".to_string(), |t| types::python(t, spelling))
 }
 
-pub fn native_pyi(api: &Api) -> String {
+pub fn native_pyi(api: &Api) -> askama::Result<String> {
     let paths = Paths::new(api);
     let classes: Vec<StubClass> = api
         .objects
@@ -687,7 +680,6 @@ pub fn native_pyi(api: &Api) -> String {
         functions,
     }
     .render()
-    .unwrap_or_else(fallback)
 }
 
 struct Case {
@@ -711,7 +703,7 @@ struct ErrorsTest<'a> {
     cases: Vec<Case>,
 }
 
-pub fn errors_test(api: &Api) -> String {
+pub fn errors_test(api: &Api) -> askama::Result<String> {
     let mut uses_datetime = false;
     let cases: Vec<Case> = api
         .errors
@@ -767,7 +759,6 @@ pub fn errors_test(api: &Api) -> String {
         cases,
     }
     .render()
-    .unwrap_or_else(fallback)
 }
 
 #[derive(Template)]
@@ -783,7 +774,7 @@ struct ExportsTest<'a> {
     pure: Vec<String>,
 }
 
-pub fn exports_test(api: &Api) -> String {
+pub fn exports_test(api: &Api) -> askama::Result<String> {
     let Exports {
         errors,
         native,
@@ -804,5 +795,4 @@ pub fn exports_test(api: &Api) -> String {
         native: native.iter().map(|n| py_str(n)).collect(),
     }
     .render()
-    .unwrap_or_else(fallback)
 }

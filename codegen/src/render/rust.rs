@@ -22,7 +22,7 @@ struct CargoToml<'a> {
     crate_path: String,
 }
 
-pub fn cargo_toml(api: &Api) -> String {
+pub fn cargo_toml(api: &Api) -> askama::Result<String> {
     CargoToml {
         header: super::header_text(api),
         package: &api.package,
@@ -31,7 +31,6 @@ pub fn cargo_toml(api: &Api) -> String {
         crate_path: toml_str(&api.crate_path),
     }
     .render()
-    .unwrap_or_else(|e| format!("# render error: {e}\n"))
 }
 
 fn toml_str(text: &str) -> String {
@@ -92,6 +91,10 @@ struct LibRs {
     error_bases: String,
     error_fns: Vec<ErrorFn>,
     has_records: bool,
+    /// Whether `bindery_no_fields` is emitted, and the `cfg` it needs when
+    /// only the test hooks use it.
+    no_fields: bool,
+    no_fields_cfg: Option<&'static str>,
     /// Some error is `[NonExhaustive]`: the helper that names an unknown variant.
     unknown_errors: bool,
     /// Some enum is `[NonExhaustive]`: the helper that panics on an unknown variant.
@@ -127,7 +130,7 @@ pub fn error_fn_name(error: &ErrorType) -> String {
     format!("bindery_{}_to_py", error_fn_stem(error))
 }
 
-pub fn lib_rs(api: &Api) -> String {
+pub fn lib_rs(api: &Api) -> askama::Result<String> {
     let krate = format!("::{}", api.crate_ident);
     let paths = Paths::new(api);
 
@@ -147,7 +150,7 @@ pub fn lib_rs(api: &Api) -> String {
         }));
     }
 
-    let error_fns = api
+    let error_fns: Vec<ErrorFn> = api
         .errors
         .iter()
         .zip(&class_base)
@@ -402,6 +405,12 @@ pub fn lib_rs(api: &Api) -> String {
         .iter()
         .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion()));
 
+    // The error arms use `bindery_no_fields` for a class without fields;
+    // the test hooks for every flat error.
+    let main_no_fields = error_fns
+        .iter()
+        .flat_map(|f| &f.arms)
+        .any(|arm| arm.lines.iter().any(|l| l == NO_FIELDS));
     LibRs {
         header: super::header_text(api),
         crate_doc: format!(
@@ -423,6 +432,8 @@ pub fn lib_rs(api: &Api) -> String {
         error_bases: type_slots("BINDERY_ERROR_BASES", callbacks::thrown_errors(api).len()),
         error_fns,
         has_records: !api.records.is_empty(),
+        no_fields: main_no_fields || !samples.is_empty() && api.errors.iter().any(|e| e.flat),
+        no_fields_cfg: (!main_no_fields).then_some("#[cfg(feature = \"bindery-test-hooks\")]"),
         unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
         unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
         listeners_module: types::rust_str(&format!("{}.listeners", api.package)),
@@ -446,7 +457,6 @@ pub fn lib_rs(api: &Api) -> String {
         samples,
     }
     .render()
-    .unwrap_or_else(|e| format!("// render error: {e}\n"))
 }
 
 /// `{prefix}{head}{target}(args){close}{suffix}` at `indent`, laid out as
