@@ -3,7 +3,7 @@
 use camino::Utf8Path;
 
 use crate::diagnostics::{self, Code, Diagnostic, Source};
-use crate::{generate, sync, Input};
+use crate::{generate_with_warnings, sync, Input};
 
 /// Exit codes of CONTRACT §1.
 pub const EXIT_OK: u8 = 0;
@@ -64,12 +64,15 @@ pub fn run_generate(
         })
         .collect();
     let result = if encoding.is_empty() {
-        generate(&input)
+        generate_with_warnings(&input)
     } else {
         Err(encoding)
     };
     let files = match result {
-        Ok(files) => files,
+        Ok((files, warnings)) => {
+            eprint!("{}", diagnostics::render(&input.inputs(), &warnings));
+            files
+        }
         Err(diags) => {
             eprint!("{}", diagnostics::render(&input.inputs(), &diags));
             eprintln!(

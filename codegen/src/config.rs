@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::diagnostics::{Code, Diagnostic, Source};
@@ -72,16 +73,134 @@ pub struct ListenerConfig {
     pub unexpected_error: Option<Spanned<String>>,
 }
 
-/// Parses the config text; an error is located where TOML says it is.
-pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+/// What a config value must be: the schema of the whole file, walked before
+/// serde so that every unknown key and wrong type is reported in one run
+/// (serde stops at the first).
+enum Shape {
+    Str,
+    StrList,
+    /// A table with these keys.
+    Table(&'static [(&'static str, Shape)]),
+    /// A table from UDL names to values of one shape.
+    Map(&'static Shape),
+}
+
+const VARIANT: Shape = Shape::Table(&[("class", Shape::Str), ("bases", Shape::StrList)]);
+const ERROR: Shape = Shape::Table(&[("base", Shape::Str), ("variants", Shape::Map(&VARIANT))]);
+const LISTENER: Shape = Shape::Table(&[
+    ("required", Shape::StrList),
+    ("unexpected-error", Shape::Str),
+]);
+const SCHEMA: Shape = Shape::Table(&[
+    (
+        "python",
+        Shape::Table(&[("package", Shape::Str), ("native-module", Shape::Str)]),
+    ),
+    (
+        "rust",
+        Shape::Table(&[("crate", Shape::Str), ("path", Shape::Str)]),
+    ),
+    ("errors", Shape::Map(&ERROR)),
+    ("listeners", Shape::Map(&LISTENER)),
+    ("gil", Shape::Table(&[("keep", Shape::StrList)])),
+]);
+
+fn schema_error(span: std::ops::Range<usize>, message: String) -> Diagnostic {
+    Diagnostic::new(Code::ConfigSchema, Source::Config, span, message)
+}
+
+/// Checks `value` against `shape`; `path` names it (`errors.E`), empty at the root.
+fn check(value: &Spanned<DeValue<'_>>, shape: &Shape, path: &str, out: &mut Vec<Diagnostic>) {
+    let what = if path.is_empty() {
+        "the config".to_string()
+    } else {
+        format!("`{path}`")
+    };
+    match (shape, value.get_ref()) {
+        (Shape::Str, DeValue::String(_)) => {}
+        (Shape::Str, _) => out.push(schema_error(
+            value.span(),
+            format!("{what} must be a string"),
+        )),
+        (Shape::StrList, DeValue::Array(items)) => {
+            for item in items.iter() {
+                if !matches!(item.get_ref(), DeValue::String(_)) {
+                    out.push(schema_error(
+                        item.span(),
+                        format!("{what} must be a list of strings"),
+                    ));
+                }
+            }
+        }
+        (Shape::StrList, _) => out.push(
+            schema_error(value.span(), format!("{what} must be a list of strings"))
+                .with_help("write it as `[\"a\", \"b\"]`"),
+        ),
+        (Shape::Table(keys), DeValue::Table(table)) => {
+            for (key, item) in table.iter() {
+                let name = key.get_ref().as_ref();
+                let inner = if path.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                };
+                match keys.iter().find(|(k, _)| *k == name) {
+                    Some((_, shape)) => check(item, shape, &inner, out),
+                    None => {
+                        let known = keys.iter().map(|(k, _)| *k);
+                        let place = if path.is_empty() {
+                            "at the top level".to_string()
+                        } else {
+                            format!("in `[{path}]`")
+                        };
+                        let d = schema_error(key.span(), format!("unknown key `{name}` {place}"));
+                        let list: Vec<String> =
+                            keys.iter().map(|(k, _)| format!("`{k}`")).collect();
+                        out.push(match crate::names::did_you_mean(name, known) {
+                            Some(guess) => d.with_help(format!("did you mean `{guess}`?")),
+                            None => d.with_help(format!("the keys here are {}", list.join(", "))),
+                        });
+                    }
+                }
+            }
+        }
+        (Shape::Map(shape), DeValue::Table(table)) => {
+            for (key, item) in table.iter() {
+                check(item, shape, &format!("{path}.{}", key.get_ref()), out);
+            }
+        }
+        (Shape::Table(_) | Shape::Map(_), _) => out.push(
+            schema_error(value.span(), format!("{what} must be a table"))
+                .with_help(format!("write it as a `[{path}]` section")),
+        ),
+    }
+}
+
+/// Parses the config text. Every TOML error, unknown key and wrong type is
+/// reported, each where it is written.
+pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+    let (document, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| {
+                let message = e.message().trim_end().to_string();
+                schema_error(e.span().unwrap_or(0..0), format!("invalid TOML: {message}"))
+            })
+            .collect());
+    }
+    let mut problems = Vec::new();
+    let root = Spanned::new(document.span(), DeValue::Table(document.into_inner()));
+    check(&root, &SCHEMA, "", &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().trim_end().to_string();
-        Diagnostic::new(
-            Code::ConfigSchema,
-            Source::Config,
+        vec![schema_error(
             span,
             format!("invalid binding config: {message}"),
-        )
+        )]
     })
 }

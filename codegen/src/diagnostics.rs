@@ -13,62 +13,74 @@ pub enum Source {
     Config,
 }
 
-/// A stable diagnostic code. The catalogue with explanations is in
-/// `docs/diagnostics.md`; every code has an invalid-input fixture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Code {
-    /// The UDL text is not valid WebIDL.
-    UdlSyntax,
-    /// uniffi_udl rejected the UDL.
-    UdlSemantic,
-    /// The TOML is invalid or does not match the config schema.
-    ConfigSchema,
-    /// The config names something the UDL does not declare.
-    UnknownInConfig,
-    /// The UDL needs a config key that is missing or unfit.
-    MissingConfig,
-    /// A name is not a valid identifier for its target.
-    InvalidName,
-    /// Two generated names are the same.
-    NameCollision,
-    /// A name clashes with the exception machinery.
-    ReservedName,
-    /// A base is not a built-in exception class.
-    UnknownBase,
-    /// Bases that cannot be combined (layout conflict, redundant base, disagreement).
-    BaseConflict,
-    /// Variants grouped in one class disagree on a field.
-    GroupConflict,
-    /// A UDL feature bindery does not support yet.
-    Unsupported,
-    /// bindery itself failed (a bug): nothing is written.
-    Internal,
+/// Declares the codes once: the enum, its stable spelling and the list of
+/// all codes (which the catalogue and corpus tests walk).
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $name:ident => $code:literal,)*) => {
+        /// A stable diagnostic code. The catalogue with explanations is in
+        /// `docs/diagnostics.md`; every code has an invalid-input fixture.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl Code {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $code,)*
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::UdlSyntax => "B001",
-            Code::UdlSemantic => "B002",
-            Code::ConfigSchema => "B003",
-            Code::UnknownInConfig => "B010",
-            Code::MissingConfig => "B011",
-            Code::InvalidName => "B020",
-            Code::NameCollision => "B021",
-            Code::ReservedName => "B022",
-            Code::UnknownBase => "B030",
-            Code::BaseConflict => "B031",
-            Code::GroupConflict => "B032",
-            Code::Unsupported => "B040",
-            Code::Internal => "B099",
-        }
-    }
+codes! {
+    /// The UDL text is not valid WebIDL.
+    UdlSyntax => "B001",
+    /// uniffi_udl rejected the UDL, or it names a type it does not declare.
+    UdlSemantic => "B002",
+    /// The TOML is invalid or does not match the config schema.
+    ConfigSchema => "B003",
+    /// The config names something the UDL does not declare.
+    UnknownInConfig => "B010",
+    /// The UDL needs a config key that is missing or unfit.
+    MissingConfig => "B011",
+    /// A name is not a valid identifier for its target.
+    InvalidName => "B020",
+    /// Two generated names are the same.
+    NameCollision => "B021",
+    /// A name clashes with the exception machinery or the reserved prefix.
+    ReservedName => "B022",
+    /// A configured class name shadows a Python builtin.
+    ShadowsBuiltin => "B023",
+    /// A base is not a built-in exception class.
+    UnknownBase => "B030",
+    /// Bases that cannot be combined (layout conflict, redundant base, disagreement).
+    BaseConflict => "B031",
+    /// Variants grouped in one class disagree on a field.
+    GroupConflict => "B032",
+    /// A UDL feature bindery does not support yet.
+    Unsupported => "B040",
+    /// bindery itself failed (a bug): nothing is written.
+    Internal => "B099",
+}
+
+/// Whether a diagnostic stops generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    /// Located and printed, but the files are written (exit code 0).
+    Warning,
 }
 
 /// One problem with its primary location and optional context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: Code,
+    pub severity: Severity,
     pub message: String,
     pub source: Source,
     pub span: Range<usize>,
@@ -82,6 +94,7 @@ impl Diagnostic {
     pub fn new(code: Code, source: Source, span: Range<usize>, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
+            severity: Severity::Error,
             message: message.into(),
             source,
             span,
@@ -94,6 +107,16 @@ impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// The same diagnostic as a warning.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
@@ -152,7 +175,11 @@ pub fn render(inputs: &Inputs<'_>, diagnostics: &[Diagnostic]) -> String {
         if let Some(help) = &d.help {
             notes.push(format!("help: {help}"));
         }
-        let diagnostic = CsDiagnostic::error()
+        let diagnostic = match d.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+        };
+        let diagnostic = diagnostic
             .with_code(d.code.as_str())
             .with_message(&d.message)
             .with_labels(labels)
@@ -173,12 +200,18 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 
 /// The builder methods of [`Diagnostic`], for one already collected.
 pub trait Annotate {
+    fn warning(self) -> Self;
     fn with_help(self, help: impl Into<String>) -> Self;
     fn with_note(self, note: impl Into<String>) -> Self;
     fn with_related(self, source: Source, span: Range<usize>, label: impl Into<String>) -> Self;
 }
 
 impl Annotate for &mut Diagnostic {
+    fn warning(self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
     fn with_help(self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

@@ -43,21 +43,37 @@ impl<'a> Input<'a> {
 
 /// Runs the pure part of the pipeline: the files to write, or every problem found.
 pub fn generate(input: &Input<'_>) -> Result<FileSet, Vec<Diagnostic>> {
-    let api = model(input)?;
-    render::render(&api).map_err(|e| {
-        let message =
-            format!("bindery failed to render the output ({e}); this is a bug in bindery");
-        vec![Diagnostic::new(
-            diagnostics::Code::Internal,
-            diagnostics::Source::Udl,
-            0..0,
-            message,
-        )]
-    })
+    generate_with_warnings(input).map(|(files, _)| files)
+}
+
+/// [`generate`], with the warnings (located problems that do not stop it).
+pub fn generate_with_warnings(
+    input: &Input<'_>,
+) -> Result<(FileSet, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (api, warnings) = model_with_warnings(input)?;
+    render::render(&api)
+        .map_err(|e| {
+            let message =
+                format!("bindery failed to render the output ({e}); this is a bug in bindery");
+            vec![Diagnostic::new(
+                diagnostics::Code::Internal,
+                diagnostics::Source::Udl,
+                0..0,
+                message,
+            )]
+        })
+        .map(|files| (files, warnings))
 }
 
 /// Parses, lowers and checks the inputs: bindery's model of the API.
 pub fn model(input: &Input<'_>) -> Result<model::Api, Vec<Diagnostic>> {
+    model_with_warnings(input).map(|(api, _)| api)
+}
+
+/// [`model`], with the warnings.
+pub fn model_with_warnings(
+    input: &Input<'_>,
+) -> Result<(model::Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let config = config::parse(input.config);
     // The crate identifier only names the module path uniffi records.
     let crate_ident = config
@@ -68,7 +84,7 @@ pub fn model(input: &Input<'_>) -> Result<model::Api, Vec<Diagnostic>> {
     let parsed = udl::parse(input.udl, &crate_ident);
     let (config, parsed) = match (config, parsed) {
         (Ok(c), Ok(p)) => (c, p),
-        (c, p) => return Err(c.err().into_iter().chain(p.err()).collect()),
+        (c, p) => return Err(c.err().into_iter().flatten().chain(p.err()).collect()),
     };
     let udl_file = std::path::Path::new(input.udl_name)
         .file_name()

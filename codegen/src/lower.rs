@@ -19,17 +19,21 @@ pub struct Context<'a> {
     pub udl_file: String,
 }
 
-pub fn lower(group: uniffi_meta::MetadataGroup, cx: &Context<'_>) -> Result<Api, Vec<Diagnostic>> {
+/// The model and its warnings, or every problem found (warnings included).
+pub fn lower(
+    group: uniffi_meta::MetadataGroup,
+    cx: &Context<'_>,
+) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut l = Lowerer {
         cx,
         diags: Vec::new(),
         error_names: BTreeSet::new(),
     };
     let api = l.run(group);
-    if l.diags.is_empty() {
-        Ok(api)
-    } else {
+    if l.diags.iter().any(Diagnostic::is_error) {
         Err(l.diags)
+    } else {
+        Ok((api, l.diags))
     }
 }
 
@@ -644,6 +648,32 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// A class named in the config must not shadow a Python builtin: an
+    /// error, unless it is a built-in exception the class itself subclasses
+    /// (`class = "TimeoutError"` with `bases = ["TimeoutError"]`), a warning.
+    fn check_shadow(&mut self, value: &toml::Spanned<String>, bases: &[String]) {
+        let name = value.get_ref();
+        if !names::PYTHON_BUILTINS.contains(&name.as_str()) {
+            return;
+        }
+        if bases.contains(name) && names::builtin_exception(name).is_some() {
+            self.cfg(
+                Code::ShadowsBuiltin,
+                value.span(),
+                format!("the class `{name}` shadows Python's built-in `{name}` in the package"),
+            )
+            .with_note(format!("it subclasses the built-in, so `except {name}` still catches it; `from <package> import *` replaces the built-in name"))
+            .warning();
+        } else {
+            self.cfg(
+                Code::ShadowsBuiltin,
+                value.span(),
+                format!("`{name}` would shadow Python's built-in `{name}` in the package and in `from <package> import *`"),
+            )
+            .with_help("pick another class name");
+        }
+    }
+
     /// A class name given in the config (`base`, `class`).
     fn class_setting(&mut self, value: &toml::Spanned<String>) -> String {
         let name = value.get_ref();
@@ -768,7 +798,10 @@ impl Lowerer<'_, '_> {
         let def_span = spans.def(&e.name);
         let name = self.name(def_span.clone(), &e.name);
         let base = match config.and_then(|c| c.base.as_ref()) {
-            Some(b) => self.class_setting(b),
+            Some(b) => {
+                self.check_shadow(b, &[]);
+                self.class_setting(b)
+            }
             None => {
                 if names::is_python_keyword(&e.name) {
                     self.udl(
@@ -802,8 +835,14 @@ impl Lowerer<'_, '_> {
             let vconfig = config
                 .and_then(|c| c.variants.iter().find(|(k, _)| k.get_ref() == &v.name))
                 .map(|(_, c)| c);
+            let configured_bases: Vec<String> = vconfig
+                .map(|c| c.bases.iter().map(|b| b.get_ref().clone()).collect())
+                .unwrap_or_default();
             let class_name = match vconfig.and_then(|c| c.class.as_ref()) {
-                Some(c) => self.class_setting(c),
+                Some(c) => {
+                    self.check_shadow(c, &configured_bases);
+                    self.class_setting(c)
+                }
                 None if v.name.ends_with("Error") => v.name.clone(),
                 None => format!("{}Error", v.name),
             };

@@ -31,8 +31,13 @@ pub enum Key {
 pub struct Spans {
     map: BTreeMap<Key, Range<usize>>,
     namespace: Range<usize>,
+    namespace_name: Option<String>,
     /// `[Throws=X]` of constructors: uniffi_udl panics if X is undeclared.
     constructor_throws: Vec<(String, Range<usize>)>,
+    /// Every type name the UDL uses (in signatures, fields, variants and
+    /// `[Throws=...]`), where it is written: resolved here, before uniffi,
+    /// so an unknown name is reported at its use.
+    type_refs: Vec<(String, Range<usize>)>,
 }
 
 impl Spans {
@@ -98,6 +103,7 @@ pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
             .with_help("declare the error type, or fix its name"));
         }
     }
+    resolve_types(&spans)?;
     if !definitions
         .iter()
         .any(|d| matches!(d, Definition::Namespace(_)))
@@ -121,6 +127,89 @@ pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
             "uniffi_udl failed on this UDL",
         )
         .with_note("this is a bug in uniffi_udl; please report the UDL that triggers it")),
+    }
+}
+
+/// The type names UDL spells as identifiers (the others are WebIDL keywords).
+const BUILTIN_TYPES: &[&str] = &[
+    "void",
+    "string",
+    "bytes",
+    "timestamp",
+    "duration",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "f32",
+    "f64",
+];
+
+/// Every type name used must be a built-in or declared: reported at its
+/// first unknown use, with the closest declared or built-in name.
+fn resolve_types(spans: &Spans) -> Result<(), Diagnostic> {
+    let declared: Vec<&str> = spans
+        .map
+        .keys()
+        .filter_map(|k| match k {
+            Key::Def(name) if spans.namespace_name.as_deref() != Some(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let Some((name, span)) = spans.type_refs.iter().find(|(name, _)| {
+        !BUILTIN_TYPES.contains(&name.as_str()) && !declared.contains(&name.as_str())
+    }) else {
+        return Ok(());
+    };
+    let candidates = BUILTIN_TYPES
+        .iter()
+        .copied()
+        .chain(declared.iter().copied());
+    let d = Diagnostic::new(
+        Code::UdlSemantic,
+        Source::Udl,
+        span.clone(),
+        format!("unknown type `{name}`"),
+    );
+    Err(match crate::names::did_you_mean(name, candidates) {
+        Some(guess) => d.with_help(format!("did you mean `{guess}`?")),
+        None => d.with_help(
+            "declare it (as a dictionary, enum, interface or typedef), or use a built-in type",
+        ),
+    })
+}
+
+/// Records every identifier type in `ty`, nested ones included.
+fn type_refs(text: &str, ty: &Type<'_>, out: &mut Vec<(String, Range<usize>)>) {
+    match ty {
+        Type::Single(SingleType::NonAny(t)) => non_any_refs(text, t, out),
+        Type::Single(SingleType::Any(_)) | Type::Union(_) => {}
+    }
+}
+
+fn non_any_refs(text: &str, ty: &NonAnyType<'_>, out: &mut Vec<(String, Range<usize>)>) {
+    match ty {
+        NonAnyType::Identifier(id) => {
+            out.push((id.type_.0.to_string(), span_of(text, id.type_.0)));
+        }
+        NonAnyType::Sequence(s) => type_refs(text, &s.type_.generics.body, out),
+        NonAnyType::RecordType(r) => {
+            if let weedle::types::RecordKeyType::NonAny(k) = r.type_.generics.body.0.as_ref() {
+                non_any_refs(text, k, out);
+            }
+            type_refs(text, &r.type_.generics.body.2, out);
+        }
+        _ => {}
+    }
+}
+
+fn return_refs(text: &str, ty: &ReturnType<'_>, out: &mut Vec<(String, Range<usize>)>) {
+    if let ReturnType::Type(t) = ty {
+        type_refs(text, t, out);
     }
 }
 
@@ -357,6 +446,17 @@ fn variant_name<'a>(return_type: &ReturnType<'a>) -> Option<&'a str> {
     }
 }
 
+/// The error type of a `[Throws=E]` attribute, as a type use.
+fn throws_ref(
+    text: &str,
+    attributes: &Option<ExtendedAttributeList<'_>>,
+    out: &mut Vec<(String, Range<usize>)>,
+) {
+    if let Some(error) = named_attribute(attributes, "Throws") {
+        out.push((error.to_string(), span_of(text, error)));
+    }
+}
+
 fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
     let mut spans = Spans::default();
     let args = |spans: &mut Spans,
@@ -369,6 +469,7 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                     Key::Arg(owner.into(), member.into(), a.identifier.0.into()),
                     span_of(text, a.identifier.0),
                 );
+                type_refs(text, &a.type_.type_, &mut spans.type_refs);
             }
         }
     };
@@ -378,10 +479,13 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                 let owner = ns.identifier.0;
                 if spans.namespace.is_empty() {
                     spans.namespace = span_of(text, owner);
+                    spans.namespace_name = Some(owner.to_string());
                 }
                 spans.insert(Key::Def(owner.into()), span_of(text, owner));
                 for member in &ns.members.body {
                     if let NamespaceMember::Operation(op) = member {
+                        throws_ref(text, &op.attributes, &mut spans.type_refs);
+                        return_refs(text, &op.return_type, &mut spans.type_refs);
                         if let Some(id) = op.identifier {
                             spans.insert(
                                 Key::Member(owner.into(), id.0.into()),
@@ -408,6 +512,12 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                 for member in &i.members.body {
                     match member {
                         InterfaceMember::Operation(op) => {
+                            throws_ref(text, &op.attributes, &mut spans.type_refs);
+                            // An enum-interface variant is written `Name(args);`: its
+                            // "return type" is its own name, not a type use.
+                            if op.identifier.is_some() {
+                                return_refs(text, &op.return_type, &mut spans.type_refs);
+                            }
                             let name = op
                                 .identifier
                                 .map(|id| id.0)
@@ -441,6 +551,8 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                 spans.insert(Key::Def(owner.into()), span_of(text, owner));
                 for member in &c.members.body {
                     if let InterfaceMember::Operation(op) = member {
+                        throws_ref(text, &op.attributes, &mut spans.type_refs);
+                        return_refs(text, &op.return_type, &mut spans.type_refs);
                         if let Some(id) = op.identifier {
                             spans.insert(
                                 Key::Member(owner.into(), id.0.into()),
@@ -459,6 +571,7 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                         Key::Member(owner.into(), member.identifier.0.into()),
                         span_of(text, member.identifier.0),
                     );
+                    type_refs(text, &member.type_, &mut spans.type_refs);
                 }
             }
             Definition::Typedef(t) => {

@@ -92,10 +92,13 @@ fn walk(tokens: TokenStream, out: &mut BTreeSet<String>) {
                 let after_path = prev(1) == Some(':') && prev(2) == Some(':');
                 let lifetime = prev(1) == Some('\'');
                 let member = prev(1) == Some('.');
-                if !(after_path || lifetime || member || next_bang)
-                    && !RUST_KEYWORDS.contains(&name.as_str())
-                    && !name.starts_with("r#")
-                {
+                let skipped = after_path
+                    || lifetime
+                    || member
+                    || next_bang
+                    || RUST_KEYWORDS.contains(&name.as_str())
+                    || name.starts_with("r#");
+                if !skipped {
                     out.insert(name);
                 }
             }
