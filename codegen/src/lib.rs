@@ -84,7 +84,14 @@ pub fn model_with_warnings(
     let parsed = udl::parse(input.udl, &crate_ident);
     let (config, parsed) = match (config, parsed) {
         (Ok(c), Ok(p)) => (c, p),
-        (c, p) => return Err(c.err().into_iter().flatten().chain(p.err()).collect()),
+        (c, p) => {
+            return Err(c
+                .err()
+                .into_iter()
+                .flatten()
+                .chain(p.err().into_iter().flatten())
+                .collect())
+        }
     };
     let udl_file = std::path::Path::new(input.udl_name)
         .file_name()

@@ -141,6 +141,7 @@ impl Lowerer<'_, '_> {
         let mut functions = Vec::new();
         let mut constructors = Vec::new();
         let mut methods = Vec::new();
+        let mut traits_reported = BTreeSet::new();
         for item in &group.items {
             if let Metadata::Enum(e) = item {
                 if matches!(e.shape, uniffi_meta::EnumShape::Error { .. }) {
@@ -179,8 +180,11 @@ impl Lowerer<'_, '_> {
                     &c.name,
                 ),
                 Metadata::UniffiTrait(t) => {
+                    // One item per listed trait: one diagnostic per interface.
                     let name = t.self_name().to_string();
-                    self.unsupported(spans.def(&name), "`[Traits=(...)]` on interfaces", &name);
+                    if traits_reported.insert(name.clone()) {
+                        self.unsupported(spans.def(&name), "`[Traits=(...)]` on interfaces", &name);
+                    }
                 }
                 Metadata::ObjectTraitImpl(t) => {
                     let name = match &t.ty {
@@ -309,7 +313,9 @@ impl Lowerer<'_, '_> {
         self.apply_gil_config(&mut objects, &mut functions);
 
         // Everything the package exports shares one namespace.
-        let mut exported: Vec<(String, Range<usize>)> = vec![("errors".into(), 0..0)];
+        let udl = |span: Range<usize>| (Source::Udl, span);
+        let mut exported: Vec<(String, (Source, Range<usize>))> =
+            vec![("errors".into(), udl(0..0))];
         for e in &errors {
             exported.push((e.base.clone(), self.base_span(e)));
             for c in &e.classes {
@@ -319,32 +325,31 @@ impl Lowerer<'_, '_> {
         exported.extend(
             records
                 .iter()
-                .map(|r| (r.name.python.clone(), spans.def(&r.name.udl))),
+                .map(|r| (r.name.python.clone(), udl(spans.def(&r.name.udl)))),
         );
         exported.extend(
             enums
                 .iter()
-                .map(|e| (e.name.python.clone(), spans.def(&e.name.udl))),
+                .map(|e| (e.name.python.clone(), udl(spans.def(&e.name.udl)))),
         );
         exported.extend(
             objects
                 .iter()
-                .map(|o| (o.name.python.clone(), spans.def(&o.name.udl))),
+                .map(|o| (o.name.python.clone(), udl(spans.def(&o.name.udl)))),
         );
-        exported.extend(
-            functions
-                .iter()
-                .map(|f| (f.name.python.clone(), spans.member(&namespace, &f.name.udl))),
-        );
+        exported.extend(functions.iter().map(|f| {
+            let span = spans.member(&namespace, &f.name.udl);
+            (f.name.python.clone(), udl(span))
+        }));
         if !callbacks.is_empty() {
-            exported.push(("listeners".into(), 0..0));
+            exported.push(("listeners".into(), udl(0..0)));
         }
         for c in &callbacks {
             let span = spans.def(&c.name.udl);
-            exported.push((c.name.python.clone(), span.clone()));
-            exported.push((format!("{}Protocol", c.name.python), span));
+            exported.push((c.name.python.clone(), udl(span.clone())));
+            exported.push((format!("{}Protocol", c.name.python), udl(span)));
         }
-        self.check_unique(exported, "in the package namespace");
+        self.check_unique_located(exported, "in the package namespace");
 
         Api {
             namespace,
@@ -600,6 +605,24 @@ impl Lowerer<'_, '_> {
             match target {
                 Some(callable) => callable.keep_gil = true,
                 None => {
+                    let candidates: Vec<String> = objects
+                        .iter()
+                        .flat_map(|o| {
+                            o.methods
+                                .iter()
+                                .map(move |m| format!("{}.{}", o.name.udl, m.name.udl))
+                        })
+                        .chain(functions.iter().map(|f| f.name.udl.clone()))
+                        .collect();
+                    let help =
+                        names::did_you_mean(entry.get_ref(), candidates.iter().map(String::as_str))
+                            .map_or_else(
+                                || {
+                                    "write `Interface.method` for a method, or the function name"
+                                        .to_string()
+                                },
+                                |guess| format!("did you mean `{guess}`?"),
+                            );
                     self.cfg(
                         Code::UnknownInConfig,
                         entry.span(),
@@ -608,7 +631,7 @@ impl Lowerer<'_, '_> {
                             entry.get_ref()
                         ),
                     )
-                    .with_help("write `Interface.method` for a method, or the function name");
+                    .with_help(help);
                 }
             }
         }
@@ -744,45 +767,87 @@ impl Lowerer<'_, '_> {
         self.check_unique(located, scope);
     }
 
+    /// `check_unique_located` for names that all come from the UDL.
     fn check_unique(
         &mut self,
         names: impl IntoIterator<Item = (String, Range<usize>)>,
         scope: &str,
     ) {
-        let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
-        for (name, span) in names {
-            if let Some(first) = seen.get(&name) {
-                let first = first.clone();
-                let same_place = first == span;
-                let d = self
-                    .udl(
-                        Code::NameCollision,
-                        span,
-                        format!("two definitions are both called `{name}` {scope}"),
-                    )
-                    .with_help("rename one of them (in the UDL, or with `class` in the config)");
-                if !same_place {
-                    d.with_related(Source::Udl, first, "first defined here");
-                }
+        let located = names.into_iter().map(|(n, span)| (n, (Source::Udl, span)));
+        self.check_unique_located(located, scope);
+    }
+
+    /// One diagnostic per name given twice, at the second, with the first as
+    /// a secondary label; a name set in the config is the primary side.
+    fn check_unique_located(
+        &mut self,
+        names: impl IntoIterator<Item = (String, (Source, Range<usize>))>,
+        scope: &str,
+    ) {
+        let mut seen: BTreeMap<String, (Source, Range<usize>)> = BTreeMap::new();
+        for (name, here) in names {
+            let Some(first) = seen.get(&name).cloned() else {
+                seen.insert(name, here);
+                continue;
+            };
+            if first == here {
+                continue;
+            }
+            let (primary, other, label) = if first.0 == Source::Config && here.0 == Source::Udl {
+                (first, here, "the UDL defines it here")
             } else {
-                seen.insert(name, span);
+                (here, first, "first defined here")
+            };
+            let d = self
+                .push(
+                    primary.0,
+                    Code::NameCollision,
+                    primary.1,
+                    format!("two definitions are both called `{name}` {scope}"),
+                )
+                .with_help("rename one of them (in the UDL, or with `class` in the config)");
+            if !other.1.is_empty() {
+                d.with_related(other.0, other.1, label);
             }
         }
     }
 
-    fn base_span(&self, e: &ErrorType) -> Range<usize> {
+    fn base_span(&self, e: &ErrorType) -> (Source, Range<usize>) {
         self.cx
             .config
             .errors
             .iter()
             .find(|(k, _)| k.get_ref() == &e.name.udl)
-            .and_then(|(_, c)| c.base.as_ref().map(|b| b.span()))
-            .unwrap_or_else(|| self.cx.spans.def(&e.name.udl))
+            .and_then(|(_, c)| c.base.as_ref().map(|b| (Source::Config, b.span())))
+            .unwrap_or_else(|| (Source::Udl, self.cx.spans.def(&e.name.udl)))
     }
 
-    fn class_span(&self, e: &ErrorType, c: &ErrorClass) -> Range<usize> {
-        let variant = &e.variants[c.variants[0]];
-        self.cx.spans.member(&e.name.udl, &variant.name.udl)
+    /// Where a class's name comes from: its `class` in the config, else its
+    /// first variant in the UDL.
+    fn class_span(&self, e: &ErrorType, c: &ErrorClass) -> (Source, Range<usize>) {
+        let configured = c.variants.iter().find_map(|&vi| {
+            let variant = &e.variants[vi].name.udl;
+            self.cx
+                .config
+                .errors
+                .iter()
+                .find(|(k, _)| k.get_ref() == &e.name.udl)?
+                .1
+                .variants
+                .iter()
+                .find(|(k, _)| k.get_ref() == variant)?
+                .1
+                .class
+                .as_ref()
+                .map(|class| (Source::Config, class.span()))
+        });
+        configured.unwrap_or_else(|| {
+            let variant = &e.variants[c.variants[0]];
+            (
+                Source::Udl,
+                self.cx.spans.member(&e.name.udl, &variant.name.udl),
+            )
+        })
     }
 
     fn error_type(&mut self, e: uniffi_meta::EnumMetadata, flat: bool) -> ErrorType {
@@ -1111,19 +1176,23 @@ impl Lowerer<'_, '_> {
     fn check_config_listeners(&mut self, callbacks: &[Callback]) {
         for (key, config) in &self.cx.config.listeners {
             let Some(callback) = callbacks.iter().find(|c| &c.name.udl == key.get_ref()) else {
+                let known = callbacks.iter().map(|c| c.name.udl.as_str());
+                let help = suggestion(key.get_ref(), known, "callback interfaces in the UDL");
                 self.cfg(
                     Code::UnknownInConfig,
                     key.span(),
                     format!("the UDL declares no callback interface `{}`", key.get_ref()),
-                );
+                )
+                .with_help(help);
                 continue;
             };
             for method in &config.required {
-                if !callback
+                let known = callback
                     .methods
                     .iter()
-                    .any(|m| &m.callable.name.udl == method.get_ref())
-                {
+                    .map(|m| m.callable.name.udl.as_str());
+                if !known.clone().any(|m| m == method.get_ref()) {
+                    let help = suggestion(method.get_ref(), known, "its methods");
                     self.cfg(
                         Code::UnknownInConfig,
                         method.span(),
@@ -1132,7 +1201,8 @@ impl Lowerer<'_, '_> {
                             key.get_ref(),
                             method.get_ref()
                         ),
-                    );
+                    )
+                    .with_help(help);
                 }
             }
         }
@@ -1340,6 +1410,20 @@ impl Lowerer<'_, '_> {
                 return None;
             }
         })
+    }
+}
+
+/// "did you mean" for a misspelled name, else the valid names when they are
+/// few (`what` says what they are), else how many there are.
+fn suggestion<'a>(name: &str, known: impl Iterator<Item = &'a str> + Clone, what: &str) -> String {
+    if let Some(guess) = names::did_you_mean(name, known.clone()) {
+        return format!("did you mean `{guess}`?");
+    }
+    let all: Vec<String> = known.map(|k| format!("`{k}`")).collect();
+    match all.len() {
+        0 => format!("there are no {what}"),
+        1..=8 => format!("{what}: {}", all.join(", ")),
+        n => format!("there are {n} {what}; none is close to `{name}`"),
     }
 }
 

@@ -77,30 +77,33 @@ pub struct Parsed {
 }
 
 /// Parses `text`; `crate_ident` is the module path uniffi records.
-pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
-    check_nesting(text)?;
+pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    check_nesting(text).map_err(|d| vec![d])?;
     let trimmed = text.trim();
     let base = text.len() - text.trim_start().len();
     let definitions = match weedle::Definitions::parse(trimmed) {
         Ok((remaining, _)) if !remaining.is_empty() => {
-            return Err(syntax_error(text, base + trimmed.len() - remaining.len()));
+            return Err(vec![syntax_error(
+                text,
+                base + trimmed.len() - remaining.len(),
+            )]);
         }
         Ok((_, definitions)) => definitions,
         Err(weedle::Err::Error(e) | weedle::Err::Failure(e)) => {
-            return Err(syntax_error(text, offset_in(text, e.input)));
+            return Err(vec![syntax_error(text, offset_in(text, e.input))]);
         }
-        Err(weedle::Err::Incomplete(_)) => return Err(syntax_error(text, text.len())),
+        Err(weedle::Err::Incomplete(_)) => return Err(vec![syntax_error(text, text.len())]),
     };
     let spans = index(text, &definitions);
     for (error, span) in &spans.constructor_throws {
         if spans.get(Key::Def(error.clone())).is_none() {
-            return Err(Diagnostic::new(
+            return Err(vec![Diagnostic::new(
                 Code::UdlSemantic,
                 Source::Udl,
                 span.clone(),
                 format!("`[Throws={error}]` names a type the UDL does not declare"),
             )
-            .with_help("declare the error type, or fix its name"));
+            .with_help("declare the error type, or fix its name")]);
         }
     }
     resolve_types(&spans)?;
@@ -108,25 +111,29 @@ pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Diagnostic> {
         .iter()
         .any(|d| matches!(d, Definition::Namespace(_)))
     {
-        return Err(Diagnostic::new(
+        return Err(vec![Diagnostic::new(
             Code::UdlSemantic,
             Source::Udl,
             0..0,
             "the UDL declares no namespace",
         )
-        .with_help("add `namespace <name> {};`; its name is the default Python package name"));
+        .with_help(
+            "add `namespace <name> {};`; its name is the default Python package name",
+        )]);
     }
     let result = std::panic::catch_unwind(|| uniffi_udl::parse_udl(text, crate_ident));
     match result {
         Ok(Ok(group)) => Ok(Parsed { group, spans }),
-        Ok(Err(e)) => Err(semantic_error(text, &spans, &format!("{e:#}"))),
-        Err(_) => Err(Diagnostic::new(
+        Ok(Err(e)) => Err(vec![semantic_error(text, &spans, &format!("{e:#}"))]),
+        Err(_) => Err(vec![Diagnostic::new(
             Code::UdlSemantic,
             Source::Udl,
             spans.namespace.clone(),
             "uniffi_udl failed on this UDL",
         )
-        .with_note("this is a bug in uniffi_udl; please report the UDL that triggers it")),
+        .with_note(
+            "this is a bug in uniffi_udl; please report the UDL that triggers it",
+        )]),
     }
 }
 
@@ -149,9 +156,9 @@ const BUILTIN_TYPES: &[&str] = &[
     "f64",
 ];
 
-/// Every type name used must be a built-in or declared: reported at its
-/// first unknown use, with the closest declared or built-in name.
-fn resolve_types(spans: &Spans) -> Result<(), Diagnostic> {
+/// Every type name used must be a built-in or declared: each unknown use is
+/// reported where it is written, with the closest declared or built-in name.
+fn resolve_types(spans: &Spans) -> Result<(), Vec<Diagnostic>> {
     let declared: Vec<&str> = spans
         .map
         .keys()
@@ -160,27 +167,32 @@ fn resolve_types(spans: &Spans) -> Result<(), Diagnostic> {
             _ => None,
         })
         .collect();
-    let Some((name, span)) = spans.type_refs.iter().find(|(name, _)| {
-        !BUILTIN_TYPES.contains(&name.as_str()) && !declared.contains(&name.as_str())
-    }) else {
-        return Ok(());
-    };
-    let candidates = BUILTIN_TYPES
+    let known = |name: &str| BUILTIN_TYPES.contains(&name) || declared.contains(&name);
+    let problems: Vec<Diagnostic> = spans
+        .type_refs
         .iter()
-        .copied()
-        .chain(declared.iter().copied());
-    let d = Diagnostic::new(
-        Code::UdlSemantic,
-        Source::Udl,
-        span.clone(),
-        format!("unknown type `{name}`"),
-    );
-    Err(match crate::names::did_you_mean(name, candidates) {
-        Some(guess) => d.with_help(format!("did you mean `{guess}`?")),
-        None => d.with_help(
-            "declare it (as a dictionary, enum, interface or typedef), or use a built-in type",
-        ),
-    })
+        .filter(|(name, _)| !known(name))
+        .map(|(name, span)| {
+            let candidates = BUILTIN_TYPES.iter().copied().chain(declared.iter().copied());
+            let d = Diagnostic::new(
+                Code::UdlSemantic,
+                Source::Udl,
+                span.clone(),
+                format!("unknown type `{name}`"),
+            );
+            match crate::names::did_you_mean(name, candidates) {
+                Some(guess) => d.with_help(format!("did you mean `{guess}`?")),
+                None => d.with_help(
+                    "declare it (as a dictionary, enum, interface or typedef), or use a built-in type",
+                ),
+            }
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// Records every identifier type in `ty`, nested ones included.
@@ -223,6 +235,7 @@ fn refine(text: &str, offset: usize) -> (usize, &'static str) {
     const MEMBER: &str = "this member does not parse; members end with `;`";
     const DEFAULT: &str =
         "an argument with a default value is written `optional <type> <name> = <value>`";
+    const ENUM: &str = "the members of an enum are string literals separated by commas";
     let rest = &text[offset..];
     let Some(open) = rest.find('{') else {
         return (offset, GENERIC);
@@ -231,6 +244,11 @@ fn refine(text: &str, offset: usize) -> (usize, &'static str) {
         .split_whitespace()
         .find(|w| !w.starts_with('['));
     let body_start = offset + open + 1;
+    if keyword == Some("enum") {
+        if let Some(at) = stray_in_enum(text, body_start) {
+            return (at, ENUM);
+        }
+    }
     let mut depth = 0usize;
     let mut member_start = body_start;
     for (i, c) in text[body_start..].char_indices() {
@@ -265,6 +283,27 @@ fn refine(text: &str, offset: usize) -> (usize, &'static str) {
         }
     }
     (offset, GENERIC)
+}
+
+/// The first thing in an enum body that is neither a string literal, a
+/// comma, space nor a comment, if it comes before the closing `}`.
+fn stray_in_enum(text: &str, body_start: usize) -> Option<usize> {
+    let mut at = body_start;
+    loop {
+        at = first_non_space(text, at);
+        let rest = &text[at..];
+        if rest.starts_with("///") {
+            at += rest.find('\n').unwrap_or(rest.len());
+        } else if let Some(literal) = rest.strip_prefix('"') {
+            at += 1 + literal.find('"').map_or(literal.len(), |end| end + 1);
+        } else if rest.starts_with(',') {
+            at += 1;
+        } else if rest.starts_with('}') || rest.is_empty() {
+            return None;
+        } else {
+            return Some(at);
+        }
+    }
 }
 
 fn member_parses(keyword: Option<&str>, member: &str) -> bool {
@@ -608,7 +647,7 @@ mod tests {
             "sequence<".repeat(10_000),
             ">".repeat(10_000)
         );
-        let err = parse(&deep, "d").err().unwrap();
+        let err = parse(&deep, "d").err().unwrap().remove(0);
         assert_eq!(err.code, Code::UdlSyntax);
         let ok = format!(
             "namespace d {{ {}u32{} f(); }};",
@@ -624,7 +663,7 @@ mod tests {
     #[test]
     fn syntax_errors_are_located() {
         let udl = "namespace ns {};\ndictionary D { u32 x };\n";
-        let err = parse(udl, "ns").err().unwrap();
+        let err = parse(udl, "ns").err().unwrap().remove(0);
         assert_eq!(err.code, Code::UdlSyntax);
         assert!(
             udl[err.span.start..].starts_with("u32 x }"),
@@ -633,7 +672,7 @@ mod tests {
         );
 
         let udl = "namespace ns {\n  void ok();\n  u32 f(u32 a = 1);\n};\n";
-        let err = parse(udl, "ns").err().unwrap();
+        let err = parse(udl, "ns").err().unwrap().remove(0);
         assert!(
             udl[err.span.start..].starts_with("u32 f("),
             "{:?}",
@@ -641,7 +680,7 @@ mod tests {
         );
 
         let udl = "namespace ns {};\n[Error]\nenum E { \"A\" }\ninterface X {};\n";
-        let err = parse(udl, "ns").err().unwrap();
+        let err = parse(udl, "ns").err().unwrap().remove(0);
         assert_eq!(
             &udl[err.span.start..err.span.start + 1],
             "}",
