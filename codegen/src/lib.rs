@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod lower;
 pub mod model;
 pub mod names;
+pub mod plan;
 pub mod render;
 pub mod sync;
 pub mod udl;

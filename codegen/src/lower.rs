@@ -27,7 +27,7 @@ pub fn lower(
     let mut l = Lowerer {
         cx,
         diags: Vec::new(),
-        error_names: BTreeSet::new(),
+        ids: Ids::default(),
     };
     let api = l.run(group);
     if l.diags.iter().any(Diagnostic::is_error) {
@@ -40,7 +40,25 @@ pub fn lower(
 struct Lowerer<'a, 'c> {
     cx: &'a Context<'c>,
     diags: Vec<Diagnostic>,
-    error_names: BTreeSet<String>,
+    ids: Ids,
+}
+
+/// Every definition's id by UDL name.
+#[derive(Default)]
+struct Ids {
+    errors: BTreeMap<String, ErrorId>,
+    records: BTreeMap<String, RecordId>,
+    enums: BTreeMap<String, EnumId>,
+    objects: BTreeMap<String, ObjectId>,
+    callbacks: BTreeMap<String, CallbackId>,
+}
+
+/// Each name's position, as an id.
+fn positions<'a, Id>(
+    names: impl Iterator<Item = &'a String>,
+    id: impl Fn(usize) -> Id,
+) -> BTreeMap<String, Id> {
+    names.enumerate().map(|(i, n)| (n.clone(), id(i))).collect()
 }
 
 /// Items sorted into declaration order, since uniffi returns a sorted set.
@@ -142,13 +160,6 @@ impl Lowerer<'_, '_> {
         let mut constructors = Vec::new();
         let mut methods = Vec::new();
         let mut traits_reported = BTreeSet::new();
-        for item in &group.items {
-            if let Metadata::Enum(e) = item {
-                if matches!(e.shape, uniffi_meta::EnumShape::Error { .. }) {
-                    self.error_names.insert(e.name.clone());
-                }
-            }
-        }
         for item in group.items {
             match item {
                 Metadata::Namespace(_) | Metadata::UdlFile(_) => {}
@@ -200,20 +211,28 @@ impl Lowerer<'_, '_> {
             }
         }
 
-        let errors: Vec<ErrorType> = by_position(errors)
+        // Ids are positions in declaration order, known before any type is lowered.
+        let errors = by_position(errors);
+        let records = by_position(records);
+        let enums = by_position(enums);
+        let objects = by_position(objects);
+        let callback_defs = by_position(callback_defs);
+        self.ids = Ids {
+            errors: positions(errors.iter().map(|(e, _)| &e.name), ErrorId),
+            records: positions(records.iter().map(|r| &r.name), RecordId),
+            enums: positions(enums.iter().map(|e| &e.name), EnumId),
+            objects: positions(objects.iter().map(|o| &o.name), ObjectId),
+            callbacks: positions(callback_defs.iter().map(|c| &c.name), CallbackId),
+        };
+
+        let errors: Vec<ErrorType> = errors
             .into_iter()
             .map(|(e, flat)| self.error_type(e, flat))
             .collect();
         self.check_config_errors(&errors);
-        let records: Vec<Record> = by_position(records)
-            .into_iter()
-            .map(|r| self.record(r))
-            .collect();
-        let enums: Vec<Enum> = by_position(enums)
-            .into_iter()
-            .map(|e| self.enumeration(e))
-            .collect();
-        let callbacks: Vec<Callback> = by_position(callback_defs)
+        let records: Vec<Record> = records.into_iter().map(|r| self.record(r)).collect();
+        let enums: Vec<Enum> = enums.into_iter().map(|e| self.enumeration(e)).collect();
+        let callbacks: Vec<Callback> = callback_defs
             .into_iter()
             .map(|c| {
                 let mut methods: Vec<uniffi_meta::TraitMethodMetadata> = trait_methods
@@ -227,7 +246,7 @@ impl Lowerer<'_, '_> {
             .collect();
         self.check_config_listeners(&callbacks);
 
-        let mut objects: Vec<Object> = by_position(objects)
+        let mut objects: Vec<Object> = objects
             .into_iter()
             .map(|o| Object {
                 name: self.glue_type_name(spans.def(&o.name), &o.name),
@@ -411,11 +430,7 @@ impl Lowerer<'_, '_> {
                     );
                 }
             }
-            if let Some(e) = callable
-                .throws
-                .as_ref()
-                .and_then(|t| errors.iter().find(|e| &e.name.udl == t))
-            {
+            if let Some(e) = callable.throws.map(|t| &errors[t.0]) {
                 if e.flat {
                     self.udl(Code::Unsupported, mspan.clone(), format!("`{}` throws the flat error `{}`; a Python exception cannot be turned back into its Rust value", m.name, e.name.udl))
                         .with_help("declare the error as `[Error] interface` with named fields");
@@ -431,10 +446,10 @@ impl Lowerer<'_, '_> {
             out.push(CallbackMethod { callable, required });
         }
         // A throwing method needs a variant for exceptions that are not the error's own.
-        let throws: Option<&String> = out.iter().find_map(|m| m.callable.throws.as_ref());
+        let throws: Option<ErrorId> = out.iter().find_map(|m| m.callable.throws);
         if let Some(first) = throws {
             for m in &out {
-                if m.callable.throws.as_ref().is_some_and(|t| t != first) {
+                if m.callable.throws.is_some_and(|t| t != first) {
                     let mspan = self.cx.spans.member(&c.name, &m.callable.name.udl);
                     self.udl(
                         Code::Unsupported,
@@ -448,7 +463,8 @@ impl Lowerer<'_, '_> {
             }
         }
         let unexpected = config.and_then(|l| l.unexpected_error.as_ref());
-        let unexpected_error = match (throws, unexpected) {
+        let thrown = throws.map(|t| &errors[t.0]);
+        let unexpected_error = match (thrown, unexpected) {
             (None, None) => None,
             (None, Some(v)) => {
                 self.cfg(
@@ -462,16 +478,14 @@ impl Lowerer<'_, '_> {
                 None
             }
             (Some(error), None) => {
+                let error = &error.name.udl;
                 self.udl(Code::MissingConfig, span.clone(), format!("`{}` has methods that throw `{error}`, but no `unexpected-error` variant", c.name))
                     .with_help(format!("add `unexpected-error = \"<variant of {error} whose fields are strings>\"` to `[listeners.{}]`", c.name))
                     .with_note("it is what Rust receives when the Python method raises another exception or returns the wrong type");
                 None
             }
             (Some(error), Some(v)) => {
-                let variant = errors
-                    .iter()
-                    .find(|e| &e.name.udl == error)
-                    .and_then(|e| e.variants.iter().find(|x| &x.name.udl == v.get_ref()));
+                let variant = error.variants.iter().find(|x| &x.name.udl == v.get_ref());
                 match variant {
                     Some(x) if x.fields.iter().all(|f| f.ty == Type::String) => {
                         Some(v.get_ref().clone())
@@ -485,7 +499,7 @@ impl Lowerer<'_, '_> {
                         self.cfg(
                             Code::UnknownInConfig,
                             v.span(),
-                            format!("`{error}` has no variant `{}`", v.get_ref()),
+                            format!("`{}` has no variant `{}`", error.name.udl, v.get_ref()),
                         );
                         None
                     }
@@ -1138,7 +1152,7 @@ impl Lowerer<'_, '_> {
     fn check_config_errors(&mut self, errors: &[ErrorType]) {
         for (key, config) in &self.cx.config.errors {
             let Some(error) = errors.iter().find(|e| &e.name.udl == key.get_ref()) else {
-                let candidates: Vec<String> = self.error_names.iter().cloned().collect();
+                let candidates: Vec<String> = self.ids.errors.keys().cloned().collect();
                 let guess =
                     names::did_you_mean(key.get_ref(), candidates.iter().map(String::as_str))
                         .map(str::to_string);
@@ -1302,7 +1316,9 @@ impl Lowerer<'_, '_> {
             );
         }
         let throws = throws.and_then(|t| match t {
-            uniffi_meta::Type::Enum { name, .. } if self.error_names.contains(&name) => Some(name),
+            uniffi_meta::Type::Enum { name, .. } if self.ids.errors.contains_key(&name) => {
+                self.ids.errors.get(&name).copied()
+            }
             other => {
                 self.udl(
                     Code::Unsupported,
@@ -1337,9 +1353,11 @@ impl Lowerer<'_, '_> {
                 LiteralMetadata::Float(v, _) => Some(Literal::Float(v.clone())),
                 LiteralMetadata::EmptySequence => Some(Literal::EmptySequence),
                 LiteralMetadata::EmptyMap => Some(Literal::EmptyMap),
-                LiteralMetadata::Enum(variant, uniffi_meta::Type::Enum { name, .. }) => {
-                    Some(Literal::EnumMember(name.clone(), variant.clone()))
-                }
+                LiteralMetadata::Enum(variant, uniffi_meta::Type::Enum { name, .. }) => self
+                    .ids
+                    .enums
+                    .get(name)
+                    .map(|id| Literal::EnumMember(*id, variant.clone())),
                 _ => None,
             },
             DefaultValueMetadata::Default => None,
@@ -1394,10 +1412,16 @@ impl Lowerer<'_, '_> {
                 name,
                 imp: ObjectImpl::Struct,
                 ..
-            } => Type::Object(name.clone()),
-            T::Record { name, .. } => Type::Record(name.clone()),
-            T::Enum { name, .. } if !self.error_names.contains(name) => Type::Enum(name.clone()),
-            T::CallbackInterface { name, .. } => Type::Callback(name.clone()),
+            } if self.ids.objects.contains_key(name) => Type::Object(self.ids.objects[name]),
+            T::Record { name, .. } if self.ids.records.contains_key(name) => {
+                Type::Record(self.ids.records[name])
+            }
+            T::Enum { name, .. } if self.ids.enums.contains_key(name) => {
+                Type::Enum(self.ids.enums[name])
+            }
+            T::CallbackInterface { name, .. } if self.ids.callbacks.contains_key(name) => {
+                Type::Callback(self.ids.callbacks[name])
+            }
             other => {
                 self.udl(
                     Code::Unsupported,

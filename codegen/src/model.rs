@@ -2,6 +2,29 @@
 //! `render`. Every name in it is validated; nothing from `uniffi_meta` leaks
 //! past this point.
 
+/// Typed indices into the [`Api`]'s lists: the model refers to its own
+/// definitions by id, never by name.
+macro_rules! ids {
+    ($($(#[doc = $doc:literal])* $id:ident,)*) => {$(
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $id(pub usize);
+    )*};
+}
+
+ids! {
+    /// An index into [`Api::objects`].
+    ObjectId,
+    /// An index into [`Api::records`].
+    RecordId,
+    /// An index into [`Api::enums`].
+    EnumId,
+    /// An index into [`Api::errors`].
+    ErrorId,
+    /// An index into [`Api::callbacks`].
+    CallbackId,
+}
+
 /// A value type as it crosses the boundary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Type {
@@ -23,15 +46,15 @@ pub enum Type {
     Optional(Box<Type>),
     Sequence(Box<Type>),
     Map(Box<Type>, Box<Type>),
-    /// An interface object, by its UDL name.
-    Object(String),
-    /// A record (`dictionary`), by its UDL name.
-    Record(String),
-    /// An enum (`enum` or `[Enum] interface`), by its UDL name.
-    Enum(String),
-    /// A callback interface, by its UDL name: a Python object (only as an
-    /// argument, alone or optional).
-    Callback(String),
+    /// An interface object.
+    Object(ObjectId),
+    /// A record (`dictionary`).
+    Record(RecordId),
+    /// An enum (`enum` or `[Enum] interface`).
+    Enum(EnumId),
+    /// A callback interface: a Python object (only as an argument, alone or
+    /// optional).
+    Callback(CallbackId),
 }
 
 impl Type {
@@ -96,8 +119,8 @@ pub enum Literal {
     String(String),
     EmptySequence,
     EmptyMap,
-    /// A member of an enum: (enum, variant), by UDL names.
-    EnumMember(String, String),
+    /// A member of an enum: the enum and the variant's UDL name.
+    EnumMember(EnumId, String),
 }
 
 /// A UDL name with the spellings each target uses.
@@ -253,8 +276,8 @@ pub struct Callable {
     pub name: Name,
     pub arguments: Vec<Argument>,
     pub returns: Option<Type>,
-    /// The UDL name of the error type it throws.
-    pub throws: Option<String>,
+    /// The error type it throws.
+    pub throws: Option<ErrorId>,
     /// Methods declared `[Self=ByArc]` take `self: Arc<Self>` in Rust.
     pub self_by_arc: bool,
     /// Listed in `[gil] keep`: called without releasing the GIL.
@@ -339,7 +362,34 @@ impl Api {
         names.chain(classes)
     }
 
-    pub fn error(&self, udl_name: &str) -> Option<&ErrorType> {
-        self.errors.iter().find(|e| e.name.udl == udl_name)
+    pub fn object(&self, id: ObjectId) -> &Object {
+        &self.objects[id.0]
+    }
+
+    pub fn record(&self, id: RecordId) -> &Record {
+        &self.records[id.0]
+    }
+
+    pub fn enumeration(&self, id: EnumId) -> &Enum {
+        &self.enums[id.0]
+    }
+
+    pub fn error(&self, id: ErrorId) -> &ErrorType {
+        &self.errors[id.0]
+    }
+
+    pub fn callback(&self, id: CallbackId) -> &Callback {
+        &self.callbacks[id.0]
+    }
+
+    /// The name of the definition a type refers to, if it refers to one.
+    pub fn definition(&self, ty: &Type) -> Option<&Name> {
+        match ty {
+            Type::Object(id) => Some(&self.object(*id).name),
+            Type::Record(id) => Some(&self.record(*id).name),
+            Type::Enum(id) => Some(&self.enumeration(*id).name),
+            Type::Callback(id) => Some(&self.callback(*id).name),
+            _ => None,
+        }
     }
 }

@@ -18,16 +18,15 @@ fn list_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> Vec<
         .map(|l| format!("{pad}{l}"))
         .collect()
 }
-use super::rust::error_fn_stem;
-use super::types::{self, bridge_name, Paths};
-use crate::model::{Api, Callback, CallbackMethod, ErrorType, Type};
+use super::types::{self, Paths};
+use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, Type};
 
 /// The Rust type the core uses for a value of `ty`.
 fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
     match ty {
-        Type::Object(name) => format!("::std::sync::Arc<{}>", paths.core(name)),
-        Type::Record(name) | Type::Enum(name) => paths.core(name),
-        Type::Callback(name) => format!("Box<dyn {}>", paths.core(name)),
+        Type::Object(_) => format!("::std::sync::Arc<{}>", paths.core_of(ty)),
+        Type::Record(_) | Type::Enum(_) => paths.core_of(ty),
+        Type::Callback(_) => format!("Box<dyn {}>", paths.core_of(ty)),
         Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),
         Type::Map(k, v) => {
@@ -41,27 +40,11 @@ fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
     }
 }
 
-pub fn from_py_fn_name(error: &ErrorType) -> String {
-    format!("bindery_{}_from_py", error_fn_stem(error))
-}
-
-/// The error types some callback method throws, in declaration order.
-pub fn thrown_errors(api: &Api) -> Vec<&ErrorType> {
-    api.errors
-        .iter()
-        .filter(|e| {
-            api.callbacks
-                .iter()
-                .flat_map(|c| &c.methods)
-                .any(|m| m.callable.throws.as_ref() == Some(&e.name.udl))
-        })
-        .collect()
-}
-
 /// `fn bindery_x_from_py`: the Rust value of an exception of one of the
 /// error's classes, read back from its `variant` and field attributes.
-pub fn from_py_fn(paths: &Paths<'_>, error: &ErrorType, slot: usize) -> Vec<String> {
-    let path = paths.core(&error.name.udl);
+pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
+    let error = paths.api.error(id);
+    let path = paths.core(&error.name);
     let mut lines = vec![
         format!(
             "/// The `{}` an exception of `{}` stands for, if it is one.",
@@ -69,7 +52,7 @@ pub fn from_py_fn(paths: &Paths<'_>, error: &ErrorType, slot: usize) -> Vec<Stri
         ),
         list(
             0,
-            &format!("fn {}", from_py_fn_name(error)),
+            &format!("fn {}", paths.from_py_fn(id)),
             &[
                 "py: ::pyo3::Python<'_>".to_string(),
                 "error: &::pyo3::PyErr".to_string(),
@@ -130,9 +113,9 @@ fn method_signature(paths: &Paths<'_>, m: &CallbackMethod, error: Option<&ErrorT
         (Some(t), Some(e)) => format!(
             " -> Result<{}, {}>",
             core_type(t, paths),
-            paths.core(&e.name.udl)
+            paths.core(&e.name)
         ),
-        (None, Some(e)) => format!(" -> Result<(), {}>", paths.core(&e.name.udl)),
+        (None, Some(e)) => format!(" -> Result<(), {}>", paths.core(&e.name)),
         (Some(t), None) => format!(" -> {}", core_type(t, paths)),
         (None, None) => String::new(),
     };
@@ -170,14 +153,13 @@ fn python_call(paths: &Paths<'_>, m: &CallbackMethod, indent: usize) -> (Vec<Str
     }
 }
 
-pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<String> {
-    let name = bridge_name(&c.name.udl);
-    let core = paths.core(&c.name.udl);
-    let error = c
-        .methods
-        .iter()
-        .find_map(|m| m.callable.throws.as_ref())
-        .and_then(|t| api.error(t));
+pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
+    let c = paths.api.callback(id);
+    let slot = id.0;
+    let name = paths.bridge(id);
+    let core = paths.core(&c.name);
+    let thrown = c.methods.iter().find_map(|m| m.callable.throws);
+    let error = thrown.map(|t| paths.api.error(t));
     let mut lines = vec![
         format!("/// `{core}` implemented by a Python object."),
         format!("pub struct {name} {{"),
@@ -268,7 +250,7 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
             .unwrap_or_default();
         let path = format!(
             "{}::{}",
-            paths.core(&e.name.udl),
+            paths.core(&e.name),
             v.map_or(variant.as_str(), |v| v.name.rust.as_str())
         );
         lines.push(String::new());
@@ -278,7 +260,7 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
         lines.push("    /// error classes (`unexpected-error` in the binding config).".to_string());
         lines.push(format!(
             "    fn _unexpected(\n        &self,\n        py: ::pyo3::Python<'_>,\n        method: &str,\n        error: ::pyo3::PyErr,\n    ) -> {} {{",
-            paths.core(&e.name.udl)
+            paths.core(&e.name)
         ));
         lines.push(format!(
             "        let message = format!(\"{}.{{method}} failed: {{error}}\");",
@@ -345,8 +327,8 @@ pub fn bridge(paths: &Paths<'_>, api: &Api, c: &Callback, slot: usize) -> Vec<St
                 lines.push("                self._report(_py, _error);".to_string());
                 lines.push("            }".to_string());
             }
-            (Some(e), returns) => {
-                let from_py = from_py_fn_name(e);
+            (Some(_), returns) => {
+                let from_py = thrown.map(|t| paths.from_py_fn(t)).unwrap_or_default();
                 // The closure that turns the returned object into the value.
                 let closure = match returns {
                     Some(t) => {
@@ -437,15 +419,14 @@ fn outcome_lines(call: &str, (adapter, params, body): (&str, &str, String)) -> V
 pub fn sample_arg(ty: &crate::model::Type, label: &str, paths: &Paths<'_>) -> Option<String> {
     use crate::model::Type;
     match ty {
-        Type::Enum(name) => {
-            let e = paths
-                .api
-                .enums
-                .iter()
-                .find(|e| &e.name.udl == name && e.flat)?;
+        Type::Enum(id) => {
+            let e = paths.api.enumeration(*id);
+            if !e.flat {
+                return None;
+            }
             Some(format!(
                 "{}::{}",
-                paths.core(name),
+                paths.core(&e.name),
                 e.variants.first()?.name.rust
             ))
         }
@@ -459,10 +440,10 @@ pub fn sample_arg(ty: &crate::model::Type, label: &str, paths: &Paths<'_>) -> Op
 
 /// Match arms of the test hook: `(interface, method) => caller`, for every
 /// method whose arguments have samples.
-pub fn sample_callers(paths: &Paths<'_>, api: &Api) -> Vec<String> {
+pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
     let mut lines = Vec::new();
-    for c in &api.callbacks {
-        let bridge = bridge_name(&c.name.udl);
+    for (i, c) in paths.api.callbacks.iter().enumerate() {
+        let bridge = paths.bridge(CallbackId(i));
         for m in &c.methods {
             let args: Option<Vec<String>> = m
                 .callable
@@ -498,10 +479,7 @@ pub fn sample_callers(paths: &Paths<'_>, api: &Api) -> Vec<String> {
                     lines.push("                    Box::new(|py| Ok(py.None()))".to_string());
                 }
                 Some(t) => {
-                    let to_py = api
-                        .error(t)
-                        .map(super::rust::error_fn_name)
-                        .unwrap_or_default();
+                    let to_py = paths.to_py_fn(*t);
                     let ok = match &m.callable.returns {
                         Some(ty) => {
                             let lifted = types::lift(ty, "value", paths)

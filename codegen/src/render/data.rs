@@ -95,8 +95,8 @@ fn repr_lines(
 }
 
 pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
-    let name = paths.glue(&r.name.udl);
-    let core = paths.core(&r.name.udl);
+    let name = paths.glue(&r.name);
+    let core = paths.core(&r.name);
     let mut body = Vec::new();
     for f in &r.fields {
         body.extend(types::rust_doc(f.docstring.as_deref()));
@@ -229,8 +229,8 @@ fn variant_fields(paths: &Paths<'_>, fields: &[Field], lift: bool) -> Vec<String
 }
 
 pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
-    let name = paths.glue(&e.name.udl);
-    let core = paths.core(&e.name.udl);
+    let name = paths.glue(&e.name);
+    let core = paths.core(&e.name);
     let mut body = Vec::new();
     // rustfmt lays every struct variant out vertically once any variant of
     // the enum carries an attribute other than its docs.

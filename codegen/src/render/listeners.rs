@@ -75,7 +75,9 @@ fn native_names(api: &Api) -> Vec<String> {
         })
         .flat_map(Type::walk)
         .filter_map(|t| match t {
-            Type::Object(n) | Type::Record(n) | Type::Enum(n) => Some(crate::names::python_name(n)),
+            Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
+                api.definition(t).map(|n| n.python.clone())
+            }
             _ => None,
         })
         .collect();
@@ -234,7 +236,7 @@ struct ListenersTest<'a> {
 }
 
 fn throw_view(api: &Api, c: &Callback, m: &CallbackMethod) -> Option<ThrowView> {
-    let error = api.error(m.callable.throws.as_ref()?)?;
+    let error = api.error(m.callable.throws?);
     let unexpected = error
         .variants
         .iter()

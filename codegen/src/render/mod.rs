@@ -44,7 +44,8 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
         format!("{hash}use_small_heuristics = \"Max\"\n"),
     );
     files.insert("pyproject.toml".into(), python::pyproject(api)?);
-    files.insert("src/lib.rs".into(), rust::lib_rs(api)?);
+    let plan = crate::plan::Plan::new(api);
+    files.insert("src/lib.rs".into(), rust::lib_rs(&plan)?);
     files.insert(format!("{pkg}/__init__.py"), python::init_py(api)?);
     files.insert(format!("{pkg}/errors.py"), python::errors_py(api)?);
     if !api.callbacks.is_empty() {

@@ -9,8 +9,7 @@ const NO_FIELDS: &str = "let fields = bindery_no_fields;";
 use super::callbacks;
 use super::data::{self, DataView};
 use super::types::{self, Paths};
-use crate::model::{Api, Callable, ErrorType, Type};
-use crate::names;
+use crate::model::{Api, Callable, CallbackId, ErrorId, ErrorType, Type};
 
 #[derive(Template)]
 #[template(path = "Cargo.toml.txt", escape = "none")]
@@ -116,275 +115,78 @@ struct LibRs {
     samples: Vec<Sample>,
 }
 
-/// The snake-case stem of the glue functions of one error type.
-pub fn error_fn_stem(error: &ErrorType) -> String {
-    names::snake_case(&error.name.udl)
+pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
+    let error_fns: Vec<ErrorFn> = (0..api.errors.len())
+        .map(|i| error_fn(plan, ErrorId(i)))
+        .collect();
+    let samples = samples(plan);
+    let all_types = all_types(api);
+    // The error arms use `bindery_no_fields` for a class without fields;
+    // the test hooks for every flat error.
+    let main_no_fields = error_fns
+        .iter()
+        .flat_map(|f| &f.arms)
+        .any(|arm| arm.lines.iter().any(|l| l == NO_FIELDS));
+    LibRs {
+        header: super::header_text(api),
+        crate_doc: crate_doc(api),
+        imports: imports(api),
+        errors_module: types::rust_str(&format!("{}.errors", api.package)),
+        class_count: plan.class_slots,
+        error_classes: type_slots("BINDERY_ERROR_CLASSES", plan.class_slots),
+        listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
+        error_bases: type_slots("BINDERY_ERROR_BASES", plan.thrown.len()),
+        error_fns,
+        has_records: !api.records.is_empty(),
+        no_fields: main_no_fields || !samples.is_empty() && api.errors.iter().any(|e| e.flat),
+        no_fields_cfg: (!main_no_fields).then_some("#[cfg(feature = \"bindery-test-hooks\")]"),
+        unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
+        unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
+        listeners_module: types::rust_str(&format!("{}.listeners", api.package)),
+        listener_count: api.callbacks.len(),
+        error_base_count: plan.thrown.len(),
+        callback_code: callback_code(plan),
+        sample_callers: callbacks::sample_callers(plan),
+        has_constructors: api
+            .objects
+            .iter()
+            .any(|o| o.constructor.is_some() || !o.named_constructors.is_empty()),
+        vec_helper: all_types
+            .iter()
+            .any(|t| matches!(t, Type::Sequence(inner) if inner.needs_conversion())),
+        map_helper: all_types
+            .iter()
+            .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion())),
+        data: data_views(plan),
+        objects: objects(plan),
+        functions: api
+            .functions
+            .iter()
+            .map(|f| method(plan, f, Receiver::Function(&plan.krate)))
+            .collect(),
+        module_name: types::rust_str(&api.native_module),
+        registrations: registrations(plan),
+        samples,
+    }
+    .render()
 }
 
-/// The glue's Rust name of a namespace function.
-fn function_glue_name(f: &Callable) -> String {
-    format!("bindery_fn_{}", f.name.udl)
+fn crate_doc(api: &Api) -> String {
+    let allow = if binds_uppercase(api) {
+        "\n\n// The glue binds fields and arguments by their UDL names, whatever their case.\n#![allow(non_snake_case)]"
+    } else {
+        ""
+    };
+    format!(
+        "//! Python bindings for the `{}` crate, built by maturin into `{}.{}`.{allow}",
+        api.crate_name, api.package, api.native_module,
+    )
 }
 
-pub fn error_fn_name(error: &ErrorType) -> String {
-    format!("bindery_{}_to_py", error_fn_stem(error))
-}
-
-pub fn lib_rs(api: &Api) -> askama::Result<String> {
-    let krate = format!("::{}", api.crate_ident);
-    let paths = Paths::new(api);
-
-    // Class slots are numbered across all error types.
-    let mut class_base = Vec::new();
-    let mut count = 0;
-    for e in &api.errors {
-        class_base.push(count);
-        count += e.classes.len();
-    }
-    // A `[NonExhaustive]` error's base class gets a slot too, after the classes.
-    let mut base_slots = Vec::new();
-    for e in &api.errors {
-        base_slots.push(e.non_exhaustive.then(|| {
-            count += 1;
-            count - 1
-        }));
-    }
-
-    let error_fns: Vec<ErrorFn> = api
-        .errors
-        .iter()
-        .zip(&class_base)
-        .zip(&base_slots)
-        .map(|((e, base), base_slot)| ErrorFn {
-            doc: format!(
-                "/// Maps every variant of `{}::{}` to its class in `{}.errors`.",
-                api.crate_ident, e.name.rust, api.package
-            ),
-            allow: e
-                .flat
-                .then_some("#[allow(clippy::unneeded_struct_pattern)]"),
-            signature: list(
-                0,
-                &format!("pub(crate) fn {}", error_fn_name(e)),
-                &[
-                    "py: ::pyo3::Python<'_>".to_string(),
-                    format!("error: {krate}::{}", e.name.rust),
-                ],
-                " -> ::pyo3::PyErr {",
-            ),
-            arms: e
-                .variants
-                .iter()
-                .map(|v| {
-                    let path = format!("{krate}::{}::{}", e.name.rust, v.name.rust);
-                    let pattern = if e.flat {
-                        format!("{path} {{ .. }}")
-                    } else if v.fields.is_empty() {
-                        // A UDL variant without fields is a unit variant in Rust.
-                        path.clone()
-                    } else {
-                        // Bind fields to fresh names so none can shadow `message` or `py`.
-                        let fields: Vec<String> = v
-                            .fields
-                            .iter()
-                            .enumerate()
-                            .map(|(i, f)| format!("{}: _f{i}", f.name.rust))
-                            .collect();
-                        format!("{path} {{ {} }}", fields.join(", "))
-                    };
-                    let class = &e.classes[v.class];
-                    let variant = if class.variants.len() > 1 {
-                        format!("Some({})", types::rust_str(&v.name.udl))
-                    } else {
-                        "None".to_string()
-                    };
-                    let slot = format!("({}, {})", base + v.class, types::rust_str(&class.name));
-                    let mut lines = Vec::new();
-                    // Attributes to set: the variant's fields, and for a class shared by
-                    // several variants, `None` for the fields only the others have (as
-                    // the class's `__init__` would).
-                    let mut sets: Vec<String> = v
-                        .fields
-                        .iter()
-                        .enumerate()
-                        .map(|(i, f)| {
-                            let binding = format!("_f{i}");
-                            let value = types::lift(&f.ty, &binding, &paths).unwrap_or(binding);
-                            format!(
-                                "    error.setattr({}, {value})?;",
-                                types::rust_str(&f.name.python)
-                            )
-                        })
-                        .collect();
-                    if class.variants.len() > 1 {
-                        for cf in class
-                            .fields
-                            .iter()
-                            .filter(|cf| !v.fields.iter().any(|f| f.name.python == cf.python))
-                        {
-                            sets.push(format!(
-                                "    error.setattr({}, py.None())?;",
-                                types::rust_str(&cf.python)
-                            ));
-                        }
-                    }
-                    // A statement before the call keeps the arm a block, as rustfmt leaves it.
-                    if sets.is_empty() {
-                        lines.push(NO_FIELDS.to_string());
-                    } else {
-                        lines.push(
-                            "let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {"
-                                .to_string(),
-                        );
-                        lines.extend(sets);
-                        lines.push("    Ok(())".to_string());
-                        lines.push("};".to_string());
-                    }
-                    let args = vec![
-                        "py".into(),
-                        slot,
-                        "message".into(),
-                        variant,
-                        "fields".into(),
-                    ];
-                    lines.push(list(12, "bindery_new_error", &args, ""));
-                    Arm { pattern, lines }
-                })
-                .chain(base_slot.map(|slot| unknown_error_arm(slot, &e.base)))
-                .collect(),
-        })
-        .collect();
-
-    let objects: Vec<Object> = api
-        .objects
-        .iter()
-        .map(|o| {
-            let core = format!("{krate}::{}", o.name.rust);
-            let mut methods = Vec::new();
-            if let Some(c) = &o.constructor {
-                methods.push(method(&paths, c, Receiver::Constructor(&core)));
-            }
-            for c in &o.named_constructors {
-                methods.push(method(&paths, c, Receiver::NamedConstructor(&core)));
-            }
-            for m in &o.methods {
-                methods.push(method(&paths, m, Receiver::Object));
-            }
-            Object {
-                doc: types::rust_doc(o.docstring.as_deref()),
-                attr: format!(
-                    "#[::pyo3::pyclass(frozen, eq, hash, module = {}, name = {}, from_py_object)]{}",
-                    types::rust_str(&api.package),
-                    types::rust_str(&o.name.python),
-                    data::allow_case(&paths.glue(&o.name.udl))
-                        .map(|a| format!("\n{a}"))
-                        .unwrap_or_default()
-                ),
-                repr: types::rust_str(&format!("<{}.{} at {{:p}}>", api.package, o.name.python)),
-                name: paths.glue(&o.name.udl),
-                core,
-                methods,
-            }
-        })
-        .collect();
-    let functions: Vec<Method> = api
-        .functions
-        .iter()
-        .map(|f| method(&paths, f, Receiver::Function(&krate)))
-        .collect();
-
-    let data: Vec<DataView> = api
-        .records
-        .iter()
-        .map(|r| data::record(&paths, &api.package, r))
-        .chain(
-            api.enums
-                .iter()
-                .map(|e| data::enumeration(&paths, &api.package, e)),
-        )
-        .collect();
-
-    let mut callback_code = Vec::new();
-    for (slot, e) in callbacks::thrown_errors(api).into_iter().enumerate() {
-        callback_code.push(String::new());
-        callback_code.extend(callbacks::from_py_fn(&paths, e, slot));
-    }
-    for (slot, c) in api.callbacks.iter().enumerate() {
-        callback_code.push(String::new());
-        callback_code.extend(callbacks::bridge(&paths, api, c, slot));
-    }
-
-    let mut registrations = Vec::new();
-    for name in api
-        .records
-        .iter()
-        .map(|r| &r.name)
-        .chain(api.enums.iter().map(|e| &e.name))
-    {
-        registrations.push(format!("_m.add_class::<{}>()?;", paths.glue(&name.udl)));
-    }
-    for o in &api.objects {
-        registrations.push(format!("_m.add_class::<{}>()?;", paths.glue(&o.name.udl)));
-    }
-    for f in &api.functions {
-        registrations.push(format!(
-            "_m.add_function(::pyo3::wrap_pyfunction!({}, _m)?)?;",
-            function_glue_name(f)
-        ));
-    }
-
-    let mut samples = Vec::new();
-    for (e, base) in api.errors.iter().zip(&class_base) {
-        for v in &e.variants {
-            let pattern = format!(
-                "({}, {})",
-                types::rust_str(&e.name.udl),
-                types::rust_str(&v.name.udl)
-            );
-            let mut lines = Vec::new();
-            if e.flat {
-                let class = &e.classes[v.class];
-                let variant = if class.variants.len() > 1 {
-                    format!("Some({})", types::rust_str(&v.name.udl))
-                } else {
-                    "None".into()
-                };
-                lines.push(format!(
-                    "let display = {}.to_string();",
-                    types::rust_str(&format!("sample message of {}", v.name.udl))
-                ));
-                let slot = format!("({}, {})", base + v.class, types::rust_str(&class.name));
-                let args = vec![
-                    "py".into(),
-                    slot,
-                    "display.clone()".into(),
-                    variant,
-                    "fields".into(),
-                ];
-                lines.push(NO_FIELDS.to_string());
-                lines.push(let_call(16, "error", "bindery_new_error", &args, ""));
-            } else {
-                let path = format!("{krate}::{}::{}", e.name.rust, v.name.rust);
-                let fields: Vec<String> = v
-                    .fields
-                    .iter()
-                    .map(|f| format!("{}: {}", f.name.rust, types::sample(&f.ty, &f.name.udl).0))
-                    .collect();
-                if fields.is_empty() {
-                    lines.push(format!("let value = {path};"));
-                } else {
-                    lines.push(let_struct(16, "value", &path, &fields));
-                }
-                lines.push("let display = value.to_string();".into());
-                lines.push(format!("let error = {}(py, value);", error_fn_name(e)));
-            }
-            lines.push("(error, display)".into());
-            samples.push(Sample { pattern, lines });
-        }
-    }
-
-    // Only traits are imported, anonymously: every other std and PyO3 item is
-    // spelled by absolute path, so no UDL name can shadow what the glue uses.
+/// Only traits are imported, anonymously: every other std and PyO3 item is
+/// spelled by absolute path, so no UDL name can shadow what the glue uses.
+fn imports(api: &Api) -> Vec<String> {
     let mut imports = vec![
         "#[allow(unused_imports)]".to_string(),
         "use ::pyo3::types::{PyAnyMethods as _, PyModuleMethods as _, PyTypeMethods as _};"
@@ -400,63 +202,258 @@ pub fn lib_rs(api: &Api) -> askama::Result<String> {
                 .to_string(),
         );
     }
-    let all_types = all_types(api);
-    let map_helper = all_types
-        .iter()
-        .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion()));
+    imports
+}
 
-    // The error arms use `bindery_no_fields` for a class without fields;
-    // the test hooks for every flat error.
-    let main_no_fields = error_fns
-        .iter()
-        .flat_map(|f| &f.arms)
-        .any(|arm| arm.lines.iter().any(|l| l == NO_FIELDS));
-    LibRs {
-        header: super::header_text(api),
-        crate_doc: format!(
-            "//! Python bindings for the `{}` crate, built by maturin into `{}.{}`.{}",
-            api.crate_name,
-            api.package,
-            api.native_module,
-            if binds_uppercase(api) {
-                "\n\n// The glue binds fields and arguments by their UDL names, whatever their case.\n#![allow(non_snake_case)]"
-            } else {
-                ""
-            }
+/// The mapping of one error type to its exception classes.
+fn error_fn(plan: &Paths<'_>, id: ErrorId) -> ErrorFn {
+    let api = plan.api;
+    let e = api.error(id);
+    let base_slot = plan.error_slots[id.0].base;
+    ErrorFn {
+        doc: format!(
+            "/// Maps every variant of `{}::{}` to its class in `{}.errors`.",
+            api.crate_ident, e.name.rust, api.package
         ),
-        imports,
-        errors_module: types::rust_str(&format!("{}.errors", api.package)),
-        class_count: count,
-        error_classes: type_slots("BINDERY_ERROR_CLASSES", count),
-        listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
-        error_bases: type_slots("BINDERY_ERROR_BASES", callbacks::thrown_errors(api).len()),
-        error_fns,
-        has_records: !api.records.is_empty(),
-        no_fields: main_no_fields || !samples.is_empty() && api.errors.iter().any(|e| e.flat),
-        no_fields_cfg: (!main_no_fields).then_some("#[cfg(feature = \"bindery-test-hooks\")]"),
-        unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
-        unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
-        listeners_module: types::rust_str(&format!("{}.listeners", api.package)),
-        listener_count: api.callbacks.len(),
-        error_base_count: callbacks::thrown_errors(api).len(),
-        callback_code,
-        sample_callers: callbacks::sample_callers(&paths, api),
-        has_constructors: api
-            .objects
+        allow: e
+            .flat
+            .then_some("#[allow(clippy::unneeded_struct_pattern)]"),
+        signature: list(
+            0,
+            &format!("pub(crate) fn {}", plan.to_py_fn(id)),
+            &[
+                "py: ::pyo3::Python<'_>".to_string(),
+                format!("error: {}", plan.core(&e.name)),
+            ],
+            " -> ::pyo3::PyErr {",
+        ),
+        arms: e
+            .variants
             .iter()
-            .any(|o| o.constructor.is_some() || !o.named_constructors.is_empty()),
-        vec_helper: all_types
-            .iter()
-            .any(|t| matches!(t, Type::Sequence(inner) if inner.needs_conversion())),
-        map_helper,
-        data,
-        objects,
-        functions,
-        module_name: types::rust_str(&api.native_module),
-        registrations,
-        samples,
+            .map(|v| error_arm(plan, id, v))
+            .chain(base_slot.map(|slot| unknown_error_arm(slot, &e.base)))
+            .collect(),
     }
-    .render()
+}
+
+/// The arm of one variant: its class, its fields set as attributes.
+fn error_arm(plan: &Paths<'_>, id: ErrorId, v: &crate::model::Variant) -> Arm {
+    let e = plan.api.error(id);
+    let path = format!("{}::{}", plan.core(&e.name), v.name.rust);
+    let pattern = if e.flat {
+        format!("{path} {{ .. }}")
+    } else if v.fields.is_empty() {
+        // A UDL variant without fields is a unit variant in Rust.
+        path.clone()
+    } else {
+        // Bind fields to fresh names so none can shadow `message` or `py`.
+        let fields: Vec<String> = v
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{}: _f{i}", f.name.rust))
+            .collect();
+        format!("{path} {{ {} }}", fields.join(", "))
+    };
+    let class = &e.classes[v.class];
+    let mut lines = Vec::new();
+    // Attributes to set: the variant's fields, and for a class shared by
+    // several variants, `None` for the fields only the others have (as
+    // the class's `__init__` would).
+    let mut sets: Vec<String> = v
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let binding = format!("_f{i}");
+            let value = types::lift(&f.ty, &binding, plan).unwrap_or(binding);
+            format!(
+                "    error.setattr({}, {value})?;",
+                types::rust_str(&f.name.python)
+            )
+        })
+        .collect();
+    if class.variants.len() > 1 {
+        let others = class
+            .fields
+            .iter()
+            .filter(|cf| !v.fields.iter().any(|f| f.name.python == cf.python));
+        for cf in others {
+            sets.push(format!(
+                "    error.setattr({}, py.None())?;",
+                types::rust_str(&cf.python)
+            ));
+        }
+    }
+    // A statement before the call keeps the arm a block, as rustfmt leaves it.
+    if sets.is_empty() {
+        lines.push(NO_FIELDS.to_string());
+    } else {
+        lines.push(
+            "let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| -> ::pyo3::PyResult<()> {"
+                .to_string(),
+        );
+        lines.extend(sets);
+        lines.push("    Ok(())".to_string());
+        lines.push("};".to_string());
+    }
+    let args = vec![
+        "py".into(),
+        class_slot(plan, id, v),
+        "message".into(),
+        variant_arg(e, v),
+        "fields".into(),
+    ];
+    lines.push(list(12, "bindery_new_error", &args, ""));
+    Arm { pattern, lines }
+}
+
+/// `(slot, "ClassName")`: where the variant's class is cached.
+fn class_slot(plan: &Paths<'_>, id: ErrorId, v: &crate::model::Variant) -> String {
+    let e = plan.api.error(id);
+    let slot = plan.error_slots[id.0].first_class + v.class;
+    format!("({slot}, {})", types::rust_str(&e.classes[v.class].name))
+}
+
+/// The `variant` attribute to set: only a class shared by several variants needs it.
+fn variant_arg(e: &ErrorType, v: &crate::model::Variant) -> String {
+    if e.classes[v.class].variants.len() > 1 {
+        format!("Some({})", types::rust_str(&v.name.udl))
+    } else {
+        "None".to_string()
+    }
+}
+
+fn objects(plan: &Paths<'_>) -> Vec<Object> {
+    let api = plan.api;
+    api.objects
+        .iter()
+        .map(|o| {
+            let core = plan.core(&o.name);
+            let mut methods = Vec::new();
+            if let Some(c) = &o.constructor {
+                methods.push(method(plan, c, Receiver::Constructor(&core)));
+            }
+            for c in &o.named_constructors {
+                methods.push(method(plan, c, Receiver::NamedConstructor(&core)));
+            }
+            for m in &o.methods {
+                methods.push(method(plan, m, Receiver::Object));
+            }
+            let name = plan.glue(&o.name);
+            Object {
+                doc: types::rust_doc(o.docstring.as_deref()),
+                attr: format!(
+                    "#[::pyo3::pyclass(frozen, eq, hash, module = {}, name = {}, from_py_object)]{}",
+                    types::rust_str(&api.package),
+                    types::rust_str(&o.name.python),
+                    data::allow_case(&name)
+                        .map(|a| format!("\n{a}"))
+                        .unwrap_or_default()
+                ),
+                repr: types::rust_str(&format!("<{}.{} at {{:p}}>", api.package, o.name.python)),
+                name,
+                core,
+                methods,
+            }
+        })
+        .collect()
+}
+
+fn data_views(plan: &Paths<'_>) -> Vec<DataView> {
+    let api = plan.api;
+    let records = api
+        .records
+        .iter()
+        .map(|r| data::record(plan, &api.package, r));
+    let enums = api
+        .enums
+        .iter()
+        .map(|e| data::enumeration(plan, &api.package, e));
+    records.chain(enums).collect()
+}
+
+/// The error readers of thrown errors, then a bridge per callback interface.
+fn callback_code(plan: &Paths<'_>) -> Vec<String> {
+    let mut code = Vec::new();
+    for (slot, id) in plan.thrown.iter().enumerate() {
+        code.push(String::new());
+        code.extend(callbacks::from_py_fn(plan, *id, slot));
+    }
+    for i in 0..plan.api.callbacks.len() {
+        code.push(String::new());
+        code.extend(callbacks::bridge(plan, CallbackId(i)));
+    }
+    code
+}
+
+fn registrations(plan: &Paths<'_>) -> Vec<String> {
+    let api = plan.api;
+    let classes = api
+        .records
+        .iter()
+        .map(|r| &r.name)
+        .chain(api.enums.iter().map(|e| &e.name))
+        .chain(api.objects.iter().map(|o| &o.name));
+    let mut lines: Vec<String> = classes
+        .map(|name| format!("_m.add_class::<{}>()?;", plan.glue(name)))
+        .collect();
+    for f in &api.functions {
+        lines.push(format!(
+            "_m.add_function(::pyo3::wrap_pyfunction!({}, _m)?)?;",
+            plan.function_glue(f)
+        ));
+    }
+    lines
+}
+
+/// The test hook's arms: a sample value of every error variant.
+fn samples(plan: &Paths<'_>) -> Vec<Sample> {
+    let api = plan.api;
+    let mut samples = Vec::new();
+    for (i, e) in api.errors.iter().enumerate() {
+        let id = ErrorId(i);
+        for v in &e.variants {
+            let pattern = format!(
+                "({}, {})",
+                types::rust_str(&e.name.udl),
+                types::rust_str(&v.name.udl)
+            );
+            let mut lines = Vec::new();
+            if e.flat {
+                lines.push(format!(
+                    "let display = {}.to_string();",
+                    types::rust_str(&format!("sample message of {}", v.name.udl))
+                ));
+                let args = vec![
+                    "py".into(),
+                    class_slot(plan, id, v),
+                    "display.clone()".into(),
+                    variant_arg(e, v),
+                    "fields".into(),
+                ];
+                lines.push(NO_FIELDS.to_string());
+                lines.push(let_call(16, "error", "bindery_new_error", &args, ""));
+            } else {
+                let path = format!("{}::{}", plan.core(&e.name), v.name.rust);
+                let fields: Vec<String> = v
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name.rust, types::sample(&f.ty, &f.name.udl).0))
+                    .collect();
+                if fields.is_empty() {
+                    lines.push(format!("let value = {path};"));
+                } else {
+                    lines.push(let_struct(16, "value", &path, &fields));
+                }
+                lines.push("let display = value.to_string();".into());
+                lines.push(format!("let error = {}(py, value);", plan.to_py_fn(id)));
+            }
+            lines.push("(error, display)".into());
+            samples.push(Sample { pattern, lines });
+        }
+    }
+    samples
 }
 
 /// `{prefix}{head}{target}(args){close}{suffix}` at `indent`, laid out as
@@ -612,7 +609,6 @@ enum Receiver<'a> {
 }
 
 fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
-    let api = paths.api;
     let indent = if matches!(receiver, Receiver::Function(_)) {
         0
     } else {
@@ -626,7 +622,7 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
     let fn_name = match receiver {
         Receiver::Constructor(_) => "bindery_new".to_string(),
         // A prefix keeps functions clear of glue items and Rust's builtin names (`str`).
-        Receiver::Function(_) => function_glue_name(c),
+        Receiver::Function(_) => paths.function_glue(c),
         _ => c.name.rust.clone(),
     };
     // PyO3 takes the Python name from the Rust one unless told otherwise.
@@ -739,9 +735,7 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
     };
     let map_err = c
         .throws
-        .as_ref()
-        .and_then(|t| api.error(t))
-        .map(|e| format!(".map_err(|e| {}(_py, e))", error_fn_name(e)));
+        .map(|t| format!(".map_err(|e| {}(_py, e))", paths.to_py_fn(t)));
     let lifted = if is_ctor {
         Some("Self { _inner: bindery_arc(_value) }".to_string())
     } else {

@@ -1,68 +1,7 @@
 //! How each model type is spelled and converted in the generated code.
 
-use std::collections::BTreeMap;
-
-use crate::model::{Api, Literal, Type};
-
-/// Builtin names the generated Python uses unqualified when nothing shadows them.
-const BUILTIN_TYPES: &[&str] = &[
-    "bool",
-    "int",
-    "float",
-    "str",
-    "bytes",
-    "list",
-    "dict",
-    "tuple",
-    "type",
-    "object",
-    "property",
-    "classmethod",
-];
-
-/// How annotations spell builtin types: plainly, or as `builtins.str` when
-/// the API defines a name (a function `str`, a record `list`) that shadows one.
-#[derive(Debug, Clone, Copy)]
-pub struct Spelling {
-    pub qualify: bool,
-    /// Whether the API's own classes are spelled `_api.Name`: when a member
-    /// (a field `Result` of a record `Result`) would shadow a class inside a
-    /// class body. The files that annotate import the native module as `_api`.
-    pub qualify_types: bool,
-}
-
-impl Spelling {
-    /// Qualified when any Python name of the API (a module-level name, or a
-    /// member, which shadows builtins inside its class body) is one of them.
-    pub fn of(api: &Api) -> Self {
-        let qualify = api.python_names().any(|n| BUILTIN_TYPES.contains(&n));
-        let classes: Vec<&str> = api.type_names().map(|n| n.python.as_str()).collect();
-        let members = api.python_names().filter(|n| classes.contains(n)).count();
-        // Each class name is found once as itself; more means a member shares it.
-        let qualify_types = members > classes.len();
-        Spelling {
-            qualify,
-            qualify_types,
-        }
-    }
-
-    /// How annotations name one of the API's classes.
-    pub fn class(self, name: &str) -> String {
-        if self.qualify_types {
-            format!("_api.{name}")
-        } else {
-            name.to_string()
-        }
-    }
-
-    pub fn builtin(self, name: &str) -> String {
-        if self.qualify {
-            format!("_builtins.{name}")
-        } else {
-            name.to_string()
-        }
-    }
-}
+use crate::model::{Literal, Type};
+pub use crate::plan::{Plan as Paths, Spelling};
 
 /// The Python annotation of a type.
 pub fn python(ty: &Type, s: Spelling) -> String {
@@ -78,12 +17,20 @@ pub fn python(ty: &Type, s: Spelling) -> String {
         Type::Optional(inner) => format!("{} | None", python(inner, s)),
         Type::Sequence(inner) => format!("{}[{}]", s.builtin("list"), python(inner, s)),
         Type::Map(k, v) => format!("{}[{}, {}]", s.builtin("dict"), python(k, s), python(v, s)),
-        Type::Object(name) | Type::Record(name) | Type::Enum(name) => {
-            s.class(&crate::names::python_name(name))
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
+            let name = s
+                .api
+                .definition(ty)
+                .map(|n| n.python.as_str())
+                .unwrap_or_default();
+            s.class(name)
         }
         // A subclass of the base class (partial listeners), or any object with
         // every method (the Protocol); see `listeners.py`.
-        Type::Callback(name) => format!("_listeners.{name} | _listeners.{name}Protocol"),
+        Type::Callback(id) => {
+            let name = &s.api.callback(*id).name.python;
+            format!("_listeners.{name} | _listeners.{name}Protocol")
+        }
     }
 }
 
@@ -94,58 +41,6 @@ pub fn uses_datetime(ty: &Type) -> bool {
         Type::Optional(inner) | Type::Sequence(inner) => uses_datetime(inner),
         Type::Map(k, v) => uses_datetime(k) || uses_datetime(v),
         _ => false,
-    }
-}
-
-/// How the glue names the types it defines and the core's.
-pub struct Paths<'a> {
-    pub api: &'a Api,
-    /// How annotations spell builtin types, decided once per API.
-    pub spelling: Spelling,
-    /// `::crate_ident`
-    pub krate: String,
-    /// UDL name -> the core's Rust name of every object, record and enum.
-    rust_names: BTreeMap<&'a str, &'a str>,
-}
-
-impl<'a> Paths<'a> {
-    pub fn new(api: &'a Api) -> Self {
-        let rust_names = api
-            .type_names()
-            .map(|n| (n.udl.as_str(), n.rust.as_str()))
-            .collect();
-        Paths {
-            api,
-            spelling: Spelling::of(api),
-            krate: format!("::{}", api.crate_ident),
-            rust_names,
-        }
-    }
-
-    /// The glue's Rust name of an object, record or enum.
-    pub fn glue(&self, udl: &str) -> String {
-        crate::names::glue_type(udl)
-    }
-
-    /// The core's path of an object, record, enum or callback interface.
-    pub fn core(&self, udl: &str) -> String {
-        let rust = self.rust_names.get(udl).copied();
-        let rust = rust.map_or_else(
-            || crate::names::rust_name(udl).unwrap_or_default(),
-            str::to_string,
-        );
-        format!("{}::{rust}", self.krate)
-    }
-
-    /// Whether values of the type are `Copy` in the glue.
-    pub fn is_copy(&self, ty: &Type) -> bool {
-        match ty {
-            t if t.is_integer() => true,
-            Type::Bool | Type::F32 | Type::F64 | Type::Timestamp | Type::Duration => true,
-            Type::Enum(name) => self.api.enums.iter().any(|e| &e.name.udl == name && e.flat),
-            Type::Optional(inner) => self.is_copy(inner),
-            _ => false,
-        }
     }
 }
 
@@ -177,13 +72,13 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
                 rust(v, paths)
             )
         }
-        Type::Object(name) | Type::Record(name) | Type::Enum(name) => paths.glue(name),
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) => paths.glue_of(ty),
         Type::Callback(_) => "::pyo3::Bound<'_, ::pyo3::PyAny>".into(),
     }
 }
 
 /// Maps `expr` through containers with `leaf`; `None` when nothing changes.
-fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option<String> {
+fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&Type, &str) -> String) -> Option<String> {
     // `map(|v| X::from(v))` is written `map(X::from)` (clippy: redundant_closure).
     let element = |inner: &Type| {
         let converted = convert(inner, "v", leaf).unwrap_or_else(|| "v".into());
@@ -196,9 +91,7 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option
         return None;
     }
     Some(match ty {
-        Type::Object(name) | Type::Record(name) | Type::Enum(name) | Type::Callback(name) => {
-            leaf(name, expr)
-        }
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) => leaf(ty, expr),
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
         // Helpers in the glue keep nested conversions short enough for one line.
         Type::Sequence(inner) => format!("bindery_vec({expr}, {})", element(inner)),
@@ -212,48 +105,30 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&str, &str) -> String) -> Option
 pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     // A listener is checked and wrapped at registration; `?` reports a bad one.
     match ty {
-        Type::Callback(name) => return Some(format!("{}::_boxed(&{expr})?", bridge_name(name))),
+        Type::Callback(id) => return Some(format!("{}::_boxed(&{expr})?", paths.bridge(*id))),
         Type::Optional(inner) => {
-            if let Type::Callback(name) = inner.as_ref() {
+            if let Type::Callback(id) = inner.as_ref() {
                 return Some(format!(
                     "{expr}.as_ref().map({}::_boxed).transpose()?",
-                    bridge_name(name)
+                    paths.bridge(*id)
                 ));
             }
         }
         _ => {}
     }
-    convert(ty, expr, &|name, e| match ty_kind(paths, name) {
-        Kind::Object => format!("{e}._inner"),
-        Kind::Other => format!("{}::from({e})", paths.core(name)),
+    convert(ty, expr, &|leaf, e| match leaf {
+        Type::Object(_) => format!("{e}._inner"),
+        _ => format!("{}::from({e})", paths.core_of(leaf)),
     })
 }
 
 /// Converts `expr`, a value from the core, into what the glue returns to
 /// Python; `None` when it can be returned as it is.
 pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
-    convert(ty, expr, &|name, e| match ty_kind(paths, name) {
-        Kind::Object => format!("{} {{ _inner: {e} }}", paths.glue(name)),
-        Kind::Other => format!("{}::from({e})", paths.glue(name)),
+    convert(ty, expr, &|leaf, e| match leaf {
+        Type::Object(_) => format!("{} {{ _inner: {e} }}", paths.glue_of(leaf)),
+        _ => format!("{}::from({e})", paths.glue_of(leaf)),
     })
-}
-
-enum Kind {
-    Object,
-    Other,
-}
-
-fn ty_kind(paths: &Paths<'_>, name: &str) -> Kind {
-    if paths.api.objects.iter().any(|o| o.name.udl == name) {
-        Kind::Object
-    } else {
-        Kind::Other
-    }
-}
-
-/// The glue type that implements a callback trait for a Python object.
-pub fn bridge_name(callback: &str) -> String {
-    crate::names::glue_type(callback)
 }
 
 /// A sample value of a type, as a Rust expression and the equal Python literal.
@@ -418,15 +293,14 @@ pub fn default(literal: &Literal, ty: &Type, paths: &Paths<'_>) -> (String, Stri
             "...".to_string(),
             "::std::collections::HashMap::new()".to_string(),
         ),
-        Literal::EnumMember(e, v) => {
-            let variant = paths
-                .api
-                .enums
-                .iter()
-                .find(|x| &x.name.udl == e)
-                .and_then(|x| x.variants.iter().find(|m| &m.name.udl == v));
+        Literal::EnumMember(id, v) => {
+            let e = paths.api.enumeration(*id);
+            let variant = e.variants.iter().find(|m| &m.name.udl == v);
             let member = variant.map_or_else(|| v.clone(), |m| m.name.rust.clone());
-            ("...".to_string(), format!("{}::{member}", paths.glue(e)))
+            (
+                "...".to_string(),
+                format!("{}::{member}", paths.glue(&e.name)),
+            )
         }
     };
     if optional {

@@ -1,0 +1,211 @@
+//! Phase 3, the plan: every name, slot and helper of the output decided
+//! once, from the checked model. Renderers take a [`Plan`] and ask it; they
+//! never derive a name themselves, so a name that appears in two files (a
+//! class in the stub and in the glue, an error's mapping function in the
+//! glue and in a bridge) is the same by construction.
+
+use crate::model::{Api, Callable, CallbackId, ErrorId, Name, Type};
+use crate::names;
+
+/// Builtin names the generated Python uses unqualified when nothing shadows them.
+const BUILTIN_TYPES: &[&str] = &[
+    "bool",
+    "int",
+    "float",
+    "str",
+    "bytes",
+    "list",
+    "dict",
+    "tuple",
+    "type",
+    "object",
+    "property",
+    "classmethod",
+];
+
+/// How Python annotations spell builtins and the API's own classes.
+#[derive(Debug, Clone, Copy)]
+pub struct Spelling<'a> {
+    pub api: &'a Api,
+    /// Builtins are spelled `_builtins.str` when the API defines a name (a
+    /// function `str`, a field `list`) that shadows one.
+    pub qualify: bool,
+    /// Whether the API's own classes are spelled `_api.Name`: when a member
+    /// (a field `Result` of a record `Result`) would shadow a class inside a
+    /// class body. The files that annotate import the native module as `_api`.
+    pub qualify_types: bool,
+}
+
+impl<'a> Spelling<'a> {
+    /// Qualified when any Python name of the API (a module-level name, or a
+    /// member, which shadows builtins inside its class body) is one of them.
+    pub fn of(api: &'a Api) -> Self {
+        let qualify = api.python_names().any(|n| BUILTIN_TYPES.contains(&n));
+        let classes: Vec<&str> = api.type_names().map(|n| n.python.as_str()).collect();
+        let members = api.python_names().filter(|n| classes.contains(n)).count();
+        // Each class name is found once as itself; more means a member shares it.
+        let qualify_types = members > classes.len();
+        Spelling {
+            api,
+            qualify,
+            qualify_types,
+        }
+    }
+
+    /// How annotations name one of the API's classes.
+    pub fn class(self, name: &str) -> String {
+        if self.qualify_types {
+            format!("_api.{name}")
+        } else {
+            name.to_string()
+        }
+    }
+
+    pub fn builtin(self, name: &str) -> String {
+        if self.qualify {
+            format!("_builtins.{name}")
+        } else {
+            name.to_string()
+        }
+    }
+}
+
+/// Where each error type's exception classes sit in the glue's class cache.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorSlots {
+    /// The slot of the error's first class; its classes follow in order.
+    pub first_class: usize,
+    /// The slot of its base class, for a `[NonExhaustive]` error.
+    pub base: Option<usize>,
+    /// Its slot among the error bases that callbacks read back, if any
+    /// callback method throws it.
+    pub thrown: Option<usize>,
+}
+
+/// The plan of one API's output.
+pub struct Plan<'a> {
+    pub api: &'a Api,
+    /// How Python annotations spell builtins and classes, decided once.
+    pub spelling: Spelling<'a>,
+    /// The core crate as a path root: `::crate_ident`.
+    pub krate: String,
+    /// Per error type, by id.
+    pub error_slots: Vec<ErrorSlots>,
+    /// Slots in the glue's exception class cache.
+    pub class_slots: usize,
+    /// The error types some callback method throws, in declaration order.
+    pub thrown: Vec<ErrorId>,
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(api: &'a Api) -> Self {
+        let mut error_slots = Vec::new();
+        let mut next = 0;
+        for e in &api.errors {
+            error_slots.push(ErrorSlots {
+                first_class: next,
+                base: None,
+                thrown: None,
+            });
+            next += e.classes.len();
+        }
+        // A `[NonExhaustive]` error's base class gets a slot too, after the classes.
+        for (slots, e) in error_slots.iter_mut().zip(&api.errors) {
+            if e.non_exhaustive {
+                slots.base = Some(next);
+                next += 1;
+            }
+        }
+        let thrown: Vec<ErrorId> = (0..api.errors.len())
+            .map(ErrorId)
+            .filter(|id| {
+                api.callbacks
+                    .iter()
+                    .flat_map(|c| &c.methods)
+                    .any(|m| m.callable.throws == Some(*id))
+            })
+            .collect();
+        for (slot, id) in thrown.iter().enumerate() {
+            error_slots[id.0].thrown = Some(slot);
+        }
+        Plan {
+            api,
+            spelling: Spelling::of(api),
+            krate: format!("::{}", api.crate_ident),
+            error_slots,
+            class_slots: next,
+            thrown,
+        }
+    }
+
+    /// The glue's Rust type for a definition: `Bindery` + its UDL name.
+    pub fn glue(&self, name: &Name) -> String {
+        names::glue_type(&name.udl)
+    }
+
+    /// The core's path of a definition: `::crate::Name`.
+    pub fn core(&self, name: &Name) -> String {
+        format!("{}::{}", self.krate, name.rust)
+    }
+
+    /// The definition a type refers to; `None` for built-in types.
+    pub fn definition(&self, ty: &Type) -> Option<&'a Name> {
+        self.api.definition(ty)
+    }
+
+    /// The glue's Rust type of an object, record or enum type.
+    pub fn glue_of(&self, ty: &Type) -> String {
+        self.definition(ty)
+            .map(|n| self.glue(n))
+            .unwrap_or_default()
+    }
+
+    /// The core's path of an object, record, enum or callback type.
+    pub fn core_of(&self, ty: &Type) -> String {
+        self.definition(ty)
+            .map(|n| self.core(n))
+            .unwrap_or_default()
+    }
+
+    /// Whether values of the type are `Copy` in the glue.
+    pub fn is_copy(&self, ty: &Type) -> bool {
+        match ty {
+            t if t.is_integer() => true,
+            Type::Bool | Type::F32 | Type::F64 | Type::Timestamp | Type::Duration => true,
+            Type::Enum(id) => self.api.enumeration(*id).flat,
+            Type::Optional(inner) => self.is_copy(inner),
+            _ => false,
+        }
+    }
+
+    /// The snake-case stem of an error type's glue functions.
+    fn error_stem(&self, id: ErrorId) -> String {
+        names::snake_case(&self.api.error(id).name.udl)
+    }
+
+    /// `bindery_x_error_to_py`: maps the core's error value to its exception.
+    pub fn to_py_fn(&self, id: ErrorId) -> String {
+        format!("bindery_{}_to_py", self.error_stem(id))
+    }
+
+    /// `bindery_x_error_from_py`: reads an exception back into the core's value.
+    pub fn from_py_fn(&self, id: ErrorId) -> String {
+        format!("bindery_{}_from_py", self.error_stem(id))
+    }
+
+    /// The bridge type that implements a callback trait for a Python object.
+    pub fn bridge(&self, id: CallbackId) -> String {
+        names::glue_type(&self.api.callback(id).name.udl)
+    }
+
+    /// The glue's Rust name of a namespace function: prefixed, so it cannot
+    /// clash with glue items or Rust's builtin names (`str`).
+    pub fn function_glue(&self, f: &Callable) -> String {
+        format!("bindery_fn_{}", f.name.udl)
+    }
+
+    /// The Python name of a callback interface's Protocol.
+    pub fn protocol(&self, id: CallbackId) -> String {
+        format!("{}Protocol", self.api.callback(id).name.python)
+    }
+}
