@@ -331,46 +331,7 @@ impl Lowerer<'_, '_> {
 
         self.apply_gil_config(&mut objects, &mut functions);
 
-        // Everything the package exports shares one namespace.
-        let udl = |span: Range<usize>| (Source::Udl, span);
-        let mut exported: Vec<(String, (Source, Range<usize>))> =
-            vec![("errors".into(), udl(0..0))];
-        for e in &errors {
-            exported.push((e.base.clone(), self.base_span(e)));
-            for c in &e.classes {
-                exported.push((c.name.clone(), self.class_span(e, c)));
-            }
-        }
-        exported.extend(
-            records
-                .iter()
-                .map(|r| (r.name.python.clone(), udl(spans.def(&r.name.udl)))),
-        );
-        exported.extend(
-            enums
-                .iter()
-                .map(|e| (e.name.python.clone(), udl(spans.def(&e.name.udl)))),
-        );
-        exported.extend(
-            objects
-                .iter()
-                .map(|o| (o.name.python.clone(), udl(spans.def(&o.name.udl)))),
-        );
-        exported.extend(functions.iter().map(|f| {
-            let span = spans.member(&namespace, &f.name.udl);
-            (f.name.python.clone(), udl(span))
-        }));
-        if !callbacks.is_empty() {
-            exported.push(("listeners".into(), udl(0..0)));
-        }
-        for c in &callbacks {
-            let span = spans.def(&c.name.udl);
-            exported.push((c.name.python.clone(), udl(span.clone())));
-            exported.push((format!("{}Protocol", c.name.python), udl(span)));
-        }
-        self.check_unique_located(exported, "in the package namespace");
-
-        Api {
+        let api = Api {
             namespace,
             docstring: group.namespace_docstring,
             package,
@@ -385,7 +346,9 @@ impl Lowerer<'_, '_> {
             objects,
             functions,
             callbacks,
-        }
+        };
+        self.check_exports(&api);
+        api
     }
 
     fn callback(
@@ -824,6 +787,36 @@ impl Lowerer<'_, '_> {
                 d.with_related(other.0, other.1, label);
             }
         }
+    }
+
+    /// Everything the package exports shares one namespace.
+    fn check_exports(&mut self, api: &Api) {
+        let spans = self.cx.spans;
+        let def = |n: &Name| (Source::Udl, spans.def(&n.udl));
+        let located: Vec<(String, (Source, Range<usize>))> = api
+            .exports()
+            .into_iter()
+            .map(|(name, what)| {
+                let at = match what {
+                    Export::Module(_) => (Source::Udl, 0..0),
+                    Export::ErrorBase(id) => self.base_span(api.error(id)),
+                    Export::ErrorClass(id, k) => {
+                        let e = api.error(id);
+                        self.class_span(e, &e.classes[k])
+                    }
+                    Export::Function(i) => {
+                        let f = &api.functions[i].name.udl;
+                        (Source::Udl, spans.member(&api.namespace, f))
+                    }
+                    Export::Record(id) => def(&api.record(id).name),
+                    Export::Enum(id) => def(&api.enumeration(id).name),
+                    Export::Object(id) => def(&api.object(id).name),
+                    Export::Listener(id) | Export::Protocol(id) => def(&api.callback(id).name),
+                };
+                (name, at)
+            })
+            .collect();
+        self.check_unique_located(located, "in the package namespace");
     }
 
     fn base_span(&self, e: &ErrorType) -> (Source, Range<usize>) {

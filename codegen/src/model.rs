@@ -296,6 +296,30 @@ pub struct Object {
     pub methods: Vec<Callable>,
 }
 
+/// What a name in the package namespace stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// A submodule bindery adds: `errors` or `listeners`.
+    Module(&'static str),
+    ErrorBase(ErrorId),
+    /// A class of an error type, by its index in [`ErrorType::classes`].
+    ErrorClass(ErrorId, usize),
+    Record(RecordId),
+    Enum(EnumId),
+    Object(ObjectId),
+    /// A namespace function, by its index in [`Api::functions`].
+    Function(usize),
+    /// A callback interface's base class.
+    Listener(CallbackId),
+    /// A callback interface's Protocol.
+    Protocol(CallbackId),
+}
+
+/// The Python name of a callback interface's Protocol.
+pub fn protocol_name(callback: &Name) -> String {
+    format!("{}Protocol", callback.python)
+}
+
 /// A callable's own name and its arguments' names.
 fn callable_names(c: &Callable) -> impl Iterator<Item = &Name> {
     std::iter::once(&c.name).chain(c.arguments.iter().map(|a| &a.name))
@@ -319,6 +343,51 @@ impl Api {
                 .chain(&o.methods)
         });
         self.functions.iter().chain(members)
+    }
+
+    /// Every name the package exports (plus the submodules it adds), in
+    /// definition order: one namespace, so each name must be unique.
+    pub fn exports(&self) -> Vec<(String, Export)> {
+        let mut out = vec![("errors".to_string(), Export::Module("errors"))];
+        for (i, e) in self.errors.iter().enumerate() {
+            out.push((e.base.clone(), Export::ErrorBase(ErrorId(i))));
+            for (k, c) in e.classes.iter().enumerate() {
+                out.push((c.name.clone(), Export::ErrorClass(ErrorId(i), k)));
+            }
+        }
+        let named = |name: &Name, what| (name.python.clone(), what);
+        out.extend(
+            self.records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| named(&r.name, Export::Record(RecordId(i)))),
+        );
+        out.extend(
+            self.enums
+                .iter()
+                .enumerate()
+                .map(|(i, e)| named(&e.name, Export::Enum(EnumId(i)))),
+        );
+        out.extend(
+            self.objects
+                .iter()
+                .enumerate()
+                .map(|(i, o)| named(&o.name, Export::Object(ObjectId(i)))),
+        );
+        out.extend(
+            self.functions
+                .iter()
+                .enumerate()
+                .map(|(i, f)| named(&f.name, Export::Function(i))),
+        );
+        if !self.callbacks.is_empty() {
+            out.push(("listeners".to_string(), Export::Module("listeners")));
+        }
+        for (i, c) in self.callbacks.iter().enumerate() {
+            out.push(named(&c.name, Export::Listener(CallbackId(i))));
+            out.push((protocol_name(&c.name), Export::Protocol(CallbackId(i))));
+        }
+        out
     }
 
     /// Every Python name the API defines: types, functions, members,

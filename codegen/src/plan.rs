@@ -4,7 +4,7 @@
 //! class in the stub and in the glue, an error's mapping function in the
 //! glue and in a bridge) is the same by construction.
 
-use crate::model::{Api, Callable, CallbackId, ErrorId, Name, Type};
+use crate::model::{protocol_name, Api, Callable, CallbackId, ErrorId, Export, Name, Type};
 use crate::names;
 
 /// Builtin names the generated Python uses unqualified when nothing shadows them.
@@ -95,6 +95,67 @@ pub struct Plan<'a> {
     pub class_slots: usize,
     /// The error types some callback method throws, in declaration order.
     pub thrown: Vec<ErrorId>,
+    /// The package's public names by the module that defines them.
+    pub exports: Exports,
+}
+
+/// Public names of the package by module, each in isort's order.
+#[derive(Debug, Clone, Default)]
+pub struct Exports {
+    /// Defined in `errors.py`.
+    pub errors: Vec<String>,
+    /// Defined by the native module.
+    pub native: Vec<String>,
+    /// Defined in `listeners.py`.
+    pub listeners: Vec<String>,
+}
+
+impl Exports {
+    fn of(api: &Api) -> Self {
+        let mut out = Exports::default();
+        for (name, what) in api.exports() {
+            match what {
+                Export::Module(_) => {}
+                Export::ErrorBase(_) | Export::ErrorClass(..) => out.errors.push(name),
+                Export::Record(_) | Export::Enum(_) | Export::Object(_) | Export::Function(_) => {
+                    out.native.push(name)
+                }
+                Export::Listener(_) | Export::Protocol(_) => out.listeners.push(name),
+            }
+        }
+        sort_isort(&mut out.errors);
+        sort_isort(&mut out.native);
+        sort_isort(&mut out.listeners);
+        out
+    }
+
+    /// Every public name, in isort's order (the package's `__all__`).
+    pub fn all(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .errors
+            .iter()
+            .chain(&self.native)
+            .chain(&self.listeners)
+            .cloned()
+            .collect();
+        sort_isort(&mut all);
+        all
+    }
+}
+
+/// The order isort (and ruff's I001/RUF022) expect for imported names and
+/// `__all__`: CONSTANTS, then Classes, then the rest, each case-sensitively.
+pub fn sort_isort(names: &mut [String]) {
+    names.sort_by_key(|n| {
+        let group = if n.len() > 1 && n.chars().all(|c| !c.is_ascii_lowercase()) {
+            0
+        } else if n.starts_with(|c: char| c.is_ascii_uppercase()) {
+            1
+        } else {
+            2
+        };
+        (group, n.clone())
+    });
 }
 
 impl<'a> Plan<'a> {
@@ -135,6 +196,7 @@ impl<'a> Plan<'a> {
             error_slots,
             class_slots: next,
             thrown,
+            exports: Exports::of(api),
         }
     }
 
@@ -206,6 +268,6 @@ impl<'a> Plan<'a> {
 
     /// The Python name of a callback interface's Protocol.
     pub fn protocol(&self, id: CallbackId) -> String {
-        format!("{}Protocol", self.api.callback(id).name.python)
+        protocol_name(&self.api.callback(id).name)
     }
 }

@@ -94,7 +94,7 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
         .unwrap_or_else(|| format!("A `{}` listener.", c.name.udl));
     ClassView {
         name: c.name.python.clone(),
-        protocol: format!("{}Protocol", c.name.python),
+        protocol: crate::model::protocol_name(&c.name),
         protocol_doc: py_docstring(
             &format!(
                 "Every method of `{}`: an object with all of them needs no base class.",
@@ -133,8 +133,9 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
     }
 }
 
-pub fn listeners_py(api: &Api) -> askama::Result<String> {
-    let spelling = Spelling::of(api);
+pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
+    let spelling = plan.spelling;
     let mut imports = Vec::new();
     if api
         .callbacks
@@ -179,12 +180,7 @@ pub fn listeners_py(api: &Api) -> askama::Result<String> {
             )
         });
     }
-    let mut all: Vec<String> = api
-        .callbacks
-        .iter()
-        .flat_map(|c| [c.name.python.clone(), format!("{}Protocol", c.name.python)])
-        .collect();
-    super::python::sort_isort(&mut all);
+    let all = plan.exports.listeners.clone();
     ListenersPy {
         header: format!("# {}", super::header_text(api)),
         docstring: py_docstring(
@@ -274,8 +270,9 @@ fn throw_view(api: &Api, c: &Callback, m: &CallbackMethod) -> Option<ThrowView> 
     })
 }
 
-pub fn listeners_test(api: &Api) -> askama::Result<String> {
-    let paths = Paths::new(api);
+pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
+    let paths = plan;
     let mut optional = Vec::new();
     let mut required = Vec::new();
     let mut throwing = Vec::new();

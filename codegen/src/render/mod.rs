@@ -35,38 +35,42 @@ pub fn header_text(api: &Api) -> String {
 /// Renders every file. Templates only lay out precomputed text, so an error
 /// here is a bug in bindery; it is returned, never written into a file.
 pub fn render(api: &Api) -> askama::Result<FileSet> {
+    let plan = crate::plan::Plan::new(api);
+    let plan = &plan;
     let mut files = BTreeMap::new();
     let hash = format!("# {}\n", header_text(api));
     let pkg = format!("python/{}", api.package);
-    files.insert("Cargo.toml".into(), rust::cargo_toml(api)?);
+    files.insert("Cargo.toml".into(), rust::cargo_toml(plan)?);
     files.insert(
         "rustfmt.toml".into(),
         format!("{hash}use_small_heuristics = \"Max\"\n"),
     );
-    files.insert("pyproject.toml".into(), python::pyproject(api)?);
-    let plan = crate::plan::Plan::new(api);
-    files.insert("src/lib.rs".into(), rust::lib_rs(&plan)?);
-    files.insert(format!("{pkg}/__init__.py"), python::init_py(api)?);
-    files.insert(format!("{pkg}/errors.py"), python::errors_py(api)?);
+    files.insert("pyproject.toml".into(), python::pyproject(plan)?);
+    files.insert("src/lib.rs".into(), rust::lib_rs(plan)?);
+    files.insert(format!("{pkg}/__init__.py"), python::init_py(plan)?);
+    files.insert(format!("{pkg}/errors.py"), python::errors_py(plan)?);
     if !api.callbacks.is_empty() {
-        files.insert(format!("{pkg}/listeners.py"), listeners::listeners_py(api)?);
+        files.insert(
+            format!("{pkg}/listeners.py"),
+            listeners::listeners_py(plan)?,
+        );
         files.insert(
             "tests/test_generated_listeners.py".into(),
-            listeners::listeners_test(api)?,
+            listeners::listeners_test(plan)?,
         );
     }
     files.insert(
         format!("{pkg}/{}.pyi", api.native_module),
-        python::native_pyi(api)?,
+        python::native_pyi(plan)?,
     );
     files.insert(format!("{pkg}/py.typed"), hash.clone());
     files.insert(
         "tests/test_generated_errors.py".into(),
-        python::errors_test(api)?,
+        python::errors_test(plan)?,
     );
     files.insert(
         "tests/test_generated_exports.py".into(),
-        python::exports_test(api)?,
+        python::exports_test(plan)?,
     );
     for content in files.values_mut() {
         if !content.ends_with('\n') {

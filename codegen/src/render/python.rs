@@ -5,6 +5,7 @@ use askama::Template;
 
 use super::types::{self, py_docstring, py_str, Paths, Spelling};
 use crate::model::{Api, Callable, ErrorClass, ErrorType, Type};
+use crate::plan::Exports;
 
 fn header(api: &Api) -> String {
     format!("# {}", super::header_text(api))
@@ -18,60 +19,14 @@ struct Pyproject<'a> {
     native_module: &'a str,
 }
 
-pub fn pyproject(api: &Api) -> askama::Result<String> {
+pub fn pyproject(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
     Pyproject {
         header: header(api),
         package: &api.package,
         native_module: &api.native_module,
     }
     .render()
-}
-
-/// Public names of the package, in the order they are exported.
-struct Exports {
-    errors: Vec<String>,
-    native: Vec<String>,
-    listeners: Vec<String>,
-}
-
-fn exports(api: &Api) -> Exports {
-    let mut errors = Vec::new();
-    for e in &api.errors {
-        errors.push(e.base.clone());
-        errors.extend(e.classes.iter().map(|c| c.name.clone()));
-    }
-    let mut native: Vec<String> = api.records.iter().map(|r| r.name.python.clone()).collect();
-    native.extend(api.enums.iter().map(|e| e.name.python.clone()));
-    native.extend(api.objects.iter().map(|o| o.name.python.clone()));
-    native.extend(api.functions.iter().map(|f| f.name.python.clone()));
-    let mut listeners: Vec<String> = api
-        .callbacks
-        .iter()
-        .flat_map(|c| [c.name.python.clone(), format!("{}Protocol", c.name.python)])
-        .collect();
-    sort_isort(&mut errors);
-    sort_isort(&mut native);
-    sort_isort(&mut listeners);
-    Exports {
-        errors,
-        native,
-        listeners,
-    }
-}
-
-/// The order isort (and ruff's I001/RUF022) expect for imported names and
-/// `__all__`: CONSTANTS, then Classes, then the rest, each case-sensitively.
-pub fn sort_isort(names: &mut [String]) {
-    names.sort_by_key(|n| {
-        let group = if n.len() > 1 && n.chars().all(|c| !c.is_ascii_lowercase()) {
-            0
-        } else if n.starts_with(|c: char| c.is_ascii_uppercase()) {
-            1
-        } else {
-            2
-        };
-        (group, n.clone())
-    });
 }
 
 #[derive(Template)]
@@ -84,20 +39,14 @@ struct InitPy {
     all: Vec<String>,
 }
 
-pub fn init_py(api: &Api) -> askama::Result<String> {
+pub fn init_py(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
     let Exports {
         errors,
         native,
         listeners,
-    } = exports(api);
-    let mut all: Vec<String> = errors
-        .iter()
-        .chain(&native)
-        .chain(&listeners)
-        .cloned()
-        .collect();
-    sort_isort(&mut all);
-    let all = all.iter().map(|n| py_str(n)).collect();
+    } = plan.exports.clone();
+    let all = plan.exports.all().iter().map(|n| py_str(n)).collect();
     let doc = api
         .docstring
         .clone()
@@ -182,9 +131,10 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
     py_docstring(&text, "    ")
 }
 
-pub fn errors_py(api: &Api) -> askama::Result<String> {
-    let spelling = Spelling::of(api);
-    let Exports { errors, .. } = exports(api);
+pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
+    let spelling = plan.spelling;
+    let errors = &plan.exports.errors;
     let mut uses_datetime = false;
     let groups = api
         .errors
@@ -543,8 +493,9 @@ fn returns(c: &Callable, spelling: Spelling) -> String {
         .map_or_else(|| "None".to_string(), |t| types::python(t, spelling))
 }
 
-pub fn native_pyi(api: &Api) -> askama::Result<String> {
-    let paths = Paths::new(api);
+pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
+    let paths = plan;
     let classes: Vec<StubClass> = api
         .objects
         .iter()
@@ -671,7 +622,7 @@ pub fn native_pyi(api: &Api) -> askama::Result<String> {
             api.package
         ));
     }
-    let all = exports(api).native.iter().map(|n| py_str(n)).collect();
+    let all = plan.exports.native.iter().map(|n| py_str(n)).collect();
     NativePyi {
         header: header(api),
         imports,
@@ -703,7 +654,8 @@ struct ErrorsTest<'a> {
     cases: Vec<Case>,
 }
 
-pub fn errors_test(api: &Api) -> askama::Result<String> {
+pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
     let mut uses_datetime = false;
     let cases: Vec<Case> = api
         .errors
@@ -774,12 +726,13 @@ struct ExportsTest<'a> {
     pure: Vec<String>,
 }
 
-pub fn exports_test(api: &Api) -> askama::Result<String> {
+pub fn exports_test(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
     let Exports {
         errors,
         native,
         listeners,
-    } = exports(api);
+    } = plan.exports.clone();
     let pure = if api.callbacks.is_empty() {
         vec!["errors"]
     } else {

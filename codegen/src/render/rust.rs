@@ -21,7 +21,8 @@ struct CargoToml<'a> {
     crate_path: String,
 }
 
-pub fn cargo_toml(api: &Api) -> askama::Result<String> {
+pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
     CargoToml {
         header: super::header_text(api),
         package: &api.package,
