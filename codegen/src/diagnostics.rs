@@ -135,6 +135,31 @@ impl Diagnostic {
     }
 }
 
+/// Where a phase collects its problems: every one is kept, and the phase
+/// fails if any is an error.
+#[derive(Debug, Default)]
+pub struct Sink {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Sink {
+    /// Keeps `diagnostic` and returns it for annotation.
+    pub fn push(&mut self, diagnostic: Diagnostic) -> &mut Diagnostic {
+        self.diagnostics.push(diagnostic);
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last]
+    }
+
+    /// The warnings if nothing is an error; otherwise every diagnostic.
+    pub fn finish(self) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
+            Err(self.diagnostics)
+        } else {
+            Ok(self.diagnostics)
+        }
+    }
+}
+
 /// The inputs diagnostics point into, with the names to print for them.
 pub struct Inputs<'a> {
     pub udl_name: &'a str,

@@ -284,7 +284,7 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
             .map(|m| py_str(&m.callable.name.python))
             .collect();
         required.push((py_str(&c.name.python), names.join(", ")));
-        for m in c.methods.iter().filter(|m| has_samples(m, &paths)) {
+        for m in c.methods.iter().filter(|m| has_samples(m, paths)) {
             if !m.required {
                 optional.push(format!(
                     "({}, {}, {})",

@@ -503,7 +503,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             let mut members = Vec::new();
             if let Some(c) = &o.constructor {
                 members.push(stub_fn(
-                    &paths,
+                    paths,
                     c,
                     Some("cls"),
                     "__new__",
@@ -513,7 +513,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             }
             for c in &o.named_constructors {
                 let mut f = stub_fn(
-                    &paths,
+                    paths,
                     c,
                     Some("cls"),
                     &c.name.python,
@@ -526,7 +526,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             }
             for m in &o.methods {
                 members.push(stub_fn(
-                    &paths,
+                    paths,
                     m,
                     Some("self"),
                     &m.name.python,
@@ -550,7 +550,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
     let mut classes: Vec<StubClass> = api
         .records
         .iter()
-        .map(|r| record_stub(&paths, r))
+        .map(|r| record_stub(paths, r))
         .chain(classes)
         .collect();
     let enum_classes: Vec<StubClass> = api
@@ -564,7 +564,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
         .iter()
         .map(|f| {
             stub_fn(
-                &paths,
+                paths,
                 f,
                 None,
                 &f.name.python,

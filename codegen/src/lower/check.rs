@@ -1,0 +1,120 @@
+//! Rules over lowered definitions: unique names, one package namespace.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::diagnostics::{Annotate, Code, Source};
+use crate::model::{Api, Export, Name};
+use crate::names;
+
+use super::Lowerer;
+
+impl Lowerer<'_, '_> {
+    /// `check_unique` for the members of one definition, by their Python names.
+    pub(super) fn check_unique_members<'n>(
+        &mut self,
+        owner: &str,
+        names: impl IntoIterator<Item = &'n Name>,
+        scope: &str,
+    ) {
+        let spans = self.cx.spans;
+        let located: Vec<(String, Range<usize>)> = names
+            .into_iter()
+            .map(|n| (n.python.clone(), spans.member(owner, &n.udl)))
+            .collect();
+        self.check_unique(located, scope);
+    }
+
+    /// `check_unique_located` for names that all come from the UDL.
+    pub(super) fn check_unique(
+        &mut self,
+        names: impl IntoIterator<Item = (String, Range<usize>)>,
+        scope: &str,
+    ) {
+        let located = names.into_iter().map(|(n, span)| (n, (Source::Udl, span)));
+        self.check_unique_located(located, scope);
+    }
+
+    /// One diagnostic per name given twice, at the second, with the first as
+    /// a secondary label; a name set in the config is the primary side.
+    pub(super) fn check_unique_located(
+        &mut self,
+        names: impl IntoIterator<Item = (String, (Source, Range<usize>))>,
+        scope: &str,
+    ) {
+        let mut seen: BTreeMap<String, (Source, Range<usize>)> = BTreeMap::new();
+        for (name, here) in names {
+            let Some(first) = seen.get(&name).cloned() else {
+                seen.insert(name, here);
+                continue;
+            };
+            if first == here {
+                continue;
+            }
+            let (primary, other, label) = if first.0 == Source::Config && here.0 == Source::Udl {
+                (first, here, "the UDL defines it here")
+            } else {
+                (here, first, "first defined here")
+            };
+            let d = self
+                .push(
+                    primary.0,
+                    Code::NameCollision,
+                    primary.1,
+                    format!("two definitions are both called `{name}` {scope}"),
+                )
+                .with_help("rename one of them (in the UDL, or with `class` in the config)");
+            if !other.1.is_empty() {
+                d.with_related(other.0, other.1, label);
+            }
+        }
+    }
+
+    /// Everything the package exports shares one namespace.
+    pub(super) fn check_exports(&mut self, api: &Api) {
+        let spans = self.cx.spans;
+        let def = |n: &Name| (Source::Udl, spans.def(&n.udl));
+        let located: Vec<(String, (Source, Range<usize>))> = api
+            .exports()
+            .into_iter()
+            .map(|(name, what)| {
+                let at = match what {
+                    Export::Module(_) => (Source::Udl, 0..0),
+                    Export::ErrorBase(id) => self.base_span(api.error(id)),
+                    Export::ErrorClass(id, k) => {
+                        let e = api.error(id);
+                        self.class_span(e, &e.classes[k])
+                    }
+                    Export::Function(i) => {
+                        let f = &api.functions[i].name.udl;
+                        (Source::Udl, spans.member(&api.namespace, f))
+                    }
+                    Export::Record(id) => def(&api.record(id).name),
+                    Export::Enum(id) => def(&api.enumeration(id).name),
+                    Export::Object(id) => def(&api.object(id).name),
+                    Export::Listener(id) | Export::Protocol(id) => def(&api.callback(id).name),
+                };
+                (name, at)
+            })
+            .collect();
+        self.check_unique_located(located, "in the package namespace");
+    }
+}
+
+/// "did you mean" for a misspelled name, else the valid names when they are
+/// few (`what` says what they are), else how many there are.
+pub(super) fn suggestion<'a>(
+    name: &str,
+    known: impl Iterator<Item = &'a str> + Clone,
+    what: &str,
+) -> String {
+    if let Some(guess) = names::did_you_mean(name, known.clone()) {
+        return format!("did you mean `{guess}`?");
+    }
+    let all: Vec<String> = known.map(|k| format!("`{k}`")).collect();
+    match all.len() {
+        0 => format!("there are no {what}"),
+        1..=8 => format!("{what}: {}", all.join(", ")),
+        n => format!("there are {n} {what}; none is close to `{name}`"),
+    }
+}

@@ -1,0 +1,99 @@
+//! Records and enums.
+
+use crate::diagnostics::Code;
+use crate::model::{Enum, EnumVariant, Field, Name, Record, RecordField, Type};
+use crate::names;
+
+use super::Lowerer;
+
+impl Lowerer<'_, '_> {
+    pub(super) fn record(&mut self, r: uniffi_meta::RecordMetadata) -> Record {
+        let span = self.cx.spans.def(&r.name);
+        let name = self.glue_type_name(span, &r.name);
+        let mut fields = Vec::new();
+        for f in r.fields {
+            let fspan = self.cx.spans.member(&r.name, &f.name);
+            let mut fname = self.name(fspan.clone(), &f.name);
+            // The glue's constructor binds every field as a parameter.
+            fname.python = names::binding_name(&f.name);
+            let default = f
+                .default
+                .as_ref()
+                .and_then(|d| self.default(d, fspan.clone()));
+            let ty = self.ty(&f.ty, fspan.clone());
+            if ty.as_ref().is_some_and(Type::contains_callback) {
+                self.udl(
+                    Code::Unsupported,
+                    fspan,
+                    "a record field cannot hold a callback interface",
+                );
+            } else if let Some(ty) = ty {
+                fields.push(RecordField {
+                    name: fname,
+                    ty,
+                    default,
+                    docstring: f.docstring,
+                });
+            }
+        }
+        let names: Vec<&Name> = fields.iter().map(|f| &f.name).collect();
+        self.check_unique_members(&r.name, names, &format!("among the fields of `{}`", r.name));
+        Record {
+            name,
+            docstring: r.docstring,
+            fields,
+        }
+    }
+
+    pub(super) fn enumeration(&mut self, e: uniffi_meta::EnumMetadata) -> Enum {
+        let span = self.cx.spans.def(&e.name);
+        let name = self.glue_type_name(span, &e.name);
+        let flat = e.variants.iter().all(|v| v.fields.is_empty());
+        let mut variants = Vec::new();
+        for v in e.variants {
+            let vspan = self.cx.spans.member(&e.name, &v.name);
+            let mut vname = self.name(vspan.clone(), &v.name);
+            if flat {
+                vname.python = names::upper_snake(&v.name);
+            }
+            let mut fields = Vec::new();
+            for f in v.fields {
+                let fspan = self.cx.spans.arg(&e.name, &v.name, &f.name);
+                let mut fname = self.name(fspan.clone(), &f.name);
+                fname.python = names::variant_field_name(&f.name);
+                let ty = self.ty(&f.ty, fspan.clone());
+                if ty.as_ref().is_some_and(Type::contains_callback) {
+                    self.udl(
+                        Code::Unsupported,
+                        fspan,
+                        "an enum variant cannot hold a callback interface",
+                    );
+                } else if let Some(ty) = ty {
+                    fields.push(Field {
+                        name: fname,
+                        ty,
+                        docstring: f.docstring,
+                    });
+                }
+            }
+            variants.push(EnumVariant {
+                name: vname,
+                fields,
+                docstring: v.docstring,
+            });
+        }
+        let members: Vec<&Name> = variants.iter().map(|v| &v.name).collect();
+        self.check_unique_members(
+            &e.name,
+            members,
+            &format!("among the members of `{}`", e.name),
+        );
+        Enum {
+            name,
+            docstring: e.docstring,
+            flat,
+            non_exhaustive: e.non_exhaustive,
+            variants,
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Error types: their classes, bases and fields, and their config.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use crate::diagnostics::{Annotate, Code, Diagnostic, Source};
+use crate::model::{ClassField, ErrorClass, ErrorType, Field, Type, Variant};
+use crate::names;
+
+use super::Lowerer;
+
+impl Lowerer<'_, '_> {
+    pub(super) fn error_type(&mut self, e: uniffi_meta::EnumMetadata, flat: bool) -> ErrorType {
+        let non_exhaustive = e.non_exhaustive;
+        let spans = self.cx.spans;
+        let config = self
+            .cx
+            .config
+            .errors
+            .iter()
+            .find(|(k, _)| k.get_ref() == &e.name)
+            .map(|(_, c)| c);
+        let def_span = spans.def(&e.name);
+        let name = self.name(def_span.clone(), &e.name);
+        let base = match config.and_then(|c| c.base.as_ref()) {
+            Some(b) => {
+                self.check_shadow(b, &[]);
+                self.class_setting(b)
+            }
+            None => {
+                if names::is_python_keyword(&e.name) {
+                    self.udl(
+                        Code::InvalidName,
+                        def_span.clone(),
+                        format!("`{}` is a Python keyword and cannot name a class", e.name),
+                    )
+                    .with_help(format!("set `base` in `[errors.{}]`", e.name));
+                }
+                e.name.clone()
+            }
+        };
+
+        let mut variants = Vec::new();
+        let mut classes: Vec<ErrorClass> = Vec::new();
+        let mut class_bases: Vec<(Vec<String>, Range<usize>)> = Vec::new();
+        let variant_attrs: BTreeSet<String> = e
+            .variants
+            .iter()
+            .map(|v| names::python_name(&v.name))
+            .collect();
+        for v in e.variants {
+            let span = spans.member(&e.name, &v.name);
+            let vname = self.name(span.clone(), &v.name);
+            if names::EXCEPTION_RESERVED.contains(&vname.python.as_str())
+                || vname.python.starts_with("__")
+            {
+                self.udl(Code::ReservedName, span.clone(), format!("variant `{}` would become the attribute `{}.{}`, which exceptions already use", v.name, base, vname.python))
+                    .with_help("rename the variant");
+            }
+            let vconfig = config
+                .and_then(|c| c.variants.iter().find(|(k, _)| k.get_ref() == &v.name))
+                .map(|(_, c)| c);
+            let configured_bases: Vec<String> = vconfig
+                .map(|c| c.bases.iter().map(|b| b.get_ref().clone()).collect())
+                .unwrap_or_default();
+            let class_name = match vconfig.and_then(|c| c.class.as_ref()) {
+                Some(c) => {
+                    self.check_shadow(c, &configured_bases);
+                    self.class_setting(c)
+                }
+                None if v.name.ends_with("Error") => v.name.clone(),
+                None => format!("{}Error", v.name),
+            };
+            let class_span = vconfig
+                .and_then(|c| c.class.as_ref())
+                .map(|c| (Source::Config, c.span()))
+                .unwrap_or((Source::Udl, span.clone()));
+            if class_name == base {
+                self.sink.push(
+                    Diagnostic::new(
+                        Code::NameCollision,
+                        class_span.0,
+                        class_span.1.clone(),
+                        format!("variant class `{class_name}` has the name of its base class"),
+                    )
+                    .with_help("pick another `class` for the variant, or another `base`"),
+                );
+            }
+            let bases = self.bases(vconfig.map(|c| c.bases.as_slice()).unwrap_or(&[]));
+            let bases_span = vconfig.and_then(|c| c.bases.first().map(|b| b.span()));
+
+            let mut fields = Vec::new();
+            let mut field_names = Vec::new();
+            for f in v.fields {
+                let fspan = spans.arg(&e.name, &v.name, &f.name);
+                let fname = self.name(fspan.clone(), &f.name);
+                let taken_by_base = bases
+                    .iter()
+                    .filter_map(|b| names::builtin_exception(b))
+                    .find(|b| b.attributes.contains(&fname.python.as_str()));
+                if names::EXCEPTION_RESERVED.contains(&fname.python.as_str())
+                    || fname.python.starts_with("__")
+                {
+                    self.udl(
+                        Code::ReservedName,
+                        fspan.clone(),
+                        format!(
+                            "field `{}` would shadow the exception attribute `{}`",
+                            f.name, fname.python
+                        ),
+                    )
+                    .with_help("rename the field");
+                } else if let Some(b) = taken_by_base {
+                    self.udl(
+                        Code::ReservedName,
+                        fspan.clone(),
+                        format!(
+                            "field `{}` would shadow the attribute `{}` of the base `{}`",
+                            f.name, fname.python, b.name
+                        ),
+                    )
+                    .with_help("rename the field, or drop that base");
+                } else if variant_attrs.contains(&fname.python) {
+                    self.udl(
+                        Code::ReservedName,
+                        fspan.clone(),
+                        format!(
+                            "field `{}` would shadow the variant class attribute `{}.{}`",
+                            f.name, base, fname.python
+                        ),
+                    )
+                    .with_help("rename the field or the variant");
+                }
+                field_names.push((fname.python.clone(), fspan.clone()));
+                let ty = self.ty(&f.ty, fspan.clone());
+                if ty.as_ref().is_some_and(Type::needs_conversion) {
+                    self.udl(
+                        Code::Unsupported,
+                        fspan,
+                        format!(
+                            "field `{}` holds an interface object, record or enum; error fields cannot yet",
+                            f.name
+                        ),
+                    )
+                    .with_help("carry an id, a string or a number instead");
+                } else if let Some(ty) = ty {
+                    fields.push(Field {
+                        name: fname,
+                        ty,
+                        docstring: f.docstring,
+                    });
+                }
+            }
+            self.check_unique(field_names, &format!("in variant `{}`", v.name));
+
+            let index = variants.len();
+            let class = match classes.iter().position(|c| c.name == class_name) {
+                Some(existing) => {
+                    let (first_bases, first_span) = &class_bases[existing];
+                    if *first_bases != bases {
+                        let first_span = first_span.clone();
+                        self.sink.push(
+                            Diagnostic::new(
+                                Code::BaseConflict,
+                                Source::Config,
+                                bases_span.unwrap_or(class_span.1.clone()),
+                                format!(
+                                    "variants grouped in `{class_name}` declare different `bases`"
+                                ),
+                            )
+                            .with_related(
+                                Source::Config,
+                                first_span,
+                                "the first variant of the group declares these",
+                            )
+                            .with_help("give every variant of a shared class the same `bases`"),
+                        );
+                    }
+                    classes[existing].variants.push(index);
+                    existing
+                }
+                None => {
+                    class_bases.push((bases.clone(), bases_span.unwrap_or(class_span.1.clone())));
+                    classes.push(ErrorClass {
+                        name: class_name,
+                        bases,
+                        variants: vec![index],
+                        fields: Vec::new(),
+                    });
+                    classes.len() - 1
+                }
+            };
+            variants.push(Variant {
+                name: vname,
+                class,
+                fields,
+                docstring: v.docstring,
+            });
+        }
+
+        // A shared class holds the union of its variants' fields.
+        for class in &mut classes {
+            let mut union: Vec<ClassField> = Vec::new();
+            for &vi in &class.variants {
+                for f in &variants[vi].fields {
+                    match union.iter().find(|u| u.python == f.name.python) {
+                        Some(u) if u.ty != f.ty => {
+                            let span = spans.arg(&e.name, &variants[vi].name.udl, &f.name.udl);
+                            self.sink.push(
+                                Diagnostic::new(Code::GroupConflict, Source::Udl, span, format!("field `{}` has different types in the variants grouped in `{}`", f.name.udl, class.name))
+                                    .with_help("give the field one type, or do not group these variants"),
+                            );
+                        }
+                        Some(_) => {}
+                        None => union.push(ClassField {
+                            python: f.name.python.clone(),
+                            ty: f.ty.clone(),
+                            required: true,
+                        }),
+                    }
+                }
+            }
+            for u in &mut union {
+                u.required = class.variants.iter().all(|&vi| {
+                    variants[vi]
+                        .fields
+                        .iter()
+                        .any(|f| f.name.python == u.python)
+                });
+            }
+            class.fields = union;
+        }
+
+        ErrorType {
+            name,
+            base,
+            flat,
+            non_exhaustive,
+            docstring: e.docstring,
+            variants,
+            classes,
+        }
+    }
+
+    /// Validates configured bases: built-in, compatible, not redundant.
+    pub(super) fn bases(&mut self, bases: &[toml::Spanned<String>]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut layout: Option<(&'static str, Range<usize>, &'static str)> = None;
+        for b in bases {
+            let name = b.get_ref();
+            let Some(builtin) = names::builtin_exception(name) else {
+                let all = names::BUILTIN_EXCEPTIONS.iter().map(|b| b.name);
+                let d = self.cfg(
+                    Code::UnknownBase,
+                    b.span(),
+                    format!("`{name}` is not a built-in exception that bindery can use as a base"),
+                );
+                d.notes.push("`bases` name Python built-in `Exception` subclasses such as `LookupError` or `TimeoutError`".into());
+                if let Some(guess) = names::did_you_mean(name, all) {
+                    d.help = Some(format!("did you mean `{guess}`?"));
+                }
+                continue;
+            };
+            if builtin.name == "Exception" {
+                self.cfg(
+                    Code::BaseConflict,
+                    b.span(),
+                    "`Exception` is already a base of every bindery exception",
+                )
+                .with_help("remove it from `bases`");
+                continue;
+            }
+            if let Some(other) = out.iter().find(|o| {
+                names::builtin_is_subclass(o, name) || names::builtin_is_subclass(name, o)
+            }) {
+                let other = other.clone();
+                self.cfg(Code::BaseConflict, b.span(), format!("`{name}` and `{other}` are related; list only the more specific one"))
+                    .with_help("a base that is an ancestor of another base breaks Python's method resolution order");
+                continue;
+            }
+            if !builtin.layout.is_empty() {
+                match &layout {
+                    Some((family, span, first)) if *family != builtin.layout => {
+                        let (span, first) = (span.clone(), *first);
+                        self.cfg(Code::BaseConflict, b.span(), format!("`{name}` cannot be combined with `{first}` (CPython: instance lay-out conflict)"))
+                            .with_related(Source::Config, span, "conflicting base");
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => layout = Some((builtin.layout, b.span(), builtin.name)),
+                }
+            }
+            out.push(name.clone());
+        }
+        out
+    }
+
+    pub(super) fn check_config_errors(&mut self, errors: &[ErrorType]) {
+        for (key, config) in &self.cx.config.errors {
+            let Some(error) = errors.iter().find(|e| &e.name.udl == key.get_ref()) else {
+                let candidates: Vec<String> = self.ids.errors.keys().cloned().collect();
+                let guess =
+                    names::did_you_mean(key.get_ref(), candidates.iter().map(String::as_str))
+                        .map(str::to_string);
+                let d = self.cfg(
+                    Code::UnknownInConfig,
+                    key.span(),
+                    format!("the UDL declares no error type `{}`", key.get_ref()),
+                );
+                d.help = Some(match guess {
+                    Some(g) => format!("did you mean `{g}`?"),
+                    None if candidates.is_empty() => "the UDL declares no `[Error]` types".into(),
+                    None => format!("error types in the UDL: {}", candidates.join(", ")),
+                });
+                continue;
+            };
+            for vkey in config.variants.keys() {
+                if !error.variants.iter().any(|v| &v.name.udl == vkey.get_ref()) {
+                    let guess = names::did_you_mean(
+                        vkey.get_ref(),
+                        error.variants.iter().map(|v| v.name.udl.as_str()),
+                    );
+                    let d = self.cfg(
+                        Code::UnknownInConfig,
+                        vkey.span(),
+                        format!("`{}` has no variant `{}`", error.name.udl, vkey.get_ref()),
+                    );
+                    if let Some(g) = guess {
+                        d.help = Some(format!("did you mean `{g}`?"));
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn base_span(&self, e: &ErrorType) -> (Source, Range<usize>) {
+        self.cx
+            .config
+            .errors
+            .iter()
+            .find(|(k, _)| k.get_ref() == &e.name.udl)
+            .and_then(|(_, c)| c.base.as_ref().map(|b| (Source::Config, b.span())))
+            .unwrap_or_else(|| (Source::Udl, self.cx.spans.def(&e.name.udl)))
+    }
+
+    /// Where a class's name comes from: its `class` in the config, else its
+    /// first variant in the UDL.
+    pub(super) fn class_span(&self, e: &ErrorType, c: &ErrorClass) -> (Source, Range<usize>) {
+        let configured = c.variants.iter().find_map(|&vi| {
+            let variant = &e.variants[vi].name.udl;
+            self.cx
+                .config
+                .errors
+                .iter()
+                .find(|(k, _)| k.get_ref() == &e.name.udl)?
+                .1
+                .variants
+                .iter()
+                .find(|(k, _)| k.get_ref() == variant)?
+                .1
+                .class
+                .as_ref()
+                .map(|class| (Source::Config, class.span()))
+        });
+        configured.unwrap_or_else(|| {
+            let variant = &e.variants[c.variants[0]];
+            (
+                Source::Udl,
+                self.cx.spans.member(&e.name.udl, &variant.name.udl),
+            )
+        })
+    }
+}

@@ -1,0 +1,381 @@
+//! Phase 2: lower uniffi's metadata plus the config into the model, and
+//! check it. Every problem is collected with its location into one sink; the
+//! phase fails if any of them is an error.
+//!
+//! Lowering is split by concern: `settings` (what the config sets), `types`
+//! (names, types, defaults), `errors`, `data` (records and enums),
+//! `callables` (functions, methods, constructors, callback interfaces) and
+//! `check` (rules over the finished definitions: unique names, one package
+//! namespace).
+
+mod callables;
+mod check;
+mod data;
+mod errors;
+mod settings;
+mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use uniffi_meta::{Metadata, ObjectImpl};
+
+use crate::config::Config;
+use crate::diagnostics::{Annotate, Code, Diagnostic, Sink, Source};
+use crate::model::*;
+use crate::udl::Spans;
+
+pub struct Context<'a> {
+    pub spans: &'a Spans,
+    pub config: &'a Config,
+    pub udl_file: String,
+}
+
+/// The model and its warnings, or every problem found (warnings included).
+pub fn lower(
+    group: uniffi_meta::MetadataGroup,
+    cx: &Context<'_>,
+) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut l = Lowerer {
+        cx,
+        sink: Sink::default(),
+        ids: Ids::default(),
+    };
+    let api = l.run(group);
+    l.sink.finish().map(|warnings| (api, warnings))
+}
+
+struct Lowerer<'a, 'c> {
+    cx: &'a Context<'c>,
+    sink: Sink,
+    ids: Ids,
+}
+
+/// Every definition's id by UDL name.
+#[derive(Default)]
+struct Ids {
+    errors: BTreeMap<String, ErrorId>,
+    records: BTreeMap<String, RecordId>,
+    enums: BTreeMap<String, EnumId>,
+    objects: BTreeMap<String, ObjectId>,
+    callbacks: BTreeMap<String, CallbackId>,
+}
+
+/// Each name's position, as an id.
+fn positions<'a, Id>(
+    names: impl Iterator<Item = &'a String>,
+    id: impl Fn(usize) -> Id,
+) -> BTreeMap<String, Id> {
+    names.enumerate().map(|(i, n)| (n.clone(), id(i))).collect()
+}
+
+/// Items sorted into declaration order, since uniffi returns a sorted set.
+fn by_position<T>(mut items: Vec<(Range<usize>, T)>) -> Vec<T> {
+    items.sort_by_key(|(span, _)| span.start);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+/// uniffi's metadata by kind, each in declaration order.
+#[derive(Default)]
+struct Items {
+    errors: Vec<(uniffi_meta::EnumMetadata, bool)>,
+    records: Vec<uniffi_meta::RecordMetadata>,
+    enums: Vec<uniffi_meta::EnumMetadata>,
+    objects: Vec<uniffi_meta::ObjectMetadata>,
+    callbacks: Vec<uniffi_meta::CallbackInterfaceMetadata>,
+    trait_methods: Vec<uniffi_meta::TraitMethodMetadata>,
+    functions: Vec<uniffi_meta::FnMetadata>,
+    constructors: Vec<uniffi_meta::ConstructorMetadata>,
+    methods: Vec<uniffi_meta::MethodMetadata>,
+}
+
+/// What the config sets for the package and the core crate.
+struct Settings {
+    package: String,
+    native_module: String,
+    crate_name: String,
+    crate_ident: String,
+    crate_path: String,
+}
+
+impl Lowerer<'_, '_> {
+    fn push(
+        &mut self,
+        source: Source,
+        code: Code,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.sink.push(Diagnostic::new(code, source, span, message))
+    }
+
+    fn udl(
+        &mut self,
+        code: Code,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.push(Source::Udl, code, span, message)
+    }
+
+    fn cfg(
+        &mut self,
+        code: Code,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.push(Source::Config, code, span, message)
+    }
+
+    fn unsupported(&mut self, span: Range<usize>, feature: &str, name: &str) {
+        self.udl(
+            Code::Unsupported,
+            span,
+            format!("bindery does not support {feature} yet (`{name}`)"),
+        )
+        .with_note("remove it from the UDL, or bind it by hand next to the generated crate");
+    }
+
+    fn run(&mut self, group: uniffi_meta::MetadataGroup) -> Api {
+        let namespace = group.namespace.name.clone();
+        let settings = self.settings(&namespace);
+        let items = self.sort_items(group.items, &namespace);
+        // Ids are positions in declaration order, known before any type is lowered.
+        self.ids = Ids {
+            errors: positions(items.errors.iter().map(|(e, _)| &e.name), ErrorId),
+            records: positions(items.records.iter().map(|r| &r.name), RecordId),
+            enums: positions(items.enums.iter().map(|e| &e.name), EnumId),
+            objects: positions(items.objects.iter().map(|o| &o.name), ObjectId),
+            callbacks: positions(items.callbacks.iter().map(|c| &c.name), CallbackId),
+        };
+        let errors: Vec<ErrorType> = items
+            .errors
+            .into_iter()
+            .map(|(e, flat)| self.error_type(e, flat))
+            .collect();
+        self.check_config_errors(&errors);
+        let records = items.records.into_iter().map(|r| self.record(r)).collect();
+        let enums = items
+            .enums
+            .into_iter()
+            .map(|e| self.enumeration(e))
+            .collect();
+        let trait_methods = items.trait_methods;
+        let callbacks: Vec<Callback> = items
+            .callbacks
+            .into_iter()
+            .map(|c| {
+                let mut methods: Vec<uniffi_meta::TraitMethodMetadata> = trait_methods
+                    .iter()
+                    .filter(|m| m.trait_name == c.name)
+                    .cloned()
+                    .collect();
+                methods.sort_by_key(|m| m.index);
+                self.callback(c, methods, &errors)
+            })
+            .collect();
+        self.check_config_listeners(&callbacks);
+        let mut objects = self.objects(items.objects, items.constructors, items.methods);
+        let mut functions = self.functions(&namespace, items.functions);
+        self.apply_gil_config(&mut objects, &mut functions);
+
+        let api = Api {
+            namespace,
+            docstring: group.namespace_docstring,
+            package: settings.package,
+            native_module: settings.native_module,
+            crate_name: settings.crate_name,
+            crate_ident: settings.crate_ident,
+            crate_path: settings.crate_path,
+            udl_file: self.cx.udl_file.clone(),
+            errors,
+            records,
+            enums,
+            objects,
+            functions,
+            callbacks,
+        };
+        self.check_exports(&api);
+        api
+    }
+
+    /// Sorts uniffi's metadata by kind, in declaration order; what bindery
+    /// does not bind yet is reported here, once per definition.
+    fn sort_items(
+        &mut self,
+        metadata: impl IntoIterator<Item = Metadata>,
+        namespace: &str,
+    ) -> Items {
+        let spans = self.cx.spans;
+        let mut errors = Vec::new();
+        let mut records = Vec::new();
+        let mut enums = Vec::new();
+        let mut objects = Vec::new();
+        let mut callbacks = Vec::new();
+        let mut functions = Vec::new();
+        let mut constructors = Vec::new();
+        let mut methods = Vec::new();
+        let mut trait_methods = Vec::new();
+        let mut traits_reported = BTreeSet::new();
+        for item in metadata {
+            match item {
+                Metadata::Namespace(_) | Metadata::UdlFile(_) => {}
+                Metadata::Enum(e) => match e.shape {
+                    uniffi_meta::EnumShape::Error { flat } => {
+                        errors.push((spans.def(&e.name), (e, flat)))
+                    }
+                    uniffi_meta::EnumShape::Enum => enums.push((spans.def(&e.name), e)),
+                },
+                Metadata::Record(r) => records.push((spans.def(&r.name), r)),
+                Metadata::Object(o) => match o.imp {
+                    ObjectImpl::Struct => objects.push((spans.def(&o.name), o)),
+                    ObjectImpl::Trait(_) => {
+                        self.unsupported(spans.def(&o.name), "`[Trait]` interfaces", &o.name)
+                    }
+                },
+                Metadata::CallbackInterface(c) => callbacks.push((spans.def(&c.name), c)),
+                Metadata::TraitMethod(m) => trait_methods.push(m),
+                Metadata::Func(f) => functions.push((spans.member(namespace, &f.name), f)),
+                Metadata::Constructor(c) => {
+                    constructors.push((spans.member(&c.self_name, &c.name), c))
+                }
+                Metadata::Method(m) => methods.push((spans.member(&m.self_name, &m.name), m)),
+                Metadata::CustomType(c) => self.unsupported(
+                    spans.def(&c.name),
+                    "custom types (`[Custom] typedef`)",
+                    &c.name,
+                ),
+                Metadata::UniffiTrait(t) => {
+                    // One item per listed trait: one diagnostic per interface.
+                    let name = t.self_name().to_string();
+                    if traits_reported.insert(name.clone()) {
+                        self.unsupported(spans.def(&name), "`[Traits=(...)]` on interfaces", &name);
+                    }
+                }
+                Metadata::ObjectTraitImpl(t) => {
+                    let name = match &t.ty {
+                        uniffi_meta::Type::Object { name, .. } => name.clone(),
+                        _ => namespace.to_string(),
+                    };
+                    self.unsupported(
+                        spans.def(&name),
+                        "trait implementations on interfaces",
+                        &name,
+                    );
+                }
+            }
+        }
+        Items {
+            errors: by_position(errors),
+            records: by_position(records),
+            enums: by_position(enums),
+            objects: by_position(objects),
+            callbacks: by_position(callbacks),
+            trait_methods,
+            functions: by_position(functions),
+            constructors: by_position(constructors),
+            methods: by_position(methods),
+        }
+    }
+
+    /// Interfaces with their constructors and methods.
+    fn objects(
+        &mut self,
+        defs: Vec<uniffi_meta::ObjectMetadata>,
+        constructors: Vec<uniffi_meta::ConstructorMetadata>,
+        methods: Vec<uniffi_meta::MethodMetadata>,
+    ) -> Vec<Object> {
+        let spans = self.cx.spans;
+        let mut objects: Vec<Object> = defs
+            .into_iter()
+            .map(|o| Object {
+                name: self.glue_type_name(spans.def(&o.name), &o.name),
+                docstring: o.docstring,
+                constructor: None,
+                named_constructors: Vec::new(),
+                methods: Vec::new(),
+            })
+            .collect();
+        for c in constructors {
+            let span = spans.member(&c.self_name, &c.name);
+            if c.is_async {
+                self.unsupported(span.clone(), "async constructors", &c.name);
+            }
+            let callable = self.callable(
+                &c.self_name,
+                &c.name,
+                span,
+                c.inputs,
+                None,
+                c.throws,
+                c.docstring,
+            );
+            if let Some(id) = self.ids.objects.get(&c.self_name) {
+                let object = &mut objects[id.0];
+                if c.name == "new" {
+                    object.constructor = Some(callable);
+                } else {
+                    object.named_constructors.push(callable);
+                }
+            }
+        }
+        for m in methods {
+            let span = spans.member(&m.self_name, &m.name);
+            if m.is_async {
+                self.unsupported(span.clone(), "async methods", &m.name);
+            }
+            let mut callable = self.callable(
+                &m.self_name,
+                &m.name,
+                span,
+                m.inputs,
+                m.return_type,
+                m.throws,
+                m.docstring,
+            );
+            callable.self_by_arc = m.takes_self_by_arc;
+            if let Some(id) = self.ids.objects.get(&m.self_name) {
+                objects[id.0].methods.push(callable);
+            }
+        }
+        for object in &objects {
+            let members = object
+                .named_constructors
+                .iter()
+                .chain(&object.methods)
+                .map(|c| &c.name);
+            self.check_unique_members(
+                &object.name.udl,
+                members,
+                &format!("in interface `{}`", object.name.udl),
+            );
+        }
+        objects
+    }
+
+    fn functions(
+        &mut self,
+        namespace: &str,
+        functions: Vec<uniffi_meta::FnMetadata>,
+    ) -> Vec<Callable> {
+        let spans = self.cx.spans;
+        functions
+            .into_iter()
+            .map(|f| {
+                let span = spans.member(namespace, &f.name);
+                if f.is_async {
+                    self.unsupported(span.clone(), "async functions", &f.name);
+                }
+                self.callable(
+                    namespace,
+                    &f.name,
+                    span,
+                    f.inputs,
+                    f.return_type,
+                    f.throws,
+                    f.docstring,
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,192 @@
+//! Settings from the config: package and module names, class names given
+//! in the config, and `[gil] keep`.
+
+use crate::diagnostics::{Annotate, Code};
+use crate::model::{Callable, Object};
+use crate::names;
+
+use super::{Lowerer, Settings};
+
+impl Lowerer<'_, '_> {
+    /// The package, native module and core crate, as the config sets them.
+    pub(super) fn settings(&mut self, namespace: &str) -> Settings {
+        let package = self.identifier_setting(
+            self.cx.config.python.package.as_ref(),
+            namespace,
+            "python.package",
+        );
+        let native_module = self.identifier_setting(
+            self.cx.config.python.native_module.as_ref(),
+            "_native",
+            "python.native-module",
+        );
+        if native_module == "errors" {
+            let span = self
+                .cx
+                .config
+                .python
+                .native_module
+                .as_ref()
+                .map_or(0..0, |s| s.span());
+            self.cfg(
+                Code::NameCollision,
+                span,
+                "the native module cannot be called `errors`: that is the exception module",
+            )
+            .with_help("keep the default `_native`");
+        }
+        let crate_name = match &self.cx.config.rust.crate_name {
+            Some(name) => {
+                let valid = !name.get_ref().is_empty()
+                    && name
+                        .get_ref()
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    && !name.get_ref().starts_with(|c: char| c.is_ascii_digit());
+                if !valid {
+                    self.cfg(
+                        Code::InvalidName,
+                        name.span(),
+                        format!("`{}` is not a Cargo crate name", name.get_ref()),
+                    );
+                }
+                name.get_ref().clone()
+            }
+            None => namespace.to_string(),
+        };
+        let crate_ident = crate_name.replace('-', "_");
+        let crate_path = self
+            .cx
+            .config
+            .rust
+            .path
+            .as_ref()
+            .map_or_else(|| format!("../{crate_name}"), |p| p.get_ref().clone());
+
+        Settings {
+            package,
+            native_module,
+            crate_name,
+            crate_ident,
+            crate_path,
+        }
+    }
+
+    pub(super) fn identifier_setting(
+        &mut self,
+        value: Option<&toml::Spanned<String>>,
+        default: &str,
+        key: &str,
+    ) -> String {
+        match value {
+            Some(v) => {
+                let name = v.get_ref();
+                if !names::is_identifier(name) || names::is_python_keyword(name) {
+                    self.cfg(
+                        Code::InvalidName,
+                        v.span(),
+                        format!("`{key}` must be a Python identifier, not `{name}`"),
+                    )
+                    .with_help(
+                        "use letters, digits and `_` only; it names a folder inside `--out`",
+                    );
+                }
+                name.clone()
+            }
+            None => default.to_string(),
+        }
+    }
+
+    /// A class named in the config must not shadow a Python builtin: an
+    /// error, unless it is a built-in exception the class itself subclasses
+    /// (`class = "TimeoutError"` with `bases = ["TimeoutError"]`), a warning.
+    pub(super) fn check_shadow(&mut self, value: &toml::Spanned<String>, bases: &[String]) {
+        let name = value.get_ref();
+        if !names::PYTHON_BUILTINS.contains(&name.as_str()) {
+            return;
+        }
+        if bases.contains(name) && names::builtin_exception(name).is_some() {
+            self.cfg(
+                Code::ShadowsBuiltin,
+                value.span(),
+                format!("the class `{name}` shadows Python's built-in `{name}` in the package"),
+            )
+            .with_note(format!("it subclasses the built-in, so `except {name}` still catches it; `from <package> import *` replaces the built-in name"))
+            .warning();
+        } else {
+            self.cfg(
+                Code::ShadowsBuiltin,
+                value.span(),
+                format!("`{name}` would shadow Python's built-in `{name}` in the package and in `from <package> import *`"),
+            )
+            .with_help("pick another class name");
+        }
+    }
+
+    /// A class name given in the config (`base`, `class`).
+    pub(super) fn class_setting(&mut self, value: &toml::Spanned<String>) -> String {
+        let name = value.get_ref();
+        if names::is_reserved_prefix(name) {
+            self.cfg(
+                Code::ReservedName,
+                value.span(),
+                format!("`{name}` uses the prefix `bindery`, which the generated code reserves"),
+            );
+        }
+        if !names::is_identifier(name) || names::is_python_keyword(name) {
+            self.cfg(
+                Code::InvalidName,
+                value.span(),
+                format!("`{name}` is not a valid Python class name"),
+            );
+        }
+        name.clone()
+    }
+
+    /// Marks the calls listed in `[gil] keep`.
+    pub(super) fn apply_gil_config(&mut self, objects: &mut [Object], functions: &mut [Callable]) {
+        for entry in &self.cx.config.gil.keep {
+            let target = match entry.get_ref().split_once('.') {
+                Some((object, method)) => objects
+                    .iter_mut()
+                    .find(|o| o.name.udl == object)
+                    .and_then(|o| o.methods.iter_mut().find(|m| m.name.udl == method)),
+                None => functions
+                    .iter_mut()
+                    .find(|f| f.name.udl == *entry.get_ref()),
+            };
+            match target {
+                Some(callable) => callable.keep_gil = true,
+                None => {
+                    let candidates: Vec<String> = objects
+                        .iter()
+                        .flat_map(|o| {
+                            o.methods
+                                .iter()
+                                .map(move |m| format!("{}.{}", o.name.udl, m.name.udl))
+                        })
+                        .chain(functions.iter().map(|f| f.name.udl.clone()))
+                        .collect();
+                    let help =
+                        names::did_you_mean(entry.get_ref(), candidates.iter().map(String::as_str))
+                            .map_or_else(
+                                || {
+                                    "write `Interface.method` for a method, or the function name"
+                                        .to_string()
+                                },
+                                |guess| format!("did you mean `{guess}`?"),
+                            );
+                    self.cfg(
+                        Code::UnknownInConfig,
+                        entry.span(),
+                        format!(
+                            "the UDL declares no method or function `{}`",
+                            entry.get_ref()
+                        ),
+                    )
+                    .with_help(help);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Names, types and default values, lowered from uniffi's metadata.
+
+use std::ops::Range;
+
+use uniffi_meta::{DefaultValueMetadata, LiteralMetadata, ObjectImpl};
+
+use crate::diagnostics::{Annotate, Code};
+use crate::model::{Literal, Name, Type};
+use crate::names;
+
+use super::Lowerer;
+
+impl Lowerer<'_, '_> {
+    /// A UDL name that must be spellable in both languages.
+    pub(super) fn name(&mut self, span: Range<usize>, udl: &str) -> Name {
+        if names::is_reserved_prefix(udl) {
+            self.udl(
+                Code::ReservedName,
+                span.clone(),
+                format!("`{udl}` uses the prefix `bindery`, which the generated code reserves"),
+            )
+            .with_help("rename it");
+        }
+        let rust = match names::rust_name(udl) {
+            Some(rust) => rust,
+            None => {
+                self.udl(
+                    Code::InvalidName,
+                    span,
+                    format!("`{udl}` cannot be a Rust identifier"),
+                )
+                .with_help("rename it in the UDL and in the Rust crate");
+                udl.to_string()
+            }
+        };
+        Name {
+            udl: udl.to_string(),
+            python: names::python_name(udl),
+            rust,
+        }
+    }
+
+    /// An interface, record, enum or callback name. The glue's own type for
+    /// it carries the reserved prefix (`names::glue_type`), so any name binds.
+    pub(super) fn glue_type_name(&mut self, span: Range<usize>, udl: &str) -> Name {
+        self.name(span, udl)
+    }
+
+    pub(super) fn default(
+        &mut self,
+        d: &DefaultValueMetadata,
+        span: Range<usize>,
+    ) -> Option<Literal> {
+        let literal = match d {
+            DefaultValueMetadata::Literal(l) => match l {
+                LiteralMetadata::None => Some(Literal::None),
+                LiteralMetadata::Boolean(b) => Some(Literal::Bool(*b)),
+                LiteralMetadata::String(s) => Some(Literal::String(s.clone())),
+                LiteralMetadata::UInt(v, _, _) => Some(Literal::Int(i128::from(*v))),
+                LiteralMetadata::Int(v, _, _) => Some(Literal::Int(i128::from(*v))),
+                LiteralMetadata::Float(v, _) => Some(Literal::Float(v.clone())),
+                LiteralMetadata::EmptySequence => Some(Literal::EmptySequence),
+                LiteralMetadata::EmptyMap => Some(Literal::EmptyMap),
+                LiteralMetadata::Enum(variant, uniffi_meta::Type::Enum { name, .. }) => self
+                    .ids
+                    .enums
+                    .get(name)
+                    .map(|id| Literal::EnumMember(*id, variant.clone())),
+                _ => None,
+            },
+            DefaultValueMetadata::Default => None,
+        };
+        if literal.is_none() {
+            self.udl(
+                Code::Unsupported,
+                span,
+                "bindery supports only `null`, boolean, number and string defaults yet",
+            );
+        }
+        literal
+    }
+
+    pub(super) fn ty(&mut self, t: &uniffi_meta::Type, span: Range<usize>) -> Option<Type> {
+        use uniffi_meta::Type as T;
+        Some(match t {
+            T::Boolean => Type::Bool,
+            T::Int8 => Type::I8,
+            T::Int16 => Type::I16,
+            T::Int32 => Type::I32,
+            T::Int64 => Type::I64,
+            T::UInt8 => Type::U8,
+            T::UInt16 => Type::U16,
+            T::UInt32 => Type::U32,
+            T::UInt64 => Type::U64,
+            T::Float32 => Type::F32,
+            T::Float64 => Type::F64,
+            T::String => Type::String,
+            T::Bytes => Type::Bytes,
+            T::Timestamp => Type::Timestamp,
+            T::Duration => Type::Duration,
+            T::Box { inner_type } => return self.ty(inner_type, span),
+            T::Optional { inner_type } => Type::Optional(Box::new(self.ty(inner_type, span)?)),
+            T::Sequence { inner_type } => Type::Sequence(Box::new(self.ty(inner_type, span)?)),
+            T::Map {
+                key_type,
+                value_type,
+            } => {
+                let key = self.ty(key_type, span.clone())?;
+                if !(key.is_integer() || matches!(key, Type::String | Type::Bool)) {
+                    self.udl(
+                        Code::Unsupported,
+                        span,
+                        "map keys must be strings, integers or booleans",
+                    );
+                    return None;
+                }
+                Type::Map(Box::new(key), Box::new(self.ty(value_type, span)?))
+            }
+            T::Object {
+                name,
+                imp: ObjectImpl::Struct,
+                ..
+            } if self.ids.objects.contains_key(name) => Type::Object(self.ids.objects[name]),
+            T::Record { name, .. } if self.ids.records.contains_key(name) => {
+                Type::Record(self.ids.records[name])
+            }
+            T::Enum { name, .. } if self.ids.enums.contains_key(name) => {
+                Type::Enum(self.ids.enums[name])
+            }
+            T::CallbackInterface { name, .. } if self.ids.callbacks.contains_key(name) => {
+                Type::Callback(self.ids.callbacks[name])
+            }
+            other => {
+                self.udl(
+                    Code::Unsupported,
+                    span,
+                    format!(
+                        "bindery does not support values of type `{}` yet",
+                        type_label(other)
+                    ),
+                );
+                return None;
+            }
+        })
+    }
+}
+
+pub(super) fn type_label(t: &uniffi_meta::Type) -> String {
+    use uniffi_meta::Type as T;
+    match t {
+        T::Object { name, .. }
+        | T::Record { name, .. }
+        | T::Enum { name, .. }
+        | T::CallbackInterface { name, .. }
+        | T::Custom { name, .. } => name.clone(),
+        T::Set { .. } => "set".into(),
+        other => format!("{other:?}"),
+    }
+}
