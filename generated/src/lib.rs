@@ -520,6 +520,20 @@ impl BinderyExecPolicy {
         self._report(py, error);
         ::boxkit::BoxkitError::Internal { message }
     }
+
+    /// The error Rust receives for an exception raised by `method`: the
+    /// error's own value for one of its classes, else `_unexpected`.
+    fn _fail(
+        &self,
+        py: ::pyo3::Python<'_>,
+        method: &str,
+        error: ::pyo3::PyErr,
+    ) -> ::boxkit::BoxkitError {
+        match bindery_boxkit_error_from_py(py, &error) {
+            Some(value) => value,
+            None => self._unexpected(py, method, error),
+        }
+    }
 }
 
 impl ::boxkit::ExecPolicy for BinderyExecPolicy {
@@ -534,10 +548,7 @@ impl ::boxkit::ExecPolicy for BinderyExecPolicy {
             let _outcome = _method.call1(_py, _args).and_then(|_value| _value.extract::<bool>(_py));
             match _outcome {
                 Ok(_value) => Ok(_value),
-                Err(_error) => Err(match bindery_boxkit_error_from_py(_py, &_error) {
-                    Some(_value) => _value,
-                    None => self._unexpected(_py, "allow_exec", _error),
-                }),
+                Err(_error) => Err(self._fail(_py, "allow_exec", _error)),
             }
         })
     }

@@ -8,7 +8,8 @@
 //! `sys.unraisablehook` with the listener as its object, unless it is one
 //! of the method's own error classes, which Rust then receives as a value.
 
-use super::layout::{let_call, list, match_arm};
+use super::layout::{let_call, list, match_arm, struct_expr};
+use super::writer::Writer;
 
 /// A match arm at column `indent`, as absolute lines.
 fn list_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> Vec<String> {
@@ -127,9 +128,10 @@ fn method_signature(paths: &Paths<'_>, m: &CallbackMethod, error: Option<&ErrorT
     )
 }
 
-/// Lines that call the Python method (bound to `method`) with the arguments
-/// converted for Python, ending in an expression of `PyResult<Py<PyAny>>`.
-fn python_call(paths: &Paths<'_>, m: &CallbackMethod, indent: usize) -> (Vec<String>, String) {
+/// The statement that binds the arguments, if one is needed (laid out at
+/// `indent`), and the call of the Python method (bound to `_method`) with
+/// the arguments converted for Python: an expression of `PyResult<Py<PyAny>>`.
+fn python_call(paths: &Paths<'_>, m: &CallbackMethod, indent: usize) -> (Option<String>, String) {
     let args: Vec<String> = m
         .callable
         .arguments
@@ -137,281 +139,287 @@ fn python_call(paths: &Paths<'_>, m: &CallbackMethod, indent: usize) -> (Vec<Str
         .map(|a| types::lift(&a.ty, &a.name.rust, paths).unwrap_or_else(|| a.name.rust.clone()))
         .collect();
     match args.as_slice() {
-        [] => (Vec::new(), "_method.call0(_py)".to_string()),
-        [one] if indent + one.len() < 58 => (Vec::new(), format!("_method.call1(_py, ({one},))")),
+        [] => (None, "_method.call0(_py)".to_string()),
+        [one] if indent + one.len() < 58 => (None, format!("_method.call1(_py, ({one},))")),
         [one] => (
-            vec![format!("let _args = ({one},);")],
+            Some(format!("let _args = ({one},);")),
             "_method.call1(_py, _args)".to_string(),
         ),
         many => (
-            list(indent, "let _args = ", many, ";")
-                .lines()
-                .map(str::to_string)
-                .collect(),
+            Some(list(indent, "let _args = ", many, ";")),
             "_method.call1(_py, _args)".to_string(),
         ),
     }
 }
 
+/// The bridge of one callback interface: a struct holding the Python object
+/// and its looked-up methods, its registration and error helpers, and the
+/// core trait implemented by calling into Python.
 pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
     let c = paths.api.callback(id);
-    let slot = id.0;
     let name = paths.bridge(id);
     let core = paths.core(&c.name);
-    let thrown = c.methods.iter().find_map(|m| m.callable.throws);
-    let error = thrown.map(|t| paths.api.error(t));
-    let mut lines = vec![
-        format!("/// `{core}` implemented by a Python object."),
-        format!("pub struct {name} {{"),
-        "    _object: ::pyo3::Py<::pyo3::PyAny>,".to_string(),
-    ];
-    for m in &c.methods {
-        let ty = if m.required {
-            "::pyo3::Py<::pyo3::PyAny>"
-        } else {
-            "Option<::pyo3::Py<::pyo3::PyAny>>"
-        };
-        lines.push(format!("    {}: {ty},", m.callable.name.rust));
-    }
-    lines.push("}".to_string());
-    lines.push(String::new());
-    lines.push(format!("impl {name} {{"));
-    lines.push(
-        "    /// Checks `object` once and wraps it: a required method it lacks, or".to_string(),
-    );
-    lines.push("    /// an attribute that is not callable, is a `TypeError`.".to_string());
-    lines.push(format!(
-        "    fn _boxed(\n        object: &::pyo3::Bound<'_, ::pyo3::PyAny>,\n    ) -> ::pyo3::PyResult<Box<dyn {core}>> {{"
-    ));
-    let required: Vec<String> = c
-        .methods
-        .iter()
-        .filter(|m| m.required)
-        .map(|m| types::rust_str(&m.callable.name.python))
-        .collect();
-    lines.push(format!(
-        "        bindery_require(object, {}, &[{}])?;",
-        types::rust_str(&c.name.python),
-        required.join(", ")
-    ));
-    if c.methods.iter().any(|m| !m.required) {
-        let args = [
-            "object.py()".to_string(),
-            "BINDERY_LISTENERS_MODULE".to_string(),
-            types::rust_str(&c.name.python),
-        ];
-        let callee = format!("BINDERY_LISTENER_BASES[{slot}].import");
-        lines.push(format!(
-            "        {}",
-            let_call(8, "base", &callee, &args, "?")
-        ));
-    }
-    lines.push("        let bridge = Self {".to_string());
-    lines.push("            _object: object.clone().unbind(),".to_string());
-    for m in &c.methods {
-        let py_name = types::rust_str(&m.callable.name.python);
-        if m.required {
-            lines.push(format!(
-                "            {}: bindery_required(object, {py_name})?,",
-                m.callable.name.rust
-            ));
-        } else {
-            lines.push(format!(
-                "            {}: bindery_optional(object, base, {py_name})?,",
-                m.callable.name.rust
-            ));
+    let mut w = Writer::at(0);
+    w.line(format!("/// `{core}` implemented by a Python object."));
+    w.block(format!("pub struct {name} {{"), "}", |w| {
+        w.line("_object: ::pyo3::Py<::pyo3::PyAny>,");
+        for m in &c.methods {
+            let ty = if m.required {
+                "::pyo3::Py<::pyo3::PyAny>"
+            } else {
+                "Option<::pyo3::Py<::pyo3::PyAny>>"
+            };
+            w.line(format!("{}: {ty},", m.callable.name.rust));
         }
-    }
-    lines.push("        };".to_string());
-    lines.push("        Ok(Box::new(bridge))".to_string());
-    lines.push("    }".to_string());
-    lines.push(String::new());
-    lines.push(
-        "    /// Reports an exception of a callback, with the listener as its object.".to_string(),
+    });
+    w.line("");
+    w.block(format!("impl {name} {{"), "}", |w| {
+        boxed_fn(w, paths, id);
+        w.line("");
+        w.line("/// Reports an exception of a callback, with the listener as its object.");
+        w.block(
+            "fn _report(&self, py: ::pyo3::Python<'_>, error: ::pyo3::PyErr) {",
+            "}",
+            |w| w.line("error.write_unraisable(py, Some(self._object.bind(py)));"),
+        );
+        error_fns(w, paths, id);
+    });
+    w.line("");
+    w.block(format!("impl {core} for {name} {{"), "}", |w| {
+        for (i, m) in c.methods.iter().enumerate() {
+            if i > 0 {
+                w.line("");
+            }
+            trait_method(w, paths, m);
+        }
+    });
+    w.finish()
+}
+
+/// `_boxed`: checks the Python object once, looks its methods up, wraps it.
+fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
+    let c = paths.api.callback(id);
+    let core = paths.core(&c.name);
+    w.line("/// Checks `object` once and wraps it: a required method it lacks, or");
+    w.line("/// an attribute that is not callable, is a `TypeError`.");
+    let head = list(
+        w.column(),
+        "fn _boxed",
+        &["object: &::pyo3::Bound<'_, ::pyo3::PyAny>".to_string()],
+        &format!(" -> ::pyo3::PyResult<Box<dyn {core}>> {{"),
     );
-    lines.push("    fn _report(&self, py: ::pyo3::Python<'_>, error: ::pyo3::PyErr) {".to_string());
-    lines.push("        error.write_unraisable(py, Some(self._object.bind(py)));".to_string());
-    lines.push("    }".to_string());
-    if let (Some(e), Some(variant)) = (error, &c.unexpected_error) {
-        let v = e.variants.iter().find(|v| &v.name.udl == variant);
-        let fields: Vec<String> = v
-            .map(|v| {
-                let last = v.fields.len().saturating_sub(1);
-                v.fields
-                    .iter()
-                    .enumerate()
-                    .map(|(k, f)| match (f.name.rust.as_str(), k == last) {
-                        ("message", true) => "message".to_string(),
-                        (name, true) => format!("{name}: message"),
-                        (name, false) => format!("{name}: message.clone()"),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let path = format!(
-            "{}::{}",
-            paths.core(&e.name),
-            v.map_or(variant.as_str(), |v| v.name.rust.as_str())
-        );
-        lines.push(String::new());
-        lines.push(
-            "    /// What Rust receives when a method fails with anything but its own".to_string(),
-        );
-        lines.push("    /// error classes (`unexpected-error` in the binding config).".to_string());
-        lines.push(format!(
-            "    fn _unexpected(\n        &self,\n        py: ::pyo3::Python<'_>,\n        method: &str,\n        error: ::pyo3::PyErr,\n    ) -> {} {{",
-            paths.core(&e.name)
+    w.block(head, "}", |w| {
+        let required: Vec<String> = c
+            .methods
+            .iter()
+            .filter(|m| m.required)
+            .map(|m| types::rust_str(&m.callable.name.python))
+            .collect();
+        w.line(format!(
+            "bindery_require(object, {}, &[{}])?;",
+            types::rust_str(&c.name.python),
+            required.join(", ")
         ));
-        lines.push(format!(
-            "        let message = format!(\"{}.{{method}} failed: {{error}}\");",
+        if c.methods.iter().any(|m| !m.required) {
+            let args = [
+                "object.py()".to_string(),
+                "BINDERY_LISTENERS_MODULE".to_string(),
+                types::rust_str(&c.name.python),
+            ];
+            let callee = format!("BINDERY_LISTENER_BASES[{}].import", id.0);
+            w.laid_out(&let_call(w.column(), "base", &callee, &args, "?"));
+        }
+        w.block("let bridge = Self {", "};", |w| {
+            w.line("_object: object.clone().unbind(),");
+            for m in &c.methods {
+                let py_name = types::rust_str(&m.callable.name.python);
+                let lookup = if m.required {
+                    format!("bindery_required(object, {py_name})?")
+                } else {
+                    format!("bindery_optional(object, base, {py_name})?")
+                };
+                w.line(format!("{}: {lookup},", m.callable.name.rust));
+            }
+        });
+        w.line("Ok(Box::new(bridge))");
+    });
+}
+
+/// `_unexpected` and `_fail`, for an interface whose methods throw: what Rust
+/// receives when a method raises.
+fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
+    let c = paths.api.callback(id);
+    let Some(thrown) = c.methods.iter().find_map(|m| m.callable.throws) else {
+        return;
+    };
+    let Some(variant) = &c.unexpected_error else {
+        return;
+    };
+    let e = paths.api.error(thrown);
+    let error = paths.core(&e.name);
+    let v = e.variants.iter().find(|v| &v.name.udl == variant);
+    let fields: Vec<String> = v
+        .map(|v| {
+            let last = v.fields.len().saturating_sub(1);
+            v.fields
+                .iter()
+                .enumerate()
+                .map(|(k, f)| match (f.name.rust.as_str(), k == last) {
+                    ("message", true) => "message".to_string(),
+                    (name, true) => format!("{name}: message"),
+                    (name, false) => format!("{name}: message.clone()"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let path = format!(
+        "{error}::{}",
+        v.map_or(variant.as_str(), |v| v.name.rust.as_str())
+    );
+    let params = [
+        "&self".to_string(),
+        "py: ::pyo3::Python<'_>".to_string(),
+        "method: &str".to_string(),
+        "error: ::pyo3::PyErr".to_string(),
+    ];
+    w.line("");
+    w.line("/// What Rust receives when a method fails with anything but its own");
+    w.line("/// error classes (`unexpected-error` in the binding config).");
+    let head = list(
+        w.column(),
+        "fn _unexpected",
+        &params,
+        &format!(" -> {error} {{"),
+    );
+    w.block(head, "}", |w| {
+        w.line(format!(
+            "let message = format!(\"{}.{{method}} failed: {{error}}\");",
             c.name.python
         ));
-        lines.push("        self._report(py, error);".to_string());
+        w.line("self._report(py, error);");
         if fields.is_empty() {
-            lines.push("        let _ = message;".to_string());
-            lines.push(format!("        {path}"));
+            w.line("let _ = message;");
+            w.line(&path);
         } else {
-            let literal = format!("{path} {{ {} }}", fields.join(", "));
-            if 8 + literal.len() <= 100 {
-                lines.push(format!("        {literal}"));
-            } else {
-                lines.push(format!("        {path} {{"));
-                for f in &fields {
-                    lines.push(format!("            {f},"));
-                }
-                lines.push("        }".to_string());
-            }
+            w.laid_out(&struct_expr(w.column(), &path, &fields));
         }
-        lines.push("    }".to_string());
-    }
-    lines.push("}".to_string());
-    lines.push(String::new());
-    lines.push(format!("impl {core} for {name} {{"));
-    for (i, m) in c.methods.iter().enumerate() {
-        if i > 0 {
-            lines.push(String::new());
-        }
-        let method_name = &m.callable.name.rust;
-        let throws = m.callable.throws.as_ref().and(error);
-        // `list` indents continuation lines itself; only the first needs it.
-        for (k, line) in method_signature(paths, m, throws).lines().enumerate() {
-            lines.push(if k == 0 {
-                format!("    {line}")
-            } else {
-                line.to_string()
-            });
-        }
+    });
+    w.line("");
+    w.line("/// The error Rust receives for an exception raised by `method`: the");
+    w.line("/// error's own value for one of its classes, else `_unexpected`.");
+    let head = list(w.column(), "fn _fail", &params, &format!(" -> {error} {{"));
+    w.block(head, "}", |w| {
+        w.block(
+            format!("match {}(py, &error) {{", paths.from_py_fn(thrown)),
+            "}",
+            |w| {
+                w.line("Some(value) => value,");
+                w.line("None => self._unexpected(py, method, error),");
+            },
+        );
+    });
+}
+
+/// One method of the core trait: calls the Python method, if the listener
+/// has it, with the arguments converted, and returns what Rust expects.
+fn trait_method(w: &mut Writer, paths: &Paths<'_>, m: &CallbackMethod) {
+    let throws = m.callable.throws.map(|t| paths.api.error(t));
+    let method_name = &m.callable.name.rust;
+    let head = method_signature(paths, m, throws);
+    w.block(head, "}", |w| {
         // Throwing and value-returning methods are always required.
         if m.required {
-            lines.push(format!("        let _method = &self.{method_name};"));
+            w.line(format!("let _method = &self.{method_name};"));
         } else {
-            lines.push(format!(
-                "        let Some(_method) = &self.{method_name} else {{"
-            ));
-            lines.push("            return;".to_string());
-            lines.push("        };".to_string());
-        }
-        lines.push("        ::pyo3::Python::attach(|_py| {".to_string());
-        let (prelude, call) = python_call(paths, m, 12);
-        for (k, line) in prelude.iter().enumerate() {
-            // `list` indents continuation lines itself.
-            lines.push(if k == 0 {
-                format!("            {line}")
-            } else {
-                line.clone()
-            });
-        }
-        match (throws, &m.callable.returns) {
-            (None, _) => {
-                lines.push(format!("            if let Err(_error) = {call} {{"));
-                lines.push("                self._report(_py, _error);".to_string());
-                lines.push("            }".to_string());
-            }
-            (Some(_), returns) => {
-                let from_py = thrown.map(|t| paths.from_py_fn(t)).unwrap_or_default();
-                // The closure that turns the returned object into the value.
-                let closure = match returns {
-                    Some(t) => {
-                        // Extracting a glue class fails with a guard error, not a `PyErr`.
-                        let class = |t: &Type| {
-                            matches!(t, Type::Record(_) | Type::Enum(_) | Type::Object(_))
-                        };
-                        let is_class = match t {
-                            Type::Optional(inner) => class(inner),
-                            other => class(other),
-                        };
-                        let map = if is_class {
-                            ".map_err(::pyo3::PyErr::from)"
-                        } else {
-                            ""
-                        };
-                        let body = format!("_value.extract::<{}>(_py){map}", types::rust(t, paths));
-                        ("and_then", "|_value|", body)
-                    }
-                    None => ("map", "|_|", "()".to_string()),
-                };
-                lines.extend(outcome_lines(&call, closure));
-                let ok = match returns {
-                    Some(t) => {
-                        types::lower(t, "_value", paths).unwrap_or_else(|| "_value".to_string())
-                    }
-                    None => "_value".to_string(),
-                };
-                lines.push("            match _outcome {".to_string());
-                lines.push(format!("                Ok(_value) => Ok({ok}),"));
-                lines.push(format!(
-                    "                Err(_error) => Err(match {from_py}(_py, &_error) {{"
-                ));
-                lines.push("                    Some(_value) => _value,".to_string());
-                lines.push(format!(
-                    "                    None => self._unexpected(_py, {}, _error),",
-                    types::rust_str(&m.callable.name.python)
-                ));
-                lines.push("                }),".to_string());
-                lines.push("            }".to_string());
-            }
+            w.block(
+                format!("let Some(_method) = &self.{method_name} else {{"),
+                "};",
+                |w| w.line("return;"),
+            );
         }
         // A method without a result ends the statement; others return it.
-        lines.push(
-            if throws.is_some() {
-                "        })"
-            } else {
-                "        });"
+        let tail = if throws.is_some() { "})" } else { "});" };
+        w.block("::pyo3::Python::attach(|_py| {", tail, |w| {
+            let (prelude, call) = python_call(paths, m, w.column());
+            if let Some(prelude) = prelude {
+                w.laid_out(&prelude);
             }
-            .to_string(),
-        );
-        lines.push("    }".to_string());
-    }
-    lines.push("}".to_string());
-    lines
+            if throws.is_none() {
+                w.block(format!("if let Err(_error) = {call} {{"), "}", |w| {
+                    w.line("self._report(_py, _error);")
+                });
+                return;
+            }
+            let closure = extraction(paths, &m.callable.returns);
+            w.lines(outcome_lines(w.column(), &call, closure));
+            let ok = match &m.callable.returns {
+                Some(t) => types::lower(t, "_value", paths).unwrap_or_else(|| "_value".to_string()),
+                None => "_value".to_string(),
+            };
+            let method = types::rust_str(&m.callable.name.python);
+            w.block("match _outcome {", "}", |w| {
+                w.line(format!("Ok(_value) => Ok({ok}),"));
+                let fail = format!("Err(self._fail(_py, {method}, _error))");
+                for line in match_arm(w.column(), "Err(_error)", &fail, &[]) {
+                    w.line(line);
+                }
+            });
+        });
+    });
+}
+
+/// The adapter, parameters and body of the closure that turns a method's
+/// returned object into the value Rust expects.
+fn extraction(paths: &Paths<'_>, returns: &Option<Type>) -> (&'static str, &'static str, String) {
+    let Some(t) = returns else {
+        return ("map", "|_|", "()".to_string());
+    };
+    // Extracting a glue class fails with a guard error, not a `PyErr`.
+    let class = |t: &Type| matches!(t, Type::Record(_) | Type::Enum(_) | Type::Object(_));
+    let is_class = match t {
+        Type::Optional(inner) => class(inner),
+        other => class(other),
+    };
+    let map = if is_class {
+        ".map_err(::pyo3::PyErr::from)"
+    } else {
+        ""
+    };
+    let body = format!("_value.extract::<{}>(_py){map}", types::rust(t, paths));
+    ("and_then", "|_value|", body)
 }
 
 /// `let _outcome = {call}.{adapter}({params} {body});` at column 12, laid
 /// out as rustfmt does: one line; the right-hand side on the next line; the
 /// chain broken before each call; the closure's body in a block.
-fn outcome_lines(call: &str, (adapter, params, body): (&str, &str, String)) -> Vec<String> {
+fn outcome_lines(
+    column: usize,
+    call: &str,
+    (adapter, params, body): (&str, &str, String),
+) -> Vec<String> {
     let tail = format!(".{adapter}({params} {body})");
-    let one_line = format!("            let _outcome = {call}{tail};");
-    if one_line.len() <= 100 {
+    let fits = |line: &str, extra: usize| column + extra + line.len() <= 100;
+    let one_line = format!("let _outcome = {call}{tail};");
+    if fits(&one_line, 0) {
         return vec![one_line];
     }
-    let next_line = format!("                {call}{tail};");
-    if next_line.len() <= 100 {
-        return vec!["            let _outcome =".to_string(), next_line];
+    let next_line = format!("{call}{tail};");
+    if fits(&next_line, 4) {
+        return vec!["let _outcome =".to_string(), format!("    {next_line}")];
     }
     let receiver = call.trim_start_matches("_method");
-    let chained = format!("                {tail};");
-    if chained.len() <= 100 {
+    let chained = format!("{tail};");
+    if fits(&chained, 4) {
         return vec![
-            "            let _outcome = _method".to_string(),
-            format!("                {receiver}"),
-            chained,
+            "let _outcome = _method".to_string(),
+            format!("    {receiver}"),
+            format!("    {chained}"),
         ];
     }
     vec![
-        format!("            let _outcome = {call}.{adapter}({params} {{"),
-        format!("                {body}"),
-        "            });".to_string(),
+        format!("let _outcome = {call}.{adapter}({params} {{"),
+        format!("    {body}"),
+        "});".to_string(),
     ]
 }
 

@@ -9,6 +9,7 @@ mod listeners;
 mod python;
 mod rust;
 pub mod types;
+mod writer;
 
 use std::collections::BTreeMap;
 
