@@ -3,7 +3,7 @@
 
 /// Python's hard keywords (3.11+). Soft keywords (`match`, `case`, `type`, `_`)
 /// and builtins are legal names and are kept.
-const PYTHON_KEYWORDS: &[&str] = &[
+pub const PYTHON_KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
     "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
     "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",

@@ -8,11 +8,27 @@ use crate::model::{ClassField, ErrorClass, ErrorType, Field, Type, Variant};
 use crate::names;
 
 use super::Lowerer;
+use crate::config::{ErrorConfig, VariantConfig};
+
+/// The class a variant raises, as its config chooses it.
+struct ClassChoice {
+    name: String,
+    bases: Vec<String>,
+    /// Where the bases (or, failing that, the class) are written.
+    bases_at: Range<usize>,
+}
+
+/// The classes of one error type so far, with where each one's bases are.
+#[derive(Default)]
+struct Classes {
+    classes: Vec<ErrorClass>,
+    bases_at: Vec<Range<usize>>,
+}
 
 impl Lowerer<'_, '_> {
+    /// An error type: its base class, a variant each, and the classes the
+    /// variants raise (one per variant, or shared where the config groups them).
     pub(super) fn error_type(&mut self, e: uniffi_meta::EnumMetadata, flat: bool) -> ErrorType {
-        let non_exhaustive = e.non_exhaustive;
-        let spans = self.cx.spans;
         let config = self
             .cx
             .config
@@ -20,176 +36,23 @@ impl Lowerer<'_, '_> {
             .iter()
             .find(|(k, _)| k.get_ref() == &e.name)
             .map(|(_, c)| c);
-        let def_span = spans.def(&e.name);
-        let name = self.name(def_span.clone(), &e.name);
-        let base = match config.and_then(|c| c.base.as_ref()) {
-            Some(b) => {
-                self.check_shadow(b, &[]);
-                self.class_setting(b)
-            }
-            None => {
-                if names::is_python_keyword(&e.name) {
-                    self.udl(
-                        Code::InvalidName,
-                        def_span.clone(),
-                        format!("`{}` is a Python keyword and cannot name a class", e.name),
-                    )
-                    .with_help(format!("set `base` in `[errors.{}]`", e.name));
-                }
-                e.name.clone()
-            }
-        };
-
-        let mut variants = Vec::new();
-        let mut classes: Vec<ErrorClass> = Vec::new();
-        let mut class_bases: Vec<(Vec<String>, Range<usize>)> = Vec::new();
+        let name = self.name(self.cx.spans.def(&e.name), &e.name);
+        let base = self.error_base(&e.name, config);
         let variant_attrs: BTreeSet<String> = e
             .variants
             .iter()
             .map(|v| names::python_name(&v.name))
             .collect();
+        let mut variants = Vec::new();
+        let mut classes = Classes::default();
         for v in e.variants {
-            let span = spans.member(&e.name, &v.name);
-            let vname = self.name(span.clone(), &v.name);
-            if names::EXCEPTION_RESERVED.contains(&vname.python.as_str())
-                || vname.python.starts_with("__")
-            {
-                self.udl(Code::ReservedName, span.clone(), format!("variant `{}` would become the attribute `{}.{}`, which exceptions already use", v.name, base, vname.python))
-                    .with_help("rename the variant");
-            }
             let vconfig = config
                 .and_then(|c| c.variants.iter().find(|(k, _)| k.get_ref() == &v.name))
                 .map(|(_, c)| c);
-            let configured_bases: Vec<String> = vconfig
-                .map(|c| c.bases.iter().map(|b| b.get_ref().clone()).collect())
-                .unwrap_or_default();
-            let class_name = match vconfig.and_then(|c| c.class.as_ref()) {
-                Some(c) => {
-                    self.check_shadow(c, &configured_bases);
-                    self.class_setting(c)
-                }
-                None if v.name.ends_with("Error") => v.name.clone(),
-                None => format!("{}Error", v.name),
-            };
-            let class_span = vconfig
-                .and_then(|c| c.class.as_ref())
-                .map(|c| (Source::Config, c.span()))
-                .unwrap_or((Source::Udl, span.clone()));
-            if class_name == base {
-                self.sink.push(
-                    Diagnostic::new(
-                        Code::NameCollision,
-                        class_span.0,
-                        class_span.1.clone(),
-                        format!("variant class `{class_name}` has the name of its base class"),
-                    )
-                    .with_help("pick another `class` for the variant, or another `base`"),
-                );
-            }
-            let bases = self.bases(vconfig.map(|c| c.bases.as_slice()).unwrap_or(&[]));
-            let bases_span = vconfig.and_then(|c| c.bases.first().map(|b| b.span()));
-
-            let mut fields = Vec::new();
-            let mut field_names = Vec::new();
-            for f in v.fields {
-                let fspan = spans.arg(&e.name, &v.name, &f.name);
-                let fname = self.name(fspan.clone(), &f.name);
-                let taken_by_base = bases
-                    .iter()
-                    .filter_map(|b| names::builtin_exception(b))
-                    .find(|b| b.attributes.contains(&fname.python.as_str()));
-                if names::EXCEPTION_RESERVED.contains(&fname.python.as_str())
-                    || fname.python.starts_with("__")
-                {
-                    self.udl(
-                        Code::ReservedName,
-                        fspan.clone(),
-                        format!(
-                            "field `{}` would shadow the exception attribute `{}`",
-                            f.name, fname.python
-                        ),
-                    )
-                    .with_help("rename the field");
-                } else if let Some(b) = taken_by_base {
-                    self.udl(
-                        Code::ReservedName,
-                        fspan.clone(),
-                        format!(
-                            "field `{}` would shadow the attribute `{}` of the base `{}`",
-                            f.name, fname.python, b.name
-                        ),
-                    )
-                    .with_help("rename the field, or drop that base");
-                } else if variant_attrs.contains(&fname.python) {
-                    self.udl(
-                        Code::ReservedName,
-                        fspan.clone(),
-                        format!(
-                            "field `{}` would shadow the variant class attribute `{}.{}`",
-                            f.name, base, fname.python
-                        ),
-                    )
-                    .with_help("rename the field or the variant");
-                }
-                field_names.push((fname.python.clone(), fspan.clone()));
-                let ty = self.ty(&f.ty, fspan.clone());
-                if ty.as_ref().is_some_and(Type::needs_conversion) {
-                    self.udl(
-                        Code::Unsupported,
-                        fspan,
-                        format!(
-                            "field `{}` holds an interface object, record or enum; error fields cannot yet",
-                            f.name
-                        ),
-                    )
-                    .with_help("carry an id, a string or a number instead");
-                } else if let Some(ty) = ty {
-                    fields.push(Field {
-                        name: fname,
-                        ty,
-                        docstring: f.docstring,
-                    });
-                }
-            }
-            self.check_unique(field_names, &format!("in variant `{}`", v.name));
-
-            let index = variants.len();
-            let class = match classes.iter().position(|c| c.name == class_name) {
-                Some(existing) => {
-                    let (first_bases, first_span) = &class_bases[existing];
-                    if *first_bases != bases {
-                        let first_span = first_span.clone();
-                        self.sink.push(
-                            Diagnostic::new(
-                                Code::BaseConflict,
-                                Source::Config,
-                                bases_span.unwrap_or(class_span.1.clone()),
-                                format!(
-                                    "variants grouped in `{class_name}` declare different `bases`"
-                                ),
-                            )
-                            .with_related(
-                                Source::Config,
-                                first_span,
-                                "the first variant of the group declares these",
-                            )
-                            .with_help("give every variant of a shared class the same `bases`"),
-                        );
-                    }
-                    classes[existing].variants.push(index);
-                    existing
-                }
-                None => {
-                    class_bases.push((bases.clone(), bases_span.unwrap_or(class_span.1.clone())));
-                    classes.push(ErrorClass {
-                        name: class_name,
-                        bases,
-                        variants: vec![index],
-                        fields: Vec::new(),
-                    });
-                    classes.len() - 1
-                }
-            };
+            let choice = self.variant_class(&e.name, &base, &v.name, vconfig);
+            let fields = self.error_fields(&e.name, &base, &v, &choice.bases, &variant_attrs);
+            let class = self.assign_class(&mut classes, choice, variants.len());
+            let vname = self.name(self.cx.spans.member(&e.name, &v.name), &v.name);
             variants.push(Variant {
                 name: vname,
                 class,
@@ -197,15 +60,213 @@ impl Lowerer<'_, '_> {
                 docstring: v.docstring,
             });
         }
+        let mut classes = classes.classes;
+        self.shared_fields(&e.name, &mut classes, &variants);
+        ErrorType {
+            name,
+            base,
+            flat,
+            non_exhaustive: e.non_exhaustive,
+            docstring: e.docstring,
+            variants,
+            classes,
+        }
+    }
 
-        // A shared class holds the union of its variants' fields.
-        for class in &mut classes {
+    /// The base class name: configured, or the error's own name.
+    fn error_base(&mut self, error: &str, config: Option<&ErrorConfig>) -> String {
+        match config.and_then(|c| c.base.as_ref()) {
+            Some(b) => {
+                self.check_shadow(b, &[]);
+                self.class_setting(b)
+            }
+            None => {
+                if names::is_python_keyword(error) {
+                    let span = self.cx.spans.def(error);
+                    self.udl(
+                        Code::InvalidName,
+                        span,
+                        format!("`{error}` is a Python keyword and cannot name a class"),
+                    )
+                    .with_help(format!("set `base` in `[errors.{error}]`"));
+                }
+                error.to_string()
+            }
+        }
+    }
+
+    /// The class a variant raises, its bases, and where they are written.
+    fn variant_class(
+        &mut self,
+        error: &str,
+        base: &str,
+        variant: &str,
+        vconfig: Option<&VariantConfig>,
+    ) -> ClassChoice {
+        let span = self.cx.spans.member(error, variant);
+        let python = names::python_name(variant);
+        if names::EXCEPTION_RESERVED.contains(&python.as_str()) || python.starts_with("__") {
+            self.udl(Code::ReservedName, span.clone(), format!("variant `{variant}` would become the attribute `{base}.{python}`, which exceptions already use"))
+                .with_help("rename the variant");
+        }
+        let configured_bases: Vec<String> = vconfig
+            .map(|c| c.bases.iter().map(|b| b.get_ref().clone()).collect())
+            .unwrap_or_default();
+        let name = match vconfig.and_then(|c| c.class.as_ref()) {
+            Some(c) => {
+                self.check_shadow(c, &configured_bases);
+                self.class_setting(c)
+            }
+            None if variant.ends_with("Error") => variant.to_string(),
+            None => format!("{variant}Error"),
+        };
+        let at = vconfig
+            .and_then(|c| c.class.as_ref())
+            .map(|c| (Source::Config, c.span()))
+            .unwrap_or((Source::Udl, span));
+        if name == base {
+            self.sink.push(
+                Diagnostic::new(
+                    Code::NameCollision,
+                    at.0,
+                    at.1.clone(),
+                    format!("variant class `{name}` has the name of its base class"),
+                )
+                .with_help("pick another `class` for the variant, or another `base`"),
+            );
+        }
+        let bases = self.bases(vconfig.map(|c| c.bases.as_slice()).unwrap_or(&[]));
+        let bases_at = vconfig
+            .and_then(|c| c.bases.first().map(|b| b.span()))
+            .unwrap_or(at.1);
+        ClassChoice {
+            name,
+            bases,
+            bases_at,
+        }
+    }
+
+    /// A variant's fields, each checked against the exception's attributes.
+    fn error_fields(
+        &mut self,
+        error: &str,
+        base: &str,
+        v: &uniffi_meta::VariantMetadata,
+        bases: &[String],
+        variant_attrs: &BTreeSet<String>,
+    ) -> Vec<Field> {
+        let spans = self.cx.spans;
+        let mut fields = Vec::new();
+        let mut field_names = Vec::new();
+        for f in &v.fields {
+            let fspan = spans.arg(error, &v.name, &f.name);
+            let fname = self.name(fspan.clone(), &f.name);
+            let python = fname.python.as_str();
+            let taken_by_base = bases
+                .iter()
+                .filter_map(|b| names::builtin_exception(b))
+                .find(|b| b.attributes.contains(&python));
+            let shadowed =
+                if names::EXCEPTION_RESERVED.contains(&python) || python.starts_with("__") {
+                    Some((
+                        format!("the exception attribute `{python}`"),
+                        "rename the field",
+                    ))
+                } else if let Some(b) = taken_by_base {
+                    Some((
+                        format!("the attribute `{python}` of the base `{}`", b.name),
+                        "rename the field, or drop that base",
+                    ))
+                } else if variant_attrs.contains(python) {
+                    Some((
+                        format!("the variant class attribute `{base}.{python}`"),
+                        "rename the field or the variant",
+                    ))
+                } else {
+                    None
+                };
+            if let Some((what, help)) = shadowed {
+                self.udl(
+                    Code::ReservedName,
+                    fspan.clone(),
+                    format!("field `{}` would shadow {what}", f.name),
+                )
+                .with_help(help);
+            }
+            field_names.push((fname.python.clone(), fspan.clone()));
+            let ty = self.ty(&f.ty, fspan.clone());
+            if ty.as_ref().is_some_and(Type::needs_conversion) {
+                self.udl(
+                    Code::Unsupported,
+                    fspan,
+                    format!(
+                        "field `{}` holds an interface object, record or enum; error fields cannot yet",
+                        f.name
+                    ),
+                )
+                .with_help("carry an id, a string or a number instead");
+            } else if let Some(ty) = ty {
+                fields.push(Field {
+                    name: fname,
+                    ty,
+                    docstring: f.docstring.clone(),
+                });
+            }
+        }
+        self.check_unique(field_names, &format!("in variant `{}`", v.name));
+        fields
+    }
+
+    /// The index of the class variant `index` raises: a new one, or the
+    /// class of that name already made (which must have the same bases).
+    fn assign_class(&mut self, classes: &mut Classes, choice: ClassChoice, index: usize) -> usize {
+        let ClassChoice {
+            name,
+            bases,
+            bases_at,
+        } = choice;
+        let Some(existing) = classes.classes.iter().position(|c| c.name == name) else {
+            classes.bases_at.push(bases_at);
+            classes.classes.push(ErrorClass {
+                name,
+                bases,
+                variants: vec![index],
+                fields: Vec::new(),
+            });
+            return classes.classes.len() - 1;
+        };
+        if classes.classes[existing].bases != bases {
+            let first = classes.bases_at[existing].clone();
+            self.sink.push(
+                Diagnostic::new(
+                    Code::BaseConflict,
+                    Source::Config,
+                    bases_at,
+                    format!("variants grouped in `{name}` declare different `bases`"),
+                )
+                .with_related(
+                    Source::Config,
+                    first,
+                    "the first variant of the group declares these",
+                )
+                .with_help("give every variant of a shared class the same `bases`"),
+            );
+        }
+        classes.classes[existing].variants.push(index);
+        existing
+    }
+
+    /// A shared class holds the union of its variants' fields; a field some
+    /// variant lacks is optional.
+    fn shared_fields(&mut self, error: &str, classes: &mut [ErrorClass], variants: &[Variant]) {
+        let spans = self.cx.spans;
+        for class in classes {
             let mut union: Vec<ClassField> = Vec::new();
             for &vi in &class.variants {
                 for f in &variants[vi].fields {
                     match union.iter().find(|u| u.python == f.name.python) {
                         Some(u) if u.ty != f.ty => {
-                            let span = spans.arg(&e.name, &variants[vi].name.udl, &f.name.udl);
+                            let span = spans.arg(error, &variants[vi].name.udl, &f.name.udl);
                             self.sink.push(
                                 Diagnostic::new(Code::GroupConflict, Source::Udl, span, format!("field `{}` has different types in the variants grouped in `{}`", f.name.udl, class.name))
                                     .with_help("give the field one type, or do not group these variants"),
@@ -229,16 +290,6 @@ impl Lowerer<'_, '_> {
                 });
             }
             class.fields = union;
-        }
-
-        ErrorType {
-            name,
-            base,
-            flat,
-            non_exhaustive,
-            docstring: e.docstring,
-            variants,
-            classes,
         }
     }
 
