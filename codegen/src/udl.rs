@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use weedle::argument::ArgumentList;
 use weedle::attribute::{ExtendedAttribute, ExtendedAttributeList, IdentifierOrString};
 use weedle::interface::InterfaceMember;
 use weedle::namespace::NamespaceMember;
@@ -496,21 +497,63 @@ fn throws_ref(
     }
 }
 
+/// The arguments of a member and the types they use.
+fn index_args(text: &str, spans: &mut Spans, owner: &str, member: &str, list: &ArgumentList<'_>) {
+    for arg in &list.list {
+        if let weedle::argument::Argument::Single(a) = arg {
+            spans.insert(
+                Key::Arg(owner.into(), member.into(), a.identifier.0.into()),
+                span_of(text, a.identifier.0),
+            );
+            type_refs(text, &a.type_.type_, &mut spans.type_refs);
+        }
+    }
+}
+
+/// The names in an interface: its methods (or enum-interface variants), its
+/// constructors and their arguments, and the types they use.
+fn index_interface(text: &str, i: &weedle::InterfaceDefinition<'_>, spans: &mut Spans) {
+    let owner = i.identifier.0;
+    spans.insert(Key::Def(owner.into()), span_of(text, owner));
+    for member in &i.members.body {
+        match member {
+            InterfaceMember::Operation(op) => {
+                throws_ref(text, &op.attributes, &mut spans.type_refs);
+                // An enum-interface variant is written `Name(args);`: its
+                // "return type" is its own name, not a type use.
+                if op.identifier.is_some() {
+                    return_refs(text, &op.return_type, &mut spans.type_refs);
+                }
+                let name = op
+                    .identifier
+                    .map(|id| id.0)
+                    .or_else(|| variant_name(&op.return_type));
+                if let Some(name) = name {
+                    spans.insert(Key::Member(owner.into(), name.into()), span_of(text, name));
+                    index_args(text, spans, owner, name, &op.args.body);
+                }
+            }
+            InterfaceMember::Constructor(c) => {
+                if let Some(error) = named_attribute(&c.attributes, "Throws") {
+                    spans
+                        .constructor_throws
+                        .push((error.to_string(), span_of(text, error)));
+                }
+                let name = named_attribute(&c.attributes, "Name").unwrap_or("new");
+                let at = named_attribute(&c.attributes, "Name")
+                    .map_or_else(|| span_of(text, owner), |n| span_of(text, n));
+                spans.insert(Key::Member(owner.into(), name.into()), at);
+                index_args(text, spans, owner, name, &c.args.body);
+            }
+            _ => {}
+        }
+    }
+}
+
 fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
     let mut spans = Spans::default();
-    let args = |spans: &mut Spans,
-                owner: &str,
-                member: &str,
-                list: &weedle::argument::ArgumentList<'_>| {
-        for arg in &list.list {
-            if let weedle::argument::Argument::Single(a) = arg {
-                spans.insert(
-                    Key::Arg(owner.into(), member.into(), a.identifier.0.into()),
-                    span_of(text, a.identifier.0),
-                );
-                type_refs(text, &a.type_.type_, &mut spans.type_refs);
-            }
-        }
+    let args = |spans: &mut Spans, owner: &str, member: &str, list: &ArgumentList<'_>| {
+        index_args(text, spans, owner, member, list)
     };
     for definition in definitions {
         match definition {
@@ -545,46 +588,7 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                     );
                 }
             }
-            Definition::Interface(i) => {
-                let owner = i.identifier.0;
-                spans.insert(Key::Def(owner.into()), span_of(text, owner));
-                for member in &i.members.body {
-                    match member {
-                        InterfaceMember::Operation(op) => {
-                            throws_ref(text, &op.attributes, &mut spans.type_refs);
-                            // An enum-interface variant is written `Name(args);`: its
-                            // "return type" is its own name, not a type use.
-                            if op.identifier.is_some() {
-                                return_refs(text, &op.return_type, &mut spans.type_refs);
-                            }
-                            let name = op
-                                .identifier
-                                .map(|id| id.0)
-                                .or_else(|| variant_name(&op.return_type));
-                            if let Some(name) = name {
-                                spans.insert(
-                                    Key::Member(owner.into(), name.into()),
-                                    span_of(text, name),
-                                );
-                                args(&mut spans, owner, name, &op.args.body);
-                            }
-                        }
-                        InterfaceMember::Constructor(c) => {
-                            if let Some(error) = named_attribute(&c.attributes, "Throws") {
-                                spans
-                                    .constructor_throws
-                                    .push((error.to_string(), span_of(text, error)));
-                            }
-                            let name = named_attribute(&c.attributes, "Name").unwrap_or("new");
-                            let at = named_attribute(&c.attributes, "Name")
-                                .map_or_else(|| span_of(text, owner), |n| span_of(text, n));
-                            spans.insert(Key::Member(owner.into(), name.into()), at);
-                            args(&mut spans, owner, name, &c.args.body);
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            Definition::Interface(i) => index_interface(text, i, &mut spans),
             Definition::CallbackInterface(c) => {
                 let owner = c.identifier.0;
                 spans.insert(Key::Def(owner.into()), span_of(text, owner));

@@ -87,7 +87,25 @@ impl Lowerer<'_, '_> {
         }
         let unexpected = config.and_then(|l| l.unexpected_error.as_ref());
         let thrown = throws.map(|t| &errors[t.0]);
-        let unexpected_error = match (thrown, unexpected) {
+        let unexpected_error = self.unexpected_error(&c.name, thrown, unexpected);
+        Callback {
+            name,
+            docstring: c.docstring,
+            methods: out,
+            unexpected_error,
+        }
+    }
+
+    /// The variant Rust receives when a throwing method fails otherwise
+    /// (`unexpected-error`): required when a method throws, and its fields
+    /// must all be strings.
+    fn unexpected_error(
+        &mut self,
+        callback: &str,
+        thrown: Option<&ErrorType>,
+        unexpected: Option<&toml::Spanned<String>>,
+    ) -> Option<String> {
+        match (thrown, unexpected) {
             (None, None) => None,
             (None, Some(v)) => {
                 self.cfg(
@@ -95,15 +113,15 @@ impl Lowerer<'_, '_> {
                     v.span(),
                     format!(
                         "no method of `{}` throws, so `unexpected-error` is unused",
-                        c.name
+                        callback
                     ),
                 );
                 None
             }
             (Some(error), None) => {
                 let error = &error.name.udl;
-                self.udl(Code::MissingConfig, span.clone(), format!("`{}` has methods that throw `{error}`, but no `unexpected-error` variant", c.name))
-                    .with_help(format!("add `unexpected-error = \"<variant of {error} whose fields are strings>\"` to `[listeners.{}]`", c.name))
+                self.udl(Code::MissingConfig, self.cx.spans.def(callback), format!("`{}` has methods that throw `{error}`, but no `unexpected-error` variant", callback))
+                    .with_help(format!("add `unexpected-error = \"<variant of {error} whose fields are strings>\"` to `[listeners.{}]`", callback))
                     .with_note("it is what Rust receives when the Python method raises another exception or returns the wrong type");
                 None
             }
@@ -128,12 +146,6 @@ impl Lowerer<'_, '_> {
                     }
                 }
             }
-        };
-        Callback {
-            name,
-            docstring: c.docstring,
-            methods: out,
-            unexpected_error,
         }
     }
 

@@ -231,6 +231,45 @@ fn variant_fields(paths: &Paths<'_>, fields: &[Field], lift: bool) -> Vec<String
 pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     let name = paths.glue(&e.name);
     let core = paths.core(&e.name);
+    let body = enum_body(paths, e);
+    let (from_core, to_core) = enum_conversions(paths, e);
+    // The glue mirrors the core's variant names, whatever their case.
+    let camel = is_camel(&name) && e.variants.iter().all(|v| is_camel(&v.name.rust));
+    let flags = if e.flat {
+        "eq, hash, frozen, from_py_object"
+    } else {
+        "eq, frozen, from_py_object"
+    };
+    let derive = if e.flat {
+        "#[derive(Clone, Copy, PartialEq, Eq, Hash)]"
+    } else {
+        "#[derive(Clone, PartialEq)]"
+    };
+    DataView {
+        doc: types::rust_doc(e.docstring.as_deref()),
+        attrs: vec![
+            format!(
+                "#[::pyo3::pyclass(module = {}, name = {}, {flags})]",
+                types::rust_str(package),
+                types::rust_str(&e.name.python)
+            ),
+            derive.to_string(),
+        ]
+        .into_iter()
+        .chain((!camel).then(|| "#[allow(non_camel_case_types)]".to_string()))
+        .collect(),
+        head: format!("pub enum {name} {{"),
+        body,
+        methods: Vec::new(),
+        name,
+        core,
+        from_core,
+        to_core,
+    }
+}
+
+/// The glue enum's variants, with their renames and fields.
+fn enum_body(paths: &Paths<'_>, e: &Enum) -> Vec<String> {
     let mut body = Vec::new();
     // rustfmt lays every struct variant out vertically once any variant of
     // the enum carries an attribute other than its docs.
@@ -264,7 +303,14 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
             }
         }
     }
-    // Both directions match every variant by name: no wildcard arm.
+    body
+}
+
+/// The bodies of `From<core> for glue` and `From<glue> for core`: both
+/// match every variant by name.
+fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
+    let name = paths.glue(&e.name);
+    let core = paths.core(&e.name);
     let mut from_core = vec!["match value {".to_string()];
     let mut to_core = vec!["match value {".to_string()];
     for v in &e.variants {
@@ -322,39 +368,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     }
     from_core.push("}".to_string());
     to_core.push("}".to_string());
-    // The glue mirrors the core's variant names, whatever their case.
-    let camel = is_camel(&name) && e.variants.iter().all(|v| is_camel(&v.name.rust));
-    let flags = if e.flat {
-        "eq, hash, frozen, from_py_object"
-    } else {
-        "eq, frozen, from_py_object"
-    };
-    let derive = if e.flat {
-        "#[derive(Clone, Copy, PartialEq, Eq, Hash)]"
-    } else {
-        "#[derive(Clone, PartialEq)]"
-    };
-    DataView {
-        doc: types::rust_doc(e.docstring.as_deref()),
-        attrs: vec![
-            format!(
-                "#[::pyo3::pyclass(module = {}, name = {}, {flags})]",
-                types::rust_str(package),
-                types::rust_str(&e.name.python)
-            ),
-            derive.to_string(),
-        ]
-        .into_iter()
-        .chain((!camel).then(|| "#[allow(non_camel_case_types)]".to_string()))
-        .collect(),
-        head: format!("pub enum {name} {{"),
-        body,
-        methods: Vec::new(),
-        name,
-        core,
-        from_core,
-        to_core,
-    }
+    (from_core, to_core)
 }
 
 /// A match arm at column 12 (inside `from`), lines relative to column 8.

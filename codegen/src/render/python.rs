@@ -495,104 +495,99 @@ fn returns(c: &Callable, spelling: Spelling) -> String {
 
 pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
-    let paths = plan;
-    let classes: Vec<StubClass> = api
-        .objects
-        .iter()
-        .map(|o| {
-            let mut members = Vec::new();
-            if let Some(c) = &o.constructor {
-                members.push(stub_fn(
-                    paths,
-                    c,
-                    Some("cls"),
-                    "__new__",
-                    paths.spelling.class(&o.name.python),
-                    "    ",
-                ));
-            }
-            for c in &o.named_constructors {
-                let mut f = stub_fn(
-                    paths,
-                    c,
-                    Some("cls"),
-                    &c.name.python,
-                    paths.spelling.class(&o.name.python),
-                    "    ",
-                );
-                f.decorators
-                    .push(format!("@{}", paths.spelling.builtin("classmethod")));
-                members.push(f);
-            }
-            for m in &o.methods {
-                members.push(stub_fn(
-                    paths,
-                    m,
-                    Some("self"),
-                    &m.name.python,
-                    returns(m, paths.spelling),
-                    "    ",
-                ));
-            }
-            StubClass {
-                name: o.name.python.clone(),
-                decorator: "@_typing.final".into(),
-                docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
-                attributes: Vec::new(),
-                members,
-                dunders: eq_dunders(paths.spelling, true)
-                    .iter()
-                    .map(|l| format!("    {l}"))
-                    .collect(),
-            }
-        })
-        .collect();
-    let mut classes: Vec<StubClass> = api
-        .records
-        .iter()
-        .map(|r| record_stub(paths, r))
-        .chain(classes)
-        .collect();
-    let enum_classes: Vec<StubClass> = api
-        .enums
-        .iter()
-        .flat_map(|e| enum_stub(e, paths.spelling))
-        .collect();
-    classes.splice(api.records.len()..api.records.len(), enum_classes);
+    let objects = api.objects.iter().map(|o| object_stub(plan, o));
+    let records = api.records.iter().map(|r| record_stub(plan, r));
+    let enums = api.enums.iter().flat_map(|e| enum_stub(e, plan.spelling));
+    // Records, then enums, then objects, as the glue defines them.
+    let classes: Vec<StubClass> = records.chain(enums).chain(objects).collect();
     let functions = api
         .functions
         .iter()
-        .map(|f| {
-            stub_fn(
-                paths,
-                f,
-                None,
-                &f.name.python,
-                returns(f, paths.spelling),
-                "",
-            )
-        })
+        .map(|f| stub_fn(plan, f, None, &f.name.python, returns(f, plan.spelling), ""))
         .collect();
+    let all = plan.exports.native.iter().map(|n| py_str(n)).collect();
+    NativePyi {
+        header: header(api),
+        imports: stub_imports(plan),
+        all,
+        classes,
+        functions,
+    }
+    .render()
+}
+
+/// The stub of an interface: constructors, methods and comparison.
+fn object_stub(paths: &Paths<'_>, o: &crate::model::Object) -> StubClass {
+    let mut members = Vec::new();
+    if let Some(c) = &o.constructor {
+        members.push(stub_fn(
+            paths,
+            c,
+            Some("cls"),
+            "__new__",
+            paths.spelling.class(&o.name.python),
+            "    ",
+        ));
+    }
+    for c in &o.named_constructors {
+        let mut f = stub_fn(
+            paths,
+            c,
+            Some("cls"),
+            &c.name.python,
+            paths.spelling.class(&o.name.python),
+            "    ",
+        );
+        f.decorators
+            .push(format!("@{}", paths.spelling.builtin("classmethod")));
+        members.push(f);
+    }
+    for m in &o.methods {
+        members.push(stub_fn(
+            paths,
+            m,
+            Some("self"),
+            &m.name.python,
+            returns(m, paths.spelling),
+            "    ",
+        ));
+    }
+    StubClass {
+        name: o.name.python.clone(),
+        decorator: "@_typing.final".into(),
+        docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
+        attributes: Vec::new(),
+        members,
+        dunders: eq_dunders(paths.spelling, true)
+            .iter()
+            .map(|l| format!("    {l}"))
+            .collect(),
+    }
+}
+
+/// The stub's imports, each under a private alias, in isort's groups.
+fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
+    let api = paths.api;
     let mut imports = Vec::new();
     if paths.spelling.qualify {
         imports.push("import builtins as _builtins".to_string());
     }
-    let callables = api.callables();
-    let datetime = callables.into_iter().any(|c| {
+    let signatures = api.callables().any(|c| {
         c.arguments.iter().any(|a| types::uses_datetime(&a.ty))
             || c.returns.as_ref().is_some_and(types::uses_datetime)
-    }) || api
-        .records
+    });
+    let record_fields = api.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty);
+    let variant_fields = api
+        .enums
         .iter()
-        .flat_map(|r| &r.fields)
-        .any(|f| types::uses_datetime(&f.ty))
-        || api
-            .enums
-            .iter()
-            .flat_map(|e| &e.variants)
-            .flat_map(|v| &v.fields)
-            .any(|f| types::uses_datetime(&f.ty));
-    if datetime {
+        .flat_map(|e| &e.variants)
+        .flat_map(|v| &v.fields)
+        .map(|f| &f.ty);
+    if signatures
+        || record_fields
+            .chain(variant_fields)
+            .any(types::uses_datetime)
+    {
         imports.push("import datetime as _datetime".to_string());
     }
     if !api.objects.is_empty() || !api.records.is_empty() || !api.enums.is_empty() {
@@ -622,15 +617,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             api.package
         ));
     }
-    let all = plan.exports.native.iter().map(|n| py_str(n)).collect();
-    NativePyi {
-        header: header(api),
-        imports,
-        all,
-        classes,
-        functions,
-    }
-    .render()
+    imports
 }
 
 struct Case {

@@ -609,13 +609,36 @@ enum Receiver<'a> {
     NamedConstructor(&'a str),
 }
 
+/// The `#[pyfunction]`/`#[pymethods]` wrapper of one function, method or
+/// constructor: attributes, signature, then a body that converts the
+/// arguments, calls the core with the GIL released, and maps the result.
 fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
+    let (attrs, signature, infallible) = method_head(paths, c, &receiver);
     let indent = if matches!(receiver, Receiver::Function(_)) {
         0
     } else {
         4
     };
-    let body_indent = indent + 4;
+    Method {
+        doc: types::rust_doc(c.docstring.as_deref()),
+        attrs,
+        signature,
+        body: method_body(paths, c, &receiver, infallible, indent + 4),
+    }
+}
+
+/// The attributes and signature of a wrapper, and whether the call is
+/// infallible (it then returns its value without `PyResult`).
+fn method_head(
+    paths: &Paths<'_>,
+    c: &Callable,
+    receiver: &Receiver<'_>,
+) -> (Vec<String>, String, bool) {
+    let indent = if matches!(receiver, Receiver::Function(_)) {
+        0
+    } else {
+        4
+    };
 
     let mut attrs = Vec::new();
     let mut options = Vec::new();
@@ -693,7 +716,21 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
             format!(" -> {returns} {{")
         },
     );
+    (attrs, signature, infallible)
+}
 
+/// The body of a wrapper at `body_indent`.
+fn method_body(
+    paths: &Paths<'_>,
+    c: &Callable,
+    receiver: &Receiver<'_>,
+    infallible: bool,
+    body_indent: usize,
+) -> Vec<String> {
+    let is_ctor = matches!(
+        receiver,
+        Receiver::Constructor(_) | Receiver::NamedConstructor(_)
+    );
     let mut body = Vec::new();
     let mut call_args = Vec::new();
     for a in &c.arguments {
@@ -778,10 +815,5 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
             });
         }
     }
-    Method {
-        doc: types::rust_doc(c.docstring.as_deref()),
-        attrs,
-        signature,
-        body,
-    }
+    body
 }
