@@ -510,6 +510,25 @@ fn index_args(text: &str, spans: &mut Spans, owner: &str, member: &str, list: &A
     }
 }
 
+/// A named operation of a namespace or callback interface: its name, its
+/// arguments and the types it uses (`[Throws]`, return and arguments).
+type Operation<'a, 'b> = (
+    &'b Option<ExtendedAttributeList<'a>>,
+    &'b ReturnType<'a>,
+    Option<&'a str>,
+    &'b ArgumentList<'a>,
+);
+
+fn index_operation(text: &str, spans: &mut Spans, owner: &str, op: Operation<'_, '_>) {
+    let (attributes, return_type, name, args) = op;
+    throws_ref(text, attributes, &mut spans.type_refs);
+    return_refs(text, return_type, &mut spans.type_refs);
+    if let Some(name) = name {
+        spans.insert(Key::Member(owner.into(), name.into()), span_of(text, name));
+        index_args(text, spans, owner, name, args);
+    }
+}
+
 /// The names in an interface: its methods (or enum-interface variants), its
 /// constructors and their arguments, and the types they use.
 fn index_interface(text: &str, i: &weedle::InterfaceDefinition<'_>, spans: &mut Spans) {
@@ -552,9 +571,6 @@ fn index_interface(text: &str, i: &weedle::InterfaceDefinition<'_>, spans: &mut 
 
 fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
     let mut spans = Spans::default();
-    let args = |spans: &mut Spans, owner: &str, member: &str, list: &ArgumentList<'_>| {
-        index_args(text, spans, owner, member, list)
-    };
     for definition in definitions {
         match definition {
             Definition::Namespace(ns) => {
@@ -566,15 +582,9 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                 spans.insert(Key::Def(owner.into()), span_of(text, owner));
                 for member in &ns.members.body {
                     if let NamespaceMember::Operation(op) = member {
-                        throws_ref(text, &op.attributes, &mut spans.type_refs);
-                        return_refs(text, &op.return_type, &mut spans.type_refs);
-                        if let Some(id) = op.identifier {
-                            spans.insert(
-                                Key::Member(owner.into(), id.0.into()),
-                                span_of(text, id.0),
-                            );
-                            args(&mut spans, owner, id.0, &op.args.body);
-                        }
+                        let id = op.identifier.map(|id| id.0);
+                        let parts = (&op.attributes, &op.return_type, id, &op.args.body);
+                        index_operation(text, &mut spans, owner, parts);
                     }
                 }
             }
@@ -594,15 +604,9 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
                 spans.insert(Key::Def(owner.into()), span_of(text, owner));
                 for member in &c.members.body {
                     if let InterfaceMember::Operation(op) = member {
-                        throws_ref(text, &op.attributes, &mut spans.type_refs);
-                        return_refs(text, &op.return_type, &mut spans.type_refs);
-                        if let Some(id) = op.identifier {
-                            spans.insert(
-                                Key::Member(owner.into(), id.0.into()),
-                                span_of(text, id.0),
-                            );
-                            args(&mut spans, owner, id.0, &op.args.body);
-                        }
+                        let id = op.identifier.map(|id| id.0);
+                        let parts = (&op.attributes, &op.return_type, id, &op.args.body);
+                        index_operation(text, &mut spans, owner, parts);
                     }
                 }
             }

@@ -225,8 +225,11 @@ struct ListenersTest<'a> {
     header: String,
     package: &'a str,
     native_module: &'a str,
-    has_throwing: bool,
+    /// `errors` and `listeners`, where the tests use them.
+    package_imports: String,
     optional: Vec<String>,
+    /// `(interface, method, why)` of the methods the hook cannot call.
+    unsampled: Vec<String>,
     required: Vec<(String, String)>,
     throwing: Vec<ThrowView>,
 }
@@ -274,6 +277,7 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
     let paths = plan;
     let mut optional = Vec::new();
+    let mut unsampled = Vec::new();
     let mut required = Vec::new();
     let mut throwing = Vec::new();
     for c in &api.callbacks {
@@ -284,6 +288,25 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
             .map(|m| py_str(&m.callable.name.python))
             .collect();
         required.push((py_str(&c.name.python), names.join(", ")));
+        for m in c.methods.iter().filter(|m| !has_samples(m, paths)) {
+            let missing = m
+                .callable
+                .arguments
+                .iter()
+                .find(|a| super::callbacks::sample_arg(&a.ty, &a.name.udl, paths).is_none());
+            let why = missing.map_or_else(String::new, |a| {
+                format!(
+                    "the test hook has no sample value for its argument `{}`",
+                    a.name.python
+                )
+            });
+            unsampled.push(format!(
+                "({}, {}, {})",
+                py_str(&c.name.python),
+                py_str(&m.callable.name.python),
+                py_str(&why)
+            ));
+        }
         for m in c.methods.iter().filter(|m| has_samples(m, paths)) {
             if !m.required {
                 optional.push(format!(
@@ -302,8 +325,16 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
         header: format!("# {}", super::header_text(api)),
         package: &api.package,
         native_module: &api.native_module,
-        has_throwing: !throwing.is_empty(),
+        package_imports: [
+            (!throwing.is_empty()).then_some("errors"),
+            (!optional.is_empty()).then_some("listeners"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", "),
         optional,
+        unsampled,
         required,
         throwing,
     }
