@@ -1110,6 +1110,12 @@ mod bindery_test_hooks {
     use super::*;
     use ::pyo3::prelude::*;
 
+    /// The timestamp of the samples: 2023-11-14T22:13:20Z.
+    #[allow(dead_code)]
+    fn sample_timestamp() -> ::std::time::SystemTime {
+        ::std::time::SystemTime::UNIX_EPOCH + ::std::time::Duration::from_secs(1_700_000_000)
+    }
+
     /// Returns the exception that a sample value of `error.variant` maps to,
     /// with the sample's `Display` text.
     #[pyfunction]
