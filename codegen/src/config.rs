@@ -37,6 +37,12 @@ pub struct GilConfig {
 pub struct PythonConfig {
     pub package: Option<Spanned<String>>,
     pub native_module: Option<Spanned<String>>,
+    /// The pure-Python module of the exception classes (default `errors`).
+    pub errors_module: Option<Spanned<String>>,
+    /// The pure-Python module of the listener classes (default `listeners`).
+    pub listeners_module: Option<Spanned<String>>,
+    /// The exception attribute naming the Rust variant (default `variant`).
+    pub variant_attribute: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,7 +100,13 @@ const LISTENER: Shape = Shape::Table(&[
 const SCHEMA: Shape = Shape::Table(&[
     (
         "python",
-        Shape::Table(&[("package", Shape::Str), ("native-module", Shape::Str)]),
+        Shape::Table(&[
+            ("package", Shape::Str),
+            ("native-module", Shape::Str),
+            ("errors-module", Shape::Str),
+            ("listeners-module", Shape::Str),
+            ("variant-attribute", Shape::Str),
+        ]),
     ),
     (
         "rust",

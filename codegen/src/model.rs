@@ -139,6 +139,12 @@ pub struct Api {
     pub package: String,
     /// Name of the extension module inside the package.
     pub native_module: String,
+    /// Name of the pure-Python exception module (`errors`).
+    pub errors_module: String,
+    /// Name of the pure-Python listener module (`listeners`).
+    pub listeners_module: String,
+    /// The exception attribute naming the Rust variant (`variant`).
+    pub variant_attribute: String,
     /// Cargo name of the core crate.
     pub crate_name: String,
     /// The core crate as a Rust path root (`::boxkit`).
@@ -299,8 +305,10 @@ pub struct Object {
 /// What a name in the package namespace stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Export {
-    /// A submodule bindery adds: `errors` or `listeners`.
-    Module(&'static str),
+    /// The exception module bindery adds.
+    ErrorsModule,
+    /// The listener module bindery adds.
+    ListenersModule,
     ErrorBase(ErrorId),
     /// A class of an error type, by its index in [`ErrorType::classes`].
     ErrorClass(ErrorId, usize),
@@ -313,6 +321,16 @@ pub enum Export {
     Listener(CallbackId),
     /// A callback interface's Protocol.
     Protocol(CallbackId),
+}
+
+/// `module`, or `module as alias` when they differ: how generated tests
+/// import one of the package's modules under a fixed name.
+pub fn import_as(module: &str, alias: &str) -> String {
+    if module == alias {
+        module.to_string()
+    } else {
+        format!("{module} as {alias}")
+    }
 }
 
 /// The Python name of a callback interface's Protocol.
@@ -348,7 +366,7 @@ impl Api {
     /// Every name the package exports (plus the submodules it adds), in
     /// definition order: one namespace, so each name must be unique.
     pub fn exports(&self) -> Vec<(String, Export)> {
-        let mut out = vec![("errors".to_string(), Export::Module("errors"))];
+        let mut out = vec![(self.errors_module.clone(), Export::ErrorsModule)];
         for (i, e) in self.errors.iter().enumerate() {
             out.push((e.base.clone(), Export::ErrorBase(ErrorId(i))));
             for (k, c) in e.classes.iter().enumerate() {
@@ -381,7 +399,7 @@ impl Api {
                 .map(|(i, f)| named(&f.name, Export::Function(i))),
         );
         if !self.callbacks.is_empty() {
-            out.push(("listeners".to_string(), Export::Module("listeners")));
+            out.push((self.listeners_module.clone(), Export::ListenersModule));
         }
         for (i, c) in self.callbacks.iter().enumerate() {
             out.push(named(&c.name, Export::Listener(CallbackId(i))));

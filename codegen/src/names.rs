@@ -421,9 +421,11 @@ pub const PYTHON_BUILTINS: &[&str] = &[
 /// and the attributes of its exceptions. A UDL name that clashes with one is
 /// a located diagnostic (B021 or B022), never broken output.
 pub const PUBLIC_NAMES: &[&str] = &["errors", "listeners", "variant", "args"];
+// (The module names and `variant` are configurable: `python.errors-module`,
+// `python.listeners-module`, `python.variant-attribute`.)
 
 /// Attribute names every exception instance has, plus bindery's own.
-pub const EXCEPTION_RESERVED: &[&str] = &["args", "variant", "with_traceback", "add_note"];
+pub const EXCEPTION_RESERVED: &[&str] = &["args", "with_traceback", "add_note"];
 
 #[cfg(test)]
 mod tests {

@@ -115,7 +115,7 @@ impl Exports {
         let mut out = Exports::default();
         for (name, what) in api.exports() {
             match what {
-                Export::Module(_) => {}
+                Export::ErrorsModule | Export::ListenersModule => {}
                 Export::ErrorBase(_) | Export::ErrorClass(..) => out.errors.push(name),
                 Export::Record(_) | Export::Enum(_) | Export::Object(_) | Export::Function(_) => {
                     out.native.push(name)

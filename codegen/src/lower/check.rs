@@ -79,7 +79,7 @@ impl Lowerer<'_, '_> {
             .into_iter()
             .map(|(name, what)| {
                 let at = match what {
-                    Export::Module(_) => (Source::Udl, 0..0),
+                    Export::ErrorsModule | Export::ListenersModule => (Source::Udl, 0..0),
                     Export::ErrorBase(id) => self.base_span(api.error(id)),
                     Export::ErrorClass(id, k) => {
                         let e = api.error(id);
@@ -97,7 +97,31 @@ impl Lowerer<'_, '_> {
                 (name, at)
             })
             .collect();
-        self.check_unique_located(located, "in the package namespace");
+        let (modules, others): (Vec<_>, Vec<_>) = located
+            .into_iter()
+            .partition(|(_, (_, span))| span.is_empty());
+        for (module, key) in [
+            (&api.errors_module, "python.errors-module"),
+            (&api.listeners_module, "python.listeners-module"),
+        ] {
+            if !modules.iter().any(|(name, _)| name == module) {
+                continue;
+            }
+            for (name, (source, span)) in others.iter().filter(|(name, _)| name == module) {
+                self.push(
+                    *source,
+                    Code::NameCollision,
+                    span.clone(),
+                    format!("`{name}` is also the name of the package's module `{module}`"),
+                )
+                .with_help(format!(
+                    "rename the module with `{key} = \"...\"` in `[python]`, or rename this definition"
+                ));
+            }
+        }
+        let clashing = |name: &String| modules.iter().any(|(m, _)| m == name);
+        let others: Vec<_> = others.into_iter().filter(|(n, _)| !clashing(n)).collect();
+        self.check_unique_located(others, "in the package namespace");
     }
 }
 

@@ -105,7 +105,7 @@ impl Lowerer<'_, '_> {
     ) -> ClassChoice {
         let span = self.cx.spans.member(error, variant);
         let python = names::python_name(variant);
-        if names::EXCEPTION_RESERVED.contains(&python.as_str()) || python.starts_with("__") {
+        if self.is_exception_attribute(&python) || python.starts_with("__") {
             self.udl(Code::ReservedName, span.clone(), format!("variant `{variant}` would become the attribute `{base}.{python}`, which exceptions already use"))
                 .with_help("rename the variant");
         }
@@ -166,25 +166,29 @@ impl Lowerer<'_, '_> {
                 .iter()
                 .filter_map(|b| names::builtin_exception(b))
                 .find(|b| b.attributes.contains(&python));
-            let shadowed =
-                if names::EXCEPTION_RESERVED.contains(&python) || python.starts_with("__") {
-                    Some((
-                        format!("the exception attribute `{python}`"),
-                        "rename the field",
-                    ))
-                } else if let Some(b) = taken_by_base {
-                    Some((
-                        format!("the attribute `{python}` of the base `{}`", b.name),
-                        "rename the field, or drop that base",
-                    ))
-                } else if variant_attrs.contains(python) {
-                    Some((
-                        format!("the variant class attribute `{base}.{python}`"),
-                        "rename the field or the variant",
-                    ))
-                } else {
-                    None
-                };
+            let shadowed = if python == self.variant_attribute {
+                Some((
+                    format!("the exception attribute `{python}` that names the variant"),
+                    "rename the field, or the attribute with `python.variant-attribute`",
+                ))
+            } else if self.is_exception_attribute(python) || python.starts_with("__") {
+                Some((
+                    format!("the exception attribute `{python}`"),
+                    "rename the field",
+                ))
+            } else if let Some(b) = taken_by_base {
+                Some((
+                    format!("the attribute `{python}` of the base `{}`", b.name),
+                    "rename the field, or drop that base",
+                ))
+            } else if variant_attrs.contains(python) {
+                Some((
+                    format!("the variant class attribute `{base}.{python}`"),
+                    "rename the field or the variant",
+                ))
+            } else {
+                None
+            };
             if let Some((what, help)) = shadowed {
                 self.udl(
                     Code::ReservedName,
@@ -254,6 +258,12 @@ impl Lowerer<'_, '_> {
         }
         classes.classes[existing].variants.push(index);
         existing
+    }
+
+    /// Whether exceptions already have an attribute `name` (Python's own, or
+    /// the variant attribute bindery adds).
+    fn is_exception_attribute(&self, name: &str) -> bool {
+        names::EXCEPTION_RESERVED.contains(&name) || name == self.variant_attribute
     }
 
     /// A shared class holds the union of its variants' fields; a field some

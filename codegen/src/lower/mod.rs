@@ -40,6 +40,7 @@ pub fn lower(
         cx,
         sink: Sink::default(),
         ids: Ids::default(),
+        variant_attribute: "variant".to_string(),
     };
     let api = l.run(group);
     l.sink.finish().map(|warnings| (api, warnings))
@@ -49,6 +50,8 @@ struct Lowerer<'a, 'c> {
     cx: &'a Context<'c>,
     sink: Sink,
     ids: Ids,
+    /// The exception attribute naming the variant, which fields must not take.
+    variant_attribute: String,
 }
 
 /// Every definition's id by UDL name.
@@ -93,6 +96,9 @@ struct Items {
 struct Settings {
     package: String,
     native_module: String,
+    errors_module: String,
+    listeners_module: String,
+    variant_attribute: String,
     crate_name: String,
     crate_ident: String,
     crate_path: String,
@@ -139,6 +145,7 @@ impl Lowerer<'_, '_> {
     fn run(&mut self, group: uniffi_meta::MetadataGroup) -> Api {
         let namespace = group.namespace.name.clone();
         let settings = self.settings(&namespace);
+        self.variant_attribute = settings.variant_attribute.clone();
         let items = self.sort_items(group.items, &namespace);
         // Ids are positions in declaration order, known before any type is lowered.
         self.ids = Ids {
@@ -184,6 +191,9 @@ impl Lowerer<'_, '_> {
             docstring: group.namespace_docstring,
             package: settings.package,
             native_module: settings.native_module,
+            errors_module: settings.errors_module,
+            listeners_module: settings.listeners_module,
+            variant_attribute: settings.variant_attribute,
             crate_name: settings.crate_name,
             crate_ident: settings.crate_ident,
             crate_path: settings.crate_path,

@@ -15,25 +15,56 @@ impl Lowerer<'_, '_> {
             namespace,
             "python.package",
         );
+        let python = &self.cx.config.python;
         let native_module = self.identifier_setting(
-            self.cx.config.python.native_module.as_ref(),
+            python.native_module.as_ref(),
             "_native",
             "python.native-module",
         );
-        if native_module == "errors" {
-            let span = self
-                .cx
-                .config
-                .python
-                .native_module
-                .as_ref()
-                .map_or(0..0, |s| s.span());
-            self.cfg(
-                Code::NameCollision,
-                span,
-                "the native module cannot be called `errors`: that is the exception module",
-            )
-            .with_help("keep the default `_native`");
+        let errors_module = self.identifier_setting(
+            python.errors_module.as_ref(),
+            "errors",
+            "python.errors-module",
+        );
+        let listeners_module = self.identifier_setting(
+            python.listeners_module.as_ref(),
+            "listeners",
+            "python.listeners-module",
+        );
+        self.distinct_modules([
+            (
+                "python.native-module",
+                &native_module,
+                python.native_module.as_ref(),
+            ),
+            (
+                "python.errors-module",
+                &errors_module,
+                python.errors_module.as_ref(),
+            ),
+            (
+                "python.listeners-module",
+                &listeners_module,
+                python.listeners_module.as_ref(),
+            ),
+        ]);
+        let variant_attribute = self.identifier_setting(
+            python.variant_attribute.as_ref(),
+            "variant",
+            "python.variant-attribute",
+        );
+        if let Some(v) = &python.variant_attribute {
+            let name = v.get_ref();
+            if name.starts_with('_')
+                || ["args", "with_traceback", "add_note"].contains(&name.as_str())
+            {
+                self.cfg(
+                    Code::ReservedName,
+                    v.span(),
+                    format!("`{name}` cannot name the variant attribute: exceptions use it, or it is private"),
+                )
+                .with_help("pick a public name that exceptions do not have, such as `kind`");
+            }
         }
         let crate_name = match &self.cx.config.rust.crate_name {
             Some(name) => {
@@ -66,6 +97,9 @@ impl Lowerer<'_, '_> {
         Settings {
             package,
             native_module,
+            errors_module,
+            listeners_module,
+            variant_attribute,
             crate_name,
             crate_ident,
             crate_path,
@@ -94,6 +128,28 @@ impl Lowerer<'_, '_> {
                 name.clone()
             }
             None => default.to_string(),
+        }
+    }
+
+    /// The package's three modules need three names.
+    fn distinct_modules(&mut self, modules: [(&str, &String, Option<&toml::Spanned<String>>); 3]) {
+        for (i, (key, name, value)) in modules.iter().enumerate() {
+            let Some((other, _, other_value)) = modules[..i].iter().find(|(_, n, _)| n == name)
+            else {
+                continue;
+            };
+            let (key, other) = if value.is_some() {
+                (key, other)
+            } else {
+                (other, key)
+            };
+            let span = value.or(*other_value).map_or(0..0, |v| v.span());
+            self.cfg(
+                Code::NameCollision,
+                span,
+                format!("`{key}` and `{other}` both name the module `{name}`"),
+            )
+            .with_help(format!("give `{key}` another name"));
         }
     }
 

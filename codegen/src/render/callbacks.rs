@@ -69,7 +69,10 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
         "        return None;".to_string(),
         "    }".to_string(),
         format!("    let build = || -> ::pyo3::PyResult<{path}> {{"),
-        "        let variant: String = value.getattr(\"variant\")?.extract()?;".to_string(),
+        format!(
+            "        let variant: String = value.getattr({})?.extract()?;",
+            types::rust_str(&paths.api.variant_attribute)
+        ),
         "        Ok(match variant.as_str() {".to_string(),
     ];
     for v in &error.variants {

@@ -197,6 +197,29 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
     .render()
 }
 
+/// `from package import ...` statements for `(module, alias)` pairs, as
+/// isort writes them: plain names share one statement, each `as` has its own,
+/// ordered by the imported name.
+fn module_imports<'a>(
+    package: &str,
+    modules: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<String> {
+    let (plain, aliased): (Vec<_>, Vec<_>) = modules.partition(|(m, a)| m == a);
+    let mut statements: Vec<(String, String)> = Vec::new();
+    if let Some((first, _)) = plain.first() {
+        let names: Vec<&str> = plain.iter().map(|(m, _)| *m).collect();
+        statements.push((first.to_string(), names.join(", ")));
+    }
+    for (module, alias) in aliased {
+        statements.push((module.to_string(), format!("{module} as {alias}")));
+    }
+    statements.sort();
+    statements
+        .into_iter()
+        .map(|(_, names)| format!("from {package} import {names}"))
+        .collect()
+}
+
 /// Whether the test hook can call `m` (every argument has a sample).
 pub fn has_samples(m: &CallbackMethod, paths: &Paths<'_>) -> bool {
     m.callable
@@ -225,8 +248,10 @@ struct ListenersTest<'a> {
     header: String,
     package: &'a str,
     native_module: &'a str,
-    /// `errors` and `listeners`, where the tests use them.
-    package_imports: String,
+    /// `from <package> import ...` of `errors` and `listeners`, where the
+    /// tests use them, in isort's order.
+    package_imports: Vec<String>,
+    variant_attribute: &'a str,
     optional: Vec<String>,
     /// `(interface, method, why)` of the methods the hook cannot call.
     unsampled: Vec<String>,
@@ -325,14 +350,16 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
         header: format!("# {}", super::header_text(api)),
         package: &api.package,
         native_module: &api.native_module,
-        package_imports: [
-            (!throwing.is_empty()).then_some("errors"),
-            (!optional.is_empty()).then_some("listeners"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", "),
+        package_imports: module_imports(
+            &api.package,
+            [
+                (!throwing.is_empty()).then_some((api.errors_module.as_str(), "errors")),
+                (!optional.is_empty()).then_some((api.listeners_module.as_str(), "listeners")),
+            ]
+            .into_iter()
+            .flatten(),
+        ),
+        variant_attribute: &api.variant_attribute,
         optional,
         unsampled,
         required,

@@ -49,10 +49,13 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
     files.insert("pyproject.toml".into(), python::pyproject(plan)?);
     files.insert("src/lib.rs".into(), rust::lib_rs(plan)?);
     files.insert(format!("{pkg}/__init__.py"), python::init_py(plan)?);
-    files.insert(format!("{pkg}/errors.py"), python::errors_py(plan)?);
+    files.insert(
+        format!("{pkg}/{}.py", api.errors_module),
+        python::errors_py(plan)?,
+    );
     if !api.callbacks.is_empty() {
         files.insert(
-            format!("{pkg}/listeners.py"),
+            format!("{pkg}/{}.py", api.listeners_module),
             listeners::listeners_py(plan)?,
         );
         files.insert(

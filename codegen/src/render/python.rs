@@ -52,9 +52,12 @@ pub fn init_py(plan: &Paths<'_>) -> askama::Result<String> {
         .clone()
         .unwrap_or_else(|| format!("Python bindings for {}.", api.crate_name));
     let mut imports: Vec<(String, Vec<String>)> = [
-        (format!("{}.errors", api.package), errors),
+        (format!("{}.{}", api.package, api.errors_module), errors),
         (format!("{}.{}", api.package, api.native_module), native),
-        (format!("{}.listeners", api.package), listeners),
+        (
+            format!("{}.{}", api.package, api.listeners_module),
+            listeners,
+        ),
     ]
     .into_iter()
     .filter(|(_, names)| !names.is_empty())
@@ -97,6 +100,8 @@ struct ErrorGroup {
 struct ErrorsPy<'a> {
     header: String,
     package: &'a str,
+    errors_module: &'a str,
+    variant_attribute: &'a str,
     docstring: String,
     imports: Vec<String>,
     all: Vec<String>,
@@ -179,8 +184,12 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
                             .iter()
                             .map(|&vi| py_str(&e.variants[vi].name.udl))
                             .collect();
-                        keyword.push(format!("variant: _typing.Literal[{}]", names.join(", ")));
-                        assignments.push("self.variant = variant".to_string());
+                        keyword.push(format!(
+                            "{}: _typing.Literal[{}]",
+                            api.variant_attribute,
+                            names.join(", ")
+                        ));
+                        assignments.push(format!("self.{0} = {0}", api.variant_attribute));
                     }
                     for f in &class.fields {
                         uses_datetime |= types::uses_datetime(&f.ty);
@@ -228,6 +237,8 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
     ErrorsPy {
         header: header(api),
         package: &api.package,
+        errors_module: &api.errors_module,
+        variant_attribute: &api.variant_attribute,
         docstring: py_docstring(
             &format!(
                 "Exceptions of {}. Pure Python: imports nothing native.",
@@ -613,8 +624,8 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
             imports.push(String::new());
         }
         imports.push(format!(
-            "from {} import listeners as _listeners",
-            api.package
+            "from {} import {} as _listeners",
+            api.package, api.listeners_module
         ));
     }
     imports
@@ -636,6 +647,9 @@ struct Case {
 struct ErrorsTest<'a> {
     header: String,
     package: &'a str,
+    /// The exception module, imported as `errors`.
+    errors_import: String,
+    variant_attribute: &'a str,
     native_module: &'a str,
     imports: Vec<String>,
     cases: Vec<Case>,
@@ -691,6 +705,8 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
     }
     imports.push("import pickle".into());
     ErrorsTest {
+        errors_import: crate::model::import_as(&api.errors_module, "errors"),
+        variant_attribute: &api.variant_attribute,
         header: header(api),
         package: &api.package,
         native_module: &api.native_module,
@@ -705,6 +721,9 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
 struct ExportsTest<'a> {
     header: String,
     package: &'a str,
+    /// The exception module, imported as `errors`, and its name.
+    errors_import: String,
+    errors_module: String,
     native_module: &'a str,
     errors: Vec<String>,
     native: Vec<String>,
@@ -720,12 +739,13 @@ pub fn exports_test(plan: &Paths<'_>) -> askama::Result<String> {
         native,
         listeners,
     } = plan.exports.clone();
-    let pure = if api.callbacks.is_empty() {
-        vec!["errors"]
-    } else {
-        vec!["errors", "listeners"]
-    };
+    let mut pure = vec![api.errors_module.as_str()];
+    if !api.callbacks.is_empty() {
+        pure.push(&api.listeners_module);
+    }
     ExportsTest {
+        errors_import: crate::model::import_as(&api.errors_module, "errors"),
+        errors_module: py_str(&api.errors_module),
         listeners: listeners.iter().map(|n| py_str(n)).collect(),
         pure: pure.iter().map(|n| py_str(n)).collect(),
         header: header(api),

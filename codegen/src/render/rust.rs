@@ -84,6 +84,8 @@ struct LibRs {
     crate_doc: String,
     imports: Vec<String>,
     errors_module: String,
+    /// The attribute naming the variant, as a Rust string literal.
+    variant_attribute: String,
     class_count: usize,
     /// The `static` of cached exception classes, and of listener and error bases.
     error_classes: String,
@@ -133,7 +135,8 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         header: super::header_text(api),
         crate_doc: crate_doc(api),
         imports: imports(api),
-        errors_module: types::rust_str(&format!("{}.errors", api.package)),
+        errors_module: types::rust_str(&format!("{}.{}", api.package, api.errors_module)),
+        variant_attribute: types::rust_str(&api.variant_attribute),
         class_count: plan.class_slots,
         error_classes: type_slots("BINDERY_ERROR_CLASSES", plan.class_slots),
         listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
@@ -144,7 +147,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         no_fields_cfg: (!main_no_fields).then_some("#[cfg(feature = \"bindery-test-hooks\")]"),
         unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
         unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
-        listeners_module: types::rust_str(&format!("{}.listeners", api.package)),
+        listeners_module: types::rust_str(&format!("{}.{}", api.package, api.listeners_module)),
         listener_count: api.callbacks.len(),
         error_base_count: plan.thrown.len(),
         callback_code: callback_code(plan),
@@ -213,8 +216,8 @@ fn error_fn(plan: &Paths<'_>, id: ErrorId) -> ErrorFn {
     let base_slot = plan.error_slots[id.0].base;
     ErrorFn {
         doc: format!(
-            "/// Maps every variant of `{}::{}` to its class in `{}.errors`.",
-            api.crate_ident, e.name.rust, api.package
+            "/// Maps every variant of `{}::{}` to its class in `{}.{}`.",
+            api.crate_ident, e.name.rust, api.package, api.errors_module
         ),
         allow: e
             .flat
