@@ -11,14 +11,6 @@
 use super::layout::{let_call, list, match_arm, struct_expr};
 use super::writer::Writer;
 
-/// A match arm at column `indent`, as absolute lines.
-fn list_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> Vec<String> {
-    let pad = " ".repeat(indent);
-    match_arm(indent, pattern, path, fields)
-        .into_iter()
-        .map(|l| format!("{pad}{l}"))
-        .collect()
-}
 use super::types::{self, Paths};
 use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, Type};
 
@@ -89,7 +81,10 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
                 )
             })
             .collect();
-        lines.extend(list_arm(12, &key, &variant, &fields));
+        lines.push(format!(
+            "            {}",
+            match_arm(12, &key, &variant, &fields)
+        ));
     }
     lines.extend([
         "            other => {".to_string(),
@@ -363,9 +358,7 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, m: &CallbackMethod) {
             w.block("match _outcome {", "}", |w| {
                 w.line(format!("Ok(_value) => Ok({ok}),"));
                 let fail = format!("Err(self._fail(_py, {method}, _error))");
-                for line in match_arm(w.column(), "Err(_error)", &fail, &[]) {
-                    w.line(line);
-                }
+                w.laid_out(&match_arm(w.column(), "Err(_error)", &fail, &[]));
             });
         });
     });

@@ -2,8 +2,9 @@
 //! and from the core's type that name every field and variant (no `..`, no
 //! wildcard), so drift between the UDL and the Rust crate fails to compile.
 
-use super::layout::{list, struct_expr};
+use super::layout::{array, list, match_arm, struct_expr};
 use super::types::{self, Paths};
+use super::writer::Writer;
 use crate::model::{Enum, Field, Record};
 use crate::names;
 
@@ -52,20 +53,21 @@ fn field_value(paths: &Paths<'_>, ty: &crate::model::Type, expr: &str, lift: boo
     converted.unwrap_or_else(|| expr.to_string())
 }
 
-fn repr_lines(
+fn repr_fn(
+    w: &mut Writer,
     paths: &Paths<'_>,
     python_name: &str,
     fields: &[(String, String, &crate::model::Type)],
-) -> Vec<String> {
-    let mut lines = vec![
-        "fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {".to_string(),
-    ];
-    if fields.is_empty() {
-        lines.push(format!(
-            "    bindery_repr({}, &[])",
-            types::rust_str(python_name)
-        ));
-    } else {
+) {
+    let head = "fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {";
+    w.block(head, "}", |w| {
+        if fields.is_empty() {
+            w.line(format!(
+                "bindery_repr({}, &[])",
+                types::rust_str(python_name)
+            ));
+            return;
+        }
         let items: Vec<String> = fields
             .iter()
             .map(|(python, ident, ty)| {
@@ -80,27 +82,21 @@ fn repr_lines(
                 )
             })
             .collect();
-        lines.extend(
-            super::layout::array(4, "let fields = ", &items, ";")
-                .lines()
-                .map(str::to_string),
-        );
-        lines.push(format!(
-            "    bindery_repr({}, &fields)",
+        w.laid_out(&array(w.column(), "let fields = ", &items, ";"));
+        w.line(format!(
+            "bindery_repr({}, &fields)",
             types::rust_str(python_name)
         ));
-    }
-    lines.push("}".to_string());
-    lines
+    });
 }
 
 pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
     let name = paths.glue(&r.name);
     let core = paths.core(&r.name);
-    let mut body = Vec::new();
+    let mut body = Writer::at(4);
     for f in &r.fields {
-        body.extend(types::rust_doc(f.docstring.as_deref()));
-        body.push(format!(
+        body.lines(types::rust_doc(f.docstring.as_deref()));
+        body.line(format!(
             "{}: {},",
             glue_ident(&f.name.python),
             types::rust(&f.ty, paths)
@@ -127,32 +123,25 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         .iter()
         .map(|f| glue_ident(&f.name.python))
         .collect();
-    let mut methods = vec!["#[new]".to_string()];
+    let mut methods = Writer::at(4);
+    methods.line("#[new]");
     if !r.fields.is_empty() {
-        methods.push(format!("#[pyo3(signature = ({}))]", signature.join(", ")));
+        methods.line(format!("#[pyo3(signature = ({}))]", signature.join(", ")));
     }
-    // `list` indents absolutely; method lines are relative to the impl body.
     if params.len() > 7 {
-        methods.push("#[allow(clippy::too_many_arguments)]".to_string());
+        methods.line("#[allow(clippy::too_many_arguments)]");
     }
-    methods.extend(
-        list(4, "fn bindery_new", &params, " -> Self {")
-            .lines()
-            .map(|l| l.strip_prefix("    ").unwrap_or(l).to_string()),
-    );
-    methods.extend(
-        struct_expr(8, "Self", &idents)
-            .lines()
-            .map(|l| format!("    {l}")),
-    );
-    methods.push("}".to_string());
-    methods.push(String::new());
+    let head = list(methods.column(), "fn bindery_new", &params, " -> Self {");
+    methods.block(head, "}", |w| {
+        w.laid_out(&struct_expr(w.column(), "Self", &idents));
+    });
+    methods.line("");
     let repr_fields: Vec<(String, String, &crate::model::Type)> = r
         .fields
         .iter()
         .map(|f| (f.name.python.clone(), glue_ident(&f.name.python), &f.ty))
         .collect();
-    methods.extend(repr_lines(paths, &r.name.python, &repr_fields));
+    repr_fn(&mut methods, paths, &r.name.python, &repr_fields);
 
     let from_fields: Vec<String> = r
         .fields
@@ -195,16 +184,10 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         .chain(allow_case(&name))
         .collect(),
         head: format!("pub struct {name} {{"),
-        body,
-        methods,
-        from_core: struct_expr(8, "Self", &from_fields)
-            .lines()
-            .map(str::to_string)
-            .collect(),
-        to_core: struct_expr(8, "Self", &to_fields)
-            .lines()
-            .map(str::to_string)
-            .collect(),
+        body: body.finish(),
+        methods: methods.finish(),
+        from_core: vec![format!("        {}", struct_expr(8, "Self", &from_fields))],
+        to_core: vec![format!("        {}", struct_expr(8, "Self", &to_fields))],
         name,
         core,
     }
@@ -270,22 +253,22 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
 
 /// The glue enum's variants, with their renames and fields.
 fn enum_body(paths: &Paths<'_>, e: &Enum) -> Vec<String> {
-    let mut body = Vec::new();
+    let mut body = Writer::at(4);
     // rustfmt lays every struct variant out vertically once any variant of
     // the enum carries an attribute other than its docs.
     let renamed =
         |v: &&crate::model::EnumVariant| v.name.python != v.name.rust.trim_start_matches("r#");
     let vertical = !e.flat && e.variants.iter().any(|v| renamed(&v));
     for v in &e.variants {
-        body.extend(types::rust_doc(v.docstring.as_deref()));
+        body.lines(types::rust_doc(v.docstring.as_deref()));
         if v.name.python != v.name.rust.trim_start_matches("r#") {
-            body.push(format!(
+            body.line(format!(
                 "#[pyo3(name = {})]",
                 types::rust_str(&v.name.python)
             ));
         }
         if e.flat {
-            body.push(format!("{},", v.name.rust));
+            body.line(format!("{},", v.name.rust));
         } else {
             let fields: Vec<String> = v
                 .fields
@@ -293,17 +276,17 @@ fn enum_body(paths: &Paths<'_>, e: &Enum) -> Vec<String> {
                 .map(|f| glue_field(paths, &f.name.python, &f.ty))
                 .collect();
             if fields.is_empty() {
-                body.push(format!("{} {{}},", v.name.rust));
+                body.line(format!("{} {{}},", v.name.rust));
             } else if vertical {
-                body.push(format!("{} {{", v.name.rust));
-                body.extend(fields.iter().map(|f| format!("    {f},")));
-                body.push("},".to_string());
+                body.block(format!("{} {{", v.name.rust), "},", |w| {
+                    w.lines(fields.iter().map(|f| format!("{f},")))
+                });
             } else {
-                body.push(format!("{} {{ {} }},", v.name.rust, fields.join(", ")));
+                body.line(format!("{} {{ {} }},", v.name.rust, fields.join(", ")));
             }
         }
     }
-    body
+    body.finish()
 }
 
 /// The bodies of `From<core> for glue` and `From<glue> for core`: both
@@ -311,14 +294,15 @@ fn enum_body(paths: &Paths<'_>, e: &Enum) -> Vec<String> {
 fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
     let name = paths.glue(&e.name);
     let core = paths.core(&e.name);
-    let mut from_core = vec!["match value {".to_string()];
-    let mut to_core = vec!["match value {".to_string()];
+    // The arms, at column 12 inside `match value {` at column 8.
+    let mut from_core = Writer::at(12);
+    let mut to_core = Writer::at(12);
     for v in &e.variants {
         let core_variant = format!("{core}::{}", v.name.rust);
         let glue_variant = format!("{name}::{}", v.name.rust);
         if e.flat {
-            from_core.push(format!("    {core_variant} => Self::{},", v.name.rust));
-            to_core.push(format!("    {glue_variant} => Self::{},", v.name.rust));
+            from_core.line(format!("{core_variant} => Self::{},", v.name.rust));
+            to_core.line(format!("{glue_variant} => Self::{},", v.name.rust));
             continue;
         }
         let core_pattern = if v.fields.is_empty() {
@@ -347,35 +331,22 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
         } else {
             variant.clone()
         };
-        push_arm(
-            &mut from_core,
-            &core_pattern,
-            &glue_variant_expr,
-            &variant_fields(paths, &v.fields, true),
-        );
-        push_arm(
-            &mut to_core,
-            &glue_pattern,
-            &variant,
-            &variant_fields(paths, &v.fields, false),
-        );
+        let lifted = variant_fields(paths, &v.fields, true);
+        from_core.laid_out(&match_arm(12, &core_pattern, &glue_variant_expr, &lifted));
+        let lowered = variant_fields(paths, &v.fields, false);
+        to_core.laid_out(&match_arm(12, &glue_pattern, &variant, &lowered));
     }
     if e.non_exhaustive {
-        from_core.push(format!(
-            "    _ => bindery_unknown_variant({}),",
+        from_core.line(format!(
+            "_ => bindery_unknown_variant({}),",
             types::rust_str(&e.name.udl)
         ));
     }
-    from_core.push("}".to_string());
-    to_core.push("}".to_string());
-    (from_core, to_core)
-}
-
-/// A match arm at column 12 (inside `from`), lines relative to column 8.
-fn push_arm(lines: &mut Vec<String>, pattern: &str, path: &str, fields: &[String]) {
-    lines.extend(
-        super::layout::match_arm(12, pattern, path, fields)
-            .into_iter()
-            .map(|l| format!("    {l}")),
-    );
+    let in_match = |arms: Writer| {
+        let mut lines = vec!["        match value {".to_string()];
+        lines.extend(arms.finish());
+        lines.push("        }".to_string());
+        lines
+    };
+    (in_match(from_core), in_match(to_core))
 }

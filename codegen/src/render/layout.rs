@@ -1,5 +1,10 @@
 //! Line layout that matches rustfmt (with `use_small_heuristics = "Max"`),
 //! so generated Rust passes `cargo fmt --check` as emitted.
+//!
+//! One convention for every function here: `indent` is the column the text
+//! starts at; the first line is returned unindented (the caller writes it at
+//! that column) and every further line carries its full indentation, which
+//! is what `Writer::laid_out` expects.
 
 const MAX_WIDTH: usize = 100;
 
@@ -68,8 +73,7 @@ pub fn let_struct(indent: usize, name: &str, path: &str, fields: &[String]) -> S
 }
 
 /// `path { a, b }` as an expression at `indent`: one line if it fits, else
-/// one field per line. Returned lines after the first carry their indent
-/// relative to `indent`.
+/// one field per line.
 pub fn struct_expr(indent: usize, path: &str, fields: &[String]) -> String {
     if fields.is_empty() {
         return format!("{path} {{}}");
@@ -78,23 +82,25 @@ pub fn struct_expr(indent: usize, path: &str, fields: &[String]) -> String {
     if indent + one_line.len() <= MAX_WIDTH {
         return one_line;
     }
+    let pad = " ".repeat(indent + 4);
     let mut out = format!("{path} {{\n");
     for field in fields {
-        out.push_str(&format!("    {field},\n"));
+        out.push_str(&format!("{pad}{field},\n"));
     }
+    out.push_str(&" ".repeat(indent));
     out.push('}');
     out
 }
 
-/// `prefix[items]suffix` at `indent` (the prefix starts there): one line if
-/// it fits, else one item per line. Lines carry absolute indentation.
+/// `prefix[items]suffix` at `indent`: one line if it fits, else one item
+/// per line.
 pub fn array(indent: usize, prefix: &str, items: &[String], suffix: &str) -> String {
-    let pad = " ".repeat(indent);
-    let one_line = format!("{pad}{prefix}[{}]{suffix}", items.join(", "));
-    if one_line.len() <= MAX_WIDTH {
+    let one_line = format!("{prefix}[{}]{suffix}", items.join(", "));
+    if indent + one_line.len() <= MAX_WIDTH {
         return one_line;
     }
-    let mut out = format!("{pad}{prefix}[\n");
+    let pad = " ".repeat(indent);
+    let mut out = format!("{prefix}[\n");
     for item in items {
         out.push_str(&format!("{pad}    {item},\n"));
     }
@@ -104,27 +110,25 @@ pub fn array(indent: usize, prefix: &str, items: &[String], suffix: &str) -> Str
 
 /// A match arm `pattern => Path { fields },` at column `indent`, laid out as
 /// rustfmt does: on the arm's line if it fits, else in a block if the literal
-/// then fits on one line, else one field per line. The first line is
-/// unindented; the others are indented relative to it.
-pub fn match_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> Vec<String> {
+/// then fits on one line, else one field per line.
+pub fn match_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> String {
     let literal = if fields.is_empty() {
         path.to_string()
     } else {
         format!("{path} {{ {} }}", fields.join(", "))
     };
+    let pad = " ".repeat(indent);
     // Arm, ` => `, the literal and its `,` within the width.
     if indent + pattern.len() + 4 + literal.len() < MAX_WIDTH {
-        vec![format!("{pattern} => {literal},")]
+        format!("{pattern} => {literal},")
     } else if indent + 4 + literal.len() <= MAX_WIDTH {
-        vec![
-            format!("{pattern} => {{"),
-            format!("    {literal}"),
-            "}".to_string(),
-        ]
+        format!("{pattern} => {{\n{pad}    {literal}\n{pad}}}")
     } else {
-        let mut lines = vec![format!("{pattern} => {path} {{")];
-        lines.extend(fields.iter().map(|f| format!("    {f},")));
-        lines.push("},".to_string());
-        lines
+        let mut out = format!("{pattern} => {path} {{\n");
+        for f in fields {
+            out.push_str(&format!("{pad}    {f},\n"));
+        }
+        out.push_str(&format!("{pad}}},"));
+        out
     }
 }
