@@ -8,7 +8,7 @@ use crate::names;
 
 use super::check::suggestion;
 use super::types::type_label;
-use super::Lowerer;
+use super::{configured, Lowerer};
 
 impl Lowerer<'_, '_> {
     pub(super) fn callback(
@@ -19,13 +19,7 @@ impl Lowerer<'_, '_> {
     ) -> Callback {
         let span = self.cx.spans.def(&c.name);
         let name = self.glue_type_name(span.clone(), &c.name);
-        let config = self
-            .cx
-            .config
-            .listeners
-            .iter()
-            .find(|(k, _)| k.get_ref() == &c.name)
-            .map(|(_, v)| v);
+        let config = configured(&self.cx.config.listeners, &c.name);
         let configured: Vec<&str> = config
             .map(|l| l.required.iter().map(|r| r.get_ref().as_str()).collect())
             .unwrap_or_default();

@@ -7,7 +7,7 @@ use crate::diagnostics::{Annotate, Code, Diagnostic, Source};
 use crate::model::{ClassField, ErrorClass, ErrorType, Field, Type, Variant};
 use crate::names;
 
-use super::Lowerer;
+use super::{configured, Lowerer};
 use crate::config::{ErrorConfig, VariantConfig};
 
 /// The class a variant raises, as its config chooses it.
@@ -29,13 +29,7 @@ impl Lowerer<'_, '_> {
     /// An error type: its base class, a variant each, and the classes the
     /// variants raise (one per variant, or shared where the config groups them).
     pub(super) fn error_type(&mut self, e: uniffi_meta::EnumMetadata, flat: bool) -> ErrorType {
-        let config = self
-            .cx
-            .config
-            .errors
-            .iter()
-            .find(|(k, _)| k.get_ref() == &e.name)
-            .map(|(_, c)| c);
+        let config = configured(&self.cx.config.errors, &e.name);
         let name = self.name(self.cx.spans.def(&e.name), &e.name);
         let base = self.error_base(&e.name, config);
         let variant_attrs: BTreeSet<String> = e
@@ -46,9 +40,7 @@ impl Lowerer<'_, '_> {
         let mut variants = Vec::new();
         let mut classes = Classes::default();
         for v in e.variants {
-            let vconfig = config
-                .and_then(|c| c.variants.iter().find(|(k, _)| k.get_ref() == &v.name))
-                .map(|(_, c)| c);
+            let vconfig = config.and_then(|c| configured(&c.variants, &v.name));
             let choice = self.variant_class(&e.name, &base, &v.name, vconfig);
             let fields = self.error_fields(&e.name, &base, &v, &choice.bases, &variant_attrs);
             let class = self.assign_class(&mut classes, choice, variants.len());
@@ -395,35 +387,23 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn base_span(&self, e: &ErrorType) -> (Source, Range<usize>) {
-        self.cx
-            .config
-            .errors
-            .iter()
-            .find(|(k, _)| k.get_ref() == &e.name.udl)
-            .and_then(|(_, c)| c.base.as_ref().map(|b| (Source::Config, b.span())))
+        configured(&self.cx.config.errors, &e.name.udl)
+            .and_then(|c| c.base.as_ref().map(|b| (Source::Config, b.span())))
             .unwrap_or_else(|| (Source::Udl, self.cx.spans.def(&e.name.udl)))
     }
 
     /// Where a class's name comes from: its `class` in the config, else its
     /// first variant in the UDL.
     pub(super) fn class_span(&self, e: &ErrorType, c: &ErrorClass) -> (Source, Range<usize>) {
-        let configured = c.variants.iter().find_map(|&vi| {
-            let variant = &e.variants[vi].name.udl;
-            self.cx
-                .config
-                .errors
-                .iter()
-                .find(|(k, _)| k.get_ref() == &e.name.udl)?
-                .1
-                .variants
-                .iter()
-                .find(|(k, _)| k.get_ref() == variant)?
-                .1
+        let config = configured(&self.cx.config.errors, &e.name.udl);
+        let set = c.variants.iter().find_map(|&vi| {
+            let variant = configured(&config?.variants, &e.variants[vi].name.udl)?;
+            variant
                 .class
                 .as_ref()
                 .map(|class| (Source::Config, class.span()))
         });
-        configured.unwrap_or_else(|| {
+        set.unwrap_or_else(|| {
             let variant = &e.variants[c.variants[0]];
             (
                 Source::Udl,

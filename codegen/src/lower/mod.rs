@@ -72,6 +72,14 @@ fn positions<'a, Id>(
     names.enumerate().map(|(i, n)| (n.clone(), id(i))).collect()
 }
 
+/// The config's entry for the UDL name `name` in a `[section.Name]` table.
+fn configured<'c, V>(table: &'c BTreeMap<toml::Spanned<String>, V>, name: &str) -> Option<&'c V> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref() == name)
+        .map(|(_, v)| v)
+}
+
 /// Items sorted into declaration order, since uniffi returns a sorted set.
 fn by_position<T>(mut items: Vec<(Range<usize>, T)>) -> Vec<T> {
     items.sort_by_key(|(span, _)| span.start);
