@@ -41,6 +41,7 @@ pub fn lower(
         sink: Sink::default(),
         ids: Ids::default(),
         variant_attribute: "variant".to_string(),
+        enum_variants: BTreeMap::new(),
     };
     let api = l.run(group);
     l.sink.finish().map(|warnings| (api, warnings))
@@ -52,6 +53,8 @@ struct Lowerer<'a, 'c> {
     ids: Ids,
     /// The exception attribute naming the variant, which fields must not take.
     variant_attribute: String,
+    /// The variants of every enum by UDL name, for defaults that name one.
+    enum_variants: BTreeMap<String, Vec<String>>,
 }
 
 /// Every definition's id by UDL name.
@@ -163,6 +166,16 @@ impl Lowerer<'_, '_> {
             objects: positions(items.objects.iter().map(|o| &o.name), ObjectId),
             callbacks: positions(items.callbacks.iter().map(|c| &c.name), CallbackId),
         };
+        self.enum_variants = items
+            .enums
+            .iter()
+            .map(|e| {
+                (
+                    e.name.clone(),
+                    e.variants.iter().map(|v| v.name.clone()).collect(),
+                )
+            })
+            .collect();
         let errors: Vec<ErrorType> = items
             .errors
             .into_iter()

@@ -51,6 +51,18 @@ impl Lowerer<'_, '_> {
         d: &DefaultValueMetadata,
         span: Range<usize>,
     ) -> Option<Literal> {
+        // A non-null default of an optional is its inner value: rendering
+        // wraps it in `Some` for an optional type.
+        if let DefaultValueMetadata::Literal(LiteralMetadata::Some { inner }) = d {
+            return self.default(inner, span);
+        }
+        if let DefaultValueMetadata::Literal(LiteralMetadata::Enum(
+            variant,
+            uniffi_meta::Type::Enum { name, .. },
+        )) = d
+        {
+            return self.enum_default(name, variant, span);
+        }
         let literal = match d {
             DefaultValueMetadata::Literal(l) => match l {
                 LiteralMetadata::None => Some(Literal::None),
@@ -61,11 +73,6 @@ impl Lowerer<'_, '_> {
                 LiteralMetadata::Float(v, _) => Some(Literal::Float(v.clone())),
                 LiteralMetadata::EmptySequence => Some(Literal::EmptySequence),
                 LiteralMetadata::EmptyMap => Some(Literal::EmptyMap),
-                LiteralMetadata::Enum(variant, uniffi_meta::Type::Enum { name, .. }) => self
-                    .ids
-                    .enums
-                    .get(name)
-                    .map(|id| Literal::EnumMember(*id, variant.clone())),
                 _ => None,
             },
             DefaultValueMetadata::Default => None,
@@ -74,10 +81,49 @@ impl Lowerer<'_, '_> {
             self.udl(
                 Code::Unsupported,
                 span,
-                "bindery supports only `null`, boolean, number and string defaults yet",
-            );
+                "bindery does not support this default value yet",
+            )
+            .with_help("use `null`, a boolean, a number, a string, an enum member, `[]` or `{}`");
         }
         literal
+    }
+
+    /// An enum member as a default, in any spelling UniFFI accepts: the
+    /// variant's UDL name, or the same letters in another case with or
+    /// without underscores (`"DEUX"` and `"deux"` for `Deux`, `"DARK_RED"`
+    /// for `DarkRed`).
+    fn enum_default(
+        &mut self,
+        enumeration: &str,
+        written: &str,
+        span: Range<usize>,
+    ) -> Option<Literal> {
+        let id = *self.ids.enums.get(enumeration)?;
+        let variants = self
+            .enum_variants
+            .get(enumeration)
+            .cloned()
+            .unwrap_or_default();
+        let key = |s: &str| s.replace('_', "").to_lowercase();
+        let exact = variants.iter().find(|v| *v == written);
+        let loose = variants.iter().find(|v| key(v) == key(written));
+        match exact.or(loose) {
+            Some(variant) => Some(Literal::EnumMember(id, variant.clone())),
+            None => {
+                let help = super::check::suggestion(
+                    written,
+                    variants.iter().map(String::as_str),
+                    "its variants",
+                );
+                self.udl(
+                    Code::UdlSemantic,
+                    span,
+                    format!("`{enumeration}` has no variant `{written}` for this default"),
+                )
+                .with_help(help);
+                None
+            }
+        }
     }
 
     pub(super) fn ty(&mut self, t: &uniffi_meta::Type, span: Range<usize>) -> Option<Type> {
