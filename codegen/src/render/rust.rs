@@ -15,6 +15,7 @@ use crate::model::{Api, Callable, CallbackId, ErrorId, ErrorType, Type};
 #[template(path = "Cargo.toml.txt", escape = "none")]
 struct CargoToml<'a> {
     header: String,
+    crate_ident: &'a str,
     package: &'a str,
     native_module: &'a str,
     crate_name: &'a str,
@@ -25,6 +26,7 @@ pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
     CargoToml {
         header: super::header_text(api),
+        crate_ident: &api.crate_ident,
         package: &api.package,
         native_module: &api.native_module,
         crate_name: &api.crate_name,
