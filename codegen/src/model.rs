@@ -334,8 +334,8 @@ pub fn import_as(module: &str, alias: &str) -> String {
 }
 
 /// The Python name of a callback interface's Protocol.
-pub fn protocol_name(callback: &Name) -> String {
-    format!("{}Protocol", callback.python)
+pub fn protocol_name(callback: &str) -> String {
+    format!("{callback}Protocol")
 }
 
 /// A callable's own name and its arguments' names.
@@ -403,7 +403,10 @@ impl Api {
         }
         for (i, c) in self.callbacks.iter().enumerate() {
             out.push(named(&c.name, Export::Listener(CallbackId(i))));
-            out.push((protocol_name(&c.name), Export::Protocol(CallbackId(i))));
+            out.push((
+                protocol_name(&c.name.python),
+                Export::Protocol(CallbackId(i)),
+            ));
         }
         out
     }

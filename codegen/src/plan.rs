@@ -268,6 +268,6 @@ impl<'a> Plan<'a> {
 
     /// The Python name of a callback interface's Protocol.
     pub fn protocol(&self, id: CallbackId) -> String {
-        protocol_name(&self.api.callback(id).name)
+        protocol_name(&self.api.callback(id).name.python)
     }
 }

@@ -109,8 +109,7 @@ impl Lowerer<'_, '_> {
                 self.check_shadow(c, &configured_bases);
                 self.class_setting(c)
             }
-            None if variant.ends_with("Error") => variant.to_string(),
-            None => format!("{variant}Error"),
+            None => self.default_class(base, variant),
         };
         let at = vconfig
             .and_then(|c| c.class.as_ref())
@@ -250,6 +249,28 @@ impl Lowerer<'_, '_> {
         }
         classes.classes[existing].variants.push(index);
         existing
+    }
+
+    /// The class name of a variant without a configured `class`: `VError`
+    /// (or `V` when it ends in `Error`); where that is taken (by the base,
+    /// by another definition, or by another error type's default) it is
+    /// `BaseV`, then `BaseV2`, ...: a default never makes a valid UDL fail,
+    /// and does not depend on the order of the definitions.
+    fn default_class(&mut self, base: &str, variant: &str) -> String {
+        let plain = super::default_class_name(variant);
+        let free = |name: &String, l: &Self| name != base && !l.taken.contains(name);
+        let mut name = plain;
+        if !free(&name, self) {
+            name = format!("{base}{variant}");
+            let stem = name.clone();
+            let mut n = 2;
+            while !free(&name, self) {
+                name = format!("{stem}{n}");
+                n += 1;
+            }
+        }
+        self.taken.insert(name.clone());
+        name
     }
 
     /// Whether exceptions already have an attribute `name` (Python's own, or

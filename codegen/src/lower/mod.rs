@@ -42,6 +42,7 @@ pub fn lower(
         ids: Ids::default(),
         variant_attribute: "variant".to_string(),
         enum_variants: BTreeMap::new(),
+        taken: BTreeSet::new(),
     };
     let api = l.run(group);
     l.sink.finish().map(|warnings| (api, warnings))
@@ -55,6 +56,8 @@ struct Lowerer<'a, 'c> {
     variant_attribute: String,
     /// The variants of every enum by UDL name, for defaults that name one.
     enum_variants: BTreeMap<String, Vec<String>>,
+    /// Package-level names already taken, which a default class name avoids.
+    taken: BTreeSet<String>,
 }
 
 /// Every definition's id by UDL name.
@@ -73,6 +76,62 @@ fn positions<'a, Id>(
     id: impl Fn(usize) -> Id,
 ) -> BTreeMap<String, Id> {
     names.enumerate().map(|(i, n)| (n.clone(), id(i))).collect()
+}
+
+/// The package-level Python names the UDL and config define, before any
+/// default class name is chosen: definitions, functions, listeners and
+/// their Protocols, error bases, and classes named in the config.
+fn taken_names(items: &Items, config: &Config) -> BTreeSet<String> {
+    let mut taken = BTreeSet::new();
+    let python = |n: &str| crate::names::python_name(n);
+    taken.extend(items.records.iter().map(|r| python(&r.name)));
+    taken.extend(items.enums.iter().map(|e| python(&e.name)));
+    taken.extend(items.objects.iter().map(|o| python(&o.name)));
+    taken.extend(items.functions.iter().map(|f| python(&f.name)));
+    for c in &items.callbacks {
+        taken.insert(python(&c.name));
+        taken.insert(crate::model::protocol_name(&python(&c.name)));
+    }
+    // A default that two error types would both take is taken: each of
+    // them falls back, whatever the order of the definitions.
+    let mut defaults = BTreeMap::<String, usize>::new();
+    for (e, _) in &items.errors {
+        let config = configured(&config.errors, &e.name);
+        for v in &e.variants {
+            let set = config
+                .and_then(|c| configured(&c.variants, &v.name))
+                .is_some_and(|c| c.class.is_some());
+            if !set {
+                *defaults.entry(default_class_name(&v.name)).or_default() += 1;
+            }
+        }
+    }
+    taken.extend(
+        defaults
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(name, _)| name),
+    );
+    for (e, _) in &items.errors {
+        let base = configured(&config.errors, &e.name).and_then(|c| c.base.as_ref());
+        taken.insert(base.map_or_else(|| e.name.clone(), |b| b.get_ref().clone()));
+        for v in configured(&config.errors, &e.name)
+            .into_iter()
+            .flat_map(|c| c.variants.values())
+        {
+            taken.extend(v.class.as_ref().map(|c| c.get_ref().clone()));
+        }
+    }
+    taken
+}
+
+/// `VError`, or `V` when it ends in `Error`: a variant's default class name.
+fn default_class_name(variant: &str) -> String {
+    if variant.ends_with("Error") {
+        variant.to_string()
+    } else {
+        format!("{variant}Error")
+    }
 }
 
 /// The config's entry for the UDL name `name` in a `[section.Name]` table.
@@ -166,6 +225,7 @@ impl Lowerer<'_, '_> {
             objects: positions(items.objects.iter().map(|o| &o.name), ObjectId),
             callbacks: positions(items.callbacks.iter().map(|c| &c.name), CallbackId),
         };
+        self.taken = taken_names(&items, self.cx.config);
         self.enum_variants = items
             .enums
             .iter()

@@ -94,7 +94,7 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
         .unwrap_or_else(|| format!("A `{}` listener.", c.name.udl));
     ClassView {
         name: c.name.python.clone(),
-        protocol: crate::model::protocol_name(&c.name),
+        protocol: crate::model::protocol_name(&c.name.python),
         protocol_doc: py_docstring(
             &format!(
                 "Every method of `{}`: an object with all of them needs no base class.",
