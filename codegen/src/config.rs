@@ -43,6 +43,8 @@ pub struct PythonConfig {
     pub listeners_module: Option<Spanned<String>>,
     /// The exception attribute naming the Rust variant (default `variant`).
     pub variant_attribute: Option<Spanned<String>>,
+    /// The class a Rust panic raises (default `PanicError`).
+    pub panic_class: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +108,7 @@ const SCHEMA: Shape = Shape::Table(&[
             ("errors-module", Shape::Str),
             ("listeners-module", Shape::Str),
             ("variant-attribute", Shape::Str),
+            ("panic-class", Shape::Str),
         ]),
     ),
     (

@@ -145,6 +145,11 @@ pub struct Api {
     pub listeners_module: String,
     /// The exception attribute naming the Rust variant (`variant`).
     pub variant_attribute: String,
+    /// The exception class a Rust panic raises (`PanicError`).
+    pub panic_class: String,
+    /// The same class under UniFFI's name, `InternalError`, when the API
+    /// does not define that name itself.
+    pub panic_alias: Option<String>,
     /// Cargo name of the core crate.
     pub crate_name: String,
     /// The core crate as a Rust path root (`::boxkit`).
@@ -310,6 +315,10 @@ pub enum Export {
     /// The listener module bindery adds.
     ListenersModule,
     ErrorBase(ErrorId),
+    /// The class a Rust panic raises.
+    PanicClass,
+    /// The panic class under UniFFI's name.
+    PanicAlias,
     /// A class of an error type, by its index in [`ErrorType::classes`].
     ErrorClass(ErrorId, usize),
     Record(RecordId),
@@ -366,7 +375,13 @@ impl Api {
     /// Every name the package exports (plus the submodules it adds), in
     /// definition order: one namespace, so each name must be unique.
     pub fn exports(&self) -> Vec<(String, Export)> {
-        let mut out = vec![(self.errors_module.clone(), Export::ErrorsModule)];
+        let mut out = vec![
+            (self.errors_module.clone(), Export::ErrorsModule),
+            (self.panic_class.clone(), Export::PanicClass),
+        ];
+        if let Some(alias) = &self.panic_alias {
+            out.push((alias.clone(), Export::PanicAlias));
+        }
         for (i, e) in self.errors.iter().enumerate() {
             out.push((e.base.clone(), Export::ErrorBase(ErrorId(i))));
             for (k, c) in e.classes.iter().enumerate() {

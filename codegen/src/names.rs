@@ -420,9 +420,18 @@ pub const PYTHON_BUILTINS: &[&str] = &[
 /// Names bindery adds to the public surface of a package: its submodules
 /// and the attributes of its exceptions. A UDL name that clashes with one is
 /// a located diagnostic (B021 or B022), never broken output.
-pub const PUBLIC_NAMES: &[&str] = &["errors", "listeners", "variant", "args"];
-// (The module names and `variant` are configurable: `python.errors-module`,
-// `python.listeners-module`, `python.variant-attribute`.)
+/// All but `args` are configurable (`python.errors-module`,
+/// `python.listeners-module`, `python.variant-attribute`,
+/// `python.panic-class`); `InternalError` is an alias of the panic class,
+/// added only where the API leaves the name free.
+pub const PUBLIC_NAMES: &[&str] = &[
+    "errors",
+    "listeners",
+    "variant",
+    "args",
+    "PanicError",
+    "InternalError",
+];
 
 /// Attribute names every exception instance has, plus bindery's own.
 pub const EXCEPTION_RESERVED: &[&str] = &["args", "with_traceback", "add_note"];

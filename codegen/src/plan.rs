@@ -93,6 +93,8 @@ pub struct Plan<'a> {
     pub error_slots: Vec<ErrorSlots>,
     /// Slots in the glue's exception class cache.
     pub class_slots: usize,
+    /// The slot of the panic class, when the API has calls that can panic.
+    pub panic_slot: Option<usize>,
     /// The error types some callback method throws, in declaration order.
     pub thrown: Vec<ErrorId>,
     /// The package's public names by the module that defines them.
@@ -116,7 +118,10 @@ impl Exports {
         for (name, what) in api.exports() {
             match what {
                 Export::ErrorsModule | Export::ListenersModule => {}
-                Export::ErrorBase(_) | Export::ErrorClass(..) => out.errors.push(name),
+                Export::ErrorBase(_)
+                | Export::ErrorClass(..)
+                | Export::PanicClass
+                | Export::PanicAlias => out.errors.push(name),
                 Export::Record(_) | Export::Enum(_) | Export::Object(_) | Export::Function(_) => {
                     out.native.push(name)
                 }
@@ -177,6 +182,11 @@ impl<'a> Plan<'a> {
                 next += 1;
             }
         }
+        // The panic class, where a call into the core can panic.
+        let panic_slot = api.callables().next().is_some().then(|| {
+            next += 1;
+            next - 1
+        });
         let thrown: Vec<ErrorId> = (0..api.errors.len())
             .map(ErrorId)
             .filter(|id| {
@@ -195,6 +205,7 @@ impl<'a> Plan<'a> {
             krate: format!("::{}", api.crate_ident),
             error_slots,
             class_slots: next,
+            panic_slot,
             thrown,
             exports: Exports::of(api),
         }

@@ -13,7 +13,7 @@ type BinderyTypeSlot = ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::types::PyType
 const BINDERY_ERRORS_MODULE: &str = "boxkit.errors";
 
 /// Each exception class, imported once from `BINDERY_ERRORS_MODULE` and cached.
-static BINDERY_ERROR_CLASSES: [BinderyTypeSlot; 16] = [const { BinderyTypeSlot::new() }; 16];
+static BINDERY_ERROR_CLASSES: [BinderyTypeSlot; 17] = [const { BinderyTypeSlot::new() }; 17];
 
 /// Builds an instance of `class` with `message` as its only argument and the
 /// variant's fields as attributes (plus `variant` for a class shared by
@@ -41,6 +41,11 @@ fn bindery_new_error<'py>(
         Ok(::pyo3::PyErr::from_value(instance))
     };
     build().unwrap_or_else(|error| error)
+}
+
+/// The attributes of an exception class without fields: none.
+fn bindery_no_fields(_: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<()> {
+    Ok(())
 }
 
 /// Maps every variant of `boxkit::BoxkitError` to its class in `boxkit.errors`.
@@ -554,6 +559,38 @@ impl ::boxkit::ExecPolicy for BinderyExecPolicy {
     }
 }
 
+/// Runs a call into the core with the GIL released. A panic becomes the
+/// package's `PanicError`, an `Exception` (PyO3's own
+/// `PanicException` derives from `BaseException`), carrying its message.
+fn bindery_detach<T: Send>(
+    py: ::pyo3::Python<'_>,
+    call: impl FnOnce() -> T + Send,
+) -> ::pyo3::PyResult<T> {
+    let outcome = py.detach(|| ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(call)));
+    outcome.map_err(|payload| bindery_panic(py, payload))
+}
+
+/// `bindery_detach` without releasing the GIL, for the `[gil] keep` calls.
+fn bindery_attached<T>(py: ::pyo3::Python<'_>, call: impl FnOnce() -> T) -> ::pyo3::PyResult<T> {
+    let outcome = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(call));
+    outcome.map_err(|payload| bindery_panic(py, payload))
+}
+
+/// The package's panic exception for a panic's payload.
+fn bindery_panic(
+    py: ::pyo3::Python<'_>,
+    payload: Box<dyn ::std::any::Any + Send>,
+) -> ::pyo3::PyErr {
+    let message = match payload.downcast::<String>() {
+        Ok(text) => *text,
+        Err(payload) => match payload.downcast::<&str>() {
+            Ok(text) => text.to_string(),
+            Err(_) => "a Rust panic whose payload is not text".to_string(),
+        },
+    };
+    bindery_new_error(py, (16, "PanicError"), message, None, bindery_no_fields)
+}
+
 /// `Name(field=repr, ...)`, the `repr` of a record.
 fn bindery_repr(
     name: &str,
@@ -808,14 +845,14 @@ impl BinderyRuntime {
     /// Opens (creating if needed) a runtime rooted at `root_dir`.
     #[new]
     fn bindery_new(_py: ::pyo3::Python<'_>, root_dir: String) -> ::pyo3::PyResult<Self> {
-        let _result = _py.detach(|| ::boxkit::Runtime::new(root_dir));
+        let _result = bindery_detach(_py, || ::boxkit::Runtime::new(root_dir))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(Self { _inner: bindery_arc(_value) })
     }
 
     /// The canonical root directory.
-    fn root_dir(&self) -> String {
-        self._inner.root_dir()
+    fn root_dir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
+        bindery_attached(_py, || self._inner.root_dir())
     }
 
     /// Creates a box named `name` with extra environment variables.
@@ -825,7 +862,7 @@ impl BinderyRuntime {
         name: String,
         env: ::std::collections::HashMap<String, String>,
     ) -> ::pyo3::PyResult<BinderySandbox> {
-        let _result = _py.detach(|| self._inner.create_box(name, env));
+        let _result = bindery_detach(_py, || self._inner.create_box(name, env))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderySandbox { _inner: _value })
     }
@@ -837,7 +874,7 @@ impl BinderyRuntime {
         config: BinderyBoxConfig,
     ) -> ::pyo3::PyResult<BinderySandbox> {
         let config = ::boxkit::BoxConfig::from(config);
-        let _result = _py.detach(|| self._inner.create_box_with(config));
+        let _result = bindery_detach(_py, || self._inner.create_box_with(config))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderySandbox { _inner: _value })
     }
@@ -850,32 +887,38 @@ impl BinderyRuntime {
         config: BinderyBoxConfig,
     ) -> ::pyo3::PyResult<BinderyBoxConfig> {
         let config = ::boxkit::BoxConfig::from(config);
-        let _result = _py.detach(|| self._inner.check_config(config));
+        let _result = bindery_detach(_py, || self._inner.check_config(config))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderyBoxConfig::from(_value))
     }
 
     /// Sends `count` `on_box_started(box_id)` events to every listener from
     /// each of `threads` threads, for load-testing listener code.
-    fn ping_listeners(&self, _py: ::pyo3::Python<'_>, box_id: String, threads: u32, count: u32) {
-        _py.detach(|| self._inner.ping_listeners(box_id, threads, count));
+    fn ping_listeners(
+        &self,
+        _py: ::pyo3::Python<'_>,
+        box_id: String,
+        threads: u32,
+        count: u32,
+    ) -> ::pyo3::PyResult<()> {
+        bindery_detach(_py, || self._inner.ping_listeners(box_id, threads, count))
     }
 
     /// The box named `box_id`.
     fn get_box(&self, _py: ::pyo3::Python<'_>, box_id: String) -> ::pyo3::PyResult<BinderySandbox> {
-        let _result = _py.detach(|| self._inner.get_box(box_id));
+        let _result = bindery_detach(_py, || self._inner.get_box(box_id))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderySandbox { _inner: _value })
     }
 
     /// Names of all boxes, sorted.
-    fn list_boxes(&self, _py: ::pyo3::Python<'_>) -> Vec<String> {
-        _py.detach(|| self._inner.list_boxes())
+    fn list_boxes(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<Vec<String>> {
+        bindery_detach(_py, || self._inner.list_boxes())
     }
 
     /// Stops the box if needed and deletes its directory.
     fn remove_box(&self, _py: ::pyo3::Python<'_>, box_id: String) -> ::pyo3::PyResult<()> {
-        let _result = _py.detach(|| self._inner.remove_box(box_id));
+        let _result = bindery_detach(_py, || self._inner.remove_box(box_id))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
@@ -886,13 +929,12 @@ impl BinderyRuntime {
         listener: ::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<u64> {
         let listener = BinderyEventListener::_boxed(&listener)?;
-        let _value = _py.detach(|| self._inner.add_listener(listener));
-        Ok(_value)
+        bindery_detach(_py, || self._inner.add_listener(listener))
     }
 
     /// Unregisters a listener; false if the handle is unknown.
-    fn remove_listener(&self, _py: ::pyo3::Python<'_>, handle: u64) -> bool {
-        _py.detach(|| self._inner.remove_listener(handle))
+    fn remove_listener(&self, _py: ::pyo3::Python<'_>, handle: u64) -> ::pyo3::PyResult<bool> {
+        bindery_detach(_py, || self._inner.remove_listener(handle))
     }
 
     /// Installs (or with null removes) the policy consulted before each command.
@@ -902,8 +944,7 @@ impl BinderyRuntime {
         policy: Option<::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<()> {
         let policy = policy.as_ref().map(BinderyExecPolicy::_boxed).transpose()?;
-        _py.detach(|| self._inner.set_policy(policy));
-        Ok(())
+        bindery_detach(_py, || self._inner.set_policy(policy))
     }
 }
 
@@ -936,53 +977,53 @@ impl BinderySandbox {
     }
 
     /// The box id (its name).
-    fn id(&self) -> String {
-        self._inner.id()
+    fn id(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
+        bindery_attached(_py, || self._inner.id())
     }
 
     /// The box's working directory on the host.
-    fn workdir(&self) -> String {
-        self._inner.workdir()
+    fn workdir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
+        bindery_attached(_py, || self._inner.workdir())
     }
 
     /// The current lifecycle state.
-    fn state(&self, _py: ::pyo3::Python<'_>) -> BinderyBoxState {
-        let _value = _py.detach(|| self._inner.state());
-        BinderyBoxState::from(_value)
+    fn state(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyBoxState> {
+        let _value = bindery_detach(_py, || self._inner.state())?;
+        Ok(BinderyBoxState::from(_value))
     }
 
     /// Moves the box to running; commands need a running box.
     fn start(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
-        let _result = _py.detach(|| self._inner.start());
+        let _result = bindery_detach(_py, || self._inner.start())?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Moves the box to stopped.
     fn stop(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
-        let _result = _py.detach(|| self._inner.stop());
+        let _result = bindery_detach(_py, || self._inner.stop())?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Sets an environment variable for later commands.
     fn set_env(&self, _py: ::pyo3::Python<'_>, key: String, value: String) -> ::pyo3::PyResult<()> {
-        let _result = _py.detach(|| self._inner.set_env(key, value));
+        let _result = bindery_detach(_py, || self._inner.set_env(key, value))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// The cap on captured stdout + stderr of one command.
-    fn max_output_bytes(&self) -> u64 {
-        self._inner.max_output_bytes()
+    fn max_output_bytes(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<u64> {
+        bindery_attached(_py, || self._inner.max_output_bytes())
     }
 
     /// The host path of `path` inside the box.
     fn host_path(&self, _py: ::pyo3::Python<'_>, path: String) -> ::pyo3::PyResult<String> {
-        let _result = _py.detach(|| self._inner.host_path(path));
+        let _result = bindery_detach(_py, || self._inner.host_path(path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Caps captured stdout + stderr of each later command.
-    fn set_max_output_bytes(&self, _py: ::pyo3::Python<'_>, limit: u64) {
-        _py.detach(|| self._inner.set_max_output_bytes(limit));
+    fn set_max_output_bytes(&self, _py: ::pyo3::Python<'_>, limit: u64) -> ::pyo3::PyResult<()> {
+        bindery_detach(_py, || self._inner.set_max_output_bytes(limit))
     }
 
     /// Runs `command` in the box and returns what it left behind, whatever
@@ -994,7 +1035,7 @@ impl BinderySandbox {
         command: Vec<String>,
         timeout_ms: Option<u64>,
     ) -> ::pyo3::PyResult<BinderyExecResult> {
-        let _result = _py.detach(|| self._inner.exec(command, timeout_ms));
+        let _result = bindery_detach(_py, || self._inner.exec(command, timeout_ms))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderyExecResult::from(_value))
     }
@@ -1007,7 +1048,7 @@ impl BinderySandbox {
         command: Vec<String>,
         timeout_ms: Option<u64>,
     ) -> ::pyo3::PyResult<String> {
-        let _result = _py.detach(|| self._inner.exec_checked(command, timeout_ms));
+        let _result = bindery_detach(_py, || self._inner.exec_checked(command, timeout_ms))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
@@ -1018,19 +1059,19 @@ impl BinderySandbox {
         path: String,
         contents: Vec<u8>,
     ) -> ::pyo3::PyResult<u64> {
-        let _result = _py.detach(|| self._inner.write_file(path, contents));
+        let _result = bindery_detach(_py, || self._inner.write_file(path, contents))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Reads `path` (relative to the box).
     fn read_file(&self, _py: ::pyo3::Python<'_>, path: String) -> ::pyo3::PyResult<Vec<u8>> {
-        let _result = _py.detach(|| self._inner.read_file(path));
+        let _result = bindery_detach(_py, || self._inner.read_file(path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// What `path` (relative to the box) is, without following a final symlink.
     fn stat(&self, _py: ::pyo3::Python<'_>, path: String) -> ::pyo3::PyResult<BinderyPathKind> {
-        let _result = _py.detach(|| self._inner.stat(path));
+        let _result = bindery_detach(_py, || self._inner.stat(path))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderyPathKind::from(_value))
     }
@@ -1042,7 +1083,7 @@ impl BinderySandbox {
         host_path: String,
         box_path: String,
     ) -> ::pyo3::PyResult<u64> {
-        let _result = _py.detach(|| self._inner.copy_in(host_path, box_path));
+        let _result = bindery_detach(_py, || self._inner.copy_in(host_path, box_path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
@@ -1053,7 +1094,7 @@ impl BinderySandbox {
         box_path: String,
         host_path: String,
     ) -> ::pyo3::PyResult<u64> {
-        let _result = _py.detach(|| self._inner.copy_out(box_path, host_path));
+        let _result = bindery_detach(_py, || self._inner.copy_out(box_path, host_path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 }
@@ -1061,15 +1102,15 @@ impl BinderySandbox {
 /// The version of the boxkit core.
 #[::pyo3::pyfunction]
 #[pyo3(name = "version")]
-fn bindery_fn_version() -> String {
-    ::boxkit::version()
+fn bindery_fn_version(_py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
+    bindery_attached(_py, ::boxkit::version)
 }
 
 /// `args` as one POSIX shell command line, quoted where needed.
 #[::pyo3::pyfunction]
 #[pyo3(name = "shell_join")]
-fn bindery_fn_shell_join(_py: ::pyo3::Python<'_>, args: Vec<String>) -> String {
-    _py.detach(|| ::boxkit::shell_join(args))
+fn bindery_fn_shell_join(_py: ::pyo3::Python<'_>, args: Vec<String>) -> ::pyo3::PyResult<String> {
+    bindery_detach(_py, || ::boxkit::shell_join(args))
 }
 
 #[::pyo3::pymodule]
@@ -1089,6 +1130,11 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     _m.setattr(
         "_bindery_sample_error",
         ::pyo3::wrap_pyfunction!(bindery_test_hooks::sample_error, _m)?,
+    )?;
+    #[cfg(feature = "bindery-test-hooks")]
+    _m.setattr(
+        "_bindery_sample_panic",
+        ::pyo3::wrap_pyfunction!(bindery_test_hooks::sample_panic, _m)?,
     )?;
     #[cfg(feature = "bindery-test-hooks")]
     _m.setattr(
@@ -1114,6 +1160,13 @@ mod bindery_test_hooks {
     #[allow(dead_code)]
     fn sample_timestamp() -> ::std::time::SystemTime {
         ::std::time::SystemTime::UNIX_EPOCH + ::std::time::Duration::from_secs(1_700_000_000)
+    }
+
+    /// Panics with `message` inside `bindery_detach`, as a core call would.
+    #[pyfunction]
+    #[pyo3(name = "_bindery_sample_panic")]
+    pub fn sample_panic(py: Python<'_>, message: String) -> PyResult<()> {
+        bindery_detach(py, move || -> () { panic!("{message}") })
     }
 
     /// Returns the exception that a sample value of `error.variant` maps to,

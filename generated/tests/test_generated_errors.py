@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from boxkit import errors
-from boxkit._native import _bindery_sample_error  # type: ignore[attr-defined]
+from boxkit._native import _bindery_sample_error, _bindery_sample_panic  # type: ignore[attr-defined]
 
 CASES = [
     pytest.param(
@@ -226,6 +226,17 @@ def test_variant_survives_pickle(error, variant, attribute, cls, base, bases, fi
     assert clone.variant == variant
     for name, value in fields.items():
         assert getattr(clone, name) == value
+
+
+def test_a_panic_raises_the_panic_class():
+    with pytest.raises(errors.PanicError, match="sample panic") as raised:
+        _bindery_sample_panic("sample panic")
+    # Unlike PyO3's PanicException, `except Exception` catches it.
+    assert isinstance(raised.value, Exception)
+    assert raised.value.args == ("sample panic",)
+    clone = pickle.loads(pickle.dumps(raised.value))
+    assert type(clone) is errors.PanicError
+    assert str(clone) == "sample panic"
 
 
 def test_unknown_variant_is_rejected():

@@ -25,6 +25,7 @@ ERROR_NAMES = [
     "IoError",
     "NotFoundError",
     "OutputTooLargeError",
+    "PanicError",
     "PathEscapeError",
     "PermissionDeniedError",
     "PolicyRejectedError",

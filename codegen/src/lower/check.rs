@@ -81,6 +81,8 @@ impl Lowerer<'_, '_> {
                 let at = match what {
                     Export::ErrorsModule | Export::ListenersModule => (Source::Udl, 0..0),
                     Export::ErrorBase(id) => self.base_span(api.error(id)),
+                    Export::PanicClass => self.panic_span(),
+                    Export::PanicAlias => (Source::Udl, 0..0),
                     Export::ErrorClass(id, k) => {
                         let e = api.error(id);
                         self.class_span(e, &e.classes[k])
@@ -97,14 +99,21 @@ impl Lowerer<'_, '_> {
                 (name, at)
             })
             .collect();
-        let (modules, others): (Vec<_>, Vec<_>) = located
+        // The modules bindery adds: a definition of their name gets its own
+        // diagnostic, naming the config key that renames the module.
+        let mut modules = vec![api.errors_module.clone()];
+        if !api.callbacks.is_empty() {
+            modules.push(api.listeners_module.clone());
+        }
+        let others: Vec<_> = located
             .into_iter()
-            .partition(|(_, (_, span))| span.is_empty());
+            .filter(|(name, (_, span))| !(modules.contains(name) && span.is_empty()))
+            .collect();
         for (module, key) in [
             (&api.errors_module, "python.errors-module"),
             (&api.listeners_module, "python.listeners-module"),
         ] {
-            if !modules.iter().any(|(name, _)| name == module) {
+            if !modules.contains(module) {
                 continue;
             }
             for (name, (source, span)) in others.iter().filter(|(name, _)| name == module) {
@@ -119,8 +128,10 @@ impl Lowerer<'_, '_> {
                 ));
             }
         }
-        let clashing = |name: &String| modules.iter().any(|(m, _)| m == name);
-        let others: Vec<_> = others.into_iter().filter(|(n, _)| !clashing(n)).collect();
+        let others: Vec<_> = others
+            .into_iter()
+            .filter(|(n, _)| !modules.contains(n))
+            .collect();
         self.check_unique_located(others, "in the package namespace");
     }
 }

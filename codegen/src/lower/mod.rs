@@ -226,6 +226,8 @@ impl Lowerer<'_, '_> {
             callbacks: positions(items.callbacks.iter().map(|c| &c.name), CallbackId),
         };
         self.taken = taken_names(&items, self.cx.config);
+        let panic_class = self.panic_class();
+        self.taken.insert(panic_class.clone());
         self.enum_variants = items
             .enums
             .iter()
@@ -267,7 +269,7 @@ impl Lowerer<'_, '_> {
         let mut functions = self.functions(&namespace, items.functions);
         self.apply_gil_config(&mut objects, &mut functions);
 
-        let api = Api {
+        let mut api = Api {
             namespace,
             docstring: group.namespace_docstring,
             package: settings.package,
@@ -275,6 +277,8 @@ impl Lowerer<'_, '_> {
             errors_module: settings.errors_module,
             listeners_module: settings.listeners_module,
             variant_attribute: settings.variant_attribute,
+            panic_class,
+            panic_alias: None,
             crate_name: settings.crate_name,
             crate_ident: settings.crate_ident,
             crate_path: settings.crate_path,
@@ -286,6 +290,11 @@ impl Lowerer<'_, '_> {
             functions,
             callbacks,
         };
+        // UniFFI's name for the panic class, where the API leaves it free.
+        let alias = "InternalError";
+        if api.panic_class != alias && !api.exports().iter().any(|(n, _)| n == alias) {
+            api.panic_alias = Some(alias.to_string());
+        }
         self.check_exports(&api);
         api
     }

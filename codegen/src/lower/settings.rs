@@ -1,7 +1,7 @@
 //! Settings from the config: package and module names, class names given
 //! in the config, and `[gil] keep`.
 
-use crate::diagnostics::{Annotate, Code};
+use crate::diagnostics::{Annotate, Code, Source};
 use crate::model::{Callable, Object};
 use crate::names;
 
@@ -128,6 +128,28 @@ impl Lowerer<'_, '_> {
                 name.clone()
             }
             None => default.to_string(),
+        }
+    }
+
+    /// The class a Rust panic raises: configured, else `PanicError`, else
+    /// (where the API takes that name) `RustPanicError`.
+    pub(super) fn panic_class(&mut self) -> String {
+        if let Some(value) = &self.cx.config.python.panic_class {
+            self.check_shadow(value, &[]);
+            return self.class_setting(value);
+        }
+        ["PanicError", "RustPanicError"]
+            .into_iter()
+            .find(|name| !self.taken.contains(*name))
+            .unwrap_or("BinderyPanicError")
+            .to_string()
+    }
+
+    /// Where the panic class is named: its config key, else nowhere.
+    pub(super) fn panic_span(&self) -> (Source, std::ops::Range<usize>) {
+        match &self.cx.config.python.panic_class {
+            Some(value) => (Source::Config, value.span()),
+            None => (Source::Udl, 0..0),
         }
     }
 

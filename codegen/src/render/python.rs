@@ -102,6 +102,9 @@ struct ErrorsPy<'a> {
     package: &'a str,
     errors_module: &'a str,
     variant_attribute: &'a str,
+    panic_class: &'a str,
+    panic_docstring: String,
+    panic_alias: Option<&'a str>,
     docstring: String,
     imports: Vec<String>,
     all: Vec<String>,
@@ -136,6 +139,77 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
     py_docstring(&text, "    ")
 }
 
+/// The class of one or more variants: its bases, its keyword constructor
+/// and the attributes it sets.
+fn variant_class(
+    api: &Api,
+    spelling: Spelling,
+    e: &ErrorType,
+    class: &ErrorClass,
+    uses_datetime: &mut bool,
+) -> VariantClass {
+    let mut bases = vec![e.base.clone()];
+    bases.extend(class.bases.iter().map(|b| format!("_builtins.{b}")));
+    let shared = class.variants.len() > 1;
+    // The message is positional-only, so its name only has to avoid the fields'.
+    let message = ["message", "msg", "text", "_message"]
+        .into_iter()
+        .find(|m| !class.fields.iter().any(|f| f.python == *m))
+        .unwrap_or("_message");
+    let mut params = vec![
+        "self".to_string(),
+        format!("{message}: {}", spelling.builtin("str")),
+        "/".to_string(),
+    ];
+    let mut keyword = Vec::new();
+    let mut assignments = Vec::new();
+    if shared {
+        let names: Vec<String> = class
+            .variants
+            .iter()
+            .map(|&vi| py_str(&e.variants[vi].name.udl))
+            .collect();
+        keyword.push(format!(
+            "{}: _typing.Literal[{}]",
+            api.variant_attribute,
+            names.join(", ")
+        ));
+        assignments.push(format!("self.{0} = {0}", api.variant_attribute));
+    }
+    for f in &class.fields {
+        *uses_datetime |= types::uses_datetime(&f.ty);
+        let annotation = types::python(&f.ty, spelling);
+        if f.required {
+            keyword.push(format!("{}: {annotation}", f.python));
+        } else if matches!(f.ty, Type::Optional(_)) {
+            keyword.push(format!("{}: {annotation} = None", f.python));
+        } else {
+            keyword.push(format!("{}: {annotation} | None = None", f.python));
+        }
+        assignments.push(format!("self.{0} = {0}", f.python));
+    }
+    let init = (!keyword.is_empty()).then(|| {
+        params.push("*".into());
+        params.extend(keyword);
+        let one_line = format!("    def __init__({}) -> None:", params.join(", "));
+        if one_line.len() <= 88 {
+            one_line
+        } else {
+            let lines: Vec<String> = params.iter().map(|p| format!("        {p},\n")).collect();
+            format!("    def __init__(\n{}    ) -> None:", lines.concat())
+        }
+    });
+    VariantClass {
+        name: class.name.clone(),
+        bases: bases.join(", "),
+        docstring: class_docstring(e, class),
+        variant: (!shared).then(|| py_str(&e.variants[class.variants[0]].name.udl)),
+        init,
+        message: message.to_string(),
+        assignments,
+    }
+}
+
 pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
     let spelling = plan.spelling;
@@ -162,69 +236,7 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
             let classes = e
                 .classes
                 .iter()
-                .map(|class| {
-                    let mut bases = vec![e.base.clone()];
-                    bases.extend(class.bases.iter().map(|b| format!("_builtins.{b}")));
-                    let shared = class.variants.len() > 1;
-                    // The message is positional-only, so its name only has to avoid the fields'.
-                    let message = ["message", "msg", "text", "_message"]
-                        .into_iter()
-                        .find(|m| !class.fields.iter().any(|f| f.python == *m))
-                        .unwrap_or("_message");
-                    let mut params = vec![
-                        "self".to_string(),
-                        format!("{message}: {}", spelling.builtin("str")),
-                        "/".to_string(),
-                    ];
-                    let mut keyword = Vec::new();
-                    let mut assignments = Vec::new();
-                    if shared {
-                        let names: Vec<String> = class
-                            .variants
-                            .iter()
-                            .map(|&vi| py_str(&e.variants[vi].name.udl))
-                            .collect();
-                        keyword.push(format!(
-                            "{}: _typing.Literal[{}]",
-                            api.variant_attribute,
-                            names.join(", ")
-                        ));
-                        assignments.push(format!("self.{0} = {0}", api.variant_attribute));
-                    }
-                    for f in &class.fields {
-                        uses_datetime |= types::uses_datetime(&f.ty);
-                        let annotation = types::python(&f.ty, spelling);
-                        if f.required {
-                            keyword.push(format!("{}: {annotation}", f.python));
-                        } else if matches!(f.ty, Type::Optional(_)) {
-                            keyword.push(format!("{}: {annotation} = None", f.python));
-                        } else {
-                            keyword.push(format!("{}: {annotation} | None = None", f.python));
-                        }
-                        assignments.push(format!("self.{0} = {0}", f.python));
-                    }
-                    let init = (!keyword.is_empty()).then(|| {
-                        params.push("*".into());
-                        params.extend(keyword);
-                        let one_line = format!("    def __init__({}) -> None:", params.join(", "));
-                        if one_line.len() <= 88 {
-                            one_line
-                        } else {
-                            let lines: Vec<String> =
-                                params.iter().map(|p| format!("        {p},\n")).collect();
-                            format!("    def __init__(\n{}    ) -> None:", lines.concat())
-                        }
-                    });
-                    VariantClass {
-                        name: class.name.clone(),
-                        bases: bases.join(", "),
-                        docstring: class_docstring(e, class),
-                        variant: (!shared).then(|| py_str(&e.variants[class.variants[0]].name.udl)),
-                        init,
-                        message: message.to_string(),
-                        assignments,
-                    }
-                })
+                .map(|class| variant_class(api, spelling, e, class, &mut uses_datetime))
                 .collect();
             ErrorGroup { base, classes }
         })
@@ -239,6 +251,17 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
         package: &api.package,
         errors_module: &api.errors_module,
         variant_attribute: &api.variant_attribute,
+        panic_class: &api.panic_class,
+        panic_docstring: py_docstring(
+            &format!(
+                "A panic in the Rust code of {}: a bug there, not a usage error.\n\n\
+                 Its message is the panic's. The interpreter and the objects keep working;\n\
+                 what the panicking call did is not known.",
+                api.package
+            ),
+            "    ",
+        ),
+        panic_alias: api.panic_alias.as_deref(),
         docstring: py_docstring(
             &format!(
                 "Exceptions of {}. Pure Python: imports nothing native.",
@@ -645,14 +668,33 @@ struct Case {
 #[derive(Template)]
 #[template(path = "test_errors.py.txt", escape = "none")]
 struct ErrorsTest<'a> {
+    /// The test of the panic class, if calls can panic.
+    panic_test: String,
     header: String,
-    package: &'a str,
-    /// The exception module, imported as `errors`.
-    errors_import: String,
     variant_attribute: &'a str,
-    native_module: &'a str,
     imports: Vec<String>,
     cases: Vec<Case>,
+}
+
+/// A test that a panic in a call raises the package's panic class.
+fn panic_test(api: &Api) -> String {
+    let class = &api.panic_class;
+    let mut lines = vec![
+        "def test_a_panic_raises_the_panic_class():".to_string(),
+        format!("    with pytest.raises(errors.{class}, match=\"sample panic\") as raised:"),
+        "        _bindery_sample_panic(\"sample panic\")".to_string(),
+        "    # Unlike PyO3's PanicException, `except Exception` catches it.".to_string(),
+        "    assert isinstance(raised.value, Exception)".to_string(),
+        "    assert raised.value.args == (\"sample panic\",)".to_string(),
+        "    clone = pickle.loads(pickle.dumps(raised.value))".to_string(),
+        format!("    assert type(clone) is errors.{class}"),
+        "    assert str(clone) == \"sample panic\"".to_string(),
+    ];
+    if let Some(alias) = &api.panic_alias {
+        lines.push(format!("    assert errors.{alias} is errors.{class}"));
+    }
+    lines.push("\n\n".to_string());
+    lines.join("\n")
 }
 
 pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
@@ -703,13 +745,40 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
     if uses_datetime {
         imports.push("import datetime as _datetime".into());
     }
-    imports.push("import pickle".into());
+    let panic = plan.panic_slot.is_some();
+    if !cases.is_empty() || panic {
+        imports.push("import pickle".into());
+        imports.push(String::new());
+    }
+    imports.push("import pytest".into());
+    imports.push(String::new());
+    if !cases.is_empty() || panic {
+        imports.push(format!(
+            "from {} import {}",
+            api.package,
+            crate::model::import_as(&api.errors_module, "errors")
+        ));
+    }
+    let hooks = if panic {
+        "_bindery_sample_error, _bindery_sample_panic"
+    } else {
+        "_bindery_sample_error"
+    };
+    imports.push(format!(
+        "from {}.{} import {hooks}  # type: ignore[attr-defined]",
+        api.package, api.native_module
+    ));
+    if cases.is_empty() {
+        imports.extend([String::new(), String::new()]);
+    }
     ErrorsTest {
-        errors_import: crate::model::import_as(&api.errors_module, "errors"),
+        panic_test: if panic {
+            panic_test(api)
+        } else {
+            String::new()
+        },
         variant_attribute: &api.variant_attribute,
         header: header(api),
-        package: &api.package,
-        native_module: &api.native_module,
         imports,
         cases,
     }

@@ -101,6 +101,12 @@ struct LibRs {
     no_fields_cfg: Option<&'static str>,
     /// Some error is `[NonExhaustive]`: the helper that names an unknown variant.
     unknown_errors: bool,
+    /// The panic class's slot, its name as a Rust literal, and as text.
+    panic_slot: Option<usize>,
+    /// Whether some call keeps the GIL (`bindery_attached`).
+    has_attached: bool,
+    panic_class: String,
+    panic_class_name: String,
     /// Some enum is `[NonExhaustive]`: the helper that panics on an unknown variant.
     unknown_variants: bool,
     has_constructors: bool,
@@ -145,9 +151,16 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         error_bases: type_slots("BINDERY_ERROR_BASES", plan.thrown.len()),
         error_fns,
         has_records: !api.records.is_empty(),
-        no_fields: main_no_fields || !samples.is_empty() && api.errors.iter().any(|e| e.flat),
-        no_fields_cfg: (!main_no_fields).then_some("#[cfg(feature = \"bindery-test-hooks\")]"),
+        no_fields: main_no_fields
+            || plan.panic_slot.is_some()
+            || !samples.is_empty() && api.errors.iter().any(|e| e.flat),
+        no_fields_cfg: (!main_no_fields && plan.panic_slot.is_none())
+            .then_some("#[cfg(feature = \"bindery-test-hooks\")]"),
         unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
+        panic_slot: plan.panic_slot,
+        has_attached: api.callables().any(|c| c.keep_gil),
+        panic_class: types::rust_str(&api.panic_class),
+        panic_class_name: api.panic_class.clone(),
         unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
         listeners_module: types::rust_str(&format!("{}.{}", api.package, api.listeners_module)),
         listener_count: api.callbacks.len(),
@@ -618,7 +631,7 @@ enum Receiver<'a> {
 /// constructor: attributes, signature, then a body that converts the
 /// arguments, calls the core with the GIL released, and maps the result.
 fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
-    let (attrs, signature, infallible) = method_head(paths, c, &receiver);
+    let (attrs, signature) = method_head(paths, c, &receiver);
     let indent = if matches!(receiver, Receiver::Function(_)) {
         0
     } else {
@@ -628,17 +641,13 @@ fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
         doc: types::rust_doc(c.docstring.as_deref()),
         attrs,
         signature,
-        body: method_body(paths, c, &receiver, infallible, indent + 4),
+        body: method_body(paths, c, &receiver, indent + 4),
     }
 }
 
-/// The attributes and signature of a wrapper, and whether the call is
-/// infallible (it then returns its value without `PyResult`).
-fn method_head(
-    paths: &Paths<'_>,
-    c: &Callable,
-    receiver: &Receiver<'_>,
-) -> (Vec<String>, String, bool) {
+/// The attributes and signature of a wrapper. Every wrapper returns a
+/// `PyResult`: any call may panic, which raises the package's panic class.
+fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec<String>, String) {
     let indent = if matches!(receiver, Receiver::Function(_)) {
         0
     } else {
@@ -669,10 +678,8 @@ fn method_head(
             params.push("_cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>".to_string());
         }
     }
-    // `py` serves the detach and the error mapping; a kept-GIL call without errors needs neither.
-    if !(c.keep_gil && c.throws.is_none()) {
-        params.push("_py: ::pyo3::Python<'_>".to_string());
-    }
+    // `py` serves the detach, the panic class and the error mapping.
+    params.push("_py: ::pyo3::Python<'_>".to_string());
     if c.arguments.iter().any(|a| a.default.is_some()) {
         let items: Vec<String> = c
             .arguments
@@ -698,30 +705,18 @@ fn method_head(
         receiver,
         Receiver::Constructor(_) | Receiver::NamedConstructor(_)
     );
-    // A call that cannot fail returns its value as it is: no `PyResult` to unwrap.
-    let infallible =
-        !is_ctor && c.throws.is_none() && c.arguments.iter().all(|a| !a.ty.contains_callback());
-    let returns = if is_ctor {
-        "::pyo3::PyResult<Self>".to_string()
-    } else {
-        match (&c.returns, infallible) {
-            (Some(t), true) => types::rust(t, paths),
-            (Some(t), false) => format!("::pyo3::PyResult<{}>", types::rust(t, paths)),
-            (None, true) => String::new(),
-            (None, false) => "::pyo3::PyResult<()>".to_string(),
-        }
+    let returns = match &c.returns {
+        _ if is_ctor => "Self".to_string(),
+        Some(t) => types::rust(t, paths),
+        None => "()".to_string(),
     };
     let signature = list(
         indent,
         &format!("fn {fn_name}"),
         &params,
-        &if returns.is_empty() {
-            " {".to_string()
-        } else {
-            format!(" -> {returns} {{")
-        },
+        &format!(" -> ::pyo3::PyResult<{returns}> {{"),
     );
-    (attrs, signature, infallible)
+    (attrs, signature)
 }
 
 /// The body of a wrapper at `body_indent`.
@@ -729,7 +724,6 @@ fn method_body(
     paths: &Paths<'_>,
     c: &Callable,
     receiver: &Receiver<'_>,
-    infallible: bool,
     body_indent: usize,
 ) -> Vec<String> {
     let is_ctor = matches!(
@@ -757,24 +751,29 @@ fn method_body(
         Receiver::Constructor(core) => format!("{core}::new"),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
-    // Listed in `[gil] keep`: cheap and never blocking, so no detach. A
-    // path without arguments is passed to `detach` as it is (clippy:
-    // redundant_closure).
-    let (head, close) = if c.keep_gil {
-        ("", "")
-    } else if call_args.is_empty() && !matches!(receiver, Receiver::Object) {
-        ("_py.detach(", ")")
+    // Every call runs under `bindery_detach` (the GIL released) or, listed
+    // in `[gil] keep`, `bindery_attached`; both turn a panic into the
+    // package's panic class. A path without arguments is passed as it is
+    // (clippy: redundant_closure).
+    let runner = if c.keep_gil {
+        "bindery_attached"
     } else {
-        ("_py.detach(|| ", ")")
+        "bindery_detach"
     };
-    let bare = head.ends_with('(');
+    let bare = call_args.is_empty() && !matches!(receiver, Receiver::Object);
+    let head = if bare {
+        format!("{runner}(_py, ")
+    } else {
+        format!("{runner}(_py, || ")
+    };
+    let close = ")";
     let call = |prefix: &str, suffix: &str| {
         let args = if bare {
             None
         } else {
             Some(call_args.as_slice())
         };
-        call_stmt(body_indent, prefix, head, &target, args, close, suffix)
+        call_stmt(body_indent, prefix, &head, &target, args, close, suffix)
     };
     let map_err = c
         .throws
@@ -786,38 +785,25 @@ fn method_body(
             .as_ref()
             .and_then(|t| types::lift(t, "_value", paths))
     };
-    let result_err = |body: &mut Vec<String>, map_err: &str| {
-        body.push(call("let _result = ", ";"));
-        body.push(format!("_result{map_err}"));
-    };
-    match (&c.returns, is_ctor, map_err, lifted) {
-        (None, false, None, _) => {
-            body.push(call("", ";"));
-            if !infallible {
-                body.push("Ok(())".into());
-            }
+    match (map_err, lifted) {
+        // The core's value as it is: the runner's result is the wrapper's.
+        (None, None) => body.push(call("", "")),
+        (None, Some(lifted)) => {
+            body.push(call("let _value = ", "?;"));
+            body.push(format!("Ok({lifted})"));
         }
-        (None, false, Some(map_err), _) | (_, _, Some(map_err), None) => {
-            result_err(&mut body, &map_err)
+        (Some(map_err), None) => {
+            body.push(call("let _result = ", "?;"));
+            body.push(format!("_result{map_err}"));
         }
-        (_, _, Some(map_err), Some(lifted)) => {
-            body.push(call("let _result = ", ";"));
+        (Some(map_err), Some(lifted)) => {
+            body.push(call("let _result = ", "?;"));
             body.push(let_expr(
                 body_indent,
                 "_value",
                 &format!("_result{map_err}?"),
             ));
             body.push(format!("Ok({lifted})"));
-        }
-        (_, _, None, None) if infallible => body.push(call("", "")),
-        (_, _, None, lifted) => {
-            body.push(call("let _value = ", ";"));
-            let value = lifted.unwrap_or_else(|| "_value".to_string());
-            body.push(if infallible {
-                value
-            } else {
-                format!("Ok({value})")
-            });
         }
     }
     body
