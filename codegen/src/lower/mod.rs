@@ -209,7 +209,8 @@ impl Lowerer<'_, '_> {
             span,
             format!("bindery does not support {feature} yet (`{name}`)"),
         )
-        .with_note("remove it from the UDL, or bind it by hand next to the generated crate");
+        .with_note("bindery's docs/uniffi-compat.md lists what it binds and what not yet")
+        .with_help("remove it from the UDL, or bind it by hand next to the generated crate");
     }
 
     fn run(&mut self, group: uniffi_meta::MetadataGroup) -> Api {
