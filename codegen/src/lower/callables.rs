@@ -53,10 +53,6 @@ impl Lowerer<'_, '_> {
                         .with_help("declare the error as `[Error] interface` with named fields");
                 }
             }
-            if callable.returns.is_some() && callable.throws.is_none() {
-                self.udl(Code::Unsupported, mspan.clone(), format!("callback method `{}` returns a value but declares no `[Throws]`", m.name))
-                    .with_help("add `[Throws=<error>]`: when the Python method fails, Rust needs an error to receive instead of a value");
-            }
             let required = configured.contains(&m.name.as_str())
                 || callable.returns.is_some()
                 || callable.throws.is_some();

@@ -188,7 +188,7 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
             if i > 0 {
                 w.line("");
             }
-            trait_method(w, paths, m);
+            trait_method(w, paths, &c.name.python, m);
         }
     });
     w.finish()
@@ -320,7 +320,7 @@ fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
 
 /// One method of the core trait: calls the Python method, if the listener
 /// has it, with the arguments converted, and returns what Rust expects.
-fn trait_method(w: &mut Writer, paths: &Paths<'_>, m: &CallbackMethod) {
+fn trait_method(w: &mut Writer, paths: &Paths<'_>, c_name: &str, m: &CallbackMethod) {
     let throws = m.callable.throws.map(|t| paths.api.error(t));
     let method_name = &m.callable.name.rust;
     let head = method_signature(paths, m, throws);
@@ -336,13 +336,14 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, m: &CallbackMethod) {
             );
         }
         // A method without a result ends the statement; others return it.
-        let tail = if throws.is_some() { "})" } else { "});" };
+        let returns = throws.is_some() || m.callable.returns.is_some();
+        let tail = if returns { "})" } else { "});" };
         w.block("::pyo3::Python::attach(|_py| {", tail, |w| {
             let (prelude, call) = python_call(paths, m, w.column());
             if let Some(prelude) = prelude {
                 w.laid_out(&prelude);
             }
-            if throws.is_none() {
+            if throws.is_none() && m.callable.returns.is_none() {
                 w.block(format!("if let Err(_error) = {call} {{"), "}", |w| {
                     w.line("self._report(_py, _error);")
                 });
@@ -355,6 +356,22 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, m: &CallbackMethod) {
                 None => "_value".to_string(),
             };
             let method = types::rust_str(&m.callable.name.python);
+            if throws.is_none() {
+                // No error channel: report the exception, then panic on this
+                // Rust thread naming the method, as UniFFI's bindings do.
+                let panic = format!(
+                    "{}.{} failed; the exception went to sys.unraisablehook",
+                    c_name, m.callable.name.python
+                );
+                w.block("match _outcome {", "}", |w| {
+                    w.line(format!("Ok(_value) => {ok},"));
+                    w.block("Err(_error) => {", "}", |w| {
+                        w.line("self._report(_py, _error);");
+                        w.line(format!("panic!({})", types::rust_str(&panic)));
+                    });
+                });
+                return;
+            }
             w.block("match _outcome {", "}", |w| {
                 w.line(format!("Ok(_value) => Ok({ok}),"));
                 let fail = format!("Err(self._fail(_py, {method}, _error))");
