@@ -184,11 +184,24 @@ pub struct CallbackMethod {
     pub required: bool,
 }
 
+/// The Rust traits a definition exposes with `[Traits=(...)]`, which become
+/// Python's protocols: `Display` → `__str__`, `Debug` → `__repr__`, `Eq` →
+/// `==` by value, `Hash` → `__hash__`, `Ord` → `<`, `<=`, `>`, `>=`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traits {
+    pub debug: bool,
+    pub display: bool,
+    pub eq: bool,
+    pub hash: bool,
+    pub ord: bool,
+}
+
 /// A `dictionary`: a Python class with a keyword constructor and writable fields.
 #[derive(Debug, Clone)]
 pub struct Record {
     pub name: Name,
     pub docstring: Option<String>,
+    pub traits: Traits,
     pub fields: Vec<RecordField>,
 }
 
@@ -206,6 +219,7 @@ pub struct RecordField {
 pub struct Enum {
     pub name: Name,
     pub docstring: Option<String>,
+    pub traits: Traits,
     pub flat: bool,
     /// `[NonExhaustive]`: the Rust enum may have variants the UDL lacks; one
     /// of them reaching Python is a panic naming the enum (as in UniFFI).
@@ -300,6 +314,7 @@ pub struct Callable {
 pub struct Object {
     pub name: Name,
     pub docstring: Option<String>,
+    pub traits: Traits,
     /// The primary constructor (`constructor(...)`), if any.
     pub constructor: Option<Callable>,
     /// Named constructors (`[Name=...] constructor(...)`), as classmethods.

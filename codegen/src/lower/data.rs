@@ -39,6 +39,7 @@ impl Lowerer<'_, '_> {
         let names: Vec<&Name> = fields.iter().map(|f| &f.name).collect();
         self.check_unique_members(&r.name, names, &format!("among the fields of `{}`", r.name));
         Record {
+            traits: self.traits.get(&r.name).copied().unwrap_or_default(),
             name,
             docstring: r.docstring,
             fields,
@@ -89,6 +90,7 @@ impl Lowerer<'_, '_> {
             &format!("among the members of `{}`", e.name),
         );
         Enum {
+            traits: self.traits.get(&e.name).copied().unwrap_or_default(),
             name,
             docstring: e.docstring,
             flat,

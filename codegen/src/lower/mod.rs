@@ -43,6 +43,7 @@ pub fn lower(
         variant_attribute: "variant".to_string(),
         enum_variants: BTreeMap::new(),
         taken: BTreeSet::new(),
+        traits: BTreeMap::new(),
     };
     let api = l.run(group);
     l.sink.finish().map(|warnings| (api, warnings))
@@ -58,6 +59,8 @@ struct Lowerer<'a, 'c> {
     enum_variants: BTreeMap<String, Vec<String>>,
     /// Package-level names already taken, which a default class name avoids.
     taken: BTreeSet<String>,
+    /// The `[Traits=(...)]` of each definition, by UDL name.
+    traits: BTreeMap<String, Traits>,
 }
 
 /// Every definition's id by UDL name.
@@ -317,7 +320,6 @@ impl Lowerer<'_, '_> {
         let mut constructors = Vec::new();
         let mut methods = Vec::new();
         let mut trait_methods = Vec::new();
-        let mut traits_reported = BTreeSet::new();
         for item in metadata {
             match item {
                 Metadata::Namespace(_) | Metadata::UdlFile(_) => {}
@@ -347,10 +349,13 @@ impl Lowerer<'_, '_> {
                     &c.name,
                 ),
                 Metadata::UniffiTrait(t) => {
-                    // One item per listed trait: one diagnostic per interface.
-                    let name = t.self_name().to_string();
-                    if traits_reported.insert(name.clone()) {
-                        self.unsupported(spans.def(&name), "`[Traits=(...)]` on interfaces", &name);
+                    let traits = self.traits.entry(t.self_name().to_string()).or_default();
+                    match t {
+                        uniffi_meta::UniffiTraitMetadata::Debug { .. } => traits.debug = true,
+                        uniffi_meta::UniffiTraitMetadata::Display { .. } => traits.display = true,
+                        uniffi_meta::UniffiTraitMetadata::Eq { .. } => traits.eq = true,
+                        uniffi_meta::UniffiTraitMetadata::Hash { .. } => traits.hash = true,
+                        uniffi_meta::UniffiTraitMetadata::Ord { .. } => traits.ord = true,
                     }
                 }
                 Metadata::ObjectTraitImpl(t) => {
@@ -391,6 +396,7 @@ impl Lowerer<'_, '_> {
             .into_iter()
             .map(|o| Object {
                 name: self.glue_type_name(spans.def(&o.name), &o.name),
+                traits: self.traits.get(&o.name).copied().unwrap_or_default(),
                 docstring: o.docstring,
                 constructor: None,
                 named_constructors: Vec::new(),

@@ -22,6 +22,87 @@ pub struct DataView {
     /// Bodies of `From<core> for glue` and `From<glue> for core`.
     pub from_core: Vec<String>,
     pub to_core: Vec<String>,
+    /// Trait impls after the conversions (ordering, hashing by the core's value).
+    pub impls: Vec<String>,
+}
+
+/// The core's value of `self` (a glue record or enum), for its Rust traits.
+fn core_value(core: &str, copy: bool) -> String {
+    if copy {
+        format!("{core}::from(*self)")
+    } else {
+        format!("{core}::from(self.clone())")
+    }
+}
+
+/// `__str__` (`Display`), `__repr__` (`Debug`) and `__hash__` (`Hash`,
+/// for a class PyO3 cannot hash itself) by the core's value.
+fn trait_methods(
+    w: &mut Writer,
+    core: &str,
+    copy: bool,
+    traits: crate::model::Traits,
+    hash_method: bool,
+) {
+    let value = core_value(core, copy);
+    if traits.display {
+        w.line("");
+        w.block("fn __str__(&self) -> String {", "}", |w| {
+            w.line(format!("{value}.to_string()"))
+        });
+    }
+    if traits.debug {
+        w.line("");
+        w.block("fn __repr__(&self) -> String {", "}", |w| {
+            w.line(format!("format!(\"{{:?}}\", {value})"))
+        });
+    }
+    if traits.hash && hash_method {
+        w.line("");
+        w.block("fn __hash__(&self) -> u64 {", "}", |w| {
+            w.line("let mut hasher = ::std::collections::hash_map::DefaultHasher::new();");
+            w.line(format!("::std::hash::Hash::hash(&{value}, &mut hasher);"));
+            w.line("::std::hash::Hasher::finish(&hasher)");
+        });
+    }
+}
+
+/// `PartialOrd` (`Ord`) and, for a frozen class, `Hash` by the core's value.
+fn trait_impls(
+    name: &str,
+    core: &str,
+    copy: bool,
+    traits: crate::model::Traits,
+    hash: bool,
+) -> Vec<String> {
+    let mut w = Writer::at(0);
+    let value = core_value(core, copy);
+    if traits.ord {
+        let other = value.replace("self", "other");
+        w.line("");
+        w.block(format!("impl PartialOrd for {name} {{"), "}", |w| {
+            let head = "fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {";
+            w.block(head, "}", |w| {
+                w.laid_out(&super::layout::list(
+                    w.column(),
+                    "Some(::std::cmp::Ord::cmp",
+                    &[format!("&{value}"), format!("&{other}")],
+                    ")",
+                ))
+            })
+        });
+    }
+    if hash {
+        w.line("");
+        w.block(format!("impl ::std::hash::Hash for {name} {{"), "}", |w| {
+            w.block(
+                "fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {",
+                "}",
+                |w| w.line(format!("::std::hash::Hash::hash(&{value}, state);")),
+            )
+        });
+    }
+    w.finish()
 }
 
 /// Whether rustc accepts `name` as a type name without a case warning.
@@ -135,13 +216,17 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
     methods.block(head, "}", |w| {
         w.laid_out(&struct_expr(w.column(), "Self", &idents));
     });
-    methods.line("");
     let repr_fields: Vec<(String, String, &crate::model::Type)> = r
         .fields
         .iter()
         .map(|f| (f.name.python.clone(), glue_ident(&f.name.python), &f.ty))
         .collect();
-    repr_fn(&mut methods, paths, &r.name.python, &repr_fields);
+    // With `Debug` in `[Traits]`, `__repr__` is Rust's (below).
+    if !r.traits.debug {
+        methods.line("");
+        repr_fn(&mut methods, paths, &r.name.python, &repr_fields);
+    }
+    trait_methods(&mut methods, &core, false, r.traits, true);
 
     let from_fields: Vec<String> = r
         .fields
@@ -174,9 +259,10 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         doc: types::rust_doc(r.docstring.as_deref()),
         attrs: vec![
             format!(
-                "#[::pyo3::pyclass(module = {}, name = {}, get_all, set_all, eq, from_py_object)]",
+                "#[::pyo3::pyclass(module = {}, name = {}, get_all, set_all, eq{}, from_py_object)]",
                 types::rust_str(package),
-                types::rust_str(&r.name.python)
+                types::rust_str(&r.name.python),
+                if r.traits.ord { ", ord" } else { "" }
             ),
             "#[derive(Clone, PartialEq)]".to_string(),
         ]
@@ -188,6 +274,7 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         methods: methods.finish(),
         from_core: vec![format!("        {}", struct_expr(8, "Self", &from_fields))],
         to_core: vec![format!("        {}", struct_expr(8, "Self", &to_fields))],
+        impls: trait_impls(&name, &core, false, r.traits, false),
         name,
         core,
     }
@@ -218,11 +305,21 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     let (from_core, to_core) = enum_conversions(paths, e);
     // The glue mirrors the core's variant names, whatever their case.
     let camel = is_camel(&name) && e.variants.iter().all(|v| is_camel(&v.name.rust));
-    let flags = if e.flat {
-        "eq, hash, frozen, from_py_object"
-    } else {
-        "eq, frozen, from_py_object"
-    };
+    // A flat enum hashes by its derived `Hash`; one with fields by the
+    // core's value where `[Traits]` gives `Hash`.
+    let hash_impl = !e.flat && e.traits.hash;
+    let flags = format!(
+        "eq{}{}, frozen, from_py_object",
+        if e.flat || hash_impl { ", hash" } else { "" },
+        if e.traits.ord { ", ord" } else { "" }
+    );
+    let mut methods = Writer::at(4);
+    trait_methods(&mut methods, &core, e.flat, e.traits, false);
+    let mut methods = methods.finish();
+    // The methods start with a blank line between them, not before the first.
+    if methods.first().is_some_and(String::is_empty) {
+        methods.remove(0);
+    }
     let derive = if e.flat {
         "#[derive(Clone, Copy, PartialEq, Eq, Hash)]"
     } else {
@@ -243,7 +340,8 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
         .collect(),
         head: format!("pub enum {name} {{"),
         body,
-        methods: Vec::new(),
+        methods,
+        impls: trait_impls(&name, &core, e.flat, e.traits, hash_impl),
         name,
         core,
         from_core,

@@ -378,6 +378,28 @@ fn eq_dunders(spelling: Spelling, hashable: bool) -> Vec<String> {
     ]
 }
 
+/// The comparison dunders of a class and the orderings `Ord` adds,
+/// indented for a class body.
+fn class_dunders(
+    spelling: Spelling,
+    class: &str,
+    hashable: bool,
+    traits: crate::model::Traits,
+) -> Vec<String> {
+    // `__str__` (`Display`) and `__repr__` (`Debug`) keep `object`'s
+    // signatures, which stubs leave out (ruff PYI029).
+    let mut out = eq_dunders(spelling, hashable);
+    if traits.ord {
+        let (class, bool) = (spelling.class(class), spelling.builtin("bool"));
+        for op in ["lt", "le", "gt", "ge"] {
+            out.push(format!(
+                "def __{op}__(self, other: {class}, /) -> {bool}: ..."
+            ));
+        }
+    }
+    out.iter().map(|l| format!("    {l}")).collect()
+}
+
 /// The name of a stub method's first parameter: `cls` or `self`, unless the
 /// method has a parameter of that name.
 fn receiver(first: &str, params: &[&str]) -> String {
@@ -432,10 +454,7 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
             None,
             "    ",
         )],
-        dunders: eq_dunders(spelling, false)
-            .iter()
-            .map(|l| format!("    {l}"))
-            .collect(),
+        dunders: class_dunders(spelling, &r.name.python, r.traits.hash, r.traits),
     }
 }
 
@@ -452,10 +471,7 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
                 v.docstring.as_deref(),
             ));
         }
-        let mut dunders: Vec<String> = eq_dunders(spelling, true)
-            .iter()
-            .map(|l| format!("    {l}"))
-            .collect();
+        let mut dunders = class_dunders(spelling, &name, true, e.traits);
         dunders.push(format!(
             "    def __int__(self) -> {}: ...",
             spelling.builtin("int")
@@ -514,10 +530,7 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
         docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes,
         members: Vec::new(),
-        dunders: eq_dunders(spelling, false)
-            .iter()
-            .map(|l| format!("    {l}"))
-            .collect(),
+        dunders: class_dunders(spelling, &e.name.python, e.traits.hash, e.traits),
     }]
 }
 
@@ -592,10 +605,12 @@ fn object_stub(paths: &Paths<'_>, o: &crate::model::Object) -> StubClass {
         docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes: Vec::new(),
         members,
-        dunders: eq_dunders(paths.spelling, true)
-            .iter()
-            .map(|l| format!("    {l}"))
-            .collect(),
+        dunders: class_dunders(
+            paths.spelling,
+            &o.name.python,
+            !o.traits.eq || o.traits.hash,
+            o.traits,
+        ),
     }
 }
 

@@ -9,6 +9,7 @@ const NO_FIELDS: &str = "let fields = bindery_no_fields;";
 use super::callbacks;
 use super::data::{self, DataView};
 use super::types::{self, Paths};
+use super::writer::Writer;
 use crate::model::{Api, Callable, CallbackId, ErrorId, ErrorType, Type};
 
 #[derive(Template)]
@@ -67,8 +68,10 @@ struct Method {
 struct Object {
     doc: Vec<String>,
     attr: String,
-    /// Format string of `__repr__`, showing the address of the Rust object.
-    repr: String,
+    /// The trait impls after the struct (equality, hashing, ordering).
+    impls: Vec<String>,
+    /// The protocol methods at the top of `#[pymethods]` (`__repr__`, ...).
+    dunders: Vec<String>,
     name: String,
     core: String,
     methods: Vec<Method>,
@@ -150,7 +153,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
         error_bases: type_slots("BINDERY_ERROR_BASES", plan.thrown.len()),
         error_fns,
-        has_records: !api.records.is_empty(),
+        has_records: api.records.iter().any(|r| !r.traits.debug),
         no_fields: main_no_fields
             || plan.panic_slot.is_some()
             || !samples.is_empty() && api.errors.iter().any(|e| e.flat),
@@ -360,23 +363,105 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                 methods.push(method(plan, m, Receiver::Object));
             }
             let name = plan.glue(&o.name);
+            let traits = o.traits;
+            // Identity unless `[Traits]` gives Rust's equality; hashable
+            // unless equal by value without `Hash`.
+            let hashable = !traits.eq || traits.hash;
+            let flags = match (hashable, traits.ord) {
+                (true, true) => "frozen, eq, hash, ord",
+                (true, false) => "frozen, eq, hash",
+                (false, true) => "frozen, eq, ord",
+                (false, false) => "frozen, eq",
+            };
             Object {
                 doc: types::rust_doc(o.docstring.as_deref()),
                 attr: format!(
-                    "#[::pyo3::pyclass(frozen, eq, hash, module = {}, name = {}, from_py_object)]{}",
+                    "#[::pyo3::pyclass({flags}, module = {}, name = {}, from_py_object)]{}",
                     types::rust_str(&api.package),
                     types::rust_str(&o.name.python),
                     data::allow_case(&name)
                         .map(|a| format!("\n{a}"))
                         .unwrap_or_default()
                 ),
-                repr: types::rust_str(&format!("<{}.{} at {{:p}}>", api.package, o.name.python)),
+                impls: object_impls(&name, traits),
+                dunders: object_dunders(&api.package, &o.name.python, traits),
                 name,
                 core,
                 methods,
             }
         })
         .collect()
+}
+
+/// Equality, hashing and ordering of an interface's glue type: by the Rust
+/// object's identity, or by its value where `[Traits]` says so.
+fn object_impls(name: &str, traits: crate::model::Traits) -> Vec<String> {
+    let mut w = Writer::at(0);
+    w.line("");
+    if traits.eq {
+        w.line("/// Two Python objects are equal when their Rust values are (`Eq`).");
+        w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
+            w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
+                w.line("*self._inner == *other._inner")
+            })
+        });
+    } else {
+        w.line("/// Two Python objects are equal when they wrap the same Rust object.");
+        w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
+            w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
+                w.line("::std::sync::Arc::ptr_eq(&self._inner, &other._inner)")
+            })
+        });
+    }
+    w.line("");
+    w.line(format!("impl Eq for {name} {{}}"));
+    if !traits.eq || traits.hash {
+        let value = if traits.hash {
+            "&*self._inner"
+        } else {
+            "&::std::sync::Arc::as_ptr(&self._inner)"
+        };
+        w.line("");
+        w.block(format!("impl ::std::hash::Hash for {name} {{"), "}", |w| {
+            w.block(
+                "fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {",
+                "}",
+                |w| w.line(format!("::std::hash::Hash::hash({value}, state);")),
+            )
+        });
+    }
+    if traits.ord {
+        w.line("");
+        w.block(format!("impl PartialOrd for {name} {{"), "}", |w| {
+            let head = "fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {";
+            w.block(head, "}", |w| {
+                w.line("Some(::std::cmp::Ord::cmp(&*self._inner, &*other._inner))")
+            })
+        });
+    }
+    w.finish()
+}
+
+/// `__repr__` (the address, or Rust's `Debug`) and `__str__` (`Display`).
+fn object_dunders(package: &str, python: &str, traits: crate::model::Traits) -> Vec<String> {
+    let mut w = Writer::at(4);
+    w.block("fn __repr__(&self) -> String {", "}", |w| {
+        if traits.debug {
+            w.line("format!(\"{:?}\", self._inner)");
+        } else {
+            let repr = types::rust_str(&format!("<{package}.{python} at {{:p}}>"));
+            w.line(format!(
+                "format!({repr}, ::std::sync::Arc::as_ptr(&self._inner))"
+            ));
+        }
+    });
+    if traits.display {
+        w.line("");
+        w.block("fn __str__(&self) -> String {", "}", |w| {
+            w.line("self._inner.to_string()")
+        });
+    }
+    w.finish()
 }
 
 fn data_views(plan: &Paths<'_>) -> Vec<DataView> {
