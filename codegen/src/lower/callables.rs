@@ -47,12 +47,8 @@ impl Lowerer<'_, '_> {
                     );
                 }
             }
-            if let Some(e) = callable.throws.map(|t| &errors[t.0]) {
-                if e.flat {
-                    self.udl(Code::Unsupported, mspan.clone(), format!("`{}` throws the flat error `{}`; a Python exception cannot be turned back into its Rust value", m.name, e.name.udl))
-                        .with_help("declare the error as `[Error] interface` with named fields");
-                }
-            }
+            // A flat error thrown from Python becomes its Rust variant, which
+            // must then be a unit variant (documented in uniffi-compat.md).
             let required = configured.contains(&m.name.as_str())
                 || callable.returns.is_some()
                 || callable.throws.is_some();
