@@ -97,6 +97,17 @@ impl Type {
         }
     }
 
+    /// Whether the test hooks have a sample value of this type: built-in
+    /// types, nested in options and collections.
+    pub fn has_sample(&self) -> bool {
+        match self {
+            Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) => false,
+            Type::Optional(inner) | Type::Sequence(inner) => inner.has_sample(),
+            Type::Map(k, v) => k.has_sample() && v.has_sample(),
+            _ => true,
+        }
+    }
+
     /// Whether the glue converts this type itself between its Python-facing
     /// and core forms (objects, records, enums), rather than passing it through.
     pub fn needs_conversion(&self) -> bool {

@@ -190,16 +190,15 @@ impl Lowerer<'_, '_> {
             }
             field_names.push((fname.python.clone(), fspan.clone()));
             let ty = self.ty(&f.ty, fspan.clone());
-            if ty.as_ref().is_some_and(Type::needs_conversion) {
+            if ty.as_ref().is_some_and(Type::contains_callback) {
                 self.udl(
                     Code::Unsupported,
                     fspan,
                     format!(
-                        "field `{}` holds an interface object, record or enum; error fields cannot yet",
+                        "field `{}` holds a callback interface; error fields cannot",
                         f.name
                     ),
-                )
-                .with_help("carry an id, a string or a number instead");
+                );
             } else if let Some(ty) = ty {
                 fields.push(Field {
                     name: fname,

@@ -74,11 +74,16 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
             .fields
             .iter()
             .map(|f| {
-                format!(
-                    "{}: value.getattr({})?.extract()?",
-                    f.name.rust,
-                    types::rust_str(&f.name.python)
-                )
+                let attribute = format!("value.getattr({})?", types::rust_str(&f.name.python));
+                // A field of a class is extracted as the glue's class, then converted.
+                let value = if f.ty.needs_conversion() {
+                    let extracted =
+                        format!("{attribute}.extract::<{}>()?", types::rust(&f.ty, paths));
+                    types::lower(&f.ty, &extracted, paths).unwrap_or(extracted)
+                } else {
+                    format!("{attribute}.extract()?")
+                };
+                format!("{}: {value}", f.name.rust)
             })
             .collect();
         lines.push(format!(

@@ -265,10 +265,9 @@ fn throw_view(api: &Api, c: &Callback, m: &CallbackMethod) -> Option<ThrowView> 
         .variants
         .iter()
         .find(|v| Some(&v.name.udl) == c.unexpected_error.as_ref())?;
-    let own = error
-        .variants
-        .iter()
-        .find(|v| error.classes[v.class].variants.len() == 1)?;
+    let own = error.variants.iter().find(|v| {
+        error.classes[v.class].variants.len() == 1 && v.fields.iter().all(|f| f.ty.has_sample())
+    })?;
     let sample_return = match &m.callable.returns {
         Some(t) if !t.needs_conversion() => types::sample(t, "result").1,
         Some(_) => return None,

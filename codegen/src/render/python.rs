@@ -105,6 +105,8 @@ struct ErrorsPy<'a> {
     panic_class: &'a str,
     panic_docstring: String,
     panic_alias: Option<&'a str>,
+    /// Classes of the native module that error fields hold, for annotations.
+    native_imports: Vec<String>,
     docstring: String,
     imports: Vec<String>,
     all: Vec<String>,
@@ -137,6 +139,42 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
         )
     };
     py_docstring(&text, "    ")
+}
+
+/// The imports that annotations of error fields holding the native
+/// module's classes need (under `TYPE_CHECKING`: nothing native at run time).
+fn error_field_imports(plan: &Paths<'_>) -> Vec<String> {
+    let api = plan.api;
+    let mut names: Vec<String> = api
+        .errors
+        .iter()
+        .flat_map(|e| &e.variants)
+        .flat_map(|v| &v.fields)
+        .flat_map(|f| f.ty.walk())
+        .filter_map(|t| match t {
+            Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
+                api.definition(t).map(|n| n.python.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    if plan.spelling.qualify_types {
+        return vec![format!(
+            "from {} import {} as _api",
+            api.package, api.native_module
+        )];
+    }
+    vec![format!(
+        "from {}.{} import {}",
+        api.package,
+        api.native_module,
+        names.join(", ")
+    )]
 }
 
 /// The class of one or more variants: its bases, its keyword constructor
@@ -262,6 +300,7 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
             "    ",
         ),
         panic_alias: api.panic_alias.as_deref(),
+        native_imports: error_field_imports(plan),
         docstring: py_docstring(
             &format!(
                 "Exceptions of {}. Pure Python: imports nothing native.",
@@ -691,6 +730,31 @@ struct ErrorsTest<'a> {
     cases: Vec<Case>,
 }
 
+/// A skipped test naming the variants the hook has no sample of (a field
+/// holds a class), so a test run shows what it does not cover.
+fn unsampled_test(api: &Api) -> String {
+    let unsampled: Vec<String> = api
+        .errors
+        .iter()
+        .flat_map(|e| e.variants.iter().map(move |v| (e, v)))
+        .filter(|(_, v)| !v.fields.iter().all(|f| f.ty.has_sample()))
+        .map(|(e, v)| format!("    {},", py_str(&format!("{}.{}", e.name.udl, v.name.udl))))
+        .collect();
+    if unsampled.is_empty() {
+        return String::new();
+    }
+    let mut lines = vec!["@pytest.mark.parametrize(\"variant\", [".to_string()];
+    lines.extend(unsampled);
+    lines.extend([
+        "])".to_string(),
+        "def test_variants_without_samples_are_named(variant):".to_string(),
+        "    pytest.skip(f\"{variant} is not sampled: one of its fields holds a class\")"
+            .to_string(),
+        "\n\n".to_string(),
+    ]);
+    lines.join("\n")
+}
+
 /// A test that a panic in a call raises the package's panic class.
 fn panic_test(api: &Api) -> String {
     let class = &api.panic_class;
@@ -719,6 +783,7 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
         .errors
         .iter()
         .flat_map(|e| e.variants.iter().map(move |v| (e, v)))
+        .filter(|(_, v)| v.fields.iter().all(|f| f.ty.has_sample()))
         .map(|(e, v)| {
             let class = &e.classes[v.class];
             let fields: Vec<String> = if e.flat {
@@ -791,7 +856,7 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
             panic_test(api)
         } else {
             String::new()
-        },
+        } + &unsampled_test(api),
         variant_attribute: &api.variant_attribute,
         header: header(api),
         imports,
