@@ -5,7 +5,7 @@ use camino::Utf8Path;
 use crate::diagnostics::{self, Code, Diagnostic, Source};
 use crate::{generate_with_warnings, sync, Input};
 
-/// Exit codes of CONTRACT §1.
+/// Exit codes (docs/config.md).
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_INVALID: u8 = 1;
 

@@ -1,4 +1,4 @@
-//! The TOML binding config (CONTRACT §2), deserialized with spans kept.
+//! The TOML binding config (docs/config.md), deserialized with spans kept.
 
 use std::collections::BTreeMap;
 
@@ -79,6 +79,9 @@ pub struct ListenerConfig {
     /// The error variant returned to Rust when a `[Throws]` method raises an
     /// exception that is not one of its error's classes.
     pub unexpected_error: Option<Spanned<String>>,
+    /// The same per error type, for an interface whose methods throw several.
+    #[serde(default)]
+    pub unexpected_errors: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// What a config value must be: the schema of the whole file, walked before
@@ -98,6 +101,7 @@ const ERROR: Shape = Shape::Table(&[("base", Shape::Str), ("variants", Shape::Ma
 const LISTENER: Shape = Shape::Table(&[
     ("required", Shape::StrList),
     ("unexpected-error", Shape::Str),
+    ("unexpected-errors", Shape::Map(&Shape::Str)),
 ]);
 const SCHEMA: Shape = Shape::Table(&[
     (

@@ -36,7 +36,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // clap exits with 2 on usage errors, as CONTRACT §1 requires.
+    // clap exits with 2 on usage errors, as docs/config.md promises.
     let cli = Cli::parse();
     match cli.command {
         Command::Generate {

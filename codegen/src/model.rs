@@ -185,7 +185,7 @@ pub struct Callback {
     pub methods: Vec<CallbackMethod>,
     /// The variant (all fields strings) a `[Throws]` method returns to Rust
     /// when Python raises something else or returns the wrong type.
-    pub unexpected_error: Option<String>,
+    pub unexpected_error: std::collections::BTreeMap<ErrorId, String>,
 }
 
 #[derive(Debug, Clone)]

@@ -277,6 +277,17 @@ impl<'a> Plan<'a> {
         format!("bindery_fn_{}", f.name.udl)
     }
 
+    /// The bridge's `_fail` and `_unexpected` methods for one error type its
+    /// interface throws: unsuffixed when it throws one type, else suffixed
+    /// with the error's stem.
+    pub fn bridge_error_fns(&self, id: CallbackId, error: ErrorId) -> (String, String) {
+        if self.api.callback(id).unexpected_error.len() <= 1 {
+            return ("_fail".to_string(), "_unexpected".to_string());
+        }
+        let stem = self.error_stem(error);
+        (format!("_fail_{stem}"), format!("_unexpected_{stem}"))
+    }
+
     /// The Python name of a callback interface's Protocol.
     pub fn protocol(&self, id: CallbackId) -> String {
         protocol_name(&self.api.callback(id).name.python)

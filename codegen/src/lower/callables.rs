@@ -54,26 +54,14 @@ impl Lowerer<'_, '_> {
                 || callable.throws.is_some();
             out.push(CallbackMethod { callable, required });
         }
-        // A throwing method needs a variant for exceptions that are not the error's own.
-        let throws: Option<ErrorId> = out.iter().find_map(|m| m.callable.throws);
-        if let Some(first) = throws {
-            for m in &out {
-                if m.callable.throws.is_some_and(|t| t != first) {
-                    let mspan = self.cx.spans.member(&c.name, &m.callable.name.udl);
-                    self.udl(
-                        Code::Unsupported,
-                        mspan,
-                        format!("the methods of `{}` throw different error types", c.name),
-                    )
-                    .with_help(
-                        "let every method of one callback interface throw the same error type",
-                    );
-                }
+        // Each thrown error type needs a variant for exceptions that are not its own.
+        let mut thrown: Vec<ErrorId> = Vec::new();
+        for id in out.iter().filter_map(|m| m.callable.throws) {
+            if !thrown.contains(&id) {
+                thrown.push(id);
             }
         }
-        let unexpected = config.and_then(|l| l.unexpected_error.as_ref());
-        let thrown = throws.map(|t| &errors[t.0]);
-        let unexpected_error = self.unexpected_error(&c.name, thrown, unexpected);
+        let unexpected_error = self.unexpected_errors(&c.name, &thrown, errors, config);
         Callback {
             name,
             docstring: c.docstring,
@@ -82,57 +70,114 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// The variant Rust receives when a throwing method fails otherwise
-    /// (`unexpected-error`): required when a method throws, and its fields
-    /// must all be strings.
-    fn unexpected_error(
+    /// The variant Rust receives when a throwing method fails otherwise,
+    /// per thrown error type: `unexpected-error` when one type is thrown,
+    /// `unexpected-errors` by error name when several are. Required for each
+    /// thrown type; its fields must all be strings.
+    fn unexpected_errors(
         &mut self,
         callback: &str,
-        thrown: Option<&ErrorType>,
-        unexpected: Option<&toml::Spanned<String>>,
-    ) -> Option<String> {
-        match (thrown, unexpected) {
-            (None, None) => None,
-            (None, Some(v)) => {
+        thrown: &[ErrorId],
+        errors: &[ErrorType],
+        config: Option<&crate::config::ListenerConfig>,
+    ) -> std::collections::BTreeMap<ErrorId, String> {
+        let one = config.and_then(|l| l.unexpected_error.as_ref());
+        let by_error = config.map(|l| &l.unexpected_errors);
+        let mut out = std::collections::BTreeMap::new();
+        if thrown.is_empty() {
+            let unused: Vec<_> = one
+                .map(|v| v.span())
+                .into_iter()
+                .chain(
+                    by_error
+                        .into_iter()
+                        .flat_map(|m| m.keys().map(|k| k.span())),
+                )
+                .collect();
+            for span in unused {
                 self.cfg(
                     Code::UnknownInConfig,
-                    v.span(),
+                    span,
                     format!(
-                        "no method of `{}` throws, so `unexpected-error` is unused",
-                        callback
+                        "no method of `{callback}` throws, so this `unexpected-error` is unused"
                     ),
                 );
-                None
             }
-            (Some(error), None) => {
-                let error = &error.name.udl;
-                self.udl(Code::MissingConfig, self.cx.spans.def(callback), format!("`{}` has methods that throw `{error}`, but no `unexpected-error` variant", callback))
-                    .with_help(format!("add `unexpected-error = \"<variant of {error} whose fields are strings>\"` to `[listeners.{}]`", callback))
-                    .with_note("it is what Rust receives when the Python method raises another exception or returns the wrong type");
-                None
-            }
-            (Some(error), Some(v)) => {
-                let variant = error.variants.iter().find(|x| &x.name.udl == v.get_ref());
-                match variant {
-                    Some(x) if x.fields.iter().all(|f| f.ty == Type::String) => {
-                        Some(v.get_ref().clone())
-                    }
-                    Some(_) => {
-                        self.cfg(Code::MissingConfig, v.span(), format!("variant `{}` has fields that are not strings", v.get_ref()))
-                            .with_help("pick a variant whose fields are all `string`; they receive the description of the failure");
-                        None
-                    }
-                    None => {
-                        self.cfg(
-                            Code::UnknownInConfig,
-                            v.span(),
-                            format!("`{}` has no variant `{}`", error.name.udl, v.get_ref()),
-                        );
-                        None
-                    }
+            return out;
+        }
+        if let (Some(v), true) = (one, thrown.len() > 1) {
+            let names: Vec<_> = thrown
+                .iter()
+                .map(|t| format!("`{}`", errors[t.0].name.udl))
+                .collect();
+            self.cfg(
+                Code::UnknownInConfig,
+                v.span(),
+                format!(
+                    "the methods of `{callback}` throw {}, so one `unexpected-error` is ambiguous",
+                    names.join(" and ")
+                ),
+            )
+            .with_help(
+                "name a variant per error type: `unexpected-errors = { <error> = \"<variant>\" }`",
+            );
+        }
+        if let Some(map) = by_error {
+            for key in map.keys() {
+                if !thrown
+                    .iter()
+                    .any(|t| &errors[t.0].name.udl == key.get_ref())
+                {
+                    let known = thrown.iter().map(|t| errors[t.0].name.udl.as_str());
+                    let help =
+                        suggestion(key.get_ref(), known, "the error types its methods throw");
+                    self.cfg(
+                        Code::UnknownInConfig,
+                        key.span(),
+                        format!("no method of `{callback}` throws `{}`", key.get_ref()),
+                    )
+                    .with_help(help);
                 }
             }
         }
+        for &id in thrown {
+            let error = &errors[id.0];
+            let configured = by_error
+                .and_then(|m| super::configured(m, &error.name.udl))
+                .or(if thrown.len() == 1 { one } else { None });
+            let Some(v) = configured else {
+                let name = &error.name.udl;
+                let key = if thrown.len() == 1 {
+                    format!("unexpected-error = \"<variant of {name}>\"")
+                } else {
+                    format!("unexpected-errors = {{ {name} = \"<variant>\" }}")
+                };
+                self.udl(Code::MissingConfig, self.cx.spans.def(callback), format!("`{callback}` has methods that throw `{name}`, but no `unexpected-error` variant of it"))
+                    .with_help(format!("add `{key}` to `[listeners.{callback}]`; the variant's fields must be strings"))
+                    .with_note("it is what Rust receives when the Python method raises another exception or returns the wrong type");
+                continue;
+            };
+            match error.variants.iter().find(|x| &x.name.udl == v.get_ref()) {
+                Some(x) if x.fields.iter().all(|f| f.ty == Type::String) => {
+                    out.insert(id, v.get_ref().clone());
+                }
+                Some(_) => {
+                    self.cfg(Code::MissingConfig, v.span(), format!("variant `{}` has fields that are not strings", v.get_ref()))
+                        .with_help("pick a variant whose fields are all `string`; they receive the description of the failure");
+                }
+                None => {
+                    let known = error.variants.iter().map(|x| x.name.udl.as_str());
+                    let help = suggestion(v.get_ref(), known, "its variants");
+                    self.cfg(
+                        Code::UnknownInConfig,
+                        v.span(),
+                        format!("`{}` has no variant `{}`", error.name.udl, v.get_ref()),
+                    )
+                    .with_help(help);
+                }
+            }
+        }
+        out
     }
 
     pub(super) fn check_config_listeners(&mut self, callbacks: &[Callback]) {

@@ -193,7 +193,7 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
             if i > 0 {
                 w.line("");
             }
-            trait_method(w, paths, &c.name.python, m);
+            trait_method(w, paths, id, m);
         }
     });
     w.finish()
@@ -252,15 +252,24 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
 /// receives when a method raises.
 fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
     let c = paths.api.callback(id);
-    let Some(thrown) = c.methods.iter().find_map(|m| m.callable.throws) else {
-        return;
-    };
-    let Some(variant) = &c.unexpected_error else {
-        return;
-    };
+    for (&thrown, variant) in &c.unexpected_error {
+        error_fns_of(w, paths, id, thrown, variant);
+    }
+}
+
+/// `_unexpected` and `_fail` for one error type the interface throws.
+fn error_fns_of(
+    w: &mut Writer,
+    paths: &Paths<'_>,
+    id: CallbackId,
+    thrown: crate::model::ErrorId,
+    variant: &str,
+) {
+    let c = paths.api.callback(id);
+    let (fail, unexpected) = paths.bridge_error_fns(id, thrown);
     let e = paths.api.error(thrown);
     let error = paths.core(&e.name);
-    let v = e.variants.iter().find(|v| &v.name.udl == variant);
+    let v = e.variants.iter().find(|v| v.name.udl == *variant);
     let fields: Vec<String> = v
         .map(|v| {
             let last = v.fields.len().saturating_sub(1);
@@ -275,10 +284,7 @@ fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
                 .collect()
         })
         .unwrap_or_default();
-    let path = format!(
-        "{error}::{}",
-        v.map_or(variant.as_str(), |v| v.name.rust.as_str())
-    );
+    let path = format!("{error}::{}", v.map_or(variant, |v| v.name.rust.as_str()));
     let params = [
         "&self".to_string(),
         "py: ::pyo3::Python<'_>".to_string(),
@@ -290,7 +296,7 @@ fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
     w.line("/// error classes (`unexpected-error` in the binding config).");
     let head = list(
         w.column(),
-        "fn _unexpected",
+        &format!("fn {unexpected}"),
         &params,
         &format!(" -> {error} {{"),
     );
@@ -309,15 +315,22 @@ fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
     });
     w.line("");
     w.line("/// The error Rust receives for an exception raised by `method`: the");
-    w.line("/// error's own value for one of its classes, else `_unexpected`.");
-    let head = list(w.column(), "fn _fail", &params, &format!(" -> {error} {{"));
+    w.line(format!(
+        "/// error's own value for one of its classes, else `{unexpected}`."
+    ));
+    let head = list(
+        w.column(),
+        &format!("fn {fail}"),
+        &params,
+        &format!(" -> {error} {{"),
+    );
     w.block(head, "}", |w| {
         w.block(
             format!("match {}(py, &error) {{", paths.from_py_fn(thrown)),
             "}",
             |w| {
                 w.line("Some(value) => value,");
-                w.line("None => self._unexpected(py, method, error),");
+                w.line(format!("None => self.{unexpected}(py, method, error),"));
             },
         );
     });
@@ -325,7 +338,8 @@ fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
 
 /// One method of the core trait: calls the Python method, if the listener
 /// has it, with the arguments converted, and returns what Rust expects.
-fn trait_method(w: &mut Writer, paths: &Paths<'_>, c_name: &str, m: &CallbackMethod) {
+fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackMethod) {
+    let c_name = &paths.api.callback(id).name.python;
     let throws = m.callable.throws.map(|t| paths.api.error(t));
     let method_name = &m.callable.name.rust;
     let head = method_signature(paths, m, throws);
@@ -379,7 +393,12 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, c_name: &str, m: &CallbackMet
             }
             w.block("match _outcome {", "}", |w| {
                 w.line(format!("Ok(_value) => Ok({ok}),"));
-                let fail = format!("Err(self._fail(_py, {method}, _error))");
+                let fail_fn = m
+                    .callable
+                    .throws
+                    .map(|t| paths.bridge_error_fns(id, t).0)
+                    .unwrap_or_default();
+                let fail = format!("Err(self.{fail_fn}(_py, {method}, _error))");
                 w.laid_out(&match_arm(w.column(), "Err(_error)", &fail, &[]));
             });
         });

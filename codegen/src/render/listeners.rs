@@ -260,11 +260,12 @@ struct ListenersTest<'a> {
 }
 
 fn throw_view(api: &Api, c: &Callback, m: &CallbackMethod) -> Option<ThrowView> {
-    let error = api.error(m.callable.throws?);
+    let thrown = m.callable.throws?;
+    let error = api.error(thrown);
     let unexpected = error
         .variants
         .iter()
-        .find(|v| Some(&v.name.udl) == c.unexpected_error.as_ref())?;
+        .find(|v| Some(&v.name.udl) == c.unexpected_error.get(&thrown))?;
     let own = error.variants.iter().find(|v| {
         error.classes[v.class].variants.len() == 1 && v.fields.iter().all(|f| f.ty.has_sample())
     })?;
