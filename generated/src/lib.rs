@@ -815,6 +815,8 @@ fn bindery_arc<T>(value: impl Into<::std::sync::Arc<T>>) -> ::std::sync::Arc<T> 
 }
 
 /// The sandbox runtime: owns a root directory and the boxes below it.
+///
+/// Opens (creating if needed) a runtime rooted at `root_dir`.
 #[::pyo3::pyclass(frozen, eq, hash, module = "boxkit", name = "Runtime", from_py_object)]
 #[derive(Clone)]
 pub struct BinderyRuntime {

@@ -194,6 +194,17 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     .render()
 }
 
+/// The class docstring at run time: the interface's, then the primary
+/// constructor's, which Python has nowhere else to keep for a native class
+/// (`__new__` is the type's own).
+fn class_doc(o: &crate::model::Object) -> Option<String> {
+    let constructor = o.constructor.as_ref().and_then(|c| c.docstring.as_deref());
+    match (o.docstring.as_deref(), constructor) {
+        (Some(class), Some(new)) => Some(format!("{}\n\n{}", class.trim_end(), new.trim())),
+        (class, new) => class.or(new).map(str::to_string),
+    }
+}
+
 fn crate_doc(api: &Api) -> String {
     let allow = if binds_uppercase(api) {
         "\n\n// The glue binds fields and arguments by their UDL names, whatever their case.\n#![allow(non_snake_case)]"
@@ -374,7 +385,7 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                 (false, false) => "frozen, eq",
             };
             Object {
-                doc: types::rust_doc(o.docstring.as_deref()),
+                doc: types::rust_doc(class_doc(o).as_deref()),
                 attr: format!(
                     "#[::pyo3::pyclass({flags}, module = {}, name = {}, from_py_object)]{}",
                     types::rust_str(&api.package),
