@@ -4,7 +4,7 @@
 //! class in the stub and in the glue, an error's mapping function in the
 //! glue and in a bridge) is the same by construction.
 
-use crate::model::{protocol_name, Api, Callable, CallbackId, ErrorId, Export, Name, Type};
+use crate::model::{protocol_name, Api, Callable, CallbackId, Enum, ErrorId, Export, Name, Type};
 use crate::names;
 
 /// Builtin names the generated Python uses unqualified when nothing shadows them.
@@ -292,4 +292,62 @@ impl<'a> Plan<'a> {
     pub fn protocol(&self, id: CallbackId) -> String {
         protocol_name(&self.api.callback(id).name.python)
     }
+}
+
+/// UniFFI's Python spellings for an enum with fields, kept beside
+/// bindery's: each variant class under its UPPER_SNAKE name as well
+/// (`Shape.CIRCLE` is `Shape.Circle`) and an `is_<snake>()` test per
+/// variant.
+pub struct UniffiSpellings<'e> {
+    /// `(alias, variant)`: the alias, and the variant's Python class name.
+    pub aliases: Vec<(String, &'e str)>,
+    /// `(method, variant)`: the test's name, and the variant's Rust name.
+    pub tests: Vec<(String, &'e str)>,
+}
+
+/// A spelling that equals a variant's own name or another spelling is
+/// left out, so no name of the enum changes meaning; flat enums already
+/// spell members in UPPER_SNAKE and get none.
+pub fn uniffi_spellings(e: &Enum) -> UniffiSpellings<'_> {
+    let mut out = UniffiSpellings {
+        aliases: Vec::new(),
+        tests: Vec::new(),
+    };
+    if e.flat {
+        return out;
+    }
+    // Variant classes inherit the tests, so field names are taken too.
+    let fields = e
+        .variants
+        .iter()
+        .flat_map(|v| &v.fields)
+        .map(|f| f.name.python.clone());
+    let mut taken: Vec<String> = e
+        .variants
+        .iter()
+        .map(|v| v.name.python.clone())
+        .chain(fields)
+        .collect();
+    let mut wanted: Vec<String> = Vec::new();
+    for v in &e.variants {
+        wanted.push(names::upper_snake(&v.name.udl));
+        wanted.push(format!(
+            "is_{}",
+            names::snake_case(&v.name.udl).to_lowercase()
+        ));
+    }
+    let unique = |name: &String| wanted.iter().filter(|w| *w == name).count() == 1;
+    for v in &e.variants {
+        let alias = names::upper_snake(&v.name.udl);
+        if unique(&alias) && !taken.contains(&alias) {
+            taken.push(alias.clone());
+            out.aliases.push((alias, &v.name.python));
+        }
+        let test = format!("is_{}", names::snake_case(&v.name.udl).to_lowercase());
+        if unique(&test) && !taken.contains(&test) {
+            taken.push(test.clone());
+            out.tests.push((test, &v.name.rust));
+        }
+    }
+    out
 }

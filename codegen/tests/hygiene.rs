@@ -184,6 +184,11 @@ fn api_names(api: &bindery_codegen::model::Api, udl: &str) -> BTreeSet<String> {
     for c in &api.callbacks {
         out.insert(format!("{}Protocol", c.name.python));
     }
+    for e in &api.enums {
+        let uniffi = bindery_codegen::plan::uniffi_spellings(e);
+        out.extend(uniffi.aliases.into_iter().map(|(alias, _)| alias));
+        out.extend(uniffi.tests.into_iter().map(|(test, _)| test));
+    }
     out.insert(api.package.clone());
     out.insert(api.namespace.clone());
     out.insert(api.crate_ident.clone());

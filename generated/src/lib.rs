@@ -787,6 +787,29 @@ pub enum BinderyPathKind {
     Symlink { target: String },
 }
 
+#[::pyo3::pymethods]
+impl BinderyPathKind {
+    /// Whether this is `Missing` (UniFFI's spelling).
+    fn is_missing(&self) -> bool {
+        matches!(self, Self::Missing { .. })
+    }
+
+    /// Whether this is `File` (UniFFI's spelling).
+    fn is_file(&self) -> bool {
+        matches!(self, Self::File { .. })
+    }
+
+    /// Whether this is `Directory` (UniFFI's spelling).
+    fn is_directory(&self) -> bool {
+        matches!(self, Self::Directory { .. })
+    }
+
+    /// Whether this is `Symlink` (UniFFI's spelling).
+    fn is_symlink(&self) -> bool {
+        matches!(self, Self::Symlink { .. })
+    }
+}
+
 impl From<::boxkit::PathKind> for BinderyPathKind {
     fn from(value: ::boxkit::PathKind) -> Self {
         match value {
@@ -807,6 +830,17 @@ impl From<BinderyPathKind> for ::boxkit::PathKind {
             BinderyPathKind::Symlink { target: _f0 } => Self::Symlink { target: _f0 },
         }
     }
+}
+
+/// Gives the class of variant `variant` of enum `T` UniFFI's name `alias`
+/// as well (`Shape.CIRCLE` is `Shape.Circle`).
+fn bindery_alias<T: ::pyo3::PyTypeInfo>(
+    module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>,
+    alias: &str,
+    variant: &str,
+) -> ::pyo3::PyResult<()> {
+    let class = module.py().get_type::<T>();
+    class.setattr(alias, class.getattr(variant)?)
 }
 
 /// Shares a constructed object: UniFFI constructors return `Self` or `Arc<Self>`.
@@ -1125,6 +1159,10 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     _m.add_class::<BinderyPathKind>()?;
     _m.add_class::<BinderyRuntime>()?;
     _m.add_class::<BinderySandbox>()?;
+    bindery_alias::<BinderyPathKind>(_m, "MISSING", "Missing")?;
+    bindery_alias::<BinderyPathKind>(_m, "FILE", "File")?;
+    bindery_alias::<BinderyPathKind>(_m, "DIRECTORY", "Directory")?;
+    bindery_alias::<BinderyPathKind>(_m, "SYMLINK", "Symlink")?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_version, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_shell_join, _m)?)?;
     // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.

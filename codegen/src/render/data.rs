@@ -315,6 +315,16 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     );
     let mut methods = Writer::at(4);
     trait_methods(&mut methods, &core, e.flat, e.traits, false);
+    for (test, variant) in crate::plan::uniffi_spellings(e).tests {
+        methods.line("");
+        methods.line(format!(
+            "/// Whether this is `{}` (UniFFI's spelling).",
+            variant.trim_start_matches("r#")
+        ));
+        methods.block(format!("fn {test}(&self) -> bool {{"), "}", |w| {
+            w.line(format!("matches!(self, Self::{variant} {{ .. }})"));
+        });
+    }
     let mut methods = methods.finish();
     // The methods start with a blank line between them, not before the first.
     if methods.first().is_some_and(String::is_empty) {

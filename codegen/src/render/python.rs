@@ -563,13 +563,24 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
             ));
         }
     }
+    let uniffi = crate::plan::uniffi_spellings(e);
+    for (alias, variant) in &uniffi.aliases {
+        attributes.push(format!("    {alias}: _typing.TypeAlias = {variant}"));
+    }
+    let mut dunders = class_dunders(spelling, &e.name.python, e.traits.hash, e.traits);
+    for (test, _) in &uniffi.tests {
+        dunders.push(format!(
+            "    def {test}(self) -> {}: ...",
+            spelling.builtin("bool")
+        ));
+    }
     vec![StubClass {
         name,
         decorator: "@_typing_extensions.disjoint_base".into(),
         docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes,
         members: Vec::new(),
-        dunders: class_dunders(spelling, &e.name.python, e.traits.hash, e.traits),
+        dunders,
     }]
 }
 

@@ -121,6 +121,7 @@ struct LibRs {
     sample_callers: Vec<String>,
     vec_helper: bool,
     map_helper: bool,
+    alias_helper: bool,
     data: Vec<DataView>,
     objects: Vec<Object>,
     functions: Vec<Method>,
@@ -180,6 +181,10 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         map_helper: all_types
             .iter()
             .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion())),
+        alias_helper: api
+            .enums
+            .iter()
+            .any(|e| !crate::plan::uniffi_spellings(e).aliases.is_empty()),
         data: data_views(plan),
         objects: objects(plan),
         functions: api
@@ -513,6 +518,17 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
     let mut lines: Vec<String> = classes
         .map(|name| format!("_m.add_class::<{}>()?;", plan.glue(name)))
         .collect();
+    for e in &api.enums {
+        let glue = plan.glue(&e.name);
+        for (alias, variant) in crate::plan::uniffi_spellings(e).aliases {
+            let args = [
+                "_m".to_string(),
+                types::rust_str(&alias),
+                types::rust_str(variant),
+            ];
+            lines.push(list(4, &format!("bindery_alias::<{glue}>"), &args, "?;"));
+        }
+    }
     for f in &api.functions {
         lines.push(format!(
             "_m.add_function(::pyo3::wrap_pyfunction!({}, _m)?)?;",
