@@ -23,6 +23,8 @@ ids! {
     ErrorId,
     /// An index into [`Api::callbacks`].
     CallbackId,
+    /// An index into [`Api::customs`].
+    CustomId,
 }
 
 /// A value type as it crosses the boundary.
@@ -55,6 +57,8 @@ pub enum Type {
     /// A callback interface: a Python object (only as an argument, alone or
     /// optional).
     Callback(CallbackId),
+    /// A `[Custom] typedef`: the core's type, crossing as its builtin.
+    Custom(CustomId),
 }
 
 impl Type {
@@ -101,7 +105,11 @@ impl Type {
     /// types, nested in options and collections.
     pub fn has_sample(&self) -> bool {
         match self {
-            Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) => false,
+            Type::Object(_)
+            | Type::Record(_)
+            | Type::Enum(_)
+            | Type::Callback(_)
+            | Type::Custom(_) => false,
             Type::Optional(inner) | Type::Sequence(inner) => inner.has_sample(),
             Type::Map(k, v) => k.has_sample() && v.has_sample(),
             _ => true,
@@ -112,7 +120,11 @@ impl Type {
     /// and core forms (objects, records, enums), rather than passing it through.
     pub fn needs_conversion(&self) -> bool {
         match self {
-            Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) => true,
+            Type::Object(_)
+            | Type::Record(_)
+            | Type::Enum(_)
+            | Type::Callback(_)
+            | Type::Custom(_) => true,
             Type::Optional(inner) | Type::Sequence(inner) => inner.needs_conversion(),
             Type::Map(k, v) => k.needs_conversion() || v.needs_conversion(),
             _ => false,
@@ -175,6 +187,17 @@ pub struct Api {
     pub objects: Vec<Object>,
     pub functions: Vec<Callable>,
     pub callbacks: Vec<Callback>,
+    pub customs: Vec<Custom>,
+}
+
+/// A `[Custom] typedef`: a type of the core that crosses as a builtin type,
+/// through `TryFrom<builtin>` one way and `From<custom> for builtin` the other.
+#[derive(Debug, Clone)]
+pub struct Custom {
+    pub name: Name,
+    pub docstring: Option<String>,
+    /// A builtin scalar: a number, `bool`, `string` or `bytes`.
+    pub builtin: Type,
 }
 
 /// A callback interface: a Rust trait implemented by a Python object.
@@ -513,6 +536,10 @@ impl Api {
         &self.callbacks[id.0]
     }
 
+    pub fn custom(&self, id: CustomId) -> &Custom {
+        &self.customs[id.0]
+    }
+
     /// The name of the definition a type refers to, if it refers to one.
     pub fn definition(&self, ty: &Type) -> Option<&Name> {
         match ty {
@@ -520,6 +547,7 @@ impl Api {
             Type::Record(id) => Some(&self.record(*id).name),
             Type::Enum(id) => Some(&self.enumeration(*id).name),
             Type::Callback(id) => Some(&self.callback(*id).name),
+            Type::Custom(id) => Some(&self.custom(*id).name),
             _ => None,
         }
     }

@@ -71,6 +71,7 @@ struct Ids {
     enums: BTreeMap<String, EnumId>,
     objects: BTreeMap<String, ObjectId>,
     callbacks: BTreeMap<String, CallbackId>,
+    customs: BTreeMap<String, CustomId>,
 }
 
 /// Each name's position, as an id.
@@ -159,6 +160,7 @@ struct Items {
     enums: Vec<uniffi_meta::EnumMetadata>,
     objects: Vec<uniffi_meta::ObjectMetadata>,
     callbacks: Vec<uniffi_meta::CallbackInterfaceMetadata>,
+    customs: Vec<uniffi_meta::CustomTypeMetadata>,
     trait_methods: Vec<uniffi_meta::TraitMethodMetadata>,
     functions: Vec<uniffi_meta::FnMetadata>,
     constructors: Vec<uniffi_meta::ConstructorMetadata>,
@@ -228,6 +230,7 @@ impl Lowerer<'_, '_> {
             enums: positions(items.enums.iter().map(|e| &e.name), EnumId),
             objects: positions(items.objects.iter().map(|o| &o.name), ObjectId),
             callbacks: positions(items.callbacks.iter().map(|c| &c.name), CallbackId),
+            customs: positions(items.customs.iter().map(|c| &c.name), CustomId),
         };
         self.taken = taken_names(&items, self.cx.config);
         let panic_class = self.panic_class();
@@ -248,6 +251,7 @@ impl Lowerer<'_, '_> {
             .map(|(e, flat)| self.error_type(e, flat))
             .collect();
         self.check_config_errors(&errors);
+        let customs = items.customs.into_iter().map(|c| self.custom(c)).collect();
         let records = items.records.into_iter().map(|r| self.record(r)).collect();
         let enums = items
             .enums
@@ -293,6 +297,7 @@ impl Lowerer<'_, '_> {
             objects,
             functions,
             callbacks,
+            customs,
         };
         // UniFFI's name for the panic class, where the API leaves it free.
         let alias = "InternalError";
@@ -316,6 +321,7 @@ impl Lowerer<'_, '_> {
         let mut enums = Vec::new();
         let mut objects = Vec::new();
         let mut callbacks = Vec::new();
+        let mut customs = Vec::new();
         let mut functions = Vec::new();
         let mut constructors = Vec::new();
         let mut methods = Vec::new();
@@ -343,11 +349,7 @@ impl Lowerer<'_, '_> {
                     constructors.push((spans.member(&c.self_name, &c.name), c))
                 }
                 Metadata::Method(m) => methods.push((spans.member(&m.self_name, &m.name), m)),
-                Metadata::CustomType(c) => self.unsupported(
-                    spans.def(&c.name),
-                    "custom types (`[Custom] typedef`)",
-                    &c.name,
-                ),
+                Metadata::CustomType(c) => customs.push((spans.def(&c.name), c)),
                 Metadata::UniffiTrait(t) => {
                     let traits = self.traits.entry(t.self_name().to_string()).or_default();
                     match t {
@@ -377,6 +379,7 @@ impl Lowerer<'_, '_> {
             enums: by_position(enums),
             objects: by_position(objects),
             callbacks: by_position(callbacks),
+            customs: by_position(customs),
             trait_methods,
             functions: by_position(functions),
             constructors: by_position(constructors),

@@ -5,7 +5,7 @@ use std::ops::Range;
 use uniffi_meta::{DefaultValueMetadata, LiteralMetadata, ObjectImpl};
 
 use crate::diagnostics::{Annotate, Code};
-use crate::model::{Literal, Name, Type};
+use crate::model::{Custom, Literal, Name, Type};
 use crate::names;
 
 use super::Lowerer;
@@ -44,6 +44,70 @@ impl Lowerer<'_, '_> {
     /// it carries the reserved prefix (`names::glue_type`), so any name binds.
     pub(super) fn glue_type_name(&mut self, span: Range<usize>, udl: &str) -> Name {
         self.name(span, udl)
+    }
+
+    /// A default of an argument or field of type `t`: a custom type's would
+    /// need the conversion in a signature, which PyO3 evaluates as Rust.
+    pub(super) fn typed_default(
+        &mut self,
+        d: &DefaultValueMetadata,
+        t: &uniffi_meta::Type,
+        span: Range<usize>,
+    ) -> Option<Literal> {
+        let inner = match t {
+            uniffi_meta::Type::Optional { inner_type } => inner_type.as_ref(),
+            other => other,
+        };
+        let is_null = matches!(d, DefaultValueMetadata::Literal(LiteralMetadata::None));
+        if let (uniffi_meta::Type::Custom { name, .. }, false) = (inner, is_null) {
+            self.udl(
+                Code::Unsupported,
+                span,
+                format!("a default value of the custom type `{name}`"),
+            )
+            .with_help("drop the default; see docs/uniffi-compat.md");
+            return None;
+        }
+        self.default(d, span)
+    }
+
+    /// A custom type: its name, and the builtin it crosses as (a scalar).
+    pub(super) fn custom(&mut self, c: uniffi_meta::CustomTypeMetadata) -> Custom {
+        let span = self.cx.spans.def(&c.name);
+        let builtin = self.ty(&c.builtin, span.clone());
+        let scalar = builtin.as_ref().is_some_and(|t| {
+            !matches!(
+                t,
+                Type::Optional(_)
+                    | Type::Sequence(_)
+                    | Type::Map(..)
+                    | Type::Object(_)
+                    | Type::Record(_)
+                    | Type::Enum(_)
+                    | Type::Callback(_)
+                    | Type::Custom(_)
+                    | Type::Timestamp
+                    | Type::Duration
+            )
+        });
+        if builtin.is_some() && !scalar {
+            self.udl(
+                Code::Unsupported,
+                span.clone(),
+                format!(
+                    "custom type `{}` is not built on a number, `boolean`, `string` or `bytes`",
+                    c.name
+                ),
+            )
+            .with_help(
+                "bindery binds custom types over those builtins only; see docs/uniffi-compat.md",
+            );
+        }
+        Custom {
+            name: self.glue_type_name(span, &c.name),
+            docstring: c.docstring,
+            builtin: builtin.unwrap_or(Type::String),
+        }
     }
 
     pub(super) fn default(
@@ -175,6 +239,9 @@ impl Lowerer<'_, '_> {
             }
             T::CallbackInterface { name, .. } if self.ids.callbacks.contains_key(name) => {
                 Type::Callback(self.ids.callbacks[name])
+            }
+            T::Custom { name, .. } if self.ids.customs.contains_key(name) => {
+                Type::Custom(self.ids.customs[name])
             }
             other => {
                 self.udl(

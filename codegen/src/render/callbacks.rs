@@ -18,7 +18,7 @@ use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, Type};
 fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
     match ty {
         Type::Object(_) => format!("::std::sync::Arc<{}>", paths.core_of(ty)),
-        Type::Record(_) | Type::Enum(_) => paths.core_of(ty),
+        Type::Record(_) | Type::Enum(_) | Type::Custom(_) => paths.core_of(ty),
         Type::Callback(_) => format!("Box<dyn {}>", paths.core_of(ty)),
         Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),

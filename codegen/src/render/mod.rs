@@ -3,6 +3,7 @@
 //! Rust; the askama templates only lay the precomputed pieces out.
 
 mod callbacks;
+mod custom;
 mod data;
 mod layout;
 mod listeners;

@@ -122,6 +122,7 @@ struct LibRs {
     vec_helper: bool,
     map_helper: bool,
     alias_helper: bool,
+    customs: Vec<String>,
     data: Vec<DataView>,
     objects: Vec<Object>,
     functions: Vec<Method>,
@@ -185,6 +186,13 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .enums
             .iter()
             .any(|e| !crate::plan::uniffi_spellings(e).aliases.is_empty()),
+        customs: (0..api.customs.len())
+            .flat_map(|i| {
+                let mut code = vec![String::new()];
+                code.extend(super::custom::custom(plan, crate::model::CustomId(i)));
+                code
+            })
+            .collect(),
         data: data_views(plan),
         objects: objects(plan),
         functions: api

@@ -31,6 +31,8 @@ pub fn python(ty: &Type, s: Spelling) -> String {
             let name = &s.api.callback(*id).name.python;
             format!("_listeners.{name} | _listeners.{name}Protocol")
         }
+        // Python sees the builtin it crosses as, as in UniFFI.
+        Type::Custom(id) => python(&s.api.custom(*id).builtin, s),
     }
 }
 
@@ -72,7 +74,7 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
                 rust(v, paths)
             )
         }
-        Type::Object(_) | Type::Record(_) | Type::Enum(_) => paths.glue_of(ty),
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Custom(_) => paths.glue_of(ty),
         Type::Callback(_) => "::pyo3::Bound<'_, ::pyo3::PyAny>".into(),
     }
 }
@@ -82,8 +84,13 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&Type, &str) -> String) -> Optio
     // `map(|v| X::from(v))` is written `map(X::from)` (clippy: redundant_closure).
     let element = |inner: &Type| {
         let converted = convert(inner, "v", leaf).unwrap_or_else(|| "v".into());
-        match converted.strip_suffix("::from(v)") {
-            Some(path) if !path.contains(['(', ' ']) => format!("{path}::from"),
+        // A function or tuple-struct path applied to `v` is passed by name.
+        let path = converted
+            .strip_suffix("::from(v)")
+            .map(|p| format!("{p}::from"))
+            .or_else(|| converted.strip_suffix("(v)").map(str::to_string));
+        match path {
+            Some(path) if !path.contains(['(', ' ']) => path,
             _ => format!("|v| {converted}"),
         }
     };
@@ -91,7 +98,9 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&Type, &str) -> String) -> Optio
         return None;
     }
     Some(match ty {
-        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) => leaf(ty, expr),
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) | Type::Custom(_) => {
+            leaf(ty, expr)
+        }
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
         // Helpers in the glue keep nested conversions short enough for one line.
         Type::Sequence(inner) => format!("bindery_vec({expr}, {})", element(inner)),
@@ -118,6 +127,8 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     }
     convert(ty, expr, &|leaf, e| match leaf {
         Type::Object(_) => format!("{e}._inner"),
+        // Checked by `TryFrom` when Python's value was extracted.
+        Type::Custom(_) => format!("{e}.0"),
         _ => format!("{}::from({e})", paths.core_of(leaf)),
     })
 }
@@ -127,6 +138,7 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
 pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     convert(ty, expr, &|leaf, e| match leaf {
         Type::Object(_) => format!("{} {{ _inner: {e} }}", paths.glue_of(leaf)),
+        Type::Custom(_) => format!("{}({e})", paths.glue_of(leaf)),
         _ => format!("{}::from({e})", paths.glue_of(leaf)),
     })
 }
@@ -176,7 +188,7 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
             )
         }
         // `lower` rejects error fields that need conversion, so no sample is needed.
-        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) => {
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) | Type::Custom(_) => {
             ("unreachable!()".into(), "None".into())
         }
     }
