@@ -375,6 +375,8 @@ pub enum Export {
     Object(ObjectId),
     /// A namespace function, by its index in [`Api::functions`].
     Function(usize),
+    /// A custom type's name: an alias of its builtin's Python type, as in UniFFI.
+    Custom(CustomId),
     /// A callback interface's base class.
     Listener(CallbackId),
     /// A callback interface's Protocol.
@@ -461,6 +463,12 @@ impl Api {
                 .iter()
                 .enumerate()
                 .map(|(i, f)| named(&f.name, Export::Function(i))),
+        );
+        out.extend(
+            self.customs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| named(&c.name, Export::Custom(CustomId(i)))),
         );
         if !self.callbacks.is_empty() {
             out.push((self.listeners_module.clone(), Export::ListenersModule));

@@ -122,9 +122,11 @@ impl Exports {
                 | Export::ErrorClass(..)
                 | Export::PanicClass
                 | Export::PanicAlias => out.errors.push(name),
-                Export::Record(_) | Export::Enum(_) | Export::Object(_) | Export::Function(_) => {
-                    out.native.push(name)
-                }
+                Export::Record(_)
+                | Export::Enum(_)
+                | Export::Object(_)
+                | Export::Function(_)
+                | Export::Custom(_) => out.native.push(name),
                 Export::Listener(_) | Export::Protocol(_) => out.listeners.push(name),
             }
         }

@@ -339,6 +339,8 @@ struct NativePyi {
     header: String,
     imports: Vec<String>,
     all: Vec<String>,
+    /// `Label: TypeAlias = str`: custom types, as UniFFI names them.
+    aliases: Vec<String>,
     classes: Vec<StubClass>,
     functions: Vec<StubFn>,
 }
@@ -607,6 +609,14 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
         header: header(api),
         imports: stub_imports(plan),
         all,
+        aliases: api
+            .customs
+            .iter()
+            .map(|c| {
+                let builtin = types::python(&c.builtin, plan.spelling);
+                format!("{}: _typing.TypeAlias = {builtin}", c.name.python)
+            })
+            .collect(),
         classes,
         functions,
     }
@@ -689,7 +699,11 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     {
         imports.push("import datetime as _datetime".to_string());
     }
-    if !api.objects.is_empty() || !api.records.is_empty() || !api.enums.is_empty() {
+    if !api.objects.is_empty()
+        || !api.records.is_empty()
+        || !api.enums.is_empty()
+        || !api.customs.is_empty()
+    {
         imports.push("import typing as _typing".to_string());
     }
     if api.enums.iter().any(|e| !e.flat) {

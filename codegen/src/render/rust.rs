@@ -543,6 +543,12 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             plan.function_glue(f)
         ));
     }
+    // UniFFI's Python names a custom type as an alias of its builtin's class.
+    for c in &api.customs {
+        let class = format!("_m.py().get_type::<{}>()", types::py_class(&c.builtin));
+        let args = [types::rust_str(&c.name.python), class];
+        lines.push(list(4, "_m.add", &args, "?;"));
+    }
     lines
 }
 

@@ -36,6 +36,17 @@ pub fn python(ty: &Type, s: Spelling) -> String {
     }
 }
 
+/// The PyO3 type of a builtin scalar's Python class (`str` for `string`).
+pub fn py_class(ty: &Type) -> &'static str {
+    match ty {
+        Type::Bool => "::pyo3::types::PyBool",
+        Type::F32 | Type::F64 => "::pyo3::types::PyFloat",
+        Type::String => "::pyo3::types::PyString",
+        Type::Bytes => "::pyo3::types::PyBytes",
+        _ => "::pyo3::types::PyInt",
+    }
+}
+
 /// Whether a Python annotation of this type needs `import datetime`.
 pub fn uses_datetime(ty: &Type) -> bool {
     match ty {
