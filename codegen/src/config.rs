@@ -82,6 +82,10 @@ pub struct ListenerConfig {
     /// The same per error type, for an interface whose methods throw several.
     #[serde(default)]
     pub unexpected_errors: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Per method without `[Throws]` that returns a value: what Rust
+    /// receives when the Python method fails, instead of a panic.
+    #[serde(default)]
+    pub fallbacks: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 /// What a config value must be: the schema of the whole file, walked before
@@ -89,6 +93,8 @@ pub struct ListenerConfig {
 /// (serde stops at the first).
 enum Shape {
     Str,
+    /// A string, number or boolean.
+    Scalar,
     StrList,
     /// A table with these keys.
     Table(&'static [(&'static str, Shape)]),
@@ -102,6 +108,7 @@ const LISTENER: Shape = Shape::Table(&[
     ("required", Shape::StrList),
     ("unexpected-error", Shape::Str),
     ("unexpected-errors", Shape::Map(&Shape::Str)),
+    ("fallbacks", Shape::Map(&Shape::Scalar)),
 ]);
 const SCHEMA: Shape = Shape::Table(&[
     (
@@ -140,6 +147,14 @@ fn check(value: &Spanned<DeValue<'_>>, shape: &Shape, path: &str, out: &mut Vec<
         (Shape::Str, _) => out.push(schema_error(
             value.span(),
             format!("{what} must be a string"),
+        )),
+        (
+            Shape::Scalar,
+            DeValue::String(_) | DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_),
+        ) => {}
+        (Shape::Scalar, _) => out.push(schema_error(
+            value.span(),
+            format!("{what} must be a string, a number or a boolean"),
         )),
         (Shape::StrList, DeValue::Array(items)) => {
             for item in items.iter() {

@@ -216,6 +216,9 @@ pub struct CallbackMethod {
     pub callable: Callable,
     /// A listener must define it: configured, or it returns or throws.
     pub required: bool,
+    /// What Rust receives when this method (without `[Throws]`) fails,
+    /// instead of a panic: `[listeners.X] fallbacks`.
+    pub fallback: Option<Literal>,
 }
 
 /// The Rust traits a definition exposes with `[Traits=(...)]`, which become

@@ -56,6 +56,11 @@ pub fn fuzz(budget: Fuzz) -> Result<(), String> {
         seed.extend(std::fs::read(toml).unwrap_or_default());
         std::fs::write(seeds.join(format!("seed-{i}")), seed).map_err(|e| e.to_string())?;
     }
+    // libFuzzer writes a crashing input under `artifacts/`; a failure that
+    // adds none is a build or setup failure, not a finding.
+    let artifacts = root.join("codegen/fuzz/artifacts/generate");
+    let count = || walk_count(artifacts.as_std_path());
+    let before = count();
     let limit = match budget {
         Fuzz::Runs(n) => format!("-runs={n}"),
         Fuzz::Seconds(n) => format!("-max_total_time={n}"),
@@ -82,5 +87,18 @@ pub fn fuzz(budget: Fuzz) -> Result<(), String> {
         ("CARGO_TARGET_DIR", root.join("target/fuzz").to_string()),
     ])
     .run()
-    .map_err(|_| "the fuzz target found a crash; see codegen/fuzz/artifacts".to_string())
+    .map_err(|_| {
+        if count() > before {
+            "the fuzz target found a crash; see codegen/fuzz/artifacts".to_string()
+        } else {
+            "cargo fuzz failed without a finding (see its output above)".to_string()
+        }
+    })
+}
+
+/// How many files `dir` holds (none if it does not exist).
+fn walk_count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().filter(|e| e.path().is_file()).count())
+        .unwrap_or(0)
 }

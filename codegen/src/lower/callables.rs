@@ -3,7 +3,9 @@
 use std::ops::Range;
 
 use crate::diagnostics::{Annotate, Code};
-use crate::model::{Argument, Callable, Callback, CallbackMethod, ErrorId, ErrorType, Name, Type};
+use crate::model::{
+    Argument, Callable, Callback, CallbackMethod, ErrorId, ErrorType, Literal, Name, Type,
+};
 use crate::names;
 
 use super::check::suggestion;
@@ -52,7 +54,14 @@ impl Lowerer<'_, '_> {
             let required = configured.contains(&m.name.as_str())
                 || callable.returns.is_some()
                 || callable.throws.is_some();
-            out.push(CallbackMethod { callable, required });
+            let fallback = config
+                .and_then(|l| l.fallbacks.iter().find(|(k, _)| k.get_ref() == &m.name))
+                .and_then(|(_, value)| self.fallback(&c.name, &callable, value, errors));
+            out.push(CallbackMethod {
+                callable,
+                required,
+                fallback,
+            });
         }
         // Each thrown error type needs a variant for exceptions that are not its own.
         let mut thrown: Vec<ErrorId> = Vec::new();
@@ -193,7 +202,8 @@ impl Lowerer<'_, '_> {
                 .with_help(help);
                 continue;
             };
-            for method in &config.required {
+            let named = config.required.iter().chain(config.fallbacks.keys());
+            for method in named {
                 let known = callback
                     .methods
                     .iter()
@@ -213,6 +223,51 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
+    }
+
+    /// The configured fallback of a method without `[Throws]` that returns
+    /// a value, checked against its return type.
+    fn fallback(
+        &mut self,
+        callback: &str,
+        callable: &Callable,
+        value: &toml::Spanned<toml::Value>,
+        errors: &[ErrorType],
+    ) -> Option<Literal> {
+        let method = format!("{callback}.{}", callable.name.udl);
+        let span = value.span();
+        if let Some(error) = callable.throws {
+            let error = &errors[error.0].name.udl;
+            self.cfg(
+                Code::UnknownInConfig,
+                span,
+                format!(
+                    "`{method}` throws `{error}`, so a failure already reaches Rust as an error"
+                ),
+            )
+            .with_help("remove the fallback, or the method's `[Throws]`");
+            return None;
+        }
+        let Some(ty) = &callable.returns else {
+            self.cfg(
+                Code::UnknownInConfig,
+                span,
+                format!("`{method}` returns nothing, so it needs no fallback"),
+            );
+            return None;
+        };
+        let literal = fallback_literal(ty, value.get_ref());
+        if literal.is_none() {
+            self.cfg(
+                Code::ConfigSchema,
+                span,
+                format!("this fallback is not a value of `{method}`'s return type"),
+            )
+            .with_help(
+                "a fallback is a string, a number or a boolean, of the type the method returns",
+            );
+        }
+        literal
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -334,4 +389,43 @@ impl Lowerer<'_, '_> {
             docstring,
         }
     }
+}
+
+/// The values an integer type holds.
+fn int_range(ty: &Type) -> (i128, i128) {
+    match ty {
+        Type::I8 => (i8::MIN.into(), i8::MAX.into()),
+        Type::I16 => (i16::MIN.into(), i16::MAX.into()),
+        Type::I32 => (i32::MIN.into(), i32::MAX.into()),
+        Type::I64 => (i64::MIN.into(), i64::MAX.into()),
+        Type::U8 => (0, u8::MAX.into()),
+        Type::U16 => (0, u16::MAX.into()),
+        Type::U32 => (0, u32::MAX.into()),
+        _ => (0, u64::MAX.into()),
+    }
+}
+
+/// `value` as a literal of `ty` (or of its inner type, for an optional).
+fn fallback_literal(ty: &Type, value: &toml::Value) -> Option<Literal> {
+    let ty = match ty {
+        Type::Optional(inner) => inner.as_ref(),
+        other => other,
+    };
+    Some(match (ty, value) {
+        (Type::Bool, toml::Value::Boolean(b)) => Literal::Bool(*b),
+        (t, toml::Value::Integer(i)) if t.is_integer() => {
+            let (low, high) = int_range(t);
+            let i = i128::from(*i);
+            if i < low || i > high {
+                return None;
+            }
+            Literal::Int(i)
+        }
+        (Type::F32 | Type::F64, toml::Value::Float(f)) if f.is_finite() => {
+            Literal::Float(format!("{f:?}"))
+        }
+        (Type::F32 | Type::F64, toml::Value::Integer(i)) => Literal::Float(format!("{i}.0")),
+        (Type::String, toml::Value::String(s)) => Literal::String(s.clone()),
+        _ => return None,
+    })
 }

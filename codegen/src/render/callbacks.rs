@@ -382,11 +382,23 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
                     "{}.{} failed; the exception went to sys.unraisablehook",
                     c_name, m.callable.name.python
                 );
+                // A configured fallback replaces the panic.
+                let fallback =
+                    m.fallback
+                        .as_ref()
+                        .zip(m.callable.returns.as_ref())
+                        .map(|(literal, ty)| {
+                            let value = types::default(literal, ty, paths).1;
+                            types::lower(ty, &value, paths).unwrap_or(value)
+                        });
                 w.block("match _outcome {", "}", |w| {
                     w.line(format!("Ok(_value) => {ok},"));
                     w.block("Err(_error) => {", "}", |w| {
                         w.line("self._report(_py, _error);");
-                        w.line(format!("panic!({})", types::rust_str(&panic)));
+                        match &fallback {
+                            Some(value) => w.line(value),
+                            None => w.line(format!("panic!({})", types::rust_str(&panic))),
+                        }
                     });
                 });
                 return;
