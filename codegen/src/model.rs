@@ -351,6 +351,8 @@ pub struct Callable {
 pub struct Object {
     pub name: Name,
     pub docstring: Option<String>,
+    /// `[Trait]`: the core's trait, held as `Arc<dyn Trait>`; no constructors.
+    pub is_trait: bool,
     pub traits: Traits,
     /// The primary constructor (`constructor(...)`), if any.
     pub constructor: Option<Callable>,

@@ -18,7 +18,7 @@ mod types;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use uniffi_meta::{Metadata, ObjectImpl};
+use uniffi_meta::{Metadata, ObjectImpl, TraitKind};
 
 use crate::config::Config;
 use crate::diagnostics::{Annotate, Code, Diagnostic, Sink, Source};
@@ -337,10 +337,14 @@ impl Lowerer<'_, '_> {
                 },
                 Metadata::Record(r) => records.push((spans.def(&r.name), r)),
                 Metadata::Object(o) => match o.imp {
-                    ObjectImpl::Struct => objects.push((spans.def(&o.name), o)),
-                    ObjectImpl::Trait(_) => {
-                        self.unsupported(spans.def(&o.name), "`[Trait]` interfaces", &o.name)
+                    ObjectImpl::Struct | ObjectImpl::Trait(TraitKind::RustOnly) => {
+                        objects.push((spans.def(&o.name), o))
                     }
+                    ObjectImpl::Trait(_) => self.unsupported(
+                        spans.def(&o.name),
+                        "`[Trait, WithForeign]` interfaces",
+                        &o.name,
+                    ),
                 },
                 Metadata::CallbackInterface(c) => callbacks.push((spans.def(&c.name), c)),
                 Metadata::TraitMethod(m) => trait_methods.push(m),
@@ -398,6 +402,7 @@ impl Lowerer<'_, '_> {
         let mut objects: Vec<Object> = defs
             .into_iter()
             .map(|o| Object {
+                is_trait: matches!(o.imp, ObjectImpl::Trait(_)),
                 name: self.glue_type_name(spans.def(&o.name), &o.name),
                 traits: self.traits.get(&o.name).copied().unwrap_or_default(),
                 docstring: o.docstring,
@@ -449,6 +454,18 @@ impl Lowerer<'_, '_> {
             }
         }
         for object in &objects {
+            let t = object.traits;
+            if object.is_trait && (t.eq || t.hash || t.ord) {
+                self.udl(
+                    Code::Unsupported,
+                    spans.def(&object.name.udl),
+                    format!(
+                        "`[Trait]` interface `{}` cannot compare or hash by value",
+                        object.name.udl
+                    ),
+                )
+                .with_help("a trait object has no `PartialEq`, `Hash` or `Ord`; keep `Debug` and `Display` in `[Traits]`, or make it a plain interface");
+            }
             let members = object
                 .named_constructors
                 .iter()

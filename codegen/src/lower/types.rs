@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use uniffi_meta::{DefaultValueMetadata, LiteralMetadata, ObjectImpl};
+use uniffi_meta::{DefaultValueMetadata, LiteralMetadata};
 
 use crate::diagnostics::{Annotate, Code};
 use crate::model::{Custom, Literal, Name, Type};
@@ -226,11 +226,9 @@ impl Lowerer<'_, '_> {
                 }
                 Type::Map(Box::new(key), Box::new(self.ty(value_type, span)?))
             }
-            T::Object {
-                name,
-                imp: ObjectImpl::Struct,
-                ..
-            } if self.ids.objects.contains_key(name) => Type::Object(self.ids.objects[name]),
+            T::Object { name, .. } if self.ids.objects.contains_key(name) => {
+                Type::Object(self.ids.objects[name])
+            }
             T::Record { name, .. } if self.ids.records.contains_key(name) => {
                 Type::Record(self.ids.records[name])
             }

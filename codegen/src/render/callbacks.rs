@@ -17,6 +17,9 @@ use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, Type};
 /// The Rust type the core uses for a value of `ty`.
 fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
     match ty {
+        Type::Object(id) if paths.api.object(*id).is_trait => {
+            format!("::std::sync::Arc<dyn {}>", paths.core_of(ty))
+        }
         Type::Object(_) => format!("::std::sync::Arc<{}>", paths.core_of(ty)),
         Type::Record(_) | Type::Enum(_) | Type::Custom(_) => paths.core_of(ty),
         Type::Callback(_) => format!("Box<dyn {}>", paths.core_of(ty)),

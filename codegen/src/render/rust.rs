@@ -375,7 +375,12 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
     api.objects
         .iter()
         .map(|o| {
-            let core = plan.core(&o.name);
+            // A `[Trait]` interface is held as a trait object.
+            let core = if o.is_trait {
+                format!("dyn {}", plan.core(&o.name))
+            } else {
+                plan.core(&o.name)
+            };
             let mut methods = Vec::new();
             if let Some(c) = &o.constructor {
                 methods.push(method(plan, c, Receiver::Constructor(&core)));
@@ -407,7 +412,7 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                         .map(|a| format!("\n{a}"))
                         .unwrap_or_default()
                 ),
-                impls: object_impls(&name, traits),
+                impls: object_impls(&name, traits, o.is_trait),
                 dunders: object_dunders(&api.package, &o.name.python, traits),
                 name,
                 core,
@@ -419,7 +424,7 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
 
 /// Equality, hashing and ordering of an interface's glue type: by the Rust
 /// object's identity, or by its value where `[Traits]` says so.
-fn object_impls(name: &str, traits: crate::model::Traits) -> Vec<String> {
+fn object_impls(name: &str, traits: crate::model::Traits, is_trait: bool) -> Vec<String> {
     let mut w = Writer::at(0);
     w.line("");
     if traits.eq {
@@ -440,8 +445,12 @@ fn object_impls(name: &str, traits: crate::model::Traits) -> Vec<String> {
     w.line("");
     w.line(format!("impl Eq for {name} {{}}"));
     if !traits.eq || traits.hash {
+        // A trait object's pointer hashes by its address alone, as
+        // `Arc::ptr_eq` compares it.
         let value = if traits.hash {
             "&*self._inner"
+        } else if is_trait {
+            "&::std::sync::Arc::as_ptr(&self._inner).cast::<()>()"
         } else {
             "&::std::sync::Arc::as_ptr(&self._inner)"
         };
