@@ -21,6 +21,19 @@ pub struct Config {
     pub listeners: BTreeMap<Spanned<String>, ListenerConfig>,
     #[serde(default)]
     pub gil: GilConfig,
+    #[serde(default)]
+    pub custom: BTreeMap<Spanned<String>, CustomConfig>,
+}
+
+/// Conversions of a `[Custom]` type other than `TryFrom`/`From`, for a
+/// type the core cannot implement those traits on (one from another crate).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CustomConfig {
+    /// `fn(Builtin) -> Result<Custom, E>` with `E: Display`.
+    pub try_lift: Option<Spanned<String>>,
+    /// `fn(Custom) -> Builtin`.
+    pub lower: Option<Spanned<String>>,
 }
 
 /// Calls that keep the GIL instead of releasing it around the core call.
@@ -129,6 +142,13 @@ const SCHEMA: Shape = Shape::Table(&[
     ("errors", Shape::Map(&ERROR)),
     ("listeners", Shape::Map(&LISTENER)),
     ("gil", Shape::Table(&[("keep", Shape::StrList)])),
+    (
+        "custom",
+        Shape::Map(&Shape::Table(&[
+            ("try-lift", Shape::Str),
+            ("lower", Shape::Str),
+        ])),
+    ),
 ]);
 
 fn schema_error(span: std::ops::Range<usize>, message: String) -> Diagnostic {

@@ -198,6 +198,11 @@ pub struct Custom {
     pub docstring: Option<String>,
     /// A builtin scalar: a number, `bool`, `string` or `bytes`.
     pub builtin: Type,
+    /// Configured conversion functions, as Rust paths (relative ones start
+    /// at the core crate's root); `None` uses `TryFrom<builtin>` and
+    /// `From<custom> for builtin`.
+    pub try_lift: Option<String>,
+    pub lower: Option<String>,
 }
 
 /// A callback interface: a Rust trait implemented by a Python object.

@@ -290,6 +290,16 @@ impl<'a> Plan<'a> {
         (format!("_fail_{stem}"), format!("_unexpected_{stem}"))
     }
 
+    /// A configured Rust path as the glue spells it: absolute as written,
+    /// else from the core crate's root.
+    pub fn rust_path(&self, path: &str) -> String {
+        if path.starts_with("::") {
+            path.to_string()
+        } else {
+            format!("{}::{path}", self.krate)
+        }
+    }
+
     /// The Python name of a callback interface's Protocol.
     pub fn protocol(&self, id: CallbackId) -> String {
         protocol_name(&self.api.callback(id).name.python)

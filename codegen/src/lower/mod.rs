@@ -251,7 +251,19 @@ impl Lowerer<'_, '_> {
             .map(|(e, flat)| self.error_type(e, flat))
             .collect();
         self.check_config_errors(&errors);
-        let customs = items.customs.into_iter().map(|c| self.custom(c)).collect();
+        let customs: Vec<Custom> = items.customs.into_iter().map(|c| self.custom(c)).collect();
+        for key in self.cx.config.custom.keys() {
+            if !customs.iter().any(|c| &c.name.udl == key.get_ref()) {
+                let known = customs.iter().map(|c| c.name.udl.as_str());
+                let help = check::suggestion(key.get_ref(), known, "custom types in the UDL");
+                self.cfg(
+                    Code::UnknownInConfig,
+                    key.span(),
+                    format!("the UDL declares no custom type `{}`", key.get_ref()),
+                )
+                .with_help(help);
+            }
+        }
         let records = items.records.into_iter().map(|r| self.record(r)).collect();
         let enums = items
             .enums

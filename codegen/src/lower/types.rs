@@ -103,11 +103,44 @@ impl Lowerer<'_, '_> {
                 "bindery binds custom types over those builtins only; see docs/uniffi-compat.md",
             );
         }
+        let config = super::configured(&self.cx.config.custom, &c.name);
+        let try_lift = config
+            .and_then(|x| x.try_lift.as_ref())
+            .map(|p| self.rust_path(p));
+        let lower = config
+            .and_then(|x| x.lower.as_ref())
+            .map(|p| self.rust_path(p));
         Custom {
             name: self.glue_type_name(span, &c.name),
             docstring: c.docstring,
             builtin: builtin.unwrap_or(Type::String),
+            try_lift,
+            lower,
         }
+    }
+
+    /// A configured Rust path: absolute (`::url::Url::parse`), or relative to
+    /// the core crate's root (`convert::url_from_string`), which the plan
+    /// resolves.
+    fn rust_path(&mut self, value: &toml::Spanned<String>) -> String {
+        let text = value.get_ref().trim();
+        let relative = text.strip_prefix("::");
+        let segments = relative.unwrap_or(text).split("::");
+        let valid = segments.clone().count() > 0
+            && segments
+                .clone()
+                .all(|s| names::rust_name(s).is_some() && !s.is_empty());
+        if !valid {
+            self.cfg(
+                Code::InvalidName,
+                value.span(),
+                format!("`{text}` is not a Rust path"),
+            )
+            .with_help(
+                "write a function's path: `::other_crate::f`, or `module::f` inside the core crate",
+            );
+        }
+        text.to_string()
     }
 
     pub(super) fn default(

@@ -1,7 +1,7 @@
 //! The glue of a `[Custom] typedef`: a newtype over the core's type that
 //! PyO3 extracts from, and converts into, the builtin it crosses as.
 
-use super::layout::list;
+use super::layout::let_call;
 use super::types::{self, Paths};
 use super::writer::Writer;
 use crate::model::{CustomId, Type};
@@ -13,23 +13,38 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     let glue = paths.glue_of(&ty);
     let core = paths.core_of(&ty);
     let builtin = types::rust(&c.builtin, paths);
+    // The configured functions, else the standard traits.
+    let try_lift = c.try_lift.as_deref().map_or_else(
+        || format!("<{core} as ::std::convert::TryFrom<{builtin}>>::try_from"),
+        |p| paths.rust_path(p),
+    );
+    let lower = c
+        .lower
+        .as_deref()
+        .map_or_else(|| format!("{builtin}::from"), |p| paths.rust_path(p));
     let mut w = Writer::at(0);
     w.line(format!(
-        "/// `{core}`, crossing as `{builtin}`: `TryFrom<{builtin}>` checks what"
+        "/// `{core}`, crossing as `{builtin}`: `{try_lift}`"
     ));
     w.line(format!(
-        "/// Python passes, `From<{}> for {builtin}` converts what Rust returns.",
-        c.name.udl
+        "/// checks what Python passes, `{lower}` converts what Rust returns."
     ));
     w.line("#[derive(Clone)]");
     w.line(format!("pub struct {glue}({core});"));
     w.line("");
     // Equal when their builtins are: the core's type need not be `PartialEq`.
     w.block(format!("impl PartialEq for {glue} {{"), "}", |w| {
+        // The core's type may be `Copy`; the glue cannot know.
+        w.line("#[allow(clippy::clone_on_copy)]");
         w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
-            w.line(format!(
-                "{builtin}::from(self.0.clone()) == {builtin}::from(other.0.clone())"
-            ));
+            let one = format!("{lower}(self.0.clone())");
+            let other = format!("{lower}(other.0.clone())");
+            if w.column() + one.len() + other.len() + 4 <= 100 {
+                w.line(format!("{one} == {other}"));
+            } else {
+                w.line(one);
+                w.line(format!("    == {other}"));
+            }
         });
     });
     w.line("");
@@ -46,8 +61,10 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
                     let args = [
                         format!("obj.extract::<{builtin}>()?"),
                         types::rust_str(&c.name.udl),
+                        try_lift.clone(),
                     ];
-                    w.line(list(w.column(), "bindery_try_custom", &args, ".map(Self)"));
+                    w.line(let_call(w.column(), "_value", "bindery_try_custom", &args, "?"));
+                    w.line("Ok(Self(_value))");
                 },
             );
         },
@@ -65,7 +82,7 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
             "fn into_pyobject(self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
             "}",
             |w| {
-                w.line(format!("{builtin}::from(self.0).into_bound_py_any(py)"));
+                w.line(format!("{lower}(self.0).into_bound_py_any(py)"));
             },
         );
         },
