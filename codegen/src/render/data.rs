@@ -67,6 +67,19 @@ fn trait_methods(
     }
 }
 
+/// `impl Hash for {name}` hashing `value` (an expression of a reference),
+/// after a blank line.
+pub fn hash_impl(w: &mut Writer, name: &str, value: &str) {
+    w.line("");
+    w.block(format!("impl ::std::hash::Hash for {name} {{"), "}", |w| {
+        w.block(
+            "fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {",
+            "}",
+            |w| w.line(format!("::std::hash::Hash::hash({value}, state);")),
+        )
+    });
+}
+
 /// `PartialOrd` (`Ord`) and, for a frozen class, `Hash` by the core's value.
 fn trait_impls(
     name: &str,
@@ -93,14 +106,7 @@ fn trait_impls(
         });
     }
     if hash {
-        w.line("");
-        w.block(format!("impl ::std::hash::Hash for {name} {{"), "}", |w| {
-            w.block(
-                "fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {",
-                "}",
-                |w| w.line(format!("::std::hash::Hash::hash(&{value}, state);")),
-            )
-        });
+        hash_impl(&mut w, name, &format!("&{value}"));
     }
     w.finish()
 }

@@ -454,14 +454,7 @@ fn object_impls(name: &str, traits: crate::model::Traits, is_trait: bool) -> Vec
         } else {
             "&::std::sync::Arc::as_ptr(&self._inner)"
         };
-        w.line("");
-        w.block(format!("impl ::std::hash::Hash for {name} {{"), "}", |w| {
-            w.block(
-                "fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {",
-                "}",
-                |w| w.line(format!("::std::hash::Hash::hash({value}, state);")),
-            )
-        });
+        data::hash_impl(&mut w, name, value);
     }
     if traits.ord {
         w.line("");
