@@ -23,11 +23,17 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
         .as_deref()
         .map_or_else(|| format!("{builtin}::from"), |p| paths.rust_path(p));
     let mut w = Writer::at(0);
+    let checks = match c.try_lift {
+        Some(_) => format!("`{try_lift}`"),
+        None => format!("`TryFrom<{builtin}>`"),
+    };
+    let converts = match c.lower {
+        Some(_) => format!("`{lower}`"),
+        None => format!("`From<{}> for {builtin}`", c.name.udl),
+    };
+    w.line(format!("/// `{core}`, crossing as `{builtin}`: {checks}"));
     w.line(format!(
-        "/// `{core}`, crossing as `{builtin}`: `{try_lift}`"
-    ));
-    w.line(format!(
-        "/// checks what Python passes, `{lower}` converts what Rust returns."
+        "/// checks what Python passes, {converts} converts what Rust returns."
     ));
     w.line("#[derive(Clone)]");
     w.line(format!("pub struct {glue}({core});"));
