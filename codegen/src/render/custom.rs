@@ -61,11 +61,11 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
             w.line("type Error = ::pyo3::PyErr;");
             w.line("");
             w.block(
-                "fn extract(obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
+                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
                 "}",
                 |w| {
                     let args = [
-                        format!("obj.extract::<{builtin}>()?"),
+                        format!("_obj.extract::<{builtin}>()?"),
                         types::rust_str(&c.name.udl),
                         try_lift.clone(),
                     ];
@@ -85,10 +85,10 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
             w.line("type Error = ::pyo3::PyErr;");
             w.line("");
             w.block(
-            "fn into_pyobject(self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
+            "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
             "}",
             |w| {
-                w.line(format!("{lower}(self.0).into_bound_py_any(py)"));
+                w.line(format!("{lower}(self.0).into_bound_py_any(_py)"));
             },
         );
         },
