@@ -237,7 +237,22 @@ fn refine(text: &str, offset: usize) -> (usize, &'static str) {
     const DEFAULT: &str =
         "an argument with a default value is written `optional <type> <name> = <value>`";
     const ENUM: &str = "the members of an enum are string literals separated by commas";
+    const TYPEDEF_DOC: &str =
+        "a `typedef` takes no `///` docstring in UDL; write the comment with `//`";
     let rest = &text[offset..];
+    // A definition without a body (`typedef`) ends at its `;`: the problem
+    // is in it, not in the next definition's body.
+    if let Some(end) = code_position(rest, ';') {
+        if rest.find('{').is_none_or(|open| end < open) {
+            let docstring = rest.trim_start().starts_with("///");
+            let hint = if docstring && rest[..end].contains("typedef") {
+                TYPEDEF_DOC
+            } else {
+                GENERIC
+            };
+            return (offset, hint);
+        }
+    }
     let Some(open) = rest.find('{') else {
         return (offset, GENERIC);
     };
@@ -317,6 +332,19 @@ fn member_parses(keyword: Option<&str>, member: &str) -> bool {
         Some("dictionary") => all::<weedle::dictionary::DictionaryMember<'_>>(member),
         _ => true,
     }
+}
+
+/// The byte position of the first `c` in `text` outside `//` comments.
+fn code_position(text: &str, c: char) -> Option<usize> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let code = line.find("//").map_or(line, |comment| &line[..comment]);
+        if let Some(i) = code.find(c) {
+            return Some(at + i);
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// The first character at or after `at` that is neither space nor part of a comment.
