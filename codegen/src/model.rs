@@ -196,7 +196,7 @@ pub struct Api {
 pub struct Custom {
     pub name: Name,
     pub docstring: Option<String>,
-    /// A builtin scalar: a number, `bool`, `string` or `bytes`.
+    /// A builtin scalar: a number, `bool`, `string`, `bytes` or a time type.
     pub builtin: Type,
     /// Configured conversion functions, as Rust paths (relative ones start
     /// at the core crate's root); `None` uses `TryFrom<builtin>` and

@@ -86,8 +86,6 @@ impl Lowerer<'_, '_> {
                     | Type::Enum(_)
                     | Type::Callback(_)
                     | Type::Custom(_)
-                    | Type::Timestamp
-                    | Type::Duration
             )
         });
         if builtin.is_some() && !scalar {
@@ -95,12 +93,12 @@ impl Lowerer<'_, '_> {
                 Code::Unsupported,
                 span.clone(),
                 format!(
-                    "custom type `{}` is not built on a number, `boolean`, `string` or `bytes`",
+                    "custom type `{}` is not built on a builtin scalar type",
                     c.name
                 ),
             )
             .with_help(
-                "bindery binds custom types over those builtins only; see docs/uniffi-compat.md",
+                "bindery binds custom types over numbers, `boolean`, `string`, `bytes`, `timestamp` and `duration`; see docs/uniffi-compat.md",
             );
         }
         let config = super::configured(&self.cx.config.custom, &c.name);

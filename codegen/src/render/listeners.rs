@@ -152,11 +152,11 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
         m.callable
             .arguments
             .iter()
-            .any(|a| types::uses_datetime(&a.ty))
+            .any(|a| types::uses_datetime(&a.ty, api))
             || m.callable
                 .returns
                 .as_ref()
-                .is_some_and(types::uses_datetime)
+                .is_some_and(|t| types::uses_datetime(t, api))
     });
     if datetime {
         imports.push("import datetime as _datetime".to_string());

@@ -215,7 +215,7 @@ fn variant_class(
         assignments.push(format!("self.{0} = {0}", api.variant_attribute));
     }
     for f in &class.fields {
-        *uses_datetime |= types::uses_datetime(&f.ty);
+        *uses_datetime |= types::uses_datetime(&f.ty, api);
         let annotation = types::python(&f.ty, spelling);
         if f.required {
             keyword.push(format!("{}: {annotation}", f.python));
@@ -682,8 +682,10 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         imports.push("import builtins as _builtins".to_string());
     }
     let signatures = api.callables().any(|c| {
-        c.arguments.iter().any(|a| types::uses_datetime(&a.ty))
-            || c.returns.as_ref().is_some_and(types::uses_datetime)
+        c.arguments.iter().any(|a| types::uses_datetime(&a.ty, api))
+            || c.returns
+                .as_ref()
+                .is_some_and(|t| types::uses_datetime(t, api))
     });
     let record_fields = api.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty);
     let variant_fields = api
@@ -695,7 +697,11 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     if signatures
         || record_fields
             .chain(variant_fields)
-            .any(types::uses_datetime)
+            .any(|t| types::uses_datetime(t, api))
+        || api
+            .customs
+            .iter()
+            .any(|c| types::uses_datetime(&c.builtin, api))
     {
         imports.push("import datetime as _datetime".to_string());
     }
@@ -817,7 +823,7 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
                 v.fields
                     .iter()
                     .map(|f| {
-                        uses_datetime |= types::uses_datetime(&f.ty);
+                        uses_datetime |= types::uses_datetime(&f.ty, api);
                         format!(
                             "{}: {}",
                             py_str(&f.name.python),

@@ -43,16 +43,19 @@ pub fn py_class(ty: &Type) -> &'static str {
         Type::F32 | Type::F64 => "::pyo3::types::PyFloat",
         Type::String => "::pyo3::types::PyString",
         Type::Bytes => "::pyo3::types::PyBytes",
+        Type::Timestamp => "::pyo3::types::PyDateTime",
+        Type::Duration => "::pyo3::types::PyDelta",
         _ => "::pyo3::types::PyInt",
     }
 }
 
 /// Whether a Python annotation of this type needs `import datetime`.
-pub fn uses_datetime(ty: &Type) -> bool {
+pub fn uses_datetime(ty: &Type, api: &crate::model::Api) -> bool {
     match ty {
         Type::Timestamp | Type::Duration => true,
-        Type::Optional(inner) | Type::Sequence(inner) => uses_datetime(inner),
-        Type::Map(k, v) => uses_datetime(k) || uses_datetime(v),
+        Type::Optional(inner) | Type::Sequence(inner) => uses_datetime(inner, api),
+        Type::Map(k, v) => uses_datetime(k, api) || uses_datetime(v, api),
+        Type::Custom(id) => uses_datetime(&api.custom(*id).builtin, api),
         _ => false,
     }
 }
