@@ -558,6 +558,19 @@ impl Api {
         &self.customs[id.0]
     }
 
+    /// The Python names of the native module's classes (objects, records,
+    /// enums) that `types` mention, nested included: sorted, each once.
+    pub fn native_classes<'t>(&self, types: impl Iterator<Item = &'t Type>) -> Vec<String> {
+        let mut names: Vec<String> = types
+            .flat_map(Type::walk)
+            .filter(|t| matches!(t, Type::Object(_) | Type::Record(_) | Type::Enum(_)))
+            .filter_map(|t| self.definition(t).map(|n| n.python.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The name of the definition a type refers to, if it refers to one.
     pub fn definition(&self, ty: &Type) -> Option<&Name> {
         match ty {

@@ -286,6 +286,15 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
     }
 }
 
+/// `name: _f0`, `name: _f1`, ...: a pattern's fields bound to fresh names
+/// (`_f<i>` is what `variant_fields` reads), so none can shadow a glue local.
+pub fn bindings<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    names
+        .enumerate()
+        .map(|(i, n)| format!("{n}: _f{i}"))
+        .collect()
+}
+
 fn variant_fields(paths: &Paths<'_>, fields: &[Field], lift: bool) -> Vec<String> {
     fields
         .iter()
@@ -422,20 +431,15 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
         let core_pattern = if v.fields.is_empty() {
             core_variant.clone()
         } else {
-            let binds: Vec<String> = v
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| format!("{}: _f{i}", f.name.rust))
-                .collect();
+            let binds = bindings(v.fields.iter().map(|f| f.name.rust.as_str()));
             format!("{core_variant} {{ {} }}", binds.join(", "))
         };
-        let glue_binds: Vec<String> = v
+        let glue_names: Vec<String> = v
             .fields
             .iter()
-            .enumerate()
-            .map(|(i, f)| format!("{}: _f{i}", glue_ident(&f.name.python)))
+            .map(|f| glue_ident(&f.name.python))
             .collect();
+        let glue_binds = bindings(glue_names.iter().map(String::as_str));
         let glue_pattern =
             format!("{glue_variant} {{ {} }}", glue_binds.join(", ")).replace("{  }", "{}");
         let variant = format!("Self::{}", v.name.rust);

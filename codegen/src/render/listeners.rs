@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::types::{self, py_docstring, py_str, Paths, Spelling};
-use crate::model::{Api, Callback, CallbackMethod, Type};
+use crate::model::{Api, Callback, CallbackMethod};
 
 struct MethodView {
     signature: String,
@@ -62,28 +62,14 @@ fn signature(m: &CallbackMethod, spelling: Spelling) -> String {
 
 /// Names from the native module that listener signatures mention.
 fn native_names(api: &Api) -> Vec<String> {
-    let mut out: Vec<String> = api
-        .callbacks
-        .iter()
-        .flat_map(|c| &c.methods)
-        .flat_map(|m| {
-            m.callable
-                .arguments
-                .iter()
-                .map(|a| &a.ty)
-                .chain(&m.callable.returns)
-        })
-        .flat_map(Type::walk)
-        .filter_map(|t| match t {
-            Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
-                api.definition(t).map(|n| n.python.clone())
-            }
-            _ => None,
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    let methods = api.callbacks.iter().flat_map(|c| &c.methods);
+    api.native_classes(methods.flat_map(|m| {
+        m.callable
+            .arguments
+            .iter()
+            .map(|a| &a.ty)
+            .chain(&m.callable.returns)
+    }))
 }
 
 fn class(c: &Callback, spelling: Spelling) -> ClassView {

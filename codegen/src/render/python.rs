@@ -145,21 +145,12 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
 /// module's classes need (under `TYPE_CHECKING`: nothing native at run time).
 fn error_field_imports(plan: &Paths<'_>) -> Vec<String> {
     let api = plan.api;
-    let mut names: Vec<String> = api
+    let fields = api
         .errors
         .iter()
         .flat_map(|e| &e.variants)
-        .flat_map(|v| &v.fields)
-        .flat_map(|f| f.ty.walk())
-        .filter_map(|t| match t {
-            Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
-                api.definition(t).map(|n| n.python.clone())
-            }
-            _ => None,
-        })
-        .collect();
-    names.sort();
-    names.dedup();
+        .flat_map(|v| &v.fields);
+    let names = api.native_classes(fields.map(|f| &f.ty));
     if names.is_empty() {
         return Vec::new();
     }

@@ -293,12 +293,7 @@ fn error_arm(plan: &Paths<'_>, id: ErrorId, v: &crate::model::Variant) -> Arm {
         path.clone()
     } else {
         // Bind fields to fresh names so none can shadow `message` or `py`.
-        let fields: Vec<String> = v
-            .fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| format!("{}: _f{i}", f.name.rust))
-            .collect();
+        let fields = data::bindings(v.fields.iter().map(|f| f.name.rust.as_str()));
         format!("{path} {{ {} }}", fields.join(", "))
     };
     let class = &e.classes[v.class];
