@@ -59,6 +59,9 @@ pub enum Type {
     Callback(CallbackId),
     /// A `[Custom] typedef`: the core's type, crossing as its builtin.
     Custom(CustomId),
+    /// An error type used as a value: an instance of one of its exception
+    /// classes in Python, the core's error value in Rust.
+    Error(ErrorId),
 }
 
 impl Type {
@@ -109,7 +112,8 @@ impl Type {
             | Type::Record(_)
             | Type::Enum(_)
             | Type::Callback(_)
-            | Type::Custom(_) => false,
+            | Type::Custom(_)
+            | Type::Error(_) => false,
             Type::Optional(inner) | Type::Sequence(inner) => inner.has_sample(),
             Type::Map(k, v) => k.has_sample() && v.has_sample(),
             _ => true,
@@ -124,7 +128,8 @@ impl Type {
             | Type::Record(_)
             | Type::Enum(_)
             | Type::Callback(_)
-            | Type::Custom(_) => true,
+            | Type::Custom(_)
+            | Type::Error(_) => true,
             Type::Optional(inner) | Type::Sequence(inner) => inner.needs_conversion(),
             Type::Map(k, v) => k.needs_conversion() || v.needs_conversion(),
             _ => false,
@@ -433,6 +438,40 @@ impl Api {
         self.functions.iter().chain(members)
     }
 
+    /// Every type a value of the API can have, nested types included: of
+    /// arguments, returns and fields.
+    pub fn value_types(&self) -> Vec<Type> {
+        let callback_methods = self
+            .callbacks
+            .iter()
+            .flat_map(|c| &c.methods)
+            .map(|m| &m.callable);
+        let signatures = self
+            .callables()
+            .chain(callback_methods)
+            .flat_map(|c| c.arguments.iter().map(|a| &a.ty).chain(&c.returns));
+        let error_fields = self
+            .errors
+            .iter()
+            .flat_map(|e| &e.variants)
+            .flat_map(|v| &v.fields)
+            .map(|f| &f.ty);
+        let record_fields = self.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty);
+        let enum_fields = self
+            .enums
+            .iter()
+            .flat_map(|e| &e.variants)
+            .flat_map(|v| &v.fields)
+            .map(|f| &f.ty);
+        signatures
+            .chain(error_fields)
+            .chain(record_fields)
+            .chain(enum_fields)
+            .flat_map(Type::walk)
+            .cloned()
+            .collect()
+    }
+
     /// Every name the package exports (plus the submodules it adds), in
     /// definition order: one namespace, so each name must be unique.
     pub fn exports(&self) -> Vec<(String, Export)> {
@@ -579,6 +618,7 @@ impl Api {
             Type::Enum(id) => Some(&self.enumeration(*id).name),
             Type::Callback(id) => Some(&self.callback(*id).name),
             Type::Custom(id) => Some(&self.custom(*id).name),
+            Type::Error(id) => Some(&self.error(*id).name),
             _ => None,
         }
     }

@@ -77,8 +77,8 @@ pub struct ErrorSlots {
     pub first_class: usize,
     /// The slot of its base class, for a `[NonExhaustive]` error.
     pub base: Option<usize>,
-    /// Its slot among the error bases that callbacks read back, if any
-    /// callback method throws it.
+    /// Its slot among the error bases the glue reads back from Python, if a
+    /// callback method throws it or it is used as a value.
     pub thrown: Option<usize>,
 }
 
@@ -95,7 +95,8 @@ pub struct Plan<'a> {
     pub class_slots: usize,
     /// The slot of the panic class, when the API has calls that can panic.
     pub panic_slot: Option<usize>,
-    /// The error types some callback method throws, in declaration order.
+    /// The error types the glue reads back from Python (some callback method
+    /// throws them, or they are used as values), in declaration order.
     pub thrown: Vec<ErrorId>,
     /// The package's public names by the module that defines them.
     pub exports: Exports,
@@ -189,13 +190,16 @@ impl<'a> Plan<'a> {
             next += 1;
             next - 1
         });
+        let values = api.value_types();
         let thrown: Vec<ErrorId> = (0..api.errors.len())
             .map(ErrorId)
             .filter(|id| {
-                api.callbacks
-                    .iter()
-                    .flat_map(|c| &c.methods)
-                    .any(|m| m.callable.throws == Some(*id))
+                values.contains(&Type::Error(*id))
+                    || api
+                        .callbacks
+                        .iter()
+                        .flat_map(|c| &c.methods)
+                        .any(|m| m.callable.throws == Some(*id))
             })
             .collect();
         for (slot, id) in thrown.iter().enumerate() {

@@ -275,12 +275,13 @@ fn bindery_callable(
 /// The `BoxkitError` an exception of `BoxkitError` stands for, if it is one.
 fn bindery_boxkit_error_from_py(
     py: ::pyo3::Python<'_>,
-    error: &::pyo3::PyErr,
-) -> Option<::boxkit::BoxkitError> {
-    let base = BINDERY_ERROR_BASES[0].import(py, BINDERY_ERRORS_MODULE, "BoxkitError").ok()?;
-    let value = error.value(py);
-    if !value.is_instance(base).unwrap_or(false) {
-        return None;
+    value: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+) -> Option<::pyo3::PyResult<::boxkit::BoxkitError>> {
+    let base = BINDERY_ERROR_BASES[0].import(py, BINDERY_ERRORS_MODULE, "BoxkitError");
+    match base {
+        Ok(base) if value.is_instance(base).unwrap_or(false) => {}
+        Ok(_) => return None,
+        Err(error) => return Some(Err(error)),
     }
     let build = || -> ::pyo3::PyResult<::boxkit::BoxkitError> {
         let variant: String = value.getattr("variant")?.extract()?;
@@ -354,7 +355,7 @@ fn bindery_boxkit_error_from_py(
             }
         })
     };
-    build().ok()
+    Some(build())
 }
 
 /// `::boxkit::EventListener` implemented by a Python object.
@@ -534,9 +535,9 @@ impl BinderyExecPolicy {
         method: &str,
         error: ::pyo3::PyErr,
     ) -> ::boxkit::BoxkitError {
-        match bindery_boxkit_error_from_py(py, &error) {
-            Some(value) => value,
-            None => self._unexpected(py, method, error),
+        match bindery_boxkit_error_from_py(py, error.value(py).as_any()) {
+            Some(Ok(value)) => value,
+            _ => self._unexpected(py, method, error),
         }
     }
 }

@@ -86,6 +86,7 @@ impl Lowerer<'_, '_> {
                     | Type::Enum(_)
                     | Type::Callback(_)
                     | Type::Custom(_)
+                    | Type::Error(_)
             )
         });
         if builtin.is_some() && !scalar {
@@ -271,6 +272,9 @@ impl Lowerer<'_, '_> {
             }
             T::Custom { name, .. } if self.ids.customs.contains_key(name) => {
                 Type::Custom(self.ids.customs[name])
+            }
+            T::Enum { name, .. } if self.ids.errors.contains_key(name) => {
+                Type::Error(self.ids.errors[name])
             }
             other => {
                 self.udl(

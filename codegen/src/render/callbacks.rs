@@ -14,6 +14,77 @@ use super::writer::Writer;
 use super::types::{self, Paths};
 use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, Type};
 
+/// The newtype of an error type used as a value: Python sees an instance of
+/// one of its exception classes, built and read as for a raised one.
+pub fn error_value(paths: &Paths<'_>, id: ErrorId) -> Vec<String> {
+    let ty = Type::Error(id);
+    let glue = paths.glue_of(&ty);
+    let core = paths.core_of(&ty);
+    let base = &paths.api.error(id).base;
+    let mut w = Writer::at(0);
+    w.line(format!("/// `{core}` as a value: an instance of `{base}` in Python."));
+    w.line("#[derive(Clone)]");
+    w.line(format!("pub struct {glue}({core});"));
+    w.line("");
+    w.line("/// Exceptions compare by identity in Python; as a field of a record, an");
+    w.line("/// error value compares by its `Debug` text (the core's error need not be");
+    w.line("/// `PartialEq`).");
+    w.block(format!("impl PartialEq for {glue} {{"), "}", |w| {
+        w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
+            w.line("format!(\"{:?}\", self.0) == format!(\"{:?}\", other.0)");
+        });
+    });
+    w.line("");
+    w.block(
+        format!("impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for {glue} {{"),
+        "}",
+        |w| {
+            w.line("type Error = ::pyo3::PyErr;");
+            w.line("");
+            w.block(
+                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
+                "}",
+                |w| {
+                    w.block(
+                        format!("match {}(_obj.py(), &_obj) {{", paths.from_py_fn(id)),
+                        "}",
+                        |w| {
+                            w.line("Some(_value) => _value.map(Self),");
+                            w.block("None => {", "}", |w| {
+                                w.line("let _kind = _obj.get_type().name()?;");
+                                w.line(format!(
+                                    "let _message = format!(\"expected {base}, got {{_kind}}\");"
+                                ));
+                                w.line("Err(::pyo3::exceptions::PyTypeError::new_err(_message))");
+                            });
+                        },
+                    );
+                },
+            );
+        },
+    );
+    w.line("");
+    w.block(
+        format!("impl<'py> ::pyo3::IntoPyObject<'py> for {glue} {{"),
+        "}",
+        |w| {
+            w.line("type Target = ::pyo3::PyAny;");
+            w.line("type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;");
+            w.line("type Error = ::pyo3::PyErr;");
+            w.line("");
+            w.block(
+                "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
+                "}",
+                |w| {
+                    w.line(format!("let _error = {}(_py, self.0);", paths.to_py_fn(id)));
+                    w.line("Ok(_error.into_value(_py).into_bound(_py).into_any())");
+                },
+            );
+        },
+    );
+    w.finish()
+}
+
 /// The Rust type the core uses for a value of `ty`.
 fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
     match ty {
@@ -21,7 +92,7 @@ fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
             format!("::std::sync::Arc<dyn {}>", paths.core_of(ty))
         }
         Type::Object(_) => format!("::std::sync::Arc<{}>", paths.core_of(ty)),
-        Type::Record(_) | Type::Enum(_) | Type::Custom(_) => paths.core_of(ty),
+        Type::Record(_) | Type::Enum(_) | Type::Custom(_) | Type::Error(_) => paths.core_of(ty),
         Type::Callback(_) => format!("Box<dyn {}>", paths.core_of(ty)),
         Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),
@@ -37,7 +108,8 @@ fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
 }
 
 /// `fn bindery_x_from_py`: the Rust value of an exception of one of the
-/// error's classes, read back from its `variant` and field attributes.
+/// error's classes, read back from its `variant` and field attributes;
+/// `None` when the object is not one of them.
 pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
     let error = paths.api.error(id);
     let path = paths.core(&error.name);
@@ -51,17 +123,18 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
             &format!("fn {}", paths.from_py_fn(id)),
             &[
                 "py: ::pyo3::Python<'_>".to_string(),
-                "error: &::pyo3::PyErr".to_string(),
+                "value: &::pyo3::Bound<'_, ::pyo3::PyAny>".to_string(),
             ],
-            &format!(" -> Option<{path}> {{"),
+            &format!(" -> Option<::pyo3::PyResult<{path}>> {{"),
         ),
         format!(
-            "    let base = BINDERY_ERROR_BASES[{slot}].import(py, BINDERY_ERRORS_MODULE, {}).ok()?;",
+            "    let base = BINDERY_ERROR_BASES[{slot}].import(py, BINDERY_ERRORS_MODULE, {});",
             types::rust_str(&error.base)
         ),
-        "    let value = error.value(py);".to_string(),
-        "    if !value.is_instance(base).unwrap_or(false) {".to_string(),
-        "        return None;".to_string(),
+        "    match base {".to_string(),
+        "        Ok(base) if value.is_instance(base).unwrap_or(false) => {}".to_string(),
+        "        Ok(_) => return None,".to_string(),
+        "        Err(error) => return Some(Err(error)),".to_string(),
         "    }".to_string(),
         format!("    let build = || -> ::pyo3::PyResult<{path}> {{"),
         format!(
@@ -102,7 +175,7 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
         "            }".to_string(),
         "        })".to_string(),
         "    };".to_string(),
-        "    build().ok()".to_string(),
+        "    Some(build())".to_string(),
         "}".to_string(),
     ]);
     lines
@@ -329,11 +402,11 @@ fn error_fns_of(
     );
     w.block(head, "}", |w| {
         w.block(
-            format!("match {}(py, &error) {{", paths.from_py_fn(thrown)),
+            format!("match {}(py, error.value(py).as_any()) {{", paths.from_py_fn(thrown)),
             "}",
             |w| {
-                w.line("Some(value) => value,");
-                w.line(format!("None => self.{unexpected}(py, method, error),"));
+                w.line("Some(Ok(value)) => value,");
+                w.line(format!("_ => self.{unexpected}(py, method, error),"));
             },
         );
     });

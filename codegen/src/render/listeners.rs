@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::types::{self, py_docstring, py_str, Paths, Spelling};
-use crate::model::{Api, Callback, CallbackMethod};
+use crate::model::{Api, Callback, CallbackMethod, Type};
 
 struct MethodView {
     signature: String,
@@ -62,14 +62,20 @@ fn signature(m: &CallbackMethod, spelling: Spelling) -> String {
 
 /// Names from the native module that listener signatures mention.
 fn native_names(api: &Api) -> Vec<String> {
+    api.native_classes(signature_types(api))
+}
+
+/// The types of the callback methods' arguments and returns, nested ones included.
+fn signature_types(api: &Api) -> impl Iterator<Item = &Type> {
     let methods = api.callbacks.iter().flat_map(|c| &c.methods);
-    api.native_classes(methods.flat_map(|m| {
+    let types = methods.flat_map(|m| {
         m.callable
             .arguments
             .iter()
             .map(|a| &a.ty)
             .chain(&m.callable.returns)
-    }))
+    });
+    types.flat_map(Type::walk)
 }
 
 fn class(c: &Callback, spelling: Spelling) -> ClassView {
@@ -148,10 +154,19 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
         imports.push("import datetime as _datetime".to_string());
     }
     let native = native_names(api);
+    let errors = signature_types(api).any(|t| matches!(t, Type::Error(_)));
     imports.push("import typing as _typing".to_string());
-    if !native.is_empty() {
+    if !native.is_empty() || errors {
         imports.push(String::new());
         imports.push("if _typing.TYPE_CHECKING:".to_string());
+    }
+    if errors {
+        imports.push(format!(
+            "    from {} import {} as _errors",
+            api.package, api.errors_module
+        ));
+    }
+    if !native.is_empty() {
         imports.push(if spelling.qualify_types {
             format!(
                 "    from {} import {} as _api",

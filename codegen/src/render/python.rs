@@ -714,14 +714,21 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
             api.package, api.native_module
         ));
     }
-    if api
+    let errors = api.value_types().iter().any(|t| matches!(t, Type::Error(_)));
+    let listeners = api
         .callables()
-        .any(|c| c.arguments.iter().any(|a| a.ty.contains_callback()))
-    {
-        // One block of first-party imports, as isort groups them.
-        if !paths.spelling.qualify_types {
-            imports.push(String::new());
-        }
+        .any(|c| c.arguments.iter().any(|a| a.ty.contains_callback()));
+    // One block of first-party imports, as isort groups them.
+    if (errors || listeners) && !paths.spelling.qualify_types {
+        imports.push(String::new());
+    }
+    if errors {
+        imports.push(format!(
+            "from {} import {} as _errors",
+            api.package, api.errors_module
+        ));
+    }
+    if listeners {
         imports.push(format!(
             "from {} import {} as _listeners",
             api.package, api.listeners_module

@@ -137,7 +137,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         .map(|i| error_fn(plan, ErrorId(i)))
         .collect();
     let samples = samples(plan);
-    let all_types = all_types(api);
+    let all_types = api.value_types();
     // The error arms use `bindery_no_fields` for a class without fields;
     // the test hooks for every flat error.
     let main_no_fields = error_fns
@@ -501,9 +501,14 @@ fn data_views(plan: &Paths<'_>) -> Vec<DataView> {
 /// The error readers of thrown errors, then a bridge per callback interface.
 fn callback_code(plan: &Paths<'_>) -> Vec<String> {
     let mut code = Vec::new();
+    let values = plan.api.value_types();
     for (slot, id) in plan.thrown.iter().enumerate() {
         code.push(String::new());
         code.extend(callbacks::from_py_fn(plan, *id, slot));
+        if values.contains(&Type::Error(*id)) {
+            code.push(String::new());
+            code.extend(callbacks::error_value(plan, *id));
+        }
     }
     for i in 0..plan.api.callbacks.len() {
         code.push(String::new());
@@ -716,38 +721,6 @@ fn type_slots(name: &str, count: usize) -> String {
     }
 }
 
-/// Every type that appears anywhere in the API, nested ones included.
-fn all_types(api: &Api) -> Vec<Type> {
-    let callback_methods = api
-        .callbacks
-        .iter()
-        .flat_map(|c| &c.methods)
-        .map(|m| &m.callable);
-    let signatures = api
-        .callables()
-        .chain(callback_methods)
-        .flat_map(|c| c.arguments.iter().map(|a| &a.ty).chain(&c.returns));
-    let error_fields = api
-        .errors
-        .iter()
-        .flat_map(|e| &e.variants)
-        .flat_map(|v| &v.fields)
-        .map(|f| &f.ty);
-    let record_fields = api.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty);
-    let enum_fields = api
-        .enums
-        .iter()
-        .flat_map(|e| &e.variants)
-        .flat_map(|v| &v.fields)
-        .map(|f| &f.ty);
-    signatures
-        .chain(error_fields)
-        .chain(record_fields)
-        .chain(enum_fields)
-        .flat_map(Type::walk)
-        .cloned()
-        .collect()
-}
 
 enum Receiver<'a> {
     Function(&'a str),

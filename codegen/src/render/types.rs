@@ -33,6 +33,8 @@ pub fn python(ty: &Type, s: Spelling) -> String {
         }
         // Python sees the builtin it crosses as, as in UniFFI.
         Type::Custom(id) => python(&s.api.custom(*id).builtin, s),
+        // Any class of the error: its base, from the exception module.
+        Type::Error(id) => format!("_errors.{}", s.api.error(*id).base),
     }
 }
 
@@ -88,7 +90,9 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
                 rust(v, paths)
             )
         }
-        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Custom(_) => paths.glue_of(ty),
+        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Custom(_) | Type::Error(_) => {
+            paths.glue_of(ty)
+        }
         Type::Callback(_) => "::pyo3::Bound<'_, ::pyo3::PyAny>".into(),
     }
 }
@@ -112,9 +116,12 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&Type, &str) -> String) -> Optio
         return None;
     }
     Some(match ty {
-        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) | Type::Custom(_) => {
-            leaf(ty, expr)
-        }
+        Type::Object(_)
+        | Type::Record(_)
+        | Type::Enum(_)
+        | Type::Callback(_)
+        | Type::Custom(_)
+        | Type::Error(_) => leaf(ty, expr),
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
         // Helpers in the glue keep nested conversions short enough for one line.
         Type::Sequence(inner) => format!("bindery_vec({expr}, {})", element(inner)),
@@ -141,8 +148,9 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     }
     convert(ty, expr, &|leaf, e| match leaf {
         Type::Object(_) => format!("{e}._inner"),
-        // Checked by `TryFrom` when Python's value was extracted.
-        Type::Custom(_) => format!("{e}.0"),
+        // Checked by `TryFrom` when Python's value was extracted; an error
+        // value was read from its exception then too.
+        Type::Custom(_) | Type::Error(_) => format!("{e}.0"),
         _ => format!("{}::from({e})", paths.core_of(leaf)),
     })
 }
@@ -152,7 +160,7 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
 pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     convert(ty, expr, &|leaf, e| match leaf {
         Type::Object(_) => format!("{} {{ _inner: {e} }}", paths.glue_of(leaf)),
-        Type::Custom(_) => format!("{}({e})", paths.glue_of(leaf)),
+        Type::Custom(_) | Type::Error(_) => format!("{}({e})", paths.glue_of(leaf)),
         _ => format!("{}::from({e})", paths.glue_of(leaf)),
     })
 }
@@ -202,9 +210,12 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
             )
         }
         // `lower` rejects error fields that need conversion, so no sample is needed.
-        Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Callback(_) | Type::Custom(_) => {
-            ("unreachable!()".into(), "None".into())
-        }
+        Type::Object(_)
+        | Type::Record(_)
+        | Type::Enum(_)
+        | Type::Callback(_)
+        | Type::Custom(_)
+        | Type::Error(_) => ("unreachable!()".into(), "None".into()),
     }
 }
 
