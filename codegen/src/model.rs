@@ -219,6 +219,10 @@ pub struct Callback {
     /// The variant (all fields strings) a `[Throws]` method returns to Rust
     /// when Python raises something else or returns the wrong type.
     pub unexpected_error: std::collections::BTreeMap<ErrorId, String>,
+    /// The Python side of a `[Trait, WithForeign]` interface: only its
+    /// Protocol is public (the native class has the interface's name), and
+    /// Rust holds it as `Arc<dyn Trait>`.
+    pub trait_object: Option<ObjectId>,
 }
 
 #[derive(Debug, Clone)]
@@ -363,6 +367,9 @@ pub struct Object {
     pub docstring: Option<String>,
     /// `[Trait]`: the core's trait, held as `Arc<dyn Trait>`; no constructors.
     pub is_trait: bool,
+    /// `[Trait, WithForeign]`: Python objects may implement the trait too,
+    /// through this callback interface's bridge.
+    pub foreign: Option<CallbackId>,
     pub traits: Traits,
     /// The primary constructor (`constructor(...)`), if any.
     pub constructor: Option<Callable>,
@@ -523,7 +530,10 @@ impl Api {
             out.push((self.listeners_module.clone(), Export::ListenersModule));
         }
         for (i, c) in self.callbacks.iter().enumerate() {
-            out.push(named(&c.name, Export::Listener(CallbackId(i))));
+            // A trait's Python side has only its Protocol: the name is the class's.
+            if c.trait_object.is_none() {
+                out.push(named(&c.name, Export::Listener(CallbackId(i))));
+            }
             out.push((
                 protocol_name(&c.name.python),
                 Export::Protocol(CallbackId(i)),
@@ -535,7 +545,9 @@ impl Api {
     /// Every Python name the API defines: types, functions, members,
     /// fields, variants, arguments and exception classes.
     pub fn python_names(&self) -> impl Iterator<Item = &str> {
-        let callbacks = self.callbacks.iter().flat_map(|c| {
+        // A trait's Python side repeats its interface's names, counted there.
+        let own = self.callbacks.iter().filter(|c| c.trait_object.is_none());
+        let callbacks = own.flat_map(|c| {
             std::iter::once(&c.name)
                 .chain(c.methods.iter().flat_map(|m| callable_names(&m.callable)))
         });
@@ -602,7 +614,12 @@ impl Api {
     pub fn native_classes<'t>(&self, types: impl Iterator<Item = &'t Type>) -> Vec<String> {
         let mut names: Vec<String> = types
             .flat_map(Type::walk)
-            .filter(|t| matches!(t, Type::Object(_) | Type::Record(_) | Type::Enum(_)))
+            .filter(|t| match t {
+                // Annotated with its Protocol, from the listener module.
+                Type::Object(id) => self.object(*id).foreign.is_none(),
+                Type::Record(_) | Type::Enum(_) => true,
+                _ => false,
+            })
             .filter_map(|t| self.definition(t).map(|n| n.python.clone()))
             .collect();
         names.sort();

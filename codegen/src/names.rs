@@ -118,6 +118,14 @@ pub fn glue_type(udl: &str) -> String {
     format!("Bindery{udl}")
 }
 
+/// A second glue type for one UDL definition, by its role (`Foreign`, the
+/// bridge to a Python implementation of a trait; `Dyn`, a trait object as a
+/// value): `Bindery_Role_Name`. `glue_type` never yields `Bindery_`, since
+/// no UDL name starts with `_`, and roles differ in their first letters.
+pub fn role_type(role: &str, udl: &str) -> String {
+    format!("Bindery_{role}_{udl}")
+}
+
 /// `UPPER_SNAKE_CASE`, the spelling of enum members (`DarkRed` → `DARK_RED`).
 pub fn upper_snake(name: &str) -> String {
     snake_case(name).to_uppercase()

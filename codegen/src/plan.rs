@@ -4,7 +4,9 @@
 //! class in the stub and in the glue, an error's mapping function in the
 //! glue and in a bridge) is the same by construction.
 
-use crate::model::{protocol_name, Api, Callable, CallbackId, Enum, ErrorId, Export, Name, Type};
+use crate::model::{
+    protocol_name, Api, Callable, CallbackId, Enum, ErrorId, Export, Name, ObjectId, Type,
+};
 use crate::names;
 
 /// Builtin names the generated Python uses unqualified when nothing shadows them.
@@ -274,7 +276,18 @@ impl<'a> Plan<'a> {
 
     /// The bridge type that implements a callback trait for a Python object.
     pub fn bridge(&self, id: CallbackId) -> String {
-        names::glue_type(&self.api.callback(id).name.udl)
+        let c = self.api.callback(id);
+        match c.trait_object {
+            // The interface's own glue type is its native class.
+            Some(_) => names::role_type("Foreign", &c.name.udl),
+            None => names::glue_type(&c.name.udl),
+        }
+    }
+
+    /// The glue's value type of a `[Trait, WithForeign]` interface: the trait
+    /// object, implemented in Rust or in Python.
+    pub fn dyn_value(&self, id: ObjectId) -> String {
+        names::role_type("Dyn", &self.api.object(id).name.udl)
     }
 
     /// The glue's Rust name of a namespace function: prefixed, so it cannot

@@ -211,9 +211,6 @@ const BINDERY_LISTENERS_MODULE: &str = "boxkit.listeners";
 /// Each listener base class, imported once from `BINDERY_LISTENERS_MODULE`.
 static BINDERY_LISTENER_BASES: [BinderyTypeSlot; 2] = [const { BinderyTypeSlot::new() }; 2];
 
-/// The base class of each error type a listener method throws.
-static BINDERY_ERROR_BASES: [BinderyTypeSlot; 1] = [const { BinderyTypeSlot::new() }; 1];
-
 /// A `TypeError` naming every required method that `object` lacks.
 fn bindery_require(
     object: &::pyo3::Bound<'_, ::pyo3::PyAny>,
@@ -271,6 +268,9 @@ fn bindery_callable(
     let kind = object.get_type().name()?;
     Err(::pyo3::exceptions::PyTypeError::new_err(format!("{kind}.{name} is not callable")))
 }
+
+/// The base class of each error type the glue reads back from Python.
+static BINDERY_ERROR_BASES: [BinderyTypeSlot; 1] = [const { BinderyTypeSlot::new() }; 1];
 
 /// The `BoxkitError` an exception of `BoxkitError` stands for, if it is one.
 fn bindery_boxkit_error_from_py(

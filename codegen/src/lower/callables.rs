@@ -4,7 +4,8 @@ use std::ops::Range;
 
 use crate::diagnostics::{Annotate, Code};
 use crate::model::{
-    Argument, Callable, Callback, CallbackMethod, ErrorId, ErrorType, Literal, Name, Type,
+    Argument, Callable, Callback, CallbackMethod, ErrorId, ErrorType, Literal, Name, Object,
+    ObjectId, Type,
 };
 use crate::names;
 
@@ -21,17 +22,13 @@ impl Lowerer<'_, '_> {
     ) -> Callback {
         let span = self.cx.spans.def(&c.name);
         let name = self.glue_type_name(span.clone(), &c.name);
-        let config = configured(&self.cx.config.listeners, &c.name);
-        let configured: Vec<&str> = config
-            .map(|l| l.required.iter().map(|r| r.get_ref().as_str()).collect())
-            .unwrap_or_default();
-        let mut out = Vec::new();
+        let mut callables = Vec::new();
         for m in methods {
             let mspan = self.cx.spans.member(&c.name, &m.name);
             if m.is_async {
                 self.unsupported(mspan.clone(), "async callback methods", &m.name);
             }
-            let callable = self.callable(
+            callables.push(self.callable(
                 &c.name,
                 &m.name,
                 mspan.clone(),
@@ -39,24 +36,64 @@ impl Lowerer<'_, '_> {
                 m.return_type,
                 m.throws,
                 m.docstring,
-            );
+            ));
+        }
+        self.python_implemented(name, c.docstring, callables, errors, None)
+    }
+
+    /// The Python side of a `[Trait, WithForeign]` interface: a callback
+    /// interface over its methods, every one of them required (a Python
+    /// implementation is a whole implementation of the trait).
+    pub(super) fn foreign_trait(
+        &mut self,
+        id: ObjectId,
+        object: &Object,
+        errors: &[ErrorType],
+    ) -> Callback {
+        let callables = object.methods.clone();
+        let docstring = object.docstring.clone();
+        self.python_implemented(object.name.clone(), docstring, callables, errors, Some(id))
+    }
+
+    /// A callback interface (or a trait's Python side) over lowered methods:
+    /// which are required, their fallbacks and the unexpected-error variants.
+    fn python_implemented(
+        &mut self,
+        name: Name,
+        docstring: Option<String>,
+        callables: Vec<Callable>,
+        errors: &[ErrorType],
+        trait_object: Option<ObjectId>,
+    ) -> Callback {
+        let udl = name.udl.clone();
+        let config = configured(&self.cx.config.listeners, &udl);
+        let configured: Vec<&str> = config
+            .map(|l| l.required.iter().map(|r| r.get_ref().as_str()).collect())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for callable in callables {
             for a in &callable.arguments {
                 if matches!(a.ty, Type::Callback(_)) || a.default.is_some() {
                     self.udl(
                         Code::Unsupported,
-                        self.cx.spans.arg(&c.name, &m.name, &a.name.udl),
+                        self.cx.spans.arg(&udl, &callable.name.udl, &a.name.udl),
                         "callback methods take plain values (no listeners, no defaults)",
                     );
                 }
             }
             // A flat error thrown from Python becomes its Rust variant, which
             // must then be a unit variant (documented in uniffi-compat.md).
-            let required = configured.contains(&m.name.as_str())
+            let required = trait_object.is_some()
+                || configured.contains(&callable.name.udl.as_str())
                 || callable.returns.is_some()
                 || callable.throws.is_some();
             let fallback = config
-                .and_then(|l| l.fallbacks.iter().find(|(k, _)| k.get_ref() == &m.name))
-                .and_then(|(_, value)| self.fallback(&c.name, &callable, value, errors));
+                .and_then(|l| {
+                    l.fallbacks
+                        .iter()
+                        .find(|(k, _)| k.get_ref() == &callable.name.udl)
+                })
+                .and_then(|(_, value)| self.fallback(&udl, &callable, value, errors));
             out.push(CallbackMethod {
                 callable,
                 required,
@@ -70,12 +107,13 @@ impl Lowerer<'_, '_> {
                 thrown.push(id);
             }
         }
-        let unexpected_error = self.unexpected_errors(&c.name, &thrown, errors, config);
+        let unexpected_error = self.unexpected_errors(&udl, &thrown, errors, config);
         Callback {
             name,
-            docstring: c.docstring,
+            docstring,
             methods: out,
             unexpected_error,
+            trait_object,
         }
     }
 

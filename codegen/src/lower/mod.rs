@@ -271,7 +271,12 @@ impl Lowerer<'_, '_> {
             .map(|e| self.enumeration(e))
             .collect();
         let trait_methods = items.trait_methods;
-        let callbacks: Vec<Callback> = items
+        let with_foreign: Vec<bool> = items
+            .objects
+            .iter()
+            .map(|o| !matches!(o.imp, ObjectImpl::Struct | ObjectImpl::Trait(TraitKind::RustOnly)))
+            .collect();
+        let mut callbacks: Vec<Callback> = items
             .callbacks
             .into_iter()
             .map(|c| {
@@ -284,8 +289,15 @@ impl Lowerer<'_, '_> {
                 self.callback(c, methods, &errors)
             })
             .collect();
-        self.check_config_listeners(&callbacks);
         let mut objects = self.objects(items.objects, items.constructors, items.methods);
+        for (i, foreign) in with_foreign.into_iter().enumerate() {
+            if foreign {
+                let id = CallbackId(callbacks.len());
+                callbacks.push(self.foreign_trait(ObjectId(i), &objects[i], &errors));
+                objects[i].foreign = Some(id);
+            }
+        }
+        self.check_config_listeners(&callbacks);
         let mut functions = self.functions(&namespace, items.functions);
         self.apply_gil_config(&mut objects, &mut functions);
 
@@ -348,16 +360,7 @@ impl Lowerer<'_, '_> {
                     uniffi_meta::EnumShape::Enum => enums.push((spans.def(&e.name), e)),
                 },
                 Metadata::Record(r) => records.push((spans.def(&r.name), r)),
-                Metadata::Object(o) => match o.imp {
-                    ObjectImpl::Struct | ObjectImpl::Trait(TraitKind::RustOnly) => {
-                        objects.push((spans.def(&o.name), o))
-                    }
-                    ObjectImpl::Trait(_) => self.unsupported(
-                        spans.def(&o.name),
-                        "`[Trait, WithForeign]` interfaces",
-                        &o.name,
-                    ),
-                },
+                Metadata::Object(o) => objects.push((spans.def(&o.name), o)),
                 Metadata::CallbackInterface(c) => callbacks.push((spans.def(&c.name), c)),
                 Metadata::TraitMethod(m) => trait_methods.push(m),
                 Metadata::Func(f) => functions.push((spans.member(namespace, &f.name), f)),
@@ -415,6 +418,8 @@ impl Lowerer<'_, '_> {
             .into_iter()
             .map(|o| Object {
                 is_trait: matches!(o.imp, ObjectImpl::Trait(_)),
+                // Set once the trait's Python side is lowered.
+                foreign: None,
                 name: self.glue_type_name(spans.def(&o.name), &o.name),
                 traits: self.traits.get(&o.name).copied().unwrap_or_default(),
                 docstring: o.docstring,

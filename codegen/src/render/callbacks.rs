@@ -12,7 +12,7 @@ use super::layout::{let_call, list, match_arm, struct_expr};
 use super::writer::Writer;
 
 use super::types::{self, Paths};
-use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, Type};
+use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, ObjectId, Type};
 
 /// The newtype of an error type used as a value: Python sees an instance of
 /// one of its exception classes, built and read as for a raised one.
@@ -183,7 +183,12 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
 
 fn method_signature(paths: &Paths<'_>, m: &CallbackMethod, error: Option<&ErrorType>) -> String {
     let c = &m.callable;
-    let mut params = vec!["&self".to_string()];
+    let receiver = if c.self_by_arc {
+        "self: ::std::sync::Arc<Self>"
+    } else {
+        "&self"
+    };
+    let mut params = vec![receiver.to_string()];
     params.extend(
         c.arguments
             .iter()
@@ -240,6 +245,9 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
     let core = paths.core(&c.name);
     let mut w = Writer::at(0);
     w.line(format!("/// `{core}` implemented by a Python object."));
+    if c.trait_object.is_some() {
+        w.line("#[allow(non_camel_case_types)]");
+    }
     w.block(format!("pub struct {name} {{"), "}", |w| {
         w.line("_object: ::pyo3::Py<::pyo3::PyAny>,");
         for m in &c.methods {
@@ -255,6 +263,10 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
     w.block(format!("impl {name} {{"), "}", |w| {
         boxed_fn(w, paths, id);
         w.line("");
+        if c.trait_object.is_some() {
+            arced_fn(w, &core);
+            w.line("");
+        }
         w.line("/// Reports an exception of a callback, with the listener as its object.");
         w.block(
             "fn _report(&self, py: ::pyo3::Python<'_>, error: ::pyo3::PyErr) {",
@@ -272,6 +284,135 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
             trait_method(w, paths, id, m);
         }
     });
+    if let Some(object) = c.trait_object {
+        foreign_impls(&mut w, paths, object, &name);
+    }
+    w.finish()
+}
+
+/// `_arced`: a Python implementation of a trait as the trait object Rust
+/// holds, remembered so that Rust handing it back gives the same object.
+fn arced_fn(w: &mut Writer, core: &str) {
+    w.line("/// Wraps `object` as the trait object Rust holds, and remembers it:");
+    w.line("/// while Rust holds it, handing it back to Python gives `object` itself.");
+    let head = list(
+        w.column(),
+        "fn _arced",
+        &["object: &::pyo3::Bound<'_, ::pyo3::PyAny>".to_string()],
+        &format!(" -> ::pyo3::PyResult<::std::sync::Arc<dyn {core}>> {{"),
+    );
+    w.block(head, "}", |w| {
+        w.line("let _arc = ::std::sync::Arc::from(Self::_boxed(object)?);");
+        w.line("bindery_remember_foreign(&_arc, object);");
+        w.line("Ok(_arc)");
+    });
+}
+
+/// What a trait's Python bridge needs besides the trait: forgetting the
+/// object when Rust drops it, and the supertraits `[Traits]` names, through
+/// Python's `str()` and `repr()`.
+fn foreign_impls(w: &mut Writer, paths: &Paths<'_>, object: ObjectId, name: &str) {
+    w.line("");
+    w.block(format!("impl ::std::ops::Drop for {name} {{"), "}", |w| {
+        w.block("fn drop(&mut self) {", "}", |w| {
+            w.line("bindery_forget_foreign((self as *const Self).cast::<()>());");
+        });
+    });
+    let traits = paths.api.object(object).traits;
+    let formats = [
+        (traits.display, "Display", "str"),
+        (traits.debug, "Debug", "repr"),
+    ];
+    for (_, fmt_trait, builtin) in formats.iter().filter(|f| f.0) {
+        w.line("");
+        w.block(
+            format!("impl ::std::fmt::{fmt_trait} for {name} {{"),
+            "}",
+            |w| {
+                w.block(
+                    "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
+                    "}",
+                    |w| {
+                        w.line(format!(
+                            "let _text = bindery_format(&self._object, |_object| _object.{builtin}());"
+                        ));
+                        w.line("f.write_str(&_text)");
+                    },
+                );
+            },
+        );
+    }
+}
+
+/// The value type of a `[Trait, WithForeign]` interface: a trait object
+/// implemented in Rust (the native class) or in Python (any object with the
+/// methods), converted both ways; equal when it is the same object.
+pub fn dyn_value(paths: &Paths<'_>, id: ObjectId) -> Vec<String> {
+    let o = paths.api.object(id);
+    let name = paths.dyn_value(id);
+    let class = paths.glue(&o.name);
+    let core = paths.core(&o.name);
+    let bridge = o.foreign.map(|c| paths.bridge(c)).unwrap_or_default();
+    let mut w = Writer::at(0);
+    w.line(format!(
+        "/// A `{core}` implemented in Rust (a `{}`) or in Python.",
+        o.name.python
+    ));
+    w.line("#[allow(non_camel_case_types)]");
+    w.line("#[derive(Clone)]");
+    w.line(format!("pub struct {name}(::std::sync::Arc<dyn {core}>);"));
+    w.line("");
+    w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
+        w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
+            w.line("::std::sync::Arc::ptr_eq(&self.0, &other.0)");
+        });
+    });
+    w.line("");
+    w.block(
+        format!("impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for {name} {{"),
+        "}",
+        |w| {
+            w.line("type Error = ::pyo3::PyErr;");
+            w.line("");
+            w.block(
+                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
+                "}",
+                |w| {
+                    w.block(
+                        format!("if let Ok(_native) = _obj.cast::<{class}>() {{"),
+                        "}",
+                        |w| w.line("return Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)));"),
+                    );
+                    w.line(format!("{bridge}::_arced(&_obj).map(Self)"));
+                },
+            );
+        },
+    );
+    w.line("");
+    w.block(
+        format!("impl<'py> ::pyo3::IntoPyObject<'py> for {name} {{"),
+        "}",
+        |w| {
+            w.line("type Target = ::pyo3::PyAny;");
+            w.line("type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;");
+            w.line("type Error = ::pyo3::PyErr;");
+            w.line("");
+            w.block(
+                "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
+                "}",
+                |w| {
+                    w.block(
+                        "if let Some(_object) = bindery_foreign_object(_py, &self.0) {",
+                        "}",
+                        |w| w.line("return Ok(_object);"),
+                    );
+                    w.line(format!(
+                        "::pyo3::Bound::new(_py, {class} {{ _inner: self.0 }}).map(::pyo3::Bound::into_any)"
+                    ));
+                },
+            );
+        },
+    );
     w.finish()
 }
 
@@ -499,8 +640,13 @@ fn extraction(paths: &Paths<'_>, returns: &Option<Type>) -> (&'static str, &'sta
     let Some(t) = returns else {
         return ("map", "|_|", "()".to_string());
     };
-    // Extracting a glue class fails with a guard error, not a `PyErr`.
-    let class = |t: &Type| matches!(t, Type::Record(_) | Type::Enum(_) | Type::Object(_));
+    // Extracting a glue class fails with a guard error, not a `PyErr`; a
+    // trait object's value type is no class.
+    let class = |t: &Type| match t {
+        Type::Object(id) => paths.api.object(*id).foreign.is_none(),
+        Type::Record(_) | Type::Enum(_) => true,
+        _ => false,
+    };
     let is_class = match t {
         Type::Optional(inner) => class(inner),
         other => class(other),
@@ -585,20 +731,34 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
                 .map(|a| sample_arg(&a.ty, &a.name.udl, paths))
                 .collect();
             let Some(args) = args else { continue };
-            let method = &m.callable.name.rust;
+            // A method taking `self: Arc<Self>` gets its own reference.
+            let method = if m.callable.self_by_arc {
+                format!("_bridge.{}", m.callable.name.rust)
+            } else {
+                format!("bridge.{}", m.callable.name.rust)
+            };
             lines.push(format!(
                 "            ({}, {}) => {{",
                 types::rust_str(&c.name.python),
                 types::rust_str(&m.callable.name.python)
             ));
+            // A trait's methods may take `self: Arc<Self>`.
+            let wrap = if c.trait_object.is_some() {
+                "_arced"
+            } else {
+                "_boxed"
+            };
             lines.push(format!(
-                "                let bridge = {bridge}::_boxed(listener)?;"
+                "                let bridge = {bridge}::{wrap}(listener)?;"
             ));
             lines.push("                Box::new(move || -> Outcome {".to_string());
+            if m.callable.self_by_arc {
+                lines.push("                    let _bridge = ::std::sync::Arc::clone(&bridge);".into());
+            }
             match &m.callable.throws {
                 None => {
                     lines.extend(
-                        list(20, &format!("bridge.{method}"), &args, ";")
+                        list(20, &method, &args, ";")
                             .lines()
                             .enumerate()
                             .map(|(k, l)| {
@@ -626,7 +786,7 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
                     } else {
                         "()"
                     };
-                    let call = list(20, &format!("let result = bridge.{method}"), &args, ";");
+                    let call = list(20, &format!("let result = {method}"), &args, ";");
                     lines.extend(call.lines().enumerate().map(|(k, l)| {
                         if k == 0 {
                             format!("                    {l}")

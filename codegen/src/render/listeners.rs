@@ -16,6 +16,8 @@ struct ClassView {
     name: String,
     protocol: String,
     protocol_doc: String,
+    /// Whether the interface has a base class (a trait has only the Protocol).
+    has_base: bool,
     bases: String,
     doc: String,
     methods: Vec<MethodView>,
@@ -88,12 +90,21 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
         name: c.name.python.clone(),
         protocol: crate::model::protocol_name(&c.name.python),
         protocol_doc: py_docstring(
-            &format!(
-                "Every method of `{}`: an object with all of them needs no base class.",
-                c.name.python
-            ),
+            &match c.trait_object {
+                Some(_) => format!(
+                    "Every method of `{0}`: an object with all of them can be passed\n\
+                     wherever a `{0}` is expected, and Rust calls it.",
+                    c.name.python
+                ),
+                None => format!(
+                    "Every method of `{}`: an object with all of them needs no base class.",
+                    c.name.python
+                ),
+            },
             "    ",
         ),
+        // A trait's name is its native class.
+        has_base: c.trait_object.is_none(),
         bases: if any_abstract {
             "(_abc.ABC)".to_string()
         } else {
@@ -129,12 +140,8 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
     let spelling = plan.spelling;
     let mut imports = Vec::new();
-    if api
-        .callbacks
-        .iter()
-        .flat_map(|c| &c.methods)
-        .any(|m| m.required)
-    {
+    let bases = api.callbacks.iter().filter(|c| c.trait_object.is_none());
+    if bases.flat_map(|c| &c.methods).any(|m| m.required) {
         imports.push("import abc as _abc".to_string());
     }
     if spelling.qualify {
@@ -155,8 +162,10 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
     }
     let native = native_names(api);
     let errors = signature_types(api).any(|t| matches!(t, Type::Error(_)));
+    // A trait's method may take or return a trait: its Protocol, defined here.
+    let itself = signature_types(api).any(|t| super::python::names_listeners(t, api));
     imports.push("import typing as _typing".to_string());
-    if !native.is_empty() || errors {
+    if !native.is_empty() || errors || itself {
         imports.push(String::new());
         imports.push("if _typing.TYPE_CHECKING:".to_string());
     }
@@ -164,6 +173,12 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
         imports.push(format!(
             "    from {} import {} as _errors",
             api.package, api.errors_module
+        ));
+    }
+    if itself {
+        imports.push(format!(
+            "    from {} import {} as _listeners  # noqa: PLW0406",
+            api.package, api.listeners_module
         ));
     }
     if !native.is_empty() {

@@ -150,22 +150,33 @@ fn error_field_imports(plan: &Paths<'_>) -> Vec<String> {
         .iter()
         .flat_map(|e| &e.variants)
         .flat_map(|v| &v.fields);
-    let names = api.native_classes(fields.map(|f| &f.ty));
+    let types: Vec<&Type> = fields.map(|f| &f.ty).collect();
+    let mut imports = Vec::new();
+    if types
+        .iter()
+        .flat_map(|t| t.walk())
+        .any(|t| names_listeners(t, api))
+    {
+        imports.push(format!(
+            "from {} import {} as _listeners",
+            api.package, api.listeners_module
+        ));
+    }
+    let names = api.native_classes(types.into_iter());
     if names.is_empty() {
-        return Vec::new();
+        return imports;
     }
-    if plan.spelling.qualify_types {
-        return vec![format!(
-            "from {} import {} as _api",
-            api.package, api.native_module
-        )];
-    }
-    vec![format!(
-        "from {}.{} import {}",
-        api.package,
-        api.native_module,
-        names.join(", ")
-    )]
+    imports.push(if plan.spelling.qualify_types {
+        format!("from {} import {} as _api", api.package, api.native_module)
+    } else {
+        format!(
+            "from {}.{} import {}",
+            api.package,
+            api.native_module,
+            names.join(", ")
+        )
+    });
+    imports
 }
 
 /// The class of one or more variants: its bases, its keyword constructor
@@ -665,19 +676,12 @@ fn object_stub(paths: &Paths<'_>, o: &crate::model::Object) -> StubClass {
     }
 }
 
-/// The stub's imports, each under a private alias, in isort's groups.
-fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
-    let api = paths.api;
-    let mut imports = Vec::new();
-    if paths.spelling.qualify {
-        imports.push("import builtins as _builtins".to_string());
-    }
-    let signatures = api.callables().any(|c| {
-        c.arguments.iter().any(|a| types::uses_datetime(&a.ty, api))
-            || c.returns
-                .as_ref()
-                .is_some_and(|t| types::uses_datetime(t, api))
-    });
+/// The types the stub annotates: of signatures, record fields and enum
+/// variant fields, nested ones included.
+fn stub_types(api: &Api) -> Vec<&Type> {
+    let signatures = api
+        .callables()
+        .flat_map(|c| c.arguments.iter().map(|a| &a.ty).chain(&c.returns));
     let record_fields = api.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty);
     let variant_fields = api
         .enums
@@ -685,10 +689,33 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         .flat_map(|e| &e.variants)
         .flat_map(|v| &v.fields)
         .map(|f| &f.ty);
-    if signatures
-        || record_fields
-            .chain(variant_fields)
-            .any(|t| types::uses_datetime(t, api))
+    signatures
+        .chain(record_fields)
+        .chain(variant_fields)
+        .flat_map(Type::walk)
+        .collect()
+}
+
+/// Whether the annotation of `ty` (not nested) names a class of the
+/// listener module: a callback interface, or a `[Trait, WithForeign]`
+/// interface's Protocol.
+pub fn names_listeners(ty: &Type, api: &Api) -> bool {
+    match ty {
+        Type::Callback(_) => true,
+        Type::Object(id) => api.object(*id).foreign.is_some(),
+        _ => false,
+    }
+}
+
+/// The stub's imports, each under a private alias, in isort's groups.
+fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
+    let api = paths.api;
+    let mut imports = Vec::new();
+    if paths.spelling.qualify {
+        imports.push("import builtins as _builtins".to_string());
+    }
+    let stubbed = stub_types(api);
+    if stubbed.iter().any(|t| types::uses_datetime(t, api))
         || api
             .customs
             .iter()
@@ -714,10 +741,8 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
             api.package, api.native_module
         ));
     }
-    let errors = api.value_types().iter().any(|t| matches!(t, Type::Error(_)));
-    let listeners = api
-        .callables()
-        .any(|c| c.arguments.iter().any(|a| a.ty.contains_callback()));
+    let errors = stubbed.iter().any(|t| matches!(t, Type::Error(_)));
+    let listeners = stubbed.iter().any(|t| names_listeners(t, api));
     // One block of first-party imports, as isort groups them.
     if (errors || listeners) && !paths.spelling.qualify_types {
         imports.push(String::new());

@@ -92,10 +92,9 @@ struct LibRs {
     /// The attribute naming the variant, as a Rust string literal.
     variant_attribute: String,
     class_count: usize,
-    /// The `static` of cached exception classes, and of listener and error bases.
+    /// The `static` of cached exception classes, and of listener bases.
     error_classes: String,
     listener_bases: String,
-    error_bases: String,
     error_fns: Vec<ErrorFn>,
     has_records: bool,
     /// Whether `bindery_no_fields` is emitted, and the `cfg` it needs when
@@ -116,7 +115,12 @@ struct LibRs {
     /// Listener support: module, base slots, helpers, error readers, bridges.
     listeners_module: String,
     listener_count: usize,
-    error_base_count: usize,
+    /// Some listener method is optional: the base classes are imported.
+    has_optional: bool,
+    /// `[Trait, WithForeign]` support: the map of Python implementations,
+    /// and `bindery_format` when one of them is `Display` or `Debug`.
+    has_foreign: bool,
+    has_foreign_format: bool,
     callback_code: Vec<String>,
     sample_callers: Vec<String>,
     vec_helper: bool,
@@ -153,7 +157,6 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         class_count: plan.class_slots,
         error_classes: type_slots("BINDERY_ERROR_CLASSES", plan.class_slots),
         listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
-        error_bases: type_slots("BINDERY_ERROR_BASES", plan.thrown.len()),
         error_fns,
         has_records: api.records.iter().any(|r| !r.traits.debug),
         no_fields: main_no_fields
@@ -169,7 +172,16 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
         listeners_module: types::rust_str(&format!("{}.{}", api.package, api.listeners_module)),
         listener_count: api.callbacks.len(),
-        error_base_count: plan.thrown.len(),
+        has_optional: api
+            .callbacks
+            .iter()
+            .flat_map(|c| &c.methods)
+            .any(|m| !m.required),
+        has_foreign: api.objects.iter().any(|o| o.foreign.is_some()),
+        has_foreign_format: api
+            .objects
+            .iter()
+            .any(|o| o.foreign.is_some() && (o.traits.display || o.traits.debug)),
         callback_code: callback_code(plan),
         sample_callers: callbacks::sample_callers(plan),
         has_constructors: api
@@ -501,6 +513,11 @@ fn data_views(plan: &Paths<'_>) -> Vec<DataView> {
 /// The error readers of thrown errors, then a bridge per callback interface.
 fn callback_code(plan: &Paths<'_>) -> Vec<String> {
     let mut code = Vec::new();
+    if !plan.thrown.is_empty() {
+        code.push(String::new());
+        code.push("/// The base class of each error type the glue reads back from Python.".into());
+        code.push(type_slots("BINDERY_ERROR_BASES", plan.thrown.len()));
+    }
     let values = plan.api.value_types();
     for (slot, id) in plan.thrown.iter().enumerate() {
         code.push(String::new());
@@ -513,6 +530,16 @@ fn callback_code(plan: &Paths<'_>) -> Vec<String> {
     for i in 0..plan.api.callbacks.len() {
         code.push(String::new());
         code.extend(callbacks::bridge(plan, CallbackId(i)));
+    }
+    for (i, o) in plan.api.objects.iter().enumerate() {
+        if o.foreign.is_some() {
+            code.push(String::new());
+            code.extend(callbacks::dyn_value(plan, crate::model::ObjectId(i)));
+        }
+    }
+    // The listener helpers end without a newline; anything else with one.
+    if plan.api.callbacks.is_empty() && !code.is_empty() {
+        code.remove(0);
     }
     code
 }

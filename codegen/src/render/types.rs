@@ -17,6 +17,11 @@ pub fn python(ty: &Type, s: Spelling) -> String {
         Type::Optional(inner) => format!("{} | None", python(inner, s)),
         Type::Sequence(inner) => format!("{}[{}]", s.builtin("list"), python(inner, s)),
         Type::Map(k, v) => format!("{}[{}, {}]", s.builtin("dict"), python(k, s), python(v, s)),
+        // Any implementation: the native class, or a Python object with the methods.
+        Type::Object(id) if s.api.object(*id).foreign.is_some() => {
+            let name = &s.api.object(*id).name.python;
+            format!("_listeners.{}", crate::model::protocol_name(name))
+        }
         Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
             let name = s
                 .api
@@ -90,6 +95,7 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
                 rust(v, paths)
             )
         }
+        Type::Object(id) if paths.api.object(*id).foreign.is_some() => paths.dyn_value(*id),
         Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Custom(_) | Type::Error(_) => {
             paths.glue_of(ty)
         }
@@ -147,6 +153,7 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
         _ => {}
     }
     convert(ty, expr, &|leaf, e| match leaf {
+        Type::Object(id) if paths.api.object(*id).foreign.is_some() => format!("{e}.0"),
         Type::Object(_) => format!("{e}._inner"),
         // Checked by `TryFrom` when Python's value was extracted; an error
         // value was read from its exception then too.
@@ -159,6 +166,9 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
 /// Python; `None` when it can be returned as it is.
 pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     convert(ty, expr, &|leaf, e| match leaf {
+        Type::Object(id) if paths.api.object(*id).foreign.is_some() => {
+            format!("{}({e})", paths.dyn_value(*id))
+        }
         Type::Object(_) => format!("{} {{ _inner: {e} }}", paths.glue_of(leaf)),
         Type::Custom(_) | Type::Error(_) => format!("{}({e})", paths.glue_of(leaf)),
         _ => format!("{}::from({e})", paths.glue_of(leaf)),
