@@ -274,7 +274,12 @@ impl Lowerer<'_, '_> {
         let with_foreign: Vec<bool> = items
             .objects
             .iter()
-            .map(|o| !matches!(o.imp, ObjectImpl::Struct | ObjectImpl::Trait(TraitKind::RustOnly)))
+            .map(|o| {
+                !matches!(
+                    o.imp,
+                    ObjectImpl::Struct | ObjectImpl::Trait(TraitKind::RustOnly)
+                )
+            })
             .collect();
         let mut callbacks: Vec<Callback> = items
             .callbacks

@@ -22,7 +22,9 @@ pub fn error_value(paths: &Paths<'_>, id: ErrorId) -> Vec<String> {
     let core = paths.core_of(&ty);
     let base = &paths.api.error(id).base;
     let mut w = Writer::at(0);
-    w.line(format!("/// `{core}` as a value: an instance of `{base}` in Python."));
+    w.line(format!(
+        "/// `{core}` as a value: an instance of `{base}` in Python."
+    ));
     w.line("#[derive(Clone)]");
     w.line(format!("pub struct {glue}({core});"));
     w.line("");
@@ -543,7 +545,10 @@ fn error_fns_of(
     );
     w.block(head, "}", |w| {
         w.block(
-            format!("match {}(py, error.value(py).as_any()) {{", paths.from_py_fn(thrown)),
+            format!(
+                "match {}(py, error.value(py).as_any()) {{",
+                paths.from_py_fn(thrown)
+            ),
             "}",
             |w| {
                 w.line("Some(Ok(value)) => value,");
@@ -753,22 +758,21 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
             ));
             lines.push("                Box::new(move || -> Outcome {".to_string());
             if m.callable.self_by_arc {
-                lines.push("                    let _bridge = ::std::sync::Arc::clone(&bridge);".into());
+                lines.push(
+                    "                    let _bridge = ::std::sync::Arc::clone(&bridge);".into(),
+                );
             }
             match &m.callable.throws {
                 None => {
-                    lines.extend(
-                        list(20, &method, &args, ";")
-                            .lines()
-                            .enumerate()
-                            .map(|(k, l)| {
-                                if k == 0 {
-                                    format!("                    {l}")
-                                } else {
-                                    l.to_string()
-                                }
-                            }),
-                    );
+                    lines.extend(list(20, &method, &args, ";").lines().enumerate().map(
+                        |(k, l)| {
+                            if k == 0 {
+                                format!("                    {l}")
+                            } else {
+                                l.to_string()
+                            }
+                        },
+                    ));
                     lines.push("                    Box::new(|py| Ok(py.None()))".to_string());
                 }
                 Some(t) => {

@@ -748,7 +748,6 @@ fn type_slots(name: &str, count: usize) -> String {
     }
 }
 
-
 enum Receiver<'a> {
     Function(&'a str),
     Object,
