@@ -1385,21 +1385,22 @@ mod bindery_test_hooks {
             ("EventListener", "on_box_created") => {
                 let bridge = BinderyEventListener::_boxed(listener)?;
                 Box::new(move || -> Outcome {
-                    bridge.on_box_created("sample box_id".to_string());
+                    ::boxkit::EventListener::on_box_created(&*bridge, "sample box_id".to_string());
                     Box::new(|py| Ok(py.None()))
                 })
             }
             ("EventListener", "on_box_started") => {
                 let bridge = BinderyEventListener::_boxed(listener)?;
                 Box::new(move || -> Outcome {
-                    bridge.on_box_started("sample box_id".to_string());
+                    ::boxkit::EventListener::on_box_started(&*bridge, "sample box_id".to_string());
                     Box::new(|py| Ok(py.None()))
                 })
             }
             ("EventListener", "on_exec_started") => {
                 let bridge = BinderyEventListener::_boxed(listener)?;
                 Box::new(move || -> Outcome {
-                    bridge.on_exec_started(
+                    ::boxkit::EventListener::on_exec_started(
+                        &*bridge,
                         "sample box_id".to_string(),
                         vec!["sample command".to_string()],
                     );
@@ -1409,7 +1410,8 @@ mod bindery_test_hooks {
             ("EventListener", "on_exec_completed") => {
                 let bridge = BinderyEventListener::_boxed(listener)?;
                 Box::new(move || -> Outcome {
-                    bridge.on_exec_completed(
+                    ::boxkit::EventListener::on_exec_completed(
+                        &*bridge,
                         "sample box_id".to_string(),
                         -32,
                         ::std::time::Duration::from_millis(1500),
@@ -1420,7 +1422,8 @@ mod bindery_test_hooks {
             ("EventListener", "on_file_copied") => {
                 let bridge = BinderyEventListener::_boxed(listener)?;
                 Box::new(move || -> Outcome {
-                    bridge.on_file_copied(
+                    ::boxkit::EventListener::on_file_copied(
+                        &*bridge,
                         "sample box_id".to_string(),
                         "sample path".to_string(),
                         u64::MAX,
@@ -1432,21 +1435,22 @@ mod bindery_test_hooks {
             ("EventListener", "on_box_stopped") => {
                 let bridge = BinderyEventListener::_boxed(listener)?;
                 Box::new(move || -> Outcome {
-                    bridge.on_box_stopped("sample box_id".to_string());
+                    ::boxkit::EventListener::on_box_stopped(&*bridge, "sample box_id".to_string());
                     Box::new(|py| Ok(py.None()))
                 })
             }
             ("EventListener", "on_box_removed") => {
                 let bridge = BinderyEventListener::_boxed(listener)?;
                 Box::new(move || -> Outcome {
-                    bridge.on_box_removed("sample box_id".to_string());
+                    ::boxkit::EventListener::on_box_removed(&*bridge, "sample box_id".to_string());
                     Box::new(|py| Ok(py.None()))
                 })
             }
             ("ExecPolicy", "allow_exec") => {
                 let bridge = BinderyExecPolicy::_boxed(listener)?;
                 Box::new(move || -> Outcome {
-                    let result = bridge.allow_exec(
+                    let result = ::boxkit::ExecPolicy::allow_exec(
+                        &*bridge,
                         "sample box_id".to_string(),
                         vec!["sample command".to_string()],
                     );

@@ -735,13 +735,16 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
                 .iter()
                 .map(|a| sample_arg(&a.ty, &a.name.udl, paths))
                 .collect();
-            let Some(args) = args else { continue };
-            // A method taking `self: Arc<Self>` gets its own reference.
-            let method = if m.callable.self_by_arc {
-                format!("_bridge.{}", m.callable.name.rust)
+            let Some(mut args) = args else { continue };
+            // Called through the trait: a supertrait may share the method's
+            // name. A method taking `self: Arc<Self>` gets its own reference.
+            let method = format!("{}::{}", paths.core(&c.name), m.callable.name.rust);
+            let this = if m.callable.self_by_arc {
+                "::std::sync::Arc::clone(&bridge)"
             } else {
-                format!("bridge.{}", m.callable.name.rust)
+                "&*bridge"
             };
+            args.insert(0, this.to_string());
             lines.push(format!(
                 "            ({}, {}) => {{",
                 types::rust_str(&c.name.python),
@@ -757,11 +760,6 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
                 "                let bridge = {bridge}::{wrap}(listener)?;"
             ));
             lines.push("                Box::new(move || -> Outcome {".to_string());
-            if m.callable.self_by_arc {
-                lines.push(
-                    "                    let _bridge = ::std::sync::Arc::clone(&bridge);".into(),
-                );
-            }
             match &m.callable.throws {
                 None => {
                     lines.extend(list(20, &method, &args, ";").lines().enumerate().map(

@@ -395,8 +395,9 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
             for c in &o.named_constructors {
                 methods.push(method(plan, c, Receiver::NamedConstructor(&core)));
             }
+            let via_trait = o.is_trait.then(|| plan.core(&o.name));
             for m in &o.methods {
-                methods.push(method(plan, m, Receiver::Object));
+                methods.push(method(plan, m, Receiver::Object(via_trait.as_deref())));
             }
             let name = plan.glue(&o.name);
             let traits = o.traits;
@@ -750,7 +751,9 @@ fn type_slots(name: &str, count: usize) -> String {
 
 enum Receiver<'a> {
     Function(&'a str),
-    Object,
+    /// A method; of a trait object, its trait's path: the call names the
+    /// trait, since a supertrait (`Display`) may have a method of that name.
+    Object(Option<&'a str>),
     Constructor(&'a str),
     NamedConstructor(&'a str),
 }
@@ -799,7 +802,7 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
     }
     match receiver {
         Receiver::Function(_) => attrs.push("#[::pyo3::pyfunction]".to_string()),
-        Receiver::Object => params.push("&self".to_string()),
+        Receiver::Object(_) => params.push("&self".to_string()),
         Receiver::Constructor(_) => attrs.push("#[new]".to_string()),
         Receiver::NamedConstructor(_) => {
             attrs.push("#[classmethod]".to_string());
@@ -872,10 +875,19 @@ fn method_body(
     }
     let target = match receiver {
         Receiver::Function(krate) => format!("{krate}::{}", c.name.rust),
-        Receiver::Object if c.self_by_arc => {
+        Receiver::Object(Some(path)) => {
+            let this = if c.self_by_arc {
+                "::std::sync::Arc::clone(&self._inner)"
+            } else {
+                "&*self._inner"
+            };
+            call_args.insert(0, this.to_string());
+            format!("{path}::{}", c.name.rust)
+        }
+        Receiver::Object(None) if c.self_by_arc => {
             format!("::std::sync::Arc::clone(&self._inner).{}", c.name.rust)
         }
-        Receiver::Object => format!("self._inner.{}", c.name.rust),
+        Receiver::Object(None) => format!("self._inner.{}", c.name.rust),
         Receiver::Constructor(core) => format!("{core}::new"),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
@@ -888,7 +900,7 @@ fn method_body(
     } else {
         "bindery_detach"
     };
-    let bare = call_args.is_empty() && !matches!(receiver, Receiver::Object);
+    let bare = call_args.is_empty() && !matches!(receiver, Receiver::Object(_));
     let head = if bare {
         format!("{runner}(_py, ")
     } else {
