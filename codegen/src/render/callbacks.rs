@@ -451,18 +451,28 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
             let callee = format!("BINDERY_LISTENER_BASES[{}].import", id.0);
             w.laid_out(&let_call(w.column(), "base", &callee, &args, "?"));
         }
-        w.block("let bridge = Self {", "};", |w| {
-            w.line("_object: object.clone().unbind(),");
-            for m in &c.methods {
-                let py_name = types::rust_str(&m.callable.name.python);
-                let lookup = if m.required {
-                    format!("bindery_required(object, {py_name})?")
-                } else {
-                    format!("bindery_optional(object, base, {py_name})?")
-                };
-                w.line(format!("{}: {lookup},", m.callable.name.rust));
-            }
-        });
+        let mut fields = vec!["_object: object.clone().unbind()".to_string()];
+        for m in &c.methods {
+            let py_name = types::rust_str(&m.callable.name.python);
+            let lookup = if m.required {
+                format!("bindery_required(object, {py_name})?")
+            } else {
+                format!("bindery_optional(object, base, {py_name})?")
+            };
+            fields.push(format!("{}: {lookup}", m.callable.name.rust));
+        }
+        // rustfmt: one line, else the literal on the next line, else a
+        // field per line.
+        let flat = format!("Self {{ {} }}", fields.join(", "));
+        let column = w.column();
+        if column + "let bridge = ;".len() + flat.len() <= 100 {
+            w.line(format!("let bridge = {flat};"));
+        } else if column + 4 + flat.len() + 1 <= 100 {
+            w.line("let bridge =");
+            w.line(format!("    {flat};"));
+        } else {
+            w.laid_out(&format!("let bridge = {};", struct_expr(column, "Self", &fields)));
+        }
         w.line("Ok(Box::new(bridge))");
     });
 }
