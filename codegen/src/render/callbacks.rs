@@ -471,7 +471,10 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
             w.line("let bridge =");
             w.line(format!("    {flat};"));
         } else {
-            w.laid_out(&format!("let bridge = {};", struct_expr(column, "Self", &fields)));
+            w.laid_out(&format!(
+                "let bridge = {};",
+                struct_expr(column, "Self", &fields)
+            ));
         }
         w.line("Ok(Box::new(bridge))");
     });
