@@ -467,7 +467,7 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
         let column = w.column();
         if column + "let bridge = ;".len() + flat.len() <= 100 {
             w.line(format!("let bridge = {flat};"));
-        } else if column + 4 + flat.len() + 1 <= 100 {
+        } else if column + "    ;".len() + flat.len() <= 100 {
             w.line("let bridge =");
             w.line(format!("    {flat};"));
         } else {
