@@ -354,6 +354,9 @@ pub struct Callable {
     pub returns: Option<Type>,
     /// The error type it throws.
     pub throws: Option<ErrorId>,
+    /// The interface it throws (`[Throws=Interface]`): Rust returns
+    /// `Err(Arc<Interface>)`, Python raises the interface's exception class.
+    pub throws_object: Option<ObjectId>,
     /// Methods declared `[Self=ByArc]` take `self: Arc<Self>` in Rust.
     pub self_by_arc: bool,
     /// Listed in `[gil] keep`: called without releasing the GIL.
@@ -370,6 +373,9 @@ pub struct Object {
     /// `[Trait, WithForeign]`: Python objects may implement the trait too,
     /// through this callback interface's bridge.
     pub foreign: Option<CallbackId>,
+    /// Thrown by some call (`[Throws=Interface]`): its public class is an
+    /// exception in the exception module that wraps the native object.
+    pub is_error: bool,
     pub traits: Traits,
     /// The primary constructor (`constructor(...)`), if any.
     pub constructor: Option<Callable>,
@@ -615,8 +621,12 @@ impl Api {
         let mut names: Vec<String> = types
             .flat_map(Type::walk)
             .filter(|t| match t {
-                // Annotated with its Protocol, from the listener module.
-                Type::Object(id) => self.object(*id).foreign.is_none(),
+                // Annotated with its Protocol, from the listener module, or
+                // with its exception class.
+                Type::Object(id) => {
+                    let o = self.object(*id);
+                    o.foreign.is_none() && !o.is_error
+                }
                 Type::Record(_) | Type::Enum(_) => true,
                 _ => false,
             })

@@ -93,6 +93,9 @@ pub struct Plan<'a> {
     pub krate: String,
     /// Per error type, by id.
     pub error_slots: Vec<ErrorSlots>,
+    /// Per interface, by id: the slot of its exception class if it is
+    /// thrown as an error.
+    pub object_slots: Vec<Option<usize>>,
     /// Slots in the glue's exception class cache.
     pub class_slots: usize,
     /// The slot of the panic class, when the API has calls that can panic.
@@ -125,6 +128,8 @@ impl Exports {
                 | Export::ErrorClass(..)
                 | Export::PanicClass
                 | Export::PanicAlias => out.errors.push(name),
+                // An interface thrown as an error is an exception class.
+                Export::Object(id) if api.object(id).is_error => out.errors.push(name),
                 Export::Record(_)
                 | Export::Enum(_)
                 | Export::Object(_)
@@ -187,6 +192,17 @@ impl<'a> Plan<'a> {
                 next += 1;
             }
         }
+        // The exception class of each interface thrown as an error.
+        let object_slots = api
+            .objects
+            .iter()
+            .map(|o| {
+                o.is_error.then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
         // The panic class, where a call into the core can panic.
         let panic_slot = api.callables().next().is_some().then(|| {
             next += 1;
@@ -212,6 +228,7 @@ impl<'a> Plan<'a> {
             spelling: Spelling::of(api),
             krate: format!("::{}", api.crate_ident),
             error_slots,
+            object_slots,
             class_slots: next,
             panic_slot,
             thrown,
@@ -282,6 +299,26 @@ impl<'a> Plan<'a> {
             Some(_) => names::role_type("Foreign", &c.name.udl),
             None => names::glue_type(&c.name.udl),
         }
+    }
+
+    /// The newtype an interface's values cross as, when it is not its class:
+    /// for a `[Trait, WithForeign]` interface and an interface thrown as an
+    /// error.
+    pub fn object_value(&self, id: ObjectId) -> Option<String> {
+        let o = self.api.object(id);
+        if o.foreign.is_some() {
+            Some(self.dyn_value(id))
+        } else if o.is_error {
+            Some(self.error_value(id))
+        } else {
+            None
+        }
+    }
+
+    /// The glue's value type of an interface thrown as an error: the Rust
+    /// object, crossing as an instance of its exception class.
+    pub fn error_value(&self, id: ObjectId) -> String {
+        names::role_type("Error", &self.api.object(id).name.udl)
     }
 
     /// The glue's value type of a `[Trait, WithForeign]` interface: the trait

@@ -401,10 +401,16 @@ impl Lowerer<'_, '_> {
                 "a callback interface cannot be returned to Python",
             );
         }
+        let throws_object = match &throws {
+            Some(uniffi_meta::Type::Object { name, .. }) => self.ids.objects.get(name).copied(),
+            _ => None,
+        };
         let throws = throws.and_then(|t| match t {
             uniffi_meta::Type::Enum { name, .. } if self.ids.errors.contains_key(&name) => {
                 self.ids.errors.get(&name).copied()
             }
+            // An interface as an error: `throws_object`.
+            uniffi_meta::Type::Object { name, .. } if self.ids.objects.contains_key(&name) => None,
             other => {
                 self.udl(
                     Code::Unsupported,
@@ -422,6 +428,7 @@ impl Lowerer<'_, '_> {
             arguments,
             returns,
             throws,
+            throws_object,
             self_by_arc: false,
             keep_gil: false,
             docstring,

@@ -305,6 +305,7 @@ impl Lowerer<'_, '_> {
         self.check_config_listeners(&callbacks);
         let mut functions = self.functions(&namespace, items.functions);
         self.apply_gil_config(&mut objects, &mut functions);
+        self.object_errors(&mut objects, &functions, &callbacks);
 
         let mut api = Api {
             namespace,
@@ -425,6 +426,8 @@ impl Lowerer<'_, '_> {
                 is_trait: matches!(o.imp, ObjectImpl::Trait(_)),
                 // Set once the trait's Python side is lowered.
                 foreign: None,
+                // Set once every call is lowered.
+                is_error: false,
                 name: self.glue_type_name(spans.def(&o.name), &o.name),
                 traits: self.traits.get(&o.name).copied().unwrap_or_default(),
                 docstring: o.docstring,
@@ -500,6 +503,56 @@ impl Lowerer<'_, '_> {
             );
         }
         objects
+    }
+
+    /// Marks the interfaces some call throws. Python cannot build the Rust
+    /// value of an interface error for a listener, nor subclass a trait
+    /// object's exception, so those are refused.
+    fn object_errors(
+        &mut self,
+        objects: &mut [Object],
+        functions: &[Callable],
+        callbacks: &[Callback],
+    ) {
+        let members = objects.iter().flat_map(|o| {
+            o.constructor
+                .iter()
+                .chain(&o.named_constructors)
+                .chain(&o.methods)
+        });
+        let thrown: Vec<ObjectId> = functions
+            .iter()
+            .chain(members)
+            .filter_map(|c| c.throws_object)
+            .collect();
+        for id in thrown {
+            objects[id.0].is_error = true;
+        }
+        for c in callbacks {
+            for m in &c.methods {
+                if let Some(id) = m.callable.throws_object {
+                    let span = self.cx.spans.member(&c.name.udl, &m.callable.name.udl);
+                    self.udl(
+                        Code::Unsupported,
+                        span,
+                        format!(
+                            "`{}` throws the interface `{}`, which Python cannot hand back to Rust",
+                            m.callable.name.udl,
+                            objects[id.0].name.udl
+                        ),
+                    )
+                    .with_help("throw an `[Error]` enum or interface from callback methods; see docs/uniffi-compat.md");
+                }
+            }
+        }
+        for o in objects.iter().filter(|o| o.is_error && o.is_trait) {
+            self.udl(
+                Code::Unsupported,
+                self.cx.spans.def(&o.name.udl),
+                format!("the `[Trait]` interface `{}` is thrown as an error", o.name.udl),
+            )
+            .with_help("throw a plain interface (a struct in Rust) or an `[Error]` type; see docs/uniffi-compat.md");
+        }
     }
 
     fn functions(

@@ -661,7 +661,7 @@ fn extraction(paths: &Paths<'_>, returns: &Option<Type>) -> (&'static str, &'sta
     // Extracting a glue class fails with a guard error, not a `PyErr`; a
     // trait object's value type is no class.
     let class = |t: &Type| match t {
-        Type::Object(id) => paths.api.object(*id).foreign.is_none(),
+        Type::Object(id) => paths.object_value(*id).is_none(),
         Type::Record(_) | Type::Enum(_) => true,
         _ => false,
     };

@@ -161,7 +161,7 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
         imports.push("import datetime as _datetime".to_string());
     }
     let native = native_names(api);
-    let errors = signature_types(api).any(|t| matches!(t, Type::Error(_)));
+    let errors = signature_types(api).any(|t| super::python::names_errors(t, api));
     // A trait's method may take or return a trait: its Protocol, defined here.
     let itself = signature_types(api).any(|t| super::python::names_listeners(t, api));
     imports.push("import typing as _typing".to_string());
@@ -216,7 +216,7 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
 /// `from package import ...` statements for `(module, alias)` pairs, as
 /// isort writes them: plain names share one statement, each `as` has its own,
 /// ordered by the imported name.
-fn module_imports<'a>(
+pub fn module_imports<'a>(
     package: &str,
     modules: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Vec<String> {

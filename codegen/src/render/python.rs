@@ -99,14 +99,14 @@ struct ErrorGroup {
 #[template(path = "errors.py.txt", escape = "none")]
 struct ErrorsPy<'a> {
     header: String,
-    package: &'a str,
-    errors_module: &'a str,
     variant_attribute: &'a str,
     panic_class: &'a str,
     panic_docstring: String,
     panic_alias: Option<&'a str>,
     /// Classes of the native module that error fields hold, for annotations.
     native_imports: Vec<String>,
+    /// The exception classes of interfaces thrown as errors.
+    object_errors: Vec<String>,
     docstring: String,
     imports: Vec<String>,
     all: Vec<String>,
@@ -141,42 +141,155 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
     py_docstring(&text, "    ")
 }
 
-/// The imports that annotations of error fields holding the native
-/// module's classes need (under `TYPE_CHECKING`: nothing native at run time).
-fn error_field_imports(plan: &Paths<'_>) -> Vec<String> {
-    let api = plan.api;
+/// The types `errors.py` annotates: error fields, and the methods of
+/// interfaces thrown as errors.
+fn errors_py_types(api: &Api) -> Vec<&Type> {
     let fields = api
         .errors
         .iter()
         .flat_map(|e| &e.variants)
-        .flat_map(|v| &v.fields);
-    let types: Vec<&Type> = fields.map(|f| &f.ty).collect();
-    let mut imports = Vec::new();
-    if types
-        .iter()
-        .flat_map(|t| t.walk())
-        .any(|t| names_listeners(t, api))
-    {
+        .flat_map(|v| &v.fields)
+        .map(|f| &f.ty);
+    let members = api.objects.iter().filter(|o| o.is_error).flat_map(|o| {
+        o.constructor
+            .iter()
+            .chain(&o.named_constructors)
+            .chain(&o.methods)
+    });
+    let signatures = members.flat_map(|c| c.arguments.iter().map(|a| &a.ty).chain(&c.returns));
+    fields.chain(signatures).flat_map(Type::walk).collect()
+}
+
+/// The imports of `errors.py` under `TYPE_CHECKING` (nothing native at run
+/// time): the module itself as `_errors`, and what its annotations name.
+fn errors_py_imports(plan: &Paths<'_>) -> Vec<String> {
+    let api = plan.api;
+    let types = errors_py_types(api);
+    let names = api.native_classes(types.iter().copied());
+    let object_errors = api.objects.iter().any(|o| o.is_error);
+    let mut modules = vec![(api.errors_module.as_str(), "_errors")];
+    if object_errors || (plan.spelling.qualify_types && !names.is_empty()) {
+        modules.push((api.native_module.as_str(), "_api"));
+    }
+    if types.iter().any(|t| names_listeners(t, api)) {
+        modules.push((api.listeners_module.as_str(), "_listeners"));
+    }
+    let mut imports: Vec<String> = super::listeners::module_imports(&api.package, modules.into_iter())
+        .into_iter()
+        .map(|line| {
+            // The module importing itself, for annotations.
+            if line.ends_with(" as _errors") {
+                format!("{line}  # noqa: PLW0406")
+            } else {
+                line
+            }
+        })
+        .collect();
+    if !names.is_empty() && !plan.spelling.qualify_types {
         imports.push(format!(
-            "from {} import {} as _listeners",
-            api.package, api.listeners_module
-        ));
-    }
-    let names = api.native_classes(types.into_iter());
-    if names.is_empty() {
-        return imports;
-    }
-    imports.push(if plan.spelling.qualify_types {
-        format!("from {} import {} as _api", api.package, api.native_module)
-    } else {
-        format!(
             "from {}.{} import {}",
             api.package,
             api.native_module,
             names.join(", ")
-        )
-    });
+        ));
+    }
     imports
+}
+
+/// The exception class of an interface thrown as an error: it wraps the
+/// Rust object (`_inner`), takes its `Display` text as the message, and
+/// forwards the object's methods and constructors. A member with defaults
+/// forwards `*args, **kwargs` (a `.py` file cannot spell the defaults the
+/// native signature has).
+fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
+    let api = plan.api;
+    let name = &o.name.python;
+    let native = format!("_api.{name}");
+    let import = format!(
+        "from {} import {}",
+        api.package,
+        crate::model::import_as(&api.native_module, "_native")
+    );
+    let mut out = vec![format!("class {name}(_builtins.Exception):")];
+    let doc = o.docstring.clone().unwrap_or_else(|| {
+        format!("`{}`, a Rust object raised as an exception.", o.name.udl)
+    });
+    out.push(format!("    {}", py_docstring(&doc, "    ")));
+    out.push(String::new());
+    out.push(format!("    _inner: {native}"));
+    // One member: its signature, then a body that calls `call` with the arguments.
+    let mut member = |c: &Callable, first: &str, def: &str, returns: String, body: &[String]| {
+        let defaults = c.arguments.iter().any(|a| a.default.is_some());
+        let (signature, args) = if defaults {
+            let params = [
+                first.to_string(),
+                "*args: _typing.Any".to_string(),
+                "**kwargs: _typing.Any".to_string(),
+            ];
+            let f = stub_def(def, &params, &returns, None, "    ");
+            (f.signature, "*args, **kwargs".to_string())
+        } else {
+            let f = stub_fn(plan, c, Some(first), def, returns, "    ");
+            let names: Vec<&str> = c.arguments.iter().map(|a| a.name.python.as_str()).collect();
+            (f.signature, names.join(", "))
+        };
+        out.push(String::new());
+        if first == "cls" {
+            out.push("    @_builtins.classmethod".into());
+        }
+        let signature = signature.trim_end_matches(" ...");
+        for (k, line) in signature.lines().enumerate() {
+            out.push(if k == 0 { format!("    {line}") } else { line.to_string() });
+        }
+        if let Some(d) = &c.docstring {
+            out.push(format!("        {}", py_docstring(d, "        ")));
+        }
+        for line in body {
+            out.push(if line.is_empty() {
+                String::new()
+            } else {
+                format!("        {}", line.replace("{args}", &args))
+            });
+        }
+    };
+    if let Some(c) = &o.constructor {
+        let body = [
+            import.clone(),
+            String::new(),
+            format!("inner = _native.{name}({{args}})"),
+            "_builtins.Exception.__init__(self, _builtins.str(inner))".to_string(),
+            "self._inner = inner".to_string(),
+        ];
+        member(c, "self", "__init__", "None".into(), &body);
+    }
+    for c in &o.named_constructors {
+        let body = [
+            import.clone(),
+            String::new(),
+            format!("return cls._bindery_wrap(_native.{name}.{}({{args}}))", c.name.python),
+        ];
+        member(c, "cls", &c.name.python, format!("_errors.{name}"), &body);
+    }
+    for m in &o.methods {
+        // mypy refuses the value of a call that returns nothing.
+        let call = format!("self._inner.{}({{args}})", m.name.python);
+        let body = [match m.returns {
+            Some(_) => format!("return {call}"),
+            None => call,
+        }];
+        member(m, "self", &m.name.python, returns(m, plan.spelling), &body);
+    }
+    out.extend([
+        String::new(),
+        "    @_builtins.classmethod".into(),
+        format!("    def _bindery_wrap(cls, inner: {native}) -> _errors.{name}:"),
+        "        \"\"\"An exception wrapping `inner`, with its `Display` text as the message.\"\"\"".into(),
+        "        error = cls.__new__(cls)".into(),
+        "        _builtins.Exception.__init__(error, _builtins.str(inner))".into(),
+        "        error._inner = inner".into(),
+        "        return error".into(),
+    ]);
+    out.join("\n")
 }
 
 /// The class of one or more variants: its bases, its keyword constructor
@@ -281,6 +394,9 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
             ErrorGroup { base, classes }
         })
         .collect();
+    uses_datetime |= errors_py_types(api)
+        .iter()
+        .any(|t| types::uses_datetime(t, api));
     let mut imports = vec!["import builtins as _builtins".to_string()];
     if uses_datetime {
         imports.push("import datetime as _datetime".into());
@@ -288,8 +404,6 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
     imports.push("import typing as _typing".to_string());
     ErrorsPy {
         header: header(api),
-        package: &api.package,
-        errors_module: &api.errors_module,
         variant_attribute: &api.variant_attribute,
         panic_class: &api.panic_class,
         panic_docstring: py_docstring(
@@ -302,11 +416,23 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
             "    ",
         ),
         panic_alias: api.panic_alias.as_deref(),
-        native_imports: error_field_imports(plan),
+        native_imports: errors_py_imports(plan),
+        object_errors: api
+            .objects
+            .iter()
+            .filter(|o| o.is_error)
+            .map(|o| object_error_class(plan, o))
+            .collect(),
         docstring: py_docstring(
             &format!(
-                "Exceptions of {}. Pure Python: imports nothing native.",
-                api.package
+                "Exceptions of {}. Pure Python: imports nothing native{}.",
+                api.package,
+                // The constructors of interfaces thrown as errors do, when called.
+                if api.objects.iter().any(|o| o.is_error) {
+                    " until a Rust object is constructed"
+                } else {
+                    ""
+                }
             ),
             "",
         ),
@@ -606,7 +732,17 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
         .iter()
         .map(|f| stub_fn(plan, f, None, &f.name.python, returns(f, plan.spelling), ""))
         .collect();
-    let all = plan.exports.native.iter().map(|n| py_str(n)).collect();
+    // The native classes of interfaces thrown as errors are the native
+    // module's too; the package exports their exception classes instead.
+    let mut all = plan.exports.native.clone();
+    all.extend(
+        api.objects
+            .iter()
+            .filter(|o| o.is_error)
+            .map(|o| o.name.python.clone()),
+    );
+    crate::plan::sort_isort(&mut all);
+    let all = all.iter().map(|n| py_str(n)).collect();
     NativePyi {
         header: header(api),
         imports: stub_imports(plan),
@@ -697,6 +833,16 @@ fn stub_types(api: &Api) -> Vec<&Type> {
 }
 
 /// Whether the annotation of `ty` (not nested) names a class of the
+/// exception module: an error type, or an interface thrown as an error.
+pub fn names_errors(ty: &Type, api: &Api) -> bool {
+    match ty {
+        Type::Error(_) => true,
+        Type::Object(id) => api.object(*id).is_error,
+        _ => false,
+    }
+}
+
+/// Whether the annotation of `ty` (not nested) names a class of the
 /// listener module: a callback interface, or a `[Trait, WithForeign]`
 /// interface's Protocol.
 pub fn names_listeners(ty: &Type, api: &Api) -> bool {
@@ -741,7 +887,7 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
             api.package, api.native_module
         ));
     }
-    let errors = stubbed.iter().any(|t| matches!(t, Type::Error(_)));
+    let errors = stubbed.iter().any(|t| names_errors(t, api));
     let listeners = stubbed.iter().any(|t| names_listeners(t, api));
     // One block of first-party imports, as isort groups them.
     if (errors || listeners) && !paths.spelling.qualify_types {

@@ -10,7 +10,7 @@ use super::callbacks;
 use super::data::{self, DataView};
 use super::types::{self, Paths};
 use super::writer::Writer;
-use crate::model::{Api, Callable, CallbackId, ErrorId, ErrorType, Type};
+use crate::model::{Api, Callable, CallbackId, ErrorId, ErrorType, ObjectId, Traits, Type};
 
 #[derive(Template)]
 #[template(path = "Cargo.toml.txt", escape = "none")]
@@ -381,7 +381,8 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
     let api = plan.api;
     api.objects
         .iter()
-        .map(|o| {
+        .enumerate()
+        .map(|(i, o)| {
             // A `[Trait]` interface is held as a trait object.
             let core = if o.is_trait {
                 format!("dyn {}", plan.core(&o.name))
@@ -420,8 +421,22 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                         .map(|a| format!("\n{a}"))
                         .unwrap_or_default()
                 ),
-                impls: object_impls(&name, traits, o.is_trait),
-                dunders: object_dunders(&api.package, &o.name.python, traits),
+                impls: {
+                    let mut impls = object_impls(&name, traits, o.is_trait);
+                    if o.is_error {
+                        impls.extend(object_error(plan, ObjectId(i)));
+                    }
+                    impls
+                },
+                // An error's message is its `Display`, which Rust requires.
+                dunders: object_dunders(
+                    &api.package,
+                    &o.name.python,
+                    Traits {
+                        display: traits.display || o.is_error,
+                        ..traits
+                    },
+                ),
                 name,
                 core,
                 methods,
@@ -477,6 +492,98 @@ fn object_impls(name: &str, traits: crate::model::Traits, is_trait: bool) -> Vec
 }
 
 /// `__repr__` (the address, or Rust's `Debug`) and `__str__` (`Display`).
+/// For an interface thrown as an error: `_raise`, the exception wrapping
+/// a Rust object, and the newtype its values cross as (an instance of the
+/// exception class in Python).
+fn object_error(plan: &Paths<'_>, id: ObjectId) -> Vec<String> {
+    let o = plan.api.object(id);
+    let class = plan.glue(&o.name);
+    let core = plan.core(&o.name);
+    let value = plan.error_value(id);
+    let slot = plan.object_slots[id.0].unwrap_or_default();
+    let python = types::rust_str(&o.name.python);
+    let mut w = Writer::at(0);
+    w.line("");
+    w.block(format!("impl {class} {{"), "}", |w| {
+        w.line(format!(
+            "/// `inner` as the exception `{}`, which wraps it; its `Display` is the message.",
+            o.name.python
+        ));
+        let head = list(
+            w.column(),
+            "fn _raise",
+            &[
+                "py: ::pyo3::Python<'_>".to_string(),
+                format!("inner: ::std::sync::Arc<{core}>"),
+            ],
+            " -> ::pyo3::PyErr {",
+        );
+        w.block(head, "}", |w| {
+            w.line("let message = inner.to_string();");
+            w.line("let native = Self { _inner: inner };");
+            w.line("let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| error.setattr(\"_inner\", native);");
+            w.line(format!("bindery_new_error(py, ({slot}, {python}), message, None, fields)"));
+        });
+    });
+    w.line("");
+    w.line(format!("/// A `{core}` as a value: an instance of the exception `{}`.", o.name.python));
+    w.line("#[allow(non_camel_case_types)]");
+    w.line("#[derive(Clone)]");
+    w.line(format!("pub struct {value}(::std::sync::Arc<{core}>);"));
+    w.line("");
+    w.block(format!("impl PartialEq for {value} {{"), "}", |w| {
+        w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
+            w.line("::std::sync::Arc::ptr_eq(&self.0, &other.0)");
+        });
+    });
+    w.line("");
+    w.block(
+        format!("impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for {value} {{"),
+        "}",
+        |w| {
+            w.line("type Error = ::pyo3::PyErr;");
+            w.line("");
+            w.block(
+                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
+                "}",
+                |w| {
+                    w.line("// The exception holds the native object; either is accepted.");
+                    w.block(
+                        "let _native = match _obj.getattr_opt(::pyo3::intern!(_obj.py(), \"_inner\"))? {",
+                        "};",
+                        |w| {
+                            w.line("Some(_native) => _native,");
+                            w.line("None => _obj.to_owned(),");
+                        },
+                    );
+                    w.line(format!("let _native = _native.cast_into::<{class}>()?;"));
+                    w.line("Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)))");
+                },
+            );
+        },
+    );
+    w.line("");
+    w.block(
+        format!("impl<'py> ::pyo3::IntoPyObject<'py> for {value} {{"),
+        "}",
+        |w| {
+            w.line("type Target = ::pyo3::PyAny;");
+            w.line("type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;");
+            w.line("type Error = ::pyo3::PyErr;");
+            w.line("");
+            w.block(
+                "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
+                "}",
+                |w| {
+                    w.line(format!("let _error = {class}::_raise(_py, self.0);"));
+                    w.line("Ok(_error.into_value(_py).into_bound(_py).into_any())");
+                },
+            );
+        },
+    );
+    w.finish()
+}
+
 fn object_dunders(package: &str, python: &str, traits: crate::model::Traits) -> Vec<String> {
     let mut w = Writer::at(4);
     w.block("fn __repr__(&self) -> String {", "}", |w| {
@@ -535,7 +642,7 @@ fn callback_code(plan: &Paths<'_>) -> Vec<String> {
     for (i, o) in plan.api.objects.iter().enumerate() {
         if o.foreign.is_some() {
             code.push(String::new());
-            code.extend(callbacks::dyn_value(plan, crate::model::ObjectId(i)));
+            code.extend(callbacks::dyn_value(plan, ObjectId(i)));
         }
     }
     // The listener helpers end without a newline; anything else with one.
@@ -915,9 +1022,14 @@ fn method_body(
         };
         call_stmt(body_indent, prefix, &head, &target, args, close, suffix)
     };
-    let map_err = c
-        .throws
-        .map(|t| format!(".map_err(|e| {}(_py, e))", paths.to_py_fn(t)));
+    let map_err = match (c.throws, c.throws_object) {
+        (Some(t), _) => Some(format!(".map_err(|e| {}(_py, e))", paths.to_py_fn(t))),
+        (None, Some(o)) => Some(format!(
+            ".map_err(|e| {}::_raise(_py, e))",
+            paths.glue(&paths.api.object(o).name)
+        )),
+        (None, None) => None,
+    };
     let lifted = if is_ctor {
         Some("Self { _inner: bindery_arc(_value) }".to_string())
     } else {

@@ -22,6 +22,10 @@ pub fn python(ty: &Type, s: Spelling) -> String {
             let name = &s.api.object(*id).name.python;
             format!("_listeners.{}", crate::model::protocol_name(name))
         }
+        // Its exception class, which wraps the native object.
+        Type::Object(id) if s.api.object(*id).is_error => {
+            format!("_errors.{}", s.api.object(*id).name.python)
+        }
         Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
             let name = s
                 .api
@@ -95,7 +99,9 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
                 rust(v, paths)
             )
         }
-        Type::Object(id) if paths.api.object(*id).foreign.is_some() => paths.dyn_value(*id),
+        Type::Object(id) if paths.object_value(*id).is_some() => {
+            paths.object_value(*id).unwrap_or_default()
+        }
         Type::Object(_) | Type::Record(_) | Type::Enum(_) | Type::Custom(_) | Type::Error(_) => {
             paths.glue_of(ty)
         }
@@ -153,7 +159,7 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
         _ => {}
     }
     convert(ty, expr, &|leaf, e| match leaf {
-        Type::Object(id) if paths.api.object(*id).foreign.is_some() => format!("{e}.0"),
+        Type::Object(id) if paths.object_value(*id).is_some() => format!("{e}.0"),
         Type::Object(_) => format!("{e}._inner"),
         // Checked by `TryFrom` when Python's value was extracted; an error
         // value was read from its exception then too.
@@ -166,8 +172,8 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
 /// Python; `None` when it can be returned as it is.
 pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     convert(ty, expr, &|leaf, e| match leaf {
-        Type::Object(id) if paths.api.object(*id).foreign.is_some() => {
-            format!("{}({e})", paths.dyn_value(*id))
+        Type::Object(id) if paths.object_value(*id).is_some() => {
+            format!("{}({e})", paths.object_value(*id).unwrap_or_default())
         }
         Type::Object(_) => format!("{} {{ _inner: {e} }}", paths.glue_of(leaf)),
         Type::Custom(_) | Type::Error(_) => format!("{}({e})", paths.glue_of(leaf)),
