@@ -174,17 +174,18 @@ fn errors_py_imports(plan: &Paths<'_>) -> Vec<String> {
     if types.iter().any(|t| names_listeners(t, api)) {
         modules.push((api.listeners_module.as_str(), "_listeners"));
     }
-    let mut imports: Vec<String> = super::listeners::module_imports(&api.package, modules.into_iter())
-        .into_iter()
-        .map(|line| {
-            // The module importing itself, for annotations.
-            if line.ends_with(" as _errors") {
-                format!("{line}  # noqa: PLW0406")
-            } else {
-                line
-            }
-        })
-        .collect();
+    let mut imports: Vec<String> =
+        super::listeners::module_imports(&api.package, modules.into_iter())
+            .into_iter()
+            .map(|line| {
+                // The module importing itself, for annotations.
+                if line.ends_with(" as _errors") {
+                    format!("{line}  # noqa: PLW0406")
+                } else {
+                    line
+                }
+            })
+            .collect();
     if !names.is_empty() && !plan.spelling.qualify_types {
         imports.push(format!(
             "from {}.{} import {}",
@@ -211,9 +212,10 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
         crate::model::import_as(&api.native_module, "_native")
     );
     let mut out = vec![format!("class {name}(_builtins.Exception):")];
-    let doc = o.docstring.clone().unwrap_or_else(|| {
-        format!("`{}`, a Rust object raised as an exception.", o.name.udl)
-    });
+    let doc = o
+        .docstring
+        .clone()
+        .unwrap_or_else(|| format!("`{}`, a Rust object raised as an exception.", o.name.udl));
     out.push(format!("    {}", py_docstring(&doc, "    ")));
     out.push(String::new());
     out.push(format!("    _inner: {native}"));
@@ -239,7 +241,11 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
         }
         let signature = signature.trim_end_matches(" ...");
         for (k, line) in signature.lines().enumerate() {
-            out.push(if k == 0 { format!("    {line}") } else { line.to_string() });
+            out.push(if k == 0 {
+                format!("    {line}")
+            } else {
+                line.to_string()
+            });
         }
         if let Some(d) = &c.docstring {
             out.push(format!("        {}", py_docstring(d, "        ")));
@@ -266,7 +272,10 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
         let body = [
             import.clone(),
             String::new(),
-            format!("return cls._bindery_wrap(_native.{name}.{}({{args}}))", c.name.python),
+            format!(
+                "return cls._bindery_wrap(_native.{name}.{}({{args}}))",
+                c.name.python
+            ),
         ];
         member(c, "cls", &c.name.python, format!("_errors.{name}"), &body);
     }

@@ -526,7 +526,10 @@ fn object_error(plan: &Paths<'_>, id: ObjectId) -> Vec<String> {
         });
     });
     w.line("");
-    w.line(format!("/// A `{core}` as a value: an instance of the exception `{}`.", o.name.python));
+    w.line(format!(
+        "/// A `{core}` as a value: an instance of the exception `{}`.",
+        o.name.python
+    ));
     w.line("#[allow(non_camel_case_types)]");
     w.line("#[derive(Clone)]");
     w.line(format!("pub struct {value}(::std::sync::Arc<{core}>);"));
