@@ -136,3 +136,27 @@ def test_small_queries(runtime: boxkit.Runtime, box: boxkit.Sandbox) -> None:
     with pytest.raises(boxkit.InvalidArgumentError):
         runtime.check_config(boxkit.BoxConfig(name="Not OK"))
     assert boxkit.shell_join(["echo", "a b", "it's"]) == "echo 'a b' 'it'\\''s'"
+
+
+def test_handles_of_one_box_are_equal_hashable_and_printable(runtime: boxkit.Runtime) -> None:
+    box = runtime.create_box("same", {})
+    again = runtime.get_box("same")
+    other = runtime.create_box("other", {})
+    assert box == again and box != other  # `[Traits=(Eq, Hash)]`: by the box, not the handle
+    assert {box: 1}[again] == 1
+    assert len({box, again, other}) == 2
+    assert str(box) == "box same"  # `Display`
+    assert str(boxkit.BoxState.RUNNING) == "running"
+
+
+def test_host_paths_cross_as_str(runtime: boxkit.Runtime, tmp_path: pathlib.Path) -> None:
+    assert boxkit.HostPath is str  # a `[Custom]` type over `string`
+    box = runtime.create_box("paths", {})
+    assert isinstance(box.workdir(), str)
+    assert pathlib.Path(box.workdir()).is_dir()
+    assert pathlib.Path(runtime.root_dir()) in pathlib.Path(box.workdir()).parents
+    source = tmp_path / "in.txt"
+    source.write_text("data")
+    assert box.copy_in(str(source), "copied.txt") == 4
+    assert box.copy_out("copied.txt", str(tmp_path / "out.txt")) == 4
+    assert (tmp_path / "out.txt").read_text() == "data"

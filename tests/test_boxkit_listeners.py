@@ -125,7 +125,9 @@ def test_a_non_callable_attribute_is_rejected_at_registration(runtime: boxkit.Ru
         runtime.add_listener(Odd())  # type: ignore[arg-type]
 
 
-class Policy(boxkit.ExecPolicy):
+class Policy:
+    """A policy in Python: any object with `allow_exec` (`boxkit.ExecPolicyProtocol`)."""
+
     def allow_exec(self, box_id: str, command: list[str]) -> bool:
         if command[0] == "rm":
             raise errors.PolicyRejectedError(
@@ -162,6 +164,24 @@ def test_a_failing_policy_fails_the_exec_and_is_reported(
         box.exec_checked(["weird"])
     assert "TypeError" in weird.value.message
     assert [u.exc_type for u in unraisable] == [ValueError, TypeError]
+
+
+def test_a_rust_policy_and_a_python_policy_come_back_as_themselves(
+    box: boxkit.Sandbox, runtime: boxkit.Runtime
+) -> None:
+    assert runtime.policy() is None
+    python_policy = Policy()
+    runtime.set_policy(python_policy)
+    assert runtime.policy() is python_policy
+    rust_policy = boxkit.allow_programs(["echo"])
+    assert isinstance(rust_policy, boxkit.ExecPolicy)
+    assert rust_policy.allow_exec(box.id(), ["echo", "hi"]) is True
+    runtime.set_policy(rust_policy)
+    assert runtime.policy() == rust_policy
+    assert box.exec_checked(["echo", "ok"]) == "ok\n"
+    with pytest.raises(errors.PolicyRejectedError):
+        box.exec_checked(["true"])
+    runtime.set_policy(None)
 
 
 def test_a_policy_must_define_its_method(runtime: boxkit.Runtime) -> None:

@@ -39,9 +39,17 @@ pub struct Spans {
     /// `[Throws=...]`), where it is written: resolved here, before uniffi,
     /// so an unknown name is reported at its use.
     type_refs: Vec<(String, Range<usize>)>,
+    /// `[Traits=(...)]` of plain `enum`s: uniffi_udl accepts the attribute
+    /// there but records the traits only for `[Enum] interface`s.
+    enum_traits: BTreeMap<String, Vec<String>>,
 }
 
 impl Spans {
+    /// The `[Traits=(...)]` of a plain `enum`.
+    pub fn enum_traits(&self, name: &str) -> &[String] {
+        self.enum_traits.get(name).map_or(&[], Vec::as_slice)
+    }
+
     pub fn def(&self, name: &str) -> Range<usize> {
         self.get(Key::Def(name.to_string()))
             .unwrap_or_else(|| self.namespace.clone())
@@ -619,6 +627,15 @@ fn index(text: &str, definitions: &[Definition<'_>]) -> Spans {
             Definition::Enum(e) => {
                 let owner = e.identifier.0;
                 spans.insert(Key::Def(owner.into()), span_of(text, owner));
+                let traits = e.attributes.iter().flat_map(|list| &list.body.list);
+                for attribute in traits {
+                    if let ExtendedAttribute::IdentList(a) = attribute {
+                        if a.identifier.0 == "Traits" {
+                            let names = a.list.body.list.iter().map(|i| i.0.to_string());
+                            spans.enum_traits.insert(owner.into(), names.collect());
+                        }
+                    }
+                }
                 for value in &e.values.body.list {
                     spans.insert(
                         Key::Member(owner.into(), value.value.0.into()),

@@ -34,6 +34,12 @@ pub enum BoxState {
     Removed,
 }
 
+impl std::fmt::Display for BoxState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl BoxState {
     fn as_str(self) -> &'static str {
         match self {
@@ -91,9 +97,34 @@ pub trait EventListener: Send + Sync {
 }
 
 /// Consulted before every command; may allow it, refuse it (`Ok(false)`), or
-/// fail with a reason.
+/// fail with a reason. `allow_programs` is one in Rust; bindings may bring
+/// their own.
 pub trait ExecPolicy: Send + Sync {
     fn allow_exec(&self, box_id: String, command: Vec<String>) -> Result<bool, BoxkitError>;
+}
+
+/// Allows the commands whose program (first word) is one of `programs`.
+struct AllowPrograms(Vec<String>);
+
+impl ExecPolicy for AllowPrograms {
+    fn allow_exec(&self, _box_id: String, command: Vec<String>) -> Result<bool, BoxkitError> {
+        Ok(command
+            .first()
+            .is_some_and(|program| self.0.contains(program)))
+    }
+}
+
+/// A policy that allows only commands running one of `programs`.
+pub fn allow_programs(programs: Vec<String>) -> Arc<dyn ExecPolicy> {
+    Arc::new(AllowPrograms(programs))
+}
+
+/// A path on the host, outside any box.
+pub type HostPath = PathBuf;
+
+/// A host path as text (lossily, for a path that is not UTF-8).
+pub fn host_path_text(path: HostPath) -> String {
+    path.to_string_lossy().into_owned()
 }
 
 type Listeners = RwLock<Vec<(u64, Arc<dyn EventListener>)>>;
@@ -152,8 +183,8 @@ impl Runtime {
     }
 
     /// The canonical root directory.
-    pub fn root_dir(&self) -> String {
-        self.shared.root.display().to_string()
+    pub fn root_dir(&self) -> HostPath {
+        self.shared.root.clone()
     }
 
     /// Creates a box named `name` with extra environment variables.
@@ -282,12 +313,20 @@ impl Runtime {
     }
 
     /// Installs (or with `None` removes) the policy consulted before each command.
-    pub fn set_policy(&self, policy: Option<Box<dyn ExecPolicy>>) {
+    pub fn set_policy(&self, policy: Option<Arc<dyn ExecPolicy>>) {
         let mut slot = match self.shared.policy.write() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        *slot = policy.map(Arc::from);
+        *slot = policy;
+    }
+
+    /// The installed policy, if any.
+    pub fn policy(&self) -> Option<Arc<dyn ExecPolicy>> {
+        match self.shared.policy.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     fn lock_boxes(&self) -> MutexGuard<'_, BTreeMap<String, Arc<Sandbox>>> {
@@ -313,6 +352,27 @@ pub struct Sandbox {
     inner: Mutex<SandboxInner>,
 }
 
+/// Boxes are the same when they are the same directory.
+impl PartialEq for Sandbox {
+    fn eq(&self, other: &Self) -> bool {
+        self.workdir == other.workdir
+    }
+}
+
+impl Eq for Sandbox {}
+
+impl std::hash::Hash for Sandbox {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.workdir.hash(state);
+    }
+}
+
+impl std::fmt::Display for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "box {}", self.id)
+    }
+}
+
 impl Sandbox {
     /// The box id (its name).
     pub fn id(&self) -> String {
@@ -325,8 +385,8 @@ impl Sandbox {
     }
 
     /// The box's working directory on the host.
-    pub fn workdir(&self) -> String {
-        self.workdir.display().to_string()
+    pub fn workdir(&self) -> HostPath {
+        self.workdir.clone()
     }
 
     /// Moves the box to `Running`; commands need a running box.
@@ -468,10 +528,9 @@ impl Sandbox {
     }
 
     /// Copies a host file into the box; returns the number of bytes.
-    pub fn copy_in(&self, host_path: String, box_path: String) -> Result<u64, BoxkitError> {
+    pub fn copy_in(&self, host_path: HostPath, box_path: String) -> Result<u64, BoxkitError> {
         let target = paths::inside(&self.workdir, &box_path)?;
-        let data =
-            std::fs::read(&host_path).map_err(|e| BoxkitError::io(Path::new(&host_path), &e))?;
+        let data = std::fs::read(&host_path).map_err(|e| BoxkitError::io(&host_path, &e))?;
         write_creating_parents(&target, &data)?;
         let bytes = data.len() as u64;
         self.shared.emit(|l| {
@@ -481,10 +540,10 @@ impl Sandbox {
     }
 
     /// Copies a box file out to the host; returns the number of bytes.
-    pub fn copy_out(&self, box_path: String, host_path: String) -> Result<u64, BoxkitError> {
+    pub fn copy_out(&self, box_path: String, host_path: HostPath) -> Result<u64, BoxkitError> {
         let source = paths::inside(&self.workdir, &box_path)?;
         let data = std::fs::read(&source).map_err(|e| BoxkitError::io(Path::new(&box_path), &e))?;
-        write_creating_parents(Path::new(&host_path), &data)?;
+        write_creating_parents(&host_path, &data)?;
         let bytes = data.len() as u64;
         self.shared.emit(|l| {
             l.on_file_copied(self.id.clone(), box_path.clone(), bytes, CopyDirection::Out)

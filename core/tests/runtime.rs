@@ -70,7 +70,7 @@ fn lifecycle_runs_real_processes_and_reports_events() {
         .unwrap();
     let mut lines = out.lines();
     assert_eq!(lines.next(), Some("hi"));
-    assert_eq!(lines.next(), Some(b.workdir().as_str()));
+    assert_eq!(lines.next(), b.workdir().to_str());
     let r = b
         .exec(argv(&["sh", "-c", "echo oops >&2; exit 3"]), None)
         .unwrap();
@@ -78,18 +78,13 @@ fn lifecycle_runs_real_processes_and_reports_events() {
 
     let host = tmp.path().join("in.txt");
     std::fs::write(&host, b"payload").unwrap();
-    assert_eq!(
-        b.copy_in(host.display().to_string(), "sub/in.txt".into())
-            .unwrap(),
-        7
-    );
+    assert_eq!(b.copy_in(host.clone(), "sub/in.txt".into()).unwrap(), 7);
     assert_eq!(
         b.exec_checked(argv(&["cat", "sub/in.txt"]), None).unwrap(),
         "payload"
     );
     let back = tmp.path().join("out.txt");
-    b.copy_out("sub/in.txt".into(), back.display().to_string())
-        .unwrap();
+    b.copy_out("sub/in.txt".into(), back.clone()).unwrap();
     assert_eq!(std::fs::read(&back).unwrap(), b"payload");
 
     b.stop().unwrap();
@@ -207,7 +202,7 @@ impl ExecPolicy for Deny {
 #[test]
 fn policy_is_consulted() {
     let (_tmp, rt) = runtime();
-    rt.set_policy(Some(Box::new(Deny)));
+    rt.set_policy(Some(Arc::new(Deny)));
     let b = rt.create_box("p".into(), HashMap::new()).unwrap();
     b.start().unwrap();
     assert!(b.exec(argv(&["true"]), None).is_ok());
@@ -245,7 +240,7 @@ fn stat_and_configured_boxes() {
         b.stat("d".into()).unwrap(),
         PathKind::Directory { entries: 1 }
     );
-    std::os::unix::fs::symlink("f.txt", std::path::Path::new(&b.workdir()).join("d/link")).unwrap();
+    std::os::unix::fs::symlink("f.txt", b.workdir().join("d/link")).unwrap();
     assert_eq!(
         b.stat("d/link".into()).unwrap(),
         PathKind::Symlink {
@@ -310,4 +305,18 @@ fn ping_reaches_every_listener_from_every_thread() {
             .count(),
         100
     );
+}
+
+#[test]
+fn allow_programs_allows_only_the_listed_programs() {
+    let policy = boxkit::allow_programs(vec!["echo".into()]);
+    assert!(policy
+        .allow_exec("b".into(), vec!["echo".into(), "hi".into()])
+        .unwrap());
+    assert!(!policy.allow_exec("b".into(), vec!["rm".into()]).unwrap());
+    assert!(!policy.allow_exec("b".into(), vec![]).unwrap());
+    let (_dir, rt) = runtime();
+    assert!(rt.policy().is_none());
+    rt.set_policy(Some(policy.clone()));
+    assert!(Arc::ptr_eq(&rt.policy().unwrap(), &policy));
 }

@@ -269,6 +269,43 @@ fn bindery_callable(
     Err(::pyo3::exceptions::PyTypeError::new_err(format!("{kind}.{name} is not callable")))
 }
 
+/// The Python objects that implement a trait for Rust, by the address of
+/// their bridge: while Rust holds one, handing it back to Python gives the
+/// object itself. An entry lives exactly as long as its bridge.
+type BinderyForeignMap = ::std::collections::BTreeMap<usize, ::pyo3::Py<::pyo3::PyAny>>;
+
+static BINDERY_FOREIGN: ::std::sync::Mutex<BinderyForeignMap> =
+    ::std::sync::Mutex::new(::std::collections::BTreeMap::new());
+
+/// The map; no code runs under its lock, so a panic cannot poison it midway.
+fn bindery_foreign() -> ::std::sync::MutexGuard<'static, BinderyForeignMap> {
+    BINDERY_FOREIGN.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
+}
+
+/// Remembers the Python object a new bridge wraps.
+fn bindery_remember_foreign<T: ?::std::marker::Sized>(
+    arc: &::std::sync::Arc<T>,
+    object: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+) {
+    let key = ::std::sync::Arc::as_ptr(arc).cast::<()>().addr();
+    // Dropped after the lock is released: a reference may run Python code.
+    let _previous = bindery_foreign().insert(key, object.clone().unbind());
+}
+
+/// Forgets the object of a bridge that is being dropped.
+fn bindery_forget_foreign(bridge: *const ()) {
+    let _object = bindery_foreign().remove(&bridge.addr());
+}
+
+/// The Python object behind a trait object, if Python implemented it.
+fn bindery_foreign_object<'py, T: ?::std::marker::Sized>(
+    py: ::pyo3::Python<'py>,
+    arc: &::std::sync::Arc<T>,
+) -> Option<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+    let key = ::std::sync::Arc::as_ptr(arc).cast::<()>().addr();
+    bindery_foreign().get(&key).map(|object| object.bind(py).clone())
+}
+
 /// The base class of each error type the glue reads back from Python.
 static BINDERY_ERROR_BASES: [BinderyTypeSlot; 1] = [const { BinderyTypeSlot::new() }; 1];
 
@@ -490,12 +527,13 @@ impl ::boxkit::EventListener for BinderyEventListener {
 }
 
 /// `::boxkit::ExecPolicy` implemented by a Python object.
-pub struct BinderyExecPolicy {
+#[allow(non_camel_case_types)]
+pub struct Bindery_Foreign_ExecPolicy {
     _object: ::pyo3::Py<::pyo3::PyAny>,
     allow_exec: ::pyo3::Py<::pyo3::PyAny>,
 }
 
-impl BinderyExecPolicy {
+impl Bindery_Foreign_ExecPolicy {
     /// Checks `object` once and wraps it: a required method it lacks, or
     /// an attribute that is not callable, is a `TypeError`.
     fn _boxed(
@@ -507,6 +545,16 @@ impl BinderyExecPolicy {
             allow_exec: bindery_required(object, "allow_exec")?,
         };
         Ok(Box::new(bridge))
+    }
+
+    /// Wraps `object` as the trait object Rust holds, and remembers it:
+    /// while Rust holds it, handing it back to Python gives `object` itself.
+    fn _arced(
+        object: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::std::sync::Arc<dyn ::boxkit::ExecPolicy>> {
+        let _arc = ::std::sync::Arc::from(Self::_boxed(object)?);
+        bindery_remember_foreign(&_arc, object);
+        Ok(_arc)
     }
 
     /// Reports an exception of a callback, with the listener as its object.
@@ -542,7 +590,7 @@ impl BinderyExecPolicy {
     }
 }
 
-impl ::boxkit::ExecPolicy for BinderyExecPolicy {
+impl ::boxkit::ExecPolicy for Bindery_Foreign_ExecPolicy {
     fn allow_exec(
         &self,
         box_id: String,
@@ -557,6 +605,47 @@ impl ::boxkit::ExecPolicy for BinderyExecPolicy {
                 Err(_error) => Err(self._fail(_py, "allow_exec", _error)),
             }
         })
+    }
+}
+
+impl ::std::ops::Drop for Bindery_Foreign_ExecPolicy {
+    fn drop(&mut self) {
+        bindery_forget_foreign((self as *const Self).cast::<()>());
+    }
+}
+
+/// A `::boxkit::ExecPolicy` implemented in Rust (a `ExecPolicy`) or in Python.
+#[allow(non_camel_case_types)]
+#[derive(Clone)]
+pub struct Bindery_Dyn_ExecPolicy(::std::sync::Arc<dyn ::boxkit::ExecPolicy>);
+
+impl PartialEq for Bindery_Dyn_ExecPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        ::std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for Bindery_Dyn_ExecPolicy {
+    type Error = ::pyo3::PyErr;
+
+    fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        if let Ok(_native) = _obj.cast::<BinderyExecPolicy>() {
+            return Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)));
+        }
+        Bindery_Foreign_ExecPolicy::_arced(&_obj).map(Self)
+    }
+}
+
+impl<'py> ::pyo3::IntoPyObject<'py> for Bindery_Dyn_ExecPolicy {
+    type Target = ::pyo3::PyAny;
+    type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;
+    type Error = ::pyo3::PyErr;
+
+    fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {
+        if let Some(_object) = bindery_foreign_object(_py, &self.0) {
+            return Ok(_object);
+        }
+        ::pyo3::Bound::new(_py, BinderyExecPolicy { _inner: self.0 }).map(::pyo3::Bound::into_any)
     }
 }
 
@@ -602,6 +691,53 @@ fn bindery_repr(
         parts.push(format!("{field}={}", value.repr()?));
     }
     Ok(format!("{name}({})", parts.join(", ")))
+}
+
+/// Converts what Python passed into a custom type with `lift` (its
+/// `TryFrom`, or the configured function); a refusal is a `ValueError`
+/// naming the type.
+fn bindery_try_custom<B, C, E: ::std::fmt::Display>(
+    builtin: B,
+    name: &str,
+    lift: impl FnOnce(B) -> Result<C, E>,
+) -> ::pyo3::PyResult<C> {
+    lift(builtin)
+        .map_err(|e| ::pyo3::exceptions::PyValueError::new_err(format!("invalid {name}: {e}")))
+}
+
+/// `::boxkit::HostPath`, crossing as `String`: `TryFrom<String>`
+/// checks what Python passes, `::boxkit::host_path_text` converts what Rust returns.
+#[derive(Clone)]
+pub struct BinderyHostPath(::boxkit::HostPath);
+
+impl PartialEq for BinderyHostPath {
+    #[allow(clippy::clone_on_copy)]
+    fn eq(&self, other: &Self) -> bool {
+        ::boxkit::host_path_text(self.0.clone()) == ::boxkit::host_path_text(other.0.clone())
+    }
+}
+
+impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for BinderyHostPath {
+    type Error = ::pyo3::PyErr;
+
+    fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value = bindery_try_custom(
+            _obj.extract::<String>()?,
+            "HostPath",
+            <::boxkit::HostPath as ::std::convert::TryFrom<String>>::try_from,
+        )?;
+        Ok(Self(_value))
+    }
+}
+
+impl<'py> ::pyo3::IntoPyObject<'py> for BinderyHostPath {
+    type Target = ::pyo3::PyAny;
+    type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;
+    type Error = ::pyo3::PyErr;
+
+    fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {
+        ::boxkit::host_path_text(self.0).into_bound_py_any(_py)
+    }
 }
 
 /// What a finished command left behind.
@@ -710,7 +846,7 @@ impl From<BinderyBoxConfig> for ::boxkit::BoxConfig {
     }
 }
 
-/// Lifecycle of a box.
+/// Lifecycle of a box; `str()` gives its lowercase name.
 #[::pyo3::pyclass(module = "boxkit", name = "BoxState", eq, hash, frozen, from_py_object)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BinderyBoxState {
@@ -722,6 +858,13 @@ pub enum BinderyBoxState {
     Stopped,
     #[pyo3(name = "REMOVED")]
     Removed,
+}
+
+#[::pyo3::pymethods]
+impl BinderyBoxState {
+    fn __str__(&self) -> String {
+        ::boxkit::BoxState::from(*self).to_string()
+    }
 }
 
 impl From<::boxkit::BoxState> for BinderyBoxState {
@@ -849,6 +992,50 @@ fn bindery_arc<T>(value: impl Into<::std::sync::Arc<T>>) -> ::std::sync::Arc<T> 
     value.into()
 }
 
+/// Consulted before every command: one implemented in Rust
+/// (`allow_programs`), or any Python object with `allow_exec`.
+#[::pyo3::pyclass(frozen, eq, hash, module = "boxkit", name = "ExecPolicy", from_py_object)]
+#[derive(Clone)]
+pub struct BinderyExecPolicy {
+    _inner: ::std::sync::Arc<dyn ::boxkit::ExecPolicy>,
+}
+
+/// Two Python objects are equal when they wrap the same Rust object.
+impl PartialEq for BinderyExecPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        ::std::sync::Arc::ptr_eq(&self._inner, &other._inner)
+    }
+}
+
+impl Eq for BinderyExecPolicy {}
+
+impl ::std::hash::Hash for BinderyExecPolicy {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(&::std::sync::Arc::as_ptr(&self._inner).cast::<()>(), state);
+    }
+}
+
+#[::pyo3::pymethods]
+impl BinderyExecPolicy {
+    fn __repr__(&self) -> String {
+        format!("<boxkit.ExecPolicy at {:p}>", ::std::sync::Arc::as_ptr(&self._inner))
+    }
+
+    /// Whether `command` may run in the box: `false` refuses it
+    /// (PolicyRejectedError); raising a BoxkitError fails the exec with it.
+    fn allow_exec(
+        &self,
+        _py: ::pyo3::Python<'_>,
+        box_id: String,
+        command: Vec<String>,
+    ) -> ::pyo3::PyResult<bool> {
+        let _result = bindery_detach(_py, || {
+            ::boxkit::ExecPolicy::allow_exec(&*self._inner, box_id, command)
+        })?;
+        _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
+    }
+}
+
 /// The sandbox runtime: owns a root directory and the boxes below it.
 ///
 /// Opens (creating if needed) a runtime rooted at `root_dir`.
@@ -888,8 +1075,9 @@ impl BinderyRuntime {
     }
 
     /// The canonical root directory.
-    fn root_dir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
-        bindery_attached(_py, || self._inner.root_dir())
+    fn root_dir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyHostPath> {
+        let _value = bindery_attached(_py, || self._inner.root_dir())?;
+        Ok(BinderyHostPath(_value))
     }
 
     /// Creates a box named `name` with extra environment variables.
@@ -978,24 +1166,31 @@ impl BinderyRuntime {
     fn set_policy(
         &self,
         _py: ::pyo3::Python<'_>,
-        policy: Option<::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        policy: Option<Bindery_Dyn_ExecPolicy>,
     ) -> ::pyo3::PyResult<()> {
-        let policy = policy.as_ref().map(BinderyExecPolicy::_boxed).transpose()?;
+        let policy = policy.map(|v| v.0);
         bindery_detach(_py, || self._inner.set_policy(policy))
+    }
+
+    /// The installed policy: a Python policy comes back as the same object.
+    fn policy(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<Option<Bindery_Dyn_ExecPolicy>> {
+        let _value = bindery_detach(_py, || self._inner.policy())?;
+        Ok(_value.map(Bindery_Dyn_ExecPolicy))
     }
 }
 
-/// One box: an isolated working directory with its own environment.
+/// One box: an isolated working directory with its own environment. Two
+/// handles of the same box are equal; `str()` gives `box <id>`.
 #[::pyo3::pyclass(frozen, eq, hash, module = "boxkit", name = "Sandbox", from_py_object)]
 #[derive(Clone)]
 pub struct BinderySandbox {
     _inner: ::std::sync::Arc<::boxkit::Sandbox>,
 }
 
-/// Two Python objects are equal when they wrap the same Rust object.
+/// Two Python objects are equal when their Rust values are (`Eq`).
 impl PartialEq for BinderySandbox {
     fn eq(&self, other: &Self) -> bool {
-        ::std::sync::Arc::ptr_eq(&self._inner, &other._inner)
+        *self._inner == *other._inner
     }
 }
 
@@ -1003,7 +1198,7 @@ impl Eq for BinderySandbox {}
 
 impl ::std::hash::Hash for BinderySandbox {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
-        ::std::hash::Hash::hash(&::std::sync::Arc::as_ptr(&self._inner), state);
+        ::std::hash::Hash::hash(&*self._inner, state);
     }
 }
 
@@ -1013,14 +1208,19 @@ impl BinderySandbox {
         format!("<boxkit.Sandbox at {:p}>", ::std::sync::Arc::as_ptr(&self._inner))
     }
 
+    fn __str__(&self) -> String {
+        self._inner.to_string()
+    }
+
     /// The box id (its name).
     fn id(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
         bindery_attached(_py, || self._inner.id())
     }
 
     /// The box's working directory on the host.
-    fn workdir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
-        bindery_attached(_py, || self._inner.workdir())
+    fn workdir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyHostPath> {
+        let _value = bindery_attached(_py, || self._inner.workdir())?;
+        Ok(BinderyHostPath(_value))
     }
 
     /// The current lifecycle state.
@@ -1117,9 +1317,10 @@ impl BinderySandbox {
     fn copy_in(
         &self,
         _py: ::pyo3::Python<'_>,
-        host_path: String,
+        host_path: BinderyHostPath,
         box_path: String,
     ) -> ::pyo3::PyResult<u64> {
+        let host_path = host_path.0;
         let _result = bindery_detach(_py, || self._inner.copy_in(host_path, box_path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
@@ -1129,8 +1330,9 @@ impl BinderySandbox {
         &self,
         _py: ::pyo3::Python<'_>,
         box_path: String,
-        host_path: String,
+        host_path: BinderyHostPath,
     ) -> ::pyo3::PyResult<u64> {
+        let host_path = host_path.0;
         let _result = bindery_detach(_py, || self._inner.copy_out(box_path, host_path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
@@ -1150,6 +1352,18 @@ fn bindery_fn_shell_join(_py: ::pyo3::Python<'_>, args: Vec<String>) -> ::pyo3::
     bindery_detach(_py, || ::boxkit::shell_join(args))
 }
 
+/// A policy, implemented in Rust, that allows only commands whose
+/// program (first word) is one of `programs`.
+#[::pyo3::pyfunction]
+#[pyo3(name = "allow_programs")]
+fn bindery_fn_allow_programs(
+    _py: ::pyo3::Python<'_>,
+    programs: Vec<String>,
+) -> ::pyo3::PyResult<Bindery_Dyn_ExecPolicy> {
+    let _value = bindery_detach(_py, || ::boxkit::allow_programs(programs))?;
+    Ok(Bindery_Dyn_ExecPolicy(_value))
+}
+
 #[::pyo3::pymodule]
 #[pyo3(name = "_native")]
 fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
@@ -1158,6 +1372,7 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     _m.add_class::<BinderyBoxState>()?;
     _m.add_class::<BinderyCopyDirection>()?;
     _m.add_class::<BinderyPathKind>()?;
+    _m.add_class::<BinderyExecPolicy>()?;
     _m.add_class::<BinderyRuntime>()?;
     _m.add_class::<BinderySandbox>()?;
     bindery_alias::<BinderyPathKind>(_m, "MISSING", "Missing")?;
@@ -1166,6 +1381,8 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     bindery_alias::<BinderyPathKind>(_m, "SYMLINK", "Symlink")?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_version, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_shell_join, _m)?)?;
+    _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_allow_programs, _m)?)?;
+    _m.add("HostPath", _m.py().get_type::<::pyo3::types::PyString>())?;
     // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.
     #[cfg(feature = "bindery-test-hooks")]
     _m.setattr(
@@ -1447,7 +1664,7 @@ mod bindery_test_hooks {
                 })
             }
             ("ExecPolicy", "allow_exec") => {
-                let bridge = BinderyExecPolicy::_boxed(listener)?;
+                let bridge = Bindery_Foreign_ExecPolicy::_arced(listener)?;
                 Box::new(move || -> Outcome {
                     let result = ::boxkit::ExecPolicy::allow_exec(
                         &*bridge,

@@ -38,17 +38,19 @@ NATIVE_NAMES = [
     "BoxConfig",
     "BoxState",
     "CopyDirection",
+    "ExecPolicy",
     "ExecResult",
+    "HostPath",
     "PathKind",
     "Runtime",
     "Sandbox",
+    "allow_programs",
     "shell_join",
     "version",
 ]
 LISTENER_NAMES = [
     "EventListener",
     "EventListenerProtocol",
-    "ExecPolicy",
     "ExecPolicyProtocol",
 ]
 

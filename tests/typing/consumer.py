@@ -68,7 +68,7 @@ class FullListener:
     def on_box_removed(self, box_id: str) -> None: ...
 
 
-class OnlyEcho(boxkit.ExecPolicy):
+class OnlyEcho:
     def allow_exec(self, box_id: str, command: list[str]) -> bool:
         return command[:1] == ["echo"]
 
@@ -77,5 +77,8 @@ def register(runtime: boxkit.Runtime) -> bool:
     first: int = runtime.add_listener(Progress())
     runtime.add_listener(FullListener())
     runtime.set_policy(OnlyEcho())
+    policy: boxkit.ExecPolicyProtocol | None = runtime.policy()
+    runtime.set_policy(boxkit.allow_programs(["echo"]))
+    runtime.set_policy(policy)
     runtime.set_policy(None)
     return runtime.remove_listener(first)

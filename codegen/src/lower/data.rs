@@ -1,6 +1,6 @@
 //! Records and enums.
 
-use crate::diagnostics::Code;
+use crate::diagnostics::{Annotate, Code};
 use crate::model::{Enum, EnumVariant, Field, Name, Record, RecordField, Type};
 use crate::names;
 
@@ -89,8 +89,30 @@ impl Lowerer<'_, '_> {
             members,
             &format!("among the members of `{}`", e.name),
         );
+        let mut traits = self.traits.get(&e.name).copied().unwrap_or_default();
+        // uniffi_udl records `[Traits]` of an `[Enum] interface` only.
+        for t in self.cx.spans.enum_traits(&e.name) {
+            match t.as_str() {
+                "Debug" => traits.debug = true,
+                "Display" => traits.display = true,
+                "Eq" => traits.eq = true,
+                "Hash" => traits.hash = true,
+                "Ord" => traits.ord = true,
+                other => {
+                    self.udl(
+                        Code::UdlSemantic,
+                        self.cx.spans.def(&e.name),
+                        format!(
+                            "`{other}` in `[Traits]` of `{}` is not a trait UniFFI knows",
+                            e.name
+                        ),
+                    )
+                    .with_help("use `Debug`, `Display`, `Eq`, `Hash` or `Ord`");
+                }
+            }
+        }
         Enum {
-            traits: self.traits.get(&e.name).copied().unwrap_or_default(),
+            traits,
             name,
             docstring: e.docstring,
             flat,

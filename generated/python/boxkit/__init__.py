@@ -7,10 +7,13 @@ from boxkit._native import (
     BoxConfig,
     BoxState,
     CopyDirection,
+    ExecPolicy,
     ExecResult,
+    HostPath,
     PathKind,
     Runtime,
     Sandbox,
+    allow_programs,
     shell_join,
     version,
 )
@@ -37,7 +40,6 @@ from boxkit.errors import (
 from boxkit.listeners import (
     EventListener,
     EventListenerProtocol,
-    ExecPolicy,
     ExecPolicyProtocol,
 )
 
@@ -54,6 +56,7 @@ __all__ = [
     "ExecPolicyProtocol",
     "ExecResult",
     "FileNotFoundError",
+    "HostPath",
     "InternalError",
     "InvalidArgumentError",
     "InvalidStateError",
@@ -71,6 +74,7 @@ __all__ = [
     "SignaledError",
     "SpawnFailedError",
     "TimeoutError",
+    "allow_programs",
     "shell_join",
     "version",
 ]

@@ -12,13 +12,18 @@ __all__ = [
     "BoxConfig",
     "BoxState",
     "CopyDirection",
+    "ExecPolicy",
     "ExecResult",
+    "HostPath",
     "PathKind",
     "Runtime",
     "Sandbox",
+    "allow_programs",
     "shell_join",
     "version",
 ]
+
+HostPath: _typing.TypeAlias = _builtins.str
 
 
 @_typing.final
@@ -66,7 +71,7 @@ class BoxConfig:
 
 @_typing.final
 class BoxState:
-    """Lifecycle of a box."""
+    """Lifecycle of a box; `str()` gives its lowercase name."""
     CREATED: _typing.ClassVar[BoxState]
     RUNNING: _typing.ClassVar[BoxState]
     STOPPED: _typing.ClassVar[BoxState]
@@ -128,6 +133,23 @@ class PathKind:
     def is_symlink(self) -> _builtins.bool: ...
 
 @_typing.final
+class ExecPolicy:
+    """Consulted before every command: one implemented in Rust
+    (`allow_programs`), or any Python object with `allow_exec`.
+    """
+    def allow_exec(
+        self,
+        box_id: _builtins.str,
+        command: _builtins.list[_builtins.str],
+    ) -> _builtins.bool:
+        """Whether `command` may run in the box: `false` refuses it
+        (PolicyRejectedError); raising a BoxkitError fails the exec with it.
+        """
+    def __eq__(self, other: _builtins.object, /) -> _builtins.bool: ...
+    def __ne__(self, other: _builtins.object, /) -> _builtins.bool: ...
+    def __hash__(self) -> _builtins.int: ...
+
+@_typing.final
 class Runtime:
     """The sandbox runtime: owns a root directory and the boxes below it."""
     def __new__(cls, root_dir: _builtins.str) -> Runtime:
@@ -168,18 +190,19 @@ class Runtime:
         """Registers a listener; returns a handle for `remove_listener`."""
     def remove_listener(self, handle: _builtins.int) -> _builtins.bool:
         """Unregisters a listener; false if the handle is unknown."""
-    def set_policy(
-        self,
-        policy: _listeners.ExecPolicy | _listeners.ExecPolicyProtocol | None,
-    ) -> None:
+    def set_policy(self, policy: _listeners.ExecPolicyProtocol | None) -> None:
         """Installs (or with null removes) the policy consulted before each command."""
+    def policy(self) -> _listeners.ExecPolicyProtocol | None:
+        """The installed policy: a Python policy comes back as the same object."""
     def __eq__(self, other: _builtins.object, /) -> _builtins.bool: ...
     def __ne__(self, other: _builtins.object, /) -> _builtins.bool: ...
     def __hash__(self) -> _builtins.int: ...
 
 @_typing.final
 class Sandbox:
-    """One box: an isolated working directory with its own environment."""
+    """One box: an isolated working directory with its own environment. Two
+    handles of the same box are equal; `str()` gives `box <id>`.
+    """
     def id(self) -> _builtins.str:
         """The box id (its name)."""
     def workdir(self) -> _builtins.str:
@@ -243,3 +266,10 @@ def version() -> _builtins.str:
 
 def shell_join(args: _builtins.list[_builtins.str]) -> _builtins.str:
     """`args` as one POSIX shell command line, quoted where needed."""
+
+def allow_programs(
+    programs: _builtins.list[_builtins.str],
+) -> _listeners.ExecPolicyProtocol:
+    """A policy, implemented in Rust, that allows only commands whose
+    program (first word) is one of `programs`.
+    """

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import abc as _abc
 import builtins as _builtins
 import datetime as _datetime
 import typing as _typing
@@ -14,7 +13,6 @@ if _typing.TYPE_CHECKING:
 __all__ = [
     "EventListener",
     "EventListenerProtocol",
-    "ExecPolicy",
     "ExecPolicyProtocol",
 ]
 
@@ -99,28 +97,12 @@ class EventListener:
 
 
 class ExecPolicyProtocol(_typing.Protocol):
-    """Every method of `ExecPolicy`: an object with all of them needs no base class."""
+    """Every method of `ExecPolicy`: an object with all of them can be passed
+    wherever a `ExecPolicy` is expected, and Rust calls it.
+    """
 
     def allow_exec(
         self,
         box_id: _builtins.str,
         command: _builtins.list[_builtins.str],
     ) -> _builtins.bool: ...
-
-
-class ExecPolicy(_abc.ABC):
-    """Consulted before every command.
-
-    Subclass it and override the methods you need. The others do nothing
-    and cost nothing: the bridge skips them without taking the GIL.
-    """
-
-    @_abc.abstractmethod
-    def allow_exec(
-        self,
-        box_id: _builtins.str,
-        command: _builtins.list[_builtins.str],
-    ) -> _builtins.bool:
-        """Whether `command` may run in the box: `false` refuses it
-        (PolicyRejectedError); raising a BoxkitError fails the exec with it.
-        """
