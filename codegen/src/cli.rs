@@ -29,6 +29,7 @@ pub fn run_generate(
     config_path: Option<&Utf8Path>,
     out: &Utf8Path,
     check: bool,
+    force: bool,
 ) -> u8 {
     let (udl, udl_bad) = match read(udl_path) {
         Ok(r) => r,
@@ -82,7 +83,7 @@ pub fn run_generate(
             return EXIT_INVALID;
         }
     };
-    match sync(&files, out, check) {
+    match sync(&files, out, check, force) {
         Ok(report) if check && !report.is_clean() => {
             for path in &report.written {
                 eprintln!("would write {out}/{path}");
@@ -106,6 +107,14 @@ pub fn run_generate(
                 }
             }
             EXIT_OK
+        }
+        Err(e @ (sync::SyncError::NotOurs(_) | sync::SyncError::Symlink(_))) => {
+            eprintln!("error: {e}");
+            eprintln!(
+                "help: point --out at a folder of its own, move those files away, or pass \
+                 --force to replace them; nothing was written"
+            );
+            EXIT_INVALID
         }
         Err(e) => {
             eprintln!("error: cannot write the output: {e}; the previous files were kept");

@@ -32,6 +32,10 @@ enum Command {
         /// Write nothing; exit 1 naming each file that would change.
         #[arg(long)]
         check: bool,
+        /// Replace files in --out that bindery did not write (without its
+        /// marker on their first line); refused otherwise.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -44,11 +48,13 @@ fn main() -> ExitCode {
             config,
             out,
             check,
+            force,
         } => ExitCode::from(bindery_codegen::cli::run_generate(
             &udl,
             config.as_deref(),
             &out,
             check,
+            force,
         )),
     }
 }

@@ -1,7 +1,8 @@
-//! Phase 4, the only one that touches disk: make `--out` hold exactly the
+//! Phase 5, the only one that touches disk: make `--out` hold exactly the
 //! file set. Changed files only are written; generated files no longer
 //! produced are removed; nothing is replaced until every new file has been
-//! written beside its target.
+//! written beside its target. A file without bindery's marker is never
+//! replaced or removed (unless forced), and no symlink is followed.
 
 use std::fs;
 use std::io;
@@ -25,14 +26,31 @@ impl SyncReport {
 }
 
 #[derive(Debug)]
-pub struct SyncError {
-    pub path: Utf8PathBuf,
-    pub error: io::Error,
+pub enum SyncError {
+    /// Reading or writing `path` failed.
+    Io { path: Utf8PathBuf, error: io::Error },
+    /// Files in the output directory that bindery did not write (no marker
+    /// on their first line) and would replace: relative paths, sorted.
+    NotOurs(Vec<String>),
+    /// A symlink where an output file or one of its folders would go.
+    Symlink(Utf8PathBuf),
 }
 
 impl std::fmt::Display for SyncError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.error)
+        match self {
+            SyncError::Io { path, error } => write!(f, "{path}: {error}"),
+            SyncError::NotOurs(paths) => write!(
+                f,
+                "{} file(s) in the output directory were not written by bindery and would be \
+                 replaced: {}",
+                paths.len(),
+                paths.join(", ")
+            ),
+            SyncError::Symlink(path) => {
+                write!(f, "{path} is a symlink; bindery does not follow it")
+            }
+        }
     }
 }
 
@@ -44,16 +62,38 @@ const SKIP_DIRS: &[&str] = &["target", "__pycache__", "node_modules"];
 const TEMP_SUFFIX: &str = ".bindery-tmp";
 
 fn err(path: &Utf8Path, error: io::Error) -> SyncError {
-    SyncError {
+    SyncError::Io {
         path: path.to_owned(),
         error,
     }
 }
 
+/// Refuses a symlink at `relative` or at any folder on its way below `out`.
+fn check_no_symlink(out: &Utf8Path, relative: &Utf8Path) -> Result<(), SyncError> {
+    let mut path = out.to_owned();
+    for component in relative.components() {
+        path.push(component);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(SyncError::Symlink(path)),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(err(&path, e)),
+        }
+    }
+    Ok(())
+}
+
 /// Syncs `files` into `out`; with `check`, only reports what would change.
-pub fn sync(files: &FileSet, out: &Utf8Path, check: bool) -> Result<SyncReport, SyncError> {
+/// A file bindery did not write is replaced only with `force`.
+pub fn sync(
+    files: &FileSet,
+    out: &Utf8Path,
+    check: bool,
+    force: bool,
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let mut pending = Vec::new();
+    let mut not_ours = Vec::new();
     for (relative, content) in &files.files {
         let safe = Utf8Path::new(relative)
             .components()
@@ -64,13 +104,23 @@ pub fn sync(files: &FileSet, out: &Utf8Path, check: bool) -> Result<SyncReport, 
                 io::Error::other("refusing a path outside the output directory"),
             ));
         }
+        check_no_symlink(out, Utf8Path::new(relative))?;
         let path = out.join(relative);
         match fs::read(&path) {
             Ok(existing) if existing == content.as_bytes() => report.unchanged += 1,
-            Ok(_) => pending.push((relative.clone(), path)),
+            Ok(_) => {
+                if !is_generated(&path) {
+                    not_ours.push(relative.clone());
+                }
+                pending.push((relative.clone(), path));
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => pending.push((relative.clone(), path)),
             Err(e) => return Err(err(&path, e)),
         }
+    }
+    if !not_ours.is_empty() && !force {
+        not_ours.sort();
+        return Err(SyncError::NotOurs(not_ours));
     }
     let mut stale = Vec::new();
     if out.exists() {

@@ -34,6 +34,7 @@ pub fn gen(check: bool) -> Result<(), String> {
         config.as_deref().map(relative).as_deref(),
         Utf8Path::new("generated"),
         check,
+        false,
     );
     if code == 0 {
         Ok(())

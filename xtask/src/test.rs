@@ -164,6 +164,7 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
             Some(&config_path),
             &pkg,
             false,
+            false,
         );
         if code != 0 {
             return Err(format!("fixture {name} does not generate"));
