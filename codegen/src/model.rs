@@ -79,6 +79,23 @@ impl Type {
         out
     }
 
+    /// Whether the type is a builtin scalar: a number, `boolean`, `string`,
+    /// `bytes`, `timestamp` or `duration`.
+    pub fn is_scalar(&self) -> bool {
+        !matches!(
+            self,
+            Type::Optional(_)
+                | Type::Sequence(_)
+                | Type::Map(..)
+                | Type::Object(_)
+                | Type::Record(_)
+                | Type::Enum(_)
+                | Type::Callback(_)
+                | Type::Custom(_)
+                | Type::Error(_)
+        )
+    }
+
     /// Whether the type is one of the eight integer types.
     pub fn is_integer(&self) -> bool {
         matches!(
@@ -201,7 +218,8 @@ pub struct Api {
 pub struct Custom {
     pub name: Name,
     pub docstring: Option<String>,
-    /// A builtin scalar: a number, `bool`, `string`, `bytes` or a time type.
+    /// The type it crosses as: a builtin, a container, or a record, enum or
+    /// plain interface of the API.
     pub builtin: Type,
     /// Configured conversion functions, as Rust paths (relative ones start
     /// at the core crate's root); `None` uses `TryFrom<builtin>` and
@@ -476,10 +494,13 @@ impl Api {
             .flat_map(|e| &e.variants)
             .flat_map(|v| &v.fields)
             .map(|f| &f.ty);
+        // A custom type's values cross as its builtin's.
+        let custom_builtins = self.customs.iter().map(|c| &c.builtin);
         signatures
             .chain(error_fields)
             .chain(record_fields)
             .chain(enum_fields)
+            .chain(custom_builtins)
             .flat_map(Type::walk)
             .cloned()
             .collect()

@@ -306,6 +306,7 @@ impl Lowerer<'_, '_> {
         let mut functions = self.functions(&namespace, items.functions);
         self.apply_gil_config(&mut objects, &mut functions);
         self.object_errors(&mut objects, &functions, &callbacks);
+        self.check_custom_builtins(&customs, &objects);
 
         let mut api = Api {
             namespace,
@@ -503,6 +504,22 @@ impl Lowerer<'_, '_> {
             );
         }
         objects
+    }
+
+    /// Values of `[Trait, WithForeign]` interfaces and of interfaces thrown
+    /// as errors are not their class: no custom type is built on them.
+    fn check_custom_builtins(&mut self, customs: &[Custom], objects: &[Object]) {
+        for c in customs {
+            let special = c.builtin.walk().into_iter().any(|t| match t {
+                Type::Object(id) => objects[id.0].foreign.is_some() || objects[id.0].is_error,
+                _ => false,
+            });
+            if special {
+                let span = self.cx.spans.def(&c.name.udl);
+                let what = "a `[Trait, WithForeign]` interface or an interface thrown as an error";
+                self.refuse_custom(span, &c.name.udl, what);
+            }
+        }
     }
 
     /// Marks the interfaces some call throws. Python cannot build the Rust

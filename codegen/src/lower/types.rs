@@ -71,36 +71,21 @@ impl Lowerer<'_, '_> {
         self.default(d, span)
     }
 
-    /// A custom type: its name, and the builtin it crosses as (a scalar).
+    /// A custom type: its name, and the type it crosses as: a builtin, a
+    /// container, or a record, enum or plain interface of the API.
     pub(super) fn custom(&mut self, c: uniffi_meta::CustomTypeMetadata) -> Custom {
         let span = self.cx.spans.def(&c.name);
         let builtin = self.ty(&c.builtin, span.clone());
-        let scalar = builtin.as_ref().is_some_and(|t| {
-            !matches!(
-                t,
-                Type::Optional(_)
-                    | Type::Sequence(_)
-                    | Type::Map(..)
-                    | Type::Object(_)
-                    | Type::Record(_)
-                    | Type::Enum(_)
-                    | Type::Callback(_)
-                    | Type::Custom(_)
-                    | Type::Error(_)
-            )
+        let refused = builtin.as_ref().and_then(|t| {
+            t.walk().into_iter().find_map(|inner| match inner {
+                Type::Callback(_) => Some("a callback interface"),
+                Type::Custom(_) => Some("another custom type"),
+                Type::Error(_) => Some("an error type"),
+                _ => None,
+            })
         });
-        if builtin.is_some() && !scalar {
-            self.udl(
-                Code::Unsupported,
-                span.clone(),
-                format!(
-                    "custom type `{}` is not built on a builtin scalar type",
-                    c.name
-                ),
-            )
-            .with_help(
-                "bindery binds custom types over numbers, `boolean`, `string`, `bytes`, `timestamp` and `duration`; see docs/uniffi-compat.md",
-            );
+        if let Some(what) = refused {
+            self.refuse_custom(span.clone(), &c.name, what);
         }
         let config = super::configured(&self.cx.config.custom, &c.name);
         let try_lift = config
@@ -116,6 +101,18 @@ impl Lowerer<'_, '_> {
             try_lift,
             lower,
         }
+    }
+
+    /// A custom type built on a type it cannot be built on.
+    pub(super) fn refuse_custom(&mut self, span: Range<usize>, name: &str, what: &str) {
+        self.udl(
+            Code::Unsupported,
+            span,
+            format!("custom type `{name}` is built on {what}"),
+        )
+        .with_help(
+            "build a custom type on a builtin, a container, a record, an enum or a plain interface; see docs/uniffi-compat.md",
+        );
     }
 
     /// A configured Rust path: absolute (`::url::Url::parse`), or relative to

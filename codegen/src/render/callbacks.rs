@@ -88,7 +88,7 @@ pub fn error_value(paths: &Paths<'_>, id: ErrorId) -> Vec<String> {
 }
 
 /// The Rust type the core uses for a value of `ty`.
-fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
+pub fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
     match ty {
         Type::Object(id) if paths.api.object(*id).is_trait => {
             format!("::std::sync::Arc<dyn {}>", paths.core_of(ty))

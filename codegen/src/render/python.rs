@@ -761,7 +761,12 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             .iter()
             .map(|c| {
                 let builtin = types::python(&c.builtin, plan.spelling);
-                format!("{}: _typing.TypeAlias = {builtin}", c.name.python)
+                let name = &c.name.python;
+                // The UDL chose the name; ruff wants aliases in CamelCase.
+                let camel =
+                    name.starts_with(|c: char| c.is_ascii_uppercase()) && !name.contains('_');
+                let noqa = if camel { "" } else { "  # noqa: PYI042" };
+                format!("{name}: _typing.TypeAlias = {builtin}{noqa}")
             })
             .collect(),
         classes,

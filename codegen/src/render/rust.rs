@@ -127,6 +127,8 @@ struct LibRs {
     map_helper: bool,
     alias_helper: bool,
     customs: Vec<String>,
+    /// `bindery_type_alias`, for a custom type over a non-scalar.
+    type_alias_helper: bool,
     data: Vec<DataView>,
     objects: Vec<Object>,
     functions: Vec<Method>,
@@ -194,6 +196,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         map_helper: all_types
             .iter()
             .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion())),
+        type_alias_helper: api.customs.iter().any(|c| !c.builtin.is_scalar()),
         alias_helper: api
             .enums
             .iter()
@@ -685,9 +688,19 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
     }
     // UniFFI's Python names a custom type as an alias of its builtin's class.
     for c in &api.customs {
-        let class = format!("_m.py().get_type::<{}>()", types::py_class(&c.builtin));
-        let args = [types::rust_str(&c.name.python), class];
-        lines.push(list(4, "_m.add", &args, "?;"));
+        let name = types::rust_str(&c.name.python);
+        if c.builtin.is_scalar() {
+            let class = format!("_m.py().get_type::<{}>()", types::py_class(&c.builtin));
+            lines.push(list(4, "_m.add", &[name, class], "?;"));
+        } else {
+            let annotation = types::python(&c.builtin, plan.spelling);
+            let args = [
+                "_m".to_string(),
+                name,
+                format!("c{}", types::rust_str(&annotation)),
+            ];
+            lines.push(list(4, "bindery_type_alias", &args, "?;"));
+        }
     }
     lines
 }
