@@ -273,6 +273,21 @@ impl Lowerer<'_, '_> {
             T::Enum { name, .. } if self.ids.errors.contains_key(name) => {
                 Type::Error(self.ids.errors[name])
             }
+            // A type of another crate, declared `[External="crate"] typedef ...`.
+            T::Record { name, .. }
+            | T::Enum { name, .. }
+            | T::Object { name, .. }
+            | T::Custom { name, .. } => {
+                self.udl(
+                    Code::Unsupported,
+                    span,
+                    format!("`{name}` is an external type, defined by another crate's bindings"),
+                )
+                .with_help(format!(
+                    "bindery binds the types of one UDL into one package: declare `{name}` in this UDL with its fields or methods and `[Remote]`; see docs/uniffi-compat.md"
+                ));
+                return None;
+            }
             other => {
                 self.udl(
                     Code::Unsupported,
