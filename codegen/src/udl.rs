@@ -455,8 +455,28 @@ fn semantic_error(text: &str, spans: &Spans, message: &str) -> Diagnostic {
     )
 }
 
-/// The first place the UDL uses a capitalised word of the message (a type name).
+/// The first place, outside comments, where the UDL has a string literal
+/// the message quotes (`StringLit("world")`), else a capitalised word of
+/// the message (a type name).
 fn first_use(text: &str, message: &str) -> Option<Range<usize>> {
+    // Whether `at` is inside a `//` comment (docstrings included).
+    let in_comment = |at: usize| {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        text[line_start..at].contains("//")
+    };
+    let quoted = message
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(|q| format!("\"{q}\""));
+    let literal = quoted.filter(|q| q.len() > 2).find_map(|q| {
+        text.match_indices(&q)
+            .map(|(at, _)| at..at + q.len())
+            .find(|r| !in_comment(r.start))
+    });
+    if literal.is_some() {
+        return literal;
+    }
     let words = message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
     words
         .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && w.len() > 1)
@@ -468,7 +488,7 @@ fn first_use(text: &str, message: &str) -> Option<Range<usize>> {
                     let after = text[r.end..].chars().next();
                     let boundary =
                         |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-                    boundary(before) && boundary(after)
+                    boundary(before) && boundary(after) && !in_comment(r.start)
                 })
         })
 }

@@ -46,31 +46,6 @@ impl Lowerer<'_, '_> {
         self.name(span, udl)
     }
 
-    /// A default of an argument or field of type `t`: a custom type's would
-    /// need the conversion in a signature, which PyO3 evaluates as Rust.
-    pub(super) fn typed_default(
-        &mut self,
-        d: &DefaultValueMetadata,
-        t: &uniffi_meta::Type,
-        span: Range<usize>,
-    ) -> Option<Literal> {
-        let inner = match t {
-            uniffi_meta::Type::Optional { inner_type } => inner_type.as_ref(),
-            other => other,
-        };
-        let is_null = matches!(d, DefaultValueMetadata::Literal(LiteralMetadata::None));
-        if let (uniffi_meta::Type::Custom { name, .. }, false) = (inner, is_null) {
-            self.udl(
-                Code::Unsupported,
-                span,
-                format!("a default value of the custom type `{name}`"),
-            )
-            .with_help("drop the default; see docs/uniffi-compat.md");
-            return None;
-        }
-        self.default(d, span)
-    }
-
     /// A custom type: its name, and the type it crosses as: a builtin, a
     /// container, or a record, enum or plain interface of the API.
     pub(super) fn custom(&mut self, c: uniffi_meta::CustomTypeMetadata) -> Custom {
