@@ -34,6 +34,13 @@ pub struct CustomConfig {
     pub try_lift: Option<Spanned<String>>,
     /// `fn(Custom) -> Builtin`.
     pub lower: Option<Spanned<String>>,
+    /// The Python class values of the type are, `module:Qualname`: with
+    /// `into-python` and `from-python`, Python sees it instead of the builtin.
+    pub python_type: Option<Spanned<String>>,
+    /// `module:qualname` of a callable from the builtin to the Python class.
+    pub into_python: Option<Spanned<String>>,
+    /// `module:qualname` of a callable from the Python class to the builtin.
+    pub from_python: Option<Spanned<String>>,
 }
 
 /// Calls that keep the GIL instead of releasing it around the core call.
@@ -147,6 +154,9 @@ const SCHEMA: Shape = Shape::Table(&[
         Shape::Map(&Shape::Table(&[
             ("try-lift", Shape::Str),
             ("lower", Shape::Str),
+            ("python-type", Shape::Str),
+            ("into-python", Shape::Str),
+            ("from-python", Shape::Str),
         ])),
     ),
 ]);

@@ -226,6 +226,25 @@ pub struct Custom {
     /// `From<custom> for builtin`.
     pub try_lift: Option<String>,
     pub lower: Option<String>,
+    /// Configured Python-side conversions: Python sees this class instead of
+    /// the builtin.
+    pub python: Option<PythonConverter>,
+}
+
+/// A custom type's Python class and the callables between it and the
+/// builtin, each a `module:qualname` path.
+#[derive(Debug, Clone)]
+pub struct PythonConverter {
+    pub class: PythonPath,
+    pub into: PythonPath,
+    pub from: PythonPath,
+}
+
+/// An object of a Python module: `module:qualname`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PythonPath {
+    pub module: String,
+    pub qualname: String,
 }
 
 /// A callback interface: a Rust trait implemented by a Python object.
@@ -649,6 +668,8 @@ impl Api {
                     o.foreign.is_none() && !o.is_error
                 }
                 Type::Record(_) | Type::Enum(_) => true,
+                // Its alias, when it has a Python class of its own.
+                Type::Custom(id) => self.custom(*id).python.is_some(),
                 _ => false,
             })
             .filter_map(|t| self.definition(t).map(|n| n.python.clone()))

@@ -711,12 +711,13 @@ fn bindery_try_custom<B, C, E: ::std::fmt::Display>(
 pub struct BinderyHostPath(::boxkit::HostPath);
 
 impl PartialEq for BinderyHostPath {
-    #[allow(clippy::clone_on_copy)]
+    #[allow(clippy::clone_on_copy, clippy::cmp_owned, clippy::useless_conversion)]
     fn eq(&self, other: &Self) -> bool {
         ::boxkit::host_path_text(self.0.clone()) == ::boxkit::host_path_text(other.0.clone())
     }
 }
 
+#[allow(clippy::useless_conversion)]
 impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for BinderyHostPath {
     type Error = ::pyo3::PyErr;
 
@@ -730,6 +731,7 @@ impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for BinderyHostPath {
     }
 }
 
+#[allow(clippy::useless_conversion)]
 impl<'py> ::pyo3::IntoPyObject<'py> for BinderyHostPath {
     type Target = ::pyo3::PyAny;
     type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;

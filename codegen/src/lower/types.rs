@@ -5,7 +5,7 @@ use std::ops::Range;
 use uniffi_meta::{DefaultValueMetadata, LiteralMetadata};
 
 use crate::diagnostics::{Annotate, Code};
-use crate::model::{Custom, Literal, Name, Type};
+use crate::model::{Custom, Literal, Name, PythonConverter, PythonPath, Type};
 use crate::names;
 
 use super::Lowerer;
@@ -69,12 +69,14 @@ impl Lowerer<'_, '_> {
         let lower = config
             .and_then(|x| x.lower.as_ref())
             .map(|p| self.rust_path(p));
+        let python = config.and_then(|x| self.python_converter(&c.name, x));
         Custom {
             name: self.glue_type_name(span, &c.name),
             docstring: c.docstring,
             builtin: builtin.unwrap_or(Type::String),
             try_lift,
             lower,
+            python,
         }
     }
 
@@ -88,6 +90,71 @@ impl Lowerer<'_, '_> {
         .with_help(
             "build a custom type on a builtin, a container, a record, an enum or a plain interface; see docs/uniffi-compat.md",
         );
+    }
+
+    /// `python-type`, `into-python` and `from-python` of a custom type: all
+    /// three or none.
+    fn python_converter(
+        &mut self,
+        name: &str,
+        config: &crate::config::CustomConfig,
+    ) -> Option<PythonConverter> {
+        let keys = [
+            ("python-type", &config.python_type),
+            ("into-python", &config.into_python),
+            ("from-python", &config.from_python),
+        ];
+        let given: Vec<_> = keys.iter().filter(|(_, v)| v.is_some()).collect();
+        if given.is_empty() {
+            return None;
+        }
+        if given.len() < keys.len() {
+            let missing: Vec<&str> = keys
+                .iter()
+                .filter(|(_, v)| v.is_none())
+                .map(|(k, _)| *k)
+                .collect();
+            let span = given[0].1.as_ref().map(|v| v.span()).unwrap_or_default();
+            self.cfg(
+                Code::UnknownInConfig,
+                span,
+                format!("`[custom.{name}]` converts in Python only with all three keys"),
+            )
+            .with_help(format!("add {}", missing.join(" and ")));
+            return None;
+        }
+        let mut path = |value: &Option<toml::Spanned<String>>| {
+            let value = value.as_ref()?;
+            let text = value.get_ref().trim();
+            let parsed = text.split_once(':').filter(|(module, qualname)| {
+                let dotted = |s: &str| {
+                    !s.is_empty()
+                        && s.split('.')
+                            .all(|p| names::is_identifier(p) && !names::is_python_keyword(p))
+                };
+                dotted(module) && dotted(qualname)
+            });
+            if parsed.is_none() {
+                self.cfg(
+                    Code::InvalidName,
+                    value.span(),
+                    format!("`{text}` is not a Python object path"),
+                )
+                .with_help("write `module:name`, for example `ipaddress:IPv4Address` or `ipaddress:IPv4Address.exploded`");
+            }
+            parsed.map(|(module, qualname)| PythonPath {
+                module: module.to_string(),
+                qualname: qualname.to_string(),
+            })
+        };
+        let class = path(&config.python_type);
+        let into = path(&config.into_python);
+        let from = path(&config.from_python);
+        Some(PythonConverter {
+            class: class?,
+            into: into?,
+            from: from?,
+        })
     }
 
     /// A configured Rust path: absolute (`::url::Url::parse`), or relative to

@@ -9,7 +9,7 @@
 //! of the method's own error classes, which Rust then receives as a value.
 
 use super::layout::{let_call, list, match_arm, struct_expr};
-use super::writer::Writer;
+use super::writer::{conversion_impls, Writer};
 
 use super::types::{self, Paths};
 use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, ObjectId, Type};
@@ -36,52 +36,28 @@ pub fn error_value(paths: &Paths<'_>, id: ErrorId) -> Vec<String> {
             w.line("format!(\"{:?}\", self.0) == format!(\"{:?}\", other.0)");
         });
     });
-    w.line("");
-    w.block(
-        format!("impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for {glue} {{"),
-        "}",
+    conversion_impls(
+        &mut w,
+        (&glue, &[]),
         |w| {
-            w.line("type Error = ::pyo3::PyErr;");
-            w.line("");
             w.block(
-                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
+                format!("match {}(_obj.py(), &_obj) {{", paths.from_py_fn(id)),
                 "}",
                 |w| {
-                    w.block(
-                        format!("match {}(_obj.py(), &_obj) {{", paths.from_py_fn(id)),
-                        "}",
-                        |w| {
-                            w.line("Some(_value) => _value.map(Self),");
-                            w.block("None => {", "}", |w| {
-                                w.line("let _kind = _obj.get_type().name()?;");
-                                w.line(format!(
-                                    "let _message = format!(\"expected {base}, got {{_kind}}\");"
-                                ));
-                                w.line("Err(::pyo3::exceptions::PyTypeError::new_err(_message))");
-                            });
-                        },
-                    );
+                    w.line("Some(_value) => _value.map(Self),");
+                    w.block("None => {", "}", |w| {
+                        w.line("let _kind = _obj.get_type().name()?;");
+                        w.line(format!(
+                            "let _message = format!(\"expected {base}, got {{_kind}}\");"
+                        ));
+                        w.line("Err(::pyo3::exceptions::PyTypeError::new_err(_message))");
+                    });
                 },
             );
         },
-    );
-    w.line("");
-    w.block(
-        format!("impl<'py> ::pyo3::IntoPyObject<'py> for {glue} {{"),
-        "}",
         |w| {
-            w.line("type Target = ::pyo3::PyAny;");
-            w.line("type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;");
-            w.line("type Error = ::pyo3::PyErr;");
-            w.line("");
-            w.block(
-                "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
-                "}",
-                |w| {
-                    w.line(format!("let _error = {}(_py, self.0);", paths.to_py_fn(id)));
-                    w.line("Ok(_error.into_value(_py).into_bound(_py).into_any())");
-                },
-            );
+            w.line(format!("let _error = {}(_py, self.0);", paths.to_py_fn(id)));
+            w.line("Ok(_error.into_value(_py).into_bound(_py).into_any())");
         },
     );
     w.finish()
@@ -369,50 +345,26 @@ pub fn dyn_value(paths: &Paths<'_>, id: ObjectId) -> Vec<String> {
             w.line("::std::sync::Arc::ptr_eq(&self.0, &other.0)");
         });
     });
-    w.line("");
-    w.block(
-        format!("impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for {name} {{"),
-        "}",
+    conversion_impls(
+        &mut w,
+        (&name, &[]),
         |w| {
-            w.line("type Error = ::pyo3::PyErr;");
-            w.line("");
             w.block(
-                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
+                format!("if let Ok(_native) = _obj.cast::<{class}>() {{"),
                 "}",
-                |w| {
-                    w.block(
-                        format!("if let Ok(_native) = _obj.cast::<{class}>() {{"),
-                        "}",
-                        |w| w.line("return Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)));"),
-                    );
-                    w.line(format!("{bridge}::_arced(&_obj).map(Self)"));
-                },
+                |w| w.line("return Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)));"),
             );
+            w.line(format!("{bridge}::_arced(&_obj).map(Self)"));
         },
-    );
-    w.line("");
-    w.block(
-        format!("impl<'py> ::pyo3::IntoPyObject<'py> for {name} {{"),
-        "}",
         |w| {
-            w.line("type Target = ::pyo3::PyAny;");
-            w.line("type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;");
-            w.line("type Error = ::pyo3::PyErr;");
-            w.line("");
             w.block(
-                "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
+                "if let Some(_object) = bindery_foreign_object(_py, &self.0) {",
                 "}",
-                |w| {
-                    w.block(
-                        "if let Some(_object) = bindery_foreign_object(_py, &self.0) {",
-                        "}",
-                        |w| w.line("return Ok(_object);"),
-                    );
-                    w.line(format!(
-                        "::pyo3::Bound::new(_py, {class} {{ _inner: self.0 }}).map(::pyo3::Bound::into_any)"
-                    ));
-                },
+                |w| w.line("return Ok(_object);"),
             );
+            w.line(format!(
+                "::pyo3::Bound::new(_py, {class} {{ _inner: self.0 }}).map(::pyo3::Bound::into_any)"
+            ));
         },
     );
     w.finish()

@@ -1,10 +1,14 @@
 //! The glue of a `[Custom] typedef`: a newtype over the core's type that
 //! PyO3 extracts from, and converts into, the builtin it crosses as.
 
-use super::layout::let_call;
+use super::layout::{let_call, list};
 use super::types::{self, Paths};
-use super::writer::Writer;
-use crate::model::{CustomId, Type};
+use super::writer::{conversion_impls, Writer};
+use crate::model::{CustomId, PythonConverter, Type};
+
+/// The core's custom type may be an alias of its builtin (`type Url =
+/// String`): its conversions are then the identity.
+const ALLOW_SAME_TYPE: &str = "#[allow(clippy::useless_conversion)]";
 
 /// The newtype and its conversions, as lines at column 0.
 pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
@@ -53,10 +57,14 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     w.line("#[derive(Clone)]");
     w.line(format!("pub struct {glue}({core});"));
     w.line("");
+    if let (Some(py), Some(k)) = (&c.python, converter_index(paths, id)) {
+        converter_methods(&mut w, &glue, py, k);
+    }
     // Equal when their builtins are: the core's type need not be `PartialEq`.
     w.block(format!("impl PartialEq for {glue} {{"), "}", |w| {
-        // The core's type may be `Copy`; the glue cannot know.
-        w.line("#[allow(clippy::clone_on_copy)]");
+        // The core's type may be `Copy`, or the builtin itself; the glue
+        // cannot know.
+        w.line("#[allow(clippy::clone_on_copy, clippy::cmp_owned, clippy::useless_conversion)]");
         w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
             let one = lifted(&format!("{lower}(self.0.clone())"));
             let other = lifted(&format!("{lower}(other.0.clone())"));
@@ -69,53 +77,98 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
             }
         });
     });
-    w.line("");
-    w.block(
-        format!("impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for {glue} {{"),
-        "}",
+    conversion_impls(
+        &mut w,
+        (&glue, &[ALLOW_SAME_TYPE]),
         |w| {
-            w.line("type Error = ::pyo3::PyErr;");
-            w.line("");
-            w.block(
-                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
-                "}",
-                |w| {
-                    let extracted = if scalar {
-                        format!("_obj.extract::<{builtin}>()?")
-                    } else {
-                        w.line(format!("let _builtin = _obj.extract::<{builtin}>()?;"));
-                        types::lower(&c.builtin, "_builtin", paths)
-                            .unwrap_or_else(|| "_builtin".to_string())
-                    };
-                    let args = [extracted, types::rust_str(&c.name.udl), try_lift.clone()];
-                    w.line(let_call(w.column(), "_value", "bindery_try_custom", &args, "?"));
-                    w.line("Ok(Self(_value))");
-                },
-            );
+            // A configured Python class is converted to the builtin first.
+            let source = if c.python.is_some() {
+                w.line("let _python = Self::_from_python(_obj.py())?.call1((_obj.to_owned(),))?;");
+                "_python"
+            } else {
+                "_obj"
+            };
+            let extracted = if scalar {
+                format!("{source}.extract::<{builtin}>()?")
+            } else {
+                w.line(format!("let _builtin = {source}.extract::<{builtin}>()?;"));
+                types::lower(&c.builtin, "_builtin", paths)
+                    .unwrap_or_else(|| "_builtin".to_string())
+            };
+            let args = [extracted, types::rust_str(&c.name.udl), try_lift.clone()];
+            w.line(let_call(
+                w.column(),
+                "_value",
+                "bindery_try_custom",
+                &args,
+                "?",
+            ));
+            w.line("Ok(Self(_value))");
         },
-    );
-    w.line("");
-    w.block(
-        format!("impl<'py> ::pyo3::IntoPyObject<'py> for {glue} {{"),
-        "}",
         |w| {
-            w.line("type Target = ::pyo3::PyAny;");
-            w.line("type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;");
-            w.line("type Error = ::pyo3::PyErr;");
-            w.line("");
-            w.block(
-                "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
-                "}",
-                |w| {
-                    if scalar {
-                        w.line(format!("{lower}(self.0).into_bound_py_any(_py)"));
-                    } else {
-                        w.line(format!("let _builtin = {lower}(self.0);"));
-                        w.line(format!("{}.into_bound_py_any(_py)", lifted("_builtin")));
-                    }
-                },
-            );
+            let value = if scalar {
+                format!("{lower}(self.0)")
+            } else {
+                w.line(format!("let _builtin = {lower}(self.0);"));
+                lifted("_builtin")
+            };
+            if c.python.is_some() {
+                w.line(format!("let _builtin = {value}.into_bound_py_any(_py)?;"));
+                w.line("Self::_into_python(_py)?.call1((_builtin,))");
+            } else {
+                w.line(format!("{value}.into_bound_py_any(_py)"));
+            }
         },
     );
     w.finish()
+}
+
+/// The position of a custom type among those with Python-side converters:
+/// its three objects sit at `3 * k` in `BINDERY_PYTHON_OBJECTS`.
+pub fn converter_index(paths: &Paths<'_>, id: CustomId) -> Option<usize> {
+    let with = |i: &usize| paths.api.customs[*i].python.is_some();
+    let k = (0..id.0).filter(with).count();
+    paths.api.custom(id).python.as_ref().map(|_| k)
+}
+
+/// The Python class of a custom type and its two converters, each imported
+/// once into its slot of `BINDERY_PYTHON_OBJECTS` (from `3 * k`).
+fn converter_methods(w: &mut Writer, glue: &str, py: &PythonConverter, k: usize) {
+    w.block(format!("impl {glue} {{"), "}", |w| {
+        let objects = [
+            ("_python_class", &py.class, "The Python class of its values"),
+            (
+                "_into_python",
+                &py.into,
+                "Converts the builtin into that class",
+            ),
+            (
+                "_from_python",
+                &py.from,
+                "Converts a value of that class into the builtin",
+            ),
+        ];
+        for (i, (method, path, doc)) in objects.into_iter().enumerate() {
+            if i > 0 {
+                w.line("");
+            }
+            w.line(format!("/// {doc}: `{}:{}`.", path.module, path.qualname));
+            let head = list(
+                w.column(),
+                &format!("fn {method}<'py>"),
+                &["py: ::pyo3::Python<'py>".to_string()],
+                " -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {",
+            );
+            w.block(head, "}", |w| {
+                let args = [
+                    "py".to_string(),
+                    format!("&BINDERY_PYTHON_OBJECTS[{}]", 3 * k + i),
+                    types::rust_str(&path.module),
+                    types::rust_str(&path.qualname),
+                ];
+                w.laid_out(&list(w.column(), "bindery_python_object", &args, ""));
+            });
+        }
+    });
+    w.line("");
 }

@@ -5,6 +5,7 @@ use askama::Template;
 
 use super::types::{self, py_docstring, py_str, Paths, Spelling};
 use crate::model::{Api, Callable, ErrorClass, ErrorType, Type};
+use crate::names;
 use crate::plan::Exports;
 
 fn header(api: &Api) -> String {
@@ -760,7 +761,10 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             .customs
             .iter()
             .map(|c| {
-                let builtin = types::python(&c.builtin, plan.spelling);
+                let builtin = match &c.python {
+                    Some(p) => format!("{}.{}", module_alias(&p.class.module), p.class.qualname),
+                    None => types::python(&c.builtin, plan.spelling),
+                };
                 let name = &c.name.python;
                 // The UDL chose the name; ruff wants aliases in CamelCase.
                 let camel =
@@ -867,32 +871,65 @@ pub fn names_listeners(ty: &Type, api: &Api) -> bool {
     }
 }
 
+/// The modules of custom types' configured Python classes.
+pub fn converter_modules(api: &Api) -> Vec<String> {
+    let mut modules: Vec<String> = api
+        .customs
+        .iter()
+        .filter_map(|c| c.python.as_ref())
+        .map(|p| p.class.module.clone())
+        .collect();
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
+/// The private name the stub imports a module as: `_` and its dotted name
+/// with `_` (`_urllib_parse`, `_typing`).
+pub fn module_alias(module: &str) -> String {
+    format!("_{}", module.replace('.', "_"))
+}
+
 /// The stub's imports, each under a private alias, in isort's groups.
 fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     let api = paths.api;
     let mut imports = Vec::new();
+    // Standard modules, then third-party ones, each block by module name;
+    // the modules of custom types' Python classes go where they belong.
+    let (mut standard, mut third_party): (Vec<String>, Vec<String>) = converter_modules(api)
+        .into_iter()
+        .partition(|m| names::is_stdlib(m));
     if paths.spelling.qualify {
-        imports.push("import builtins as _builtins".to_string());
+        standard.push("builtins".into());
     }
     let stubbed = stub_types(api);
     if stubbed.iter().any(|t| types::uses_datetime(t, api))
         || api
             .customs
             .iter()
-            .any(|c| types::uses_datetime(&c.builtin, api))
+            .any(|c| c.python.is_none() && types::uses_datetime(&c.builtin, api))
     {
-        imports.push("import datetime as _datetime".to_string());
+        standard.push("datetime".into());
     }
     if !api.objects.is_empty()
         || !api.records.is_empty()
         || !api.enums.is_empty()
         || !api.customs.is_empty()
     {
-        imports.push("import typing as _typing".to_string());
+        standard.push("typing".into());
     }
     if api.enums.iter().any(|e| !e.flat) {
-        imports.push(String::new());
-        imports.push("import typing_extensions as _typing_extensions".to_string());
+        third_party.push("typing_extensions".to_string());
+    }
+    for (k, block) in [standard, third_party].iter_mut().enumerate() {
+        block.sort();
+        block.dedup();
+        if k > 0 && !block.is_empty() {
+            imports.push(String::new());
+        }
+        for module in block.iter() {
+            imports.push(format!("import {module} as {}", module_alias(module)));
+        }
     }
     if paths.spelling.qualify_types {
         imports.push(String::new());

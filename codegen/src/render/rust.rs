@@ -9,7 +9,7 @@ const NO_FIELDS: &str = "let fields = bindery_no_fields;";
 use super::callbacks;
 use super::data::{self, DataView};
 use super::types::{self, Paths};
-use super::writer::Writer;
+use super::writer::{conversion_impls, Writer};
 use crate::model::{Api, Callable, CallbackId, ErrorId, ErrorType, ObjectId, Traits, Type};
 
 #[derive(Template)]
@@ -129,6 +129,8 @@ struct LibRs {
     customs: Vec<String>,
     /// `bindery_type_alias`, for a custom type over a non-scalar.
     type_alias_helper: bool,
+    /// Slots of the Python classes and converters of custom types.
+    python_objects: usize,
     data: Vec<DataView>,
     objects: Vec<Object>,
     functions: Vec<Method>,
@@ -196,7 +198,11 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         map_helper: all_types
             .iter()
             .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion())),
-        type_alias_helper: api.customs.iter().any(|c| !c.builtin.is_scalar()),
+        type_alias_helper: api
+            .customs
+            .iter()
+            .any(|c| !c.builtin.is_scalar() && c.python.is_none()),
+        python_objects: 3 * api.customs.iter().filter(|c| c.python.is_some()).count(),
         alias_helper: api
             .enums
             .iter()
@@ -542,49 +548,25 @@ fn object_error(plan: &Paths<'_>, id: ObjectId) -> Vec<String> {
             w.line("::std::sync::Arc::ptr_eq(&self.0, &other.0)");
         });
     });
-    w.line("");
-    w.block(
-        format!("impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for {value} {{"),
-        "}",
+    conversion_impls(
+        &mut w,
+        (&value, &[]),
         |w| {
-            w.line("type Error = ::pyo3::PyErr;");
-            w.line("");
+            w.line("// The exception holds the native object; either is accepted.");
             w.block(
-                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
-                "}",
+                "let _native = match _obj.getattr_opt(::pyo3::intern!(_obj.py(), \"_inner\"))? {",
+                "};",
                 |w| {
-                    w.line("// The exception holds the native object; either is accepted.");
-                    w.block(
-                        "let _native = match _obj.getattr_opt(::pyo3::intern!(_obj.py(), \"_inner\"))? {",
-                        "};",
-                        |w| {
-                            w.line("Some(_native) => _native,");
-                            w.line("None => _obj.to_owned(),");
-                        },
-                    );
-                    w.line(format!("let _native = _native.cast_into::<{class}>()?;"));
-                    w.line("Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)))");
+                    w.line("Some(_native) => _native,");
+                    w.line("None => _obj.to_owned(),");
                 },
             );
+            w.line(format!("let _native = _native.cast_into::<{class}>()?;"));
+            w.line("Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)))");
         },
-    );
-    w.line("");
-    w.block(
-        format!("impl<'py> ::pyo3::IntoPyObject<'py> for {value} {{"),
-        "}",
         |w| {
-            w.line("type Target = ::pyo3::PyAny;");
-            w.line("type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;");
-            w.line("type Error = ::pyo3::PyErr;");
-            w.line("");
-            w.block(
-                "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
-                "}",
-                |w| {
-                    w.line(format!("let _error = {class}::_raise(_py, self.0);"));
-                    w.line("Ok(_error.into_value(_py).into_bound(_py).into_any())");
-                },
-            );
+            w.line(format!("let _error = {class}::_raise(_py, self.0);"));
+            w.line("Ok(_error.into_value(_py).into_bound(_py).into_any())");
         },
     );
     w.finish()
@@ -689,7 +671,10 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
     // UniFFI's Python names a custom type as an alias of its builtin's class.
     for c in &api.customs {
         let name = types::rust_str(&c.name.python);
-        if c.builtin.is_scalar() {
+        if c.python.is_some() {
+            let class = format!("{}::_python_class(_m.py())?", plan.glue(&c.name));
+            lines.push(list(4, "_m.add", &[name, class], "?;"));
+        } else if c.builtin.is_scalar() {
             let class = format!("_m.py().get_type::<{}>()", types::py_class(&c.builtin));
             lines.push(list(4, "_m.add", &[name, class], "?;"));
         } else {

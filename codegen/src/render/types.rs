@@ -40,7 +40,11 @@ pub fn python(ty: &Type, s: Spelling) -> String {
             let name = &s.api.callback(*id).name.python;
             format!("_listeners.{name} | _listeners.{name}Protocol")
         }
-        // Python sees the builtin it crosses as, as in UniFFI.
+        // Python sees the builtin it crosses as, as in UniFFI, unless the
+        // config gives it a Python class: then the stub's alias names it.
+        Type::Custom(id) if s.api.custom(*id).python.is_some() => {
+            s.class(&s.api.custom(*id).name.python)
+        }
         Type::Custom(id) => python(&s.api.custom(*id).builtin, s),
         // Any class of the error: its base, from the exception module.
         Type::Error(id) => format!("_errors.{}", s.api.error(*id).base),
@@ -66,6 +70,7 @@ pub fn uses_datetime(ty: &Type, api: &crate::model::Api) -> bool {
         Type::Timestamp | Type::Duration => true,
         Type::Optional(inner) | Type::Sequence(inner) => uses_datetime(inner, api),
         Type::Map(k, v) => uses_datetime(k, api) || uses_datetime(v, api),
+        Type::Custom(id) if api.custom(*id).python.is_some() => false,
         Type::Custom(id) => uses_datetime(&api.custom(*id).builtin, api),
         _ => false,
     }

@@ -70,6 +70,54 @@ impl Writer {
     }
 }
 
+/// `FromPyObject` and `IntoPyObject` for a glue newtype `name`, after a
+/// blank line each and `attrs` (`#[allow(...)]`): `extract` writes the body
+/// of `extract(_obj)` (a `Borrowed` object) and `into` the body of
+/// `into_pyobject(self, _py)`.
+pub fn conversion_impls(
+    w: &mut Writer,
+    (name, attrs): (&str, &[&str]),
+    extract: impl FnOnce(&mut Writer),
+    into: impl FnOnce(&mut Writer),
+) {
+    w.line("");
+    for attr in attrs {
+        w.line(*attr);
+    }
+    w.block(
+        format!("impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for {name} {{"),
+        "}",
+        |w| {
+            w.line("type Error = ::pyo3::PyErr;");
+            w.line("");
+            w.block(
+                "fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
+                "}",
+                extract,
+            );
+        },
+    );
+    w.line("");
+    for attr in attrs {
+        w.line(*attr);
+    }
+    w.block(
+        format!("impl<'py> ::pyo3::IntoPyObject<'py> for {name} {{"),
+        "}",
+        |w| {
+            w.line("type Target = ::pyo3::PyAny;");
+            w.line("type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;");
+            w.line("type Error = ::pyo3::PyErr;");
+            w.line("");
+            w.block(
+                "fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {",
+                "}",
+                into,
+            );
+        },
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
