@@ -390,7 +390,12 @@ impl Lowerer<'_, '_> {
             };
             if a.ty.contains_callback() && !top_level {
                 let aspan = self.cx.spans.arg(owner, member, &a.name.udl);
-                self.udl(Code::Unsupported, aspan, "a callback interface can only be an argument `T` or `T?`, not inside a collection");
+                self.udl(
+                    Code::Unsupported,
+                    aspan,
+                    "a callback interface inside a collection",
+                )
+                .with_help(super::CALLBACK_ELSEWHERE);
             }
         }
         let returns = returns.and_then(|t| self.ty(&t, span.clone()));
@@ -399,7 +404,8 @@ impl Lowerer<'_, '_> {
                 Code::Unsupported,
                 span.clone(),
                 "a callback interface cannot be returned to Python",
-            );
+            )
+            .with_help(super::CALLBACK_ELSEWHERE);
         }
         let throws_object = match &throws {
             Some(uniffi_meta::Type::Object { name, .. }) => self.ids.objects.get(name).copied(),

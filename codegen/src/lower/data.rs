@@ -26,7 +26,8 @@ impl Lowerer<'_, '_> {
                     Code::Unsupported,
                     fspan,
                     "a record field cannot hold a callback interface",
-                );
+                )
+                .with_help(super::CALLBACK_ELSEWHERE);
             } else if let Some(ty) = ty {
                 fields.push(RecordField {
                     name: fname,
@@ -68,7 +69,8 @@ impl Lowerer<'_, '_> {
                         Code::Unsupported,
                         fspan,
                         "an enum variant cannot hold a callback interface",
-                    );
+                    )
+                    .with_help(super::CALLBACK_ELSEWHERE);
                 } else if let Some(ty) = ty {
                     fields.push(Field {
                         name: fname,

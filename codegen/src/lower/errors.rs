@@ -198,7 +198,8 @@ impl Lowerer<'_, '_> {
                         "field `{}` holds a callback interface; error fields cannot",
                         f.name
                     ),
-                );
+                )
+                .with_help(super::CALLBACK_ELSEWHERE);
             } else if let Some(ty) = ty {
                 fields.push(Field {
                     name: fname,

@@ -25,6 +25,9 @@ use crate::diagnostics::{Annotate, Code, Diagnostic, Sink, Source};
 use crate::model::*;
 use crate::udl::Spans;
 
+/// The help of every refusal of a callback interface outside an argument.
+const CALLBACK_ELSEWHERE: &str = "a callback interface is only an argument (`T` or `T?`); to store, return or collect Python implementations, declare it `[Trait, WithForeign] interface` (docs/uniffi-compat.md)";
+
 pub struct Context<'a> {
     pub spans: &'a Spans,
     pub config: &'a Config,
