@@ -20,6 +20,9 @@ pub fn bench() -> Result<(), String> {
         ],
     )
     .run()?;
+    // The generated crate is a workspace of its own; it shares the target dir.
+    let mut env = env;
+    env.push(("CARGO_TARGET_DIR", root.join("target").to_string()));
     for manifest in ["generated/Cargo.toml", "bench/handwritten/Cargo.toml"] {
         let args = [
             "develop",

@@ -48,6 +48,11 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
         format!("{hash}use_small_heuristics = \"Max\"\n"),
     );
     files.insert("pyproject.toml".into(), python::pyproject(plan)?);
+    // Build outputs of the standalone crate and of `maturin develop`.
+    files.insert(
+        ".gitignore".into(),
+        format!("{hash}/target/\n/Cargo.lock\n__pycache__/\n/{pkg}/*.so\n/{pkg}/*.pyd\n"),
+    );
     files.insert("src/lib.rs".into(), rust::lib_rs(plan)?);
     files.insert(format!("{pkg}/__init__.py"), python::init_py(plan)?);
     files.insert(
