@@ -22,15 +22,28 @@ fn read(path: &Utf8Path) -> Result<(String, Option<usize>), String> {
     }
 }
 
+/// How `run_generate` runs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Write nothing; exit 1 with a diff if the output is stale.
+    pub check: bool,
+    /// Replace files in the output that bindery did not write.
+    pub force: bool,
+    /// The command that regenerates, for the hint `--check` prints
+    /// (`cargo xtask gen`); by default, `bindery generate` with the paths.
+    pub regenerate: Option<String>,
+}
+
 /// Generates (or checks) `out` from `udl` and `config`; prints what it did
-/// and every diagnostic to stderr; returns the exit code.
+/// and every diagnostic to stderr; returns the exit code. This is the
+/// function a project's own `cargo xtask` calls.
 pub fn run_generate(
     udl_path: &Utf8Path,
     config_path: Option<&Utf8Path>,
     out: &Utf8Path,
-    check: bool,
-    force: bool,
+    options: &Options,
 ) -> u8 {
+    let check = options.check;
     let (udl, udl_bad) = match read(udl_path) {
         Ok(r) => r,
         Err(message) => {
@@ -83,15 +96,20 @@ pub fn run_generate(
             return EXIT_INVALID;
         }
     };
-    match sync(&files, out, check, force) {
+    match sync(&files, out, check, options.force) {
         Ok(report) if check && !report.is_clean() => {
+            eprint!("{}", report.diff);
             for path in &report.written {
                 eprintln!("would write {out}/{path}");
             }
             for path in &report.removed {
                 eprintln!("would remove {out}/{path}");
             }
-            eprintln!("error: {out} is out of date; run `cargo xtask gen` (or `bindery generate` without --check)");
+            let regenerate = options.regenerate.clone().unwrap_or_else(|| {
+                let config = config_path.map_or(String::new(), |c| format!(" --config {c}"));
+                format!("bindery generate --udl {udl_path}{config} --out {out}")
+            });
+            eprintln!("error: {out} is out of date; run `{regenerate}`");
             EXIT_INVALID
         }
         Ok(report) => {

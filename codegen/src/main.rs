@@ -49,12 +49,18 @@ fn main() -> ExitCode {
             out,
             check,
             force,
-        } => ExitCode::from(bindery_codegen::cli::run_generate(
-            &udl,
-            config.as_deref(),
-            &out,
-            check,
-            force,
-        )),
+        } => {
+            let options = bindery_codegen::cli::Options {
+                check,
+                force,
+                regenerate: None,
+            };
+            ExitCode::from(bindery_codegen::cli::run_generate(
+                &udl,
+                config.as_deref(),
+                &out,
+                &options,
+            ))
+        }
     }
 }

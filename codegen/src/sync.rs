@@ -17,6 +17,32 @@ pub struct SyncReport {
     pub written: Vec<String>,
     pub removed: Vec<String>,
     pub unchanged: usize,
+    /// With `check`: a unified diff of what would change, at most
+    /// `DIFF_LINES` lines (then a line saying how many were left out).
+    pub diff: String,
+}
+
+/// The most lines of diff `--check` prints.
+pub const DIFF_LINES: usize = 200;
+
+/// A unified diff of `old` into `new` for `path`, 3 lines of context.
+fn unified(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// The first `limit` lines of `diff`, then how many were left out.
+fn bounded(diff: &str, limit: usize) -> String {
+    let lines: Vec<&str> = diff.lines().collect();
+    if lines.len() <= limit {
+        return diff.to_string();
+    }
+    let mut out = lines[..limit].join("\n");
+    out.push_str(&format!("\n... {} more diff lines\n", lines.len() - limit));
+    out
 }
 
 impl SyncReport {
@@ -133,6 +159,18 @@ pub fn sync(
         .map(|p| p.strip_prefix(out).unwrap_or(p).to_string())
         .collect();
     if check {
+        // Removals first: they are short, and the bound cuts the end.
+        let mut diff = String::new();
+        for path in &stale {
+            let relative = path.strip_prefix(out).unwrap_or(path).as_str();
+            let old = fs::read_to_string(path).unwrap_or_default();
+            diff.push_str(&unified(relative, &old, ""));
+        }
+        for (relative, path) in &pending {
+            let old = fs::read_to_string(path).unwrap_or_default();
+            diff.push_str(&unified(relative, &old, &files.files[relative]));
+        }
+        report.diff = bounded(&diff, DIFF_LINES);
         return Ok(report);
     }
 
@@ -209,4 +247,19 @@ fn is_generated(path: &Utf8Path) -> bool {
     let mut first = Vec::new();
     let _ = BufReader::new(file).take(512).read_until(b'\n', &mut first);
     String::from_utf8_lossy(&first).contains(MARKER)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_diff_is_cut_and_says_how_much_is_left() {
+        let long: String = (0..300).map(|i| format!("+line {i}\n")).collect();
+        let cut = bounded(&long, 200);
+        assert_eq!(cut.lines().count(), 201);
+        assert!(cut.lines().nth(199).unwrap().ends_with("line 199"));
+        assert!(cut.ends_with("... 100 more diff lines\n"));
+        assert_eq!(bounded("+a\n", 200), "+a\n");
+    }
 }

@@ -33,8 +33,11 @@ pub fn gen(check: bool) -> Result<(), String> {
         &relative(udl),
         config.as_deref().map(relative).as_deref(),
         Utf8Path::new("generated"),
-        check,
-        false,
+        &bindery_codegen::cli::Options {
+            check,
+            force: false,
+            regenerate: Some("cargo xtask gen".into()),
+        },
     );
     if code == 0 {
         Ok(())

@@ -187,8 +187,7 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
             &dir.join("input.udl"),
             Some(&config_path),
             &pkg,
-            false,
-            false,
+            &bindery_codegen::cli::Options::default(),
         );
         if code != 0 {
             return Err(format!("fixture {name} does not generate"));
