@@ -22,6 +22,15 @@ fn read(path: &Utf8Path) -> Result<(String, Option<usize>), String> {
     }
 }
 
+/// The `[package] version` of the crate in `dir`, if its manifest says it
+/// plainly (not `version.workspace = true`).
+fn core_version(dir: &Utf8Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+    let value: toml::Table = toml::from_str(&manifest).ok()?;
+    let version = value.get("package")?.get("version")?.as_str()?;
+    Some(version.to_string())
+}
+
 /// How `run_generate` runs.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -58,12 +67,19 @@ pub fn run_generate(
             return EXIT_INVALID;
         }
     };
-    let input = Input {
+    let mut input = Input {
         udl_name: udl_path.as_str(),
         udl: &udl,
         config_name: config_path.map_or("<no config>", |p| p.as_str()),
         config: &config,
+        core_version: None,
     };
+    // The distribution's default version is the core crate's: where the
+    // config puts the core is known once the input is lowered.
+    let core_version = crate::model(&input)
+        .ok()
+        .and_then(|api| core_version(&out.join(&api.crate_path)));
+    input.core_version = core_version.as_deref();
     let encoding: Vec<Diagnostic> = [(udl_bad, Source::Udl), (config_bad, Source::Config)]
         .into_iter()
         .filter_map(|(bad, source)| {

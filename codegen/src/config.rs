@@ -23,6 +23,31 @@ pub struct Config {
     pub gil: GilConfig,
     #[serde(default)]
     pub custom: BTreeMap<Spanned<String>, CustomConfig>,
+    #[serde(default)]
+    pub distribution: DistributionConfig,
+}
+
+/// The Python distribution's metadata, written to `pyproject.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DistributionConfig {
+    /// Distribution name (default: the package name).
+    pub name: Option<Spanned<String>>,
+    /// Version (default: the core crate's).
+    pub version: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    /// An SPDX expression.
+    pub license: Option<Spanned<String>>,
+    /// A path relative to the generated crate.
+    pub readme: Option<Spanned<String>>,
+    /// `>=3.N`, N at least 11: also the abi3 floor of the wheel.
+    pub requires_python: Option<Spanned<String>>,
+    #[serde(default)]
+    pub dependencies: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub classifiers: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub urls: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// Conversions of a `[Custom]` type other than `TryFrom`/`From`, for a
@@ -158,6 +183,20 @@ const SCHEMA: Shape = Shape::Table(&[
             ("into-python", Shape::Str),
             ("from-python", Shape::Str),
         ])),
+    ),
+    (
+        "distribution",
+        Shape::Table(&[
+            ("name", Shape::Str),
+            ("version", Shape::Str),
+            ("description", Shape::Str),
+            ("license", Shape::Str),
+            ("readme", Shape::Str),
+            ("requires-python", Shape::Str),
+            ("dependencies", Shape::StrList),
+            ("classifiers", Shape::StrList),
+            ("urls", Shape::Map(&Shape::Str)),
+        ]),
     ),
 ]);
 

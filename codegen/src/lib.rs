@@ -29,6 +29,9 @@ pub struct Input<'a> {
     pub config_name: &'a str,
     /// The config text (empty when there is no config file).
     pub config: &'a str,
+    /// The core crate's version (its `Cargo.toml`), the default version of
+    /// the Python distribution; the command line reads it.
+    pub core_version: Option<&'a str>,
 }
 
 impl<'a> Input<'a> {
@@ -104,6 +107,7 @@ pub fn model_with_warnings(
         spans: &parsed.spans,
         config: &config,
         udl_file,
+        core_version: input.core_version,
     };
     lower::lower(parsed.group, &cx)
 }

@@ -203,6 +203,8 @@ pub struct Api {
     pub crate_path: String,
     /// File name of the UDL, for the "generated from" header.
     pub udl_file: String,
+    /// The Python distribution's metadata.
+    pub distribution: Distribution,
     pub errors: Vec<ErrorType>,
     pub records: Vec<Record>,
     pub enums: Vec<Enum>,
@@ -210,6 +212,23 @@ pub struct Api {
     pub functions: Vec<Callable>,
     pub callbacks: Vec<Callback>,
     pub customs: Vec<Custom>,
+}
+
+/// The Python distribution: `pyproject.toml`'s `[project]` and the wheel's
+/// abi3 floor.
+#[derive(Debug, Clone, Default)]
+pub struct Distribution {
+    pub name: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub license: Option<String>,
+    pub readme: Option<String>,
+    /// The oldest CPython minor version supported (`11` for 3.11): the
+    /// `requires-python` floor and the abi3 level of the wheel.
+    pub python_minor: u32,
+    pub dependencies: Vec<String>,
+    pub classifiers: Vec<String>,
+    pub urls: Vec<(String, String)>,
 }
 
 /// A `[Custom] typedef`: a type of the core that crosses as a builtin type,

@@ -206,6 +206,7 @@ fn generator_names() -> BTreeSet<String> {
             udl: &udl,
             config_name: "input.toml",
             config: &config,
+            core_version: None,
         };
         let api = model(&input).unwrap_or_else(|_| panic!("{} is valid", dir.display()));
         let files = generate(&input).unwrap();

@@ -9,6 +9,7 @@ fn run(udl: &str, config: &str) -> Result<usize, String> {
         udl,
         config_name: "edge.toml",
         config,
+        core_version: None,
     };
     match generate(&input) {
         Ok(files) => Ok(files.files.len()),

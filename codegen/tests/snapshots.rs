@@ -55,6 +55,7 @@ fn valid_fixtures_generate_every_file() {
             udl: &udl,
             config_name: "input.toml",
             config: &config,
+            core_version: None,
         };
         let (files, warnings) = match generate_with_warnings(&input) {
             Ok(output) => output,
@@ -108,6 +109,7 @@ fn invalid_fixtures_report_located_diagnostics() {
             udl: &udl,
             config_name: &format!("{name}.toml"),
             config: &config,
+            core_version: None,
         };
         let diags = match generate(&input) {
             Ok(_) => panic!("{name} should be rejected"),

@@ -32,6 +32,8 @@ pub struct Context<'a> {
     pub spans: &'a Spans,
     pub config: &'a Config,
     pub udl_file: String,
+    /// The core crate's version, when the caller read it.
+    pub core_version: Option<&'a str>,
 }
 
 /// The model and its warnings, or every problem found (warnings included).
@@ -224,6 +226,7 @@ impl Lowerer<'_, '_> {
     fn run(&mut self, group: uniffi_meta::MetadataGroup) -> Api {
         let namespace = group.namespace.name.clone();
         let settings = self.settings(&namespace);
+        let settings_package = settings.package.clone();
         self.variant_attribute = settings.variant_attribute.clone();
         let items = self.sort_items(group.items, &namespace);
         // Ids are positions in declaration order, known before any type is lowered.
@@ -255,18 +258,7 @@ impl Lowerer<'_, '_> {
             .collect();
         self.check_config_errors(&errors);
         let customs: Vec<Custom> = items.customs.into_iter().map(|c| self.custom(c)).collect();
-        for key in self.cx.config.custom.keys() {
-            if !customs.iter().any(|c| &c.name.udl == key.get_ref()) {
-                let known = customs.iter().map(|c| c.name.udl.as_str());
-                let help = check::suggestion(key.get_ref(), known, "custom types in the UDL");
-                self.cfg(
-                    Code::UnknownInConfig,
-                    key.span(),
-                    format!("the UDL declares no custom type `{}`", key.get_ref()),
-                )
-                .with_help(help);
-            }
-        }
+        self.check_config_customs(&customs);
         let records = items.records.into_iter().map(|r| self.record(r)).collect();
         let enums = items
             .enums
@@ -325,6 +317,7 @@ impl Lowerer<'_, '_> {
             crate_ident: settings.crate_ident,
             crate_path: settings.crate_path,
             udl_file: self.cx.udl_file.clone(),
+            distribution: self.distribution(&settings_package),
             errors,
             records,
             enums,
@@ -507,6 +500,22 @@ impl Lowerer<'_, '_> {
             );
         }
         objects
+    }
+
+    /// Every `[custom.X]` of the config names a custom type of the UDL.
+    fn check_config_customs(&mut self, customs: &[Custom]) {
+        for key in self.cx.config.custom.keys() {
+            if !customs.iter().any(|c| &c.name.udl == key.get_ref()) {
+                let known = customs.iter().map(|c| c.name.udl.as_str());
+                let help = check::suggestion(key.get_ref(), known, "custom types in the UDL");
+                self.cfg(
+                    Code::UnknownInConfig,
+                    key.span(),
+                    format!("the UDL declares no custom type `{}`", key.get_ref()),
+                )
+                .with_help(help);
+            }
+        }
     }
 
     /// Values of `[Trait, WithForeign]` interfaces and of interfaces thrown

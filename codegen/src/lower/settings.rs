@@ -267,4 +267,50 @@ impl Lowerer<'_, '_> {
             }
         }
     }
+
+    /// `[distribution]`: the metadata of the Python distribution, checked.
+    pub(super) fn distribution(&mut self, package: &str) -> crate::model::Distribution {
+        let d = &self.cx.config.distribution;
+        let text = |v: &Option<toml::Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+        let list = |v: &[toml::Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect();
+        let python_minor = match &d.requires_python {
+            None => 11,
+            Some(v) => {
+                let minor = v
+                    .get_ref()
+                    .trim()
+                    .strip_prefix(">=3.")
+                    .and_then(|m| m.parse::<u32>().ok())
+                    .filter(|m| *m >= 11);
+                if minor.is_none() {
+                    self.cfg(
+                        Code::ConfigSchema,
+                        v.span(),
+                        format!("`{}` is not a supported `requires-python`", v.get_ref()),
+                    )
+                    .with_help(
+                        "write `>=3.N` with N at least 11: the generated code needs Python 3.11, and N is the wheel's abi3 floor",
+                    );
+                }
+                minor.unwrap_or(11)
+            }
+        };
+        crate::model::Distribution {
+            name: text(&d.name).unwrap_or_else(|| package.to_string()),
+            version: text(&d.version)
+                .or_else(|| self.cx.core_version.map(str::to_string))
+                .unwrap_or_else(|| "0.1.0".to_string()),
+            description: text(&d.description),
+            license: text(&d.license),
+            readme: text(&d.readme),
+            python_minor,
+            dependencies: list(&d.dependencies),
+            classifiers: list(&d.classifiers),
+            urls: d
+                .urls
+                .iter()
+                .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
+                .collect(),
+        }
+    }
 }

@@ -16,14 +16,55 @@ fn header(api: &Api) -> String {
 #[template(path = "pyproject.toml.txt", escape = "none")]
 struct Pyproject<'a> {
     header: String,
+    /// The lines of `[project]` (and `[project.urls]`).
+    project: Vec<String>,
     package: &'a str,
     native_module: &'a str,
 }
 
 pub fn pyproject(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
+    let d = &api.distribution;
+    let s = super::rust::toml_str;
+    let strings = |items: &[String]| -> String {
+        let quoted: Vec<String> = items.iter().map(|i| s(i)).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let mut project = vec![
+        format!("name = {}", s(&d.name)),
+        format!("version = {}", s(&d.version)),
+    ];
+    if let Some(description) = &d.description {
+        project.push(format!("description = {}", s(description)));
+    }
+    if let Some(license) = &d.license {
+        project.push(format!("license = {}", s(license)));
+    }
+    if let Some(readme) = &d.readme {
+        project.push(format!("readme = {}", s(readme)));
+    }
+    project.push(format!("requires-python = \">=3.{}\"", d.python_minor));
+    if !d.dependencies.is_empty() {
+        project.push(format!("dependencies = {}", strings(&d.dependencies)));
+    }
+    let mut classifiers = vec!["Typing :: Typed".to_string()];
+    classifiers.extend(
+        d.classifiers
+            .iter()
+            .filter(|c| *c != "Typing :: Typed")
+            .cloned(),
+    );
+    project.push(format!("classifiers = {}", strings(&classifiers)));
+    if !d.urls.is_empty() {
+        project.push(String::new());
+        project.push("[project.urls]".to_string());
+        for (name, url) in &d.urls {
+            project.push(format!("{} = {}", s(name), s(url)));
+        }
+    }
     Pyproject {
         header: header(api),
+        project,
         package: &api.package,
         native_module: &api.native_module,
     }

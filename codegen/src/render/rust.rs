@@ -21,6 +21,8 @@ struct CargoToml<'a> {
     native_module: &'a str,
     crate_name: &'a str,
     crate_path: String,
+    /// The abi3 floor: `abi3-py3{minor}`.
+    python_minor: u32,
 }
 
 pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
@@ -32,14 +34,14 @@ pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
         native_module: &api.native_module,
         crate_name: &api.crate_name,
         crate_path: toml_str(&api.crate_path),
+        python_minor: api.distribution.python_minor,
     }
     .render()
 }
 
-fn toml_str(text: &str) -> String {
-    // TOML basic strings use the same escapes as JSON; Rust's Debug output
-    // is compatible for everything but `\'`, which Debug never emits for str.
-    format!("{text:?}")
+/// A TOML string literal, escaped by the toml crate.
+pub fn toml_str(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
 }
 
 /// The mapping of one error type: a `match` arm per variant, no wildcard.
