@@ -14,7 +14,7 @@ import pytest
 import boxkit
 from boxkit import errors
 
-ERROR_NAMES = [
+ERROR_NAMES: list[str] = [
     "AlreadyExistsError",
     "BoxkitError",
     "ExecFailedError",
@@ -34,7 +34,7 @@ ERROR_NAMES = [
     "SpawnFailedError",
     "TimeoutError",
 ]
-NATIVE_NAMES = [
+NATIVE_NAMES: list[str] = [
     "BoxConfig",
     "BoxState",
     "CopyDirection",
@@ -48,14 +48,14 @@ NATIVE_NAMES = [
     "shell_join",
     "version",
 ]
-LISTENER_NAMES = [
+LISTENER_NAMES: list[str] = [
     "EventListener",
     "EventListenerProtocol",
     "ExecPolicyProtocol",
 ]
 
 
-def test_all_lists_every_public_name():
+def test_all_lists_every_public_name() -> None:
     assert sorted(boxkit.__all__) == sorted(ERROR_NAMES + NATIVE_NAMES + LISTENER_NAMES)
     public = {
         name
@@ -65,7 +65,7 @@ def test_all_lists_every_public_name():
     assert public == set(boxkit.__all__)
 
 
-def test_errors_module_exports_its_classes():
+def test_errors_module_exports_its_classes() -> None:
     assert sorted(errors.__all__) == sorted(ERROR_NAMES)
     for name in ERROR_NAMES:
         cls = getattr(errors, name)
@@ -77,7 +77,7 @@ def test_errors_module_exports_its_classes():
     "errors",
     "listeners",
 ])
-def test_pure_modules_import_nothing_native(name):
+def test_pure_modules_import_nothing_native(name: str) -> None:
     path = pathlib.Path(boxkit.__file__).parent / f"{name}.py"
     probe = f"""
 import importlib.abc, importlib.util, sys

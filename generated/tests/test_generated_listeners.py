@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 import sys
+import typing
 
 import pytest
 
-from boxkit import errors, listeners
-from boxkit._native import _bindery_call_listener  # type: ignore[attr-defined]
+from boxkit import _native, errors, listeners
+
+# The hooks exist in a build with the `bindery-test-hooks` feature only.
+_bindery_call_listener: typing.Any = getattr(_native, "_bindery_call_listener", None)
+pytestmark = pytest.mark.skipif(
+    _bindery_call_listener is None, reason="built without the bindery-test-hooks feature"
+)
+
 
 # (interface, method, number of arguments) of the optional methods.
-OPTIONAL = [
+OPTIONAL: list[tuple[str, str, int]] = [
     ("EventListener", "on_box_created", 1),
     ("EventListener", "on_box_started", 1),
     ("EventListener", "on_exec_started", 2),
@@ -21,56 +28,70 @@ OPTIONAL = [
     ("EventListener", "on_box_removed", 1),
 ]
 # (interface, method, why) of the methods these tests cannot call from Rust.
-UNSAMPLED = [
+UNSAMPLED: list[tuple[str, str, str]] = [
 ]
 # Interface -> the methods a listener must define.
-REQUIRED = {
+REQUIRED: dict[str, list[str]] = {
     "EventListener": [],
     "ExecPolicy": ["allow_exec"],
 }
 
 
 @pytest.fixture
-def unraisable(monkeypatch):
-    seen = []
+def unraisable(monkeypatch: pytest.MonkeyPatch) -> list[typing.Any]:
+    seen: list[typing.Any] = []
     monkeypatch.setattr(sys, "unraisablehook", seen.append)
     return seen
 
 
-def listener_with(interface, **methods):
+def ignore(self: object, *args: object) -> None:
+    """A listener method that does nothing."""
+
+
+def listener_with(interface: str, **methods: object) -> object:
     """An object with the interface's required methods plus `methods`."""
-    attributes = {name: (lambda self, *args: None) for name in REQUIRED[interface]}
+    attributes: dict[str, object] = dict.fromkeys(REQUIRED[interface], ignore)
     attributes.update(methods)
     return type("Listener", (), attributes)()
 
 
 @pytest.mark.parametrize(("interface", "method", "arity"), OPTIONAL)
-def test_a_listener_with_only_this_method_receives_it(interface, method, arity):
-    calls = []
-    listener = listener_with(interface, **{method: lambda self, *args: calls.append(args)})
+def test_a_listener_with_only_this_method_receives_it(interface: str, method: str, arity: int) -> None:
+    calls: list[tuple[object, ...]] = []
+
+    def record(self: object, *args: object) -> None:
+        calls.append(args)
+
+    listener = listener_with(interface, **{method: record})
     assert _bindery_call_listener(interface, method, listener) is None
     assert len(calls) == 1
     assert len(calls[0]) == arity
 
 
 @pytest.mark.parametrize(("interface", "method", "arity"), OPTIONAL)
-def test_a_missing_optional_method_is_skipped(interface, method, arity, unraisable):
+def test_a_missing_optional_method_is_skipped(
+    interface: str, method: str, arity: int, unraisable: list[typing.Any]
+) -> None:
     assert _bindery_call_listener(interface, method, listener_with(interface)) is None
     assert unraisable == []
 
 
 @pytest.mark.parametrize(("interface", "method", "arity"), OPTIONAL)
-def test_base_class_defaults_are_skipped(interface, method, arity, unraisable):
+def test_base_class_defaults_are_skipped(
+    interface: str, method: str, arity: int, unraisable: list[typing.Any]
+) -> None:
     base = getattr(listeners, interface)
-    required = {name: (lambda self, *args: None) for name in REQUIRED[interface]}
+    required: dict[str, object] = dict.fromkeys(REQUIRED[interface], ignore)
     subclass = type("Partial", (base,), required)
     assert _bindery_call_listener(interface, method, subclass()) is None
     assert unraisable == []
 
 
 @pytest.mark.parametrize(("interface", "method", "arity"), OPTIONAL)
-def test_an_attribute_error_inside_a_callback_is_reported(interface, method, arity, unraisable):
-    def broken(self, *args):
+def test_an_attribute_error_inside_a_callback_is_reported(
+    interface: str, method: str, arity: int, unraisable: list[typing.Any]
+) -> None:
+    def broken(self: object, *args: object) -> None:
         raise AttributeError("raised inside the callback")
 
     listener = listener_with(interface, **{method: broken})
@@ -81,13 +102,13 @@ def test_an_attribute_error_inside_a_callback_is_reported(interface, method, ari
 
 
 @pytest.mark.parametrize(("interface", "method", "arity"), OPTIONAL)
-def test_a_non_callable_attribute_is_rejected(interface, method, arity):
+def test_a_non_callable_attribute_is_rejected(interface: str, method: str, arity: int) -> None:
     with pytest.raises(TypeError, match=method):
         _bindery_call_listener(interface, method, listener_with(interface, **{method: 42}))
 
 
 @pytest.mark.parametrize("interface", sorted(REQUIRED))
-def test_missing_required_methods_are_named(interface):
+def test_missing_required_methods_are_named(interface: str) -> None:
     empty = type("Empty", (), {})()
     method = (REQUIRED[interface] + [m for i, m, _ in OPTIONAL if i == interface])[0]
     if REQUIRED[interface]:
@@ -99,14 +120,14 @@ def test_missing_required_methods_are_named(interface):
         assert _bindery_call_listener(interface, method, empty) is None
 
 
-def test_exec_policy_allow_exec_round_trips_its_errors(unraisable):
-    def returns(self, *args):
+def test_exec_policy_allow_exec_round_trips_its_errors(unraisable: list[typing.Any]) -> None:
+    def returns(self: object, *args: object) -> object:
         return True
 
     result = _bindery_call_listener("ExecPolicy", "allow_exec", listener_with("ExecPolicy", allow_exec=returns))
     assert result == True
 
-    def raises_own(self, *args):
+    def raises_own(self: object, *args: object) -> typing.NoReturn:
         raise errors.NotFoundError("raised in Python", box_id="sample box_id")
 
     listener = listener_with("ExecPolicy", allow_exec=raises_own)
@@ -116,7 +137,7 @@ def test_exec_policy_allow_exec_round_trips_its_errors(unraisable):
     assert own.value.box_id == "sample box_id"
     assert unraisable == []
 
-    def raises_other(self, *args):
+    def raises_other(self: object, *args: object) -> typing.NoReturn:
         raise KeyError("not an error of this interface")
 
     listener = listener_with("ExecPolicy", allow_exec=raises_other)

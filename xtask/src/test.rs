@@ -57,6 +57,13 @@ pub fn test() -> Result<(), String> {
     .env(&env)
     .run()?;
     Step::new(
+        "mypy --strict (generated tests)",
+        venv.tool("python"),
+        &["-m", "mypy", "--strict", "generated/tests"],
+    )
+    .env(&env)
+    .run()?;
+    Step::new(
         "pytest (generated and end-to-end)",
         venv.tool("python"),
         &[
@@ -259,15 +266,17 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
     let mut suites = vec![pkg.join("tests")];
     let own = dir.join("tests");
     if own.exists() {
-        Step::new(
-            format!("fixture {name}: mypy --strict (its tests)"),
-            venv.tool("python"),
-            &["-m", "mypy", "--strict", own.as_str()],
-        )
-        .env(&env)
-        .run()?;
         suites.push(own);
     }
+    let mut mypy = vec!["-m", "mypy", "--strict"];
+    mypy.extend(suites.iter().map(|s| s.as_str()));
+    Step::new(
+        format!("fixture {name}: mypy --strict (generated and own tests)"),
+        venv.tool("python"),
+        &mypy,
+    )
+    .env(&env)
+    .run()?;
     let mut args = vec!["-m", "pytest", "-q", "-p", "no:cacheprovider"];
     args.extend(suites.iter().map(|s| s.as_str()));
     Step::new(

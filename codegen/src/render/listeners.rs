@@ -222,9 +222,11 @@ pub fn module_imports<'a>(
 ) -> Vec<String> {
     let (plain, aliased): (Vec<_>, Vec<_>) = modules.partition(|(m, a)| m == a);
     let mut statements: Vec<(String, String)> = Vec::new();
-    if let Some((first, _)) = plain.first() {
-        let names: Vec<&str> = plain.iter().map(|(m, _)| *m).collect();
-        statements.push((first.to_string(), names.join(", ")));
+    if !plain.is_empty() {
+        // Names in one statement in isort's order (`_native, errors`).
+        let mut names: Vec<String> = plain.iter().map(|(m, _)| m.to_string()).collect();
+        crate::plan::sort_isort(&mut names);
+        statements.push((names[0].clone(), names.join(", ")));
     }
     for (module, alias) in aliased {
         statements.push((module.to_string(), format!("{module} as {alias}")));
@@ -262,11 +264,11 @@ struct ThrowView {
 #[template(path = "test_listeners.py.txt", escape = "none")]
 struct ListenersTest<'a> {
     header: String,
-    package: &'a str,
-    native_module: &'a str,
     /// `from <package> import ...` of `errors` and `listeners`, where the
     /// tests use them, in isort's order.
     package_imports: Vec<String>,
+    /// The test hook, or a skip when the build has none.
+    hooks: Vec<String>,
     variant_attribute: &'a str,
     optional: Vec<String>,
     /// `(interface, method, why)` of the methods the hook cannot call.
@@ -364,17 +366,17 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
     }
     ListenersTest {
         header: format!("# {}", super::header_text(api)),
-        package: &api.package,
-        native_module: &api.native_module,
         package_imports: module_imports(
             &api.package,
             [
                 (!throwing.is_empty()).then_some((api.errors_module.as_str(), "errors")),
                 (!optional.is_empty()).then_some((api.listeners_module.as_str(), "listeners")),
+                Some((api.native_module.as_str(), "_native")),
             ]
             .into_iter()
             .flatten(),
         ),
+        hooks: super::python::hook_lines(&["_bindery_call_listener"]),
         variant_attribute: &api.variant_attribute,
         optional,
         unsampled,

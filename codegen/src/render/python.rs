@@ -1039,7 +1039,7 @@ fn unsampled_test(api: &Api) -> String {
     lines.extend(unsampled);
     lines.extend([
         "])".to_string(),
-        "def test_variants_without_samples_are_named(variant):".to_string(),
+        "def test_variants_without_samples_are_named(variant: str) -> None:".to_string(),
         "    pytest.skip(f\"{variant} is not sampled: one of its fields holds a class\")"
             .to_string(),
         "\n\n".to_string(),
@@ -1048,10 +1048,35 @@ fn unsampled_test(api: &Api) -> String {
 }
 
 /// A test that a panic in a call raises the package's panic class.
+/// The test hooks, read from the native module: they exist in a build with
+/// the `bindery-test-hooks` feature only, so without them the module's
+/// tests are skipped, saying why.
+pub fn hook_lines(hooks: &[&str]) -> Vec<String> {
+    let mut lines = vec![
+        String::new(),
+        "# The hooks exist in a build with the `bindery-test-hooks` feature only.".to_string(),
+    ];
+    for hook in hooks {
+        lines.push(format!(
+            "{hook}: typing.Any = getattr(_native, {}, None)",
+            py_str(hook)
+        ));
+    }
+    lines.extend([
+        "pytestmark = pytest.mark.skipif(".to_string(),
+        format!(
+            "    {} is None, reason=\"built without the bindery-test-hooks feature\"",
+            hooks[0]
+        ),
+        ")".to_string(),
+    ]);
+    lines
+}
+
 fn panic_test(api: &Api) -> String {
     let class = &api.panic_class;
     let mut lines = vec![
-        "def test_a_panic_raises_the_panic_class():".to_string(),
+        "def test_a_panic_raises_the_panic_class() -> None:".to_string(),
         format!("    with pytest.raises(errors.{class}, match=\"sample panic\") as raised:"),
         "        _bindery_sample_panic(\"sample panic\")".to_string(),
         "    # Unlike PyO3's PanicException, `except Exception` catches it.".to_string(),
@@ -1120,28 +1145,24 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
     let panic = plan.panic_slot.is_some();
     if !cases.is_empty() || panic {
         imports.push("import pickle".into());
-        imports.push(String::new());
     }
+    imports.push("import typing".into());
+    imports.push(String::new());
     imports.push("import pytest".into());
     imports.push(String::new());
-    if !cases.is_empty() || panic {
-        imports.push(format!(
-            "from {} import {}",
-            api.package,
-            crate::model::import_as(&api.errors_module, "errors")
-        ));
-    }
-    let hooks = if panic {
-        "_bindery_sample_error, _bindery_sample_panic"
+    let errors = (!cases.is_empty() || panic).then_some((api.errors_module.as_str(), "errors"));
+    let modules = errors
+        .into_iter()
+        .chain([(api.native_module.as_str(), "_native")]);
+    imports.extend(super::listeners::module_imports(&api.package, modules));
+    imports.extend(hook_lines(if panic {
+        &["_bindery_sample_error", "_bindery_sample_panic"]
     } else {
-        "_bindery_sample_error"
-    };
-    imports.push(format!(
-        "from {}.{} import {hooks}  # type: ignore[attr-defined]",
-        api.package, api.native_module
-    ));
+        &["_bindery_sample_error"]
+    }));
+    imports.push(String::new());
     if cases.is_empty() {
-        imports.extend([String::new(), String::new()]);
+        imports.push(String::new());
     }
     ErrorsTest {
         panic_test: if panic {
