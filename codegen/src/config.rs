@@ -200,6 +200,38 @@ const SCHEMA: Shape = Shape::Table(&[
     ),
 ]);
 
+/// Every key the config accepts, as a dotted path (`errors.*.base`); `*`
+/// stands for a UDL name. A table of values keyed by UDL names
+/// (`unexpected-errors`, `urls`) is one key. docs/config.md shows each.
+pub fn key_paths() -> Vec<String> {
+    fn walk(shape: &Shape, prefix: &str, out: &mut Vec<String>) {
+        let join = |key: &str| {
+            if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            }
+        };
+        match shape {
+            Shape::Table(keys) => {
+                for (key, inner) in *keys {
+                    match inner {
+                        Shape::Table(_) | Shape::Map(Shape::Table(_)) => {
+                            walk(inner, &join(key), out)
+                        }
+                        _ => out.push(join(key)),
+                    }
+                }
+            }
+            Shape::Map(inner) => walk(inner, &join("*"), out),
+            _ => out.push(prefix.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(&SCHEMA, "", &mut out);
+    out
+}
+
 fn schema_error(span: std::ops::Range<usize>, message: String) -> Diagnostic {
     Diagnostic::new(Code::ConfigSchema, Source::Config, span, message)
 }

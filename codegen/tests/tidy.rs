@@ -196,3 +196,48 @@ fn functions_are_short_or_say_why() {
         "functions over {MAX_FUNCTION_LINES} lines without a `long:` reason: {long:#?}"
     );
 }
+
+/// The config reference documents every key the parser accepts, and shows
+/// only keys it accepts: its example config has each key (UDL-named tables
+/// stand for `*`), parses without a diagnostic, and each top-level table has
+/// its own section.
+#[test]
+fn the_config_reference_covers_every_key() {
+    let docs = std::fs::read_to_string(root().join("docs/config.md")).unwrap();
+    let after = docs
+        .split("## The binding config")
+        .nth(1)
+        .expect("docs/config.md has a binding-config section");
+    let example = after
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the section opens with a TOML example");
+    bindery_codegen::config::parse(example)
+        .unwrap_or_else(|d| panic!("the example config is refused: {d:?}"));
+    let value: toml::Table = toml::from_str(example).unwrap();
+    fn has(value: &toml::Value, path: &[&str]) -> bool {
+        match path.split_first() {
+            None => true,
+            Some((&"*", rest)) => value
+                .as_table()
+                .is_some_and(|t| t.values().any(|v| has(v, rest))),
+            Some((key, rest)) => value.get(*key).is_some_and(|v| has(v, rest)),
+        }
+    }
+    let root_value = toml::Value::Table(value);
+    let missing: Vec<String> = bindery_codegen::config::key_paths()
+        .into_iter()
+        .filter(|p| !has(&root_value, &p.split('.').collect::<Vec<_>>()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/config.md's example lacks these keys: {missing:?}"
+    );
+    for table in root_value.as_table().unwrap().keys() {
+        assert!(
+            docs.contains(&format!("### `[{table}]`")) || docs.contains(&format!("### `[{table}.")),
+            "docs/config.md has no section for [{table}]"
+        );
+    }
+}
