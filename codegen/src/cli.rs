@@ -139,6 +139,12 @@ pub fn run_generate(
                 for path in &report.removed {
                     eprintln!("removed {out}/{path}");
                 }
+                for (folder, files) in &report.left {
+                    eprintln!(
+                        "kept {out}/{folder}/: it holds files bindery did not write ({})",
+                        files.join(", ")
+                    );
+                }
             }
             EXIT_OK
         }

@@ -20,6 +20,9 @@ pub struct SyncReport {
     /// With `check`: a unified diff of what would change, at most
     /// `DIFF_LINES` lines (then a line saying how many were left out).
     pub diff: String,
+    /// Folders that held removed files and still hold files bindery did not
+    /// write (the built extension of a renamed package): `(folder, files)`.
+    pub left: Vec<(String, Vec<String>)>,
 }
 
 /// The most lines of diff `--check` prints.
@@ -198,7 +201,52 @@ pub fn sync(
     for path in &stale {
         fs::remove_file(path).map_err(|e| err(path, e))?;
     }
+    report.left = tidy_folders(out, &stale, files);
     Ok(report)
+}
+
+/// Removes the folders that removing `stale` emptied, up to `out`; names
+/// those that still hold files (which bindery did not write, so keeps).
+fn tidy_folders(
+    out: &Utf8Path,
+    stale: &[Utf8PathBuf],
+    files: &FileSet,
+) -> Vec<(String, Vec<String>)> {
+    // A folder that holds output is in use: nothing to say about it.
+    let in_use = |dir: &Utf8Path| files.files.keys().any(|k| out.join(k).starts_with(dir));
+    let mut folders: Vec<&Utf8Path> = stale.iter().filter_map(|p| p.parent()).collect();
+    folders.sort();
+    folders.dedup();
+    let mut left = Vec::new();
+    // Deepest first, so a parent is looked at after its children.
+    for folder in folders.into_iter().rev() {
+        let mut dir = folder;
+        while dir != out && dir.starts_with(out) && !in_use(dir) {
+            // `remove_dir` removes only an empty folder.
+            if fs::remove_dir(dir).is_err() {
+                let mut files: Vec<String> = fs::read_dir(dir)
+                    .map(|entries| {
+                        entries
+                            .filter_map(|e| e.ok())
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                files.sort();
+                let relative = dir.strip_prefix(out).unwrap_or(dir).to_string();
+                if !files.is_empty() && !left.iter().any(|(d, _)| *d == relative) {
+                    left.push((relative, files));
+                }
+                break;
+            }
+            match dir.parent() {
+                Some(parent) => dir = parent,
+                None => break,
+            }
+        }
+    }
+    left.sort();
+    left
 }
 
 fn find_stale(

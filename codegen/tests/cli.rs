@@ -276,6 +276,35 @@ fn symlinks_in_the_output_are_never_followed() {
 }
 
 #[test]
+fn a_package_rename_removes_the_old_package_and_names_what_it_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let udl = write(tmp.path(), "demo.udl", UDL);
+    let out = tmp.path().join("out");
+    assert_eq!(generate(&udl, &out, &[]).status.code(), Some(0));
+    // maturin's build output next to the generated package.
+    write(&out.join("python/demo"), "_native.abi3.so", "binary");
+    let config = write(tmp.path(), "demo.toml", "[python]\npackage = \"renamed\"\n");
+    let renamed = generate(&udl, &out, &["--config", config.to_str().unwrap()]);
+    assert_eq!(renamed.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&renamed.stderr);
+    assert!(out.join("python/renamed/__init__.py").exists());
+    assert!(!out.join("python/demo/__init__.py").exists());
+    assert!(
+        stderr.contains("kept")
+            && stderr.contains("python/demo/")
+            && stderr.contains("_native.abi3.so"),
+        "{stderr}"
+    );
+    // Without the built file, the old folder goes entirely.
+    std::fs::remove_file(out.join("python/demo/_native.abi3.so")).unwrap();
+    let config = write(tmp.path(), "demo.toml", "[python]\npackage = \"third\"\n");
+    let again = generate(&udl, &out, &["--config", config.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(!out.join("python/renamed").exists());
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("kept"));
+}
+
+#[test]
 fn committed_generated_tree_is_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let result = Command::new(env!("CARGO_BIN_EXE_bindery"))
