@@ -7,6 +7,7 @@ mod fuzz;
 mod gen;
 mod runner;
 mod test;
+mod user_project;
 
 use std::process::ExitCode;
 

@@ -99,6 +99,7 @@ pub fn test() -> Result<(), String> {
     .env(&env)
     .run()?;
     fixture_checks(&venv)?;
+    crate::user_project::user_project(&venv)?;
     fuzz(Fuzz::Seconds(20))?;
     eprintln!(
         "\nall checks passed in {:.0} s",

@@ -1,0 +1,212 @@
+//! A user's project, outside this repository: bindery as its users meet it.
+//! The CLI is installed with `cargo install`, refuses to replace a
+//! hand-written file, generates, passes `--check`, shows a diff after a UDL
+//! edit; maturin builds one abi3 wheel, which is installed into every
+//! CPython the machine has (at least two when it has them) and runs a small
+//! application on each.
+
+use std::process::{Command, Output};
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::runner::{cargo, root, timed, Step, Venv};
+
+/// Runs `program args` in `dir`, capturing its output.
+fn capture(program: &Utf8Path, args: &[&str], dir: &Utf8Path) -> Result<Output, String> {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run {program}: {e}"))
+}
+
+/// Copies the files of `from` into `to`, recursively.
+fn copy_tree(from: &Utf8Path, to: &Utf8Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(from).map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let (src, dst) = (from.join(&name), to.join(&name));
+        if src.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(|e| format!("{src}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The CPython interpreters to run the wheel on: `.venv`'s, and the newest
+/// other minor version found under pyenv or on `PATH`.
+fn interpreters(venv: &Venv) -> Vec<Utf8PathBuf> {
+    let mut found = vec![venv.tool("python")];
+    let home = std::env::var("HOME").unwrap_or_default();
+    let mut others: Vec<(u32, Utf8PathBuf)> = Vec::new();
+    for minor in 12..=14 {
+        let pyenv = Utf8Path::new(&home).join(".pyenv/versions");
+        let listed = std::fs::read_dir(&pyenv).into_iter().flatten().flatten();
+        for entry in listed {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&format!("3.{minor}.")) {
+                others.push((minor, pyenv.join(&name).join("bin/python3")));
+            }
+        }
+        let on_path = Utf8PathBuf::from(format!("python3.{minor}"));
+        if Step::new("probe", &on_path, &["--version"]).quietly_succeeds() {
+            others.push((minor, on_path));
+        }
+    }
+    others.sort();
+    found.extend(others.pop().map(|(_, p)| p));
+    found
+}
+
+pub fn user_project(venv: &Venv) -> Result<(), String> {
+    let scratch = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+        .map_err(|_| "temp dir is not UTF-8")?
+        .join("bindery-user-project");
+    let tools = scratch.join("tools");
+    let sdk = scratch.join("python-sdk");
+    timed("user project: copy it out of this repository", || {
+        let _ = std::fs::remove_dir_all(&scratch);
+        copy_tree(&root().join("xtask/user-project"), &scratch)
+    })?;
+    let target = ("CARGO_TARGET_DIR", root().join("target").to_string());
+    Step::new(
+        "user project: cargo install --debug bindery",
+        cargo(),
+        &[
+            "install",
+            "--debug",
+            "--quiet",
+            "--path",
+            root().join("codegen").as_str(),
+            "--root",
+            tools.as_str(),
+        ],
+    )
+    .env(std::slice::from_ref(&target))
+    .run()?;
+    let bindery = tools.join("bin/bindery");
+    timed("user project: generate, refuse, check, diff", || {
+        cli_checks(&bindery, &scratch, &sdk)
+    })?;
+    let wheels = scratch.join("wheels");
+    let mut env = venv.env();
+    env.push(target);
+    Step::new(
+        "user project: maturin build (one abi3 wheel)",
+        venv.tool("maturin"),
+        &[
+            "build",
+            "--quiet",
+            "--manifest-path",
+            sdk.join("Cargo.toml").as_str(),
+            "--out",
+            wheels.as_str(),
+        ],
+    )
+    .env(&env)
+    .run()?;
+    let wheel = std::fs::read_dir(&wheels)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| wheels.join(e.file_name().to_string_lossy().as_ref()))
+        .find(|p| p.extension() == Some("whl"))
+        .ok_or("maturin built no wheel")?;
+    let file = wheel.file_name().unwrap_or_default();
+    if !file.starts_with("greeter-1.4.0-") || !file.contains("-abi3-") {
+        return Err(format!(
+            "{file} is not an abi3 wheel of the core's version 1.4.0"
+        ));
+    }
+    let pythons = interpreters(venv);
+    eprintln!(
+        "\n==> user project: the wheel on {} CPython(s): {pythons:?}",
+        pythons.len()
+    );
+    for (k, python) in pythons.iter().enumerate() {
+        let site = scratch.join(format!("site-{k}"));
+        Step::new(
+            format!("user project: install the wheel with {python}"),
+            python,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-index",
+                "--no-deps",
+                "--target",
+                site.as_str(),
+                wheel.as_str(),
+            ],
+        )
+        .run()?;
+        Step::new(
+            format!("user project: the app on {python}"),
+            python,
+            &["app.py"],
+        )
+        .env(&[("PYTHONPATH", site.to_string())])
+        .dir(&scratch)
+        .run()?;
+    }
+    Ok(())
+}
+
+/// The command line as the user runs it: refused over a hand-written
+/// file, then generate, `--check`, and `--check` after a UDL edit (a diff).
+fn cli_checks(bindery: &Utf8Path, scratch: &Utf8Path, sdk: &Utf8Path) -> Result<(), String> {
+    let generate = [
+        "generate",
+        "--udl",
+        "greeter.udl",
+        "--config",
+        "greeter.toml",
+        "--out",
+        "python-sdk",
+    ];
+    // `--out` at a folder holding the user's own file: refused, untouched.
+    std::fs::create_dir_all(sdk).map_err(|e| e.to_string())?;
+    std::fs::write(sdk.join("Cargo.toml"), "[package]\nname = \"mine\"\n")
+        .map_err(|e| e.to_string())?;
+    let refused = capture(bindery, &generate, scratch)?;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    if refused.status.code() != Some(1) || !stderr.contains("not written by bindery") {
+        return Err(format!(
+            "a hand-written Cargo.toml was not refused: {stderr}"
+        ));
+    }
+    std::fs::remove_file(sdk.join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let first = capture(bindery, &generate, scratch)?;
+    if !first.status.success() {
+        return Err(String::from_utf8_lossy(&first.stderr).into_owned());
+    }
+    let mut check = generate.to_vec();
+    check.push("--check");
+    if !capture(bindery, &check, scratch)?.status.success() {
+        return Err("--check fails right after generating".into());
+    }
+    // An edit of the UDL: --check fails with a diff of the change.
+    let udl = scratch.join("greeter.udl");
+    let text = std::fs::read_to_string(&udl).map_err(|e| e.to_string())?;
+    std::fs::write(
+        &udl,
+        text.replace("/// Greets `name`.", "/// Greets `name`, politely."),
+    )
+    .map_err(|e| e.to_string())?;
+    let stale = capture(bindery, &check, scratch)?;
+    let stderr = String::from_utf8_lossy(&stale.stderr);
+    let shown = stderr
+        .lines()
+        .any(|l| l.starts_with('+') && l.contains("politely"));
+    if stale.status.code() != Some(1) || !shown {
+        return Err(format!("--check shows no diff of the edit: {stderr}"));
+    }
+    if !capture(bindery, &generate, scratch)?.status.success() {
+        return Err("regenerating failed".into());
+    }
+    Ok(())
+}
