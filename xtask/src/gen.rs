@@ -29,6 +29,14 @@ pub fn gen(check: bool) -> Result<(), String> {
             .unwrap_or_else(|_| p.to_owned())
     };
     std::env::set_current_dir(&root).map_err(|e| e.to_string())?;
+    eprintln!(
+        "{} generated/ from {}{}",
+        if check { "checking" } else { "generating" },
+        relative(udl),
+        config
+            .as_deref()
+            .map_or(String::new(), |c| format!(" and {}", relative(c)))
+    );
     let code = bindery_codegen::cli::run_generate(
         &relative(udl),
         config.as_deref().map(relative).as_deref(),
