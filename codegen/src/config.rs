@@ -98,6 +98,9 @@ pub struct RustConfig {
     #[serde(rename = "crate")]
     pub crate_name: Option<Spanned<String>>,
     pub path: Option<Spanned<String>>,
+    /// In-crate mode: the glue is this module of the core crate itself
+    /// (`src/<module>.rs`), for a crate laid out for UniFFI.
+    pub module: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,7 +172,11 @@ const SCHEMA: Shape = Shape::Table(&[
     ),
     (
         "rust",
-        Shape::Table(&[("crate", Shape::Str), ("path", Shape::Str)]),
+        Shape::Table(&[
+            ("crate", Shape::Str),
+            ("path", Shape::Str),
+            ("module", Shape::Str),
+        ]),
     ),
     ("errors", Shape::Map(&ERROR)),
     ("listeners", Shape::Map(&LISTENER)),

@@ -201,6 +201,9 @@ pub struct Api {
     pub crate_ident: String,
     /// Path of the core crate relative to the generated crate.
     pub crate_path: String,
+    /// In-crate mode: the glue is module `src/<module>.rs` of the core crate
+    /// (paths `crate::X`), and the output is the core crate's folder.
+    pub in_crate: Option<String>,
     /// File name of the UDL, for the "generated from" header.
     pub udl_file: String,
     /// The Python distribution's metadata.

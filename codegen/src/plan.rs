@@ -226,7 +226,11 @@ impl<'a> Plan<'a> {
         Plan {
             api,
             spelling: Spelling::of(api),
-            krate: format!("::{}", api.crate_ident),
+            // In-crate mode: the glue is a module of the core crate itself.
+            krate: match api.in_crate {
+                Some(_) => "crate".to_string(),
+                None => format!("::{}", api.crate_ident),
+            },
             error_slots,
             object_slots,
             class_slots: next,

@@ -91,68 +91,36 @@ pub fn user_project(venv: &Venv) -> Result<(), String> {
     timed("user project: generate, refuse, check, diff", || {
         cli_checks(&bindery, &scratch, &sdk)
     })?;
-    let wheels = scratch.join("wheels");
     let mut env = venv.env();
     env.push(target);
-    Step::new(
-        "user project: maturin build (one abi3 wheel)",
-        venv.tool("maturin"),
-        &[
-            "build",
-            "--quiet",
-            "--manifest-path",
-            sdk.join("Cargo.toml").as_str(),
-            "--out",
-            wheels.as_str(),
-        ],
-    )
-    .env(&env)
-    .run()?;
-    let wheel = std::fs::read_dir(&wheels)
-        .map_err(|e| e.to_string())?
-        .flatten()
-        .map(|e| wheels.join(e.file_name().to_string_lossy().as_ref()))
-        .find(|p| p.extension() == Some("whl"))
-        .ok_or("maturin built no wheel")?;
-    let file = wheel.file_name().unwrap_or_default();
-    if !file.starts_with("greeter-1.4.0-") || !file.contains("-abi3-") {
-        return Err(format!(
-            "{file} is not an abi3 wheel of the core's version 1.4.0"
-        ));
-    }
     let pythons = interpreters(venv);
     eprintln!(
-        "\n==> user project: the wheel on {} CPython(s): {pythons:?}",
+        "\n==> user project: wheels run on {} CPython(s): {pythons:?}",
         pythons.len()
     );
-    for (k, python) in pythons.iter().enumerate() {
-        let site = scratch.join(format!("site-{k}"));
-        Step::new(
-            format!("user project: install the wheel with {python}"),
-            python,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-index",
-                "--no-deps",
-                "--target",
-                site.as_str(),
-                wheel.as_str(),
-            ],
-        )
-        .run()?;
-        Step::new(
-            format!("user project: the app on {python}"),
-            python,
-            &["app.py"],
-        )
-        .env(&[("PYTHONPATH", site.to_string())])
-        .dir(&scratch)
-        .run()?;
-    }
+    let glue_crate = build_wheel(venv, &env, &sdk, &scratch.join("wheels"))?;
+    run_app(&pythons, &glue_crate, &scratch, "glue crate", &[])?;
+    // In-crate mode: the glue is a module of the user's crate itself, which
+    // binds a `pub(crate)` function a glue crate could not.
+    let core = scratch.join("greeter");
+    let inline = [
+        "generate",
+        "--udl",
+        "greeter_inline.udl",
+        "--config",
+        "greeter_inline.toml",
+        "--out",
+        "greeter",
+    ];
+    timed("user project: generate in-crate", || {
+        let out = capture(&tools.join("bin/bindery"), &inline, &scratch)?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        Ok(())
+    })?;
+    let in_crate = build_wheel(venv, &env, &core, &scratch.join("wheels-in-crate"))?;
+    run_app(&pythons, &in_crate, &scratch, "in-crate", &["--in-crate"])?;
     Ok(())
 }
 
@@ -207,6 +175,85 @@ fn cli_checks(bindery: &Utf8Path, scratch: &Utf8Path, sdk: &Utf8Path) -> Result<
     }
     if !capture(bindery, &generate, scratch)?.status.success() {
         return Err("regenerating failed".into());
+    }
+    Ok(())
+}
+
+/// `maturin build` of the crate in `dir` into `wheels`: one abi3 wheel of
+/// the core crate's version.
+fn build_wheel(
+    venv: &Venv,
+    env: &[(&str, String)],
+    dir: &Utf8Path,
+    wheels: &Utf8Path,
+) -> Result<Utf8PathBuf, String> {
+    Step::new(
+        format!("user project: maturin build ({dir})"),
+        venv.tool("maturin"),
+        &[
+            "build",
+            "--quiet",
+            "--manifest-path",
+            dir.join("Cargo.toml").as_str(),
+            "--out",
+            wheels.as_str(),
+        ],
+    )
+    .env(env)
+    .run()?;
+    let wheel = std::fs::read_dir(wheels)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| wheels.join(e.file_name().to_string_lossy().as_ref()))
+        .find(|p| p.extension() == Some("whl"))
+        .ok_or("maturin built no wheel")?;
+    let file = wheel.file_name().unwrap_or_default();
+    if !file.starts_with("greeter-1.4.0-") || !file.contains("-abi3-") {
+        return Err(format!(
+            "{file} is not an abi3 wheel of the core's version 1.4.0"
+        ));
+    }
+    Ok(wheel)
+}
+
+/// Installs `wheel` with each of `pythons` (into a folder of its own) and
+/// runs the app on it.
+fn run_app(
+    pythons: &[Utf8PathBuf],
+    wheel: &Utf8Path,
+    scratch: &Utf8Path,
+    label: &str,
+    args: &[&str],
+) -> Result<(), String> {
+    for (k, python) in pythons.iter().enumerate() {
+        let site = scratch.join(format!("site-{}-{k}", label.replace(' ', "-")));
+        Step::new(
+            format!("user project ({label}): install the wheel with {python}"),
+            python,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-index",
+                "--no-deps",
+                "--target",
+                site.as_str(),
+                wheel.as_str(),
+            ],
+        )
+        .run()?;
+        let mut app = vec!["app.py"];
+        app.extend(args);
+        Step::new(
+            format!("user project ({label}): the app on {python}"),
+            python,
+            &app,
+        )
+        .env(&[("PYTHONPATH", site.to_string())])
+        .dir(scratch)
+        .run()?;
     }
     Ok(())
 }

@@ -13,4 +13,6 @@ except greeter.EmptyError as error:
 else:
     raise AssertionError("no error")
 assert greeter._native.__file__.endswith(".abi3.so"), greeter._native.__file__
+if "--in-crate" in sys.argv:
+    assert greeter.shout("ada") == "ADA"
 print(f"greeter ran on CPython {sys.version_info[0]}.{sys.version_info[1]}")

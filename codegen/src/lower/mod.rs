@@ -182,6 +182,7 @@ struct Settings {
     crate_name: String,
     crate_ident: String,
     crate_path: String,
+    in_crate: Option<String>,
 }
 
 impl Lowerer<'_, '_> {
@@ -316,6 +317,7 @@ impl Lowerer<'_, '_> {
             crate_name: settings.crate_name,
             crate_ident: settings.crate_ident,
             crate_path: settings.crate_path,
+            in_crate: settings.in_crate,
             udl_file: self.cx.udl_file.clone(),
             distribution: self.distribution(&settings_package),
             errors,

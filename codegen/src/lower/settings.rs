@@ -93,6 +93,23 @@ impl Lowerer<'_, '_> {
             .path
             .as_ref()
             .map_or_else(|| format!("../{crate_name}"), |p| p.get_ref().clone());
+        let in_crate = self.cx.config.rust.module.as_ref().map(|m| {
+            let name = m.get_ref();
+            let valid = names::rust_name(name).is_some()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && name.starts_with(|c: char| c.is_ascii_lowercase());
+            if !valid {
+                self.cfg(
+                    Code::InvalidName,
+                    m.span(),
+                    format!("`{name}` is not a Rust module name"),
+                )
+                .with_help("write a snake_case module name, such as `python`");
+            }
+            name.clone()
+        });
 
         Settings {
             package,
@@ -103,6 +120,7 @@ impl Lowerer<'_, '_> {
             crate_name,
             crate_ident,
             crate_path,
+            in_crate,
         }
     }
 

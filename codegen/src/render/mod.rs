@@ -42,18 +42,27 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
     let mut files = BTreeMap::new();
     let hash = format!("# {}\n", header_text(api));
     let pkg = format!("python/{}", api.package);
-    files.insert("Cargo.toml".into(), rust::cargo_toml(plan)?);
-    files.insert(
-        "rustfmt.toml".into(),
-        format!("{hash}use_small_heuristics = \"Max\"\n"),
-    );
+    match &api.in_crate {
+        // The output is the core crate's folder: the glue is one module of
+        // it, and its Cargo.toml, formatting and ignores are the user's.
+        Some(module) => {
+            files.insert(format!("src/{module}.rs"), rust::lib_rs(plan)?);
+        }
+        None => {
+            files.insert("Cargo.toml".into(), rust::cargo_toml(plan)?);
+            files.insert(
+                "rustfmt.toml".into(),
+                format!("{hash}use_small_heuristics = \"Max\"\n"),
+            );
+            // Build outputs of the standalone crate and of `maturin develop`.
+            files.insert(
+                ".gitignore".into(),
+                format!("{hash}/target/\n/Cargo.lock\n__pycache__/\n/{pkg}/*.so\n/{pkg}/*.pyd\n"),
+            );
+            files.insert("src/lib.rs".into(), rust::lib_rs(plan)?);
+        }
+    }
     files.insert("pyproject.toml".into(), python::pyproject(plan)?);
-    // Build outputs of the standalone crate and of `maturin develop`.
-    files.insert(
-        ".gitignore".into(),
-        format!("{hash}/target/\n/Cargo.lock\n__pycache__/\n/{pkg}/*.so\n/{pkg}/*.pyd\n"),
-    );
-    files.insert("src/lib.rs".into(), rust::lib_rs(plan)?);
     files.insert(format!("{pkg}/__init__.py"), python::init_py(plan)?);
     files.insert(
         format!("{pkg}/{}.py", api.errors_module),

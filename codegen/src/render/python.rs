@@ -18,6 +18,8 @@ struct Pyproject<'a> {
     header: String,
     /// The lines of `[project]` (and `[project.urls]`).
     project: Vec<String>,
+    /// In-crate mode: maturin builds the core crate with `python`.
+    in_crate: bool,
     package: &'a str,
     native_module: &'a str,
 }
@@ -65,6 +67,7 @@ pub fn pyproject(plan: &Paths<'_>) -> askama::Result<String> {
     Pyproject {
         header: header(api),
         project,
+        in_crate: api.in_crate.is_some(),
         package: &api.package,
         native_module: &api.native_module,
     }

@@ -2,6 +2,11 @@
 
 use std::fmt;
 
+// In-crate mode: the glue bindery generates is this module.
+#[cfg(feature = "python")]
+#[rustfmt::skip]
+mod python;
+
 #[derive(Debug)]
 pub enum GreetError {
     Empty,
@@ -18,4 +23,9 @@ pub fn greet(name: String) -> Result<String, GreetError> {
         return Err(GreetError::Empty);
     }
     Ok(format!("Hello, {name}!"))
+}
+
+/// Not public: only a module of this crate (in-crate mode) can bind it.
+pub(crate) fn shout(name: String) -> String {
+    name.to_uppercase()
 }
