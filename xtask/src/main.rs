@@ -5,6 +5,7 @@
 mod bench;
 mod fuzz;
 mod gen;
+mod matrix;
 mod runner;
 mod test;
 mod user_project;

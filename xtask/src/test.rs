@@ -100,6 +100,7 @@ pub fn test() -> Result<(), String> {
     .run()?;
     fixture_checks(&venv)?;
     crate::user_project::user_project(&venv)?;
+    crate::matrix::python_matrix(&venv)?;
     fuzz(Fuzz::Seconds(20))?;
     eprintln!(
         "\nall checks passed in {:.0} s",

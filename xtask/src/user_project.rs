@@ -36,28 +36,38 @@ fn copy_tree(from: &Utf8Path, to: &Utf8Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The CPython interpreters to run the wheel on: `.venv`'s, and the newest
-/// other minor version found under pyenv or on `PATH`.
-fn interpreters(venv: &Venv) -> Vec<Utf8PathBuf> {
-    let mut found = vec![venv.tool("python")];
+/// The CPython interpreters besides `.venv`'s (3.11) that the machine
+/// has, one per minor version, under pyenv or on `PATH`, oldest first.
+pub fn other_pythons() -> Vec<(u32, Utf8PathBuf)> {
     let home = std::env::var("HOME").unwrap_or_default();
-    let mut others: Vec<(u32, Utf8PathBuf)> = Vec::new();
+    let pyenv = Utf8Path::new(&home).join(".pyenv/versions");
+    let mut found = Vec::new();
     for minor in 12..=14 {
-        let pyenv = Utf8Path::new(&home).join(".pyenv/versions");
-        let listed = std::fs::read_dir(&pyenv).into_iter().flatten().flatten();
-        for entry in listed {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&format!("3.{minor}.")) {
-                others.push((minor, pyenv.join(&name).join("bin/python3")));
-            }
+        let mut listed: Vec<String> = std::fs::read_dir(&pyenv)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(&format!("3.{minor}.")))
+            .collect();
+        listed.sort();
+        if let Some(name) = listed.pop() {
+            found.push((minor, pyenv.join(name).join("bin/python3")));
+            continue;
         }
         let on_path = Utf8PathBuf::from(format!("python3.{minor}"));
         if Step::new("probe", &on_path, &["--version"]).quietly_succeeds() {
-            others.push((minor, on_path));
+            found.push((minor, on_path));
         }
     }
-    others.sort();
-    found.extend(others.pop().map(|(_, p)| p));
+    found
+}
+
+/// The CPython interpreters to run the wheel on: `.venv`'s, and the newest
+/// other minor version the machine has.
+fn interpreters(venv: &Venv) -> Vec<Utf8PathBuf> {
+    let mut found = vec![venv.tool("python")];
+    found.extend(other_pythons().pop().map(|(_, p)| p));
     found
 }
 
