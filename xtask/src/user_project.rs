@@ -101,6 +101,33 @@ pub fn user_project(venv: &Venv) -> Result<(), String> {
     timed("user project: generate, refuse, check, diff", || {
         cli_checks(&bindery, &scratch, &sdk)
     })?;
+    // The user's own xtask, on bindery's library: with this repository's
+    // lock file, it shares the build of bindery-codegen.
+    timed("user project: its own xtask, on bindery's library", || {
+        let xtask = scratch.join("xtask");
+        let manifest = std::fs::read_to_string(xtask.join("Cargo.toml.in"))
+            .map_err(|e| e.to_string())?
+            .replace("@CODEGEN@", root().join("codegen").as_str());
+        std::fs::write(xtask.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+        std::fs::copy(root().join("Cargo.lock"), xtask.join("Cargo.lock"))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })?;
+    Step::new(
+        "user project: cargo run its xtask -- --check",
+        cargo(),
+        &[
+            "run",
+            "--quiet",
+            "--manifest-path",
+            scratch.join("xtask/Cargo.toml").as_str(),
+            "--",
+            "--check",
+        ],
+    )
+    .env(std::slice::from_ref(&target))
+    .dir(&scratch)
+    .run()?;
     let mut env = venv.env();
     env.push(target);
     let pythons = interpreters(venv);
