@@ -443,6 +443,23 @@ pub struct Object {
     pub methods: Vec<Callable>,
 }
 
+impl Callable {
+    /// The types of its arguments, then of what it returns.
+    pub fn types(&self) -> impl Iterator<Item = &Type> {
+        self.arguments.iter().map(|a| &a.ty).chain(&self.returns)
+    }
+}
+
+impl Object {
+    /// Its primary constructor, named constructors and methods.
+    pub fn members(&self) -> impl Iterator<Item = &Callable> {
+        self.constructor
+            .iter()
+            .chain(&self.named_constructors)
+            .chain(&self.methods)
+    }
+}
+
 /// What a name in the package namespace stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Export {
@@ -501,13 +518,25 @@ impl Api {
 
     /// Every function, constructor and method.
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
-        let members = self.objects.iter().flat_map(|o| {
-            o.constructor
-                .iter()
-                .chain(&o.named_constructors)
-                .chain(&o.methods)
-        });
+        let members = self.objects.iter().flat_map(Object::members);
         self.functions.iter().chain(members)
+    }
+
+    /// The types of the error types' variant fields (not nested).
+    pub fn error_field_types(&self) -> impl Iterator<Item = &Type> {
+        let variants = self.errors.iter().flat_map(|e| &e.variants);
+        variants.flat_map(|v| &v.fields).map(|f| &f.ty)
+    }
+
+    /// The types of the records' fields (not nested).
+    pub fn record_field_types(&self) -> impl Iterator<Item = &Type> {
+        self.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty)
+    }
+
+    /// The types of the enums' variant fields (not nested).
+    pub fn variant_field_types(&self) -> impl Iterator<Item = &Type> {
+        let variants = self.enums.iter().flat_map(|e| &e.variants);
+        variants.flat_map(|v| &v.fields).map(|f| &f.ty)
     }
 
     /// Every type a value of the API can have, nested types included: of
@@ -521,26 +550,13 @@ impl Api {
         let signatures = self
             .callables()
             .chain(callback_methods)
-            .flat_map(|c| c.arguments.iter().map(|a| &a.ty).chain(&c.returns));
-        let error_fields = self
-            .errors
-            .iter()
-            .flat_map(|e| &e.variants)
-            .flat_map(|v| &v.fields)
-            .map(|f| &f.ty);
-        let record_fields = self.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty);
-        let enum_fields = self
-            .enums
-            .iter()
-            .flat_map(|e| &e.variants)
-            .flat_map(|v| &v.fields)
-            .map(|f| &f.ty);
+            .flat_map(Callable::types);
         // A custom type's values cross as its builtin's.
         let custom_builtins = self.customs.iter().map(|c| &c.builtin);
         signatures
-            .chain(error_fields)
-            .chain(record_fields)
-            .chain(enum_fields)
+            .chain(self.error_field_types())
+            .chain(self.record_field_types())
+            .chain(self.variant_field_types())
             .chain(custom_builtins)
             .flat_map(Type::walk)
             .cloned()

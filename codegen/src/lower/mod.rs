@@ -545,12 +545,7 @@ impl Lowerer<'_, '_> {
         functions: &[Callable],
         callbacks: &[Callback],
     ) {
-        let members = objects.iter().flat_map(|o| {
-            o.constructor
-                .iter()
-                .chain(&o.named_constructors)
-                .chain(&o.methods)
-        });
+        let members = objects.iter().flat_map(Object::members);
         let thrown: Vec<ObjectId> = functions
             .iter()
             .chain(members)

@@ -70,14 +70,9 @@ fn native_names(api: &Api) -> Vec<String> {
 /// The types of the callback methods' arguments and returns, nested ones included.
 fn signature_types(api: &Api) -> impl Iterator<Item = &Type> {
     let methods = api.callbacks.iter().flat_map(|c| &c.methods);
-    let types = methods.flat_map(|m| {
-        m.callable
-            .arguments
-            .iter()
-            .map(|a| &a.ty)
-            .chain(&m.callable.returns)
-    });
-    types.flat_map(Type::walk)
+    methods
+        .flat_map(|m| m.callable.types())
+        .flat_map(Type::walk)
 }
 
 fn class(c: &Callback, spelling: Spelling) -> ClassView {

@@ -189,20 +189,16 @@ fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
 /// The types `errors.py` annotates: error fields, and the methods of
 /// interfaces thrown as errors.
 fn errors_py_types(api: &Api) -> Vec<&Type> {
-    let fields = api
-        .errors
+    let members = api
+        .objects
         .iter()
-        .flat_map(|e| &e.variants)
-        .flat_map(|v| &v.fields)
-        .map(|f| &f.ty);
-    let members = api.objects.iter().filter(|o| o.is_error).flat_map(|o| {
-        o.constructor
-            .iter()
-            .chain(&o.named_constructors)
-            .chain(&o.methods)
-    });
-    let signatures = members.flat_map(|c| c.arguments.iter().map(|a| &a.ty).chain(&c.returns));
-    fields.chain(signatures).flat_map(Type::walk).collect()
+        .filter(|o| o.is_error)
+        .flat_map(crate::model::Object::members);
+    let signatures = members.flat_map(Callable::types);
+    api.error_field_types()
+        .chain(signatures)
+        .flat_map(Type::walk)
+        .collect()
 }
 
 /// The imports of `errors.py` under `TYPE_CHECKING` (nothing native at run
@@ -877,19 +873,10 @@ fn object_stub(paths: &Paths<'_>, o: &crate::model::Object) -> StubClass {
 /// The types the stub annotates: of signatures, record fields and enum
 /// variant fields, nested ones included.
 fn stub_types(api: &Api) -> Vec<&Type> {
-    let signatures = api
-        .callables()
-        .flat_map(|c| c.arguments.iter().map(|a| &a.ty).chain(&c.returns));
-    let record_fields = api.records.iter().flat_map(|r| &r.fields).map(|f| &f.ty);
-    let variant_fields = api
-        .enums
-        .iter()
-        .flat_map(|e| &e.variants)
-        .flat_map(|v| &v.fields)
-        .map(|f| &f.ty);
+    let signatures = api.callables().flat_map(Callable::types);
     signatures
-        .chain(record_fields)
-        .chain(variant_fields)
+        .chain(api.record_field_types())
+        .chain(api.variant_field_types())
         .flat_map(Type::walk)
         .collect()
 }
