@@ -160,3 +160,16 @@ def test_host_paths_cross_as_str(runtime: boxkit.Runtime, tmp_path: pathlib.Path
     assert box.copy_in(str(source), "copied.txt") == 4
     assert box.copy_out("copied.txt", str(tmp_path / "out.txt")) == 4
     assert (tmp_path / "out.txt").read_text() == "data"
+
+
+def test_objects_support_weak_references_and_refuse_pickling(runtime: boxkit.Runtime) -> None:
+    import pickle
+    import weakref
+
+    box = runtime.create_box("weak", {})
+    ref = weakref.ref(box)
+    assert ref() is box
+    with pytest.raises(TypeError, match="cannot pickle 'boxkit.Sandbox': it wraps a Rust object"):
+        pickle.dumps(box)
+    del box
+    assert ref() is None

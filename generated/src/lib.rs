@@ -994,9 +994,24 @@ fn bindery_arc<T>(value: impl Into<::std::sync::Arc<T>>) -> ::std::sync::Arc<T> 
     value.into()
 }
 
+/// What pickling an interface object raises: it wraps a Rust object, which
+/// has no portable form.
+fn bindery_unpicklable(class: &str) -> ::pyo3::PyErr {
+    let message = format!("cannot pickle '{class}': it wraps a Rust object");
+    ::pyo3::exceptions::PyTypeError::new_err(message)
+}
+
 /// Consulted before every command: one implemented in Rust
 /// (`allow_programs`), or any Python object with `allow_exec`.
-#[::pyo3::pyclass(frozen, eq, hash, module = "boxkit", name = "ExecPolicy", from_py_object)]
+#[::pyo3::pyclass(
+    frozen,
+    weakref,
+    eq,
+    hash,
+    module = "boxkit",
+    name = "ExecPolicy",
+    from_py_object
+)]
 #[derive(Clone)]
 pub struct BinderyExecPolicy {
     _inner: ::std::sync::Arc<dyn ::boxkit::ExecPolicy>,
@@ -1019,6 +1034,11 @@ impl ::std::hash::Hash for BinderyExecPolicy {
 
 #[::pyo3::pymethods]
 impl BinderyExecPolicy {
+    /// Refuses pickling: the object lives in Rust.
+    fn __reduce__(&self) -> ::pyo3::PyResult<()> {
+        Err(bindery_unpicklable("boxkit.ExecPolicy"))
+    }
+
     fn __repr__(&self) -> String {
         format!("<boxkit.ExecPolicy at {:p}>", ::std::sync::Arc::as_ptr(&self._inner))
     }
@@ -1041,7 +1061,7 @@ impl BinderyExecPolicy {
 /// The sandbox runtime: owns a root directory and the boxes below it.
 ///
 /// Opens (creating if needed) a runtime rooted at `root_dir`.
-#[::pyo3::pyclass(frozen, eq, hash, module = "boxkit", name = "Runtime", from_py_object)]
+#[::pyo3::pyclass(frozen, weakref, eq, hash, module = "boxkit", name = "Runtime", from_py_object)]
 #[derive(Clone)]
 pub struct BinderyRuntime {
     _inner: ::std::sync::Arc<::boxkit::Runtime>,
@@ -1064,6 +1084,11 @@ impl ::std::hash::Hash for BinderyRuntime {
 
 #[::pyo3::pymethods]
 impl BinderyRuntime {
+    /// Refuses pickling: the object lives in Rust.
+    fn __reduce__(&self) -> ::pyo3::PyResult<()> {
+        Err(bindery_unpicklable("boxkit.Runtime"))
+    }
+
     fn __repr__(&self) -> String {
         format!("<boxkit.Runtime at {:p}>", ::std::sync::Arc::as_ptr(&self._inner))
     }
@@ -1183,7 +1208,7 @@ impl BinderyRuntime {
 
 /// One box: an isolated working directory with its own environment. Two
 /// handles of the same box are equal; `str()` gives `box <id>`.
-#[::pyo3::pyclass(frozen, eq, hash, module = "boxkit", name = "Sandbox", from_py_object)]
+#[::pyo3::pyclass(frozen, weakref, eq, hash, module = "boxkit", name = "Sandbox", from_py_object)]
 #[derive(Clone)]
 pub struct BinderySandbox {
     _inner: ::std::sync::Arc<::boxkit::Sandbox>,
@@ -1206,6 +1231,11 @@ impl ::std::hash::Hash for BinderySandbox {
 
 #[::pyo3::pymethods]
 impl BinderySandbox {
+    /// Refuses pickling: the object lives in Rust.
+    fn __reduce__(&self) -> ::pyo3::PyResult<()> {
+        Err(bindery_unpicklable("boxkit.Sandbox"))
+    }
+
     fn __repr__(&self) -> String {
         format!("<boxkit.Sandbox at {:p}>", ::std::sync::Arc::as_ptr(&self._inner))
     }

@@ -26,6 +26,16 @@ pub fn list(indent: usize, prefix: &str, items: &[String], suffix: &str) -> Stri
     out
 }
 
+/// `#[path(items)]` at column 0, as rustfmt lays out an attribute: one line
+/// if it fits, else one item per line without a trailing comma.
+pub fn attribute(path: &str, items: &[String]) -> String {
+    let one_line = format!("#[{path}({})]", items.join(", "));
+    if one_line.len() <= MAX_WIDTH {
+        return one_line;
+    }
+    format!("#[{path}(\n    {}\n)]", items.join(",\n    "))
+}
+
 /// `let {name} = {callee}(args){suffix};` at `indent`, as rustfmt lays out
 /// an assignment: on one line if it fits; else the whole right-hand side on
 /// the next line if it fits there; else the arguments one per line.

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::layout::{let_call, let_struct, list};
+use super::layout::{self, let_call, let_struct, list};
 
 /// The `fields` argument of `bindery_new_error` for a class without fields.
 const NO_FIELDS: &str = "let fields = bindery_no_fields;";
@@ -417,21 +417,23 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
             // unless equal by value without `Hash`.
             let hashable = !traits.eq || traits.hash;
             let flags = match (hashable, traits.ord) {
-                (true, true) => "frozen, eq, hash, ord",
-                (true, false) => "frozen, eq, hash",
-                (false, true) => "frozen, eq, ord",
-                (false, false) => "frozen, eq",
+                (true, true) => "frozen, weakref, eq, hash, ord",
+                (true, false) => "frozen, weakref, eq, hash",
+                (false, true) => "frozen, weakref, eq, ord",
+                (false, false) => "frozen, weakref, eq",
             };
             Object {
                 doc: types::rust_doc(class_doc(o).as_deref()),
-                attr: format!(
-                    "#[::pyo3::pyclass({flags}, module = {}, name = {}, from_py_object)]{}",
-                    types::rust_str(&api.package),
-                    types::rust_str(&o.name.python),
-                    data::allow_case(&name)
-                        .map(|a| format!("\n{a}"))
-                        .unwrap_or_default()
-                ),
+                attr: {
+                    let mut items: Vec<String> = flags.split(", ").map(String::from).collect();
+                    items.extend([
+                        format!("module = {}", types::rust_str(&api.package)),
+                        format!("name = {}", types::rust_str(&o.name.python)),
+                        "from_py_object".to_string(),
+                    ]);
+                    let allow = data::allow_case(&name).map(|a| format!("\n{a}"));
+                    layout::attribute("::pyo3::pyclass", &items) + &allow.unwrap_or_default()
+                },
                 impls: {
                     let mut impls = object_impls(&name, traits, o.is_trait);
                     if o.is_error {
@@ -576,6 +578,13 @@ fn object_error(plan: &Paths<'_>, id: ObjectId) -> Vec<String> {
 
 fn object_dunders(package: &str, python: &str, traits: crate::model::Traits) -> Vec<String> {
     let mut w = Writer::at(4);
+    // A Rust object cannot be rebuilt from bytes: say so, naming the class.
+    w.line("/// Refuses pickling: the object lives in Rust.");
+    w.block("fn __reduce__(&self) -> ::pyo3::PyResult<()> {", "}", |w| {
+        let class = types::rust_str(&format!("{package}.{python}"));
+        w.laid_out(&list(w.column(), "Err(bindery_unpicklable", &[class], ")"));
+    });
+    w.line("");
     w.block("fn __repr__(&self) -> String {", "}", |w| {
         if traits.debug {
             w.line("format!(\"{:?}\", self._inner)");
