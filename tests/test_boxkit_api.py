@@ -173,3 +173,24 @@ def test_objects_support_weak_references_and_refuse_pickling(runtime: boxkit.Run
         pickle.dumps(box)
     del box
     assert ref() is None
+
+
+def test_records_pickle_copy_and_replace() -> None:
+    import copy
+    import pickle
+
+    config = boxkit.BoxConfig(name="web", env={"A": "1"}, max_output_bytes=5)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        clone = pickle.loads(pickle.dumps(config, protocol=protocol))
+        assert clone == config and type(clone) is boxkit.BoxConfig
+    shallow = copy.copy(config)
+    assert shallow == config and shallow is not config
+    deep = copy.deepcopy(config)
+    assert deep == config and deep.env is not config.env
+    changed = config.__replace__(name="api")
+    assert (changed.name, changed.env, changed.max_output_bytes) == ("api", {"A": "1"}, 5)
+    with pytest.raises(TypeError):
+        config.__replace__(nmae="typo")
+    replace = getattr(copy, "replace", None)  # Python 3.13
+    if replace is not None:
+        assert replace(config, max_output_bytes=9).max_output_bytes == 9

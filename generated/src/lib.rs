@@ -693,6 +693,50 @@ fn bindery_repr(
     Ok(format!("{name}({})", parts.join(", ")))
 }
 
+/// A record's fields (Python names, space-separated), as `__new__` takes
+/// them.
+fn bindery_fields<'py>(
+    record: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+    fields: &str,
+) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyDict>> {
+    use ::pyo3::types::PyDictMethods as _;
+    let values = ::pyo3::types::PyDict::new(record.py());
+    for field in fields.split_whitespace() {
+        values.set_item(field, record.getattr(field)?)?;
+    }
+    Ok(values)
+}
+
+/// What `__reduce__` returns: a callable and its arguments.
+type BinderyReduce<'py> = (::pyo3::Bound<'py, ::pyo3::PyAny>, ::pyo3::Bound<'py, ::pyo3::PyAny>);
+
+/// `__reduce__` of a record: `copyreg.__newobj_ex__(type, (), fields)`,
+/// which pickle, `copy.copy` and `copy.deepcopy` use.
+fn bindery_reduce<'py>(
+    record: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+    fields: &str,
+) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+    let py = record.py();
+    let _rebuild = py.import("copyreg")?.getattr("__newobj_ex__")?;
+    let _empty = ::pyo3::types::PyTuple::empty(py);
+    let args = (record.get_type(), _empty, bindery_fields(record, fields)?);
+    Ok((_rebuild, args.into_bound_py_any(py)?))
+}
+
+/// `copy.replace` of a record: a new one, with `_changes` to its fields.
+fn bindery_replace<'py>(
+    record: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+    fields: &str,
+    _changes: Option<&::pyo3::Bound<'py, ::pyo3::types::PyDict>>,
+) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+    use ::pyo3::types::PyDictMethods as _;
+    let values = bindery_fields(record, fields)?;
+    if let Some(_changes) = _changes {
+        values.update(_changes.as_mapping())?;
+    }
+    record.get_type().call((), Some(&values))
+}
+
 /// Converts what Python passed into a custom type with `lift` (its
 /// `TryFrom`, or the configured function); a refusal is a `ValueError`
 /// naming the type.
@@ -778,6 +822,20 @@ impl BinderyExecResult {
         ];
         bindery_repr("ExecResult", &fields)
     }
+
+    /// Pickles and copies as `__new__` with the fields as keywords.
+    fn __reduce__<'py>(_slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+        bindery_reduce(_slf.as_any(), Self::_FIELDS)
+    }
+
+    /// `copy.replace`: a new record with `changes` to its fields.
+    #[pyo3(signature = (**_changes))]
+    fn __replace__<'py>(
+        _slf: &::pyo3::Bound<'py, Self>,
+        _changes: Option<&::pyo3::Bound<'py, ::pyo3::types::PyDict>>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        bindery_replace(_slf.as_any(), Self::_FIELDS, _changes)
+    }
 }
 
 impl From<::boxkit::ExecResult> for BinderyExecResult {
@@ -800,6 +858,11 @@ impl From<BinderyExecResult> for ::boxkit::ExecResult {
             duration: value.duration,
         }
     }
+}
+
+impl BinderyExecResult {
+    /// The fields' Python names, space-separated: the keywords of `__new__`.
+    const _FIELDS: &'static str = "exit_code stdout stderr duration";
 }
 
 /// How to create a box.
@@ -834,6 +897,20 @@ impl BinderyBoxConfig {
         ];
         bindery_repr("BoxConfig", &fields)
     }
+
+    /// Pickles and copies as `__new__` with the fields as keywords.
+    fn __reduce__<'py>(_slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+        bindery_reduce(_slf.as_any(), Self::_FIELDS)
+    }
+
+    /// `copy.replace`: a new record with `changes` to its fields.
+    #[pyo3(signature = (**_changes))]
+    fn __replace__<'py>(
+        _slf: &::pyo3::Bound<'py, Self>,
+        _changes: Option<&::pyo3::Bound<'py, ::pyo3::types::PyDict>>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        bindery_replace(_slf.as_any(), Self::_FIELDS, _changes)
+    }
 }
 
 impl From<::boxkit::BoxConfig> for BinderyBoxConfig {
@@ -846,6 +923,11 @@ impl From<BinderyBoxConfig> for ::boxkit::BoxConfig {
     fn from(value: BinderyBoxConfig) -> Self {
         Self { name: value.name, env: value.env, max_output_bytes: value.max_output_bytes }
     }
+}
+
+impl BinderyBoxConfig {
+    /// The fields' Python names, space-separated: the keywords of `__new__`.
+    const _FIELDS: &'static str = "name env max_output_bytes";
 }
 
 /// Lifecycle of a box; `str()` gives its lowercase name.

@@ -67,6 +67,60 @@ fn trait_methods(
     }
 }
 
+/// `__reduce__` (pickle, `copy.copy`, `copy.deepcopy`: `__new__` again with
+/// the fields as keywords) and `__replace__` (`copy.replace`) of a record;
+/// the field names are `_FIELDS` (`fields_const`).
+fn copy_methods(w: &mut Writer) {
+    let bound = "::pyo3::Bound<'py, ::pyo3::PyAny>";
+    let this = ["_slf: &::pyo3::Bound<'py, Self>".to_string()];
+    w.line("");
+    w.line("/// Pickles and copies as `__new__` with the fields as keywords.");
+    let head = list(
+        w.column(),
+        "fn __reduce__<'py>",
+        &this,
+        " -> ::pyo3::PyResult<BinderyReduce<'py>> {",
+    );
+    w.block(head, "}", |w| {
+        w.line("bindery_reduce(_slf.as_any(), Self::_FIELDS)");
+    });
+    w.line("");
+    w.line("/// `copy.replace`: a new record with `changes` to its fields.");
+    w.line("#[pyo3(signature = (**_changes))]");
+    let params = [
+        this[0].clone(),
+        "_changes: Option<&::pyo3::Bound<'py, ::pyo3::types::PyDict>>".to_string(),
+    ];
+    let returns = format!(" -> ::pyo3::PyResult<{bound}> {{");
+    let head = list(w.column(), "fn __replace__<'py>", &params, &returns);
+    w.block(head, "}", |w| {
+        w.line("bindery_replace(_slf.as_any(), Self::_FIELDS, _changes)");
+    });
+}
+
+/// `impl Name { const _FIELDS }`: the record's Python field names,
+/// space-separated (the keywords of its `__new__`), laid out as rustfmt
+/// lays out a long `const`.
+fn fields_const(name: &str, fields: &[crate::model::RecordField]) -> Vec<String> {
+    let names: Vec<&str> = fields.iter().map(|f| f.name.python.as_str()).collect();
+    let value = types::rust_str(&names.join(" "));
+    let mut w = Writer::at(0);
+    w.line("");
+    w.block(format!("impl {name} {{"), "}", |w| {
+        w.line("/// The fields' Python names, space-separated: the keywords of `__new__`.");
+        let head = "const _FIELDS: &'static str =";
+        let one_line = format!("{head} {value};");
+        let next_line = format!("    {value};");
+        if w.column() + one_line.len() <= 100 || w.column() + next_line.len() > 100 {
+            w.line(one_line);
+        } else {
+            w.line(head);
+            w.line(next_line);
+        }
+    });
+    w.finish()
+}
+
 /// `impl Hash for {name}` hashing `value` (an expression of a reference),
 /// after a blank line.
 pub fn hash_impl(w: &mut Writer, name: &str, value: &str) {
@@ -233,6 +287,7 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         repr_fn(&mut methods, paths, &r.name.python, &repr_fields);
     }
     trait_methods(&mut methods, &core, false, r.traits, true);
+    copy_methods(&mut methods);
 
     let from_fields: Vec<String> = r
         .fields
@@ -280,7 +335,11 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         methods: methods.finish(),
         from_core: vec![format!("        {}", struct_expr(8, "Self", &from_fields))],
         to_core: vec![format!("        {}", struct_expr(8, "Self", &to_fields))],
-        impls: trait_impls(&name, &core, false, r.traits, false),
+        impls: {
+            let mut impls = fields_const(&name, &r.fields);
+            impls.extend(trait_impls(&name, &core, false, r.traits, false));
+            impls
+        },
         name,
         core,
     }

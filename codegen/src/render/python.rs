@@ -666,13 +666,23 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
         decorator: "@_typing.final".into(),
         docstring: r.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes,
-        members: vec![stub_def(
-            "__new__",
-            &params,
-            &spelling.class(&r.name.python),
-            None,
-            "    ",
-        )],
+        members: vec![
+            stub_def(
+                "__new__",
+                &params,
+                &spelling.class(&r.name.python),
+                None,
+                "    ",
+            ),
+            // `copy.replace` (3.13) type-checks through it.
+            stub_def(
+                "__replace__",
+                &["self".to_string(), "**_changes: _typing.Any".to_string()],
+                &spelling.class(&r.name.python),
+                None,
+                "    ",
+            ),
+        ],
         dunders: class_dunders(spelling, &r.name.python, r.traits.hash, r.traits),
     }
 }

@@ -99,6 +99,8 @@ struct LibRs {
     listener_bases: String,
     error_fns: Vec<ErrorFn>,
     has_records: bool,
+    /// Pickling, copying and `copy.replace` of records.
+    record_helpers: bool,
     /// Whether `bindery_no_fields` is emitted, and the `cfg` it needs when
     /// only the test hooks use it.
     no_fields: bool,
@@ -165,6 +167,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
         error_fns,
         has_records: api.records.iter().any(|r| !r.traits.debug),
+        record_helpers: !api.records.is_empty(),
         no_fields: main_no_fields
             || plan.panic_slot.is_some()
             || !samples.is_empty() && api.errors.iter().any(|e| e.flat),
