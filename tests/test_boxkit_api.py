@@ -194,3 +194,19 @@ def test_records_pickle_copy_and_replace() -> None:
     replace = getattr(copy, "replace", None)  # Python 3.13
     if replace is not None:
         assert replace(config, max_output_bytes=9).max_output_bytes == 9
+
+
+def test_enums_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    state = boxkit.BoxState.RUNNING
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(state, protocol=protocol)) is state
+        kind = boxkit.PathKind.File(size=3)
+        clone = pickle.loads(pickle.dumps(kind, protocol=protocol))
+        assert clone == kind and type(clone) is boxkit.PathKind.File
+    assert copy.copy(state) is state and copy.deepcopy(state) is state
+    link = boxkit.PathKind.Symlink(target="a")
+    assert copy.deepcopy(link) == link
+    assert isinstance(copy.copy(boxkit.PathKind.Missing()), boxkit.PathKind.Missing)

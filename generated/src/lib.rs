@@ -693,6 +693,50 @@ fn bindery_repr(
     Ok(format!("{name}({})", parts.join(", ")))
 }
 
+/// What `__reduce__` returns: a callable and its arguments.
+type BinderyReduce<'py> = (::pyo3::Bound<'py, ::pyo3::PyAny>, ::pyo3::Bound<'py, ::pyo3::PyAny>);
+
+/// `__reduce__` of a flat enum's member: `getattr(class, name)`.
+fn bindery_member_reduce<'py>(
+    class: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+    _member: &str,
+) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+    let py = class.py();
+    let _getattr = py.import("builtins")?.getattr("getattr")?;
+    Ok((_getattr, (class, _member).into_bound_py_any(py)?))
+}
+
+/// `__reduce__` of a variant: `_bindery_variant(enum, name, fields)`, which
+/// rebuilds it through the enum class (the variant class is not importable
+/// by its own name).
+fn bindery_variant_reduce<'py>(
+    variant: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+    let py = variant.py();
+    let class = variant.get_type();
+    let _enumeration = class.getattr("__bases__")?.get_item(0)?;
+    let mut fields = Vec::new();
+    for field in class.getattr("__match_args__")?.try_iter()? {
+        fields.push(variant.getattr(field?.cast_into::<::pyo3::types::PyString>()?)?);
+    }
+    let fields = ::pyo3::types::PyTuple::new(py, fields)?;
+    // Registered in the native module, so pickle finds it by name.
+    let _rebuild = py.import("boxkit._native")?.getattr("_bindery_variant")?;
+    let args = (_enumeration, class.name()?, fields);
+    Ok((_rebuild, args.into_bound_py_any(py)?))
+}
+
+/// Rebuilds variant `name` of `_enumeration` from its fields (unpickling).
+#[::pyo3::pyfunction]
+#[pyo3(name = "_bindery_variant")]
+fn bindery_variant<'py>(
+    _enumeration: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+    name: &::pyo3::Bound<'py, ::pyo3::types::PyString>,
+    fields: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
+) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+    _enumeration.getattr(name)?.call1(fields)
+}
+
 /// A record's fields (Python names, space-separated), as `__new__` takes
 /// them.
 fn bindery_fields<'py>(
@@ -706,9 +750,6 @@ fn bindery_fields<'py>(
     }
     Ok(values)
 }
-
-/// What `__reduce__` returns: a callable and its arguments.
-type BinderyReduce<'py> = (::pyo3::Bound<'py, ::pyo3::PyAny>, ::pyo3::Bound<'py, ::pyo3::PyAny>);
 
 /// `__reduce__` of a record: `copyreg.__newobj_ex__(type, (), fields)`,
 /// which pickle, `copy.copy` and `copy.deepcopy` use.
@@ -949,6 +990,17 @@ impl BinderyBoxState {
     fn __str__(&self) -> String {
         ::boxkit::BoxState::from(*self).to_string()
     }
+
+    /// Pickles and copies through the enum class and the member's name.
+    fn __reduce__<'py>(&self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+        let _member = match self {
+            Self::Created => "CREATED",
+            Self::Running => "RUNNING",
+            Self::Stopped => "STOPPED",
+            Self::Removed => "REMOVED",
+        };
+        bindery_member_reduce(_py.get_type::<Self>().as_any(), _member)
+    }
 }
 
 impl From<::boxkit::BoxState> for BinderyBoxState {
@@ -981,6 +1033,18 @@ pub enum BinderyCopyDirection {
     In,
     #[pyo3(name = "OUT")]
     Out,
+}
+
+#[::pyo3::pymethods]
+impl BinderyCopyDirection {
+    /// Pickles and copies through the enum class and the member's name.
+    fn __reduce__<'py>(&self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+        let _member = match self {
+            Self::In => "IN",
+            Self::Out => "OUT",
+        };
+        bindery_member_reduce(_py.get_type::<Self>().as_any(), _member)
+    }
 }
 
 impl From<::boxkit::CopyDirection> for BinderyCopyDirection {
@@ -1017,6 +1081,11 @@ pub enum BinderyPathKind {
 
 #[::pyo3::pymethods]
 impl BinderyPathKind {
+    /// Pickles and copies through the enum class and the member's name.
+    fn __reduce__<'py>(_slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+        bindery_variant_reduce(_slf.as_any())
+    }
+
     /// Whether this is `Missing` (UniFFI's spelling).
     fn is_missing(&self) -> bool {
         matches!(self, Self::Missing { .. })
@@ -1496,6 +1565,7 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_version, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_shell_join, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_allow_programs, _m)?)?;
+    _m.setattr("_bindery_variant", ::pyo3::wrap_pyfunction!(bindery_variant, _m)?)?;
     _m.add("HostPath", _m.py().get_type::<::pyo3::types::PyString>())?;
     // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.
     #[cfg(feature = "bindery-test-hooks")]

@@ -98,6 +98,40 @@ fn copy_methods(w: &mut Writer) {
     });
 }
 
+/// `__reduce__` of an enum (pickle, `copy`): a flat enum's member is looked
+/// up again by name (the same object); a variant is rebuilt from its fields
+/// through the enum class, since the variant class is not importable by
+/// its own name.
+fn enum_reduce(w: &mut Writer, e: &crate::model::Enum) {
+    w.line("");
+    w.line("/// Pickles and copies through the enum class and the member's name.");
+    let this = if e.flat {
+        "&self, _py: ::pyo3::Python<'py>"
+    } else {
+        "_slf: &::pyo3::Bound<'py, Self>"
+    };
+    w.block(
+        format!("fn __reduce__<'py>({this}) -> ::pyo3::PyResult<BinderyReduce<'py>> {{"),
+        "}",
+        |w| {
+            if !e.flat {
+                w.line("bindery_variant_reduce(_slf.as_any())");
+                return;
+            }
+            w.block("let _member = match self {", "};", |w| {
+                for v in &e.variants {
+                    w.line(format!(
+                        "Self::{} => {},",
+                        v.name.rust,
+                        types::rust_str(&v.name.python)
+                    ));
+                }
+            });
+            w.line("bindery_member_reduce(_py.get_type::<Self>().as_any(), _member)");
+        },
+    );
+}
+
 /// `impl Name { const _FIELDS }`: the record's Python field names,
 /// space-separated (the keywords of its `__new__`), laid out as rustfmt
 /// lays out a long `const`.
@@ -389,6 +423,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     );
     let mut methods = Writer::at(4);
     trait_methods(&mut methods, &core, e.flat, e.traits, false);
+    enum_reduce(&mut methods, e);
     for (test, variant) in crate::plan::uniffi_spellings(e).tests {
         methods.line("");
         methods.line(format!(

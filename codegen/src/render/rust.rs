@@ -101,6 +101,12 @@ struct LibRs {
     has_records: bool,
     /// Pickling, copying and `copy.replace` of records.
     record_helpers: bool,
+    /// Pickling and copying of records and enums.
+    reduce_alias: bool,
+    flat_enums: bool,
+    complex_enums: bool,
+    /// `package.native`, as a Rust string literal.
+    native_path: String,
     /// Whether `bindery_no_fields` is emitted, and the `cfg` it needs when
     /// only the test hooks use it.
     no_fields: bool,
@@ -168,6 +174,10 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         error_fns,
         has_records: api.records.iter().any(|r| !r.traits.debug),
         record_helpers: !api.records.is_empty(),
+        reduce_alias: !api.records.is_empty() || !api.enums.is_empty(),
+        flat_enums: api.enums.iter().any(|e| e.flat),
+        complex_enums: api.enums.iter().any(|e| !e.flat),
+        native_path: types::rust_str(&format!("{}.{}", api.package, api.native_module)),
         no_fields: main_no_fields
             || plan.panic_slot.is_some()
             || !samples.is_empty() && api.errors.iter().any(|e| e.flat),
@@ -681,6 +691,15 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             "_m.add_function(::pyo3::wrap_pyfunction!({}, _m)?)?;",
             plan.function_glue(f)
         ));
+    }
+    // Unpickling a variant of an enum with fields calls it by name; a plain
+    // attribute, so it stays out of `__all__` and the stubs.
+    if api.enums.iter().any(|e| !e.flat) {
+        let args = [
+            "\"_bindery_variant\"".to_string(),
+            "::pyo3::wrap_pyfunction!(bindery_variant, _m)?".to_string(),
+        ];
+        lines.push(list(4, "_m.setattr", &args, "?;"));
     }
     // UniFFI's Python names a custom type as an alias of its builtin's class.
     for c in &api.customs {
