@@ -54,32 +54,7 @@ pub fn python_matrix(venv: &Venv) -> Result<(), String> {
         .ok_or("maturin built no boxkit wheel")?;
     for (minor, python) in pythons {
         let dir = root.join(format!("target/py-matrix/3.{minor}"));
-        let bin = dir.join("bin/python");
-        let stamp = dir.join("bindery-tools.txt");
-        if std::fs::read_to_string(&stamp).ok().as_deref() != Some(TOOLS.join("\n").as_str()) {
-            let _ = std::fs::remove_dir_all(&dir);
-            Step::new(
-                format!("CPython 3.{minor}: venv"),
-                &python,
-                &["-m", "venv", dir.as_str()],
-            )
-            .run()?;
-            let mut args = vec![
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ];
-            args.extend(TOOLS);
-            Step::new(
-                format!("CPython 3.{minor}: install pytest and mypy"),
-                &bin,
-                &args,
-            )
-            .run()?;
-            std::fs::write(&stamp, TOOLS.join("\n")).map_err(|e| e.to_string())?;
-        }
+        let bin = Venv::ensure_at(&dir, python.as_str(), TOOLS)?.tool("python");
         Step::new(
             format!("CPython 3.{minor}: install the wheel"),
             &bin,

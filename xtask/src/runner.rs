@@ -114,19 +114,29 @@ const PYTHON_TOOLS: &[&str] = &[
 impl Venv {
     /// Creates `.venv` with the pinned tools unless it already has them.
     pub fn ensure() -> Result<Self, String> {
-        let venv = root().join(".venv");
-        let bin = venv.join("bin");
-        let stamp = venv.join("bindery-tools.txt");
-        let wanted = PYTHON_TOOLS.join("\n");
+        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        Self::ensure_at(&root().join(".venv"), &python, PYTHON_TOOLS)
+    }
+
+    /// Creates a venv at `dir` with `python` and `tools` unless it already
+    /// has them (a stamp file records what it was made with).
+    pub fn ensure_at(dir: &Utf8Path, python: &str, tools: &[&str]) -> Result<Self, String> {
+        let bin = dir.join("bin");
+        let stamp = dir.join("bindery-tools.txt");
+        let wanted = format!("{python}\n{}", tools.join("\n"));
         if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str())
             && bin.join("python").exists()
         {
-            eprintln!("==> .venv is up to date ({})", PYTHON_TOOLS.join(", "));
+            eprintln!("==> {dir} is up to date ({})", tools.join(", "));
             return Ok(Venv { bin });
         }
-        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
         if !bin.join("python").exists() {
-            Step::new("create .venv", &python, &["-m", "venv", venv.as_str()]).run()?;
+            Step::new(
+                format!("create {dir}"),
+                python,
+                &["-m", "venv", dir.as_str()],
+            )
+            .run()?;
         }
         let mut args = vec![
             "-m",
@@ -135,8 +145,13 @@ impl Venv {
             "--quiet",
             "--disable-pip-version-check",
         ];
-        args.extend(PYTHON_TOOLS);
-        Step::new("install pinned Python tools", bin.join("python"), &args).run()?;
+        args.extend(tools);
+        Step::new(
+            format!("install {} into {dir}", tools.join(", ")),
+            bin.join("python"),
+            &args,
+        )
+        .run()?;
         std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
         Ok(Venv { bin })
     }
