@@ -210,3 +210,9 @@ def test_enums_pickle_and_copy() -> None:
     link = boxkit.PathKind.Symlink(target="a")
     assert copy.deepcopy(link) == link
     assert isinstance(copy.copy(boxkit.PathKind.Missing()), boxkit.PathKind.Missing)
+
+
+def test_variants_repr_as_they_are_built() -> None:
+    assert repr(boxkit.PathKind.File(size=3)) == "PathKind.File(size=3)"
+    assert repr(boxkit.PathKind.Symlink(target="a")) == "PathKind.Symlink(target='a')"
+    assert repr(boxkit.PathKind.Missing()) == "PathKind.Missing()"

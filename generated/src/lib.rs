@@ -1086,6 +1086,24 @@ impl BinderyPathKind {
         bindery_variant_reduce(_slf.as_any())
     }
 
+    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
+        match self {
+            Self::Missing {} => bindery_repr("PathKind.Missing", &[]),
+            Self::File { size: _f0 } => {
+                let fields = [("size", (*_f0).into_bound_py_any(py)?)];
+                bindery_repr("PathKind.File", &fields)
+            }
+            Self::Directory { entries: _f0 } => {
+                let fields = [("entries", (*_f0).into_bound_py_any(py)?)];
+                bindery_repr("PathKind.Directory", &fields)
+            }
+            Self::Symlink { target: _f0 } => {
+                let fields = [("target", _f0.clone().into_bound_py_any(py)?)];
+                bindery_repr("PathKind.Symlink", &fields)
+            }
+        }
+    }
+
     /// Whether this is `Missing` (UniFFI's spelling).
     fn is_missing(&self) -> bool {
         matches!(self, Self::Missing { .. })

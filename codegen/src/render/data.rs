@@ -132,6 +132,53 @@ fn enum_reduce(w: &mut Writer, e: &crate::model::Enum) {
     );
 }
 
+/// `__repr__` of an enum with fields: `Enum.Variant(field=repr, ...)`.
+fn variant_repr(w: &mut Writer, paths: &Paths<'_>, e: &Enum) {
+    let head = "fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {";
+    w.block(head, "}", |w| {
+        w.block("match self {", "}", |w| {
+            for v in &e.variants {
+                let label = types::rust_str(&format!("{}.{}", e.name.python, v.name.python));
+                let idents: Vec<String> = v
+                    .fields
+                    .iter()
+                    .map(|f| glue_ident(&f.name.python))
+                    .collect();
+                let pattern = format!(
+                    "Self::{} {{ {} }}",
+                    v.name.rust,
+                    bindings(idents.iter().map(String::as_str)).join(", ")
+                )
+                .replace("{  }", "{}");
+                if v.fields.is_empty() {
+                    w.line(format!("{pattern} => bindery_repr({label}, &[]),"));
+                    continue;
+                }
+                let items: Vec<String> = v
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let value = if paths.is_copy(&f.ty) {
+                            format!("(*_f{i})")
+                        } else {
+                            format!("_f{i}.clone()")
+                        };
+                        format!(
+                            "({}, {value}.into_bound_py_any(py)?)",
+                            types::rust_str(&f.name.python)
+                        )
+                    })
+                    .collect();
+                w.block(format!("{pattern} => {{"), "}", |w| {
+                    w.laid_out(&array(w.column(), "let fields = ", &items, ";"));
+                    w.line(format!("bindery_repr({label}, &fields)"));
+                });
+            }
+        });
+    });
+}
+
 /// `impl Name { const _FIELDS }`: the record's Python field names,
 /// space-separated (the keywords of its `__new__`), laid out as rustfmt
 /// lays out a long `const`.
@@ -424,6 +471,11 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     let mut methods = Writer::at(4);
     trait_methods(&mut methods, &core, e.flat, e.traits, false);
     enum_reduce(&mut methods, e);
+    // With `Debug` in `[Traits]`, `__repr__` is Rust's; a flat enum's is PyO3's.
+    if !e.flat && !e.traits.debug {
+        methods.line("");
+        variant_repr(&mut methods, paths, e);
+    }
     for (test, variant) in crate::plan::uniffi_spellings(e).tests {
         methods.line("");
         methods.line(format!(

@@ -172,7 +172,8 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         error_classes: type_slots("BINDERY_ERROR_CLASSES", plan.class_slots),
         listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
         error_fns,
-        has_records: api.records.iter().any(|r| !r.traits.debug),
+        has_records: api.records.iter().any(|r| !r.traits.debug)
+            || api.enums.iter().any(|e| !e.flat && !e.traits.debug),
         record_helpers: !api.records.is_empty(),
         reduce_alias: !api.records.is_empty() || !api.enums.is_empty(),
         flat_enums: api.enums.iter().any(|e| e.flat),
