@@ -3,9 +3,9 @@
 //! generated tests and the end-to-end tests run on each, in a venv of its
 //! own with the pinned pytest and mypy.
 
-use camino::Utf8PathBuf;
+use camino::Utf8Path;
 
-use crate::runner::{root, Step, Venv};
+use crate::runner::{maturin_wheel, root, Step, Venv};
 use crate::user_project::other_pythons;
 
 /// Test tools each interpreter's venv gets (the pinned ones of `.venv`).
@@ -26,32 +26,15 @@ pub fn python_matrix(venv: &Venv) -> Result<(), String> {
         return Ok(());
     }
     let root = root();
-    let wheels = root.join("target/wheels-boxkit");
-    let _ = std::fs::remove_dir_all(&wheels);
     let mut env = venv.env();
     env.push(("CARGO_TARGET_DIR", root.join("target").to_string()));
-    Step::new(
-        "maturin build (boxkit, abi3, with test hooks)",
-        venv.tool("maturin"),
-        &[
-            "build",
-            "--quiet",
-            "--manifest-path",
-            "generated/Cargo.toml",
-            "--features",
-            "bindery-test-hooks",
-            "--out",
-            wheels.as_str(),
-        ],
-    )
-    .env(&env)
-    .run()?;
-    let wheel: Utf8PathBuf = std::fs::read_dir(&wheels)
-        .map_err(|e| e.to_string())?
-        .flatten()
-        .map(|e| wheels.join(e.file_name().to_string_lossy().as_ref()))
-        .find(|p| p.extension() == Some("whl"))
-        .ok_or("maturin built no boxkit wheel")?;
+    let wheel = maturin_wheel(
+        venv,
+        &env,
+        Utf8Path::new("generated/Cargo.toml"),
+        &["--features", "bindery-test-hooks"],
+        &root.join("target/wheels-boxkit"),
+    )?;
     for (minor, python) in pythons {
         let dir = root.join(format!("target/py-matrix/3.{minor}"));
         let bin = Venv::ensure_at(&dir, python.as_str(), TOOLS)?.tool("python");

@@ -85,6 +85,34 @@ impl Step {
     }
 }
 
+/// `maturin build` of `manifest` (with `args`, such as `--features`) into a
+/// fresh `wheels` folder; returns the one wheel it built.
+pub fn maturin_wheel(
+    venv: &Venv,
+    env: &[(&str, String)],
+    manifest: &Utf8Path,
+    args: &[&str],
+    wheels: &Utf8Path,
+) -> Result<Utf8PathBuf, String> {
+    let _ = std::fs::remove_dir_all(wheels);
+    let mut all = vec!["build", "--quiet", "--manifest-path", manifest.as_str()];
+    all.extend(args);
+    all.extend(["--out", wheels.as_str()]);
+    Step::new(
+        format!("maturin build ({manifest})"),
+        venv.tool("maturin"),
+        &all,
+    )
+    .env(env)
+    .run()?;
+    std::fs::read_dir(wheels)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| wheels.join(e.file_name().to_string_lossy().as_ref()))
+        .find(|p| p.extension() == Some("whl"))
+        .ok_or_else(|| format!("maturin built no wheel of {manifest}"))
+}
+
 /// Runs a step of xtask's own (no external command) with the same lines.
 pub fn timed<T>(name: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     eprintln!("\n==> {name}");

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::runner::{cargo, root, timed, Step, Venv};
+use crate::runner::{cargo, maturin_wheel, root, timed, Step, Venv};
 
 /// Runs `program args` in `dir`, capturing its output.
 fn capture(program: &Utf8Path, args: &[&str], dir: &Utf8Path) -> Result<Output, String> {
@@ -224,26 +224,7 @@ fn build_wheel(
     dir: &Utf8Path,
     wheels: &Utf8Path,
 ) -> Result<Utf8PathBuf, String> {
-    Step::new(
-        format!("user project: maturin build ({dir})"),
-        venv.tool("maturin"),
-        &[
-            "build",
-            "--quiet",
-            "--manifest-path",
-            dir.join("Cargo.toml").as_str(),
-            "--out",
-            wheels.as_str(),
-        ],
-    )
-    .env(env)
-    .run()?;
-    let wheel = std::fs::read_dir(wheels)
-        .map_err(|e| e.to_string())?
-        .flatten()
-        .map(|e| wheels.join(e.file_name().to_string_lossy().as_ref()))
-        .find(|p| p.extension() == Some("whl"))
-        .ok_or("maturin built no wheel")?;
+    let wheel = maturin_wheel(venv, env, &dir.join("Cargo.toml"), &[], wheels)?;
     let file = wheel.file_name().unwrap_or_default();
     if !file.starts_with("greeter-1.4.0-") || !file.contains("-abi3-") {
         return Err(format!(
