@@ -426,6 +426,11 @@ pub const PYTHON_BUILTINS: &[&str] = &[
     "zip",
 ];
 
+/// The package's private module of flat enums (`enum.Enum` classes, pure
+/// Python). No UDL name starts with `_`; the config's module names are
+/// checked against it.
+pub const ENUMS_MODULE: &str = "_enums";
+
 /// Names bindery adds to the public surface of a package: its submodules
 /// and the attributes of its exceptions. A UDL name that clashes with one is
 /// a located diagnostic (B021 or B022), never broken output.

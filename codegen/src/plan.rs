@@ -23,6 +23,9 @@ const BUILTIN_TYPES: &[&str] = &[
     "object",
     "property",
     "classmethod",
+    // Called by the enums module.
+    "isinstance",
+    "NotImplemented",
 ];
 
 /// How Python annotations spell builtins and the API's own classes.

@@ -696,14 +696,70 @@ fn bindery_repr(
 /// What `__reduce__` returns: a callable and its arguments.
 type BinderyReduce<'py> = (::pyo3::Bound<'py, ::pyo3::PyAny>, ::pyo3::Bound<'py, ::pyo3::PyAny>);
 
-/// `__reduce__` of a flat enum's member: `getattr(class, name)`.
-fn bindery_member_reduce<'py>(
-    class: &::pyo3::Bound<'py, ::pyo3::PyAny>,
-    _member: &str,
-) -> ::pyo3::PyResult<BinderyReduce<'py>> {
-    let py = class.py();
-    let _getattr = py.import("builtins")?.getattr("getattr")?;
-    Ok((_getattr, (class, _member).into_bound_py_any(py)?))
+/// The pure-Python module of the flat enums' classes (`enum.Enum`).
+const BINDERY_ENUMS_MODULE: &str = "boxkit._enums";
+
+/// Each flat enum's members in declaration order, looked up once.
+static BINDERY_ENUM_MEMBERS: [::pyo3::sync::PyOnceLock<Vec<::pyo3::Py<::pyo3::PyAny>>>; 2] =
+    [const { ::pyo3::sync::PyOnceLock::new() }; 2];
+
+/// Adds the class of flat enum `name` to the native module, which names
+/// every class of the package.
+fn bindery_enum_class(
+    module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>,
+    name: &str,
+) -> ::pyo3::PyResult<()> {
+    let class = module.py().import(BINDERY_ENUMS_MODULE)?.getattr(name)?;
+    module.add(name, class)
+}
+
+/// The members of a flat enum, given as (cache slot, class name, member
+/// count); a class that lists another number of members is an error.
+fn bindery_members(
+    py: ::pyo3::Python<'_>,
+    (slot, name, count): (usize, &str, usize),
+) -> ::pyo3::PyResult<&'static [::pyo3::Py<::pyo3::PyAny>]> {
+    let members = BINDERY_ENUM_MEMBERS[slot].get_or_try_init(py, || {
+        let class = py.import(BINDERY_ENUMS_MODULE)?.getattr(name)?;
+        let mut members = Vec::with_capacity(count);
+        for member in class.try_iter()? {
+            members.push(member?.unbind());
+        }
+        if members.len() != count {
+            let message =
+                format!("{BINDERY_ENUMS_MODULE}.{name} has {} members, not {count}", members.len());
+            return Err(::pyo3::exceptions::PyRuntimeError::new_err(message));
+        }
+        Ok(members)
+    })?;
+    Ok(members)
+}
+
+/// The member at `index` (the Rust variant's position) of a flat enum.
+fn bindery_member<'py>(
+    py: ::pyo3::Python<'py>,
+    enumeration: (usize, &str, usize),
+    index: usize,
+) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+    match bindery_members(py, enumeration)?.get(index) {
+        Some(member) => Ok(member.bind(py).clone()),
+        None => Err(::pyo3::exceptions::PyIndexError::new_err(index)),
+    }
+}
+
+/// The position of `value` among a flat enum's members, compared by
+/// identity (members are singletons); a `TypeError` for anything else.
+fn bindery_member_index(
+    value: ::pyo3::Borrowed<'_, '_, ::pyo3::PyAny>,
+    enumeration: (usize, &str, usize),
+) -> ::pyo3::PyResult<usize> {
+    let members = bindery_members(value.py(), enumeration)?;
+    if let Some(index) = members.iter().position(|member| value.is(member)) {
+        return Ok(index);
+    }
+    let kind = value.get_type().name()?;
+    let message = format!("expected a member of {}, got {kind}", enumeration.1);
+    Err(::pyo3::exceptions::PyTypeError::new_err(message))
 }
 
 /// `__reduce__` of a variant: `_bindery_variant(enum, name, fields)`, which
@@ -972,35 +1028,12 @@ impl BinderyBoxConfig {
 }
 
 /// Lifecycle of a box; `str()` gives its lowercase name.
-#[::pyo3::pyclass(module = "boxkit", name = "BoxState", eq, hash, frozen, from_py_object)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BinderyBoxState {
-    #[pyo3(name = "CREATED")]
     Created,
-    #[pyo3(name = "RUNNING")]
     Running,
-    #[pyo3(name = "STOPPED")]
     Stopped,
-    #[pyo3(name = "REMOVED")]
     Removed,
-}
-
-#[::pyo3::pymethods]
-impl BinderyBoxState {
-    fn __str__(&self) -> String {
-        ::boxkit::BoxState::from(*self).to_string()
-    }
-
-    /// Pickles and copies through the enum class and the member's name.
-    fn __reduce__<'py>(&self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
-        let _member = match self {
-            Self::Created => "CREATED",
-            Self::Running => "RUNNING",
-            Self::Stopped => "STOPPED",
-            Self::Removed => "REMOVED",
-        };
-        bindery_member_reduce(_py.get_type::<Self>().as_any(), _member)
-    }
 }
 
 impl From<::boxkit::BoxState> for BinderyBoxState {
@@ -1025,26 +1058,44 @@ impl From<BinderyBoxState> for ::boxkit::BoxState {
     }
 }
 
-/// Direction of a file copy, seen from the box.
-#[::pyo3::pyclass(module = "boxkit", name = "CopyDirection", eq, hash, frozen, from_py_object)]
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BinderyCopyDirection {
-    #[pyo3(name = "IN")]
-    In,
-    #[pyo3(name = "OUT")]
-    Out,
+impl BinderyBoxState {
+    /// Its slot in the member cache, its class's name and member count.
+    const _ENUM: (usize, &'static str, usize) = (0, "BoxState", 4);
+
+    /// The variants in declaration order, as the class lists its members.
+    const _MEMBERS: [Self; 4] = [Self::Created, Self::Running, Self::Stopped, Self::Removed];
 }
 
-#[::pyo3::pymethods]
-impl BinderyCopyDirection {
-    /// Pickles and copies through the enum class and the member's name.
-    fn __reduce__<'py>(&self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
-        let _member = match self {
-            Self::In => "IN",
-            Self::Out => "OUT",
-        };
-        bindery_member_reduce(_py.get_type::<Self>().as_any(), _member)
+impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for BinderyBoxState {
+    type Error = ::pyo3::PyErr;
+
+    fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _index = bindery_member_index(_obj, Self::_ENUM)?;
+        Ok(Self::_MEMBERS[_index])
     }
+}
+
+impl<'py> ::pyo3::IntoPyObject<'py> for BinderyBoxState {
+    type Target = ::pyo3::PyAny;
+    type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;
+    type Error = ::pyo3::PyErr;
+
+    fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {
+        bindery_member(_py, Self::_ENUM, self as usize)
+    }
+}
+
+/// The core's `Display` text of a member (`_bindery_str_BoxState` in the native module).
+#[::pyo3::pyfunction(name = "_bindery_str_BoxState")]
+fn bindery_enum_str_0(value: BinderyBoxState) -> String {
+    ::boxkit::BoxState::from(value).to_string()
+}
+
+/// Direction of a file copy, seen from the box.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinderyCopyDirection {
+    In,
+    Out,
 }
 
 impl From<::boxkit::CopyDirection> for BinderyCopyDirection {
@@ -1065,6 +1116,33 @@ impl From<BinderyCopyDirection> for ::boxkit::CopyDirection {
     }
 }
 
+impl BinderyCopyDirection {
+    /// Its slot in the member cache, its class's name and member count.
+    const _ENUM: (usize, &'static str, usize) = (1, "CopyDirection", 2);
+
+    /// The variants in declaration order, as the class lists its members.
+    const _MEMBERS: [Self; 2] = [Self::In, Self::Out];
+}
+
+impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for BinderyCopyDirection {
+    type Error = ::pyo3::PyErr;
+
+    fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _index = bindery_member_index(_obj, Self::_ENUM)?;
+        Ok(Self::_MEMBERS[_index])
+    }
+}
+
+impl<'py> ::pyo3::IntoPyObject<'py> for BinderyCopyDirection {
+    type Target = ::pyo3::PyAny;
+    type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;
+    type Error = ::pyo3::PyErr;
+
+    fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {
+        bindery_member(_py, Self::_ENUM, self as usize)
+    }
+}
+
 /// What a path inside a box is.
 #[::pyo3::pyclass(module = "boxkit", name = "PathKind", eq, frozen, from_py_object)]
 #[derive(Clone, PartialEq)]
@@ -1081,7 +1159,7 @@ pub enum BinderyPathKind {
 
 #[::pyo3::pymethods]
 impl BinderyPathKind {
-    /// Pickles and copies through the enum class and the member's name.
+    /// Pickles and copies through the enum class and the variant's name.
     fn __reduce__<'py>(_slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
         bindery_variant_reduce(_slf.as_any())
     }
@@ -1570,12 +1648,13 @@ fn bindery_fn_allow_programs(
 fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
     _m.add_class::<BinderyExecResult>()?;
     _m.add_class::<BinderyBoxConfig>()?;
-    _m.add_class::<BinderyBoxState>()?;
-    _m.add_class::<BinderyCopyDirection>()?;
     _m.add_class::<BinderyPathKind>()?;
     _m.add_class::<BinderyExecPolicy>()?;
     _m.add_class::<BinderyRuntime>()?;
     _m.add_class::<BinderySandbox>()?;
+    _m.add_function(::pyo3::wrap_pyfunction!(bindery_enum_str_0, _m)?)?;
+    bindery_enum_class(_m, "BoxState")?;
+    bindery_enum_class(_m, "CopyDirection")?;
     bindery_alias::<BinderyPathKind>(_m, "MISSING", "Missing")?;
     bindery_alias::<BinderyPathKind>(_m, "FILE", "File")?;
     bindery_alias::<BinderyPathKind>(_m, "DIRECTORY", "Directory")?;

@@ -174,6 +174,15 @@ impl Lowerer<'_, '_> {
     /// The package's three modules need three names.
     fn distinct_modules(&mut self, modules: [(&str, &String, Option<&toml::Spanned<String>>); 3]) {
         for (i, (key, name, value)) in modules.iter().enumerate() {
+            if name.as_str() == names::ENUMS_MODULE {
+                let span = value.map_or(0..0, |v| v.span());
+                self.cfg(
+                    Code::ReservedName,
+                    span,
+                    format!("`{key}` cannot be `{name}`: the package's enums live there"),
+                )
+                .with_help(format!("give `{key}` another name"));
+            }
             let Some((other, _, other_value)) = modules[..i].iter().find(|(_, n, _)| n == name)
             else {
                 continue;

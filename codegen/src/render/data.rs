@@ -4,7 +4,7 @@
 
 use super::layout::{array, list, match_arm, struct_expr};
 use super::types::{self, Paths};
-use super::writer::Writer;
+use super::writer::{conversion_impls, Writer};
 use crate::model::{Enum, Field, Record};
 use crate::names;
 
@@ -27,12 +27,8 @@ pub struct DataView {
 }
 
 /// The core's value of `self` (a glue record or enum), for its Rust traits.
-fn core_value(core: &str, copy: bool) -> String {
-    if copy {
-        format!("{core}::from(*self)")
-    } else {
-        format!("{core}::from(self.clone())")
-    }
+fn core_value(core: &str) -> String {
+    format!("{core}::from(self.clone())")
 }
 
 /// `__str__` (`Display`), `__repr__` (`Debug`) and `__hash__` (`Hash`,
@@ -40,11 +36,10 @@ fn core_value(core: &str, copy: bool) -> String {
 fn trait_methods(
     w: &mut Writer,
     core: &str,
-    copy: bool,
     traits: crate::model::Traits,
     hash_method: bool,
 ) {
-    let value = core_value(core, copy);
+    let value = core_value(core);
     if traits.display {
         w.line("");
         w.block("fn __str__(&self) -> String {", "}", |w| {
@@ -98,38 +93,14 @@ fn copy_methods(w: &mut Writer) {
     });
 }
 
-/// `__reduce__` of an enum (pickle, `copy`): a flat enum's member is looked
-/// up again by name (the same object); a variant is rebuilt from its fields
-/// through the enum class, since the variant class is not importable by
-/// its own name.
-fn enum_reduce(w: &mut Writer, e: &crate::model::Enum) {
+/// `__reduce__` of a variant (pickle, `copy`): rebuilt from its fields
+/// through the enum class, since the variant class is not importable by its
+/// own name.
+fn variant_reduce(w: &mut Writer) {
     w.line("");
-    w.line("/// Pickles and copies through the enum class and the member's name.");
-    let this = if e.flat {
-        "&self, _py: ::pyo3::Python<'py>"
-    } else {
-        "_slf: &::pyo3::Bound<'py, Self>"
-    };
-    w.block(
-        format!("fn __reduce__<'py>({this}) -> ::pyo3::PyResult<BinderyReduce<'py>> {{"),
-        "}",
-        |w| {
-            if !e.flat {
-                w.line("bindery_variant_reduce(_slf.as_any())");
-                return;
-            }
-            w.block("let _member = match self {", "};", |w| {
-                for v in &e.variants {
-                    w.line(format!(
-                        "Self::{} => {},",
-                        v.name.rust,
-                        types::rust_str(&v.name.python)
-                    ));
-                }
-            });
-            w.line("bindery_member_reduce(_py.get_type::<Self>().as_any(), _member)");
-        },
-    );
+    w.line("/// Pickles and copies through the enum class and the variant's name.");
+    let head = "fn __reduce__<'py>(_slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<BinderyReduce<'py>> {";
+    w.block(head, "}", |w| w.line("bindery_variant_reduce(_slf.as_any())"));
 }
 
 /// `__repr__` of an enum with fields: `Enum.Variant(field=repr, ...)`.
@@ -219,12 +190,11 @@ pub fn hash_impl(w: &mut Writer, name: &str, value: &str) {
 fn trait_impls(
     name: &str,
     core: &str,
-    copy: bool,
     traits: crate::model::Traits,
     hash: bool,
 ) -> Vec<String> {
     let mut w = Writer::at(0);
-    let value = core_value(core, copy);
+    let value = core_value(core);
     if traits.ord {
         let other = value.replace("self", "other");
         w.line("");
@@ -367,7 +337,7 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         methods.line("");
         repr_fn(&mut methods, paths, &r.name.python, &repr_fields);
     }
-    trait_methods(&mut methods, &core, false, r.traits, true);
+    trait_methods(&mut methods, &core, r.traits, true);
     copy_methods(&mut methods);
 
     let from_fields: Vec<String> = r
@@ -418,7 +388,7 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         to_core: vec![format!("        {}", struct_expr(8, "Self", &to_fields))],
         impls: {
             let mut impls = fields_const(&name, &r.fields);
-            impls.extend(trait_impls(&name, &core, false, r.traits, false));
+            impls.extend(trait_impls(&name, &core, r.traits, false));
             impls
         },
         name,
@@ -453,6 +423,112 @@ fn variant_fields(paths: &Paths<'_>, fields: &[Field], lift: bool) -> Vec<String
         .collect()
 }
 
+/// A flat enum: a Rust enum mirroring the core's, crossing as a member of
+/// its `enum.Enum` class in the pure-Python enums module (`slot` is its
+/// place among the flat enums, in the member cache).
+pub fn flat_enum(paths: &Paths<'_>, e: &Enum, slot: usize) -> DataView {
+    let name = paths.glue(&e.name);
+    let core = paths.core(&e.name);
+    let (from_core, to_core) = enum_conversions(paths, e);
+    let camel = is_camel(&name) && e.variants.iter().all(|v| is_camel(&v.name.rust));
+    let mut impls = Writer::at(0);
+    impls.line("");
+    impls.block(format!("impl {name} {{"), "}", |w| {
+        w.line("/// Its slot in the member cache, its class's name and member count.");
+        let class = types::rust_str(&e.name.python);
+        let count = e.variants.len();
+        w.line(format!(
+            "const _ENUM: (usize, &'static str, usize) = ({slot}, {class}, {count});"
+        ));
+        w.line("");
+        w.line("/// The variants in declaration order, as the class lists its members.");
+        let members: Vec<String> = e
+            .variants
+            .iter()
+            .map(|v| format!("Self::{}", v.name.rust))
+            .collect();
+        w.laid_out(&array(
+            w.column(),
+            &format!("const _MEMBERS: [Self; {count}] = "),
+            &members,
+            ";",
+        ));
+    });
+    conversion_impls(
+        &mut impls,
+        (&name, &[]),
+        |w| {
+            w.line("let _index = bindery_member_index(_obj, Self::_ENUM)?;");
+            w.line("Ok(Self::_MEMBERS[_index])");
+        },
+        |w| w.line("bindery_member(_py, Self::_ENUM, self as usize)"),
+    );
+    for (kind, doc, returns) in flat_trait_helpers(e) {
+        let function = format!("bindery_enum_{kind}_{slot}");
+        let python = format!("_bindery_{kind}_{}", e.name.python);
+        impls.line("");
+        impls.line(format!("/// {doc} (`{python}` in the native module)."));
+        impls.line(format!(
+            "#[::pyo3::pyfunction(name = {})]",
+            types::rust_str(&python)
+        ));
+        let value = format!("{core}::from(value)");
+        if kind == "cmp" {
+            let params = [format!("value: {name}"), format!("other: {name}")];
+            let head = list(impls.column(), &format!("fn {function}"), &params, &format!(" -> {returns} {{"));
+            impls.block(head, "}", |w| {
+                w.line(format!(
+                    "::std::cmp::Ord::cmp(&{value}, &{core}::from(other)) as i8"
+                ));
+            });
+        } else {
+            impls.block(
+                format!("fn {function}(value: {name}) -> {returns} {{"),
+                "}",
+                |w| {
+                    if kind == "str" {
+                        w.line(format!("{value}.to_string()"));
+                    } else {
+                        w.line(format!("format!(\"{{:?}}\", {value})"));
+                    }
+                },
+            );
+        }
+    }
+    DataView {
+        doc: types::rust_doc(e.docstring.as_deref()),
+        attrs: std::iter::once("#[derive(Clone, Copy, PartialEq, Eq, Hash)]".to_string())
+            .chain((!camel).then(|| "#[allow(non_camel_case_types)]".to_string()))
+            .collect(),
+        head: format!("pub enum {name} {{"),
+        body: enum_body(paths, e),
+        methods: Vec::new(),
+        impls: impls.finish(),
+        name,
+        core,
+        from_core,
+        to_core,
+    }
+}
+
+/// The native helpers a flat enum's Python class calls for its `[Traits]`:
+/// (kind, doc, Rust return type). `Eq` and `Hash` need none: members are
+/// singletons, equal and hashed as `enum` does.
+pub fn flat_trait_helpers(e: &Enum) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut out = Vec::new();
+    if e.traits.display {
+        out.push(("str", "The core's `Display` text of a member", "String"));
+    }
+    if e.traits.debug {
+        out.push(("repr", "The core's `Debug` text of a member", "String"));
+    }
+    if e.traits.ord {
+        out.push(("cmp", "The core's order of two members: -1, 0 or 1", "i8"));
+    }
+    out
+}
+
+/// An enum with fields: a PyO3 complex enum, one class per variant.
 pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     let name = paths.glue(&e.name);
     let core = paths.core(&e.name);
@@ -460,19 +536,17 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     let (from_core, to_core) = enum_conversions(paths, e);
     // The glue mirrors the core's variant names, whatever their case.
     let camel = is_camel(&name) && e.variants.iter().all(|v| is_camel(&v.name.rust));
-    // A flat enum hashes by its derived `Hash`; one with fields by the
-    // core's value where `[Traits]` gives `Hash`.
-    let hash_impl = !e.flat && e.traits.hash;
+    // Hashed by the core's value where `[Traits]` gives `Hash`.
     let flags = format!(
         "eq{}{}, frozen, from_py_object",
-        if e.flat || hash_impl { ", hash" } else { "" },
+        if e.traits.hash { ", hash" } else { "" },
         if e.traits.ord { ", ord" } else { "" }
     );
     let mut methods = Writer::at(4);
-    trait_methods(&mut methods, &core, e.flat, e.traits, false);
-    enum_reduce(&mut methods, e);
-    // With `Debug` in `[Traits]`, `__repr__` is Rust's; a flat enum's is PyO3's.
-    if !e.flat && !e.traits.debug {
+    trait_methods(&mut methods, &core, e.traits, false);
+    variant_reduce(&mut methods);
+    // With `Debug` in `[Traits]`, `__repr__` is Rust's.
+    if !e.traits.debug {
         methods.line("");
         variant_repr(&mut methods, paths, e);
     }
@@ -491,11 +565,6 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
     if methods.first().is_some_and(String::is_empty) {
         methods.remove(0);
     }
-    let derive = if e.flat {
-        "#[derive(Clone, Copy, PartialEq, Eq, Hash)]"
-    } else {
-        "#[derive(Clone, PartialEq)]"
-    };
     DataView {
         doc: types::rust_doc(e.docstring.as_deref()),
         attrs: vec![
@@ -504,7 +573,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
                 types::rust_str(package),
                 types::rust_str(&e.name.python)
             ),
-            derive.to_string(),
+            "#[derive(Clone, PartialEq)]".to_string(),
         ]
         .into_iter()
         .chain((!camel).then(|| "#[allow(non_camel_case_types)]".to_string()))
@@ -512,7 +581,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
         head: format!("pub enum {name} {{"),
         body,
         methods,
-        impls: trait_impls(&name, &core, e.flat, e.traits, hash_impl),
+        impls: trait_impls(&name, &core, e.traits, e.traits.hash),
         name,
         core,
         from_core,
@@ -530,7 +599,7 @@ fn enum_body(paths: &Paths<'_>, e: &Enum) -> Vec<String> {
     let vertical = !e.flat && e.variants.iter().any(|v| renamed(&v));
     for v in &e.variants {
         body.lines(types::rust_doc(v.docstring.as_deref()));
-        if v.name.python != v.name.rust.trim_start_matches("r#") {
+        if !e.flat && renamed(&v) {
             body.line(format!(
                 "#[pyo3(name = {})]",
                 types::rust_str(&v.name.python)

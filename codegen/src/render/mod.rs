@@ -5,6 +5,7 @@
 mod callbacks;
 mod custom;
 mod data;
+mod enums;
 mod layout;
 mod listeners;
 mod python;
@@ -82,6 +83,12 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
         format!("{pkg}/{}.pyi", api.native_module),
         python::native_pyi(plan)?,
     );
+    if api.enums.iter().any(|e| e.flat) {
+        files.insert(
+            format!("{pkg}/{}.py", crate::names::ENUMS_MODULE),
+            enums::enums_py(plan)?,
+        );
+    }
     files.insert(format!("{pkg}/py.typed"), hash.clone());
     files.insert(
         "tests/test_generated_errors.py".into(),

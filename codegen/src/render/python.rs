@@ -691,28 +691,9 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
 /// fields is a base class with a nested final class per variant.
 fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
     let name = e.name.python.clone();
+    // A flat enum's class is `_enums.py`'s, which the stub imports.
     if e.flat {
-        let mut attributes = Vec::new();
-        for v in &e.variants {
-            attributes.extend(attribute_lines(
-                &v.name.python,
-                &format!("_typing.ClassVar[{name}]"),
-                v.docstring.as_deref(),
-            ));
-        }
-        let mut dunders = class_dunders(spelling, &name, true, e.traits);
-        dunders.push(format!(
-            "    def __int__(self) -> {}: ...",
-            spelling.builtin("int")
-        ));
-        return vec![StubClass {
-            name,
-            decorator: "@_typing.final".into(),
-            docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
-            attributes,
-            members: Vec::new(),
-            dunders,
-        }];
+        return Vec::new();
     }
     let mut attributes = Vec::new();
     for v in &e.variants {
@@ -787,11 +768,31 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
     let enums = api.enums.iter().flat_map(|e| enum_stub(e, plan.spelling));
     // Records, then enums, then objects, as the glue defines them.
     let classes: Vec<StubClass> = records.chain(enums).chain(objects).collect();
-    let functions = api
+    let mut functions: Vec<StubFn> = api
         .functions
         .iter()
         .map(|f| stub_fn(plan, f, None, &f.name.python, returns(f, plan.spelling), ""))
         .collect();
+    // The helpers `_enums.py` calls for a flat enum's `[Traits]`.
+    for e in api.enums.iter().filter(|e| e.flat) {
+        let class = plan.spelling.class(&e.name.python);
+        for (kind, _, _) in super::data::flat_trait_helpers(e) {
+            let (params, returns) = if kind == "cmp" {
+                (format!("value: {class}, other: {class}"), "int")
+            } else {
+                (format!("value: {class}"), "str")
+            };
+            functions.push(StubFn {
+                decorators: Vec::new(),
+                signature: format!(
+                    "def _bindery_{kind}_{}({params}) -> {}: ...",
+                    e.name.python,
+                    plan.spelling.builtin(returns)
+                ),
+                docstring: None,
+            });
+        }
+    }
     // The native classes of interfaces thrown as errors are the native
     // module's too; the package exports their exception classes instead.
     let mut all = plan.exports.native.clone();
@@ -962,6 +963,12 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     if api.enums.iter().any(|e| !e.flat) {
         third_party.push("typing_extensions".to_string());
     }
+    let flat: Vec<&str> = api
+        .enums
+        .iter()
+        .filter(|e| e.flat)
+        .map(|e| e.name.python.as_str())
+        .collect();
     for (k, block) in [standard, third_party].iter_mut().enumerate() {
         block.sort();
         block.dedup();
@@ -997,7 +1004,30 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
             api.package, api.listeners_module
         ));
     }
+    // The flat enums are re-exported: the native module names them too.
+    if !flat.is_empty() {
+        if !(errors || listeners || paths.spelling.qualify_types) {
+            imports.push(String::new());
+        }
+        let mut names: Vec<String> = flat.iter().map(|n| format!("{n} as {n}")).collect();
+        crate::plan::sort_isort(&mut names);
+        imports.push(python_import(
+            &format!("{}.{}", api.package, names::ENUMS_MODULE),
+            &names,
+        ));
+    }
     imports
+}
+
+/// `from module import a, b` on one line when it fits ruff's 88 columns,
+/// else one name per line, as ruff's isort wraps it.
+fn python_import(module: &str, names: &[String]) -> String {
+    let line = format!("from {module} import {}", names.join(", "));
+    if line.len() <= 88 {
+        return line;
+    }
+    let body: Vec<String> = names.iter().map(|n| format!("    {n},\n")).collect();
+    format!("from {module} import (\n{})", body.concat()) + ")"
 }
 
 struct Case {

@@ -103,7 +103,9 @@ struct LibRs {
     record_helpers: bool,
     /// Pickling and copying of records and enums.
     reduce_alias: bool,
-    flat_enums: bool,
+    /// How many flat enums (`enum.Enum` classes in `enums_module`) there are.
+    flat_enums: usize,
+    enums_module: String,
     complex_enums: bool,
     /// `package.native`, as a Rust string literal.
     native_path: String,
@@ -175,8 +177,9 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         has_records: api.records.iter().any(|r| !r.traits.debug)
             || api.enums.iter().any(|e| !e.flat && !e.traits.debug),
         record_helpers: !api.records.is_empty(),
-        reduce_alias: !api.records.is_empty() || !api.enums.is_empty(),
-        flat_enums: api.enums.iter().any(|e| e.flat),
+        reduce_alias: !api.records.is_empty() || api.enums.iter().any(|e| !e.flat),
+        flat_enums: api.enums.iter().filter(|e| e.flat).count(),
+        enums_module: types::rust_str(&format!("{}.{}", api.package, crate::names::ENUMS_MODULE)),
         complex_enums: api.enums.iter().any(|e| !e.flat),
         native_path: types::rust_str(&format!("{}.{}", api.package, api.native_module)),
         no_fields: main_no_fields
@@ -624,10 +627,14 @@ fn data_views(plan: &Paths<'_>) -> Vec<DataView> {
         .records
         .iter()
         .map(|r| data::record(plan, &api.package, r));
-    let enums = api
-        .enums
-        .iter()
-        .map(|e| data::enumeration(plan, &api.package, e));
+    let mut flat = 0..;
+    let enums = api.enums.iter().map(|e| {
+        if e.flat {
+            data::flat_enum(plan, e, flat.next().unwrap_or_default())
+        } else {
+            data::enumeration(plan, &api.package, e)
+        }
+    });
     records.chain(enums).collect()
 }
 
@@ -671,11 +678,23 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
         .records
         .iter()
         .map(|r| &r.name)
-        .chain(api.enums.iter().map(|e| &e.name))
+        .chain(api.enums.iter().filter(|e| !e.flat).map(|e| &e.name))
         .chain(api.objects.iter().map(|o| &o.name));
     let mut lines: Vec<String> = classes
         .map(|name| format!("_m.add_class::<{}>()?;", plan.glue(name)))
         .collect();
+    // A flat enum's class is pure Python; the native module names it too.
+    for (slot, e) in api.enums.iter().filter(|e| e.flat).enumerate() {
+        for (kind, _, _) in data::flat_trait_helpers(e) {
+            lines.push(format!(
+                "_m.add_function(::pyo3::wrap_pyfunction!(bindery_enum_{kind}_{slot}, _m)?)?;"
+            ));
+        }
+        lines.push(format!(
+            "bindery_enum_class(_m, {})?;",
+            types::rust_str(&e.name.python)
+        ));
+    }
     for e in &api.enums {
         let glue = plan.glue(&e.name);
         for (alias, variant) in crate::plan::uniffi_spellings(e).aliases {

@@ -7,6 +7,7 @@ import typing as _typing
 import typing_extensions as _typing_extensions
 
 from boxkit import listeners as _listeners
+from boxkit._enums import BoxState as BoxState, CopyDirection as CopyDirection
 
 __all__ = [
     "BoxConfig",
@@ -70,28 +71,6 @@ class BoxConfig:
     def __eq__(self, other: _builtins.object, /) -> _builtins.bool: ...
     def __ne__(self, other: _builtins.object, /) -> _builtins.bool: ...
     __hash__: _typing.ClassVar[None]  # type: ignore[assignment]
-
-@_typing.final
-class BoxState:
-    """Lifecycle of a box; `str()` gives its lowercase name."""
-    CREATED: _typing.ClassVar[BoxState]
-    RUNNING: _typing.ClassVar[BoxState]
-    STOPPED: _typing.ClassVar[BoxState]
-    REMOVED: _typing.ClassVar[BoxState]
-    def __eq__(self, other: _builtins.object, /) -> _builtins.bool: ...
-    def __ne__(self, other: _builtins.object, /) -> _builtins.bool: ...
-    def __hash__(self) -> _builtins.int: ...
-    def __int__(self) -> _builtins.int: ...
-
-@_typing.final
-class CopyDirection:
-    """Direction of a file copy, seen from the box."""
-    IN: _typing.ClassVar[CopyDirection]
-    OUT: _typing.ClassVar[CopyDirection]
-    def __eq__(self, other: _builtins.object, /) -> _builtins.bool: ...
-    def __ne__(self, other: _builtins.object, /) -> _builtins.bool: ...
-    def __hash__(self) -> _builtins.int: ...
-    def __int__(self) -> _builtins.int: ...
 
 @_typing_extensions.disjoint_base
 class PathKind:
@@ -275,3 +254,5 @@ def allow_programs(
     """A policy, implemented in Rust, that allows only commands whose
     program (first word) is one of `programs`.
     """
+
+def _bindery_str_BoxState(value: BoxState) -> _builtins.str: ...
