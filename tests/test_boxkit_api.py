@@ -55,7 +55,7 @@ def test_enums_compare_hash_and_match(runtime: boxkit.Runtime) -> None:
     state = box.state()
     assert state == boxkit.BoxState.RUNNING and state != boxkit.BoxState.STOPPED
     assert {state: "up"}[boxkit.BoxState.RUNNING] == "up"
-    assert repr(state) == "BoxState.RUNNING"
+    assert repr(state) == "<BoxState.RUNNING: 1>"
     match state:
         case boxkit.BoxState.RUNNING:
             matched = True
@@ -65,6 +65,30 @@ def test_enums_compare_hash_and_match(runtime: boxkit.Runtime) -> None:
     box.stop()
     assert box.state() is not None and box.state() == boxkit.BoxState.STOPPED
     assert boxkit.CopyDirection.IN != boxkit.CopyDirection.OUT
+
+
+def test_flat_enums_are_python_enums(runtime: boxkit.Runtime) -> None:
+    import enum
+
+    assert issubclass(boxkit.BoxState, enum.Enum)
+    assert list(boxkit.BoxState) == [
+        boxkit.BoxState.CREATED,
+        boxkit.BoxState.RUNNING,
+        boxkit.BoxState.STOPPED,
+        boxkit.BoxState.REMOVED,
+    ]  # declaration order
+    assert len(boxkit.BoxState) == 4 and len(boxkit.CopyDirection) == 2
+    running = boxkit.BoxState.RUNNING
+    assert (running.name, running.value) == ("RUNNING", 1)  # the Rust discriminant
+    assert boxkit.BoxState["RUNNING"] is running and boxkit.BoxState(1) is running
+    assert boxkit.BoxState.__module__ == "boxkit"
+    with pytest.raises(ValueError):
+        boxkit.BoxState(9)
+    # Members cross the boundary as the same objects, in both directions.
+    box = runtime.create_box("enum-identity", {})
+    box.start()
+    assert box.state() is running
+    assert {s: s.name.lower() for s in boxkit.BoxState}[box.state()] == "running"
 
 
 def test_enums_with_fields_are_classes_per_variant(box: boxkit.Sandbox) -> None:

@@ -1652,7 +1652,7 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     _m.add_class::<BinderyExecPolicy>()?;
     _m.add_class::<BinderyRuntime>()?;
     _m.add_class::<BinderySandbox>()?;
-    _m.add_function(::pyo3::wrap_pyfunction!(bindery_enum_str_0, _m)?)?;
+    _m.setattr("_bindery_str_BoxState", ::pyo3::wrap_pyfunction!(bindery_enum_str_0, _m)?)?;
     bindery_enum_class(_m, "BoxState")?;
     bindery_enum_class(_m, "CopyDirection")?;
     bindery_alias::<BinderyPathKind>(_m, "MISSING", "Missing")?;

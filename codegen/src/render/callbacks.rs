@@ -614,7 +614,9 @@ fn extraction(paths: &Paths<'_>, returns: &Option<Type>) -> (&'static str, &'sta
     // trait object's value type is no class.
     let class = |t: &Type| match t {
         Type::Object(id) => paths.object_value(*id).is_none(),
-        Type::Record(_) | Type::Enum(_) => true,
+        Type::Record(_) => true,
+        // A flat enum is a newtype of the glue's own conversions.
+        Type::Enum(id) => !paths.api.enumeration(*id).flat,
         _ => false,
     };
     let is_class = match t {

@@ -33,12 +33,7 @@ fn core_value(core: &str) -> String {
 
 /// `__str__` (`Display`), `__repr__` (`Debug`) and `__hash__` (`Hash`,
 /// for a class PyO3 cannot hash itself) by the core's value.
-fn trait_methods(
-    w: &mut Writer,
-    core: &str,
-    traits: crate::model::Traits,
-    hash_method: bool,
-) {
+fn trait_methods(w: &mut Writer, core: &str, traits: crate::model::Traits, hash_method: bool) {
     let value = core_value(core);
     if traits.display {
         w.line("");
@@ -100,7 +95,9 @@ fn variant_reduce(w: &mut Writer) {
     w.line("");
     w.line("/// Pickles and copies through the enum class and the variant's name.");
     let head = "fn __reduce__<'py>(_slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<BinderyReduce<'py>> {";
-    w.block(head, "}", |w| w.line("bindery_variant_reduce(_slf.as_any())"));
+    w.block(head, "}", |w| {
+        w.line("bindery_variant_reduce(_slf.as_any())")
+    });
 }
 
 /// `__repr__` of an enum with fields: `Enum.Variant(field=repr, ...)`.
@@ -187,12 +184,7 @@ pub fn hash_impl(w: &mut Writer, name: &str, value: &str) {
 }
 
 /// `PartialOrd` (`Ord`) and, for a frozen class, `Hash` by the core's value.
-fn trait_impls(
-    name: &str,
-    core: &str,
-    traits: crate::model::Traits,
-    hash: bool,
-) -> Vec<String> {
+fn trait_impls(name: &str, core: &str, traits: crate::model::Traits, hash: bool) -> Vec<String> {
     let mut w = Writer::at(0);
     let value = core_value(core);
     if traits.ord {
@@ -475,7 +467,12 @@ pub fn flat_enum(paths: &Paths<'_>, e: &Enum, slot: usize) -> DataView {
         let value = format!("{core}::from(value)");
         if kind == "cmp" {
             let params = [format!("value: {name}"), format!("other: {name}")];
-            let head = list(impls.column(), &format!("fn {function}"), &params, &format!(" -> {returns} {{"));
+            let head = list(
+                impls.column(),
+                &format!("fn {function}"),
+                &params,
+                &format!(" -> {returns} {{"),
+            );
             impls.block(head, "}", |w| {
                 w.line(format!(
                     "::std::cmp::Ord::cmp(&{value}, &{core}::from(other)) as i8"

@@ -20,7 +20,10 @@ pub fn enums_py(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
     let flat: Vec<&Enum> = api.enums.iter().filter(|e| e.flat).collect();
     let mut imports = Vec::new();
-    if plan.spelling.qualify {
+    let traits = flat
+        .iter()
+        .any(|e| e.traits.display || e.traits.debug || e.traits.ord);
+    if plan.spelling.qualify && traits {
         imports.push("import builtins as _builtins".to_string());
     }
     imports.push("import enum as _enum".to_string());
@@ -54,7 +57,10 @@ fn class(e: &Enum, package: &str, native: &str, spelling: Spelling<'_>) -> Vec<S
         lines.push(format!("    {}", py_docstring(doc, "    ")));
         lines.push(String::new());
     }
-    lines.push(format!("    __module__ = {}", super::types::py_str(package)));
+    lines.push(format!(
+        "    __module__ = {}",
+        super::types::py_str(package)
+    ));
     lines.push(String::new());
     for (i, v) in e.variants.iter().enumerate() {
         lines.push(format!("    {} = {i}", v.name.python));

@@ -1009,25 +1009,18 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         if !(errors || listeners || paths.spelling.qualify_types) {
             imports.push(String::new());
         }
-        let mut names: Vec<String> = flat.iter().map(|n| format!("{n} as {n}")).collect();
+        // ruff's isort keeps each aliased import on its own line.
+        let mut names: Vec<String> = flat.iter().map(|n| n.to_string()).collect();
         crate::plan::sort_isort(&mut names);
-        imports.push(python_import(
-            &format!("{}.{}", api.package, names::ENUMS_MODULE),
-            &names,
-        ));
+        for n in names {
+            imports.push(format!(
+                "from {}.{} import {n} as {n}",
+                api.package,
+                names::ENUMS_MODULE
+            ));
+        }
     }
     imports
-}
-
-/// `from module import a, b` on one line when it fits ruff's 88 columns,
-/// else one name per line, as ruff's isort wraps it.
-fn python_import(module: &str, names: &[String]) -> String {
-    let line = format!("from {module} import {}", names.join(", "));
-    if line.len() <= 88 {
-        return line;
-    }
-    let body: Vec<String> = names.iter().map(|n| format!("    {n},\n")).collect();
-    format!("from {module} import (\n{})", body.concat()) + ")"
 }
 
 struct Case {

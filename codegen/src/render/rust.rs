@@ -685,10 +685,13 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
         .collect();
     // A flat enum's class is pure Python; the native module names it too.
     for (slot, e) in api.enums.iter().filter(|e| e.flat).enumerate() {
+        // Private: set as attributes, so they stay out of `__all__`.
         for (kind, _, _) in data::flat_trait_helpers(e) {
-            lines.push(format!(
-                "_m.add_function(::pyo3::wrap_pyfunction!(bindery_enum_{kind}_{slot}, _m)?)?;"
-            ));
+            let args = [
+                types::rust_str(&format!("_bindery_{kind}_{}", e.name.python)),
+                format!("::pyo3::wrap_pyfunction!(bindery_enum_{kind}_{slot}, _m)?"),
+            ];
+            lines.push(list(4, "_m.setattr", &args, "?;"));
         }
         lines.push(format!(
             "bindery_enum_class(_m, {})?;",

@@ -7,7 +7,8 @@ import typing as _typing
 import typing_extensions as _typing_extensions
 
 from boxkit import listeners as _listeners
-from boxkit._enums import BoxState as BoxState, CopyDirection as CopyDirection
+from boxkit._enums import BoxState as BoxState
+from boxkit._enums import CopyDirection as CopyDirection
 
 __all__ = [
     "BoxConfig",
