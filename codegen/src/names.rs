@@ -120,7 +120,8 @@ pub fn glue_type(udl: &str) -> String {
 
 /// A second glue type for one UDL definition, by its role (`Foreign`, the
 /// bridge to a Python implementation of a trait; `Dyn`, a trait object as a
-/// value; `Error`, an interface thrown as an error, as a value):
+/// value; `Error`, an interface thrown as an error, as a value; `Class`, the
+/// native class of a record):
 /// `Bindery_Role_Name`. `glue_type` never yields `Bindery_`, since
 /// no UDL name starts with `_`, and roles differ in their first letters.
 pub fn role_type(role: &str, udl: &str) -> String {

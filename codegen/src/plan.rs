@@ -334,6 +334,12 @@ impl<'a> Plan<'a> {
         names::role_type("Dyn", &self.api.object(id).name.udl)
     }
 
+    /// The native class of a record: its fields live there, the mutable
+    /// ones as the Python objects themselves; `glue` is its Rust value.
+    pub fn record_class(&self, name: &Name) -> String {
+        names::role_type("Class", &name.udl)
+    }
+
     /// The glue's Rust name of a namespace function: prefixed, so it cannot
     /// clash with glue items or Rust's builtin names (`str`).
     pub fn function_glue(&self, f: &Callable) -> String {

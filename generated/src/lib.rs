@@ -834,6 +834,117 @@ fn bindery_replace<'py>(
     record.get_type().call((), Some(&values))
 }
 
+/// `_error` with `_segment` (a field name, or `[index]`) put before the path
+/// its message starts with. A `TypeError`, `ValueError` or `OverflowError`
+/// is raised again with the longer path (`limits[2].max: ...`); any other
+/// exception is returned as it is.
+fn bindery_at(_py: ::pyo3::Python<'_>, _error: ::pyo3::PyErr, _segment: &str) -> ::pyo3::PyErr {
+    let _value = _error.value(_py);
+    let _kind = _value.get_type();
+    let _rewritten = [
+        _py.get_type::<::pyo3::exceptions::PyTypeError>(),
+        _py.get_type::<::pyo3::exceptions::PyValueError>(),
+        _py.get_type::<::pyo3::exceptions::PyOverflowError>(),
+    ];
+    if !_rewritten.iter().any(|_class| _kind.is(_class)) {
+        return _error;
+    }
+    let _build = || -> ::pyo3::PyResult<::pyo3::PyErr> {
+        // The path so far and the message after it, kept on the exception.
+        let (_path, _message) = match _value.getattr_opt("_bindery_path")? {
+            Some(_path) => (_path.extract::<String>()?, _value.getattr("_bindery_message")?),
+            None => (String::new(), _value.str()?.into_any()),
+        };
+        let _path = if _path.is_empty() || _path.starts_with('[') {
+            format!("{_segment}{_path}")
+        } else {
+            format!("{_segment}.{_path}")
+        };
+        let _new = _kind.call1((format!("{_path}: {_message}"),))?;
+        _new.setattr("_bindery_path", _path)?;
+        _new.setattr("_bindery_message", _message)?;
+        Ok(::pyo3::PyErr::from_value(_new))
+    };
+    _build().unwrap_or_else(|_failure| _failure)
+}
+
+/// The glue value of a held record field, named `_name` in any error.
+fn bindery_field<'py, T: BinderyHeld<'py>>(
+    _obj: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+    _name: &str,
+) -> ::pyo3::PyResult<T> {
+    T::_held(_obj).map_err(|_error| bindery_at(_obj.py(), _error, _name))
+}
+
+/// Extraction of a held record field's value: containers name the index or
+/// key of an element that fails.
+trait BinderyHeld<'py>: Sized {
+    fn _held(_obj: &::pyo3::Bound<'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self>;
+}
+
+/// Any sequence but `str`.
+impl<'py, T: BinderyHeld<'py>> BinderyHeld<'py> for Vec<T> {
+    fn _held(_obj: &::pyo3::Bound<'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        if _obj.is_instance_of::<::pyo3::types::PyString>() {
+            return Err(::pyo3::exceptions::PyTypeError::new_err("expected a sequence, got str"));
+        }
+        let _items = _obj.cast::<::pyo3::types::PySequence>()?;
+        let mut _out = Vec::with_capacity(::pyo3::types::PySequenceMethods::len(_items)?);
+        for (_index, _item) in _items.try_iter()?.enumerate() {
+            let _at = |_error| bindery_at(_obj.py(), _error, &format!("[{_index}]"));
+            _out.push(T::_held(&_item?).map_err(_at)?);
+        }
+        Ok(_out)
+    }
+}
+
+/// Any mapping.
+impl<'py, K, V> BinderyHeld<'py> for ::std::collections::HashMap<K, V>
+where
+    K: BinderyHeld<'py> + ::std::hash::Hash + Eq,
+    V: BinderyHeld<'py>,
+{
+    fn _held(_obj: &::pyo3::Bound<'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        use ::pyo3::types::{PyListMethods as _, PyMappingMethods as _};
+        let _entries = _obj.cast::<::pyo3::types::PyMapping>()?.items()?;
+        let mut _out = ::std::collections::HashMap::with_capacity(_entries.len());
+        for _entry in _entries.iter() {
+            let (_k, _v) = (_entry.get_item(0)?, _entry.get_item(1)?);
+            let _key = _k.repr()?.to_string();
+            let _at = |_error| bindery_at(_obj.py(), _error, &format!("[{_key}]"));
+            _out.insert(K::_held(&_k).map_err(_at)?, V::_held(&_v).map_err(_at)?);
+        }
+        Ok(_out)
+    }
+}
+
+/// `None`, or the value.
+impl<'py, T: BinderyHeld<'py>> BinderyHeld<'py> for Option<T> {
+    fn _held(_obj: &::pyo3::Bound<'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        if _obj.is_none() {
+            return Ok(None);
+        }
+        T::_held(_obj).map(Some)
+    }
+}
+
+impl<'py> BinderyHeld<'py> for String {
+    // Extraction errors are `PyErr` for some types, convert into it for others.
+    #[allow(clippy::needless_question_mark)]
+    fn _held(_obj: &::pyo3::Bound<'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        Ok(_obj.extract::<Self>()?)
+    }
+}
+
+/// A fresh default of a held record field: `[]` (0), `{}` (1) or `None`.
+fn bindery_default(_kind: u8) -> ::pyo3::Py<::pyo3::PyAny> {
+    ::pyo3::Python::attach(|_py| match _kind {
+        0 => ::pyo3::types::PyList::empty(_py).into_any().unbind(),
+        1 => ::pyo3::types::PyDict::new(_py).into_any().unbind(),
+        _ => _py.None(),
+    })
+}
+
 /// Converts what Python passed into a custom type with `lift` (its
 /// `TryFrom`, or the configured function); a refusal is a `ValueError`
 /// naming the type.
@@ -884,7 +995,6 @@ impl<'py> ::pyo3::IntoPyObject<'py> for BinderyHostPath {
 }
 
 /// What a finished command left behind.
-#[::pyo3::pyclass(module = "boxkit", name = "ExecResult", get_all, set_all, eq, from_py_object)]
 #[derive(Clone, PartialEq)]
 pub struct BinderyExecResult {
     /// The process exit code.
@@ -895,44 +1005,6 @@ pub struct BinderyExecResult {
     stderr: String,
     /// Wall-clock time from spawn to exit.
     duration: ::std::time::Duration,
-}
-
-#[::pyo3::pymethods]
-impl BinderyExecResult {
-    #[new]
-    #[pyo3(signature = (*, exit_code, stdout, stderr, duration))]
-    fn bindery_new(
-        exit_code: i32,
-        stdout: String,
-        stderr: String,
-        duration: ::std::time::Duration,
-    ) -> Self {
-        Self { exit_code, stdout, stderr, duration }
-    }
-
-    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
-        let fields = [
-            ("exit_code", self.exit_code.into_bound_py_any(py)?),
-            ("stdout", self.stdout.clone().into_bound_py_any(py)?),
-            ("stderr", self.stderr.clone().into_bound_py_any(py)?),
-            ("duration", self.duration.into_bound_py_any(py)?),
-        ];
-        bindery_repr("ExecResult", &fields)
-    }
-
-    /// Pickles and copies as `__new__` with the fields as keywords.
-    fn __reduce__<'py>(_slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
-        bindery_reduce(_slf.as_any(), Self::_FIELDS)
-    }
-
-    /// `copy.replace`: a new record with `changes` to its fields.
-    #[pyo3(signature = (**_changes))]
-    fn __replace__<'py>(
-        _slf: &::pyo3::Bound<'py, Self>,
-        _changes: Option<&::pyo3::Bound<'py, ::pyo3::types::PyDict>>,
-    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        bindery_replace(_slf.as_any(), Self::_FIELDS, _changes)
-    }
 }
 
 impl From<::boxkit::ExecResult> for BinderyExecResult {
@@ -957,42 +1029,105 @@ impl From<BinderyExecResult> for ::boxkit::ExecResult {
     }
 }
 
-impl BinderyExecResult {
-    /// The fields' Python names, space-separated: the keywords of `__new__`.
-    const _FIELDS: &'static str = "exit_code stdout stderr duration";
+impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for BinderyExecResult {
+    type Error = ::pyo3::PyErr;
+
+    fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _class = _obj.cast::<Bindery_Class_ExecResult>()?;
+        _class.try_borrow()?._value(_obj.py())
+    }
 }
 
-/// How to create a box.
-#[::pyo3::pyclass(module = "boxkit", name = "BoxConfig", get_all, set_all, eq, from_py_object)]
-#[derive(Clone, PartialEq)]
-pub struct BinderyBoxConfig {
-    /// The box name: lowercase letters, digits, `-` and `_`.
-    name: String,
-    /// Extra environment variables for every command in the box.
-    env: ::std::collections::HashMap<String, String>,
-    /// Cap on captured stdout + stderr of one command (16 MiB by default).
-    max_output_bytes: u64,
+impl<'py> ::pyo3::IntoPyObject<'py> for BinderyExecResult {
+    type Target = ::pyo3::PyAny;
+    type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;
+    type Error = ::pyo3::PyErr;
+
+    fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {
+        let _class = Bindery_Class_ExecResult::_from_value(_py, self)?;
+        ::pyo3::Bound::new(_py, _class).map(::pyo3::Bound::into_any)
+    }
+}
+
+/// What a finished command left behind.
+#[::pyo3::pyclass(module = "boxkit", name = "ExecResult")]
+#[allow(non_camel_case_types)]
+pub struct Bindery_Class_ExecResult {
+    #[pyo3(get, set)]
+    exit_code: i32,
+    #[pyo3(get, set)]
+    stdout: String,
+    #[pyo3(get, set)]
+    stderr: String,
+    #[pyo3(get, set)]
+    duration: ::std::time::Duration,
+}
+
+impl Bindery_Class_ExecResult {
+    /// The fields' Python names, space-separated: the keywords of `__new__`.
+    const _FIELDS: &'static str = "exit_code stdout stderr duration";
+
+    /// The record's value; a held field that no longer converts is an
+    /// error naming the field.
+    fn _value(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyExecResult> {
+        Ok(BinderyExecResult {
+            exit_code: self.exit_code,
+            stdout: self.stdout.clone(),
+            stderr: self.stderr.clone(),
+            duration: self.duration,
+        })
+    }
+
+    /// The class holding `_value`, its mutable fields as Python objects.
+    fn _from_value(_py: ::pyo3::Python<'_>, _value: BinderyExecResult) -> ::pyo3::PyResult<Self> {
+        Ok(Self {
+            exit_code: _value.exit_code,
+            stdout: _value.stdout,
+            stderr: _value.stderr,
+            duration: _value.duration,
+        })
+    }
 }
 
 #[::pyo3::pymethods]
-impl BinderyBoxConfig {
+impl Bindery_Class_ExecResult {
     #[new]
-    #[pyo3(signature = (*, name, env = ::std::collections::HashMap::new(), max_output_bytes = 16777216))]
+    #[pyo3(signature = (*, exit_code, stdout, stderr, duration))]
     fn bindery_new(
-        name: String,
-        env: ::std::collections::HashMap<String, String>,
-        max_output_bytes: u64,
-    ) -> Self {
-        Self { name, env, max_output_bytes }
+        exit_code: i32,
+        stdout: String,
+        stderr: String,
+        duration: ::std::time::Duration,
+    ) -> ::pyo3::PyResult<Self> {
+        Ok(Self { exit_code, stdout, stderr, duration })
     }
 
     fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
         let fields = [
-            ("name", self.name.clone().into_bound_py_any(py)?),
-            ("env", self.env.clone().into_bound_py_any(py)?),
-            ("max_output_bytes", self.max_output_bytes.into_bound_py_any(py)?),
+            ("exit_code", self.exit_code.into_bound_py_any(py)?),
+            ("stdout", self.stdout.clone().into_bound_py_any(py)?),
+            ("stderr", self.stderr.clone().into_bound_py_any(py)?),
+            ("duration", self.duration.into_bound_py_any(py)?),
         ];
-        bindery_repr("BoxConfig", &fields)
+        bindery_repr("ExecResult", &fields)
+    }
+
+    fn __richcmp__(
+        &self,
+        other: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        _op: ::pyo3::pyclass::CompareOp,
+    ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+        let py = other.py();
+        let Ok(other) = other.cast::<Self>() else {
+            return Ok(py.NotImplemented());
+        };
+        let (_one, other) = (self._value(py)?, other.try_borrow()?._value(py)?);
+        let result = match _op {
+            ::pyo3::pyclass::CompareOp::Eq => _one == other,
+            ::pyo3::pyclass::CompareOp::Ne => _one != other,
+            _ => return Ok(py.NotImplemented()),
+        };
+        result.into_py_any(py)
     }
 
     /// Pickles and copies as `__new__` with the fields as keywords.
@@ -1010,6 +1145,17 @@ impl BinderyBoxConfig {
     }
 }
 
+/// How to create a box.
+#[derive(Clone, PartialEq)]
+pub struct BinderyBoxConfig {
+    /// The box name: lowercase letters, digits, `-` and `_`.
+    name: String,
+    /// Extra environment variables for every command in the box.
+    env: ::std::collections::HashMap<String, String>,
+    /// Cap on captured stdout + stderr of one command (16 MiB by default).
+    max_output_bytes: u64,
+}
+
 impl From<::boxkit::BoxConfig> for BinderyBoxConfig {
     fn from(value: ::boxkit::BoxConfig) -> Self {
         Self { name: value.name, env: value.env, max_output_bytes: value.max_output_bytes }
@@ -1022,9 +1168,126 @@ impl From<BinderyBoxConfig> for ::boxkit::BoxConfig {
     }
 }
 
-impl BinderyBoxConfig {
+impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for BinderyBoxConfig {
+    type Error = ::pyo3::PyErr;
+
+    fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _class = _obj.cast::<Bindery_Class_BoxConfig>()?;
+        _class.try_borrow()?._value(_obj.py())
+    }
+}
+
+impl<'py> ::pyo3::IntoPyObject<'py> for BinderyBoxConfig {
+    type Target = ::pyo3::PyAny;
+    type Output = ::pyo3::Bound<'py, ::pyo3::PyAny>;
+    type Error = ::pyo3::PyErr;
+
+    fn into_pyobject(self, _py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<Self::Output> {
+        let _class = Bindery_Class_BoxConfig::_from_value(_py, self)?;
+        ::pyo3::Bound::new(_py, _class).map(::pyo3::Bound::into_any)
+    }
+}
+
+/// How to create a box.
+#[::pyo3::pyclass(module = "boxkit", name = "BoxConfig")]
+#[allow(non_camel_case_types)]
+pub struct Bindery_Class_BoxConfig {
+    #[pyo3(get, set)]
+    name: String,
+    #[pyo3(get)]
+    env: ::pyo3::Py<::pyo3::PyAny>,
+    #[pyo3(get, set)]
+    max_output_bytes: u64,
+}
+
+impl Bindery_Class_BoxConfig {
     /// The fields' Python names, space-separated: the keywords of `__new__`.
     const _FIELDS: &'static str = "name env max_output_bytes";
+
+    /// The record's value; a held field that no longer converts is an
+    /// error naming the field.
+    fn _value(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyBoxConfig> {
+        let _f1 = bindery_field(self.env.bind(_py), "env")?;
+        Ok(BinderyBoxConfig {
+            name: self.name.clone(),
+            env: _f1,
+            max_output_bytes: self.max_output_bytes,
+        })
+    }
+
+    /// The class holding `_value`, its mutable fields as Python objects.
+    fn _from_value(_py: ::pyo3::Python<'_>, _value: BinderyBoxConfig) -> ::pyo3::PyResult<Self> {
+        Ok(Self {
+            name: _value.name,
+            env: _value.env.into_py_any(_py)?,
+            max_output_bytes: _value.max_output_bytes,
+        })
+    }
+}
+
+#[::pyo3::pymethods]
+impl Bindery_Class_BoxConfig {
+    #[new]
+    #[pyo3(signature = (*, name, env = bindery_default(1), max_output_bytes = 16777216))]
+    fn bindery_new(
+        _py: ::pyo3::Python<'_>,
+        name: String,
+        env: ::pyo3::Py<::pyo3::PyAny>,
+        max_output_bytes: u64,
+    ) -> ::pyo3::PyResult<Self> {
+        let _record = Self { name, env, max_output_bytes };
+        _record._value(_py)?;
+        Ok(_record)
+    }
+
+    #[setter]
+    #[pyo3(name = "env")]
+    fn _set_env(&mut self, _value: ::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<()> {
+        bindery_field::<::std::collections::HashMap<String, String>>(&_value, "env")?;
+        self.env = _value.unbind();
+        Ok(())
+    }
+
+    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
+        let fields = [
+            ("name", self.name.clone().into_bound_py_any(py)?),
+            ("env", self.env.bind(py).clone()),
+            ("max_output_bytes", self.max_output_bytes.into_bound_py_any(py)?),
+        ];
+        bindery_repr("BoxConfig", &fields)
+    }
+
+    fn __richcmp__(
+        &self,
+        other: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        _op: ::pyo3::pyclass::CompareOp,
+    ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+        let py = other.py();
+        let Ok(other) = other.cast::<Self>() else {
+            return Ok(py.NotImplemented());
+        };
+        let (_one, other) = (self._value(py)?, other.try_borrow()?._value(py)?);
+        let result = match _op {
+            ::pyo3::pyclass::CompareOp::Eq => _one == other,
+            ::pyo3::pyclass::CompareOp::Ne => _one != other,
+            _ => return Ok(py.NotImplemented()),
+        };
+        result.into_py_any(py)
+    }
+
+    /// Pickles and copies as `__new__` with the fields as keywords.
+    fn __reduce__<'py>(_slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<BinderyReduce<'py>> {
+        bindery_reduce(_slf.as_any(), Self::_FIELDS)
+    }
+
+    /// `copy.replace`: a new record with `changes` to its fields.
+    #[pyo3(signature = (**_changes))]
+    fn __replace__<'py>(
+        _slf: &::pyo3::Bound<'py, Self>,
+        _changes: Option<&::pyo3::Bound<'py, ::pyo3::types::PyDict>>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        bindery_replace(_slf.as_any(), Self::_FIELDS, _changes)
+    }
 }
 
 /// Lifecycle of a box; `str()` gives its lowercase name.
@@ -1646,8 +1909,8 @@ fn bindery_fn_allow_programs(
 #[::pyo3::pymodule]
 #[pyo3(name = "_native")]
 fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
-    _m.add_class::<BinderyExecResult>()?;
-    _m.add_class::<BinderyBoxConfig>()?;
+    _m.add_class::<Bindery_Class_ExecResult>()?;
+    _m.add_class::<Bindery_Class_BoxConfig>()?;
     _m.add_class::<BinderyPathKind>()?;
     _m.add_class::<BinderyExecPolicy>()?;
     _m.add_class::<BinderyRuntime>()?;

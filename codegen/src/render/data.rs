@@ -2,10 +2,10 @@
 //! and from the core's type that name every field and variant (no `..`, no
 //! wildcard), so drift between the UDL and the Rust crate fails to compile.
 
-use super::layout::{array, list, match_arm, struct_expr};
+use super::layout::{array, list, match_arm};
 use super::types::{self, Paths};
 use super::writer::{conversion_impls, Writer};
-use crate::model::{Enum, Field, Record};
+use crate::model::{Enum, Field};
 use crate::names;
 
 /// A glue type: its declaration, `#[pymethods]` and conversions, as lines.
@@ -60,7 +60,7 @@ fn trait_methods(w: &mut Writer, core: &str, traits: crate::model::Traits, hash_
 /// `__reduce__` (pickle, `copy.copy`, `copy.deepcopy`: `__new__` again with
 /// the fields as keywords) and `__replace__` (`copy.replace`) of a record;
 /// the field names are `_FIELDS` (`fields_const`).
-fn copy_methods(w: &mut Writer) {
+pub fn copy_methods(w: &mut Writer) {
     let bound = "::pyo3::Bound<'py, ::pyo3::PyAny>";
     let this = ["_slf: &::pyo3::Bound<'py, Self>".to_string()];
     w.line("");
@@ -147,29 +147,6 @@ fn variant_repr(w: &mut Writer, paths: &Paths<'_>, e: &Enum) {
     });
 }
 
-/// `impl Name { const _FIELDS }`: the record's Python field names,
-/// space-separated (the keywords of its `__new__`), laid out as rustfmt
-/// lays out a long `const`.
-fn fields_const(name: &str, fields: &[crate::model::RecordField]) -> Vec<String> {
-    let names: Vec<&str> = fields.iter().map(|f| f.name.python.as_str()).collect();
-    let value = types::rust_str(&names.join(" "));
-    let mut w = Writer::at(0);
-    w.line("");
-    w.block(format!("impl {name} {{"), "}", |w| {
-        w.line("/// The fields' Python names, space-separated: the keywords of `__new__`.");
-        let head = "const _FIELDS: &'static str =";
-        let one_line = format!("{head} {value};");
-        let next_line = format!("    {value};");
-        if w.column() + one_line.len() <= 100 || w.column() + next_line.len() > 100 {
-            w.line(one_line);
-        } else {
-            w.line(head);
-            w.line(next_line);
-        }
-    });
-    w.finish()
-}
-
 /// `impl Hash for {name}` hashing `value` (an expression of a reference),
 /// after a blank line.
 pub fn hash_impl(w: &mut Writer, name: &str, value: &str) {
@@ -235,157 +212,6 @@ fn field_value(paths: &Paths<'_>, ty: &crate::model::Type, expr: &str, lift: boo
         types::lower(ty, expr, paths)
     };
     converted.unwrap_or_else(|| expr.to_string())
-}
-
-fn repr_fn(
-    w: &mut Writer,
-    paths: &Paths<'_>,
-    python_name: &str,
-    fields: &[(String, String, &crate::model::Type)],
-) {
-    let head = "fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {";
-    w.block(head, "}", |w| {
-        if fields.is_empty() {
-            w.line(format!(
-                "bindery_repr({}, &[])",
-                types::rust_str(python_name)
-            ));
-            return;
-        }
-        let items: Vec<String> = fields
-            .iter()
-            .map(|(python, ident, ty)| {
-                let value = if paths.is_copy(ty) {
-                    format!("self.{ident}")
-                } else {
-                    format!("self.{ident}.clone()")
-                };
-                format!(
-                    "({}, {value}.into_bound_py_any(py)?)",
-                    types::rust_str(python)
-                )
-            })
-            .collect();
-        w.laid_out(&array(w.column(), "let fields = ", &items, ";"));
-        w.line(format!(
-            "bindery_repr({}, &fields)",
-            types::rust_str(python_name)
-        ));
-    });
-}
-
-pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
-    let name = paths.glue(&r.name);
-    let core = paths.core(&r.name);
-    let mut body = Writer::at(4);
-    for f in &r.fields {
-        body.lines(types::rust_doc(f.docstring.as_deref()));
-        body.line(format!(
-            "{}: {},",
-            glue_ident(&f.name.python),
-            types::rust(&f.ty, paths)
-        ));
-    }
-    // The constructor takes every field by keyword, with the UDL defaults.
-    let signature: Vec<String> = std::iter::once("*".to_string())
-        .chain(r.fields.iter().map(|f| match &f.default {
-            Some(d) => format!(
-                "{} = {}",
-                glue_ident(&f.name.python),
-                types::default(d, &f.ty, paths).1
-            ),
-            None => glue_ident(&f.name.python),
-        }))
-        .collect();
-    let params: Vec<String> = r
-        .fields
-        .iter()
-        .map(|f| glue_field(paths, &f.name.python, &f.ty))
-        .collect();
-    let idents: Vec<String> = r
-        .fields
-        .iter()
-        .map(|f| glue_ident(&f.name.python))
-        .collect();
-    let mut methods = Writer::at(4);
-    methods.line("#[new]");
-    if !r.fields.is_empty() {
-        methods.line(format!("#[pyo3(signature = ({}))]", signature.join(", ")));
-    }
-    if params.len() > 7 {
-        methods.line("#[allow(clippy::too_many_arguments)]");
-    }
-    let head = list(methods.column(), "fn bindery_new", &params, " -> Self {");
-    methods.block(head, "}", |w| {
-        w.laid_out(&struct_expr(w.column(), "Self", &idents));
-    });
-    let repr_fields: Vec<(String, String, &crate::model::Type)> = r
-        .fields
-        .iter()
-        .map(|f| (f.name.python.clone(), glue_ident(&f.name.python), &f.ty))
-        .collect();
-    // With `Debug` in `[Traits]`, `__repr__` is Rust's (below).
-    if !r.traits.debug {
-        methods.line("");
-        repr_fn(&mut methods, paths, &r.name.python, &repr_fields);
-    }
-    trait_methods(&mut methods, &core, r.traits, true);
-    copy_methods(&mut methods);
-
-    let from_fields: Vec<String> = r
-        .fields
-        .iter()
-        .map(|f| {
-            format!(
-                "{}: {}",
-                glue_ident(&f.name.python),
-                field_value(paths, &f.ty, &format!("value.{}", f.name.rust), true)
-            )
-        })
-        .collect();
-    let to_fields: Vec<String> = r
-        .fields
-        .iter()
-        .map(|f| {
-            format!(
-                "{}: {}",
-                f.name.rust,
-                field_value(
-                    paths,
-                    &f.ty,
-                    &format!("value.{}", glue_ident(&f.name.python)),
-                    false
-                )
-            )
-        })
-        .collect();
-    DataView {
-        doc: types::rust_doc(r.docstring.as_deref()),
-        attrs: vec![
-            format!(
-                "#[::pyo3::pyclass(module = {}, name = {}, get_all, set_all, eq{}, from_py_object)]",
-                types::rust_str(package),
-                types::rust_str(&r.name.python),
-                if r.traits.ord { ", ord" } else { "" }
-            ),
-            "#[derive(Clone, PartialEq)]".to_string(),
-        ]
-        .into_iter()
-        .chain(allow_case(&name))
-        .collect(),
-        head: format!("pub struct {name} {{"),
-        body: body.finish(),
-        methods: methods.finish(),
-        from_core: vec![format!("        {}", struct_expr(8, "Self", &from_fields))],
-        to_core: vec![format!("        {}", struct_expr(8, "Self", &to_fields))],
-        impls: {
-            let mut impls = fields_const(&name, &r.fields);
-            impls.extend(trait_impls(&name, &core, r.traits, false));
-            impls
-        },
-        name,
-        core,
-    }
 }
 
 /// `name: _f0`, `name: _f1`, ...: a pattern's fields bound to fresh names

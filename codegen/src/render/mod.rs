@@ -9,6 +9,7 @@ mod enums;
 mod layout;
 mod listeners;
 mod python;
+mod records;
 mod rust;
 pub mod types;
 mod writer;

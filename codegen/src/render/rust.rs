@@ -103,6 +103,9 @@ struct LibRs {
     record_helpers: bool,
     /// Pickling and copying of records and enums.
     reduce_alias: bool,
+    /// The innermost types of records' held fields, and whether one has a default.
+    held_leaves: Vec<String>,
+    held_defaults: bool,
     /// How many flat enums (`enum.Enum` classes in `enums_module`) there are.
     flat_enums: usize,
     enums_module: String,
@@ -178,6 +181,8 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             || api.enums.iter().any(|e| !e.flat && !e.traits.debug),
         record_helpers: !api.records.is_empty(),
         reduce_alias: !api.records.is_empty() || api.enums.iter().any(|e| !e.flat),
+        held_leaves: super::records::held_leaves(plan),
+        held_defaults: super::records::held_defaults(api),
         flat_enums: api.enums.iter().filter(|e| e.flat).count(),
         enums_module: types::rust_str(&format!("{}.{}", api.package, crate::names::ENUMS_MODULE)),
         complex_enums: api.enums.iter().any(|e| !e.flat),
@@ -626,7 +631,7 @@ fn data_views(plan: &Paths<'_>) -> Vec<DataView> {
     let records = api
         .records
         .iter()
-        .map(|r| data::record(plan, &api.package, r));
+        .map(|r| super::records::record(plan, &api.package, r));
     let mut flat = 0..;
     let enums = api.enums.iter().map(|e| {
         if e.flat {
@@ -674,14 +679,17 @@ fn callback_code(plan: &Paths<'_>) -> Vec<String> {
 
 fn registrations(plan: &Paths<'_>) -> Vec<String> {
     let api = plan.api;
+    let records = api.records.iter().map(|r| plan.record_class(&r.name));
     let classes = api
-        .records
+        .enums
         .iter()
-        .map(|r| &r.name)
-        .chain(api.enums.iter().filter(|e| !e.flat).map(|e| &e.name))
-        .chain(api.objects.iter().map(|o| &o.name));
-    let mut lines: Vec<String> = classes
-        .map(|name| format!("_m.add_class::<{}>()?;", plan.glue(name)))
+        .filter(|e| !e.flat)
+        .map(|e| &e.name)
+        .chain(api.objects.iter().map(|o| &o.name))
+        .map(|name| plan.glue(name));
+    let mut lines: Vec<String> = records
+        .chain(classes)
+        .map(|class| format!("_m.add_class::<{class}>()?;"))
         .collect();
     // A flat enum's class is pure Python; the native module names it too.
     for (slot, e) in api.enums.iter().filter(|e| e.flat).enumerate() {
