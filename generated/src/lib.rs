@@ -1243,8 +1243,12 @@ impl Bindery_Class_BoxConfig {
     #[setter]
     #[pyo3(name = "env")]
     fn _set_env(&mut self, _value: ::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<()> {
-        bindery_field::<::std::collections::HashMap<String, String>>(&_value, "env")?;
-        self.env = _value.unbind();
+        let _py = _value.py();
+        let _old = ::std::mem::replace(&mut self.env, _value.unbind());
+        if let Err(_error) = self._value(_py) {
+            self.env = _old;
+            return Err(_error);
+        }
         Ok(())
     }
 

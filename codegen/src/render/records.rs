@@ -160,11 +160,18 @@ fn class_lines(w: &mut Writer, paths: &Paths<'_>, package: &str, r: &Record) {
                 &params,
                 " -> ::pyo3::PyResult<()> {",
             );
+            // Checked by converting the record with the new value; the old
+            // one stays on failure.
             w.block(head, "}", |w| {
-                let field = types::rust_str(&f.name.python);
-                let ty = types::rust(&f.ty, paths);
-                w.line(format!("bindery_field::<{ty}>(&_value, {field})?;"));
-                w.line(format!("self.{} = _value.unbind();", ident(f)));
+                let field = ident(f);
+                w.line("let _py = _value.py();");
+                w.line(format!(
+                    "let _old = ::std::mem::replace(&mut self.{field}, _value.unbind());"
+                ));
+                w.block("if let Err(_error) = self._value(_py) {", "}", |w| {
+                    w.line(format!("self.{field} = _old;"));
+                    w.line("return Err(_error);");
+                });
                 w.line("Ok(())");
             });
         }
@@ -361,7 +368,7 @@ fn comparison(w: &mut Writer, core: &str, traits: crate::model::Traits) {
             w.line("::pyo3::pyclass::CompareOp::Ne => _one != other,");
             if traits.ord {
                 let args = [
-                    format!("&{core}::from(one)"),
+                    format!("&{core}::from(_one)"),
                     format!("&{core}::from(other)"),
                 ];
                 w.laid_out(&list(
