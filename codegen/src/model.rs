@@ -476,6 +476,8 @@ pub enum Export {
     ErrorClass(ErrorId, usize),
     Record(RecordId),
     Enum(EnumId),
+    /// The union of an enum's variant classes ([`variant_alias`]).
+    VariantAlias(EnumId),
     Object(ObjectId),
     /// A namespace function, by its index in [`Api::functions`].
     Function(usize),
@@ -500,6 +502,12 @@ pub fn import_as(module: &str, alias: &str) -> String {
 /// The Python name of a callback interface's Protocol.
 pub fn protocol_name(callback: &str) -> String {
     format!("{callback}Protocol")
+}
+
+/// The type alias naming the union of an enum's variant classes, which
+/// annotations use so that a `match` over every variant is exhaustive.
+pub fn variant_alias(enumeration: &str) -> String {
+    format!("{enumeration}Variant")
 }
 
 /// A callable's own name and its arguments' names.
@@ -592,6 +600,12 @@ impl Api {
                 .enumerate()
                 .map(|(i, e)| named(&e.name, Export::Enum(EnumId(i)))),
         );
+        for (i, e) in self.enums.iter().enumerate().filter(|(_, e)| !e.flat) {
+            out.push((
+                variant_alias(&e.name.python),
+                Export::VariantAlias(EnumId(i)),
+            ));
+        }
         out.extend(
             self.objects
                 .iter()

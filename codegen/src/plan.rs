@@ -135,6 +135,7 @@ impl Exports {
                 Export::Object(id) if api.object(id).is_error => out.errors.push(name),
                 Export::Record(_)
                 | Export::Enum(_)
+                | Export::VariantAlias(_)
                 | Export::Object(_)
                 | Export::Function(_)
                 | Export::Custom(_) => out.native.push(name),

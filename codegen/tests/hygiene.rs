@@ -185,6 +185,7 @@ fn api_names(api: &bindery_codegen::model::Api, udl: &str) -> BTreeSet<String> {
         out.insert(format!("{}Protocol", c.name.python));
     }
     for e in &api.enums {
+        out.insert(bindery_codegen::model::variant_alias(&e.name.python));
         let uniffi = bindery_codegen::plan::uniffi_spellings(e);
         out.extend(uniffi.aliases.into_iter().map(|(alias, _)| alias));
         out.extend(uniffi.tests.into_iter().map(|(test, _)| test));

@@ -1503,6 +1503,24 @@ fn bindery_alias<T: ::pyo3::PyTypeInfo>(
     class.setattr(alias, class.getattr(variant)?)
 }
 
+/// Adds `name` to the module: the type `annotation` (as the stub spells
+/// it) evaluated with the module's classes in scope, as UniFFI names a
+/// custom type (`Tags` is `list[str]`).
+fn bindery_type_alias(
+    module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>,
+    name: &str,
+    annotation: &::std::ffi::CStr,
+) -> ::pyo3::PyResult<()> {
+    use ::pyo3::types::PyDictMethods as _;
+    let py = module.py();
+    let scope = module.dict().copy()?;
+    scope.set_item("_builtins", py.import("builtins")?)?;
+    scope.set_item("_datetime", py.import("datetime")?)?;
+    scope.set_item("_api", module)?;
+    let value = py.eval(annotation, Some(&scope), None)?;
+    module.add(name, value)
+}
+
 /// Shares a constructed object: UniFFI constructors return `Self` or `Arc<Self>`.
 fn bindery_arc<T>(value: impl Into<::std::sync::Arc<T>>) -> ::std::sync::Arc<T> {
     value.into()
@@ -1930,6 +1948,11 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_shell_join, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_allow_programs, _m)?)?;
     _m.setattr("_bindery_variant", ::pyo3::wrap_pyfunction!(bindery_variant, _m)?)?;
+    bindery_type_alias(
+        _m,
+        "PathKindVariant",
+        c"PathKind.Missing | PathKind.File | PathKind.Directory | PathKind.Symlink",
+    )?;
     _m.add("HostPath", _m.py().get_type::<::pyo3::types::PyString>())?;
     // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.
     #[cfg(feature = "bindery-test-hooks")]

@@ -42,6 +42,7 @@ NATIVE_NAMES: list[str] = [
     "ExecResult",
     "HostPath",
     "PathKind",
+    "PathKindVariant",
     "Runtime",
     "Sandbox",
     "allow_programs",

@@ -137,6 +137,7 @@ const PYTHON_TOOLS: &[&str] = &[
     "pytest==9.2.0",
     "mypy==2.4.1",
     "ruff==0.17.6",
+    "pyright==1.1.414",
 ];
 
 impl Venv {

@@ -92,7 +92,7 @@ impl Lowerer<'_, '_> {
                         (Source::Udl, spans.member(&api.namespace, f))
                     }
                     Export::Record(id) => def(&api.record(id).name),
-                    Export::Enum(id) => def(&api.enumeration(id).name),
+                    Export::Enum(id) | Export::VariantAlias(id) => def(&api.enumeration(id).name),
                     Export::Object(id) => def(&api.object(id).name),
                     Export::Custom(id) => def(&api.custom(id).name),
                     Export::Listener(id) | Export::Protocol(id) => def(&api.callback(id).name),

@@ -8,7 +8,7 @@ mod data;
 mod enums;
 mod layout;
 mod listeners;
-mod python;
+pub(crate) mod python;
 mod records;
 mod rust;
 pub mod types;

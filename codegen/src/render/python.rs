@@ -823,11 +823,29 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
                 let noqa = if camel { "" } else { "  # noqa: PYI042" };
                 format!("{name}: _typing.TypeAlias = {builtin}{noqa}")
             })
+            .chain(api.enums.iter().filter(|e| !e.flat).map(|e| {
+                let alias = crate::model::variant_alias(&e.name.python);
+                format!(
+                    "{alias}: _typing.TypeAlias = {}",
+                    variant_union(e, plan.spelling)
+                )
+            }))
             .collect(),
         classes,
         functions,
     }
     .render()
+}
+
+/// `Enum.A | Enum.B`: the union of an enum's variant classes.
+pub fn variant_union(e: &crate::model::Enum, spelling: Spelling) -> String {
+    let class = spelling.class(&e.name.python);
+    let variants: Vec<String> = e
+        .variants
+        .iter()
+        .map(|v| format!("{class}.{}", v.name.python))
+        .collect();
+    variants.join(" | ")
 }
 
 /// The stub of an interface: constructors, methods and comparison.

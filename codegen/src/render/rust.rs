@@ -225,7 +225,8 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         type_alias_helper: api
             .customs
             .iter()
-            .any(|c| !c.builtin.is_scalar() && c.python.is_none()),
+            .any(|c| !c.builtin.is_scalar() && c.python.is_none())
+            || api.enums.iter().any(|e| !e.flat),
         python_objects: 3 * api.customs.iter().filter(|c| c.python.is_some()).count(),
         alias_helper: api
             .enums
@@ -731,6 +732,18 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             "::pyo3::wrap_pyfunction!(bindery_variant, _m)?".to_string(),
         ];
         lines.push(list(4, "_m.setattr", &args, "?;"));
+    }
+    // The union of each enum's variant classes, which the stubs annotate with.
+    for e in api.enums.iter().filter(|e| !e.flat) {
+        let args = [
+            "_m".to_string(),
+            types::rust_str(&crate::model::variant_alias(&e.name.python)),
+            format!(
+                "c{}",
+                types::rust_str(&super::python::variant_union(e, plan.spelling))
+            ),
+        ];
+        lines.push(list(4, "bindery_type_alias", &args, "?;"));
     }
     // UniFFI's Python names a custom type as an alias of its builtin's class.
     for c in &api.customs {

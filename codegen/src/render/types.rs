@@ -26,6 +26,10 @@ pub fn python(ty: &Type, s: Spelling) -> String {
         Type::Object(id) if s.api.object(*id).is_error => {
             format!("_errors.{}", s.api.object(*id).name.python)
         }
+        // The union of the variant classes: a `match` over them is exhaustive.
+        Type::Enum(id) if !s.api.enumeration(*id).flat => s.class(&crate::model::variant_alias(
+            &s.api.enumeration(*id).name.python,
+        )),
         Type::Object(_) | Type::Record(_) | Type::Enum(_) => {
             let name = s
                 .api

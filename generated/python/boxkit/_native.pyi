@@ -18,6 +18,7 @@ __all__ = [
     "ExecResult",
     "HostPath",
     "PathKind",
+    "PathKindVariant",
     "Runtime",
     "Sandbox",
     "allow_programs",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 HostPath: _typing.TypeAlias = _builtins.str
+PathKindVariant: _typing.TypeAlias = PathKind.Missing | PathKind.File | PathKind.Directory | PathKind.Symlink
 
 
 @_typing.final
@@ -225,7 +227,7 @@ class Sandbox:
         """Writes `contents` to `path` (relative to the box); returns its size."""
     def read_file(self, path: _builtins.str) -> _builtins.bytes:
         """Reads `path` (relative to the box)."""
-    def stat(self, path: _builtins.str) -> PathKind:
+    def stat(self, path: _builtins.str) -> PathKindVariant:
         """What `path` (relative to the box) is, without following a final symlink."""
     def copy_in(
         self,
