@@ -724,7 +724,13 @@ impl Api {
                 Type::Custom(id) => self.custom(*id).python.is_some(),
                 _ => false,
             })
-            .filter_map(|t| self.definition(t).map(|n| n.python.clone()))
+            .filter_map(|t| match t {
+                // Annotated with the union of its variant classes.
+                Type::Enum(id) if !self.enumeration(*id).flat => {
+                    Some(variant_alias(&self.enumeration(*id).name.python))
+                }
+                _ => self.definition(t).map(|n| n.python.clone()),
+            })
             .collect();
         names.sort();
         names.dedup();

@@ -9,7 +9,7 @@ use crate::runner::{maturin_wheel, root, Step, Venv};
 use crate::user_project::other_pythons;
 
 /// Test tools each interpreter's venv gets (the pinned ones of `.venv`).
-const TOOLS: &[&str] = &["pytest==9.2.0", "mypy==2.4.1"];
+const TOOLS: &[&str] = &["pytest==9.2.0", "mypy==2.4.1", "pyright==1.1.414"];
 
 pub fn python_matrix(venv: &Venv) -> Result<(), String> {
     let pythons = other_pythons();
