@@ -186,6 +186,22 @@ def test_host_paths_cross_as_str(runtime: boxkit.Runtime, tmp_path: pathlib.Path
     assert (tmp_path / "out.txt").read_text() == "data"
 
 
+def test_a_sandbox_is_a_context_manager_closed_on_exit(runtime: boxkit.Runtime) -> None:
+    with runtime.create_box("managed", {}) as box:  # `[interfaces.Sandbox] context-manager`
+        assert isinstance(box, boxkit.Sandbox)
+        box.start()
+        assert box.state() is boxkit.BoxState.RUNNING
+    assert box.state() is boxkit.BoxState.STOPPED
+    with pytest.raises(KeyError, match="inside"):
+        with runtime.create_box("failing", {}) as other:
+            other.start()
+            raise KeyError("inside")  # closed, and the exception is not swallowed
+    assert other.state() is boxkit.BoxState.STOPPED
+    with runtime.create_box("never-started", {}) as idle:
+        pass
+    assert idle.state() is boxkit.BoxState.CREATED  # `close` leaves it alone
+
+
 def test_objects_support_weak_references_and_refuse_pickling(runtime: boxkit.Runtime) -> None:
     import pickle
     import weakref

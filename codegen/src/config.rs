@@ -20,6 +20,8 @@ pub struct Config {
     #[serde(default)]
     pub listeners: BTreeMap<Spanned<String>, ListenerConfig>,
     #[serde(default)]
+    pub interfaces: BTreeMap<Spanned<String>, InterfaceConfig>,
+    #[serde(default)]
     pub gil: GilConfig,
     #[serde(default)]
     pub custom: BTreeMap<Spanned<String>, CustomConfig>,
@@ -119,6 +121,15 @@ pub struct VariantConfig {
     pub bases: Vec<Spanned<String>>,
 }
 
+/// What the Python class of an interface adds.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct InterfaceConfig {
+    /// The method (no required arguments) that `with` calls on exit: the
+    /// class gets `__enter__` and `__exit__`.
+    pub context_manager: Option<Spanned<String>>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ListenerConfig {
@@ -180,6 +191,10 @@ const SCHEMA: Shape = Shape::Table(&[
     ),
     ("errors", Shape::Map(&ERROR)),
     ("listeners", Shape::Map(&LISTENER)),
+    (
+        "interfaces",
+        Shape::Map(&Shape::Table(&[("context-manager", Shape::Str)])),
+    ),
     ("gil", Shape::Table(&[("keep", Shape::StrList)])),
     (
         "custom",

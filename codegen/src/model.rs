@@ -441,6 +441,9 @@ pub struct Object {
     /// Named constructors (`[Name=...] constructor(...)`), as classmethods.
     pub named_constructors: Vec<Callable>,
     pub methods: Vec<Callable>,
+    /// The method `with` calls on exit (`[interfaces.X] context-manager`),
+    /// by its index in `methods`.
+    pub context_exit: Option<usize>,
 }
 
 impl Callable {

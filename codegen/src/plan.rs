@@ -25,6 +25,8 @@ const BUILTIN_TYPES: &[&str] = &[
     "classmethod",
     // Called by the enums module.
     "isinstance",
+    // Annotated by a context manager's `__exit__`.
+    "BaseException",
     "NotImplemented",
 ];
 

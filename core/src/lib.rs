@@ -407,6 +407,14 @@ impl Sandbox {
         Ok(())
     }
 
+    /// Stops the box if it is running; nothing otherwise.
+    pub fn close(&self) -> Result<(), BoxkitError> {
+        if self.state() == BoxState::Running {
+            self.stop()?;
+        }
+        Ok(())
+    }
+
     /// Sets an environment variable for later commands.
     pub fn set_env(&self, key: String, value: String) -> Result<(), BoxkitError> {
         paths::validate_env(&key, &value)?;

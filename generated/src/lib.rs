@@ -1776,6 +1776,22 @@ impl BinderySandbox {
         self._inner.to_string()
     }
 
+    /// `with` gives the object itself.
+    fn __enter__(_slf: ::pyo3::Bound<'_, Self>) -> ::pyo3::Bound<'_, Self> {
+        _slf
+    }
+
+    /// Leaving `with` calls `close()`.
+    fn __exit__(
+        _slf: &::pyo3::Bound<'_, Self>,
+        _kind: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        _error: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        _traceback: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<()> {
+        _slf.call_method0(::pyo3::intern!(_slf.py(), "close"))?;
+        Ok(())
+    }
+
     /// The box id (its name).
     fn id(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
         bindery_attached(_py, || self._inner.id())
@@ -1802,6 +1818,13 @@ impl BinderySandbox {
     /// Moves the box to stopped.
     fn stop(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
         let _result = bindery_detach(_py, || self._inner.stop())?;
+        _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
+    }
+
+    /// Stops the box if it is running; nothing otherwise. Leaving a `with`
+    /// block calls it.
+    fn close(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
+        let _result = bindery_detach(_py, || self._inner.close())?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 

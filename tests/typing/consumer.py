@@ -30,6 +30,12 @@ def run(root: str) -> str:
     return f"{out} {len(names)} {size} {data!r} {boxkit.version()}"
 
 
+def managed(runtime: boxkit.Runtime) -> boxkit.BoxState:
+    with runtime.create_box("m", {}) as box:
+        box.start()
+    return box.state()
+
+
 def inspect(box: boxkit.Sandbox) -> str:
     result: boxkit.ExecResult = box.exec(["ls"], timeout_ms=None)
     seconds: float = result.duration.total_seconds()

@@ -227,6 +227,80 @@ impl Lowerer<'_, '_> {
         out
     }
 
+    /// `[interfaces.X]`: the method a context manager closes with, which
+    /// must exist and take no required argument.
+    pub(super) fn apply_interface_config(&mut self, objects: &mut [Object]) {
+        for (key, config) in &self.cx.config.interfaces {
+            let Some(object) = objects.iter_mut().find(|o| &o.name.udl == key.get_ref()) else {
+                let known: Vec<String> = objects.iter().map(|o| o.name.udl.clone()).collect();
+                let help = suggestion(
+                    key.get_ref(),
+                    known.iter().map(String::as_str),
+                    "interfaces in the UDL",
+                );
+                self.cfg(
+                    Code::UnknownInConfig,
+                    key.span(),
+                    format!("the UDL declares no interface `{}`", key.get_ref()),
+                )
+                .with_help(help);
+                continue;
+            };
+            let Some(method) = &config.context_manager else {
+                continue;
+            };
+            let found = object
+                .methods
+                .iter()
+                .position(|m| &m.name.udl == method.get_ref());
+            let Some(index) = found else {
+                let known = object.methods.iter().map(|m| m.name.udl.as_str());
+                let help = suggestion(method.get_ref(), known, "its methods");
+                self.cfg(
+                    Code::UnknownInConfig,
+                    method.span(),
+                    format!(
+                        "interface `{}` has no method `{}`",
+                        key.get_ref(),
+                        method.get_ref()
+                    ),
+                )
+                .with_help(help);
+                continue;
+            };
+            let required = object.methods[index]
+                .arguments
+                .iter()
+                .filter(|a| a.default.is_none());
+            if let Some(argument) = required.map(|a| a.name.udl.clone()).next() {
+                self.cfg(
+                    Code::ConfigSchema,
+                    method.span(),
+                    format!(
+                        "`{}.{}` takes `{argument}`, but `with` calls it without arguments",
+                        key.get_ref(),
+                        method.get_ref()
+                    ),
+                )
+                .with_help("pick a method without required arguments");
+                continue;
+            }
+            if object.is_error {
+                self.cfg(
+                    Code::ConfigSchema,
+                    key.span(),
+                    format!(
+                        "`{}` is thrown as an error: its class is an exception",
+                        key.get_ref()
+                    ),
+                )
+                .with_help("remove `context-manager` for it");
+                continue;
+            }
+            object.context_exit = Some(index);
+        }
+    }
+
     pub(super) fn check_config_listeners(&mut self, callbacks: &[Callback]) {
         for (key, config) in &self.cx.config.listeners {
             let Some(callback) = callbacks.iter().find(|c| &c.name.udl == key.get_ref()) else {

@@ -302,6 +302,7 @@ impl Lowerer<'_, '_> {
         let mut functions = self.functions(&namespace, items.functions);
         self.apply_gil_config(&mut objects, &mut functions);
         self.object_errors(&mut objects, &functions, &callbacks);
+        self.apply_interface_config(&mut objects);
         self.check_custom_builtins(&customs, &objects);
 
         let mut api = Api {
@@ -433,6 +434,8 @@ impl Lowerer<'_, '_> {
                 constructor: None,
                 named_constructors: Vec::new(),
                 methods: Vec::new(),
+                // Set from the config once every method is lowered.
+                context_exit: None,
             })
             .collect();
         for c in constructors {

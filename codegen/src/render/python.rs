@@ -884,18 +884,28 @@ fn object_stub(paths: &Paths<'_>, o: &crate::model::Object) -> StubClass {
             "    ",
         ));
     }
+    let mut dunders = class_dunders(
+        paths.spelling,
+        &o.name.python,
+        !o.traits.eq || o.traits.hash,
+        o.traits,
+    );
+    if o.context_exit.is_some() {
+        let b = |name: &str| paths.spelling.builtin(name);
+        let exception = b("BaseException");
+        dunders.push("    def __enter__(self) -> _typing.Self: ...".to_string());
+        dunders.push(format!(
+            "    def __exit__(self, kind: {}[{exception}] | None, error: {exception} | None, traceback: _types.TracebackType | None, /) -> None: ...",
+            b("type")
+        ));
+    }
     StubClass {
         name: o.name.python.clone(),
         decorator: "@_typing.final".into(),
         docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes: Vec::new(),
         members,
-        dunders: class_dunders(
-            paths.spelling,
-            &o.name.python,
-            !o.traits.eq || o.traits.hash,
-            o.traits,
-        ),
+        dunders,
     }
 }
 
@@ -980,6 +990,9 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     }
     if api.enums.iter().any(|e| !e.flat) {
         third_party.push("typing_extensions".to_string());
+    }
+    if api.objects.iter().any(|o| o.context_exit.is_some()) {
+        standard.push("types".to_string());
     }
     let flat: Vec<&str> = api
         .enums

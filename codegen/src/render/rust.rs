@@ -465,20 +465,62 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                     impls
                 },
                 // An error's message is its `Display`, which Rust requires.
-                dunders: object_dunders(
-                    &api.package,
-                    &o.name.python,
-                    Traits {
-                        display: traits.display || o.is_error,
-                        ..traits
-                    },
-                ),
+                dunders: {
+                    let mut dunders = object_dunders(
+                        &api.package,
+                        &o.name.python,
+                        Traits {
+                            display: traits.display || o.is_error,
+                            ..traits
+                        },
+                    );
+                    if let Some(k) = o.context_exit {
+                        dunders.extend(context_manager(&o.methods[k].name.python));
+                    }
+                    dunders
+                },
                 name,
                 core,
                 methods,
             }
         })
         .collect()
+}
+
+/// `__enter__` (the object itself) and `__exit__`, which calls `method`
+/// through Python (so with its GIL release and error mapping) and never
+/// swallows the exception that ended the block.
+fn context_manager(method: &str) -> Vec<String> {
+    let mut w = Writer::at(4);
+    w.line("");
+    w.line("/// `with` gives the object itself.");
+    w.block(
+        "fn __enter__(_slf: ::pyo3::Bound<'_, Self>) -> ::pyo3::Bound<'_, Self> {",
+        "}",
+        |w| w.line("_slf"),
+    );
+    w.line("");
+    w.line(format!("/// Leaving `with` calls `{method}()`."));
+    let params = [
+        "_slf: &::pyo3::Bound<'_, Self>".to_string(),
+        "_kind: &::pyo3::Bound<'_, ::pyo3::PyAny>".to_string(),
+        "_error: &::pyo3::Bound<'_, ::pyo3::PyAny>".to_string(),
+        "_traceback: &::pyo3::Bound<'_, ::pyo3::PyAny>".to_string(),
+    ];
+    let head = list(
+        w.column(),
+        "fn __exit__",
+        &params,
+        " -> ::pyo3::PyResult<()> {",
+    );
+    w.block(head, "}", |w| {
+        w.line(format!(
+            "_slf.call_method0(::pyo3::intern!(_slf.py(), {}))?;",
+            types::rust_str(method)
+        ));
+        w.line("Ok(())");
+    });
+    w.finish()
 }
 
 /// Equality, hashing and ordering of an interface's glue type: by the Rust

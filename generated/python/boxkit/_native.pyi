@@ -2,6 +2,7 @@
 
 import builtins as _builtins
 import datetime as _datetime
+import types as _types
 import typing as _typing
 
 import typing_extensions as _typing_extensions
@@ -197,6 +198,10 @@ class Sandbox:
         """Moves the box to running; commands need a running box."""
     def stop(self) -> None:
         """Moves the box to stopped."""
+    def close(self) -> None:
+        """Stops the box if it is running; nothing otherwise. Leaving a `with`
+        block calls it.
+        """
     def set_env(self, key: _builtins.str, value: _builtins.str) -> None:
         """Sets an environment variable for later commands."""
     def max_output_bytes(self) -> _builtins.int:
@@ -244,6 +249,8 @@ class Sandbox:
     def __eq__(self, other: _builtins.object, /) -> _builtins.bool: ...
     def __ne__(self, other: _builtins.object, /) -> _builtins.bool: ...
     def __hash__(self) -> _builtins.int: ...
+    def __enter__(self) -> _typing.Self: ...
+    def __exit__(self, kind: _builtins.type[_builtins.BaseException] | None, error: _builtins.BaseException | None, traceback: _types.TracebackType | None, /) -> None: ...
 
 def version() -> _builtins.str:
     """The version of the boxkit core."""
