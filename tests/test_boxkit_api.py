@@ -192,10 +192,9 @@ def test_a_sandbox_is_a_context_manager_closed_on_exit(runtime: boxkit.Runtime) 
         box.start()
         assert box.state() is boxkit.BoxState.RUNNING
     assert box.state() is boxkit.BoxState.STOPPED
-    with pytest.raises(KeyError, match="inside"):
-        with runtime.create_box("failing", {}) as other:
-            other.start()
-            raise KeyError("inside")  # closed, and the exception is not swallowed
+    with pytest.raises(KeyError, match="inside"), runtime.create_box("failing", {}) as other:
+        other.start()
+        raise KeyError("inside")  # closed, and the exception is not swallowed
     assert other.state() is boxkit.BoxState.STOPPED
     with runtime.create_box("never-started", {}) as idle:
         pass
