@@ -186,6 +186,24 @@ def test_host_paths_cross_as_str(runtime: boxkit.Runtime, tmp_path: pathlib.Path
     assert (tmp_path / "out.txt").read_text() == "data"
 
 
+def test_arguments_accept_any_mapping_sequence_and_buffer(runtime: boxkit.Runtime) -> None:
+    import types
+
+    box = runtime.create_box("conversions", types.MappingProxyType({"K": "v"}))  # any Mapping
+    box.start()
+    assert box.exec_checked(("sh", "-c", "printf $K")) == "v"  # any sequence
+    for data in (b"abc", bytearray(b"abc"), memoryview(b"xabc")[1:]):  # any buffer
+        assert box.write_file("data.bin", data) == 3
+        assert box.read_file("data.bin") == b"abc"
+    assert type(box.read_file("data.bin")) is bytes
+    with pytest.raises(TypeError, match=r"^\['K'\]: ") as raised:
+        runtime.create_box("bad-env", {"K": 1})  # type: ignore[dict-item]
+    assert "while processing 'env'" in raised.value.__notes__[0]
+    with pytest.raises(OverflowError) as overflow:
+        box.set_max_output_bytes(-1)
+    assert "while processing 'limit'" in overflow.value.__notes__[0]  # names the parameter
+
+
 def test_a_sandbox_is_a_context_manager_closed_on_exit(runtime: boxkit.Runtime) -> None:
     with runtime.create_box("managed", {}) as box:  # `[interfaces.Sandbox] context-manager`
         assert isinstance(box, boxkit.Sandbox)

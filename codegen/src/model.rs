@@ -146,7 +146,8 @@ impl Type {
             | Type::Enum(_)
             | Type::Callback(_)
             | Type::Custom(_)
-            | Type::Error(_) => true,
+            | Type::Error(_)
+            | Type::Timestamp => true,
             Type::Optional(inner) | Type::Sequence(inner) => inner.needs_conversion(),
             Type::Map(k, v) => k.needs_conversion() || v.needs_conversion(),
             _ => false,

@@ -936,6 +936,14 @@ impl<'py> BinderyHeld<'py> for String {
     }
 }
 
+/// A map argument, from any mapping (PyO3's own extraction takes only a
+/// `dict`); an error names the key.
+fn bindery_mapping<'py, T: BinderyHeld<'py>>(
+    _obj: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+) -> ::pyo3::PyResult<T> {
+    T::_held(_obj)
+}
+
 /// A fresh default of a held record field: `[]` (0), `{}` (1) or `None`.
 fn bindery_default(_kind: u8) -> ::pyo3::Py<::pyo3::PyAny> {
     ::pyo3::Python::attach(|_py| match _kind {
@@ -1644,7 +1652,7 @@ impl BinderyRuntime {
         &self,
         _py: ::pyo3::Python<'_>,
         name: String,
-        env: ::std::collections::HashMap<String, String>,
+        #[pyo3(from_py_with = bindery_mapping)] env: ::std::collections::HashMap<String, String>,
     ) -> ::pyo3::PyResult<BinderySandbox> {
         let _result = bindery_detach(_py, || self._inner.create_box(name, env))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;

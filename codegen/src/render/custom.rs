@@ -89,7 +89,8 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
                 "_obj"
             };
             let extracted = if scalar {
-                format!("{source}.extract::<{builtin}>()?")
+                let value = format!("{source}.extract::<{builtin}>()?");
+                types::lower(&c.builtin, &value, paths).unwrap_or(value)
             } else {
                 w.line(format!("let _builtin = {source}.extract::<{builtin}>()?;"));
                 types::lower(&c.builtin, "_builtin", paths)

@@ -434,9 +434,24 @@ pub fn held_leaves(paths: &Paths<'_>) -> Vec<String> {
             walk(&f.ty, paths, &mut out);
         }
     }
+    for a in api.callables().flat_map(|c| &c.arguments) {
+        if mapping_argument(&a.ty) {
+            walk(&a.ty, paths, &mut out);
+        }
+    }
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether an argument of this type is extracted by `bindery_mapping`
+/// (from any mapping: PyO3's own extraction of a map takes only a `dict`).
+pub fn mapping_argument(ty: &Type) -> bool {
+    match ty {
+        Type::Map(..) => true,
+        Type::Optional(inner) => matches!(**inner, Type::Map(..)),
+        _ => false,
+    }
 }
 
 /// Whether a held field has a default (`bindery_default`).

@@ -106,6 +106,10 @@ struct LibRs {
     /// The innermost types of records' held fields, and whether one has a default.
     held_leaves: Vec<String>,
     held_defaults: bool,
+    /// Some argument is a map, extracted from any mapping.
+    mapping_args: bool,
+    /// Some value is a `timestamp`: `Bindery_Timestamp`.
+    timestamps: bool,
     /// How many flat enums (`enum.Enum` classes in `enums_module`) there are.
     flat_enums: usize,
     enums_module: String,
@@ -183,6 +187,11 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         reduce_alias: !api.records.is_empty() || api.enums.iter().any(|e| !e.flat),
         held_leaves: super::records::held_leaves(plan),
         held_defaults: super::records::held_defaults(api),
+        timestamps: all_types.contains(&Type::Timestamp),
+        mapping_args: api
+            .callables()
+            .flat_map(|c| &c.arguments)
+            .any(|a| super::records::mapping_argument(&a.ty)),
         flat_enums: api.enums.iter().filter(|e| e.flat).count(),
         enums_module: types::rust_str(&format!("{}.{}", api.package, crate::names::ENUMS_MODULE)),
         complex_enums: api.enums.iter().any(|e| !e.flat),
@@ -1056,7 +1065,16 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
         attrs.push("#[allow(clippy::too_many_arguments)]".to_string());
     }
     for a in &c.arguments {
-        params.push(format!("{}: {}", a.name.rust, types::rust(&a.ty, paths)));
+        let from = if super::records::mapping_argument(&a.ty) {
+            "#[pyo3(from_py_with = bindery_mapping)] "
+        } else {
+            ""
+        };
+        params.push(format!(
+            "{from}{}: {}",
+            a.name.rust,
+            types::rust(&a.ty, paths)
+        ));
     }
 
     let is_ctor = matches!(

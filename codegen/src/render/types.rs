@@ -97,7 +97,8 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
         Type::F64 => "f64".into(),
         Type::String => "String".into(),
         Type::Bytes => "Vec<u8>".into(),
-        Type::Timestamp => "::std::time::SystemTime".into(),
+        // Checked to be aware on the way in.
+        Type::Timestamp => "Bindery_Timestamp".into(),
         Type::Duration => "::std::time::Duration".into(),
         Type::Optional(inner) => format!("Option<{}>", rust(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", rust(inner, paths)),
@@ -142,7 +143,8 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&Type, &str) -> String) -> Optio
         | Type::Enum(_)
         | Type::Callback(_)
         | Type::Custom(_)
-        | Type::Error(_) => leaf(ty, expr),
+        | Type::Error(_)
+        | Type::Timestamp => leaf(ty, expr),
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
         // Helpers in the glue keep nested conversions short enough for one line.
         Type::Sequence(inner) => format!("bindery_vec({expr}, {})", element(inner)),
@@ -172,7 +174,7 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
         Type::Object(_) => format!("{e}._inner"),
         // Checked by `TryFrom` when Python's value was extracted; an error
         // value was read from its exception then too.
-        Type::Custom(_) | Type::Error(_) => format!("{e}.0"),
+        Type::Custom(_) | Type::Error(_) | Type::Timestamp => format!("{e}.0"),
         _ => format!("{}::from({e})", paths.core_of(leaf)),
     })
 }
@@ -186,6 +188,7 @@ pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
         }
         Type::Object(_) => format!("{} {{ _inner: {e} }}", paths.glue_of(leaf)),
         Type::Custom(_) | Type::Error(_) => format!("{}({e})", paths.glue_of(leaf)),
+        Type::Timestamp => format!("Bindery_Timestamp({e})"),
         _ => format!("{}::from({e})", paths.glue_of(leaf)),
     })
 }
