@@ -867,7 +867,6 @@ fn bindery_at(_py: ::pyo3::Python<'_>, _error: ::pyo3::PyErr, _segment: &str) ->
     };
     _build().unwrap_or_else(|_failure| _failure)
 }
-
 /// The glue value of a held record field, named `_name` in any error.
 fn bindery_field<'py, T: BinderyHeld<'py>>(
     _obj: &::pyo3::Bound<'py, ::pyo3::PyAny>,

@@ -72,6 +72,7 @@ pub fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
         Type::Object(_) => format!("::std::sync::Arc<{}>", paths.core_of(ty)),
         Type::Record(_) | Type::Enum(_) | Type::Custom(_) | Type::Error(_) => paths.core_of(ty),
         Type::Callback(_) => format!("Box<dyn {}>", paths.core_of(ty)),
+        Type::Timestamp => "::std::time::SystemTime".to_string(),
         Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),
         Type::Map(k, v) => {

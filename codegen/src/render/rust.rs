@@ -106,6 +106,8 @@ struct LibRs {
     /// The innermost types of records' held fields, and whether one has a default.
     held_leaves: Vec<String>,
     held_defaults: bool,
+    /// Some record field is held (`bindery_field`).
+    held_fields: bool,
     /// Some argument is a map, extracted from any mapping.
     mapping_args: bool,
     /// Some value is a `timestamp`: `Bindery_Timestamp`.
@@ -187,6 +189,11 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         reduce_alias: !api.records.is_empty() || api.enums.iter().any(|e| !e.flat),
         held_leaves: super::records::held_leaves(plan),
         held_defaults: super::records::held_defaults(api),
+        held_fields: api
+            .records
+            .iter()
+            .flat_map(|r| &r.fields)
+            .any(|f| super::records::held(&f.ty, api)),
         timestamps: all_types.contains(&Type::Timestamp),
         mapping_args: api
             .callables()
