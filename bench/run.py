@@ -48,6 +48,14 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
     # UniFFI nests variant classes in the error class.
     not_found = getattr(module, "NotFoundError", None) or module.BoxkitError.NotFound
 
+    held = module.BoxConfig(name="bench-held", env={"A": "1"}, max_output_bytes=0)
+
+    def record_mutate() -> None:
+        held.env["B"] = "2"  # read the dict field, change it in place, pass the record back
+        runtime.check_config(held)
+
+    created = module.BoxState.CREATED
+
     def typed_error() -> None:
         try:
             runtime.get_box("missing")
@@ -58,6 +66,9 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
         "int getter `max_output_bytes()`": (box.max_output_bytes, 1),
         "string in/out `host_path(str)`": (lambda: box.host_path("a/b.txt"), 1),
         "record in/out `check_config(BoxConfig)`": (lambda: runtime.check_config(config), 1),
+        "record dict field: mutate, pass back `check_config`": (record_mutate, 1),
+        "flat enum out `state()`": (box.state, 1),
+        "flat enum in `list_boxes_in(BoxState)`": (lambda: runtime.list_boxes_in(created), 1),
         "`shell_join(list of 100 str)`": (lambda: module.shell_join(COMMAND), 1),
         "raise + catch a typed error": (typed_error, 1),
     }

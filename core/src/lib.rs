@@ -273,6 +273,16 @@ impl Runtime {
         self.lock_boxes().keys().cloned().collect()
     }
 
+    /// Names of the boxes in `state`, sorted.
+    pub fn list_boxes_in(&self, state: BoxState) -> Vec<String> {
+        let boxes = self.lock_boxes();
+        boxes
+            .iter()
+            .filter(|(_, b)| b.state() == state)
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
     /// Stops the box if needed and deletes its directory.
     pub fn remove_box(&self, box_id: String) -> Result<(), BoxkitError> {
         let sandbox = self

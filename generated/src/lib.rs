@@ -1707,6 +1707,16 @@ impl BinderyRuntime {
         bindery_detach(_py, || self._inner.list_boxes())
     }
 
+    /// Names of the boxes in `state`, sorted.
+    fn list_boxes_in(
+        &self,
+        _py: ::pyo3::Python<'_>,
+        state: BinderyBoxState,
+    ) -> ::pyo3::PyResult<Vec<String>> {
+        let state = ::boxkit::BoxState::from(state);
+        bindery_detach(_py, || self._inner.list_boxes_in(state))
+    }
+
     /// Stops the box if needed and deletes its directory.
     fn remove_box(&self, _py: ::pyo3::Python<'_>, box_id: String) -> ::pyo3::PyResult<()> {
         let _result = bindery_detach(_py, || self._inner.remove_box(box_id))?;

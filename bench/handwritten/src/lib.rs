@@ -4,8 +4,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyLookupError};
+use pyo3::exceptions::{PyException, PyLookupError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
 
 create_exception!(boxkit_handwritten, BoxkitError, PyException);
 create_exception!(boxkit_handwritten, NotFoundError, PyLookupError);
@@ -24,25 +26,61 @@ fn to_py(py: Python<'_>, error: boxkit::BoxkitError) -> PyErr {
     }
 }
 
-#[pyclass(module = "boxkit_handwritten", get_all, set_all, from_py_object)]
-#[derive(Clone)]
+/// A record as bindery represents one: scalar fields as Rust values, the
+/// mutable `env` dict as the Python object itself.
+#[pyclass(module = "boxkit_handwritten")]
 struct BoxConfig {
+    #[pyo3(get, set)]
     name: String,
-    env: HashMap<String, String>,
+    #[pyo3(get)]
+    env: Py<PyAny>,
+    #[pyo3(get, set)]
     max_output_bytes: u64,
 }
 
 #[pymethods]
 impl BoxConfig {
     #[new]
-    #[pyo3(signature = (*, name, env = HashMap::new(), max_output_bytes = 16777216))]
-    fn new(name: String, env: HashMap<String, String>, max_output_bytes: u64) -> Self {
-        BoxConfig {
+    #[pyo3(signature = (*, name, env = None, max_output_bytes = 16777216))]
+    fn new(
+        py: Python<'_>,
+        name: String,
+        env: Option<Py<PyAny>>,
+        max_output_bytes: u64,
+    ) -> PyResult<Self> {
+        let env = env.unwrap_or_else(|| PyDict::new(py).into_any().unbind());
+        env.bind(py).extract::<HashMap<String, String>>()?;
+        Ok(BoxConfig {
             name,
             env,
             max_output_bytes,
-        }
+        })
     }
+}
+
+/// `BoxState` as an `enum.Enum`, and its members in declaration order.
+static STATES: PyOnceLock<(Py<PyAny>, Vec<Py<PyAny>>)> = PyOnceLock::new();
+const STATE_NAMES: [&str; 4] = ["CREATED", "RUNNING", "STOPPED", "REMOVED"];
+const STATE_VALUES: [boxkit::BoxState; 4] = [
+    boxkit::BoxState::Created,
+    boxkit::BoxState::Running,
+    boxkit::BoxState::Stopped,
+    boxkit::BoxState::Removed,
+];
+
+fn states(py: Python<'_>) -> PyResult<&(Py<PyAny>, Vec<Py<PyAny>>)> {
+    STATES.get_or_try_init(py, || {
+        let members: Vec<(&str, usize)> = STATE_NAMES.iter().copied().zip(0..).collect();
+        let class = py
+            .import("enum")?
+            .getattr("Enum")?
+            .call1(("BoxState", members))?;
+        let mut out = Vec::new();
+        for member in class.try_iter()? {
+            out.push(member?.unbind());
+        }
+        Ok((class.unbind(), out))
+    })
 }
 
 #[pyclass(module = "boxkit_handwritten", frozen)]
@@ -54,6 +92,12 @@ struct Sandbox {
 impl Sandbox {
     fn max_output_bytes(&self) -> u64 {
         self.inner.max_output_bytes()
+    }
+
+    fn state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let state = self.inner.state();
+        let index = STATE_VALUES.iter().position(|s| *s == state).unwrap_or(0);
+        Ok(states(py)?.1[index].clone_ref(py))
     }
 
     fn host_path(&self, py: Python<'_>, path: String) -> PyResult<String> {
@@ -122,10 +166,10 @@ impl Runtime {
         Ok(Sandbox { inner })
     }
 
-    fn check_config(&self, py: Python<'_>, config: BoxConfig) -> PyResult<BoxConfig> {
+    fn check_config(&self, py: Python<'_>, config: PyRef<'_, BoxConfig>) -> PyResult<BoxConfig> {
         let core = boxkit::BoxConfig {
-            name: config.name,
-            env: config.env,
+            name: config.name.clone(),
+            env: config.env.bind(py).extract()?,
             max_output_bytes: config.max_output_bytes,
         };
         let out = py
@@ -133,9 +177,18 @@ impl Runtime {
             .map_err(|e| to_py(py, e))?;
         Ok(BoxConfig {
             name: out.name,
-            env: out.env,
+            env: out.env.into_pyobject(py)?.into_any().unbind(),
             max_output_bytes: out.max_output_bytes,
         })
+    }
+
+    fn list_boxes_in(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let members = &states(py)?.1;
+        let Some(index) = members.iter().position(|m| state.is(m)) else {
+            return Err(PyTypeError::new_err("expected a BoxState member"));
+        };
+        let state = STATE_VALUES[index];
+        Ok(py.detach(|| self.inner.list_boxes_in(state)))
     }
 
     fn add_listener(&self, listener: &Bound<'_, PyAny>) -> PyResult<u64> {
@@ -161,6 +214,7 @@ fn boxkit_handwritten(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Sandbox>()?;
     m.add_class::<BoxConfig>()?;
     m.add_function(wrap_pyfunction!(shell_join, m)?)?;
+    m.add("BoxState", states(m.py())?.0.clone_ref(m.py()))?;
     m.add("BoxkitError", m.py().get_type::<BoxkitError>())?;
     m.add("NotFoundError", m.py().get_type::<NotFoundError>())?;
     Ok(())

@@ -166,6 +166,8 @@ class Runtime:
         """The box named `box_id`."""
     def list_boxes(self) -> _builtins.list[_builtins.str]:
         """Names of all boxes, sorted."""
+    def list_boxes_in(self, state: BoxState) -> _builtins.list[_builtins.str]:
+        """Names of the boxes in `state`, sorted."""
     def remove_box(self, box_id: _builtins.str) -> None:
         """Stops the box if needed and deletes its directory."""
     def add_listener(
