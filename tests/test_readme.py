@@ -20,9 +20,15 @@ def run(block: str) -> list[str]:
 
 def test_readme_examples_run() -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    assert len(blocks) == 2, "the README has its two Python examples"
+    assert len(blocks) == 3, "the README has its three Python examples"
     lines = run(blocks[0])
     assert lines[0] == "hello"
     assert lines[1].startswith("3 ExecFailed ")
     assert lines[2] == "file of 5 bytes"
-    assert run(blocks[1]) == ["jobs: exit 0", "the policy returned false"]
+    assert run(blocks[1]) == [
+        "['DEBUG', 'MODE']",
+        "['CREATED', 'RUNNING', 'STOPPED', 'REMOVED']",
+        "file of 2 bytes",
+        "stopped",
+    ]
+    assert run(blocks[2]) == ["jobs: exit 0", "the policy returned false"]
