@@ -71,28 +71,37 @@ fn class(e: &Enum, package: &str, native: &str, spelling: Spelling<'_>) -> Vec<S
     // Rust's formatting and order, when `[Traits]` ask for them. The native
     // module imports this one, so these import it when called.
     let helper = |kind: &str| format!("_api._bindery_{kind}_{name}");
+    let text = |method: &str, kind: &str| {
+        (
+            format!("    def {method}(self) -> {str}:"),
+            vec![format!("        return {}(self)", helper(kind))],
+        )
+    };
+    let mut methods = Vec::new();
     if e.traits.display {
-        lines.push(String::new());
-        lines.push(format!("    def __str__(self) -> {str}:"));
-        lines.push(format!("        {native}"));
-        lines.push(String::new());
-        lines.push(format!("        return {}(self)", helper("str")));
+        methods.push(text("__str__", "str"));
     }
     if e.traits.debug {
-        lines.push(String::new());
-        lines.push(format!("    def __repr__(self) -> {str}:"));
-        lines.push(format!("        {native}"));
-        lines.push(String::new());
-        lines.push(format!("        return {}(self)", helper("repr")));
+        methods.push(text("__repr__", "repr"));
     }
     if e.traits.ord {
-        lines.push(String::new());
-        lines.push(format!("    def __lt__(self, other: {object}) -> {bool}:"));
-        lines.push(format!("        {native}"));
-        lines.push(String::new());
-        lines.push(format!("        if not {isinstance}(other, {name}):"));
-        lines.push(format!("            return {not_implemented}"));
-        lines.push(format!("        return {}(self, other) < 0", helper("cmp")));
+        methods.push((
+            format!("    def __lt__(self, other: {object}) -> {bool}:"),
+            vec![
+                format!("        if not {isinstance}(other, {name}):"),
+                format!("            return {not_implemented}"),
+                format!("        return {}(self, other) < 0", helper("cmp")),
+            ],
+        ));
+    }
+    for (head, body) in methods {
+        lines.extend([
+            String::new(),
+            head,
+            format!("        {native}"),
+            String::new(),
+        ]);
+        lines.extend(body);
     }
     lines
 }
