@@ -4,7 +4,7 @@
 //! listener trait is declared here, with boxkit's as its supertrait:
 //! UniFFI's handler implements both, and `Box<dyn EventListener>` upcasts to
 //! `Box<dyn boxkit::EventListener>` where the core is called.
-pub use boxkit::{shell_join, BoxConfig, BoxkitError, CopyDirection, Runtime, Sandbox};
+pub use boxkit::{shell_join, BoxConfig, BoxState, BoxkitError, CopyDirection, Runtime, Sandbox};
 
 use std::time::Duration;
 
