@@ -897,21 +897,32 @@ impl<'py, T: BinderyHeld<'py>> BinderyHeld<'py> for Vec<T> {
     }
 }
 
-/// Any mapping.
+/// Any mapping (a `dict` as it is, another one through `dict(...)`).
 impl<'py, K, V> BinderyHeld<'py> for ::std::collections::HashMap<K, V>
 where
     K: BinderyHeld<'py> + ::std::hash::Hash + Eq,
     V: BinderyHeld<'py>,
 {
     fn _held(_obj: &::pyo3::Bound<'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
-        use ::pyo3::types::{PyListMethods as _, PyMappingMethods as _};
-        let _entries = _obj.cast::<::pyo3::types::PyMapping>()?.items()?;
-        let mut _out = ::std::collections::HashMap::with_capacity(_entries.len());
-        for _entry in _entries.iter() {
-            let (_k, _v) = (_entry.get_item(0)?, _entry.get_item(1)?);
-            let _key = _k.repr()?.to_string();
-            let _at = |_error| bindery_at(_obj.py(), _error, &format!("[{_key}]"));
-            _out.insert(K::_held(&_k).map_err(_at)?, V::_held(&_v).map_err(_at)?);
+        use ::pyo3::types::PyDictMethods as _;
+        let _py = _obj.py();
+        let _dict = match _obj.cast::<::pyo3::types::PyDict>() {
+            Ok(_dict) => _dict.clone(),
+            Err(_) => {
+                _obj.cast::<::pyo3::types::PyMapping>()?;
+                let _copy = _py.get_type::<::pyo3::types::PyDict>().call1((_obj,))?;
+                _copy.cast_into::<::pyo3::types::PyDict>()?
+            }
+        };
+        // The key's `repr` is taken only when an entry fails.
+        let _at = |_error, _key: &::pyo3::Bound<'py, ::pyo3::PyAny>| {
+            let _key = _key.repr().map(|_text| _text.to_string()).unwrap_or_default();
+            bindery_at(_py, _error, &format!("[{_key}]"))
+        };
+        let mut _out = ::std::collections::HashMap::with_capacity(_dict.len());
+        for (_k, _v) in _dict.iter() {
+            let _key = K::_held(&_k).map_err(|_error| _at(_error, &_k))?;
+            _out.insert(_key, V::_held(&_v).map_err(|_error| _at(_error, &_k))?);
         }
         Ok(_out)
     }
@@ -1822,7 +1833,7 @@ impl BinderySandbox {
 
     /// The current lifecycle state.
     fn state(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyBoxState> {
-        let _value = bindery_detach(_py, || self._inner.state())?;
+        let _value = bindery_attached(_py, || self._inner.state())?;
         Ok(BinderyBoxState::from(_value))
     }
 
