@@ -233,17 +233,7 @@ impl Lowerer<'_, '_> {
         for (key, config) in &self.cx.config.interfaces {
             let Some(object) = objects.iter_mut().find(|o| &o.name.udl == key.get_ref()) else {
                 let known: Vec<String> = objects.iter().map(|o| o.name.udl.clone()).collect();
-                let help = suggestion(
-                    key.get_ref(),
-                    known.iter().map(String::as_str),
-                    "interfaces in the UDL",
-                );
-                self.cfg(
-                    Code::UnknownInConfig,
-                    key.span(),
-                    format!("the UDL declares no interface `{}`", key.get_ref()),
-                )
-                .with_help(help);
+                self.unknown_definition(key, known.iter().map(String::as_str), "interface");
                 continue;
             };
             let Some(method) = &config.context_manager else {
@@ -305,13 +295,7 @@ impl Lowerer<'_, '_> {
         for (key, config) in &self.cx.config.listeners {
             let Some(callback) = callbacks.iter().find(|c| &c.name.udl == key.get_ref()) else {
                 let known = callbacks.iter().map(|c| c.name.udl.as_str());
-                let help = suggestion(key.get_ref(), known, "callback interfaces in the UDL");
-                self.cfg(
-                    Code::UnknownInConfig,
-                    key.span(),
-                    format!("the UDL declares no callback interface `{}`", key.get_ref()),
-                )
-                .with_help(help);
+                self.unknown_definition(key, known, "callback interface");
                 continue;
             };
             let named = config.required.iter().chain(config.fallbacks.keys());

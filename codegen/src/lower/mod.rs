@@ -507,18 +507,29 @@ impl Lowerer<'_, '_> {
         objects
     }
 
+    /// B010 for a config table keyed by a name the UDL does not declare as
+    /// a `kind`, with "did you mean" among `known`.
+    fn unknown_definition<'k>(
+        &mut self,
+        key: &toml::Spanned<String>,
+        known: impl Iterator<Item = &'k str> + Clone,
+        kind: &str,
+    ) {
+        let help = check::suggestion(key.get_ref(), known, &format!("{kind}s in the UDL"));
+        self.cfg(
+            Code::UnknownInConfig,
+            key.span(),
+            format!("the UDL declares no {kind} `{}`", key.get_ref()),
+        )
+        .with_help(help);
+    }
+
     /// Every `[custom.X]` of the config names a custom type of the UDL.
     fn check_config_customs(&mut self, customs: &[Custom]) {
         for key in self.cx.config.custom.keys() {
             if !customs.iter().any(|c| &c.name.udl == key.get_ref()) {
                 let known = customs.iter().map(|c| c.name.udl.as_str());
-                let help = check::suggestion(key.get_ref(), known, "custom types in the UDL");
-                self.cfg(
-                    Code::UnknownInConfig,
-                    key.span(),
-                    format!("the UDL declares no custom type `{}`", key.get_ref()),
-                )
-                .with_help(help);
+                self.unknown_definition(key, known, "custom type");
             }
         }
     }
