@@ -545,7 +545,35 @@ fn stub_fn(
             None => format!("{}: {annotation}", a.name.python),
         });
     }
-    stub_def(name, &params, &returns, c.docstring.as_deref(), indent)
+    let types = c.arguments.iter().map(|a| &a.ty);
+    let docstring = with_timestamp_rule(paths.api, c.docstring.as_deref(), types);
+    stub_def(name, &params, &returns, docstring.as_deref(), indent)
+}
+
+/// `docstring`, plus the rule for timestamps when one of `types` holds one.
+fn with_timestamp_rule<'t>(
+    api: &Api,
+    docstring: Option<&str>,
+    mut types: impl Iterator<Item = &'t Type>,
+) -> Option<String> {
+    const RULE: &str = "A `timestamp` must be an aware datetime (with a `tzinfo`): \
+                        a naive one is a `TypeError`.";
+    fn holds(t: &Type, api: &Api) -> bool {
+        t.walk().into_iter().any(|t| match t {
+            Type::Timestamp => true,
+            Type::Custom(id) => {
+                api.custom(*id).python.is_none() && holds(&api.custom(*id).builtin, api)
+            }
+            _ => false,
+        })
+    }
+    if !types.any(|t| holds(t, api)) {
+        return docstring.map(str::to_string);
+    }
+    Some(match docstring {
+        Some(doc) => format!("{}\n\n{RULE}", doc.trim_end()),
+        None => RULE.to_string(),
+    })
 }
 
 /// `def name(params) -> returns: ...`, wrapped as black would, and its docstring.
@@ -671,7 +699,7 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
                 "__new__",
                 &params,
                 &spelling.class(&r.name.python),
-                None,
+                with_timestamp_rule(paths.api, None, r.fields.iter().map(|f| &f.ty)).as_deref(),
                 "    ",
             ),
             // `copy.replace` (3.13) type-checks through it.
