@@ -875,6 +875,16 @@ fn bindery_field<'py, T: BinderyHeld<'py>>(
     T::_held(_obj).map_err(|_error| bindery_at(_obj.py(), _error, _name))
 }
 
+/// Checks that `_obj` converts to the type of one field of the record's
+/// value, which `_field` names (only its type is used).
+fn bindery_check<'py, A, T: BinderyHeld<'py>>(
+    _obj: &::pyo3::Bound<'py, ::pyo3::PyAny>,
+    _name: &str,
+    _field: fn(&A) -> &T,
+) -> ::pyo3::PyResult<()> {
+    bindery_field::<T>(_obj, _name).map(drop)
+}
+
 /// Extraction of a held record field's value: containers name the index or
 /// key of an element that fails.
 trait BinderyHeld<'py>: Sized {
@@ -1261,12 +1271,8 @@ impl Bindery_Class_BoxConfig {
     #[setter]
     #[pyo3(name = "env")]
     fn _set_env(&mut self, _value: ::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<()> {
-        let _py = _value.py();
-        let _old = ::std::mem::replace(&mut self.env, _value.unbind());
-        if let Err(_error) = self._value(_py) {
-            self.env = _old;
-            return Err(_error);
-        }
+        bindery_check(&_value, "env", |_v: &BinderyBoxConfig| &_v.env)?;
+        self.env = _value.unbind();
         Ok(())
     }
 

@@ -160,18 +160,17 @@ fn class_lines(w: &mut Writer, paths: &Paths<'_>, package: &str, r: &Record) {
                 &params,
                 " -> ::pyo3::PyResult<()> {",
             );
-            // Checked by converting the record with the new value; the old
-            // one stays on failure.
+            // Only this field is checked: another held field that was
+            // mutated into something wrong is reported where it is used.
             w.block(head, "}", |w| {
                 let field = ident(f);
-                w.line("let _py = _value.py();");
-                w.line(format!(
-                    "let _old = ::std::mem::replace(&mut self.{field}, _value.unbind());"
-                ));
-                w.block("if let Err(_error) = self._value(_py) {", "}", |w| {
-                    w.line(format!("self.{field} = _old;"));
-                    w.line("return Err(_error);");
-                });
+                let args = [
+                    "&_value".to_string(),
+                    types::rust_str(&f.name.python),
+                    format!("|_v: &{}| &_v.{field}", paths.glue(&r.name)),
+                ];
+                w.laid_out(&list(w.column(), "bindery_check", &args, "?;"));
+                w.line(format!("self.{field} = _value.unbind();"));
                 w.line("Ok(())");
             });
         }
