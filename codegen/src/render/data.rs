@@ -31,9 +31,8 @@ fn core_value(core: &str) -> String {
     format!("{core}::from(self.clone())")
 }
 
-/// `__str__` (`Display`), `__repr__` (`Debug`) and `__hash__` (`Hash`,
-/// for a class PyO3 cannot hash itself) by the core's value.
-fn trait_methods(w: &mut Writer, core: &str, traits: crate::model::Traits, hash_method: bool) {
+/// `__str__` (`Display`) and `__repr__` (`Debug`) by the core's value.
+fn trait_methods(w: &mut Writer, core: &str, traits: crate::model::Traits) {
     let value = core_value(core);
     if traits.display {
         w.line("");
@@ -45,14 +44,6 @@ fn trait_methods(w: &mut Writer, core: &str, traits: crate::model::Traits, hash_
         w.line("");
         w.block("fn __repr__(&self) -> String {", "}", |w| {
             w.line(format!("format!(\"{{:?}}\", {value})"))
-        });
-    }
-    if traits.hash && hash_method {
-        w.line("");
-        w.block("fn __hash__(&self) -> u64 {", "}", |w| {
-            w.line("let mut hasher = ::std::collections::hash_map::DefaultHasher::new();");
-            w.line(format!("::std::hash::Hash::hash(&{value}, &mut hasher);"));
-            w.line("::std::hash::Hasher::finish(&hasher)");
         });
     }
 }
@@ -160,8 +151,9 @@ pub fn hash_impl(w: &mut Writer, name: &str, value: &str) {
     });
 }
 
-/// `PartialOrd` (`Ord`) and, for a frozen class, `Hash` by the core's value.
-fn trait_impls(name: &str, core: &str, traits: crate::model::Traits, hash: bool) -> Vec<String> {
+/// `PartialOrd` (`Ord`) and `Hash` (PyO3's `hash` of a frozen class) by the
+/// core's value.
+fn trait_impls(name: &str, core: &str, traits: crate::model::Traits) -> Vec<String> {
     let mut w = Writer::at(0);
     let value = core_value(core);
     if traits.ord {
@@ -179,7 +171,7 @@ fn trait_impls(name: &str, core: &str, traits: crate::model::Traits, hash: bool)
             })
         });
     }
-    if hash {
+    if traits.hash {
         hash_impl(&mut w, name, &format!("&{value}"));
     }
     w.finish()
@@ -366,7 +358,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
         if e.traits.ord { ", ord" } else { "" }
     );
     let mut methods = Writer::at(4);
-    trait_methods(&mut methods, &core, e.traits, false);
+    trait_methods(&mut methods, &core, e.traits);
     variant_reduce(&mut methods);
     // With `Debug` in `[Traits]`, `__repr__` is Rust's.
     if !e.traits.debug {
@@ -404,7 +396,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
         head: format!("pub enum {name} {{"),
         body,
         methods,
-        impls: trait_impls(&name, &core, e.traits, e.traits.hash),
+        impls: trait_impls(&name, &core, e.traits),
         name,
         core,
         from_core,
