@@ -24,6 +24,8 @@ pub struct Config {
     #[serde(default)]
     pub gil: GilConfig,
     #[serde(default)]
+    pub r#async: AsyncConfig,
+    #[serde(default)]
     pub custom: BTreeMap<Spanned<String>, CustomConfig>,
     #[serde(default)]
     pub distribution: DistributionConfig,
@@ -68,6 +70,14 @@ pub struct CustomConfig {
     pub into_python: Option<Spanned<String>>,
     /// `module:qualname` of a callable from the Python class to the builtin.
     pub from_python: Option<Spanned<String>>,
+}
+
+/// How `[Async]` calls are driven.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AsyncConfig {
+    /// `"any"` (the default: futures need no runtime) or `"tokio"`.
+    pub runtime: Option<Spanned<String>>,
 }
 
 /// Calls that keep the GIL instead of releasing it around the core call.
@@ -196,6 +206,7 @@ const SCHEMA: Shape = Shape::Table(&[
         Shape::Map(&Shape::Table(&[("context-manager", Shape::Str)])),
     ),
     ("gil", Shape::Table(&[("keep", Shape::StrList)])),
+    ("async", Shape::Table(&[("runtime", Shape::Str)])),
     (
         "custom",
         Shape::Map(&Shape::Table(&[

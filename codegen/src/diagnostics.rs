@@ -64,6 +64,8 @@ codes! {
     GroupConflict => "B032",
     /// A UDL feature bindery does not support yet.
     Unsupported => "B040",
+    /// A UDL construct Python has no form for (an `[Async]` primary constructor).
+    NotBindable => "B041",
     /// bindery itself failed (a bug): nothing is written.
     Internal => "B099",
 }

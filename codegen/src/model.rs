@@ -216,6 +216,19 @@ pub struct Api {
     pub functions: Vec<Callable>,
     pub callbacks: Vec<Callback>,
     pub customs: Vec<Custom>,
+    /// What the core's futures need to be polled in (`[async] runtime`).
+    pub async_runtime: AsyncRuntime,
+}
+
+/// The runtime the core's futures are polled in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AsyncRuntime {
+    /// Any executor: the futures need no runtime's context.
+    #[default]
+    Any,
+    /// Polled inside a tokio runtime the glue owns, so they can use tokio's
+    /// timers, sockets and processes.
+    Tokio,
 }
 
 /// The Python distribution: `pyproject.toml`'s `[project]` and the wheel's
@@ -421,6 +434,8 @@ pub struct Callable {
     pub self_by_arc: bool,
     /// Listed in `[gil] keep`: called without releasing the GIL.
     pub keep_gil: bool,
+    /// `[Async]`: Python gets a coroutine driving the core's future.
+    pub is_async: bool,
     pub docstring: Option<String>,
 }
 

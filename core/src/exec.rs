@@ -34,22 +34,8 @@ pub(crate) fn run(shared: &Shared, request: Request<'_>) -> Result<ExecResult, B
 fn run_on_worker(shared: &Shared, request: &Request<'_>) -> Result<ExecResult, BoxkitError> {
     let program = &request.command[0];
     let mut cmd = Command::new(program);
-    cmd.args(&request.command[1..])
-        .current_dir(request.workdir)
-        .env_clear()
-        .env("HOME", request.workdir)
-        .env(
-            "PATH",
-            std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
-        )
-        .envs(request.env)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| BoxkitError::SpawnFailed {
-        program: program.clone(),
-        reason: e.to_string(),
-    })?;
+    configure(&mut cmd, request);
+    let mut child = cmd.spawn().map_err(|e| spawn_failed(program, &e))?;
     let started = Instant::now();
     shared.emit(|l| l.on_exec_started(request.box_id.to_string(), request.command.to_vec()));
 
@@ -86,11 +72,115 @@ fn run_on_worker(shared: &Shared, request: &Request<'_>) -> Result<ExecResult, B
     };
     let stdout = join_capture(stdout);
     let stderr = join_capture(stderr);
-    let status = status?;
-    let duration = started.elapsed();
+    finish(shared, request, status?, started, stdout, stderr)
+}
 
-    let (stdout, out_total) = stdout;
-    let (stderr, err_total) = stderr;
+/// Arguments, working directory, environment and pipes of a command.
+fn configure(cmd: &mut Command, request: &Request<'_>) {
+    cmd.args(&request.command[1..])
+        .current_dir(request.workdir)
+        .env_clear()
+        .env("HOME", request.workdir)
+        .env(
+            "PATH",
+            std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
+        )
+        .envs(request.env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+}
+
+fn spawn_failed(program: &str, e: &std::io::Error) -> BoxkitError {
+    BoxkitError::SpawnFailed {
+        program: program.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Runs the command as a future on the current tokio runtime. The child is
+/// killed when the future is dropped before it exits, or on timeout.
+pub(crate) async fn run_async(
+    shared: &Shared,
+    request: Request<'_>,
+) -> Result<ExecResult, BoxkitError> {
+    let program = &request.command[0];
+    let mut cmd = Command::new(program);
+    configure(&mut cmd, &request);
+    let mut child = tokio::process::Command::from(cmd)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| spawn_failed(program, &e))?;
+    let started = Instant::now();
+    shared.emit(|l| l.on_exec_started(request.box_id.to_string(), request.command.to_vec()));
+
+    // The readers end when the pipes close: at exit, or when the child is killed.
+    let limit = request.max_output_bytes;
+    let stdout = child
+        .stdout
+        .take()
+        .map(|pipe| tokio::spawn(capture_async(pipe, limit)));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|pipe| tokio::spawn(capture_async(pipe, limit)));
+    let waited = match request.timeout {
+        Some(timeout) => match tokio::time::timeout(timeout, child.wait()).await {
+            Ok(waited) => waited,
+            Err(_) => {
+                let _ = child.kill().await;
+                return Err(BoxkitError::Timeout {
+                    after_ms: timeout.as_millis() as u64,
+                });
+            }
+        },
+        None => child.wait().await,
+    };
+    let status = waited.map_err(|e| BoxkitError::Internal {
+        message: format!("wait failed: {e}"),
+    })?;
+    let mut captured = Vec::new();
+    for task in [stdout, stderr] {
+        captured.push(match task {
+            Some(task) => task.await.unwrap_or_default(),
+            None => Default::default(),
+        });
+    }
+    let stderr = captured.pop().unwrap_or_default();
+    let stdout = captured.pop().unwrap_or_default();
+    finish(shared, &request, status, started, stdout, stderr)
+}
+
+/// Reads an async pipe to the end, keeping at most `limit` bytes.
+async fn capture_async(mut pipe: impl tokio::io::AsyncRead + Unpin, limit: u64) -> (Vec<u8>, u64) {
+    use tokio::io::AsyncReadExt;
+    let mut kept = Vec::new();
+    let mut total = 0u64;
+    let mut buf = [0u8; 8192];
+    loop {
+        match pipe.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                total += n as u64;
+                let room = limit.saturating_sub(kept.len() as u64) as usize;
+                kept.extend_from_slice(&buf[..n.min(room)]);
+            }
+        }
+    }
+    (kept, total)
+}
+
+/// The result of an exited command, or the error its status or output size is.
+fn finish(
+    shared: &Shared,
+    request: &Request<'_>,
+    status: std::process::ExitStatus,
+    started: Instant,
+    (stdout, out_total): (Vec<u8>, u64),
+    (stderr, err_total): (Vec<u8>, u64),
+) -> Result<ExecResult, BoxkitError> {
+    let duration = started.elapsed();
+    let limit = request.max_output_bytes;
     if out_total + err_total > limit {
         return Err(BoxkitError::OutputTooLarge {
             limit_bytes: limit,

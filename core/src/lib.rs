@@ -159,6 +159,17 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// [`Runtime::new`] as a future: the file-system work runs on tokio's
+    /// blocking pool, not on the caller's thread.
+    pub async fn open(root_dir: String) -> Result<Self, BoxkitError> {
+        match tokio::task::spawn_blocking(move || Self::new(root_dir)).await {
+            Ok(result) => result,
+            Err(e) => Err(BoxkitError::Internal {
+                message: format!("opening the runtime failed: {e}"),
+            }),
+        }
+    }
+
     /// Opens (creating if needed) a runtime rooted at `root_dir`.
     pub fn new(root_dir: String) -> Result<Self, BoxkitError> {
         let root = PathBuf::from(&root_dir);
@@ -214,6 +225,7 @@ impl Runtime {
                 env: env.into_iter().collect(),
                 max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
             }),
+            states: tokio::sync::watch::Sender::new(BoxState::Created),
         });
         boxes.insert(name.clone(), Arc::clone(&sandbox));
         drop(boxes);
@@ -295,6 +307,7 @@ impl Runtime {
             sandbox.stop()?;
         }
         sandbox.lock().state = BoxState::Removed;
+        sandbox.states.send_replace(BoxState::Removed);
         std::fs::remove_dir_all(&sandbox.dir).map_err(|e| BoxkitError::io(&sandbox.dir, &e))?;
         self.shared.emit(|l| l.on_box_removed(box_id.clone()));
         Ok(())
@@ -360,6 +373,8 @@ pub struct Sandbox {
     workdir: PathBuf,
     shared: Arc<Shared>,
     inner: Mutex<SandboxInner>,
+    /// Every state the box enters, for [`Sandbox::wait_for_state`].
+    states: tokio::sync::watch::Sender<BoxState>,
 }
 
 /// Boxes are the same when they are the same directory.
@@ -454,6 +469,57 @@ impl Sandbox {
         command: Vec<String>,
         timeout_ms: Option<u64>,
     ) -> Result<ExecResult, BoxkitError> {
+        let (env, limit) = self.exec_allowed(&command)?;
+        let request = exec::Request {
+            box_id: &self.id,
+            command: &command,
+            env: &env,
+            workdir: &self.workdir,
+            timeout: timeout_ms.map(Duration::from_millis),
+            max_output_bytes: limit,
+        };
+        exec::run(&self.shared, request)
+    }
+
+    /// [`Sandbox::exec`] as a future, for async callers: the process is
+    /// killed as soon as the future is dropped (a cancelled call) or times
+    /// out. Needs a tokio runtime with processes and timers enabled.
+    pub async fn exec_async(
+        &self,
+        command: Vec<String>,
+        timeout_ms: Option<u64>,
+    ) -> Result<ExecResult, BoxkitError> {
+        let (env, limit) = self.exec_allowed(&command)?;
+        let request = exec::Request {
+            box_id: &self.id,
+            command: &command,
+            env: &env,
+            workdir: &self.workdir,
+            timeout: timeout_ms.map(Duration::from_millis),
+            max_output_bytes: limit,
+        };
+        exec::run_async(&self.shared, request).await
+    }
+
+    /// Waits until the box is in `state`: `true` once it is (at once if it
+    /// is already), `false` if `timeout_ms` passes first.
+    pub async fn wait_for_state(&self, state: BoxState, timeout_ms: Option<u64>) -> bool {
+        let mut states = self.states.subscribe();
+        let reached = states.wait_for(|now| *now == state);
+        match timeout_ms {
+            Some(ms) => matches!(
+                tokio::time::timeout(Duration::from_millis(ms), reached).await,
+                Ok(Ok(_))
+            ),
+            None => reached.await.is_ok(),
+        }
+    }
+
+    /// The box's state, environment and output cap, if `command` may run.
+    fn exec_allowed(
+        &self,
+        command: &[String],
+    ) -> Result<(BTreeMap<String, String>, u64), BoxkitError> {
         let (env, limit) = {
             let inner = self.lock();
             if inner.state != BoxState::Running {
@@ -469,22 +535,14 @@ impl Sandbox {
             Err(poisoned) => poisoned.into_inner().clone(),
         };
         if let Some(policy) = policy {
-            if !policy.allow_exec(self.id.clone(), command.clone())? {
+            if !policy.allow_exec(self.id.clone(), command.to_vec())? {
                 return Err(BoxkitError::PolicyRejected {
                     command: command.join(" "),
                     reason: "the policy returned false".into(),
                 });
             }
         }
-        let request = exec::Request {
-            box_id: &self.id,
-            command: &command,
-            env: &env,
-            workdir: &self.workdir,
-            timeout: timeout_ms.map(Duration::from_millis),
-            max_output_bytes: limit,
-        };
-        exec::run(&self.shared, request)
+        Ok((env, limit))
     }
 
     /// Like [`Sandbox::exec`], but a non-zero exit is an
@@ -580,6 +638,7 @@ impl Sandbox {
             return Err(self.invalid_state(inner.state, operation));
         }
         inner.state = to;
+        self.states.send_replace(to);
         Ok(())
     }
 

@@ -681,6 +681,319 @@ fn bindery_panic(
     bindery_new_error(py, (16, "PanicError"), message, None, bindery_no_fields)
 }
 
+/// What a finished core future leaves: a closure making its Python value
+/// (or exception) once the GIL is held.
+type BinderyFinish =
+    Box<dyn FnOnce(::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> + Send>;
+
+/// A core future, boxed, ending in its `BinderyFinish`.
+type BinderyFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = BinderyFinish> + Send>>;
+
+/// A coroutine's future, shared (weakly) with the exit hook; `None` once it
+/// is finished or dropped.
+type BinderySlot = ::std::sync::Mutex<Option<BinderyFuture>>;
+
+/// The futures that were pending at least once, for the exit hook.
+static BINDERY_PENDING: ::std::sync::Mutex<Vec<::std::sync::Weak<BinderySlot>>> =
+    ::std::sync::Mutex::new(Vec::new());
+
+/// Locks a mutex of the async machinery; a panic while it was held left
+/// nothing half-done (every update is a single assignment).
+fn bindery_lock<T>(mutex: &::std::sync::Mutex<T>) -> ::std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
+}
+
+/// The tokio runtime the core's futures are polled in, started on first use.
+fn bindery_runtime() -> ::pyo3::PyResult<&'static ::tokio::runtime::Runtime> {
+    static RUNTIME: ::std::sync::OnceLock<Result<::tokio::runtime::Runtime, String>> =
+        ::std::sync::OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        ::tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("boxkit-tokio")
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    runtime.as_ref().map_err(|e| {
+        let message = format!("cannot start the tokio runtime: {e}");
+        ::pyo3::exceptions::PyRuntimeError::new_err(message)
+    })
+}
+
+/// Enters the runtime's context, so the future can reach its timers,
+/// sockets and processes.
+fn bindery_enter() -> Option<::tokio::runtime::EnterGuard<'static>> {
+    bindery_runtime().ok().map(::tokio::runtime::Runtime::enter)
+}
+
+/// Drops a coroutine's future inside the runtime; a panic in its `Drop` is dropped
+/// with it (the coroutine is finished either way).
+fn bindery_drop_future(slot: &BinderySlot) {
+    let future = bindery_lock(slot).take();
+    let _runtime = bindery_enter();
+    let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || drop(future)));
+}
+
+/// Drops the futures still pending when the interpreter exits (an `atexit`
+/// hook), so their cleanup runs: a child process killed on drop is gone.
+#[::pyo3::pyfunction]
+fn bindery_drop_pending() {
+    let pending = ::std::mem::take(&mut *bindery_lock(&BINDERY_PENDING));
+    for slot in pending.iter().filter_map(::std::sync::Weak::upgrade) {
+        bindery_drop_future(&slot);
+    }
+}
+
+/// How a coroutine waits: not yet, woken before it waited (poll again at
+/// once), or on an `asyncio.Future` of its loop (the loop, the future).
+enum BinderyWait {
+    Idle,
+    Woken,
+    Waiting(::pyo3::Py<::pyo3::PyAny>, ::pyo3::Py<::pyo3::PyAny>),
+}
+
+/// The waker of a coroutine's future: completes the `asyncio.Future` it
+/// waits on through `call_soon_threadsafe`, from whatever thread wakes it.
+struct BinderyWaker(::std::sync::Mutex<BinderyWait>);
+
+impl BinderyWaker {
+    fn swap(&self, wait: BinderyWait) -> BinderyWait {
+        ::std::mem::replace(&mut *bindery_lock(&self.0), wait)
+    }
+}
+
+impl ::std::task::Wake for BinderyWaker {
+    fn wake(self: ::std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &::std::sync::Arc<Self>) {
+        let BinderyWait::Waiting(event_loop, future) = self.swap(BinderyWait::Woken) else {
+            return;
+        };
+        // Once the interpreter is finalizing nobody waits: nothing to do,
+        // and nothing may panic or print. A closed loop refuses the call;
+        // its task is gone.
+        ::pyo3::Python::try_attach(move |py| {
+            static RELEASE: ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::PyAny>> =
+                ::pyo3::sync::PyOnceLock::new();
+            let release = RELEASE.get_or_try_init(py, || {
+                ::pyo3::wrap_pyfunction!(bindery_release, py).map(|f| f.into_any().unbind())
+            });
+            if let Ok(release) = release {
+                let args = (release.clone_ref(py), future);
+                let _ = event_loop.call_method1(py, "call_soon_threadsafe", args);
+            }
+        });
+    }
+}
+
+/// Completes the future a coroutine waits on, unless it was cancelled.
+#[::pyo3::pyfunction]
+fn bindery_release(future: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<()> {
+    if !future.call_method0("done")?.is_truthy()? {
+        future.call_method1("set_result", (future.py().None(),))?;
+    }
+    Ok(())
+}
+
+/// A call of an `[Async]` function: a Python coroutine driving the core's
+/// future. Each step polls it on the awaiting thread with the GIL released
+/// (kept for `[gil] keep` calls); while it is pending, the event loop runs
+/// other tasks. Closing it, throwing into it (a cancelled task) or dropping
+/// it drops the future.
+#[::pyo3::pyclass(module = "boxkit._native", name = "Coroutine")]
+struct BinderyCoroutine {
+    qualname: &'static str,
+    slot: Option<::std::sync::Arc<BinderySlot>>,
+    waker: ::std::sync::Arc<BinderyWaker>,
+    attached: bool,
+    registered: bool,
+}
+
+/// A coroutine driving `future`, whose output `finish` converts under the GIL.
+fn bindery_start<T: Send + 'static>(
+    qualname: &'static str,
+    attached: bool,
+    future: impl ::std::future::Future<Output = T> + Send + 'static,
+    finish: fn(::pyo3::Python<'_>, T) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>>,
+) -> ::pyo3::PyResult<BinderyCoroutine> {
+    bindery_runtime()?;
+    let future: BinderyFuture = Box::pin(async move {
+        let output = future.await;
+        Box::new(move |py: ::pyo3::Python<'_>| finish(py, output)) as BinderyFinish
+    });
+    Ok(BinderyCoroutine {
+        qualname,
+        slot: Some(::std::sync::Arc::new(::std::sync::Mutex::new(Some(future)))),
+        waker: ::std::sync::Arc::new(BinderyWaker(::std::sync::Mutex::new(BinderyWait::Idle))),
+        attached,
+        registered: false,
+    })
+}
+
+/// `bindery_start` for a call that releases the GIL while polling.
+fn bindery_coroutine<T: Send + 'static>(
+    _py: ::pyo3::Python<'_>,
+    qualname: &'static str,
+    future: impl ::std::future::Future<Output = T> + Send + 'static,
+    finish: fn(::pyo3::Python<'_>, T) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>>,
+) -> ::pyo3::PyResult<BinderyCoroutine> {
+    bindery_start(qualname, false, future, finish)
+}
+
+/// A core value as a Python object.
+fn bindery_py<T: for<'py> ::pyo3::IntoPyObject<'py>>(
+    py: ::pyo3::Python<'_>,
+    value: T,
+) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+    ::pyo3::IntoPyObjectExt::into_py_any(value, py)
+}
+
+/// Polls a future once; it is dropped as soon as it is ready or panicked.
+fn bindery_poll(
+    slot: &BinderySlot,
+    waker: &::std::task::Waker,
+) -> Result<::std::task::Poll<BinderyFinish>, Box<dyn ::std::any::Any + Send>> {
+    let mut future = bindery_lock(slot);
+    let Some(running) = future.as_mut() else {
+        // Dropped by the exit hook.
+        let exiting: BinderyFinish = Box::new(|_py| {
+            let message = "the interpreter is exiting; the call was dropped";
+            Err(::pyo3::exceptions::PyRuntimeError::new_err(message))
+        });
+        return Ok(::std::task::Poll::Ready(exiting));
+    };
+    let _runtime = bindery_enter();
+    let mut context = ::std::task::Context::from_waker(waker);
+    let polled = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
+        running.as_mut().poll(&mut context)
+    }));
+    if !matches!(polled, Ok(::std::task::Poll::Pending)) {
+        *future = None;
+    }
+    polled
+}
+
+impl BinderyCoroutine {
+    /// Polls the future: its value (as `StopIteration`), its exception, or
+    /// what the awaiting task waits on.
+    fn _step(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+        let Some(slot) = self.slot.clone() else {
+            let message = "cannot reuse already awaited coroutine";
+            return Err(::pyo3::exceptions::PyRuntimeError::new_err(message));
+        };
+        drop(self.waker.swap(BinderyWait::Idle));
+        let waker = ::std::task::Waker::from(::std::sync::Arc::clone(&self.waker));
+        let polled = if self.attached {
+            bindery_poll(&slot, &waker)
+        } else {
+            py.detach(|| bindery_poll(&slot, &waker))
+        };
+        match polled {
+            Ok(::std::task::Poll::Ready(finish)) => {
+                self.slot = None;
+                Err(::pyo3::exceptions::PyStopIteration::new_err((finish(py)?,)))
+            }
+            Ok(::std::task::Poll::Pending) => self._wait(py, &slot),
+            Err(payload) => {
+                self.slot = None;
+                Err(bindery_panic(py, payload))
+            }
+        }
+    }
+
+    /// A future of the running loop that the waker completes; `None` (poll
+    /// again after one loop iteration) if the waker already fired.
+    fn _wait(
+        &mut self,
+        py: ::pyo3::Python<'_>,
+        slot: &::std::sync::Arc<BinderySlot>,
+    ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+        if !self.registered {
+            self.registered = true;
+            let mut pending = bindery_lock(&BINDERY_PENDING);
+            if pending.len() == pending.capacity() {
+                pending.retain(|slot| slot.strong_count() > 0);
+            }
+            pending.push(::std::sync::Arc::downgrade(slot));
+        }
+        static GET_RUNNING_LOOP: ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::PyAny>> =
+            ::pyo3::sync::PyOnceLock::new();
+        let get_running_loop = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?;
+        let event_loop = get_running_loop.call0()?;
+        let future = event_loop.call_method0("create_future")?;
+        {
+            let mut wait = bindery_lock(&self.waker.0);
+            if matches!(*wait, BinderyWait::Woken) {
+                return Ok(py.None());
+            }
+            *wait = BinderyWait::Waiting(event_loop.unbind(), future.clone().unbind());
+        }
+        // What `asyncio.Future.__await__` sets before it yields the future.
+        future.setattr("_asyncio_future_blocking", true)?;
+        Ok(future.unbind())
+    }
+}
+
+#[::pyo3::pymethods]
+impl BinderyCoroutine {
+    fn __await__(slf: ::pyo3::Py<Self>) -> ::pyo3::Py<Self> {
+        slf
+    }
+
+    fn __next__(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+        self._step(py)
+    }
+
+    fn send(
+        &mut self,
+        py: ::pyo3::Python<'_>,
+        _value: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+        self._step(py)
+    }
+
+    /// Drops the future and raises the exception (a cancelled task's
+    /// `CancelledError`) in the awaiting code.
+    #[pyo3(signature = (error, value = None, _traceback = None))]
+    fn throw(
+        &mut self,
+        error: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        value: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        _traceback: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+        self.close();
+        let error = match value {
+            Some(value) if !value.is_none() => value,
+            _ => error,
+        };
+        Err(::pyo3::PyErr::from_value(error.clone()))
+    }
+
+    fn close(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            bindery_drop_future(&slot);
+        }
+    }
+
+    #[getter]
+    fn __name__(&self) -> &'static str {
+        self.qualname.rsplit('.').next().unwrap_or(self.qualname)
+    }
+
+    #[getter]
+    fn __qualname__(&self) -> &'static str {
+        self.qualname
+    }
+}
+
+impl Drop for BinderyCoroutine {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
 /// `Name(field=repr, ...)`, the `repr` of a record.
 fn bindery_repr(
     name: &str,
@@ -1657,6 +1970,22 @@ impl BinderyRuntime {
         Ok(Self { _inner: bindery_arc(_value) })
     }
 
+    /// Opens a runtime like the constructor, without blocking the event
+    /// loop: `await Runtime.open(root_dir)`.
+    #[classmethod]
+    fn open(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        _py: ::pyo3::Python<'_>,
+        root_dir: String,
+    ) -> ::pyo3::PyResult<BinderyCoroutine> {
+        let _future = async move { ::boxkit::Runtime::open(root_dir).await };
+        let _name = "Runtime.open";
+        bindery_coroutine(_py, _name, _future, |_py, _result| {
+            let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
+            bindery_py(_py, Self { _inner: bindery_arc(_value) })
+        })
+    }
+
     /// The canonical root directory.
     fn root_dir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyHostPath> {
         let _value = bindery_attached(_py, || self._inner.root_dir())?;
@@ -1843,6 +2172,22 @@ impl BinderySandbox {
         Ok(BinderyBoxState::from(_value))
     }
 
+    /// Waits until the box is in `state`: true once it is (at once if it
+    /// already is), false if `timeout_ms` passes first.
+    #[pyo3(signature = (state, timeout_ms = None))]
+    fn wait_for_state(
+        &self,
+        _py: ::pyo3::Python<'_>,
+        state: BinderyBoxState,
+        timeout_ms: Option<u64>,
+    ) -> ::pyo3::PyResult<BinderyCoroutine> {
+        let state = ::boxkit::BoxState::from(state);
+        let _inner = ::std::sync::Arc::clone(&self._inner);
+        let _future = async move { _inner.wait_for_state(state, timeout_ms).await };
+        let _name = "Sandbox.wait_for_state";
+        bindery_coroutine(_py, _name, _future, bindery_py)
+    }
+
     /// Moves the box to running; commands need a running box.
     fn start(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
         let _result = bindery_detach(_py, || self._inner.start())?;
@@ -1908,6 +2253,24 @@ impl BinderySandbox {
     ) -> ::pyo3::PyResult<String> {
         let _result = bindery_detach(_py, || self._inner.exec_checked(command, timeout_ms))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
+    }
+
+    /// `exec` as a coroutine: the event loop runs while the command does.
+    /// Cancelling the call (or its timeout) kills the process.
+    #[pyo3(signature = (command, timeout_ms = None))]
+    fn exec_async(
+        &self,
+        _py: ::pyo3::Python<'_>,
+        command: Vec<String>,
+        timeout_ms: Option<u64>,
+    ) -> ::pyo3::PyResult<BinderyCoroutine> {
+        let _inner = ::std::sync::Arc::clone(&self._inner);
+        let _future = async move { _inner.exec_async(command, timeout_ms).await };
+        let _name = "Sandbox.exec_async";
+        bindery_coroutine(_py, _name, _future, |_py, _result| {
+            let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
+            bindery_py(_py, BinderyExecResult::from(_value))
+        })
     }
 
     /// Writes `contents` to `path` (relative to the box); returns its size.
@@ -2004,6 +2367,8 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_version, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_shell_join, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_allow_programs, _m)?)?;
+    let _exit = ::pyo3::wrap_pyfunction!(bindery_drop_pending, _m)?;
+    _m.py().import("atexit")?.call_method1("register", (_exit,))?;
     _m.setattr("_bindery_variant", ::pyo3::wrap_pyfunction!(bindery_variant, _m)?)?;
     bindery_type_alias(
         _m,

@@ -495,6 +495,7 @@ impl Lowerer<'_, '_> {
             throws_object,
             self_by_arc: false,
             keep_gil: false,
+            is_async: false,
             docstring,
         }
     }

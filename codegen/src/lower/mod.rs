@@ -328,6 +328,7 @@ impl Lowerer<'_, '_> {
             functions,
             callbacks,
             customs,
+            async_runtime: self.async_runtime(),
         };
         // UniFFI's name for the panic class, where the API leaves it free.
         let alias = "InternalError";
@@ -440,10 +441,19 @@ impl Lowerer<'_, '_> {
             .collect();
         for c in constructors {
             let span = spans.member(&c.self_name, &c.name);
-            if c.is_async {
-                self.unsupported(span.clone(), "async constructors", &c.name);
+            if c.is_async && c.name == "new" {
+                self.udl(
+                    Code::NotBindable,
+                    span.clone(),
+                    format!("the primary constructor of `{}` is `[Async]`", c.self_name),
+                )
+                .with_note("Python cannot await `__init__`: `Class(...)` returns the object itself")
+                .with_help(
+                    "name it, `[Async, Name=open] constructor(...)`: an async classmethod \
+                     (`await Class.open(...)`)",
+                );
             }
-            let callable = self.callable(
+            let mut callable = self.callable(
                 &c.self_name,
                 &c.name,
                 span,
@@ -452,6 +462,7 @@ impl Lowerer<'_, '_> {
                 c.throws,
                 c.docstring,
             );
+            callable.is_async = c.is_async;
             if let Some(id) = self.ids.objects.get(&c.self_name) {
                 let object = &mut objects[id.0];
                 if c.name == "new" {
@@ -463,9 +474,6 @@ impl Lowerer<'_, '_> {
         }
         for m in methods {
             let span = spans.member(&m.self_name, &m.name);
-            if m.is_async {
-                self.unsupported(span.clone(), "async methods", &m.name);
-            }
             let mut callable = self.callable(
                 &m.self_name,
                 &m.name,
@@ -476,6 +484,7 @@ impl Lowerer<'_, '_> {
                 m.docstring,
             );
             callable.self_by_arc = m.takes_self_by_arc;
+            callable.is_async = m.is_async;
             if let Some(id) = self.ids.objects.get(&m.self_name) {
                 objects[id.0].methods.push(callable);
             }
@@ -605,10 +614,7 @@ impl Lowerer<'_, '_> {
             .into_iter()
             .map(|f| {
                 let span = spans.member(namespace, &f.name);
-                if f.is_async {
-                    self.unsupported(span.clone(), "async functions", &f.name);
-                }
-                self.callable(
+                let mut callable = self.callable(
                     namespace,
                     &f.name,
                     span,
@@ -616,7 +622,9 @@ impl Lowerer<'_, '_> {
                     f.return_type,
                     f.throws,
                     f.docstring,
-                )
+                );
+                callable.is_async = f.is_async;
+                callable
             })
             .collect()
     }

@@ -2,7 +2,7 @@
 //! in the config, and `[gil] keep`.
 
 use crate::diagnostics::{Annotate, Code, Source};
-use crate::model::{Callable, Object};
+use crate::model::{AsyncRuntime, Callable, Object};
 use crate::names;
 
 use super::{Lowerer, Settings};
@@ -246,6 +246,29 @@ impl Lowerer<'_, '_> {
             );
         }
         name.clone()
+    }
+
+    /// `[async] runtime`: `"any"` (the default) or `"tokio"`.
+    pub(super) fn async_runtime(&mut self) -> AsyncRuntime {
+        let Some(value) = &self.cx.config.r#async.runtime else {
+            return AsyncRuntime::Any;
+        };
+        match value.get_ref().as_str() {
+            "any" => AsyncRuntime::Any,
+            "tokio" => AsyncRuntime::Tokio,
+            other => {
+                self.cfg(
+                    Code::ConfigSchema,
+                    value.span(),
+                    format!("`{other}` is not an async runtime bindery knows"),
+                )
+                .with_help(
+                    "write \"any\" (futures that need no runtime) or \"tokio\" (polled \
+                     inside a tokio runtime)",
+                );
+                AsyncRuntime::Any
+            }
+        }
     }
 
     /// Marks the calls listed in `[gil] keep`.

@@ -547,6 +547,12 @@ fn stub_fn(
     }
     let types = c.arguments.iter().map(|a| &a.ty);
     let docstring = with_timestamp_rule(paths.api, c.docstring.as_deref(), types);
+    // A native function returning a coroutine: `async def` would fail stubtest.
+    let returns = if c.is_async {
+        format!("_typing.Coroutine[_typing.Any, _typing.Any, {returns}]")
+    } else {
+        returns
+    };
     stub_def(name, &params, &returns, docstring.as_deref(), indent)
 }
 

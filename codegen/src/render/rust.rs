@@ -23,6 +23,8 @@ struct CargoToml<'a> {
     crate_path: String,
     /// The abi3 floor: `abi3-py3{minor}`.
     python_minor: u32,
+    /// `[async] runtime = "tokio"` and some call is `[Async]`.
+    tokio: bool,
 }
 
 pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
@@ -35,6 +37,8 @@ pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
         crate_name: &api.crate_name,
         crate_path: toml_str(&api.crate_path),
         python_minor: api.distribution.python_minor,
+        tokio: api.callables().any(|c| c.is_async)
+            && api.async_runtime == crate::model::AsyncRuntime::Tokio,
     }
     .render()
 }
@@ -128,6 +132,12 @@ struct LibRs {
     panic_slot: Option<usize>,
     /// Whether some call keeps the GIL (`bindery_attached`).
     has_attached: bool,
+    /// `[Async]` support: the coroutine class; polled in tokio; some async
+    /// call keeps the GIL; the runtime's thread name as a Rust literal.
+    has_async: bool,
+    async_tokio: bool,
+    async_attached: bool,
+    tokio_thread: String,
     panic_class: String,
     panic_class_name: String,
     /// Some enum is `[NonExhaustive]`: the helper that panics on an unknown variant.
@@ -210,7 +220,12 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .then_some("#[cfg(feature = \"bindery-test-hooks\")]"),
         unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
         panic_slot: plan.panic_slot,
-        has_attached: api.callables().any(|c| c.keep_gil),
+        has_attached: api.callables().any(|c| c.keep_gil && !c.is_async),
+        has_async: api.callables().any(|c| c.is_async),
+        async_tokio: api.callables().any(|c| c.is_async)
+            && api.async_runtime == crate::model::AsyncRuntime::Tokio,
+        async_attached: api.callables().any(|c| c.keep_gil && c.is_async),
+        tokio_thread: types::rust_str(&format!("{}-tokio", api.package)),
         panic_class: types::rust_str(&api.panic_class),
         panic_class_name: api.panic_class.clone(),
         unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
@@ -260,7 +275,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         functions: api
             .functions
             .iter()
-            .map(|f| method(plan, f, Receiver::Function(&plan.krate)))
+            .map(|f| method(plan, f, None, Receiver::Function(&plan.krate)))
             .collect(),
         module_name: types::rust_str(&api.native_module),
         registrations: registrations(plan),
@@ -440,15 +455,21 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                 plan.core(&o.name)
             };
             let mut methods = Vec::new();
+            let class = Some(o.name.python.as_str());
             if let Some(c) = &o.constructor {
-                methods.push(method(plan, c, Receiver::Constructor(&core)));
+                methods.push(method(plan, c, class, Receiver::Constructor(&core)));
             }
             for c in &o.named_constructors {
-                methods.push(method(plan, c, Receiver::NamedConstructor(&core)));
+                methods.push(method(plan, c, class, Receiver::NamedConstructor(&core)));
             }
             let via_trait = o.is_trait.then(|| plan.core(&o.name));
             for m in &o.methods {
-                methods.push(method(plan, m, Receiver::Object(via_trait.as_deref())));
+                methods.push(method(
+                    plan,
+                    m,
+                    class,
+                    Receiver::Object(via_trait.as_deref()),
+                ));
             }
             let name = plan.glue(&o.name);
             let traits = o.traits;
@@ -782,6 +803,12 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             plan.function_glue(f)
         ));
     }
+    // Futures still pending at exit are dropped, so their cleanup runs.
+    if api.callables().any(|c| c.is_async) {
+        lines.push("let _exit = ::pyo3::wrap_pyfunction!(bindery_drop_pending, _m)?;".to_string());
+        lines
+            .push("_m.py().import(\"atexit\")?.call_method1(\"register\", (_exit,))?;".to_string());
+    }
     // Unpickling a variant of an enum with fields calls it by name; a plain
     // attribute, so it stays out of `__all__` and the stubs.
     if api.enums.iter().any(|e| !e.flat) {
@@ -1004,18 +1031,27 @@ enum Receiver<'a> {
 /// The `#[pyfunction]`/`#[pymethods]` wrapper of one function, method or
 /// constructor: attributes, signature, then a body that converts the
 /// arguments, calls the core with the GIL released, and maps the result.
-fn method(paths: &Paths<'_>, c: &Callable, receiver: Receiver<'_>) -> Method {
+fn method(paths: &Paths<'_>, c: &Callable, class: Option<&str>, receiver: Receiver<'_>) -> Method {
     let (attrs, signature) = method_head(paths, c, &receiver);
     let indent = if matches!(receiver, Receiver::Function(_)) {
         0
     } else {
         4
     };
+    let body = if c.is_async {
+        let qualname = match class {
+            Some(class) => format!("{class}.{}", c.name.python),
+            None => c.name.python.clone(),
+        };
+        async_body(paths, c, &qualname, &receiver, indent + 4)
+    } else {
+        method_body(paths, c, &receiver, indent + 4)
+    };
     Method {
         doc: types::rust_doc(c.docstring.as_deref()),
         attrs,
         signature,
-        body: method_body(paths, c, &receiver, indent + 4),
+        body,
     }
 }
 
@@ -1089,6 +1125,7 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
         Receiver::Constructor(_) | Receiver::NamedConstructor(_)
     );
     let returns = match &c.returns {
+        _ if c.is_async => "BinderyCoroutine".to_string(),
         _ if is_ctor => "Self".to_string(),
         Some(t) => types::rust(t, paths),
         None => "()".to_string(),
@@ -1203,5 +1240,127 @@ fn method_body(
             body.push(format!("Ok({lifted})"));
         }
     }
+    body
+}
+
+/// The body of an `[Async]` wrapper at `body_indent`: the arguments
+/// converted now (with the GIL), the core's future built around owned
+/// values, and a coroutine that drives it and converts its output like a
+/// synchronous call's.
+fn async_body(
+    paths: &Paths<'_>,
+    c: &Callable,
+    qualname: &str,
+    receiver: &Receiver<'_>,
+    body_indent: usize,
+) -> Vec<String> {
+    let mut body = Vec::new();
+    let mut call_args = Vec::new();
+    for a in &c.arguments {
+        if let Some(lowered) = types::lower(&a.ty, &a.name.rust, paths) {
+            body.push(format!("let {} = {lowered};", a.name.rust));
+        }
+        call_args.push(if a.by_ref {
+            format!("&{}", a.name.rust)
+        } else {
+            a.name.rust.clone()
+        });
+    }
+    // The future owns what it uses: a method's future, its own `Arc` of the object.
+    let target = match receiver {
+        Receiver::Function(krate) => format!("{krate}::{}", c.name.rust),
+        Receiver::Object(Some(path)) => {
+            let this = if c.self_by_arc { "_inner" } else { "&*_inner" };
+            call_args.insert(0, this.to_string());
+            format!("{path}::{}", c.name.rust)
+        }
+        Receiver::Object(None) => format!("_inner.{}", c.name.rust),
+        Receiver::Constructor(core) => format!("{core}::new"),
+        Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
+    };
+    if matches!(receiver, Receiver::Object(_)) {
+        body.push("let _inner = ::std::sync::Arc::clone(&self._inner);".to_string());
+    }
+    let one_line = format!(
+        "let _future = async move {{ {target}({}).await }};",
+        call_args.join(", ")
+    );
+    if body_indent + one_line.len() <= 100 {
+        body.push(one_line);
+    } else {
+        let pad = " ".repeat(body_indent);
+        let call = list(body_indent + 4, &target, &call_args, ".await");
+        body.push(format!(
+            "let _future = async move {{\n{pad}    {call}\n{pad}}};"
+        ));
+    }
+    body.push(format!("let _name = {};", types::rust_str(qualname)));
+    let start = if c.keep_gil {
+        "bindery_coroutine_attached"
+    } else {
+        "bindery_coroutine"
+    };
+    let is_ctor = matches!(
+        receiver,
+        Receiver::Constructor(_) | Receiver::NamedConstructor(_)
+    );
+    let map_err = match (c.throws, c.throws_object) {
+        (Some(t), _) => Some(format!(".map_err(|e| {}(_py, e))", paths.to_py_fn(t))),
+        (None, Some(o)) => Some(format!(
+            ".map_err(|e| {}::_raise(_py, e))",
+            paths.glue(&paths.api.object(o).name)
+        )),
+        (None, None) => None,
+    };
+    let inner = body_indent + 4;
+    let mut finish = Vec::new();
+    let output = if map_err.is_some() {
+        "_result"
+    } else {
+        "_value"
+    };
+    if let Some(map_err) = map_err {
+        finish.push(let_expr(inner, "_value", &format!("_result{map_err}?")));
+    }
+    let lifted = if is_ctor {
+        Some("Self { _inner: bindery_arc(_value) }".to_string())
+    } else {
+        c.returns
+            .as_ref()
+            .and_then(|t| types::lift(t, "_value", paths))
+    };
+    let (param, last) = match (&c.returns, lifted) {
+        (None, _) if !is_ctor => {
+            let param = if output == "_result" { output } else { "()" };
+            (param, "Ok(_py.None())".to_string())
+        }
+        (_, Some(lifted)) => (
+            output,
+            list(inner, "bindery_py", &["_py".to_string(), lifted], ""),
+        ),
+        // The output as it is: `bindery_py` itself (clippy: redundant_closure).
+        (_, None) if output == "_value" => {
+            body.push(format!("{start}(_py, _name, _future, bindery_py)"));
+            return body;
+        }
+        (_, None) => (output, "bindery_py(_py, _value)".to_string()),
+    };
+    finish.push(last);
+    let pad = " ".repeat(inner);
+    let head = format!("{start}(_py, _name, _future, |_py, {param}|");
+    // A closure of one expression that fits stays on one line (rustfmt).
+    if let [only] = finish.as_slice() {
+        let one_line = format!("{head} {only})");
+        if body_indent + one_line.len() <= 100 && !only.contains('\n') {
+            body.push(one_line);
+            return body;
+        }
+    }
+    let mut call = format!("{head} {{");
+    for line in &finish {
+        call.push_str(&format!("\n{pad}{line}"));
+    }
+    call.push_str(&format!("\n{}}})", " ".repeat(body_indent)));
+    body.push(call);
     body
 }

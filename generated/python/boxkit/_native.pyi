@@ -139,6 +139,14 @@ class Runtime:
     """The sandbox runtime: owns a root directory and the boxes below it."""
     def __new__(cls, root_dir: _builtins.str) -> Runtime:
         """Opens (creating if needed) a runtime rooted at `root_dir`."""
+    @_builtins.classmethod
+    def open(
+        cls,
+        root_dir: _builtins.str,
+    ) -> _typing.Coroutine[_typing.Any, _typing.Any, Runtime]:
+        """Opens a runtime like the constructor, without blocking the event
+        loop: `await Runtime.open(root_dir)`.
+        """
     def root_dir(self) -> _builtins.str:
         """The canonical root directory."""
     def create_box(
@@ -196,6 +204,14 @@ class Sandbox:
         """The box's working directory on the host."""
     def state(self) -> BoxState:
         """The current lifecycle state."""
+    def wait_for_state(
+        self,
+        state: BoxState,
+        timeout_ms: _builtins.int | None = None,
+    ) -> _typing.Coroutine[_typing.Any, _typing.Any, _builtins.bool]:
+        """Waits until the box is in `state`: true once it is (at once if it
+        already is), false if `timeout_ms` passes first.
+        """
     def start(self) -> None:
         """Moves the box to running; commands need a running box."""
     def stop(self) -> None:
@@ -226,6 +242,14 @@ class Sandbox:
         timeout_ms: _builtins.int | None = None,
     ) -> _builtins.str:
         """Runs `command`; a non-zero exit raises ExecFailedError. Returns stdout."""
+    def exec_async(
+        self,
+        command: _builtins.list[_builtins.str],
+        timeout_ms: _builtins.int | None = None,
+    ) -> _typing.Coroutine[_typing.Any, _typing.Any, ExecResult]:
+        """`exec` as a coroutine: the event loop runs while the command does.
+        Cancelling the call (or its timeout) kills the process.
+        """
     def write_file(
         self,
         path: _builtins.str,
