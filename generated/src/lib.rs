@@ -726,8 +726,8 @@ fn bindery_enter() -> Option<::tokio::runtime::EnterGuard<'static>> {
     bindery_runtime().ok().map(::tokio::runtime::Runtime::enter)
 }
 
-/// Drops a coroutine's future inside the runtime; a panic in its `Drop` is dropped
-/// with it (the coroutine is finished either way).
+/// Drops a coroutine's future (inside the runtime, with tokio); a panic in
+/// its `Drop` is caught and dropped too: the coroutine is finished anyway.
 fn bindery_drop_future(slot: &BinderySlot) {
     let future = bindery_lock(slot).take();
     let _runtime = bindery_enter();

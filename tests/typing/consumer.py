@@ -3,6 +3,7 @@ using the generated package must need no casts and no ignores."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 
 import boxkit
@@ -88,3 +89,16 @@ def register(runtime: boxkit.Runtime) -> bool:
     runtime.set_policy(policy)
     runtime.set_policy(None)
     return runtime.remove_listener(first)
+
+
+async def run_concurrently(root: str) -> list[str]:
+    """The async calls: awaited, gathered, and a named async constructor."""
+    runtime = await boxkit.Runtime.open(root)
+    box = runtime.create_box("async-box", {})
+    box.start()
+    reached: bool = await box.wait_for_state(boxkit.BoxState.RUNNING, timeout_ms=10)
+    assert reached
+    results = await asyncio.gather(box.exec_async(["echo", "a"]), box.exec_async(["echo", "b"]))
+    task: asyncio.Task[boxkit.ExecResult] = asyncio.create_task(box.exec_async(["true"]))
+    code: int = (await task).exit_code
+    return [r.stdout for r in results] + [str(code)]

@@ -20,6 +20,13 @@ boxkit.PathKind.File(size="1")  # expect-error
 box.exec(["ls"]).stdout.decode()  # expect-error
 
 
+async def forgot_await() -> list[object]:
+    result: boxkit.ExecResult = box.exec_async(["ls"])  # expect-error
+    print(box.exec_async(["ls"]).stdout)  # expect-error
+    opened: boxkit.Runtime = boxkit.Runtime.open("/tmp/root")  # expect-error
+    return [result, opened]
+
+
 class WrongSignature(boxkit.EventListener):
     def on_box_created(self, box_id: int) -> None: ...  # expect-error
 
