@@ -9,6 +9,7 @@ Prints a Markdown table with the ratios; writes nothing else.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import pathlib
 import statistics
@@ -56,6 +57,13 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
 
     created = module.BoxState.CREATED
 
+    loop = asyncio.new_event_loop()
+
+    async def awaits() -> None:
+        for _ in range(100):
+            await box.wait_for_state(created)  # the box's state: ready at once
+
+
     def typed_error() -> None:
         try:
             runtime.get_box("missing")
@@ -71,6 +79,7 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
         "flat enum in `list_boxes_in(BoxState)`": (lambda: runtime.list_boxes_in(created), 1),
         "`shell_join(list of 100 str)`": (lambda: module.shell_join(COMMAND), 1),
         "raise + catch a typed error": (typed_error, 1),
+        "await a ready call `wait_for_state(CREATED)`": (lambda: loop.run_until_complete(awaits()), 100),
     }
     listener_rows = [
         "listener event, delivered, 1 thread",
@@ -99,6 +108,18 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
         rows["listener event, skipped, 1 thread"] = None
         rows["listener event, skipped, 8 threads"] = None
     return calls | rows
+
+
+def concurrent_waits(module: Any, root: str, count: int, ms: int) -> float:
+    """Seconds for `count` concurrent `ms`-millisecond waits in the core."""
+    box = module.Runtime(root).create_box("waits", {})
+
+    async def waits() -> None:
+        await asyncio.gather(*[box.wait_for_state(module.BoxState.REMOVED, ms) for _ in range(count)])
+
+    start = time.perf_counter()
+    asyncio.run(waits())
+    return time.perf_counter() - start
 
 
 def time_call(call: Callable[[], object], calls: int) -> float:
@@ -169,6 +190,18 @@ def main() -> None:
         if "UniFFI" in columns:
             row.append(ratio(medians, "UniFFI", "generated"))
         print(f"| {name} | {cells} | {' | '.join(row)} |")
+    # UniFFI's scaffolding polls outside any tokio runtime: a core timer panics there.
+    with tempfile.TemporaryDirectory() as tmp:
+        walls = {
+            b: statistics.median(concurrent_waits(modules[b], f"{tmp}/{b}-{i}", 1000, 100) for i in range(3))
+            for b in columns
+            if b != "UniFFI"
+        }
+    print()
+    print("| 1,000 concurrent 100 ms core waits | wall time (ms) |")
+    print("|---|---|")
+    for binding, seconds in walls.items():
+        print(f"| {binding} | {seconds * 1000:,.0f} |")
     if args.bindery:
         sizes = [int(s) for s in args.sizes.split(",")]
         times = generation_times(args.bindery, sizes)

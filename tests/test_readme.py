@@ -20,7 +20,7 @@ def run(block: str) -> list[str]:
 
 def test_readme_examples_run() -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    assert len(blocks) == 3, "the README has its three Python examples"
+    assert len(blocks) == 4, "the README has its four Python examples"
     lines = run(blocks[0])
     assert lines[0] == "hello"
     assert lines[1].startswith("3 ExecFailed ")
@@ -32,3 +32,4 @@ def test_readme_examples_run() -> None:
         "stopped",
     ]
     assert run(blocks[2]) == ["jobs: exit 0", "the policy returned false"]
+    assert run(blocks[3]) == ["['0', '1', '2']", "gave up", "True"]

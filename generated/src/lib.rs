@@ -681,6 +681,12 @@ fn bindery_panic(
     bindery_new_error(py, (16, "PanicError"), message, None, bindery_no_fields)
 }
 
+/// Locks a mutex of the async machinery; a panic while it was held left
+/// nothing half-done (every update is a single assignment).
+fn bindery_lock<T>(mutex: &::std::sync::Mutex<T>) -> ::std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
+}
+
 /// What a finished core future leaves: a closure making its Python value
 /// (or exception) once the GIL is held.
 type BinderyFinish =
@@ -696,12 +702,6 @@ type BinderySlot = ::std::sync::Mutex<Option<BinderyFuture>>;
 /// The futures that were pending at least once, for the exit hook.
 static BINDERY_PENDING: ::std::sync::Mutex<Vec<::std::sync::Weak<BinderySlot>>> =
     ::std::sync::Mutex::new(Vec::new());
-
-/// Locks a mutex of the async machinery; a panic while it was held left
-/// nothing half-done (every update is a single assignment).
-fn bindery_lock<T>(mutex: &::std::sync::Mutex<T>) -> ::std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
-}
 
 /// The tokio runtime the core's futures are polled in, started on first use.
 fn bindery_runtime() -> ::pyo3::PyResult<&'static ::tokio::runtime::Runtime> {
@@ -840,6 +840,16 @@ fn bindery_coroutine<T: Send + 'static>(
     finish: fn(::pyo3::Python<'_>, T) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>>,
 ) -> ::pyo3::PyResult<BinderyCoroutine> {
     bindery_start(qualname, false, future, finish)
+}
+
+/// `bindery_start` for a `[gil] keep` call: polled with the GIL held.
+fn bindery_coroutine_attached<T: Send + 'static>(
+    _py: ::pyo3::Python<'_>,
+    qualname: &'static str,
+    future: impl ::std::future::Future<Output = T> + Send + 'static,
+    finish: fn(::pyo3::Python<'_>, T) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>>,
+) -> ::pyo3::PyResult<BinderyCoroutine> {
+    bindery_start(qualname, true, future, finish)
 }
 
 /// A core value as a Python object.
@@ -2185,7 +2195,7 @@ impl BinderySandbox {
         let _inner = ::std::sync::Arc::clone(&self._inner);
         let _future = async move { _inner.wait_for_state(state, timeout_ms).await };
         let _name = "Sandbox.wait_for_state";
-        bindery_coroutine(_py, _name, _future, bindery_py)
+        bindery_coroutine_attached(_py, _name, _future, bindery_py)
     }
 
     /// Moves the box to running; commands need a running box.

@@ -104,6 +104,58 @@ impl Sandbox {
         py.detach(|| self.inner.host_path(path))
             .map_err(|e| to_py(py, e))
     }
+
+    /// PyO3's own coroutine (`experimental-async`) around the core's
+    /// future, polled inside the tokio runtime as the generated glue does.
+    #[pyo3(signature = (state, timeout_ms = None))]
+    async fn wait_for_state(slf: Py<Self>, state: State, timeout_ms: Option<u64>) -> bool {
+        let inner = Arc::clone(&slf.get().inner);
+        InRuntime(Box::pin(async move {
+            inner.wait_for_state(state.0, timeout_ms).await
+        }))
+        .await
+    }
+}
+
+/// A `BoxState` member, converted by identity.
+struct State(boxkit::BoxState);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for State {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let members = &states(obj.py())?.1;
+        match members.iter().position(|m| obj.is(m)) {
+            Some(index) => Ok(State(STATE_VALUES[index])),
+            None => Err(PyTypeError::new_err("expected a BoxState member")),
+        }
+    }
+}
+
+/// The runtime the async rows poll in.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    })
+}
+
+/// Polls a future inside the runtime's context.
+struct InRuntime<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for InRuntime<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let _runtime = runtime().enter();
+        self.0.as_mut().poll(cx)
+    }
 }
 
 /// Calls a Python object's `on_box_started`, if it has one.

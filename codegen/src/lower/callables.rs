@@ -25,10 +25,7 @@ impl Lowerer<'_, '_> {
         let mut callables = Vec::new();
         for m in methods {
             let mspan = self.cx.spans.member(&c.name, &m.name);
-            if m.is_async {
-                self.unsupported(mspan.clone(), "async callback methods", &m.name);
-            }
-            callables.push(self.callable(
+            let mut callable = self.callable(
                 &c.name,
                 &m.name,
                 mspan.clone(),
@@ -36,7 +33,9 @@ impl Lowerer<'_, '_> {
                 m.return_type,
                 m.throws,
                 m.docstring,
-            ));
+            );
+            callable.is_async = m.is_async;
+            callables.push(callable);
         }
         self.python_implemented(name, c.docstring, callables, errors, None)
     }

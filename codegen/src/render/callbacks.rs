@@ -183,12 +183,36 @@ fn method_signature(paths: &Paths<'_>, m: &CallbackMethod, error: Option<&ErrorT
         (Some(t), None) => format!(" -> {}", core_type(t, paths)),
         (None, None) => String::new(),
     };
-    list(
+    if !c.is_async {
+        return list(
+            4,
+            &format!("fn {}", c.name.rust),
+            &params,
+            &format!("{returns} {{"),
+        );
+    }
+    // The shape `#[async_trait]` gives the core's trait method.
+    let output = returns.trim_start_matches(" -> ");
+    let output = if output.is_empty() { "()" } else { output };
+    let (generics, bounds) = if c.self_by_arc {
+        ("<'async_trait>", "        Self: 'async_trait,")
+    } else {
+        params[0] = "&'life0 self".to_string();
+        (
+            "<'life0, 'async_trait>",
+            "        'life0: 'async_trait,\n        Self: 'async_trait,",
+        )
+    };
+    let future = format!(
+        "::std::pin::Pin<Box<dyn ::std::future::Future<Output = {output}> + Send + 'async_trait>>"
+    );
+    let head = list(
         4,
-        &format!("fn {}", c.name.rust),
+        &format!("fn {}{generics}", c.name.rust),
         &params,
-        &format!("{returns} {{"),
-    )
+        &format!(" -> {future}"),
+    );
+    format!("{head}\n    where\n{bounds}\n    {{")
 }
 
 /// The statement that binds the arguments, if one is needed (laid out at
@@ -229,6 +253,10 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
     }
     w.block(format!("pub struct {name} {{"), "}", |w| {
         w.line("_object: ::pyo3::Py<::pyo3::PyAny>,");
+        if has_async(c) {
+            w.line("/// The event loop its coroutines run on (`[Async]` methods).");
+            w.line("_loop: Option<::pyo3::Py<::pyo3::PyAny>>,");
+        }
         for m in &c.methods {
             let ty = if m.required {
                 "::pyo3::Py<::pyo3::PyAny>"
@@ -405,6 +433,9 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
             w.laid_out(&let_call(w.column(), "base", &callee, &args, "?"));
         }
         let mut fields = vec!["_object: object.clone().unbind()".to_string()];
+        if has_async(c) {
+            fields.push("_loop: bindery_running_loop(object.py())".to_string());
+        }
         for m in &c.methods {
             let py_name = types::rust_str(&m.callable.name.python);
             let lookup = if m.required {
@@ -527,21 +558,39 @@ fn error_fns_of(
 /// One method of the core trait: calls the Python method, if the listener
 /// has it, with the arguments converted, and returns what Rust expects.
 fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackMethod) {
-    let c_name = &paths.api.callback(id).name.python;
     let throws = m.callable.throws.map(|t| paths.api.error(t));
     let method_name = &m.callable.name.rust;
     let head = method_signature(paths, m, throws);
     w.block(head, "}", |w| {
-        // Throwing and value-returning methods are always required.
-        if m.required {
-            w.line(format!("let _method = &self.{method_name};"));
-        } else {
-            w.block(
-                format!("let Some(_method) = &self.{method_name} else {{"),
-                "};",
-                |w| w.line("return;"),
-            );
+        if m.callable.is_async {
+            // The future Rust awaits: the Python coroutine runs on its loop.
+            w.block("Box::pin(async move {", "})", |w| {
+                method_lookup(w, m, method_name);
+                w.block(
+                    "let _awaited = ::pyo3::Python::attach(|_py| {",
+                    "});",
+                    |w| {
+                        let (prelude, call) = python_call(paths, m, w.column());
+                        if let Some(prelude) = prelude {
+                            w.laid_out(&prelude);
+                        }
+                        w.line(format!("bindery_answer(_py, self._loop.as_ref(), {call})"));
+                    },
+                );
+                w.line("let _result = _awaited.await;");
+                if throws.is_none() && m.callable.returns.is_none() {
+                    w.block("if let Err(_error) = _result {", "}", |w| {
+                        w.line("::pyo3::Python::attach(|_py| self._report(_py, _error));")
+                    });
+                    return;
+                }
+                w.block("::pyo3::Python::attach(|_py| {", "})", |w| {
+                    outcome(w, paths, id, m, "_result");
+                });
+            });
+            return;
         }
+        method_lookup(w, m, method_name);
         // A method without a result ends the statement; others return it.
         let returns = throws.is_some() || m.callable.returns.is_some();
         let tail = if returns { "})" } else { "});" };
@@ -556,52 +605,76 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
                 });
                 return;
             }
-            let closure = extraction(paths, &m.callable.returns);
-            w.lines(outcome_lines(w.column(), &call, closure));
-            let ok = match &m.callable.returns {
-                Some(t) => types::lower(t, "_value", paths).unwrap_or_else(|| "_value".to_string()),
-                None => "_value".to_string(),
-            };
-            let method = types::rust_str(&m.callable.name.python);
-            if throws.is_none() {
-                // No error channel: report the exception, then panic on this
-                // Rust thread naming the method, as UniFFI's bindings do.
-                let panic = format!(
-                    "{}.{} failed; the exception went to sys.unraisablehook",
-                    c_name, m.callable.name.python
-                );
-                // A configured fallback replaces the panic.
-                let fallback =
-                    m.fallback
-                        .as_ref()
-                        .zip(m.callable.returns.as_ref())
-                        .map(|(literal, ty)| {
-                            let value = types::default(literal, ty, paths).1;
-                            types::lower(ty, &value, paths).unwrap_or(value)
-                        });
-                w.block("match _outcome {", "}", |w| {
-                    w.line(format!("Ok(_value) => {ok},"));
-                    w.block("Err(_error) => {", "}", |w| {
-                        w.line("self._report(_py, _error);");
-                        match &fallback {
-                            Some(value) => w.line(value),
-                            None => w.line(format!("panic!({})", types::rust_str(&panic))),
-                        }
-                    });
-                });
-                return;
-            }
-            w.block("match _outcome {", "}", |w| {
-                w.line(format!("Ok(_value) => Ok({ok}),"));
-                let fail_fn = m
-                    .callable
-                    .throws
-                    .map(|t| paths.bridge_error_fns(id, t).0)
-                    .unwrap_or_default();
-                let fail = format!("Err(self.{fail_fn}(_py, {method}, _error))");
-                w.laid_out(&match_arm(w.column(), "Err(_error)", &fail, &[]));
+            outcome(w, paths, id, m, &call);
+        });
+    });
+}
+
+/// `_method`, the Python method: an optional one that the object lacks
+/// returns at once.
+fn method_lookup(w: &mut Writer, m: &CallbackMethod, method_name: &str) {
+    // Throwing and value-returning methods are always required.
+    if m.required {
+        w.line(format!("let _method = &self.{method_name};"));
+    } else {
+        w.block(
+            format!("let Some(_method) = &self.{method_name} else {{"),
+            "};",
+            |w| w.line("return;"),
+        );
+    }
+}
+
+/// What a method returns to Rust from `call`, the Python result (an
+/// expression of `PyResult<Py<PyAny>>`): the value converted, its error
+/// variant, a fallback, or a panic naming the method.
+fn outcome(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackMethod, call: &str) {
+    let c_name = &paths.api.callback(id).name.python;
+    let throws = m.callable.throws.map(|t| paths.api.error(t));
+    let closure = extraction(paths, &m.callable.returns);
+    w.lines(outcome_lines(w.column(), call, closure));
+    let ok = match &m.callable.returns {
+        Some(t) => types::lower(t, "_value", paths).unwrap_or_else(|| "_value".to_string()),
+        None => "_value".to_string(),
+    };
+    let method = types::rust_str(&m.callable.name.python);
+    if throws.is_none() {
+        // No error channel: report the exception, then panic on this
+        // Rust thread naming the method, as UniFFI's bindings do.
+        let panic = format!(
+            "{}.{} failed; the exception went to sys.unraisablehook",
+            c_name, m.callable.name.python
+        );
+        // A configured fallback replaces the panic.
+        let fallback = m
+            .fallback
+            .as_ref()
+            .zip(m.callable.returns.as_ref())
+            .map(|(literal, ty)| {
+                let value = types::default(literal, ty, paths).1;
+                types::lower(ty, &value, paths).unwrap_or(value)
+            });
+        w.block("match _outcome {", "}", |w| {
+            w.line(format!("Ok(_value) => {ok},"));
+            w.block("Err(_error) => {", "}", |w| {
+                w.line("self._report(_py, _error);");
+                match &fallback {
+                    Some(value) => w.line(value),
+                    None => w.line(format!("panic!({})", types::rust_str(&panic))),
+                }
             });
         });
+        return;
+    }
+    w.block("match _outcome {", "}", |w| {
+        w.line(format!("Ok(_value) => Ok({ok}),"));
+        let fail_fn = m
+            .callable
+            .throws
+            .map(|t| paths.bridge_error_fns(id, t).0)
+            .unwrap_or_default();
+        let fail = format!("Err(self.{fail_fn}(_py, {method}, _error))");
+        w.laid_out(&match_arm(w.column(), "Err(_error)", &fail, &[]));
     });
 }
 
@@ -696,7 +769,8 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
     let mut lines = Vec::new();
     for (i, c) in paths.api.callbacks.iter().enumerate() {
         let bridge = paths.bridge(CallbackId(i));
-        for m in &c.methods {
+        // The hook calls synchronously; an async method's future is not awaited.
+        for m in c.methods.iter().filter(|m| !m.callable.is_async) {
             let args: Option<Vec<String>> = m
                 .callable
                 .arguments
@@ -777,4 +851,9 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
         }
     }
     lines
+}
+
+/// Whether some method of the interface is `[Async]`.
+pub fn has_async(c: &crate::model::Callback) -> bool {
+    c.methods.iter().any(|m| m.callable.is_async)
 }

@@ -46,8 +46,9 @@ fn signature(m: &CallbackMethod, spelling: Spelling) -> String {
         .returns
         .as_ref()
         .map_or_else(|| "None".to_string(), |t| types::python(t, spelling));
+    let def = if c.is_async { "async def" } else { "def" };
     let one_line = format!(
-        "    def {}({}) -> {returns}:",
+        "    {def} {}({}) -> {returns}:",
         c.name.python,
         params.join(", ")
     );
@@ -56,7 +57,7 @@ fn signature(m: &CallbackMethod, spelling: Spelling) -> String {
     }
     let lines: Vec<String> = params.iter().map(|p| format!("        {p},\n")).collect();
     format!(
-        "def {}(\n{}    ) -> {returns}:",
+        "{def} {}(\n{}    ) -> {returns}:",
         c.name.python,
         lines.concat()
     )
@@ -235,10 +236,11 @@ pub fn module_imports<'a>(
 
 /// Whether the test hook can call `m` (every argument has a sample).
 pub fn has_samples(m: &CallbackMethod, paths: &Paths<'_>) -> bool {
-    m.callable
-        .arguments
-        .iter()
-        .all(|a| super::callbacks::sample_arg(&a.ty, &a.name.udl, paths).is_some())
+    !m.callable.is_async
+        && m.callable
+            .arguments
+            .iter()
+            .all(|a| super::callbacks::sample_arg(&a.ty, &a.name.udl, paths).is_some())
 }
 
 struct ThrowView {
@@ -319,25 +321,32 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
     let mut required = Vec::new();
     let mut throwing = Vec::new();
     for c in &api.callbacks {
-        let names: Vec<String> = c
-            .methods
+        // The test calls the first name through the hook: one it can call
+        // first; an interface it can call no method of is left out.
+        let mut methods: Vec<&CallbackMethod> = c.methods.iter().filter(|m| m.required).collect();
+        methods.sort_by_key(|m| !has_samples(m, paths));
+        let names: Vec<String> = methods
             .iter()
-            .filter(|m| m.required)
             .map(|m| py_str(&m.callable.name.python))
             .collect();
-        required.push((py_str(&c.name.python), names.join(", ")));
+        if c.methods.iter().any(|m| has_samples(m, paths)) {
+            required.push((py_str(&c.name.python), names.join(", ")));
+        }
         for m in c.methods.iter().filter(|m| !has_samples(m, paths)) {
             let missing = m
                 .callable
                 .arguments
                 .iter()
                 .find(|a| super::callbacks::sample_arg(&a.ty, &a.name.udl, paths).is_none());
-            let why = missing.map_or_else(String::new, |a| {
-                format!(
-                    "the test hook has no sample value for its argument `{}`",
-                    a.name.python
-                )
-            });
+            let why = missing.map_or_else(
+                || "an async method: the test hook calls synchronously".to_string(),
+                |a| {
+                    format!(
+                        "the test hook has no sample value for its argument `{}`",
+                        a.name.python
+                    )
+                },
+            );
             unsampled.push(format!(
                 "({}, {}, {})",
                 py_str(&c.name.python),

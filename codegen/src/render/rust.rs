@@ -135,6 +135,8 @@ struct LibRs {
     /// `[Async]` support: the coroutine class; polled in tokio; some async
     /// call keeps the GIL; the runtime's thread name as a Rust literal.
     has_async: bool,
+    /// Some callback method is `[Async]`: the coroutine bridge to Rust.
+    async_callbacks: bool,
     async_tokio: bool,
     async_attached: bool,
     tokio_thread: String,
@@ -222,6 +224,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         panic_slot: plan.panic_slot,
         has_attached: api.callables().any(|c| c.keep_gil && !c.is_async),
         has_async: api.callables().any(|c| c.is_async),
+        async_callbacks: api.callbacks.iter().any(callbacks::has_async),
         async_tokio: api.callables().any(|c| c.is_async)
             && api.async_runtime == crate::model::AsyncRuntime::Tokio,
         async_attached: api.callables().any(|c| c.keep_gil && c.is_async),
