@@ -728,8 +728,10 @@ fn bindery_enter() -> Option<::tokio::runtime::EnterGuard<'static>> {
 
 /// Drops a coroutine's future (inside the runtime, with tokio); a panic in
 /// its `Drop` is caught and dropped too: the coroutine is finished anyway.
-fn bindery_drop_future(slot: &BinderySlot) {
-    let future = bindery_lock(slot).take();
+fn bindery_drop_future(future: Option<BinderyFuture>) {
+    let Some(future) = future else {
+        return;
+    };
     let _runtime = bindery_enter();
     let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || drop(future)));
 }
@@ -740,7 +742,7 @@ fn bindery_drop_future(slot: &BinderySlot) {
 fn bindery_drop_pending() {
     let pending = ::std::mem::take(&mut *bindery_lock(&BINDERY_PENDING));
     for slot in pending.iter().filter_map(::std::sync::Weak::upgrade) {
-        bindery_drop_future(&slot);
+        bindery_drop_future(bindery_lock(&slot).take());
     }
 }
 
@@ -801,14 +803,16 @@ fn bindery_release(future: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResul
 /// future. Each step polls it on the awaiting thread with the GIL released
 /// (kept for `[gil] keep` calls); while it is pending, the event loop runs
 /// other tasks. Closing it, throwing into it (a cancelled task) or dropping
-/// it drops the future.
+/// it drops the future. The future is the coroutine's own until it is first
+/// pending; then it moves to a slot the exit hook can reach too.
 #[::pyo3::pyclass(module = "boxkit._native", name = "Coroutine")]
 struct BinderyCoroutine {
     qualname: &'static str,
+    /// A mutex only for `Sync`: reached through `&mut self` (`get_mut`), never locked.
+    local: ::std::sync::Mutex<Option<BinderyFuture>>,
     slot: Option<::std::sync::Arc<BinderySlot>>,
     waker: ::std::sync::Arc<BinderyWaker>,
     attached: bool,
-    registered: bool,
 }
 
 /// A coroutine driving `future`, whose output `finish` converts under the GIL.
@@ -825,10 +829,10 @@ fn bindery_start<T: Send + 'static>(
     });
     Ok(BinderyCoroutine {
         qualname,
-        slot: Some(::std::sync::Arc::new(::std::sync::Mutex::new(Some(future)))),
+        local: ::std::sync::Mutex::new(Some(future)),
+        slot: None,
         waker: ::std::sync::Arc::new(BinderyWaker(::std::sync::Mutex::new(BinderyWait::Idle))),
         attached,
-        registered: false,
     })
 }
 
@@ -860,8 +864,21 @@ fn bindery_py<T: for<'py> ::pyo3::IntoPyObject<'py>>(
     ::pyo3::IntoPyObjectExt::into_py_any(value, py)
 }
 
-/// Polls a future once; it is dropped as soon as it is ready or panicked.
+/// Polls a future once.
 fn bindery_poll(
+    future: &mut BinderyFuture,
+    waker: &::std::task::Waker,
+) -> Result<::std::task::Poll<BinderyFinish>, Box<dyn ::std::any::Any + Send>> {
+    let _runtime = bindery_enter();
+    let mut context = ::std::task::Context::from_waker(waker);
+    ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
+        future.as_mut().poll(&mut context)
+    }))
+}
+
+/// Polls the future of a slot once; it is dropped as soon as it is ready
+/// or panicked.
+fn bindery_poll_slot(
     slot: &BinderySlot,
     waker: &::std::task::Waker,
 ) -> Result<::std::task::Poll<BinderyFinish>, Box<dyn ::std::any::Any + Send>> {
@@ -874,13 +891,12 @@ fn bindery_poll(
         });
         return Ok(::std::task::Poll::Ready(exiting));
     };
-    let _runtime = bindery_enter();
-    let mut context = ::std::task::Context::from_waker(waker);
-    let polled = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
-        running.as_mut().poll(&mut context)
-    }));
-    if !matches!(polled, Ok(::std::task::Poll::Pending)) {
-        *future = None;
+    let polled = bindery_poll(running, waker);
+    match polled {
+        // A finished future holds nothing that needs the runtime to drop.
+        Ok(::std::task::Poll::Ready(_)) => *future = None,
+        Ok(::std::task::Poll::Pending) => {}
+        Err(_) => bindery_drop_future(future.take()),
     }
     polled
 }
@@ -889,25 +905,36 @@ impl BinderyCoroutine {
     /// Polls the future: its value (as `StopIteration`), its exception, or
     /// what the awaiting task waits on.
     fn _step(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        let Some(slot) = self.slot.clone() else {
+        let waker = ::std::task::Waker::from(::std::sync::Arc::clone(&self.waker));
+        let attached = self.attached;
+        let local = self.local.get_mut().unwrap_or_else(::std::sync::PoisonError::into_inner);
+        let polled = if let Some(future) = local.as_mut() {
+            if attached {
+                bindery_poll(future, &waker)
+            } else {
+                py.detach(|| bindery_poll(future, &waker))
+            }
+        } else if let Some(slot) = self.slot.clone() {
+            drop(self.waker.swap(BinderyWait::Idle));
+            if attached {
+                bindery_poll_slot(&slot, &waker)
+            } else {
+                py.detach(|| bindery_poll_slot(&slot, &waker))
+            }
+        } else {
             let message = "cannot reuse already awaited coroutine";
             return Err(::pyo3::exceptions::PyRuntimeError::new_err(message));
         };
-        drop(self.waker.swap(BinderyWait::Idle));
-        let waker = ::std::task::Waker::from(::std::sync::Arc::clone(&self.waker));
-        let polled = if self.attached {
-            bindery_poll(&slot, &waker)
-        } else {
-            py.detach(|| bindery_poll(&slot, &waker))
-        };
         match polled {
             Ok(::std::task::Poll::Ready(finish)) => {
+                // Finished: dropped as it is, holding nothing.
+                *self.local.get_mut().unwrap_or_else(::std::sync::PoisonError::into_inner) = None;
                 self.slot = None;
                 Err(::pyo3::exceptions::PyStopIteration::new_err((finish(py)?,)))
             }
-            Ok(::std::task::Poll::Pending) => self._wait(py, &slot),
+            Ok(::std::task::Poll::Pending) => self._wait(py),
             Err(payload) => {
-                self.slot = None;
+                self.close();
                 Err(bindery_panic(py, payload))
             }
         }
@@ -915,18 +942,17 @@ impl BinderyCoroutine {
 
     /// A future of the running loop that the waker completes; `None` (poll
     /// again after one loop iteration) if the waker already fired.
-    fn _wait(
-        &mut self,
-        py: ::pyo3::Python<'_>,
-        slot: &::std::sync::Arc<BinderySlot>,
-    ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        if !self.registered {
-            self.registered = true;
+    fn _wait(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+        let local = self.local.get_mut().unwrap_or_else(::std::sync::PoisonError::into_inner);
+        if let Some(future) = local.take() {
+            // Pending for the first time: from now on the exit hook can drop it.
+            let slot = ::std::sync::Arc::new(::std::sync::Mutex::new(Some(future)));
             let mut pending = bindery_lock(&BINDERY_PENDING);
             if pending.len() == pending.capacity() {
                 pending.retain(|slot| slot.strong_count() > 0);
             }
-            pending.push(::std::sync::Arc::downgrade(slot));
+            pending.push(::std::sync::Arc::downgrade(&slot));
+            self.slot = Some(slot);
         }
         static GET_RUNNING_LOOP: ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::PyAny>> =
             ::pyo3::sync::PyOnceLock::new();
@@ -982,8 +1008,10 @@ impl BinderyCoroutine {
     }
 
     fn close(&mut self) {
+        let local = self.local.get_mut().unwrap_or_else(::std::sync::PoisonError::into_inner);
+        bindery_drop_future(local.take());
         if let Some(slot) = self.slot.take() {
-            bindery_drop_future(&slot);
+            bindery_drop_future(bindery_lock(&slot).take());
         }
     }
 
