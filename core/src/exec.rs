@@ -154,20 +154,12 @@ pub(crate) async fn run_async(
 /// Reads an async pipe to the end, keeping at most `limit` bytes.
 async fn capture_async(mut pipe: impl tokio::io::AsyncRead + Unpin, limit: u64) -> (Vec<u8>, u64) {
     use tokio::io::AsyncReadExt;
-    let mut kept = Vec::new();
-    let mut total = 0u64;
+    let mut captured = Captured::default();
     let mut buf = [0u8; 8192];
-    loop {
-        match pipe.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                total += n as u64;
-                let room = limit.saturating_sub(kept.len() as u64) as usize;
-                kept.extend_from_slice(&buf[..n.min(room)]);
-            }
-        }
+    while let Ok(n @ 1..) = pipe.read(&mut buf).await {
+        captured.add(&buf[..n], limit);
     }
-    (kept, total)
+    (captured.kept, captured.total)
 }
 
 /// The result of an exited command, or the error its status or output size is.
@@ -207,20 +199,27 @@ fn finish(
 
 /// Reads a pipe to the end, keeping at most `limit` bytes; returns them and the total.
 fn capture(mut pipe: impl Read, limit: u64) -> (Vec<u8>, u64) {
-    let mut kept = Vec::new();
-    let mut total = 0u64;
+    let mut captured = Captured::default();
     let mut buf = [0u8; 8192];
-    loop {
-        match pipe.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                total += n as u64;
-                let room = limit.saturating_sub(kept.len() as u64) as usize;
-                kept.extend_from_slice(&buf[..n.min(room)]);
-            }
-        }
+    while let Ok(n @ 1..) = pipe.read(&mut buf) {
+        captured.add(&buf[..n], limit);
     }
-    (kept, total)
+    (captured.kept, captured.total)
+}
+
+/// Output read so far: the first bytes up to a limit, and the total count.
+#[derive(Default)]
+struct Captured {
+    kept: Vec<u8>,
+    total: u64,
+}
+
+impl Captured {
+    fn add(&mut self, chunk: &[u8], limit: u64) {
+        self.total += chunk.len() as u64;
+        let room = limit.saturating_sub(self.kept.len() as u64) as usize;
+        self.kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
 }
 
 fn join_capture(handle: Option<std::thread::JoinHandle<(Vec<u8>, u64)>>) -> (Vec<u8>, u64) {

@@ -470,15 +470,10 @@ impl Sandbox {
         timeout_ms: Option<u64>,
     ) -> Result<ExecResult, BoxkitError> {
         let (env, limit) = self.exec_allowed(&command)?;
-        let request = exec::Request {
-            box_id: &self.id,
-            command: &command,
-            env: &env,
-            workdir: &self.workdir,
-            timeout: timeout_ms.map(Duration::from_millis),
-            max_output_bytes: limit,
-        };
-        exec::run(&self.shared, request)
+        exec::run(
+            &self.shared,
+            self.request(&command, &env, timeout_ms, limit),
+        )
     }
 
     /// [`Sandbox::exec`] as a future, for async callers: the process is
@@ -490,15 +485,11 @@ impl Sandbox {
         timeout_ms: Option<u64>,
     ) -> Result<ExecResult, BoxkitError> {
         let (env, limit) = self.exec_allowed(&command)?;
-        let request = exec::Request {
-            box_id: &self.id,
-            command: &command,
-            env: &env,
-            workdir: &self.workdir,
-            timeout: timeout_ms.map(Duration::from_millis),
-            max_output_bytes: limit,
-        };
-        exec::run_async(&self.shared, request).await
+        exec::run_async(
+            &self.shared,
+            self.request(&command, &env, timeout_ms, limit),
+        )
+        .await
     }
 
     /// Waits until the box is in `state`: `true` once it is (at once if it
@@ -515,7 +506,24 @@ impl Sandbox {
         }
     }
 
-    /// The box's state, environment and output cap, if `command` may run.
+    fn request<'a>(
+        &'a self,
+        command: &'a [String],
+        env: &'a BTreeMap<String, String>,
+        timeout_ms: Option<u64>,
+        max_output_bytes: u64,
+    ) -> exec::Request<'a> {
+        exec::Request {
+            box_id: &self.id,
+            command,
+            env,
+            workdir: &self.workdir,
+            timeout: timeout_ms.map(Duration::from_millis),
+            max_output_bytes,
+        }
+    }
+
+    /// The box's environment and output cap, if `command` may run in it now.
     fn exec_allowed(
         &self,
         command: &[String],

@@ -1153,18 +1153,7 @@ fn method_body(
         receiver,
         Receiver::Constructor(_) | Receiver::NamedConstructor(_)
     );
-    let mut body = Vec::new();
-    let mut call_args = Vec::new();
-    for a in &c.arguments {
-        if let Some(lowered) = types::lower(&a.ty, &a.name.rust, paths) {
-            body.push(format!("let {} = {lowered};", a.name.rust));
-        }
-        call_args.push(if a.by_ref {
-            format!("&{}", a.name.rust)
-        } else {
-            a.name.rust.clone()
-        });
-    }
+    let (mut body, mut call_args) = lowered_arguments(paths, c);
     let target = match receiver {
         Receiver::Function(krate) => format!("{krate}::{}", c.name.rust),
         Receiver::Object(Some(path)) => {
@@ -1207,21 +1196,8 @@ fn method_body(
         };
         call_stmt(body_indent, prefix, &head, &target, args, close, suffix)
     };
-    let map_err = match (c.throws, c.throws_object) {
-        (Some(t), _) => Some(format!(".map_err(|e| {}(_py, e))", paths.to_py_fn(t))),
-        (None, Some(o)) => Some(format!(
-            ".map_err(|e| {}::_raise(_py, e))",
-            paths.glue(&paths.api.object(o).name)
-        )),
-        (None, None) => None,
-    };
-    let lifted = if is_ctor {
-        Some("Self { _inner: bindery_arc(_value) }".to_string())
-    } else {
-        c.returns
-            .as_ref()
-            .and_then(|t| types::lift(t, "_value", paths))
-    };
+    let map_err = map_err(paths, c);
+    let lifted = lifted(paths, c, is_ctor);
     match (map_err, lifted) {
         // The core's value as it is: the runner's result is the wrapper's.
         (None, None) => body.push(call("", "")),
@@ -1257,18 +1233,7 @@ fn async_body(
     receiver: &Receiver<'_>,
     body_indent: usize,
 ) -> Vec<String> {
-    let mut body = Vec::new();
-    let mut call_args = Vec::new();
-    for a in &c.arguments {
-        if let Some(lowered) = types::lower(&a.ty, &a.name.rust, paths) {
-            body.push(format!("let {} = {lowered};", a.name.rust));
-        }
-        call_args.push(if a.by_ref {
-            format!("&{}", a.name.rust)
-        } else {
-            a.name.rust.clone()
-        });
-    }
+    let (mut body, mut call_args) = lowered_arguments(paths, c);
     // The future owns what it uses: a method's future, its own `Arc` of the object.
     let target = match receiver {
         Receiver::Function(krate) => format!("{krate}::{}", c.name.rust),
@@ -1307,14 +1272,7 @@ fn async_body(
         receiver,
         Receiver::Constructor(_) | Receiver::NamedConstructor(_)
     );
-    let map_err = match (c.throws, c.throws_object) {
-        (Some(t), _) => Some(format!(".map_err(|e| {}(_py, e))", paths.to_py_fn(t))),
-        (None, Some(o)) => Some(format!(
-            ".map_err(|e| {}::_raise(_py, e))",
-            paths.glue(&paths.api.object(o).name)
-        )),
-        (None, None) => None,
-    };
+    let map_err = map_err(paths, c);
     let inner = body_indent + 4;
     let mut finish = Vec::new();
     let output = if map_err.is_some() {
@@ -1325,13 +1283,7 @@ fn async_body(
     if let Some(map_err) = map_err {
         finish.push(let_expr(inner, "_value", &format!("_result{map_err}?")));
     }
-    let lifted = if is_ctor {
-        Some("Self { _inner: bindery_arc(_value) }".to_string())
-    } else {
-        c.returns
-            .as_ref()
-            .and_then(|t| types::lift(t, "_value", paths))
-    };
+    let lifted = lifted(paths, c, is_ctor);
     let (param, last) = match (&c.returns, lifted) {
         (None, _) if !is_ctor => {
             let param = if output == "_result" { output } else { "()" };
@@ -1366,4 +1318,47 @@ fn async_body(
     call.push_str(&format!("\n{}}})", " ".repeat(body_indent)));
     body.push(call);
     body
+}
+
+/// The statements converting a call's arguments for the core, and the
+/// arguments of the core call.
+fn lowered_arguments(paths: &Paths<'_>, c: &Callable) -> (Vec<String>, Vec<String>) {
+    let mut body = Vec::new();
+    let mut call_args = Vec::new();
+    for a in &c.arguments {
+        if let Some(lowered) = types::lower(&a.ty, &a.name.rust, paths) {
+            body.push(format!("let {} = {lowered};", a.name.rust));
+        }
+        call_args.push(if a.by_ref {
+            format!("&{}", a.name.rust)
+        } else {
+            a.name.rust.clone()
+        });
+    }
+    (body, call_args)
+}
+
+/// `.map_err(...)` turning the core's error into the Python exception, for
+/// a call that throws.
+fn map_err(paths: &Paths<'_>, c: &Callable) -> Option<String> {
+    match (c.throws, c.throws_object) {
+        (Some(t), _) => Some(format!(".map_err(|e| {}(_py, e))", paths.to_py_fn(t))),
+        (None, Some(o)) => Some(format!(
+            ".map_err(|e| {}::_raise(_py, e))",
+            paths.glue(&paths.api.object(o).name)
+        )),
+        (None, None) => None,
+    }
+}
+
+/// The wrapper's value made from the core's `_value`: the class for a
+/// constructor, the return type's conversion, or `None` when it passes as it is.
+fn lifted(paths: &Paths<'_>, c: &Callable, is_ctor: bool) -> Option<String> {
+    if is_ctor {
+        Some("Self { _inner: bindery_arc(_value) }".to_string())
+    } else {
+        c.returns
+            .as_ref()
+            .and_then(|t| types::lift(t, "_value", paths))
+    }
 }
