@@ -217,6 +217,14 @@ def test_sequential_awaits_do_not_leak(box: boxkit.Sandbox) -> None:
         for _ in range(n):
             assert await box.wait_for_state(boxkit.BoxState.RUNNING)
             assert not await box.wait_for_state(boxkit.BoxState.REMOVED, timeout_ms=0)
+        # Cancelled while pending: the coroutine, its task and the loop's
+        # future it waited on must not keep each other alive.
+        for _ in range(n // 10):
+            task = asyncio.create_task(box.wait_for_state(boxkit.BoxState.REMOVED))
+            await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
 
     asyncio.run(many(100))  # warm every cache
     gc.collect()

@@ -1012,6 +1012,9 @@ impl BinderyCoroutine {
         bindery_drop_future(local.take());
         if let Some(slot) = self.slot.take() {
             bindery_drop_future(bindery_lock(&slot).take());
+            // The loop's future it waited on (which refers to the task
+            // holding this coroutine): released, so no cycle outlives it.
+            drop(self.waker.swap(BinderyWait::Idle));
         }
     }
 
