@@ -1069,7 +1069,21 @@ fn bindery_enum_class(
 
 /// The members of a flat enum, given as (cache slot, class name, member
 /// count); a class that lists another number of members is an error.
+#[inline]
 fn bindery_members(
+    py: ::pyo3::Python<'_>,
+    enumeration: (usize, &str, usize),
+) -> ::pyo3::PyResult<&'static [::pyo3::Py<::pyo3::PyAny>]> {
+    // The cached members, else (once per process) the lookup.
+    match BINDERY_ENUM_MEMBERS[enumeration.0].get(py) {
+        Some(members) => Ok(members),
+        None => bindery_members_init(py, enumeration),
+    }
+}
+
+/// `bindery_members` the first time: the class's members, cached.
+#[cold]
+fn bindery_members_init(
     py: ::pyo3::Python<'_>,
     (slot, name, count): (usize, &str, usize),
 ) -> ::pyo3::PyResult<&'static [::pyo3::Py<::pyo3::PyAny>]> {
@@ -1090,6 +1104,7 @@ fn bindery_members(
 }
 
 /// The member at `index` (the Rust variant's position) of a flat enum.
+#[inline]
 fn bindery_member<'py>(
     py: ::pyo3::Python<'py>,
     enumeration: (usize, &str, usize),
