@@ -1023,6 +1023,25 @@ impl BinderyCoroutine {
         self.qualname.rsplit('.').next().unwrap_or(self.qualname)
     }
 
+    /// The loop and its future that a pending coroutine waits on: the
+    /// future's callback refers to the task holding this coroutine, a cycle
+    /// the garbage collector must see (a task abandoned by a closed loop).
+    fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> Result<(), ::pyo3::PyTraverseError> {
+        // Never blocks: a waker in the middle of a wake-up is skipped.
+        if let Ok(wait) = self.waker.0.try_lock() {
+            if let BinderyWait::Waiting(event_loop, future) = &*wait {
+                visit.call(event_loop)?;
+                visit.call(future)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Breaks such a cycle: drops the future and what it waits on.
+    fn __clear__(&mut self) {
+        self.close();
+    }
+
     #[getter]
     fn __qualname__(&self) -> &'static str {
         self.qualname
@@ -1285,12 +1304,14 @@ where
     fn _held(_obj: &::pyo3::Bound<'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
         use ::pyo3::types::PyDictMethods as _;
         let _py = _obj.py();
+        let _copy;
         let _dict = match _obj.cast::<::pyo3::types::PyDict>() {
-            Ok(_dict) => _dict.clone(),
+            Ok(_dict) => _dict,
             Err(_) => {
                 _obj.cast::<::pyo3::types::PyMapping>()?;
-                let _copy = _py.get_type::<::pyo3::types::PyDict>().call1((_obj,))?;
-                _copy.cast_into::<::pyo3::types::PyDict>()?
+                let _made = _py.get_type::<::pyo3::types::PyDict>().call1((_obj,))?;
+                _copy = _made.cast_into::<::pyo3::types::PyDict>()?;
+                &_copy
             }
         };
         // The key's `repr` is taken only when an entry fails.
