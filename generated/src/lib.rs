@@ -2477,6 +2477,104 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     Ok(())
 }
 
+/// The package's Python modules, compiled into the library for
+/// [`bindery_embed`]: (dotted name, whether it is a package, source).
+const BINDERY_EMBEDDED: [(&str, bool, &str); 4] = [
+    ("boxkit", true, include_str!("../python/boxkit/__init__.py")),
+    ("boxkit.errors", false, include_str!("../python/boxkit/errors.py")),
+    ("boxkit.listeners", false, include_str!("../python/boxkit/listeners.py")),
+    ("boxkit._enums", false, include_str!("../python/boxkit/_enums.py")),
+];
+
+/// The import finder of the embedded package: its Python modules from
+/// `BINDERY_EMBEDDED` (with their sources, for tracebacks), its native
+/// module built by the library when the package first imports it.
+const BINDERY_FINDER: &::std::ffi::CStr = cr#"
+import importlib.abc
+import importlib.util
+import sys
+
+
+class EmbeddedFinder(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader):
+    def __init__(self, modules, native, make_native):
+        self._modules = {name: (is_package, source) for name, is_package, source in modules}
+        self._native = native
+        self._make_native = make_native
+
+    def find_spec(self, name, path=None, target=None):
+        if name == self._native:
+            return importlib.util.spec_from_loader(name, self, origin="<embedded>", is_package=False)
+        if name not in self._modules:
+            return None
+        is_package = self._modules[name][0]
+        return importlib.util.spec_from_loader(name, self, origin=self._filename(name), is_package=is_package)
+
+    def create_module(self, spec):
+        return self._make_native() if spec.name == self._native else None
+
+    def exec_module(self, module):
+        if module.__name__ != self._native:
+            exec(self.get_code(module.__name__), module.__dict__)
+
+    def _filename(self, name):
+        tail = "/__init__.py" if self._modules[name][0] else ".py"
+        return "<embedded>/" + name.replace(".", "/") + tail
+
+    def is_package(self, name):
+        return self._modules[name][0]
+
+    def get_source(self, name):
+        return self._modules[name][1]
+
+    def get_code(self, name):
+        return compile(self.get_source(name), self._filename(name), "exec", dont_inherit=True)
+
+
+def install(modules, native, make_native):
+    sys.meta_path.insert(0, EmbeddedFinder(modules, native, make_native))
+"#;
+
+/// The native module's dotted name.
+const BINDERY_NATIVE: &str = "boxkit._native";
+
+/// The native module, built as the wheel's `PyInit` function builds it.
+fn bindery_make_native(
+    args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>,
+    _kwargs: Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>,
+) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::types::PyModule>> {
+    let module = ::pyo3::types::PyModule::new(args.py(), BINDERY_NATIVE)?;
+    bindery_module(&module)?;
+    Ok(module.unbind())
+}
+
+/// Makes `import boxkit` work in the interpreter of a Rust program that
+/// embeds Python, with nothing installed: installs an import finder that
+/// serves the package's Python modules from this library (sources
+/// included, so tracebacks show their lines) and builds the native module
+/// `boxkit._native` when the package imports it, as the wheel does. Call it
+/// once the interpreter is initialized, attached, before the package is
+/// imported; a second call does nothing.
+// Unused in a program that only builds the extension module.
+#[allow(dead_code)]
+pub fn bindery_embed(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
+    static BINDERY_INSTALLED: ::pyo3::sync::PyOnceLock<()> = ::pyo3::sync::PyOnceLock::new();
+    BINDERY_INSTALLED
+        .get_or_try_init(py, || {
+            let _make_native =
+                ::pyo3::types::PyCFunction::new_closure(py, None, None, bindery_make_native)?;
+            let _finder = ::pyo3::types::PyModule::from_code(
+                py,
+                BINDERY_FINDER,
+                c"<bindery finder>",
+                c"_bindery_finder",
+            )?;
+            let modules = BINDERY_EMBEDDED.to_vec();
+            _finder.call_method1("install", (modules, BINDERY_NATIVE, _make_native))?;
+            ::pyo3::PyResult::Ok(())
+        })
+        .map(|_| ())
+}
+
 /// Test-only entry points, compiled with the `bindery-test-hooks` feature.
 #[cfg(feature = "bindery-test-hooks")]
 mod bindery_test_hooks {

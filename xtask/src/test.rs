@@ -46,6 +46,7 @@ pub fn test() -> Result<(), String> {
             "tests",
             "bench",
             "codegen/tests",
+            "examples",
         ],
     )
     .run()?;
@@ -98,6 +99,7 @@ pub fn test() -> Result<(), String> {
     )
     .env(&env)
     .run()?;
+    embedded_host(&cargo)?;
     fixture_checks(&venv)?;
     crate::user_project::user_project(&venv)?;
     crate::matrix::python_matrix(&venv)?;
@@ -287,5 +289,52 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
         &args,
     )
     .env(&env)
+    .run()
+}
+
+/// `examples/boxkit-host`: a Rust program embedding Python with the generated
+/// package linked in (its rlib and `bindery_embed`) runs a script that
+/// imports it. Built without the venv: it links the interpreter.
+fn embedded_host(cargo: &str) -> Result<(), String> {
+    let target = [("CARGO_TARGET_DIR", root().join("target").to_string())];
+    let manifest = "examples/boxkit-host/Cargo.toml";
+    Step::new(
+        "embedded host: clippy",
+        cargo,
+        &[
+            "clippy",
+            "--manifest-path",
+            manifest,
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
+    .env(&target)
+    .run()?;
+    Step::new(
+        "embedded host: rustfmt",
+        "rustfmt",
+        &[
+            "--check",
+            "--edition",
+            "2021",
+            "examples/boxkit-host/src/main.rs",
+        ],
+    )
+    .run()?;
+    Step::new(
+        "embedded host: run a script importing the compiled-in package",
+        cargo,
+        &[
+            "run",
+            "--quiet",
+            "--manifest-path",
+            manifest,
+            "--",
+            "examples/boxkit-host/smoke.py",
+        ],
+    )
+    .env(&target)
     .run()
 }

@@ -169,6 +169,11 @@ struct LibRs {
     functions: Vec<Method>,
     module_name: String,
     registrations: Vec<String>,
+    /// The embedded Python modules: dotted name and `include_str!` path
+    /// (both Rust literals), whether it is a package.
+    embedded: Vec<(String, bool, String)>,
+    package_name: String,
+    native_path_text: String,
     samples: Vec<Sample>,
 }
 
@@ -282,6 +287,9 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .collect(),
         module_name: types::rust_str(&api.native_module),
         registrations: registrations(plan),
+        embedded: embedded_modules(api),
+        package_name: api.package.clone(),
+        native_path_text: format!("{}.{}", api.package, api.native_module),
         samples,
     }
     .render()
@@ -1361,4 +1369,34 @@ fn lifted(paths: &Paths<'_>, c: &Callable, is_ctor: bool) -> Option<String> {
             .as_ref()
             .and_then(|t| types::lift(t, "_value", paths))
     }
+}
+
+/// The package's Python modules `bindery_embed` serves: dotted name and the
+/// path from `src/` (both as Rust literals), and whether it is a package.
+fn embedded_modules(api: &Api) -> Vec<(String, bool, String)> {
+    let mut modules = vec![(api.package.clone(), true, "__init__".to_string())];
+    modules.push((
+        format!("{}.{}", api.package, api.errors_module),
+        false,
+        api.errors_module.clone(),
+    ));
+    if !api.callbacks.is_empty() {
+        let name = format!("{}.{}", api.package, api.listeners_module);
+        modules.push((name, false, api.listeners_module.clone()));
+    }
+    if api.enums.iter().any(|e| e.flat) {
+        let module = crate::names::ENUMS_MODULE;
+        modules.push((
+            format!("{}.{module}", api.package),
+            false,
+            module.to_string(),
+        ));
+    }
+    modules
+        .into_iter()
+        .map(|(name, is_package, file)| {
+            let path = format!("../python/{}/{file}.py", api.package);
+            (types::rust_str(&name), is_package, types::rust_str(&path))
+        })
+        .collect()
 }
