@@ -2575,6 +2575,97 @@ pub fn bindery_embed(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
         .map(|_| ())
 }
 
+/// Converts a Python value of the package into the core's value, for a
+/// Rust program that embeds Python and reads back what scripts made
+/// (docs/embedding.md): records, enums and interface objects. Anything else
+/// is the `TypeError` an argument of that type would raise.
+#[allow(non_camel_case_types)]
+pub trait Bindery_FromPython: Sized {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self>;
+}
+
+/// `object` as the glue's value type `T`.
+#[allow(dead_code)]
+fn bindery_extract<'a, 'py, T>(object: &'a ::pyo3::Bound<'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<T>
+where
+    T: ::pyo3::FromPyObject<'a, 'py>,
+    T::Error: Into<::pyo3::PyErr>,
+{
+    object.extract::<T>().map_err(Into::into)
+}
+
+impl Bindery_FromPython for ::boxkit::ExecResult {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value: BinderyExecResult = bindery_extract(object)?;
+        Ok(::boxkit::ExecResult::from(_value))
+    }
+}
+
+impl Bindery_FromPython for ::boxkit::BoxConfig {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value: BinderyBoxConfig = bindery_extract(object)?;
+        Ok(::boxkit::BoxConfig::from(_value))
+    }
+}
+
+impl Bindery_FromPython for ::boxkit::BoxState {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value: BinderyBoxState = bindery_extract(object)?;
+        Ok(::boxkit::BoxState::from(_value))
+    }
+}
+
+impl Bindery_FromPython for ::boxkit::CopyDirection {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value: BinderyCopyDirection = bindery_extract(object)?;
+        Ok(::boxkit::CopyDirection::from(_value))
+    }
+}
+
+impl Bindery_FromPython for ::boxkit::PathKind {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value: BinderyPathKind = bindery_extract(object)?;
+        Ok(::boxkit::PathKind::from(_value))
+    }
+}
+
+impl Bindery_FromPython for ::std::sync::Arc<dyn ::boxkit::ExecPolicy> {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value: Bindery_Dyn_ExecPolicy = bindery_extract(object)?;
+        Ok(_value.0)
+    }
+}
+
+impl Bindery_FromPython for ::std::sync::Arc<::boxkit::Runtime> {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value: BinderyRuntime = bindery_extract(object)?;
+        Ok(_value._inner)
+    }
+}
+
+impl Bindery_FromPython for ::std::sync::Arc<::boxkit::Sandbox> {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _value: BinderySandbox = bindery_extract(object)?;
+        Ok(_value._inner)
+    }
+}
+
+/// The text Python prints for `error`: its traceback (file names, lines)
+/// and message, for a host reporting a script's failure.
+// Unused in a program that only builds the extension module.
+#[allow(dead_code)]
+pub fn bindery_traceback(py: ::pyo3::Python<'_>, error: &::pyo3::PyErr) -> String {
+    let args = (error.get_type(py), error.value(py), error.traceback(py));
+    let _lines = py
+        .import("traceback")
+        .and_then(|_module| _module.call_method1("format_exception", args))
+        .and_then(|_lines| _lines.extract::<Vec<String>>());
+    match _lines {
+        Ok(_lines) => _lines.concat(),
+        Err(_) => error.to_string(),
+    }
+}
+
 /// Test-only entry points, compiled with the `bindery-test-hooks` feature.
 #[cfg(feature = "bindery-test-hooks")]
 mod bindery_test_hooks {

@@ -305,6 +305,7 @@ fn embedded_host(cargo: &str) -> Result<(), String> {
             "clippy",
             "--manifest-path",
             manifest,
+            "--all-targets",
             "--",
             "-D",
             "warnings",
@@ -320,8 +321,16 @@ fn embedded_host(cargo: &str) -> Result<(), String> {
             "--edition",
             "2021",
             "examples/boxkit-host/src/main.rs",
+            "examples/boxkit-host/tests/conversions.rs",
         ],
     )
+    .run()?;
+    Step::new(
+        "embedded host: cargo test (values read back from Python)",
+        cargo,
+        &["test", "--manifest-path", manifest],
+    )
+    .env(&target)
     .run()?;
     Step::new(
         "embedded host: run a script importing the compiled-in package",

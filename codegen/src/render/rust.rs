@@ -172,6 +172,8 @@ struct LibRs {
     /// The embedded Python modules: dotted name and `include_str!` path
     /// (both Rust literals), whether it is a package.
     embedded: Vec<(String, bool, String)>,
+    /// `impl Bindery_FromPython` for each record, enum and interface.
+    from_python: Vec<String>,
     package_name: String,
     native_path_text: String,
     samples: Vec<Sample>,
@@ -288,6 +290,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         module_name: types::rust_str(&api.native_module),
         registrations: registrations(plan),
         embedded: embedded_modules(api),
+        from_python: from_python_impls(plan),
         package_name: api.package.clone(),
         native_path_text: format!("{}.{}", api.package, api.native_module),
         samples,
@@ -1399,4 +1402,31 @@ fn embedded_modules(api: &Api) -> Vec<(String, bool, String)> {
             (types::rust_str(&name), is_package, types::rust_str(&path))
         })
         .collect()
+}
+
+/// `Bindery_FromPython` for the core's type of every record, enum and
+/// interface: the value an argument of that type would be.
+fn from_python_impls(paths: &Paths<'_>) -> Vec<String> {
+    let api = paths.api;
+    let records = (0..api.records.len()).map(|i| Type::Record(crate::model::RecordId(i)));
+    let enums = (0..api.enums.len()).map(|i| Type::Enum(crate::model::EnumId(i)));
+    let objects = (0..api.objects.len()).map(|i| Type::Object(ObjectId(i)));
+    let mut w = Writer::at(0);
+    for ty in records.chain(enums).chain(objects) {
+        let core = callbacks::core_type(&ty, paths);
+        let glue = types::rust(&ty, paths);
+        let value = types::lower(&ty, "_value", paths).unwrap_or_else(|| "_value".to_string());
+        w.line("");
+        w.block(format!("impl Bindery_FromPython for {core} {{"), "}", |w| {
+            w.block(
+                "fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
+                "}",
+                |w| {
+                    w.line(format!("let _value: {glue} = bindery_extract(object)?;"));
+                    w.line(format!("Ok({value})"));
+                },
+            );
+        });
+    }
+    w.finish()
 }
