@@ -322,11 +322,12 @@ fn embedded_host(cargo: &str) -> Result<(), String> {
             "2021",
             "examples/boxkit-host/src/main.rs",
             "examples/boxkit-host/tests/conversions.rs",
+            "examples/boxkit-host/tests/tasks.rs",
         ],
     )
     .run()?;
     Step::new(
-        "embedded host: cargo test (values read back from Python)",
+        "embedded host: cargo test (read-back values, task runs)",
         cargo,
         &["test", "--manifest-path", manifest],
     )
