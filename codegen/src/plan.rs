@@ -214,11 +214,16 @@ impl<'a> Plan<'a> {
             next += 1;
             next - 1
         });
+        // The error types read back from their exceptions: those callbacks
+        // raise and values hold, and for an embedding host
+        // (`Bindery_FromPython`) every one with fields in the UDL (a flat
+        // error's Rust variants may have fields Python never sees).
         let values = api.value_types();
         let thrown: Vec<ErrorId> = (0..api.errors.len())
             .map(ErrorId)
             .filter(|id| {
-                values.contains(&Type::Error(*id))
+                !api.error(*id).flat
+                    || values.contains(&Type::Error(*id))
                     || api
                         .callbacks
                         .iter()

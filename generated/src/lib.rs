@@ -2650,6 +2650,17 @@ impl Bindery_FromPython for ::std::sync::Arc<::boxkit::Sandbox> {
     }
 }
 
+impl Bindery_FromPython for ::boxkit::BoxkitError {
+    fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
+        let _read = bindery_boxkit_error_from_py(object.py(), object);
+        let _expected = "expected an exception of BoxkitError";
+        match _read {
+            Some(_value) => _value,
+            None => Err(::pyo3::exceptions::PyTypeError::new_err(_expected)),
+        }
+    }
+}
+
 /// The text Python prints for `error`: its traceback (file names, lines)
 /// and message, for a host reporting a script's failure.
 // Unused in a program that only builds the extension module.

@@ -1404,8 +1404,12 @@ fn embedded_modules(api: &Api) -> Vec<(String, bool, String)> {
         .collect()
 }
 
+/// The head of `Bindery_FromPython::bindery_from_python`.
+const FROM_PYTHON_HEAD: &str =
+    "fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {";
+
 /// `Bindery_FromPython` for the core's type of every record, enum and
-/// interface: the value an argument of that type would be.
+/// interface (the value an argument of that type would be) and error type.
 fn from_python_impls(paths: &Paths<'_>) -> Vec<String> {
     let api = paths.api;
     let records = (0..api.records.len()).map(|i| Type::Record(crate::model::RecordId(i)));
@@ -1418,14 +1422,29 @@ fn from_python_impls(paths: &Paths<'_>) -> Vec<String> {
         let value = types::lower(&ty, "_value", paths).unwrap_or_else(|| "_value".to_string());
         w.line("");
         w.block(format!("impl Bindery_FromPython for {core} {{"), "}", |w| {
-            w.block(
-                "fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {",
-                "}",
-                |w| {
-                    w.line(format!("let _value: {glue} = bindery_extract(object)?;"));
-                    w.line(format!("Ok({value})"));
-                },
-            );
+            w.block(FROM_PYTHON_HEAD, "}", |w| {
+                w.line(format!("let _value: {glue} = bindery_extract(object)?;"));
+                w.line(format!("Ok({value})"));
+            });
+        });
+    }
+    // An error type: from an exception of its classes, as callbacks raise them.
+    for id in &paths.thrown {
+        let e = api.error(*id);
+        let core = paths.core(&e.name);
+        let reader = format!("let _read = {}", paths.from_py_fn(*id));
+        let args = ["object.py()".to_string(), "object".to_string()];
+        let expected = types::rust_str(&format!("expected an exception of {}", e.base));
+        w.line("");
+        w.block(format!("impl Bindery_FromPython for {core} {{"), "}", |w| {
+            w.block(FROM_PYTHON_HEAD, "}", |w| {
+                w.laid_out(&list(w.column(), &reader, &args, ";"));
+                w.line(format!("let _expected = {expected};"));
+                w.block("match _read {", "}", |w| {
+                    w.line("Some(_value) => _value,");
+                    w.line("None => Err(::pyo3::exceptions::PyTypeError::new_err(_expected)),");
+                });
+            });
         });
     }
     w.finish()

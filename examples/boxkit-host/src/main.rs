@@ -143,7 +143,11 @@ fn run_tasks(py: Python<'_>, dir: &Path) -> PyResult<bool> {
                 results.insert(name, value.unbind());
             }
             Err(error) => {
-                println!("{name}: failed");
+                // One of boxkit's exceptions is the core's error value again.
+                match boxkit::BoxkitError::bindery_from_python(error.value(py)) {
+                    Ok(core) => println!("{name}: failed: {core:?}"),
+                    Err(_) => println!("{name}: failed"),
+                }
                 eprint!("{}", boxkit_python::bindery_traceback(py, &error));
                 failed.insert(name);
             }

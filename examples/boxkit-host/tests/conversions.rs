@@ -17,6 +17,12 @@ config = boxkit.BoxConfig(name='c', env={'K': 'v'}, max_output_bytes=7)
 config.env['L'] = 'w'
 state = boxkit.BoxState.STOPPED
 kind = boxkit.PathKind.File(size=3)
+try:
+    runtime.get_box('gone')
+except boxkit.NotFoundError as raised_in_rust:
+    missing = raised_in_rust
+made_in_python = boxkit.TimeoutError('too slow', after_ms=5)
+other = ValueError('not the package')
 ";
 
 #[test]
@@ -34,6 +40,14 @@ fn python_values_convert_into_the_cores() -> PyResult<()> {
         assert!(matches!(kind, boxkit::PathKind::File { size: 3 }));
         let sandbox = Arc::<boxkit::Sandbox>::bindery_from_python(&made.getattr("box")?)?;
         assert_eq!(sandbox.id(), "made-in-python");
+
+        // Exceptions of the package are the core's error values again.
+        let missing = boxkit::BoxkitError::bindery_from_python(&made.getattr("missing")?)?;
+        assert!(matches!(missing, boxkit::BoxkitError::NotFound { box_id } if box_id == "gone"));
+        let late = boxkit::BoxkitError::bindery_from_python(&made.getattr("made_in_python")?)?;
+        assert!(matches!(late, boxkit::BoxkitError::Timeout { after_ms: 5 }));
+        let other = boxkit::BoxkitError::bindery_from_python(&made.getattr("other")?);
+        assert!(other.is_err_and(|e| e.is_instance_of::<pyo3::exceptions::PyTypeError>(py)));
 
         // Another type is the error an argument would raise.
         let wrong = boxkit::BoxConfig::bindery_from_python(&made.getattr("state")?);

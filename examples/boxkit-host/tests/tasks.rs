@@ -18,8 +18,12 @@ fn scripts(test: &str, files: &[(&str, &str)]) -> PathBuf {
 
 /// The exit code, stdout and stderr of the host on `dir`.
 fn host(dir: &PathBuf) -> (i32, String, String) {
+    // Nothing of the test environment's Python reaches the embedded one.
     let out = Command::new(env!("CARGO_BIN_EXE_boxkit-host"))
         .arg(dir)
+        .env("PYTHONPATH", "")
+        .env("PYTHONNOUSERSITE", "1")
+        .env_remove("VIRTUAL_ENV")
         .output()
         .expect("the host runs");
     let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
@@ -42,6 +46,11 @@ fn tasks_run_in_dependency_order_with_boxkit_objects() {
                  @task\ndef listing(base):\n    return base.exec(['echo', GREETING])\n",
             ),
             (
+                "where.py",
+                "import boxkit\nfrom boxkit_host import task\n\n\
+                 @task\ndef origin():\n    return type(boxkit.__spec__.loader).__name__\n",
+            ),
+            (
                 "setup/base.py",
                 "from boxkit_host import task\n\nGREETING = 'hi'\n\n\
                  @task\ndef base(runtime):\n    box = runtime.create_box('work', {})\n    box.start()\n    return box\n",
@@ -50,10 +59,10 @@ fn tasks_run_in_dependency_order_with_boxkit_objects() {
     );
     let (code, stdout, stderr) = host(&dir);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        stdout,
-        "base: box work (running)\nlisting: exit 0, stdout \"hi\\n\"\n"
-    );
+    // `origin`: the package came from the program, not from an installed wheel.
+    let expected = "base: box work (running)\nlisting: exit 0, stdout \"hi\\n\"\n\
+                    origin: 'EmbeddedFinder'\n";
+    assert_eq!(stdout, expected);
 }
 
 #[test]
@@ -63,15 +72,16 @@ fn a_failing_task_is_reported_with_its_traceback_and_others_still_run() {
         &[(
             "jobs.py",
             "from boxkit_host import task\n\n@task\ndef broken():\n    raise ValueError('bad input')\n\n\
-             @task\ndef after(broken):\n    return 1\n\n@task\ndef fine():\n    return 2\n",
+             @task\ndef after(broken):\n    return 1\n\n@task\ndef fine():\n    return 2\n\n\
+             @task\ndef lookup(runtime):\n    return runtime.get_box('absent')\n",
         )],
     );
     let (code, stdout, stderr) = host(&dir);
     assert_eq!(code, 1);
-    assert_eq!(
-        stdout,
-        "broken: failed\nafter: skipped (needs broken, which failed)\nfine: 2\n"
-    );
+    // `lookup` raised boxkit's NotFoundError: read back as the core's variant.
+    let expected = "broken: failed\nafter: skipped (needs broken, which failed)\nfine: 2\n\
+                    lookup: failed: NotFound { box_id: \"absent\" }\n";
+    assert_eq!(stdout, expected);
     assert!(stderr.contains("jobs.py\", line 5, in broken"), "{stderr}");
     assert!(stderr.contains("ValueError: bad input"), "{stderr}");
 }
