@@ -815,8 +815,9 @@ struct BinderyCoroutine {
     attached: bool,
 }
 
-/// A coroutine driving `future`, whose output `finish` converts under the GIL.
-fn bindery_start<T: Send + 'static>(
+/// A coroutine driving `future`, whose output `finish` converts under the GIL;
+/// `attached`: polled with the GIL held (a `[gil] keep` call).
+fn bindery_coroutine<T: Send + 'static>(
     qualname: &'static str,
     attached: bool,
     future: impl ::std::future::Future<Output = T> + Send + 'static,
@@ -834,26 +835,6 @@ fn bindery_start<T: Send + 'static>(
         waker: ::std::sync::Arc::new(BinderyWaker(::std::sync::Mutex::new(BinderyWait::Idle))),
         attached,
     })
-}
-
-/// `bindery_start` for a call that releases the GIL while polling.
-fn bindery_coroutine<T: Send + 'static>(
-    _py: ::pyo3::Python<'_>,
-    qualname: &'static str,
-    future: impl ::std::future::Future<Output = T> + Send + 'static,
-    finish: fn(::pyo3::Python<'_>, T) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<BinderyCoroutine> {
-    bindery_start(qualname, false, future, finish)
-}
-
-/// `bindery_start` for a `[gil] keep` call: polled with the GIL held.
-fn bindery_coroutine_attached<T: Send + 'static>(
-    _py: ::pyo3::Python<'_>,
-    qualname: &'static str,
-    future: impl ::std::future::Future<Output = T> + Send + 'static,
-    finish: fn(::pyo3::Python<'_>, T) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<BinderyCoroutine> {
-    bindery_start(qualname, true, future, finish)
 }
 
 /// A core value as a Python object.
@@ -2057,7 +2038,7 @@ impl BinderyRuntime {
     ) -> ::pyo3::PyResult<BinderyCoroutine> {
         let _future = async move { ::boxkit::Runtime::open(root_dir).await };
         let _name = "Runtime.open";
-        bindery_coroutine(_py, _name, _future, |_py, _result| {
+        bindery_coroutine(_name, false, _future, |_py, _result| {
             let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
             bindery_py(_py, Self { _inner: bindery_arc(_value) })
         })
@@ -2262,7 +2243,7 @@ impl BinderySandbox {
         let _inner = ::std::sync::Arc::clone(&self._inner);
         let _future = async move { _inner.wait_for_state(state, timeout_ms).await };
         let _name = "Sandbox.wait_for_state";
-        bindery_coroutine_attached(_py, _name, _future, bindery_py)
+        bindery_coroutine(_name, true, _future, bindery_py)
     }
 
     /// Moves the box to running; commands need a running box.
@@ -2344,7 +2325,7 @@ impl BinderySandbox {
         let _inner = ::std::sync::Arc::clone(&self._inner);
         let _future = async move { _inner.exec_async(command, timeout_ms).await };
         let _name = "Sandbox.exec_async";
-        bindery_coroutine(_py, _name, _future, |_py, _result| {
+        bindery_coroutine(_name, false, _future, |_py, _result| {
             let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
             bindery_py(_py, BinderyExecResult::from(_value))
         })

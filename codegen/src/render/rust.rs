@@ -132,13 +132,12 @@ struct LibRs {
     panic_slot: Option<usize>,
     /// Whether some call keeps the GIL (`bindery_attached`).
     has_attached: bool,
-    /// `[Async]` support: the coroutine class; polled in tokio; some async
-    /// call keeps the GIL; the runtime's thread name as a Rust literal.
+    /// `[Async]` support: the coroutine class (then: polled in tokio, the
+    /// runtime's thread name as a Rust literal).
     has_async: bool,
     /// Some callback method is `[Async]`: the coroutine bridge to Rust.
     async_callbacks: bool,
     async_tokio: bool,
-    async_attached: bool,
     tokio_thread: String,
     panic_class: String,
     panic_class_name: String,
@@ -234,7 +233,6 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         async_callbacks: api.callbacks.iter().any(callbacks::has_async),
         async_tokio: api.callables().any(|c| c.is_async)
             && api.async_runtime == crate::model::AsyncRuntime::Tokio,
-        async_attached: api.callables().any(|c| c.keep_gil && c.is_async),
         tokio_thread: types::rust_str(&format!("{}-tokio", api.package)),
         panic_class: types::rust_str(&api.panic_class),
         panic_class_name: api.panic_class.clone(),
@@ -1274,11 +1272,8 @@ fn async_body(
         ));
     }
     body.push(format!("let _name = {};", types::rust_str(qualname)));
-    let start = if c.keep_gil {
-        "bindery_coroutine_attached"
-    } else {
-        "bindery_coroutine"
-    };
+    // `[gil] keep`: polled with the GIL held.
+    let start = format!("bindery_coroutine(_name, {}", c.keep_gil);
     let is_ctor = matches!(
         receiver,
         Receiver::Constructor(_) | Receiver::NamedConstructor(_)
@@ -1306,14 +1301,14 @@ fn async_body(
         ),
         // The output as it is: `bindery_py` itself (clippy: redundant_closure).
         (_, None) if output == "_value" => {
-            body.push(format!("{start}(_py, _name, _future, bindery_py)"));
+            body.push(format!("{start}, _future, bindery_py)"));
             return body;
         }
         (_, None) => (output, "bindery_py(_py, _value)".to_string()),
     };
     finish.push(last);
     let pad = " ".repeat(inner);
-    let head = format!("{start}(_py, _name, _future, |_py, {param}|");
+    let head = format!("{start}, _future, |_py, {param}|");
     // A closure of one expression that fits stays on one line (rustfmt).
     if let [only] = finish.as_slice() {
         let one_line = format!("{head} {only})");
