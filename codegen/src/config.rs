@@ -29,6 +29,25 @@ pub struct Config {
     pub custom: BTreeMap<Spanned<String>, CustomConfig>,
     #[serde(default)]
     pub distribution: DistributionConfig,
+    /// Native builds of one API, each with the core's cargo features of one
+    /// backend (docs/backends.md).
+    #[serde(default)]
+    pub backends: BTreeMap<Spanned<String>, BackendConfig>,
+    /// Calls that only some backends implement: `"function"` or
+    /// `"Interface.method"` to the backends that have it.
+    #[serde(default)]
+    pub backend_only: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+}
+
+/// One backend: a native distribution of its own.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BackendConfig {
+    /// The core crate's cargo features that select this backend.
+    #[serde(default)]
+    pub features: Vec<Spanned<String>>,
+    /// Distribution name (default: `<distribution>-<backend>`).
+    pub distribution: Option<Spanned<String>>,
 }
 
 /// The Python distribution's metadata, written to `pyproject.toml`.
@@ -231,6 +250,14 @@ const SCHEMA: Shape = Shape::Table(&[
             ("urls", Shape::Map(&Shape::Str)),
         ]),
     ),
+    (
+        "backends",
+        Shape::Map(&Shape::Table(&[
+            ("features", Shape::StrList),
+            ("distribution", Shape::Str),
+        ])),
+    ),
+    ("backend-only", Shape::Map(&Shape::StrList)),
 ]);
 
 /// Every key the config accepts, as a dotted path (`errors.*.base`); `*`

@@ -218,7 +218,30 @@ pub struct Api {
     pub customs: Vec<Custom>,
     /// What the core's futures need to be polled in (`[async] runtime`).
     pub async_runtime: AsyncRuntime,
+    /// `[backends.NAME]`, in the config's order (the dispatcher's order of
+    /// preference); empty for a package with one native module.
+    pub backends: Vec<Backend>,
 }
+
+/// One native build of the API (docs/backends.md).
+#[derive(Debug, Clone)]
+pub struct Backend {
+    /// The name in the config, `use_backend` and the glue's cargo feature.
+    pub name: String,
+    /// The core crate's cargo features that select it.
+    pub features: Vec<String>,
+    /// Its distribution (`<distribution>-<name>`).
+    pub distribution: String,
+    /// Its top-level package (`<package>_<name>`), which holds its native
+    /// module under the package's native module name (`kvshelf_sqlite._native`).
+    pub package: String,
+    /// `<package>_<name>.<native module>`.
+    pub native_path: String,
+}
+
+/// The dispatcher's own functions, in the package namespace of a package
+/// with backends.
+pub const DISPATCHER_FUNCTIONS: [&str; 3] = ["use_backend", "active_backend", "installed_backends"];
 
 /// The runtime the core's futures are polled in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -436,6 +459,8 @@ pub struct Callable {
     pub keep_gil: bool,
     /// `[Async]`: Python gets a coroutine driving the core's future.
     pub is_async: bool,
+    /// `[backend-only]`: the backends that implement it (empty: every one).
+    pub backends: Vec<String>,
     pub docstring: Option<String>,
 }
 
@@ -506,6 +531,8 @@ pub enum Export {
     Listener(CallbackId),
     /// A callback interface's Protocol.
     Protocol(CallbackId),
+    /// One of [`DISPATCHER_FUNCTIONS`].
+    Dispatcher,
 }
 
 /// `module`, or `module as alias` when they differ: how generated tests
@@ -655,6 +682,13 @@ impl Api {
                 protocol_name(&c.name.python),
                 Export::Protocol(CallbackId(i)),
             ));
+        }
+        if !self.backends.is_empty() {
+            out.extend(
+                DISPATCHER_FUNCTIONS
+                    .iter()
+                    .map(|f| (f.to_string(), Export::Dispatcher)),
+            );
         }
         out
     }

@@ -432,6 +432,10 @@ pub const PYTHON_BUILTINS: &[&str] = &[
 /// checked against it.
 pub const ENUMS_MODULE: &str = "_enums";
 
+/// The dispatcher's module that chooses and loads the backend, in a
+/// package with backends.
+pub const BACKEND_MODULE: &str = "_backend";
+
 /// Names bindery adds to the public surface of a package: its submodules
 /// and the attributes of its exceptions. A UDL name that clashes with one is
 /// a located diagnostic (B021 or B022), never broken output.

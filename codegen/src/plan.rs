@@ -121,6 +121,8 @@ pub struct Exports {
     pub native: Vec<String>,
     /// Defined in `listeners.py`.
     pub listeners: Vec<String>,
+    /// Defined in the dispatcher's `_backend.py` (a package with backends).
+    pub dispatcher: Vec<String>,
 }
 
 impl Exports {
@@ -142,11 +144,13 @@ impl Exports {
                 | Export::Function(_)
                 | Export::Custom(_) => out.native.push(name),
                 Export::Listener(_) | Export::Protocol(_) => out.listeners.push(name),
+                Export::Dispatcher => out.dispatcher.push(name),
             }
         }
         sort_isort(&mut out.errors);
         sort_isort(&mut out.native);
         sort_isort(&mut out.listeners);
+        sort_isort(&mut out.dispatcher);
         out
     }
 
@@ -157,6 +161,7 @@ impl Exports {
             .iter()
             .chain(&self.native)
             .chain(&self.listeners)
+            .chain(&self.dispatcher)
             .cloned()
             .collect();
         sort_isort(&mut all);

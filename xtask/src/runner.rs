@@ -138,6 +138,9 @@ const PYTHON_TOOLS: &[&str] = &[
     "mypy==2.4.1",
     "ruff==0.17.6",
     "pyright==1.1.414",
+    // The build backend of a dispatcher package (docs/backends.md), which
+    // the backends fixture installs without build isolation.
+    "hatchling==1.33.0",
 ];
 
 impl Venv {

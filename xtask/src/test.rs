@@ -207,21 +207,36 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
     })?;
     let manifest = pkg.join("Cargo.toml");
     let target = ("CARGO_TARGET_DIR", root().join("target").to_string());
-    Step::new(
-        format!("fixture {name}: clippy"),
-        cargo(),
-        &[
-            "clippy",
-            "--manifest-path",
-            manifest.as_str(),
-            "--all-features",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )
-    .env(std::slice::from_ref(&target))
-    .run()?;
+    // A package with backends (docs/backends.md): each is a build of its
+    // own; the dispatcher is pure Python.
+    let mut backends: Vec<String> = std::fs::read_dir(pkg.join("backends"))
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    backends.sort();
+    // One build of the glue per backend (all features where there is none).
+    let builds: Vec<(String, Vec<String>)> = if backends.is_empty() {
+        vec![(String::new(), vec!["--all-features".to_string()])]
+    } else {
+        backends
+            .iter()
+            .map(|b| {
+                let features = format!("{b},bindery-test-hooks");
+                (format!(" ({b})"), vec!["--features".to_string(), features])
+            })
+            .collect()
+    };
+    for (label, features) in &builds {
+        let mut args = vec!["clippy", "--manifest-path", manifest.as_str()];
+        args.extend(features.iter().map(String::as_str));
+        args.extend(["--", "-D", "warnings"]);
+        Step::new(format!("fixture {name}: clippy{label}"), cargo(), &args)
+            .env(std::slice::from_ref(&target))
+            .run()?;
+    }
     Step::new(
         format!("fixture {name}: rustfmt"),
         "rustfmt",
@@ -235,20 +250,80 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
     .run()?;
     let mut env = venv.env();
     env.push(target);
-    Step::new(
-        format!("fixture {name}: maturin develop"),
-        venv.tool("maturin"),
-        &[
-            "develop",
-            "--quiet",
-            "--manifest-path",
-            manifest.as_str(),
-            "--features",
-            "bindery-test-hooks",
-        ],
-    )
-    .env(&env)
-    .run()?;
+    fixture_install(venv, name, &pkg, &backends, &env)?;
+    fixture_python(venv, name, dir, &pkg, &backends, &env)
+}
+
+/// Installs a fixture's package with the test hooks: the glue crate, or,
+/// for a package with backends, the dispatcher and then each backend.
+fn fixture_install(
+    venv: &Venv,
+    name: &str,
+    pkg: &Utf8Path,
+    backends: &[String],
+    env: &[(&str, String)],
+) -> Result<(), String> {
+    let manifest = pkg.join("Cargo.toml");
+    if backends.is_empty() {
+        Step::new(
+            format!("fixture {name}: maturin develop"),
+            venv.tool("maturin"),
+            &[
+                "develop",
+                "--quiet",
+                "--manifest-path",
+                manifest.as_str(),
+                "--features",
+                "bindery-test-hooks",
+            ],
+        )
+        .env(&env)
+        .run()?;
+    } else {
+        // The dispatcher first: each backend requires it (of its version).
+        Step::new(
+            format!("fixture {name}: pip install (the dispatcher)"),
+            venv.tool("python"),
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-build-isolation",
+                "--no-deps",
+                "--force-reinstall",
+                pkg.as_str(),
+            ],
+        )
+        .env(&env)
+        .run()?;
+        for b in backends {
+            // `--features` replaces the pyproject's: name the backend too.
+            let features = format!("{b},bindery-test-hooks");
+            Step::new(
+                format!("fixture {name}: maturin develop ({b})"),
+                venv.tool("maturin"),
+                &["develop", "--quiet", "--features", &features],
+            )
+            .dir(&pkg.join("backends").join(b))
+            .env(&env)
+            .run()?;
+        }
+    }
+    Ok(())
+}
+
+/// ruff, stubtest, mypy and pytest on an installed fixture; stubtest and
+/// pytest once per backend.
+fn fixture_python(
+    venv: &Venv,
+    name: &str,
+    dir: &Utf8Path,
+    pkg: &Utf8Path,
+    backends: &[String],
+    env: &[(&str, String)],
+) -> Result<(), String> {
     Step::new(
         format!("fixture {name}: ruff"),
         venv.tool("ruff"),
@@ -260,13 +335,29 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
         .filter_map(|e| e.ok())
         .find_map(|e| e.file_name().into_string().ok())
         .ok_or("no Python package")?;
-    Step::new(
-        format!("fixture {name}: stubtest"),
-        venv.tool("python"),
-        &["-m", "mypy.stubtest", &package],
-    )
-    .env(&env)
-    .run()?;
+    // Python steps run once per backend, chosen by `<PACKAGE>_BACKEND`.
+    let variable = format!("{}_BACKEND", package.to_ascii_uppercase());
+    let runs: Vec<(String, Vec<(&str, String)>)> = if backends.is_empty() {
+        vec![(String::new(), env.to_vec())]
+    } else {
+        backends
+            .iter()
+            .map(|b| {
+                let mut env = env.to_vec();
+                env.push((variable.as_str(), b.clone()));
+                (format!(" ({b})"), env)
+            })
+            .collect()
+    };
+    for (label, env) in &runs {
+        Step::new(
+            format!("fixture {name}: stubtest{label}"),
+            venv.tool("python"),
+            &["-m", "mypy.stubtest", &package],
+        )
+        .env(env)
+        .run()?;
+    }
     let mut suites = vec![pkg.join("tests")];
     let own = dir.join("tests");
     if own.exists() {
@@ -283,13 +374,16 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
     .run()?;
     let mut args = vec!["-m", "pytest", "-q", "-p", "no:cacheprovider"];
     args.extend(suites.iter().map(|s| s.as_str()));
-    Step::new(
-        format!("fixture {name}: pytest"),
-        venv.tool("python"),
-        &args,
-    )
-    .env(&env)
-    .run()
+    for (label, env) in &runs {
+        Step::new(
+            format!("fixture {name}: pytest{label}"),
+            venv.tool("python"),
+            &args,
+        )
+        .env(env)
+        .run()?;
+    }
+    Ok(())
 }
 
 /// `examples/boxkit-host`: a Rust program embedding Python with the generated

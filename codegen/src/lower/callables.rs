@@ -495,6 +495,7 @@ impl Lowerer<'_, '_> {
             self_by_arc: false,
             keep_gil: false,
             is_async: false,
+            backends: Vec::new(),
             docstring,
         }
     }

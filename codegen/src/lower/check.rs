@@ -83,6 +83,7 @@ impl Lowerer<'_, '_> {
                     Export::ErrorBase(id) => self.base_span(api.error(id)),
                     Export::PanicClass => self.panic_span(),
                     Export::PanicAlias => (Source::Udl, 0..0),
+                    Export::Dispatcher => self.backends_span(),
                     Export::ErrorClass(id, k) => {
                         let e = api.error(id);
                         self.class_span(e, &e.classes[k])
@@ -132,6 +133,25 @@ impl Lowerer<'_, '_> {
         let others: Vec<_> = others
             .into_iter()
             .filter(|(n, _)| !modules.contains(n))
+            .collect();
+        // The dispatcher's functions cannot be renamed: the definition is.
+        let dispatcher = self.backends_span();
+        for (name, (source, span)) in &others {
+            let ours = crate::model::DISPATCHER_FUNCTIONS.contains(&name.as_str());
+            if ours && (*source, span.clone()) != dispatcher {
+                self.push(
+                    *source,
+                    Code::NameCollision,
+                    span.clone(),
+                    format!("`{name}` is also a function of the package's dispatcher"),
+                )
+                .with_related(dispatcher.0, dispatcher.1.clone(), "a package with backends exports `use_backend`, `active_backend` and `installed_backends`")
+                .with_help("rename this definition");
+            }
+        }
+        let others: Vec<_> = others
+            .into_iter()
+            .filter(|(n, _)| !crate::model::DISPATCHER_FUNCTIONS.contains(&n.as_str()))
             .collect();
         self.check_unique_located(others, "in the package namespace");
     }

@@ -8,6 +8,7 @@
 //! `check` (rules over the finished definitions: unique names, one package
 //! namespace).
 
+mod backends;
 mod callables;
 mod check;
 mod data;
@@ -301,6 +302,9 @@ impl Lowerer<'_, '_> {
         self.check_config_listeners(&callbacks);
         let mut functions = self.functions(&namespace, items.functions);
         self.apply_gil_config(&mut objects, &mut functions);
+        let distribution = self.distribution(&settings_package);
+        let backends = self.backends(&settings, &distribution.name);
+        self.apply_backend_only(&mut objects, &mut functions, &backends);
         self.object_errors(&mut objects, &functions, &callbacks);
         self.apply_interface_config(&mut objects);
         self.check_custom_builtins(&customs, &objects);
@@ -320,7 +324,7 @@ impl Lowerer<'_, '_> {
             crate_path: settings.crate_path,
             in_crate: settings.in_crate,
             udl_file: self.cx.udl_file.clone(),
-            distribution: self.distribution(&settings_package),
+            distribution,
             errors,
             records,
             enums,
@@ -329,6 +333,7 @@ impl Lowerer<'_, '_> {
             callbacks,
             customs,
             async_runtime: self.async_runtime(),
+            backends,
         };
         // UniFFI's name for the panic class, where the API leaves it free.
         let alias = "InternalError";

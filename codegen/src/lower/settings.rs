@@ -174,12 +174,12 @@ impl Lowerer<'_, '_> {
     /// The package's three modules need three names.
     fn distinct_modules(&mut self, modules: [(&str, &String, Option<&toml::Spanned<String>>); 3]) {
         for (i, (key, name, value)) in modules.iter().enumerate() {
-            if name.as_str() == names::ENUMS_MODULE {
+            if [names::ENUMS_MODULE, names::BACKEND_MODULE].contains(&name.as_str()) {
                 let span = value.map_or(0..0, |v| v.span());
                 self.cfg(
                     Code::ReservedName,
                     span,
-                    format!("`{key}` cannot be `{name}`: the package's enums live there"),
+                    format!("`{key}` cannot be `{name}`: the package's own modules take that name"),
                 )
                 .with_help(format!("give `{key}` another name"));
             }
@@ -274,48 +274,46 @@ impl Lowerer<'_, '_> {
     /// Marks the calls listed in `[gil] keep`.
     pub(super) fn apply_gil_config(&mut self, objects: &mut [Object], functions: &mut [Callable]) {
         for entry in &self.cx.config.gil.keep {
-            let target = match entry.get_ref().split_once('.') {
-                Some((object, method)) => objects
-                    .iter_mut()
-                    .find(|o| o.name.udl == object)
-                    .and_then(|o| o.methods.iter_mut().find(|m| m.name.udl == method)),
-                None => functions
-                    .iter_mut()
-                    .find(|f| f.name.udl == *entry.get_ref()),
-            };
-            match target {
+            match find_call(objects, functions, entry.get_ref(), false) {
                 Some(callable) => callable.keep_gil = true,
-                None => {
-                    let candidates: Vec<String> = objects
-                        .iter()
-                        .flat_map(|o| {
-                            o.methods
-                                .iter()
-                                .map(move |m| format!("{}.{}", o.name.udl, m.name.udl))
-                        })
-                        .chain(functions.iter().map(|f| f.name.udl.clone()))
-                        .collect();
-                    let help =
-                        names::did_you_mean(entry.get_ref(), candidates.iter().map(String::as_str))
-                            .map_or_else(
-                                || {
-                                    "write `Interface.method` for a method, or the function name"
-                                        .to_string()
-                                },
-                                |guess| format!("did you mean `{guess}`?"),
-                            );
-                    self.cfg(
-                        Code::UnknownInConfig,
-                        entry.span(),
-                        format!(
-                            "the UDL declares no method or function `{}`",
-                            entry.get_ref()
-                        ),
-                    )
-                    .with_help(help);
-                }
+                None => self.unknown_call(entry, objects, functions, false),
             }
         }
+    }
+
+    /// B010 at a config entry that names no call of the UDL.
+    pub(super) fn unknown_call(
+        &mut self,
+        entry: &toml::Spanned<String>,
+        objects: &[Object],
+        functions: &[Callable],
+        constructors: bool,
+    ) {
+        let candidates: Vec<String> = objects
+            .iter()
+            .flat_map(|o| {
+                let named = o.named_constructors.iter().filter(|_| constructors);
+                o.methods
+                    .iter()
+                    .chain(named)
+                    .map(move |m| format!("{}.{}", o.name.udl, m.name.udl))
+            })
+            .chain(functions.iter().map(|f| f.name.udl.clone()))
+            .collect();
+        let help = names::did_you_mean(entry.get_ref(), candidates.iter().map(String::as_str))
+            .map_or_else(
+                || "write `Interface.method` for a method, or the function name".to_string(),
+                |guess| format!("did you mean `{guess}`?"),
+            );
+        self.cfg(
+            Code::UnknownInConfig,
+            entry.span(),
+            format!(
+                "the UDL declares no method or function `{}`",
+                entry.get_ref()
+            ),
+        )
+        .with_help(help);
     }
 
     /// `[distribution]`: the metadata of the Python distribution, checked.
@@ -362,5 +360,26 @@ impl Lowerer<'_, '_> {
                 .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
                 .collect(),
         }
+    }
+}
+
+/// The call a config entry names: `"function"`, or `"Interface.method"`
+/// (or a named constructor, where `constructors`), by UDL names.
+pub(super) fn find_call<'a>(
+    objects: &'a mut [Object],
+    functions: &'a mut [Callable],
+    entry: &str,
+    constructors: bool,
+) -> Option<&'a mut Callable> {
+    match entry.split_once('.') {
+        Some((object, method)) => {
+            let o = objects.iter_mut().find(|o| o.name.udl == object)?;
+            let named = o.named_constructors.iter_mut().filter(|_| constructors);
+            o.methods
+                .iter_mut()
+                .chain(named)
+                .find(|m| m.name.udl == method)
+        }
+        None => functions.iter_mut().find(|f| f.name.udl == entry),
     }
 }

@@ -2,6 +2,7 @@
 //! decisions (names, imports, signatures, conversions) are made here, in
 //! Rust; the askama templates only lay the precomputed pieces out.
 
+mod backends;
 mod callbacks;
 mod custom;
 mod data;
@@ -84,6 +85,29 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
         format!("{pkg}/{}.pyi", api.native_module),
         python::native_pyi(plan)?,
     );
+    if !api.backends.is_empty() {
+        // The dispatcher: the package is pure Python, the native module the
+        // backend's (docs/backends.md).
+        files.insert(format!("{pkg}/__init__.pyi"), python::init_pyi(plan)?);
+        files.insert(
+            format!("{pkg}/{}.py", crate::names::BACKEND_MODULE),
+            backends::backend_py(plan)?,
+        );
+        files.insert(
+            format!("{pkg}/{}.py", api.native_module),
+            backends::native_py(plan)?,
+        );
+        for b in &api.backends {
+            files.insert(
+                format!("backends/{}/pyproject.toml", b.name),
+                backends::backend_pyproject(plan, b)?,
+            );
+            files.insert(
+                format!("backends/{}/python/{}/__init__.py", b.name, b.package),
+                backends::backend_init(plan, b),
+            );
+        }
+    }
     if api.enums.iter().any(|e| e.flat) {
         files.insert(
             format!("{pkg}/{}.py", crate::names::ENUMS_MODULE),

@@ -22,6 +22,8 @@ struct Pyproject<'a> {
     in_crate: bool,
     package: &'a str,
     native_module: &'a str,
+    /// `[project.optional-dependencies]`: one extra per backend.
+    extras: Vec<String>,
 }
 
 pub fn pyproject(plan: &Paths<'_>) -> askama::Result<String> {
@@ -64,12 +66,24 @@ pub fn pyproject(plan: &Paths<'_>) -> askama::Result<String> {
             project.push(format!("{} = {}", s(name), s(url)));
         }
     }
+    let extras = api
+        .backends
+        .iter()
+        .map(|b| {
+            format!(
+                "{} = [{}]",
+                b.name,
+                s(&format!("{}=={}", b.distribution, d.version))
+            )
+        })
+        .collect();
     Pyproject {
         header: header(api),
         project,
         in_crate: api.in_crate.is_some(),
         package: &api.package,
         native_module: &api.native_module,
+        extras,
     }
     .render()
 }
@@ -81,38 +95,83 @@ struct InitPy {
     docstring: String,
     /// `from <module> import (<names>)`, in isort's module order.
     imports: Vec<(String, Vec<String>)>,
+    /// With backends: the native module's names, as Python strings, which
+    /// `__getattr__` loads on first use (then the native module's path).
+    lazy: Vec<String>,
+    native_path: String,
     all: Vec<String>,
 }
 
-pub fn init_py(plan: &Paths<'_>) -> askama::Result<String> {
+#[derive(Template)]
+#[template(path = "__init__.pyi.txt", escape = "none")]
+struct InitPyi {
+    header: String,
+    docstring: String,
+    imports: Vec<(String, Vec<String>)>,
+    all: Vec<String>,
+}
+
+/// The package's imports by module, in isort's module order; `native`
+/// says whether the native module's names are imported too.
+fn init_imports(plan: &Paths<'_>, native: bool) -> Vec<(String, Vec<String>)> {
     let api = plan.api;
     let Exports {
         errors,
-        native,
+        native: native_names,
         listeners,
+        dispatcher,
     } = plan.exports.clone();
-    let all = plan.exports.all().iter().map(|n| py_str(n)).collect();
-    let doc = api
-        .docstring
-        .clone()
-        .unwrap_or_else(|| format!("Python bindings for {}.", api.crate_name));
+    let package = &api.package;
     let mut imports: Vec<(String, Vec<String>)> = [
-        (format!("{}.{}", api.package, api.errors_module), errors),
-        (format!("{}.{}", api.package, api.native_module), native),
+        (format!("{package}.{}", api.errors_module), errors),
         (
-            format!("{}.{}", api.package, api.listeners_module),
-            listeners,
+            format!("{package}.{}", api.native_module),
+            if native { native_names } else { Vec::new() },
         ),
+        (format!("{package}.{}", api.listeners_module), listeners),
+        (format!("{package}.{}", names::BACKEND_MODULE), dispatcher),
     ]
     .into_iter()
     .filter(|(_, names)| !names.is_empty())
     .collect();
     imports.sort_by_key(|(module, _)| module.to_lowercase());
+    imports
+}
+
+fn init_doc(api: &Api) -> String {
+    let doc = api
+        .docstring
+        .clone()
+        .unwrap_or_else(|| format!("Python bindings for {}.", api.crate_name));
+    py_docstring(&doc, "")
+}
+
+pub fn init_py(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
+    let lazy = !api.backends.is_empty();
     InitPy {
         header: header(api),
-        docstring: py_docstring(&doc, ""),
-        imports,
-        all,
+        docstring: init_doc(api),
+        imports: init_imports(plan, !lazy),
+        lazy: if lazy {
+            plan.exports.native.iter().map(|n| py_str(n)).collect()
+        } else {
+            Vec::new()
+        },
+        native_path: py_str(&format!("{}.{}", api.package, api.native_module)),
+        all: plan.exports.all().iter().map(|n| py_str(n)).collect(),
+    }
+    .render()
+}
+
+/// With backends: the package's stub, which names what `__getattr__` serves.
+pub fn init_pyi(plan: &Paths<'_>) -> askama::Result<String> {
+    let api = plan.api;
+    InitPyi {
+        header: header(api),
+        docstring: init_doc(api),
+        imports: init_imports(plan, true),
+        all: plan.exports.all().iter().map(|n| py_str(n)).collect(),
     }
     .render()
 }
@@ -534,8 +593,18 @@ fn stub_fn(
     let spelling = paths.spelling;
     let names: Vec<&str> = c.arguments.iter().map(|a| a.name.python.as_str()).collect();
     let mut params: Vec<String> = first.map(|f| receiver(f, &names)).into_iter().collect();
+    // A `bytes` argument takes any of the buffers the conversion accepts.
+    let buffer = || {
+        ["bytes", "bytearray", "memoryview"]
+            .map(|b| spelling.builtin(b))
+            .join(" | ")
+    };
     for a in &c.arguments {
-        let annotation = types::python(&a.ty, spelling);
+        let annotation = match &a.ty {
+            Type::Bytes => buffer(),
+            Type::Optional(inner) if **inner == Type::Bytes => format!("{} | None", buffer()),
+            ty => types::python(ty, spelling),
+        };
         params.push(match &a.default {
             Some(d) => format!(
                 "{}: {annotation} = {}",
@@ -547,6 +616,7 @@ fn stub_fn(
     }
     let types = c.arguments.iter().map(|a| &a.ty);
     let docstring = with_timestamp_rule(paths.api, c.docstring.as_deref(), types);
+    let docstring = with_backends(docstring, &c.backends);
     // A native function returning a coroutine: `async def` would fail stubtest.
     let returns = if c.is_async {
         format!("_typing.Coroutine[_typing.Any, _typing.Any, {returns}]")
@@ -554,6 +624,22 @@ fn stub_fn(
         returns
     };
     stub_def(name, &params, &returns, docstring.as_deref(), indent)
+}
+
+/// `docstring`, plus which backends implement a `[backend-only]` call.
+fn with_backends(docstring: Option<String>, backends: &[String]) -> Option<String> {
+    if backends.is_empty() {
+        return docstring;
+    }
+    let which = match backends {
+        [one] => format!("the {one} backend implements"),
+        _ => format!("the backends {} implement", backends.join(", ")),
+    };
+    let note = format!("Only {which} it: the others raise `NotImplementedError`.");
+    Some(match docstring {
+        Some(doc) => format!("{}\n\n{note}", doc.trim_end()),
+        None => note,
+    })
 }
 
 /// `docstring`, plus the rule for timestamps when one of `types` holds one.
@@ -830,6 +916,9 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
     // The native classes of interfaces thrown as errors are the native
     // module's too; the package exports their exception classes instead.
     let mut all = plan.exports.native.clone();
+    if !api.backends.is_empty() {
+        all.push("__version__".to_string());
+    }
     all.extend(
         api.objects
             .iter()
@@ -838,14 +927,15 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
     );
     crate::plan::sort_isort(&mut all);
     let all = all.iter().map(|n| py_str(n)).collect();
+    // A backend's native module carries the version the dispatcher checks.
+    let version = (!api.backends.is_empty()).then(|| "__version__: str".to_string());
     NativePyi {
         header: header(api),
         imports: stub_imports(plan),
         all,
-        aliases: api
-            .customs
-            .iter()
-            .map(|c| {
+        aliases: version
+            .into_iter()
+            .chain(api.customs.iter().map(|c| {
                 let builtin = match &c.python {
                     Some(p) => format!("{}.{}", module_alias(&p.class.module), p.class.qualname),
                     None => types::python(&c.builtin, plan.spelling),
@@ -856,7 +946,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
                     name.starts_with(|c: char| c.is_ascii_uppercase()) && !name.contains('_');
                 let noqa = if camel { "" } else { "  # noqa: PYI042" };
                 format!("{name}: _typing.TypeAlias = {builtin}{noqa}")
-            })
+            }))
             .chain(api.enums.iter().filter(|e| !e.flat).map(|e| {
                 let alias = crate::model::variant_alias(&e.name.python);
                 format!(
@@ -1278,6 +1368,8 @@ struct ExportsTest<'a> {
     errors: Vec<String>,
     native: Vec<String>,
     listeners: Vec<String>,
+    /// The dispatcher's functions (a package with backends).
+    dispatcher: Vec<String>,
     /// The pure-Python modules of the package.
     pure: Vec<String>,
 }
@@ -1288,6 +1380,7 @@ pub fn exports_test(plan: &Paths<'_>) -> askama::Result<String> {
         errors,
         native,
         listeners,
+        dispatcher,
     } = plan.exports.clone();
     let mut pure = vec![api.errors_module.as_str()];
     if !api.callbacks.is_empty() {
@@ -1297,6 +1390,7 @@ pub fn exports_test(plan: &Paths<'_>) -> askama::Result<String> {
         errors_import: crate::model::import_as(&api.errors_module, "errors"),
         errors_module: py_str(&api.errors_module),
         listeners: listeners.iter().map(|n| py_str(n)).collect(),
+        dispatcher: dispatcher.iter().map(|n| py_str(n)).collect(),
         pure: pure.iter().map(|n| py_str(n)).collect(),
         header: header(api),
         package: &api.package,

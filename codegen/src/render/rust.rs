@@ -25,6 +25,8 @@ struct CargoToml<'a> {
     python_minor: u32,
     /// `[async] runtime = "tokio"` and some call is `[Async]`.
     tokio: bool,
+    /// `name = ["core/feature", ...]` per backend.
+    backends: Vec<String>,
 }
 
 pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
@@ -39,6 +41,18 @@ pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
         python_minor: api.distribution.python_minor,
         tokio: api.callables().any(|c| c.is_async)
             && api.async_runtime == crate::model::AsyncRuntime::Tokio,
+        backends: api
+            .backends
+            .iter()
+            .map(|b| {
+                let features: Vec<String> = b
+                    .features
+                    .iter()
+                    .map(|f| toml_str(&format!("{}/{f}", api.crate_ident)))
+                    .collect();
+                format!("{} = [{}]", b.name, features.join(", "))
+            })
+            .collect(),
     }
     .render()
 }
@@ -176,8 +190,21 @@ struct LibRs {
     package_name: String,
     native_path_text: String,
     samples: Vec<Sample>,
+    /// Per backend (docs/backends.md): its `cfg`, its name and its native
+    /// module as Rust string literals, the `cfg` of the native module the
+    /// embedding builds (the first backend enabled).
+    backends: Vec<BackendView>,
+    /// `any(feature = "a", ...)` over every backend.
+    any_backend: String,
+    /// The distribution's version, as a Rust string literal.
+    version: String,
+    /// Whether some call is `[backend-only]`.
+    backend_only: bool,
+    /// Some callback method is required (`bindery_required`).
+    has_required: bool,
 }
 
+// long: one field per slot of templates/lib.rs.txt, each computed in place.
 pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
     let error_fns: Vec<ErrorFn> = (0..api.errors.len())
@@ -244,6 +271,11 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .iter()
             .flat_map(|c| &c.methods)
             .any(|m| !m.required),
+        has_required: api
+            .callbacks
+            .iter()
+            .flat_map(|c| &c.methods)
+            .any(|m| m.required),
         has_foreign: api.objects.iter().any(|o| o.foreign.is_some()),
         has_foreign_format: api
             .objects
@@ -283,7 +315,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         functions: api
             .functions
             .iter()
-            .map(|f| method(plan, f, None, Receiver::Function(&plan.krate)))
+            .flat_map(|f| method(plan, f, None, Receiver::Function(&plan.krate)))
             .collect(),
         module_name: types::rust_str(&api.native_module),
         registrations: registrations(plan),
@@ -292,8 +324,54 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         package_name: api.package.clone(),
         native_path_text: format!("{}.{}", api.package, api.native_module),
         samples,
+        backends: backend_views(api),
+        any_backend: any_feature(api.backends.iter().map(|b| b.name.as_str())),
+        version: types::rust_str(&api.distribution.version),
+        backend_only: api.callables().any(|c| !c.backends.is_empty()),
     }
     .render()
+}
+
+/// `feature = "a"`, or `any(feature = "a", ...)` for several (clippy:
+/// non_minimal_cfg).
+fn any_feature<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let features: Vec<String> = names
+        .map(|n| format!("feature = {}", types::rust_str(n)))
+        .collect();
+    match features.as_slice() {
+        [one] => one.clone(),
+        _ => format!("any({})", features.join(", ")),
+    }
+}
+
+struct BackendView {
+    /// Enabled, and no backend before it is: the one the embedding builds.
+    first: String,
+    name: String,
+    /// Its native module's path (`kvshelf_sqlite._native`).
+    module: String,
+}
+
+fn backend_views(api: &Api) -> Vec<BackendView> {
+    let feature = |b: &crate::model::Backend| format!("feature = {}", types::rust_str(&b.name));
+    api.backends
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let before = &api.backends[..i];
+            let first = if before.is_empty() {
+                feature(b)
+            } else {
+                let before = any_feature(before.iter().map(|b| b.name.as_str()));
+                format!("all({}, not({before}))", feature(b))
+            };
+            BackendView {
+                first,
+                name: types::rust_str(&b.name),
+                module: types::rust_str(&b.native_path),
+            }
+        })
+        .collect()
 }
 
 /// The class docstring at run time: the interface's, then the primary
@@ -313,9 +391,37 @@ fn crate_doc(api: &Api) -> String {
     } else {
         ""
     };
+    // A helper only `[backend-only]` calls use is unused in the other
+    // backends; a build with every backend is linted in full.
+    let backends = if api.callables().any(|c| !c.backends.is_empty()) {
+        let all: Vec<String> = api
+            .backends
+            .iter()
+            .map(|b| format!("feature = {}", types::rust_str(&b.name)))
+            .collect();
+        let all = match all.as_slice() {
+            [one] => one.clone(),
+            _ => format!("all({})", all.join(", ")),
+        };
+        format!(
+            "\n\n// Helpers that only backend-only calls use are unused in the other backends.\n#![cfg_attr(not({all}), allow(dead_code))]"
+        )
+    } else {
+        String::new()
+    };
+    let into = if api.backends.is_empty() {
+        format!("`{}.{}`", api.package, api.native_module)
+    } else {
+        let modules: Vec<String> = api
+            .backends
+            .iter()
+            .map(|b| format!("`{}`", b.native_path))
+            .collect();
+        format!("a native module per backend ({})", modules.join(", "))
+    };
     format!(
-        "//! Python bindings for the `{}` crate, built by maturin into `{}.{}`.{allow}",
-        api.crate_name, api.package, api.native_module,
+        "//! Python bindings for the `{}` crate, built by maturin into {into}.{allow}{backends}",
+        api.crate_name,
     )
 }
 
@@ -469,14 +575,14 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
             let mut methods = Vec::new();
             let class = Some(o.name.python.as_str());
             if let Some(c) = &o.constructor {
-                methods.push(method(plan, c, class, Receiver::Constructor(&core)));
+                methods.extend(method(plan, c, class, Receiver::Constructor(&core)));
             }
             for c in &o.named_constructors {
-                methods.push(method(plan, c, class, Receiver::NamedConstructor(&core)));
+                methods.extend(method(plan, c, class, Receiver::NamedConstructor(&core)));
             }
             let via_trait = o.is_trait.then(|| plan.core(&o.name));
             for m in &o.methods {
-                methods.push(method(
+                methods.extend(method(
                     plan,
                     m,
                     class,
@@ -1043,28 +1149,69 @@ enum Receiver<'a> {
 /// The `#[pyfunction]`/`#[pymethods]` wrapper of one function, method or
 /// constructor: attributes, signature, then a body that converts the
 /// arguments, calls the core with the GIL released, and maps the result.
-fn method(paths: &Paths<'_>, c: &Callable, class: Option<&str>, receiver: Receiver<'_>) -> Method {
+/// A `[backend-only]` call has two, for the backends that implement it and
+/// for the others (which raise `NotImplementedError`).
+fn method(
+    paths: &Paths<'_>,
+    c: &Callable,
+    class: Option<&str>,
+    receiver: Receiver<'_>,
+) -> Vec<Method> {
     let (attrs, signature) = method_head(paths, c, &receiver);
     let indent = if matches!(receiver, Receiver::Function(_)) {
         0
     } else {
         4
     };
+    let qualname = match class {
+        Some(class) => format!("{class}.{}", c.name.python),
+        None => c.name.python.clone(),
+    };
     let body = if c.is_async {
-        let qualname = match class {
-            Some(class) => format!("{class}.{}", c.name.python),
-            None => c.name.python.clone(),
-        };
         async_body(paths, c, &qualname, &receiver, indent + 4)
     } else {
         method_body(paths, c, &receiver, indent + 4)
     };
-    Method {
-        doc: types::rust_doc(c.docstring.as_deref()),
-        attrs,
-        signature,
-        body,
+    let doc = types::rust_doc(c.docstring.as_deref());
+    if c.backends.is_empty() {
+        return vec![Method {
+            doc,
+            attrs,
+            signature,
+            body,
+        }];
     }
+    let cfg = any_feature(c.backends.iter().map(String::as_str));
+    let mut elsewhere = Vec::new();
+    if !c.arguments.is_empty() {
+        let names: Vec<&str> = c.arguments.iter().map(|a| a.name.rust.as_str()).collect();
+        elsewhere.push(format!("let _ = ({},);", names.join(", ")));
+    }
+    let backends = paths
+        .api
+        .backends
+        .iter()
+        .filter(|b| c.backends.contains(&b.name));
+    let names: Vec<&str> = backends.map(|b| b.name.as_str()).collect();
+    elsewhere.push(format!(
+        "Err(bindery_unsupported({}, {}))",
+        types::rust_str(&qualname),
+        types::rust_str(&names.join(", "))
+    ));
+    let gate = |cfg: String, body: Vec<String>| {
+        let mut attrs = attrs.clone();
+        attrs.insert(0, format!("#[cfg({cfg})]"));
+        Method {
+            doc: doc.clone(),
+            attrs,
+            signature: signature.clone(),
+            body,
+        }
+    };
+    vec![
+        gate(cfg.clone(), body),
+        gate(format!("not({cfg})"), elsewhere),
+    ]
 }
 
 /// The attributes and signature of a wrapper. Every wrapper returns a
@@ -1390,10 +1537,28 @@ fn embedded_modules(api: &Api) -> Vec<(String, bool, String)> {
             module.to_string(),
         ));
     }
-    modules
+    if !api.backends.is_empty() {
+        // The dispatcher's loader: the native module is the backend's.
+        for module in [crate::names::BACKEND_MODULE, api.native_module.as_str()] {
+            let name = format!("{}.{module}", api.package);
+            modules.push((name, false, module.to_string()));
+        }
+    }
+    let mut modules: Vec<(String, bool, String)> = modules
         .into_iter()
         .map(|(name, is_package, file)| {
             let path = format!("../python/{}/{file}.py", api.package);
+            (name, is_package, path)
+        })
+        .collect();
+    // Each backend's package (its native module is the one this build makes).
+    for b in &api.backends {
+        let path = format!("../backends/{}/python/{}/__init__.py", b.name, b.package);
+        modules.push((b.package.clone(), true, path));
+    }
+    modules
+        .into_iter()
+        .map(|(name, is_package, path)| {
             (types::rust_str(&name), is_package, types::rust_str(&path))
         })
         .collect()

@@ -253,7 +253,7 @@ class Sandbox:
     def write_file(
         self,
         path: _builtins.str,
-        contents: _builtins.bytes,
+        contents: _builtins.bytes | _builtins.bytearray | _builtins.memoryview,
     ) -> _builtins.int:
         """Writes `contents` to `path` (relative to the box); returns its size."""
     def read_file(self, path: _builtins.str) -> _builtins.bytes:
