@@ -277,7 +277,7 @@ fn fixture_install(
                 "bindery-test-hooks",
             ],
         )
-        .env(&env)
+        .env(env)
         .run()?;
     } else {
         // The dispatcher first: each backend requires it (of its version).
@@ -296,7 +296,7 @@ fn fixture_install(
                 pkg.as_str(),
             ],
         )
-        .env(&env)
+        .env(env)
         .run()?;
         for b in backends {
             // `--features` replaces the pyproject's: name the backend too.
@@ -307,7 +307,7 @@ fn fixture_install(
                 &["develop", "--quiet", "--features", &features],
             )
             .dir(&pkg.join("backends").join(b))
-            .env(&env)
+            .env(env)
             .run()?;
         }
     }
@@ -370,7 +370,7 @@ fn fixture_python(
         venv.tool("python"),
         &mypy,
     )
-    .env(&env)
+    .env(env)
     .run()?;
     let mut args = vec!["-m", "pytest", "-q", "-p", "no:cacheprovider"];
     args.extend(suites.iter().map(|s| s.as_str()));
