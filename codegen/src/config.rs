@@ -174,6 +174,12 @@ pub struct ListenerConfig {
     /// receives when the Python method fails, instead of a panic.
     #[serde(default)]
     pub fallbacks: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// `"sync"` (the default) or `"queued"`: how every method of the
+    /// interface is delivered.
+    pub delivery: Option<Spanned<String>>,
+    /// Methods delivered queued, where `delivery` leaves them synchronous.
+    #[serde(default)]
+    pub queued: Vec<Spanned<String>>,
 }
 
 /// What a config value must be: the schema of the whole file, walked before
@@ -197,6 +203,8 @@ const LISTENER: Shape = Shape::Table(&[
     ("unexpected-error", Shape::Str),
     ("unexpected-errors", Shape::Map(&Shape::Str)),
     ("fallbacks", Shape::Map(&Shape::Scalar)),
+    ("delivery", Shape::Str),
+    ("queued", Shape::StrList),
 ]);
 const SCHEMA: Shape = Shape::Table(&[
     (

@@ -239,6 +239,10 @@ pub struct Backend {
     pub native_path: String,
 }
 
+/// The native function that waits for queued listener events to be
+/// delivered, in a package with queued delivery.
+pub const FLUSH_EVENTS: &str = "flush_events";
+
 /// The dispatcher's own functions, in the package namespace of a package
 /// with backends.
 pub const DISPATCHER_FUNCTIONS: [&str; 3] = ["use_backend", "active_backend", "installed_backends"];
@@ -329,6 +333,9 @@ pub struct CallbackMethod {
     /// What Rust receives when this method (without `[Throws]`) fails,
     /// instead of a panic: `[listeners.X] fallbacks`.
     pub fallback: Option<Literal>,
+    /// Delivered through the package's event queue (`[listeners.X]
+    /// delivery = "queued"` or `queued`): the Rust thread does not wait.
+    pub queued: bool,
 }
 
 /// The Rust traits a definition exposes with `[Traits=(...)]`, which become
@@ -533,6 +540,8 @@ pub enum Export {
     Protocol(CallbackId),
     /// One of [`DISPATCHER_FUNCTIONS`].
     Dispatcher,
+    /// [`FLUSH_EVENTS`], with queued listener methods.
+    FlushEvents,
 }
 
 /// `module`, or `module as alias` when they differ: how generated tests
@@ -683,6 +692,9 @@ impl Api {
                 Export::Protocol(CallbackId(i)),
             ));
         }
+        if self.has_queued() {
+            out.push((FLUSH_EVENTS.to_string(), Export::FlushEvents));
+        }
         if !self.backends.is_empty() {
             out.extend(
                 DISPATCHER_FUNCTIONS
@@ -691,6 +703,14 @@ impl Api {
             );
         }
         out
+    }
+
+    /// Whether some listener method is delivered queued.
+    pub fn has_queued(&self) -> bool {
+        self.callbacks
+            .iter()
+            .flat_map(|c| &c.methods)
+            .any(|m| m.queued)
     }
 
     /// Every Python name the API defines: types, functions, members,

@@ -142,6 +142,7 @@ impl Exports {
                 | Export::VariantAlias(_)
                 | Export::Object(_)
                 | Export::Function(_)
+                | Export::FlushEvents
                 | Export::Custom(_) => out.native.push(name),
                 Export::Listener(_) | Export::Protocol(_) => out.listeners.push(name),
                 Export::Dispatcher => out.dispatcher.push(name),

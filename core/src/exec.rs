@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use crate::{BoxkitError, ExecResult, Shared};
 
 pub(crate) struct Request<'a> {
@@ -40,16 +42,32 @@ fn run_on_worker(shared: &Shared, request: &Request<'_>) -> Result<ExecResult, B
     shared.emit(|l| l.on_exec_started(request.box_id.to_string(), request.command.to_vec()));
 
     let limit = request.max_output_bytes;
-    let stdout = child
-        .stdout
-        .take()
-        .map(|pipe| std::thread::spawn(move || capture(pipe, limit)));
-    let stderr = child
-        .stderr
-        .take()
-        .map(|pipe| std::thread::spawn(move || capture(pipe, limit)));
+    std::thread::scope(|scope| {
+        let output = |chunk: &[u8]| {
+            shared.emit(|l| l.on_exec_output(request.box_id.to_string(), chunk.to_vec()));
+        };
+        let stdout = child
+            .stdout
+            .take()
+            .map(|pipe| scope.spawn(move || capture(pipe, limit, output)));
+        let stderr = child
+            .stderr
+            .take()
+            .map(|pipe| scope.spawn(move || capture(pipe, limit, |_| {})));
+        let status = wait(&mut child, request, started);
+        let stdout = join_capture(stdout);
+        let stderr = join_capture(stderr);
+        finish(shared, request, status?, started, stdout, stderr)
+    })
+}
 
-    let status = loop {
+/// Waits for the child, killing it at the request's timeout.
+fn wait(
+    child: &mut std::process::Child,
+    request: &Request<'_>,
+    started: Instant,
+) -> Result<std::process::ExitStatus, BoxkitError> {
+    loop {
         match child.try_wait() {
             Ok(Some(status)) => break Ok(status),
             Ok(None) => {}
@@ -69,10 +87,7 @@ fn run_on_worker(shared: &Shared, request: &Request<'_>) -> Result<ExecResult, B
             }
         }
         std::thread::sleep(POLL);
-    };
-    let stdout = join_capture(stdout);
-    let stderr = join_capture(stderr);
-    finish(shared, request, status?, started, stdout, stderr)
+    }
 }
 
 /// Arguments, working directory, environment and pipes of a command.
@@ -101,7 +116,7 @@ fn spawn_failed(program: &str, e: &std::io::Error) -> BoxkitError {
 /// Runs the command as a future on the current tokio runtime. The child is
 /// killed when the future is dropped before it exits, or on timeout.
 pub(crate) async fn run_async(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     request: Request<'_>,
 ) -> Result<ExecResult, BoxkitError> {
     let program = &request.command[0];
@@ -116,14 +131,17 @@ pub(crate) async fn run_async(
 
     // The readers end when the pipes close: at exit, or when the child is killed.
     let limit = request.max_output_bytes;
-    let stdout = child
-        .stdout
-        .take()
-        .map(|pipe| tokio::spawn(capture_async(pipe, limit)));
+    let stdout = child.stdout.take().map(|pipe| {
+        let (shared, box_id) = (Arc::clone(shared), request.box_id.to_string());
+        let output = move |chunk: &[u8]| {
+            shared.emit(|l| l.on_exec_output(box_id.clone(), chunk.to_vec()));
+        };
+        tokio::spawn(capture_async(pipe, limit, output))
+    });
     let stderr = child
         .stderr
         .take()
-        .map(|pipe| tokio::spawn(capture_async(pipe, limit)));
+        .map(|pipe| tokio::spawn(capture_async(pipe, limit, |_| {})));
     let waited = match request.timeout {
         Some(timeout) => match tokio::time::timeout(timeout, child.wait()).await {
             Ok(waited) => waited,
@@ -152,11 +170,16 @@ pub(crate) async fn run_async(
 }
 
 /// Reads an async pipe to the end, keeping at most `limit` bytes.
-async fn capture_async(mut pipe: impl tokio::io::AsyncRead + Unpin, limit: u64) -> (Vec<u8>, u64) {
+async fn capture_async(
+    mut pipe: impl tokio::io::AsyncRead + Unpin,
+    limit: u64,
+    chunk: impl Fn(&[u8]),
+) -> (Vec<u8>, u64) {
     use tokio::io::AsyncReadExt;
     let mut captured = Captured::default();
     let mut buf = [0u8; 8192];
     while let Ok(n @ 1..) = pipe.read(&mut buf).await {
+        chunk(&buf[..n]);
         captured.add(&buf[..n], limit);
     }
     (captured.kept, captured.total)
@@ -198,10 +221,11 @@ fn finish(
 }
 
 /// Reads a pipe to the end, keeping at most `limit` bytes; returns them and the total.
-fn capture(mut pipe: impl Read, limit: u64) -> (Vec<u8>, u64) {
+fn capture(mut pipe: impl Read, limit: u64, chunk: impl Fn(&[u8])) -> (Vec<u8>, u64) {
     let mut captured = Captured::default();
     let mut buf = [0u8; 8192];
     while let Ok(n @ 1..) = pipe.read(&mut buf) {
+        chunk(&buf[..n]);
         captured.add(&buf[..n], limit);
     }
     (captured.kept, captured.total)
@@ -222,6 +246,8 @@ impl Captured {
     }
 }
 
-fn join_capture(handle: Option<std::thread::JoinHandle<(Vec<u8>, u64)>>) -> (Vec<u8>, u64) {
+fn join_capture(
+    handle: Option<std::thread::ScopedJoinHandle<'_, (Vec<u8>, u64)>>,
+) -> (Vec<u8>, u64) {
     handle.and_then(|h| h.join().ok()).unwrap_or_default()
 }

@@ -94,6 +94,10 @@ pub trait EventListener: Send + Sync {
     fn on_file_copied(&self, box_id: String, path: String, bytes: u64, direction: CopyDirection);
     fn on_box_stopped(&self, box_id: String);
     fn on_box_removed(&self, box_id: String);
+    /// A chunk of a command's standard output, as it is read (from a
+    /// reader thread, or a tokio task for `exec_async`). Bindings that
+    /// predate it need not implement it.
+    fn on_exec_output(&self, _box_id: String, _chunk: Vec<u8>) {}
 }
 
 /// Consulted before every command; may allow it, refuse it (`Ok(false)`), or
@@ -270,6 +274,36 @@ impl Runtime {
                 });
             }
         });
+    }
+
+    /// Sends `count` `on_exec_output` events to every listener from each of
+    /// `threads` threads, for load-testing listener code: the box id is
+    /// `{box_id}-{thread}`, the chunk 16 bytes, the event's number in its
+    /// thread and the Unix time in nanoseconds when it was sent (both
+    /// little-endian). Returns the nanoseconds the threads spent sending,
+    /// summed.
+    pub fn ping_output(&self, box_id: String, threads: u32, count: u32) -> u64 {
+        let spent = AtomicU64::new(0);
+        std::thread::scope(|scope| {
+            for thread in 0..threads {
+                let (spent, box_id) = (&spent, format!("{box_id}-{thread}"));
+                scope.spawn(move || {
+                    let started = std::time::Instant::now();
+                    for i in 0..u64::from(count) {
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_nanos() as u64);
+                        let mut chunk = i.to_le_bytes().to_vec();
+                        chunk.extend_from_slice(&now.to_le_bytes());
+                        self.shared
+                            .emit(|l| l.on_exec_output(box_id.clone(), chunk.clone()));
+                    }
+                    let nanos = started.elapsed().as_nanos() as u64;
+                    spent.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+                });
+            }
+        });
+        spent.into_inner()
     }
 
     /// The box named `box_id`.

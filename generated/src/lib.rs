@@ -398,6 +398,8 @@ fn bindery_boxkit_error_from_py(
 /// `::boxkit::EventListener` implemented by a Python object.
 pub struct BinderyEventListener {
     _object: ::pyo3::Py<::pyo3::PyAny>,
+    /// The object again, for the events queued for the event thread.
+    _listener: ::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>,
     on_box_created: Option<::pyo3::Py<::pyo3::PyAny>>,
     on_box_started: Option<::pyo3::Py<::pyo3::PyAny>>,
     on_exec_started: Option<::pyo3::Py<::pyo3::PyAny>>,
@@ -405,6 +407,7 @@ pub struct BinderyEventListener {
     on_file_copied: Option<::pyo3::Py<::pyo3::PyAny>>,
     on_box_stopped: Option<::pyo3::Py<::pyo3::PyAny>>,
     on_box_removed: Option<::pyo3::Py<::pyo3::PyAny>>,
+    on_exec_output: Option<::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>>,
 }
 
 impl BinderyEventListener {
@@ -421,6 +424,7 @@ impl BinderyEventListener {
         )?;
         let bridge = Self {
             _object: object.clone().unbind(),
+            _listener: ::std::sync::Arc::new(object.clone().unbind()),
             on_box_created: bindery_optional(object, base, "on_box_created")?,
             on_box_started: bindery_optional(object, base, "on_box_started")?,
             on_exec_started: bindery_optional(object, base, "on_exec_started")?,
@@ -428,6 +432,7 @@ impl BinderyEventListener {
             on_file_copied: bindery_optional(object, base, "on_file_copied")?,
             on_box_stopped: bindery_optional(object, base, "on_box_stopped")?,
             on_box_removed: bindery_optional(object, base, "on_box_removed")?,
+            on_exec_output: bindery_optional_queued(object, base, "on_exec_output")?,
         };
         Ok(Box::new(bridge))
     }
@@ -523,6 +528,20 @@ impl ::boxkit::EventListener for BinderyEventListener {
                 self._report(_py, _error);
             }
         });
+    }
+
+    fn on_exec_output(&self, box_id: String, chunk: Vec<u8>) {
+        let Some(_method) = &self.on_exec_output else {
+            return;
+        };
+        let _method = ::std::sync::Arc::clone(_method);
+        let _listener = ::std::sync::Arc::clone(&self._listener);
+        bindery_enqueue(Box::new(move |_py| {
+            let _args = (box_id, chunk);
+            if let Err(_error) = _method.call1(_py, _args) {
+                _error.write_unraisable(_py, Some(_listener.bind(_py)));
+            }
+        }));
     }
 }
 
@@ -647,6 +666,383 @@ impl<'py> ::pyo3::IntoPyObject<'py> for Bindery_Dyn_ExecPolicy {
         }
         ::pyo3::Bound::new(_py, BinderyExecPolicy { _inner: self.0 }).map(::pyo3::Bound::into_any)
     }
+}
+
+/// A listener event for the event thread: the method, the listener and the
+/// Rust arguments, converted and called there, with the GIL.
+type BinderyEvent = Box<dyn FnOnce(::pyo3::Python<'_>) + Send>;
+
+/// Events that wait at most before a producer waits for room: back-pressure
+/// (bindery's docs/uniffi-compat.md, queued delivery).
+const BINDERY_QUEUE_CAPACITY: usize = 65536;
+
+/// The package, which names the event thread and what it reports.
+const BINDERY_PACKAGE: &str = "boxkit";
+
+/// How long a producer waits for room while no event is delivered.
+const BINDERY_ROOM_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(1);
+
+/// How long the exit hook lets the queued events be delivered.
+const BINDERY_EXIT_DRAIN: ::std::time::Duration = ::std::time::Duration::from_secs(2);
+
+struct BinderyQueueState {
+    events: ::std::collections::VecDeque<BinderyEvent>,
+    /// Events ever queued, and ever delivered (or dropped by `os.fork()`).
+    queued: u64,
+    delivered: u64,
+    /// The event thread runs (`idle`: waiting for events).
+    running: bool,
+    idle: bool,
+    /// Producers waiting for room; threads waiting in `flush_events`.
+    waiting: usize,
+    flushing: usize,
+    /// Set at interpreter exit: no event is delivered after it.
+    closed: bool,
+    /// Events dropped because the package had closed the queue.
+    dropped: u64,
+}
+
+/// The package's event queue: producers push, the event thread takes all.
+struct BinderyQueue {
+    state: ::std::sync::Mutex<BinderyQueueState>,
+    arrived: ::std::sync::Condvar,
+    room: ::std::sync::Condvar,
+    delivered: ::std::sync::Condvar,
+}
+
+static BINDERY_QUEUE: BinderyQueue = BinderyQueue {
+    state: ::std::sync::Mutex::new(BinderyQueueState {
+        events: ::std::collections::VecDeque::new(),
+        queued: 0,
+        delivered: 0,
+        running: false,
+        idle: false,
+        waiting: 0,
+        flushing: 0,
+        closed: false,
+        dropped: 0,
+    }),
+    arrived: ::std::sync::Condvar::new(),
+    room: ::std::sync::Condvar::new(),
+    delivered: ::std::sync::Condvar::new(),
+};
+
+/// Events delivered so far, counted as they are: producers waiting for room
+/// see that events flow.
+static BINDERY_PROGRESS: ::std::sync::atomic::AtomicU64 = ::std::sync::atomic::AtomicU64::new(0);
+
+/// Whether the queue is closed, read between events without the lock.
+static BINDERY_QUEUE_CLOSED: ::std::sync::atomic::AtomicBool =
+    ::std::sync::atomic::AtomicBool::new(false);
+
+::std::thread_local! {
+    /// The delivered count at which this producer stopped waiting for room.
+    static BINDERY_STALLED_AT: ::std::cell::Cell<Option<u64>> = const { ::std::cell::Cell::new(None) };
+    /// Set on the event thread: its own events never wait for room.
+    static BINDERY_ON_EVENT_THREAD: ::std::cell::Cell<bool> = const { ::std::cell::Cell::new(false) };
+    /// Events the event thread took and has not delivered yet, in order.
+    static BINDERY_TAKEN: ::std::cell::RefCell<::std::collections::VecDeque<BinderyEvent>> =
+        const { ::std::cell::RefCell::new(::std::collections::VecDeque::new()) };
+    /// The queue, locked by the thread that calls `os.fork()` until it returns.
+    static BINDERY_FORK_LOCK: ::std::cell::RefCell<
+        Option<::std::sync::MutexGuard<'static, BinderyQueueState>>,
+    > = const { ::std::cell::RefCell::new(None) };
+}
+
+fn bindery_queue() -> ::std::sync::MutexGuard<'static, BinderyQueueState> {
+    BINDERY_QUEUE.state.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
+}
+
+/// Queues `event` and returns: the calling thread never takes the GIL for
+/// it. A full queue makes it wait for room while events are being
+/// delivered; after `BINDERY_ROOM_WAIT` without any delivered (a listener
+/// is stuck, or this thread holds the GIL the event thread needs), it stops
+/// waiting until events flow again, and the queue grows past its capacity.
+/// The event thread itself never waits.
+fn bindery_enqueue(event: BinderyEvent) {
+    let mut state = bindery_queue();
+    let full = |s: &BinderyQueueState| s.events.len() >= BINDERY_QUEUE_CAPACITY && !s.closed;
+    if full(&state) && !BINDERY_ON_EVENT_THREAD.get() {
+        let mut progress = BINDERY_PROGRESS.load(::std::sync::atomic::Ordering::Relaxed);
+        if BINDERY_STALLED_AT.get() != Some(progress) {
+            BINDERY_STALLED_AT.set(None);
+            let mut since = ::std::time::Instant::now();
+            let slice = ::std::time::Duration::from_millis(50);
+            while full(&state) {
+                state.waiting += 1;
+                state = BINDERY_QUEUE
+                    .room
+                    .wait_timeout(state, slice)
+                    .unwrap_or_else(::std::sync::PoisonError::into_inner)
+                    .0;
+                state.waiting -= 1;
+                let now = BINDERY_PROGRESS.load(::std::sync::atomic::Ordering::Relaxed);
+                if now != progress {
+                    (progress, since) = (now, ::std::time::Instant::now());
+                } else if since.elapsed() >= BINDERY_ROOM_WAIT {
+                    BINDERY_STALLED_AT.set(Some(progress));
+                    break;
+                }
+            }
+        }
+    }
+    if state.closed {
+        state.dropped += 1;
+        return;
+    }
+    state.events.push_back(event);
+    state.queued += 1;
+    if !state.running {
+        state.running = true;
+        let spawned = ::std::thread::Builder::new()
+            .name(format!("{BINDERY_PACKAGE}-events"))
+            .spawn(bindery_event_thread);
+        if spawned.is_err() {
+            // No thread to deliver on: this one delivers, in order.
+            state.running = false;
+            let events = ::std::mem::take(&mut state.events);
+            drop(state);
+            let _ = ::pyo3::Python::try_attach(|py| {
+                BINDERY_TAKEN.with_borrow_mut(|taken| taken.extend(events));
+                bindery_deliver_taken(py);
+            });
+            return;
+        }
+    }
+    if state.idle {
+        state.idle = false;
+        BINDERY_QUEUE.arrived.notify_one();
+    }
+}
+
+/// An optional method of `object`, shared with the events that call it.
+fn bindery_optional_queued(
+    object: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    base: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+    name: &str,
+) -> ::pyo3::PyResult<Option<::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>>> {
+    Ok(bindery_optional(object, base, name)?.map(::std::sync::Arc::new))
+}
+
+/// The event thread: takes every queued event at once, delivers them with
+/// one attachment, and waits (detached, without a thread state) for more.
+fn bindery_event_thread() {
+    BINDERY_ON_EVENT_THREAD.set(true);
+    loop {
+        let (events, closed) = {
+            let mut state = bindery_queue();
+            while state.events.is_empty() && !state.closed {
+                state.idle = true;
+                state = BINDERY_QUEUE
+                    .arrived
+                    .wait(state)
+                    .unwrap_or_else(::std::sync::PoisonError::into_inner);
+            }
+            state.idle = false;
+            if state.waiting > 0 {
+                BINDERY_QUEUE.room.notify_all();
+            }
+            (::std::mem::take(&mut state.events), state.closed)
+        };
+        if closed {
+            drop(events);
+            break;
+        }
+        BINDERY_TAKEN.with_borrow_mut(|taken| taken.extend(events));
+        if ::pyo3::Python::try_attach(bindery_deliver_taken).is_none() {
+            // The interpreter is gone: nothing can be delivered any more.
+            BINDERY_TAKEN.with_borrow_mut(::std::collections::VecDeque::clear);
+            break;
+        }
+    }
+    let mut state = bindery_queue();
+    state.running = false;
+    BINDERY_QUEUE.delivered.notify_all();
+}
+
+/// Delivers the events this thread took, in order; an exception goes to
+/// `sys.unraisablehook` (inside the event). Once the queue is closed the
+/// rest are dropped and counted.
+fn bindery_deliver_taken(py: ::pyo3::Python<'_>) {
+    let mut delivered = 0;
+    while let Some(event) = BINDERY_TAKEN.with_borrow_mut(::std::collections::VecDeque::pop_front) {
+        if BINDERY_QUEUE_CLOSED.load(::std::sync::atomic::Ordering::Relaxed) {
+            let rest = BINDERY_TAKEN.with_borrow_mut(::std::mem::take);
+            bindery_queue().dropped += 1 + rest.len() as u64;
+            break;
+        }
+        // A panic converting an argument loses this event, not the thread.
+        let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| event(py)));
+        delivered += 1;
+        BINDERY_PROGRESS.fetch_add(1, ::std::sync::atomic::Ordering::Relaxed);
+    }
+    let mut state = bindery_queue();
+    state.delivered += delivered;
+    if state.flushing > 0 {
+        BINDERY_QUEUE.delivered.notify_all();
+    }
+}
+
+/// Waits until every event queued before the call was delivered, at most
+/// `timeout`; whether they were. On the event thread (from a listener)
+/// it delivers them itself, after the events that come before them.
+fn bindery_flush(
+    py: ::pyo3::Python<'_>,
+    timeout: Option<::std::time::Duration>,
+) -> ::pyo3::PyResult<bool> {
+    if BINDERY_ON_EVENT_THREAD.get() {
+        let events = {
+            let mut state = bindery_queue();
+            if state.waiting > 0 {
+                BINDERY_QUEUE.room.notify_all();
+            }
+            ::std::mem::take(&mut state.events)
+        };
+        BINDERY_TAKEN.with_borrow_mut(|taken| taken.extend(events));
+        bindery_deliver_taken(py);
+        return Ok(true);
+    }
+    let target = {
+        let mut state = bindery_queue();
+        state.flushing += 1;
+        state.queued
+    };
+    let deadline = timeout.map(|t| ::std::time::Instant::now() + t);
+    let slice = ::std::time::Duration::from_millis(50);
+    let done = loop {
+        // Waits in slices, so that Ctrl-C interrupts a long flush.
+        let (done, expired) = py.detach(|| {
+            let state = bindery_queue();
+            let wait = deadline.map_or(slice, |d| {
+                d.saturating_duration_since(::std::time::Instant::now()).min(slice)
+            });
+            let (state, _) = BINDERY_QUEUE
+                .delivered
+                .wait_timeout_while(state, wait, |s| s.delivered < target && !s.closed)
+                .unwrap_or_else(::std::sync::PoisonError::into_inner);
+            let expired = deadline.is_some_and(|d| ::std::time::Instant::now() >= d);
+            (state.delivered >= target, expired)
+        });
+        if done || expired || bindery_queue().closed {
+            break done;
+        }
+        if let Err(error) = py.check_signals() {
+            bindery_queue().flushing -= 1;
+            return Err(error);
+        }
+    };
+    bindery_queue().flushing -= 1;
+    Ok(done)
+}
+
+/// Waits until every listener event queued before the call was delivered:
+/// `True`; `False` when `timeout` (seconds) passed first. From inside a
+/// listener method, delivers them before returning.
+#[::pyo3::pyfunction]
+#[pyo3(name = "flush_events", signature = (timeout = None))]
+fn bindery_flush_events(py: ::pyo3::Python<'_>, timeout: Option<f64>) -> ::pyo3::PyResult<bool> {
+    let timeout = match timeout {
+        None => None,
+        Some(t) => Some(::std::time::Duration::try_from_secs_f64(t).map_err(|_| {
+            ::pyo3::exceptions::PyValueError::new_err(format!(
+                "timeout must be a non-negative number of seconds, not {t}"
+            ))
+        })?),
+    };
+    bindery_flush(py, timeout)
+}
+
+/// At interpreter exit: lets the queued events be delivered for a while,
+/// then closes the queue and reports on stderr how many were not.
+#[::pyo3::pyfunction]
+#[pyo3(name = "_bindery_events_at_exit")]
+fn bindery_events_at_exit(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
+    let _ = bindery_flush(py, Some(BINDERY_EXIT_DRAIN));
+    let left = {
+        let mut state = bindery_queue();
+        state.closed = true;
+        BINDERY_QUEUE_CLOSED.store(true, ::std::sync::atomic::Ordering::Relaxed);
+        BINDERY_QUEUE.arrived.notify_all();
+        BINDERY_QUEUE.room.notify_all();
+        BINDERY_QUEUE.delivered.notify_all();
+        ::std::mem::take(&mut state.events)
+    };
+    let mut dropped = left.len() as u64;
+    drop(left);
+    // The event thread finishes the event it is in (it is Python code).
+    dropped += py.detach(|| {
+        let state = bindery_queue();
+        let (state, _) = BINDERY_QUEUE
+            .delivered
+            .wait_timeout_while(state, BINDERY_EXIT_DRAIN, |s| s.running)
+            .unwrap_or_else(::std::sync::PoisonError::into_inner);
+        state.dropped
+    });
+    if dropped > 0 {
+        let message = format!(
+            "{BINDERY_PACKAGE}: {dropped} queued listener event(s) were not delivered before exit\n"
+        );
+        py.import("sys")?.getattr("stderr")?.call_method1("write", (message,))?;
+    }
+    Ok(())
+}
+
+/// `os.fork()` is about to run: the forking thread holds the queue until it returns.
+#[::pyo3::pyfunction]
+#[pyo3(name = "_bindery_events_before_fork")]
+fn bindery_events_before_fork() {
+    let state = bindery_queue();
+    BINDERY_FORK_LOCK.with_borrow_mut(|held| *held = Some(state));
+}
+
+#[::pyo3::pyfunction]
+#[pyo3(name = "_bindery_events_after_fork_in_parent")]
+fn bindery_events_after_fork_in_parent() {
+    BINDERY_FORK_LOCK.with_borrow_mut(|held| held.take());
+}
+
+/// In the child: the parent's queued events are the parent's; the child
+/// starts with an empty queue and starts its own event thread when needed.
+#[::pyo3::pyfunction]
+#[pyo3(name = "_bindery_events_after_fork_in_child")]
+fn bindery_events_after_fork_in_child() {
+    let stale = BINDERY_FORK_LOCK.with_borrow_mut(Option::take).map(|mut state| {
+        let stale = ::std::mem::take(&mut state.events);
+        state.delivered = state.queued;
+        state.running = BINDERY_ON_EVENT_THREAD.get();
+        state.idle = false;
+        state.waiting = 0;
+        state.flushing = 0;
+        stale
+    });
+    drop(stale);
+    BINDERY_TAKEN.with_borrow_mut(::std::collections::VecDeque::clear);
+}
+
+/// Registers the exit and fork hooks of the event queue, once per process.
+fn bindery_events_install(
+    module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>,
+) -> ::pyo3::PyResult<()> {
+    static BINDERY_INSTALLED: ::std::sync::atomic::AtomicBool =
+        ::std::sync::atomic::AtomicBool::new(false);
+    if BINDERY_INSTALLED.swap(true, ::std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
+    let py = module.py();
+    let at_exit = ::pyo3::wrap_pyfunction!(bindery_events_at_exit, module)?;
+    py.import("atexit")?.call_method1("register", (at_exit,))?;
+    let hooks = ::pyo3::types::PyDict::new(py);
+    hooks.set_item("before", ::pyo3::wrap_pyfunction!(bindery_events_before_fork, module)?)?;
+    hooks.set_item(
+        "after_in_parent",
+        ::pyo3::wrap_pyfunction!(bindery_events_after_fork_in_parent, module)?,
+    )?;
+    hooks.set_item(
+        "after_in_child",
+        ::pyo3::wrap_pyfunction!(bindery_events_after_fork_in_child, module)?,
+    )?;
+    py.import("os")?.call_method("register_at_fork", (), Some(&hooks))?;
+    Ok(())
 }
 
 /// Runs a call into the core with the GIL released. A panic becomes the
@@ -2099,6 +2495,22 @@ impl BinderyRuntime {
         bindery_detach(_py, || self._inner.ping_listeners(box_id, threads, count))
     }
 
+    /// Sends `count` `on_exec_output` events to every listener from each of
+    /// `threads` threads, for load-testing listener code: the box id is
+    /// `{box_id}-{thread}`, the chunk 16 bytes, the event's number in its
+    /// thread and the Unix time in nanoseconds when it was sent (both
+    /// little-endian). Returns the nanoseconds the threads spent sending,
+    /// summed.
+    fn ping_output(
+        &self,
+        _py: ::pyo3::Python<'_>,
+        box_id: String,
+        threads: u32,
+        count: u32,
+    ) -> ::pyo3::PyResult<u64> {
+        bindery_detach(_py, || self._inner.ping_output(box_id, threads, count))
+    }
+
     /// The box named `box_id`.
     fn get_box(&self, _py: ::pyo3::Python<'_>, box_id: String) -> ::pyo3::PyResult<BinderySandbox> {
         let _result = bindery_detach(_py, || self._inner.get_box(box_id))?;
@@ -2434,6 +2846,8 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
         c"PathKind.Missing | PathKind.File | PathKind.Directory | PathKind.Symlink",
     )?;
     _m.add("HostPath", _m.py().get_type::<::pyo3::types::PyString>())?;
+    _m.add_function(::pyo3::wrap_pyfunction!(bindery_flush_events, _m)?)?;
+    bindery_events_install(_m)?;
     // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.
     #[cfg(feature = "bindery-test-hooks")]
     _m.setattr(
@@ -2914,6 +3328,17 @@ mod bindery_test_hooks {
                     Box::new(|py| Ok(py.None()))
                 })
             }
+            ("EventListener", "on_exec_output") => {
+                let bridge = BinderyEventListener::_boxed(listener)?;
+                Box::new(move || -> Outcome {
+                    ::boxkit::EventListener::on_exec_output(
+                        &*bridge,
+                        "sample box_id".to_string(),
+                        vec![0, 1, 255],
+                    );
+                    Box::new(|py| Ok(py.None()))
+                })
+            }
             ("ExecPolicy", "allow_exec") => {
                 let bridge = Bindery_Foreign_ExecPolicy::_arced(listener)?;
                 Box::new(move || -> Outcome {
@@ -2945,7 +3370,10 @@ mod bindery_test_hooks {
         listener: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
         let caller = sample_caller(interface, method, listener)?;
-        caller()(py)
+        let outcome = caller()(py);
+        // A queued method's event is delivered before the hook returns.
+        super::bindery_flush(py, None)?;
+        outcome
     }
 
     /// Calls `method` `calls` times from each of `threads` Rust threads.

@@ -46,6 +46,7 @@ NATIVE_NAMES: list[str] = [
     "Runtime",
     "Sandbox",
     "allow_programs",
+    "flush_events",
     "shell_join",
     "version",
 ]

@@ -26,6 +26,7 @@ OPTIONAL: list[tuple[str, str, int]] = [
     ("EventListener", "on_file_copied", 4),
     ("EventListener", "on_box_stopped", 1),
     ("EventListener", "on_box_removed", 1),
+    ("EventListener", "on_exec_output", 2),
 ]
 # (interface, method, why) of the methods these tests cannot call from Rust.
 UNSAMPLED: list[tuple[str, str, str]] = [

@@ -74,6 +74,8 @@ class FullListener:
     def on_box_stopped(self, box_id: str) -> None: ...
     def on_box_removed(self, box_id: str) -> None: ...
 
+    def on_exec_output(self, box_id: str, chunk: bytes) -> None: ...
+
 
 class OnlyEcho:
     def allow_exec(self, box_id: str, command: list[str]) -> bool:
@@ -83,6 +85,8 @@ class OnlyEcho:
 def register(runtime: boxkit.Runtime) -> bool:
     first: int = runtime.add_listener(Progress())
     runtime.add_listener(FullListener())
+    delivered: bool = boxkit.flush_events(timeout=0.5)
+    assert delivered in (True, False)
     runtime.set_policy(OnlyEcho())
     policy: boxkit.ExecPolicyProtocol | None = runtime.policy()
     runtime.set_policy(boxkit.allow_programs(["echo"]))

@@ -93,10 +93,12 @@ impl Lowerer<'_, '_> {
                         .find(|(k, _)| k.get_ref() == &callable.name.udl)
                 })
                 .and_then(|(_, value)| self.fallback(&udl, &callable, value, errors));
+            let queued = self.queued(&udl, &callable, config);
             out.push(CallbackMethod {
                 callable,
                 required,
                 fallback,
+                queued,
             });
         }
         // Each thrown error type needs a variant for exceptions that are not its own.
@@ -297,7 +299,11 @@ impl Lowerer<'_, '_> {
                 self.unknown_definition(key, known, "callback interface");
                 continue;
             };
-            let named = config.required.iter().chain(config.fallbacks.keys());
+            let named = config
+                .required
+                .iter()
+                .chain(config.fallbacks.keys())
+                .chain(&config.queued);
             for method in named {
                 let known = callback
                     .methods
@@ -318,6 +324,69 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
+    }
+
+    /// Whether a method is delivered queued: `delivery = "queued"` for the
+    /// whole interface, or listed in `queued`. Only a method whose caller
+    /// waits for nothing can be: no result, no `[Throws]`, not `[Async]`.
+    fn queued(
+        &mut self,
+        callback: &str,
+        callable: &Callable,
+        config: Option<&crate::config::ListenerConfig>,
+    ) -> bool {
+        let Some(config) = config else {
+            return false;
+        };
+        let all = match &config.delivery {
+            None => false,
+            Some(d) => match d.get_ref().as_str() {
+                "sync" => false,
+                "queued" => true,
+                other => {
+                    self.cfg(
+                        Code::ConfigSchema,
+                        d.span(),
+                        format!("`{other}` is not a delivery bindery knows"),
+                    )
+                    .with_help("write \"sync\" (the default: the Rust thread calls the listener) or \"queued\"");
+                    false
+                }
+            },
+        };
+        let listed = config
+            .queued
+            .iter()
+            .find(|m| m.get_ref() == &callable.name.udl);
+        if !all && listed.is_none() {
+            return false;
+        }
+        let why = if callable.returns.is_some() {
+            Some("returns a value")
+        } else if callable.throws.is_some() || callable.throws_object.is_some() {
+            Some("throws")
+        } else if callable.is_async {
+            Some("is `[Async]`")
+        } else {
+            None
+        };
+        let Some(why) = why else {
+            return true;
+        };
+        let span = listed
+            .map(|m| m.span())
+            .or(config.delivery.as_ref().map(|d| d.span()))
+            .unwrap_or(0..0);
+        self.cfg(
+            Code::UnknownInConfig,
+            span,
+            format!(
+                "`{callback}.{}` {why}, so it cannot be queued: its caller waits for the listener",
+                callable.name.udl
+            ),
+        )
+        .with_help("queue only methods that return nothing and throw nothing (list them in `queued`), or deliver it synchronously");
+        false
     }
 
     /// The configured fallback of a method without `[Throws]` that returns

@@ -84,6 +84,7 @@ impl Lowerer<'_, '_> {
                     Export::PanicClass => self.panic_span(),
                     Export::PanicAlias => (Source::Udl, 0..0),
                     Export::Dispatcher => self.backends_span(),
+                    Export::FlushEvents => (Source::Udl, 0..0),
                     Export::ErrorClass(id, k) => {
                         let e = api.error(id);
                         self.class_span(e, &e.classes[k])
@@ -134,25 +135,32 @@ impl Lowerer<'_, '_> {
             .into_iter()
             .filter(|(n, _)| !modules.contains(n))
             .collect();
-        // The dispatcher's functions cannot be renamed: the definition is.
+        // The package's own functions cannot be renamed: the definition is.
         let dispatcher = self.backends_span();
+        let flush = crate::model::FLUSH_EVENTS;
+        let own = |name: &str| {
+            crate::model::DISPATCHER_FUNCTIONS.contains(&name) && !api.backends.is_empty()
+                || name == flush && api.has_queued()
+        };
         for (name, (source, span)) in &others {
-            let ours = crate::model::DISPATCHER_FUNCTIONS.contains(&name.as_str());
-            if ours && (*source, span.clone()) != dispatcher {
-                self.push(
-                    *source,
-                    Code::NameCollision,
-                    span.clone(),
-                    format!("`{name}` is also a function of the package's dispatcher"),
-                )
-                .with_related(dispatcher.0, dispatcher.1.clone(), "a package with backends exports `use_backend`, `active_backend` and `installed_backends`")
-                .with_help("rename this definition");
+            let generated = (*source, span.clone()) == dispatcher || span.is_empty();
+            if !own(name) || generated {
+                continue;
             }
+            let d = self.push(
+                *source,
+                Code::NameCollision,
+                span.clone(),
+                format!("`{name}` is also a function the package defines itself"),
+            );
+            if name == flush {
+                d.with_note("a package with queued listener methods exports `flush_events`, which waits for their events");
+            } else {
+                d.with_related(dispatcher.0, dispatcher.1.clone(), "a package with backends exports `use_backend`, `active_backend` and `installed_backends`");
+            }
+            d.with_help("rename this definition");
         }
-        let others: Vec<_> = others
-            .into_iter()
-            .filter(|(n, _)| !crate::model::DISPATCHER_FUNCTIONS.contains(&n.as_str()))
-            .collect();
+        let others: Vec<_> = others.into_iter().filter(|(n, _)| !own(n)).collect();
         self.check_unique_located(others, "in the package namespace");
     }
 }

@@ -257,11 +257,21 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
             w.line("/// The event loop its coroutines run on (`[Async]` methods).");
             w.line("_loop: Option<::pyo3::Py<::pyo3::PyAny>>,");
         }
+        if c.methods.iter().any(|m| m.queued) {
+            w.line("/// The object again, for the events queued for the event thread.");
+            w.line("_listener: ::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>,");
+        }
         for m in &c.methods {
-            let ty = if m.required {
-                "::pyo3::Py<::pyo3::PyAny>"
+            // A queued method is shared with the events that call it later.
+            let method = if m.queued {
+                "::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>"
             } else {
-                "Option<::pyo3::Py<::pyo3::PyAny>>"
+                "::pyo3::Py<::pyo3::PyAny>"
+            };
+            let ty = if m.required {
+                method.to_string()
+            } else {
+                format!("Option<{method}>")
             };
             w.line(format!("{}: {ty},", m.callable.name.rust));
         }
@@ -436,12 +446,18 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
         if has_async(c) {
             fields.push("_loop: bindery_running_loop(object.py())".to_string());
         }
+        if c.methods.iter().any(|m| m.queued) {
+            fields.push("_listener: ::std::sync::Arc::new(object.clone().unbind())".to_string());
+        }
         for m in &c.methods {
             let py_name = types::rust_str(&m.callable.name.python);
-            let lookup = if m.required {
-                format!("bindery_required(object, {py_name})?")
-            } else {
-                format!("bindery_optional(object, base, {py_name})?")
+            let lookup = match (m.required, m.queued) {
+                (true, false) => format!("bindery_required(object, {py_name})?"),
+                (false, false) => format!("bindery_optional(object, base, {py_name})?"),
+                (true, true) => {
+                    format!("::std::sync::Arc::new(bindery_required(object, {py_name})?)")
+                }
+                (false, true) => format!("bindery_optional_queued(object, base, {py_name})?"),
             };
             fields.push(format!("{}: {lookup}", m.callable.name.rust));
         }
@@ -591,6 +607,10 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
             return;
         }
         method_lookup(w, m, method_name);
+        if m.queued {
+            queued_call(w, paths, m);
+            return;
+        }
         // A method without a result ends the statement; others return it.
         let returns = throws.is_some() || m.callable.returns.is_some();
         let tail = if returns { "})" } else { "});" };
@@ -606,6 +626,23 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
                 return;
             }
             outcome(w, paths, id, m, &call);
+        });
+    });
+}
+
+/// The body of a queued method after the lookup: the event (the method,
+/// the listener and the Rust arguments, converted on the event thread) goes
+/// to the queue; an exception goes to `sys.unraisablehook` there.
+fn queued_call(w: &mut Writer, paths: &Paths<'_>, m: &CallbackMethod) {
+    w.line("let _method = ::std::sync::Arc::clone(_method);");
+    w.line("let _listener = ::std::sync::Arc::clone(&self._listener);");
+    w.block("bindery_enqueue(Box::new(move |_py| {", "}));", |w| {
+        let (prelude, call) = python_call(paths, m, w.column());
+        if let Some(prelude) = prelude {
+            w.laid_out(&prelude);
+        }
+        w.block(format!("if let Err(_error) = {call} {{"), "}", |w| {
+            w.line("_error.write_unraisable(_py, Some(_listener.bind(_py)));")
         });
     });
 }

@@ -76,6 +76,25 @@ fn signature_types(api: &Api) -> impl Iterator<Item = &Type> {
         .flat_map(Type::walk)
 }
 
+/// A method's docstring; a queued one says where and when it runs.
+fn method_doc(m: &crate::model::CallbackMethod) -> String {
+    let doc = m
+        .callable
+        .docstring
+        .clone()
+        .unwrap_or_else(|| format!("Called for `{}`.", m.callable.name.udl));
+    if !m.queued {
+        return doc;
+    }
+    format!(
+        "{}\n\nDelivered queued: on the package's event thread, in the order each Rust\n\
+         thread sent them, after the call that sent it may have returned;\n\
+         `{}()` waits for the events sent so far.",
+        doc.trim_end(),
+        crate::model::FLUSH_EVENTS
+    )
+}
+
 fn class(c: &Callback, spelling: Spelling) -> ClassView {
     let any_abstract = c.methods.iter().any(|m| m.required);
     let doc = c
@@ -119,13 +138,7 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
             .iter()
             .map(|m| MethodView {
                 signature: signature(m, spelling),
-                doc: py_docstring(
-                    m.callable
-                        .docstring
-                        .as_deref()
-                        .unwrap_or(&format!("Called for `{}`.", m.callable.name.udl)),
-                    "        ",
-                ),
+                doc: py_docstring(&method_doc(m), "        "),
                 is_abstract: m.required,
             })
             .collect(),

@@ -893,6 +893,20 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
         .iter()
         .map(|f| stub_fn(plan, f, None, &f.name.python, returns(f, plan.spelling), ""))
         .collect();
+    if api.has_queued() {
+        let timeout = format!("timeout: {} | None = None", plan.spelling.builtin("float"));
+        functions.push(stub_def(
+            crate::model::FLUSH_EVENTS,
+            &[timeout],
+            &plan.spelling.builtin("bool"),
+            Some(
+                "Waits until every listener event queued before the call was delivered:\n\
+                 `True`, or `False` when `timeout` seconds passed first. From inside a\n\
+                 listener method, delivers them before returning.",
+            ),
+            "",
+        ));
+    }
     // The helpers `_enums.py` calls for a flat enum's `[Traits]`.
     for e in api.enums.iter().filter(|e| e.flat) {
         let class = plan.spelling.class(&e.name.python);

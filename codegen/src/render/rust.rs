@@ -202,6 +202,12 @@ struct LibRs {
     backend_only: bool,
     /// Some callback method is required (`bindery_required`).
     has_required: bool,
+    /// Some callback method is queued: the event queue and its thread.
+    has_queued: bool,
+    /// The package's name, as a Rust string literal.
+    package_str: String,
+    /// Some queued method is optional (`bindery_optional_queued`).
+    optional_queued: bool,
 }
 
 // long: one field per slot of templates/lib.rs.txt, each computed in place.
@@ -271,6 +277,13 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .iter()
             .flat_map(|c| &c.methods)
             .any(|m| !m.required),
+        has_queued: api.has_queued(),
+        package_str: types::rust_str(&api.package),
+        optional_queued: api
+            .callbacks
+            .iter()
+            .flat_map(|c| &c.methods)
+            .any(|m| m.queued && !m.required),
         has_required: api
             .callbacks
             .iter()

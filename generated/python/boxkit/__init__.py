@@ -15,6 +15,7 @@ from boxkit._native import (
     Runtime,
     Sandbox,
     allow_programs,
+    flush_events,
     shell_join,
     version,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "SpawnFailedError",
     "TimeoutError",
     "allow_programs",
+    "flush_events",
     "shell_join",
     "version",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "Runtime",
     "Sandbox",
     "allow_programs",
+    "flush_events",
     "shell_join",
     "version",
 ]
@@ -170,6 +171,19 @@ class Runtime:
         """Sends `count` `on_box_started(box_id)` events to every listener from
         each of `threads` threads, for load-testing listener code.
         """
+    def ping_output(
+        self,
+        box_id: _builtins.str,
+        threads: _builtins.int,
+        count: _builtins.int,
+    ) -> _builtins.int:
+        """Sends `count` `on_exec_output` events to every listener from each of
+        `threads` threads, for load-testing listener code: the box id is
+        `{box_id}-{thread}`, the chunk 16 bytes, the event's number in its
+        thread and the Unix time in nanoseconds when it was sent (both
+        little-endian). Returns the nanoseconds the threads spent sending,
+        summed.
+        """
     def get_box(self, box_id: _builtins.str) -> Sandbox:
         """The box named `box_id`."""
     def list_boxes(self) -> _builtins.list[_builtins.str]:
@@ -289,6 +303,12 @@ def allow_programs(
 ) -> _listeners.ExecPolicyProtocol:
     """A policy, implemented in Rust, that allows only commands whose
     program (first word) is one of `programs`.
+    """
+
+def flush_events(timeout: _builtins.float | None = None) -> _builtins.bool:
+    """Waits until every listener event queued before the call was delivered:
+    `True`, or `False` when `timeout` seconds passed first. From inside a
+    listener method, delivers them before returning.
     """
 
 def _bindery_str_BoxState(value: BoxState) -> _builtins.str: ...

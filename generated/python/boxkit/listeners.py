@@ -49,6 +49,8 @@ class EventListenerProtocol(_typing.Protocol):
 
     def on_box_removed(self, box_id: _builtins.str) -> None: ...
 
+    def on_exec_output(self, box_id: _builtins.str, chunk: _builtins.bytes) -> None: ...
+
 
 class EventListener:
     """Receives lifecycle events. Methods are called from the thread doing the
@@ -94,6 +96,14 @@ class EventListener:
 
     def on_box_removed(self, box_id: _builtins.str) -> None:
         """A box was removed."""
+
+    def on_exec_output(self, box_id: _builtins.str, chunk: _builtins.bytes) -> None:
+        """A chunk of a command's standard output, as the command writes it.
+
+        Delivered queued: on the package's event thread, in the order each Rust
+        thread sent them, after the call that sent it may have returned;
+        `flush_events()` waits for the events sent so far.
+        """
 
 
 class ExecPolicyProtocol(_typing.Protocol):
