@@ -110,6 +110,68 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
     return calls | rows
 
 
+class Timed:
+    """Records each `on_exec_output` event's delay from the Rust thread's
+    timestamp (in its chunk) to the callback's start."""
+
+    def __init__(self) -> None:
+        self.delays: list[int] = []
+
+    def on_exec_output(self, box_id: str, chunk: bytes) -> None:
+        self.delays.append(time.time_ns() - int.from_bytes(chunk[8:16], "little"))
+
+    # UniFFI calls every method of the interface it declares.
+    def on_box_created(self, box_id: str) -> None: ...
+    def on_box_started(self, box_id: str) -> None: ...
+    def on_exec_started(self, box_id: str, command: list[str]) -> None: ...
+    def on_exec_completed(self, box_id: str, exit_code: int, duration: object) -> None: ...
+    def on_file_copied(self, box_id: str, path: str, bytes: int, direction: object) -> None: ...
+    def on_box_stopped(self, box_id: str) -> None: ...
+    def on_box_removed(self, box_id: str) -> None: ...
+
+
+# (row, producing threads, events per thread per burst, bursts per round)
+EVENT_LOADS = [
+    ("1 thread, bursts of 1,000", 1, 1000, 20),
+    ("8 threads, bursts of 1,000 each", 8, 1000, 5),
+    ("8 threads × 100,000: saturated", 8, 100_000, 1),
+]
+
+
+def event_rows(modules: dict[str, Any], root: str, rounds: int) -> list[str]:
+    """`on_exec_output` events sent by `ping_output`: end to end (until
+    flushed), on the producing thread, and the delay to the callback."""
+    rows = []
+    for binding, module in modules.items():
+        runtime = module.Runtime(f"{root}/{binding}-events")
+        if not hasattr(runtime, "ping_output"):
+            continue
+        listener = Timed()
+        runtime.add_listener(listener)
+        flush = getattr(module, "flush_events", lambda: True)
+        delivery = "queued" if hasattr(module, "flush_events") else "synchronous"
+        for name, threads, count, bursts in EVENT_LOADS:
+            if binding == "UniFFI" and count > 1000:
+                continue  # synchronous delivery has no saturation to show
+            totals, spent, events = [], 0, 0
+            listener.delays.clear()
+            for _ in range(rounds):
+                start = time.perf_counter_ns()
+                for _ in range(bursts):
+                    spent += runtime.ping_output("b", threads, count)
+                    assert flush()
+                totals.append((time.perf_counter_ns() - start) / (bursts * threads * count))
+                events += bursts * threads * count
+            delays = sorted(listener.delays)
+            assert len(delays) == events
+            p50, p99 = delays[len(delays) // 2], delays[len(delays) * 99 // 100]
+            rows.append(
+                f"| {binding}, {delivery} | {name} | {statistics.median(totals):,.0f} | "
+                f"{spent / events:,.0f} | {p50 / 1000:,.1f} | {p99 / 1000:,.1f} |"
+            )
+    return rows
+
+
 def concurrent_waits(module: Any, root: str, count: int, ms: int) -> float:
     """Seconds for `count` concurrent `ms`-millisecond waits in the core."""
     box = module.Runtime(root).create_box("waits", {})
@@ -197,6 +259,12 @@ def main() -> None:
             for b in columns
             if b != "UniFFI"
         }
+    with tempfile.TemporaryDirectory() as tmp:
+        events = event_rows(modules, tmp, args.rounds)
+    print()
+    print("| `on_exec_output` events | producers | end to end (ns/event) | on the producing thread (ns/event) | delay p50 (µs) | delay p99 (µs) |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(events))
     print()
     print("| 1,000 concurrent 100 ms core waits | wall time (ms) |")
     print("|---|---|")

@@ -31,5 +31,5 @@ def test_readme_examples_run() -> None:
         "file of 2 bytes",
         "stopped",
     ]
-    assert run(blocks[2]) == ["jobs: exit 0", "the policy returned false"]
+    assert run(blocks[2]) == ["jobs: exit 0", "jobs: exit 0", "b'hi\\n'", "the policy returned false"]
     assert run(blocks[3]) == ["['0', '1', '2']", "gave up", "True"]

@@ -16,6 +16,7 @@ pub trait EventListener: boxkit::EventListener {
     fn on_file_copied(&self, box_id: String, path: String, bytes: u64, direction: CopyDirection);
     fn on_box_stopped(&self, box_id: String);
     fn on_box_removed(&self, box_id: String);
+    fn on_exec_output(&self, box_id: String, chunk: Vec<u8>);
 }
 
 impl boxkit::EventListener for UniFFICallbackHandlerEventListener {
@@ -39,6 +40,9 @@ impl boxkit::EventListener for UniFFICallbackHandlerEventListener {
     }
     fn on_box_removed(&self, box_id: String) {
         EventListener::on_box_removed(self, box_id)
+    }
+    fn on_exec_output(&self, box_id: String, chunk: Vec<u8>) {
+        EventListener::on_exec_output(self, box_id, chunk)
     }
 }
 
