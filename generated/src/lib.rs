@@ -398,8 +398,6 @@ fn bindery_boxkit_error_from_py(
 /// `::boxkit::EventListener` implemented by a Python object.
 pub struct BinderyEventListener {
     _object: ::pyo3::Py<::pyo3::PyAny>,
-    /// The object again, for the events queued for the event thread.
-    _listener: ::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>,
     on_box_created: Option<::pyo3::Py<::pyo3::PyAny>>,
     on_box_started: Option<::pyo3::Py<::pyo3::PyAny>>,
     on_exec_started: Option<::pyo3::Py<::pyo3::PyAny>>,
@@ -407,7 +405,7 @@ pub struct BinderyEventListener {
     on_file_copied: Option<::pyo3::Py<::pyo3::PyAny>>,
     on_box_stopped: Option<::pyo3::Py<::pyo3::PyAny>>,
     on_box_removed: Option<::pyo3::Py<::pyo3::PyAny>>,
-    on_exec_output: Option<::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>>,
+    on_exec_output: Option<BinderyQueued>,
 }
 
 impl BinderyEventListener {
@@ -424,7 +422,6 @@ impl BinderyEventListener {
         )?;
         let bridge = Self {
             _object: object.clone().unbind(),
-            _listener: ::std::sync::Arc::new(object.clone().unbind()),
             on_box_created: bindery_optional(object, base, "on_box_created")?,
             on_box_started: bindery_optional(object, base, "on_box_started")?,
             on_exec_started: bindery_optional(object, base, "on_exec_started")?,
@@ -534,9 +531,9 @@ impl ::boxkit::EventListener for BinderyEventListener {
         let Some(_method) = &self.on_exec_output else {
             return;
         };
-        let _method = ::std::sync::Arc::clone(_method);
-        let _listener = ::std::sync::Arc::clone(&self._listener);
+        let _queued = ::std::sync::Arc::clone(_method);
         bindery_enqueue(Box::new(move |_py| {
+            let (_method, _listener) = &*_queued;
             let _args = (box_id, chunk);
             if let Err(_error) = _method.call1(_py, _args) {
                 _error.write_unraisable(_py, Some(_listener.bind(_py)));
@@ -682,6 +679,11 @@ const BINDERY_PACKAGE: &str = "boxkit";
 /// How long a producer waits for room while no event is delivered.
 const BINDERY_ROOM_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(1);
 
+/// How long the event thread looks for more events after a batch before it
+/// lets go of its thread state, and how often it looks meanwhile.
+const BINDERY_LINGER: ::std::time::Duration = ::std::time::Duration::from_millis(2);
+const BINDERY_LINGER_STEP: ::std::time::Duration = ::std::time::Duration::from_micros(100);
+
 /// How long the exit hook lets the queued events be delivered.
 const BINDERY_EXIT_DRAIN: ::std::time::Duration = ::std::time::Duration::from_secs(2);
 
@@ -815,21 +817,26 @@ fn bindery_enqueue(event: BinderyEvent) {
     }
 }
 
+/// A queued method and its listener, shared with the events that call it.
+type BinderyQueued = ::std::sync::Arc<(::pyo3::Py<::pyo3::PyAny>, ::pyo3::Py<::pyo3::PyAny>)>;
+
 /// An optional method of `object`, shared with the events that call it.
 fn bindery_optional_queued(
     object: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     base: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
     name: &str,
-) -> ::pyo3::PyResult<Option<::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>>> {
-    Ok(bindery_optional(object, base, name)?.map(::std::sync::Arc::new))
+) -> ::pyo3::PyResult<Option<BinderyQueued>> {
+    let method = bindery_optional(object, base, name)?;
+    Ok(method.map(|method| ::std::sync::Arc::new((method, object.clone().unbind()))))
 }
 
-/// The event thread: takes every queued event at once, delivers them with
-/// one attachment, and waits (detached, without a thread state) for more.
+/// The event thread: takes every queued event at once and delivers them.
+/// It stays attached (its thread state made once) while events keep
+/// coming, and waits without one, flagged idle, when they stop.
 fn bindery_event_thread() {
     BINDERY_ON_EVENT_THREAD.set(true);
     loop {
-        let (events, closed) = {
+        let closed = {
             let mut state = bindery_queue();
             while state.events.is_empty() && !state.closed {
                 state.idle = true;
@@ -839,25 +846,67 @@ fn bindery_event_thread() {
                     .unwrap_or_else(::std::sync::PoisonError::into_inner);
             }
             state.idle = false;
-            if state.waiting > 0 {
-                BINDERY_QUEUE.room.notify_all();
-            }
-            (::std::mem::take(&mut state.events), state.closed)
+            bindery_take(&mut state)
         };
         if closed {
-            drop(events);
             break;
         }
-        BINDERY_TAKEN.with_borrow_mut(|taken| taken.extend(events));
-        if ::pyo3::Python::try_attach(bindery_deliver_taken).is_none() {
+        let busy = ::pyo3::Python::try_attach(|py| loop {
+            bindery_deliver_taken(py);
+            let closed = py.detach(bindery_linger);
+            if closed || BINDERY_TAKEN.with_borrow(::std::collections::VecDeque::is_empty) {
+                break;
+            }
+        });
+        if busy.is_none() {
             // The interpreter is gone: nothing can be delivered any more.
-            BINDERY_TAKEN.with_borrow_mut(::std::collections::VecDeque::clear);
             break;
         }
     }
+    let rest = BINDERY_TAKEN.with_borrow_mut(::std::mem::take);
     let mut state = bindery_queue();
+    state.dropped += rest.len() as u64;
     state.running = false;
     BINDERY_QUEUE.delivered.notify_all();
+    drop(state);
+    drop(rest);
+}
+
+/// Moves every queued event to the end of this thread's taken ones (the
+/// two deques trade places when it has none, so neither is reallocated),
+/// wakes the producers waiting for room; whether the queue is closed.
+fn bindery_take(state: &mut BinderyQueueState) -> bool {
+    if state.waiting > 0 {
+        BINDERY_QUEUE.room.notify_all();
+    }
+    BINDERY_TAKEN.with_borrow_mut(|taken| {
+        if taken.is_empty() {
+            ::std::mem::swap(taken, &mut state.events);
+        } else {
+            taken.extend(state.events.drain(..));
+        }
+    });
+    state.closed
+}
+
+/// After a batch: the events that arrive within `BINDERY_LINGER`, looked for
+/// every `BINDERY_LINGER_STEP`. The thread is not flagged idle meanwhile, so
+/// a producer sending in a burst never has to wake it.
+fn bindery_linger() -> bool {
+    let mut state = bindery_queue();
+    let deadline = ::std::time::Instant::now() + BINDERY_LINGER;
+    while state.events.is_empty() && !state.closed {
+        let left = deadline.saturating_duration_since(::std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        state = BINDERY_QUEUE
+            .arrived
+            .wait_timeout(state, left.min(BINDERY_LINGER_STEP))
+            .unwrap_or_else(::std::sync::PoisonError::into_inner)
+            .0;
+    }
+    bindery_take(&mut state)
 }
 
 /// Delivers the events this thread took, in order; an exception goes to
@@ -891,14 +940,7 @@ fn bindery_flush(
     timeout: Option<::std::time::Duration>,
 ) -> ::pyo3::PyResult<bool> {
     if BINDERY_ON_EVENT_THREAD.get() {
-        let events = {
-            let mut state = bindery_queue();
-            if state.waiting > 0 {
-                BINDERY_QUEUE.room.notify_all();
-            }
-            ::std::mem::take(&mut state.events)
-        };
-        BINDERY_TAKEN.with_borrow_mut(|taken| taken.extend(events));
+        bindery_take(&mut bindery_queue());
         bindery_deliver_taken(py);
         return Ok(true);
     }

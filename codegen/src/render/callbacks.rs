@@ -257,14 +257,10 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
             w.line("/// The event loop its coroutines run on (`[Async]` methods).");
             w.line("_loop: Option<::pyo3::Py<::pyo3::PyAny>>,");
         }
-        if c.methods.iter().any(|m| m.queued) {
-            w.line("/// The object again, for the events queued for the event thread.");
-            w.line("_listener: ::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>,");
-        }
         for m in &c.methods {
-            // A queued method is shared with the events that call it later.
+            // A queued method is shared, with the object, with its events.
             let method = if m.queued {
-                "::std::sync::Arc<::pyo3::Py<::pyo3::PyAny>>"
+                "BinderyQueued"
             } else {
                 "::pyo3::Py<::pyo3::PyAny>"
             };
@@ -446,17 +442,12 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
         if has_async(c) {
             fields.push("_loop: bindery_running_loop(object.py())".to_string());
         }
-        if c.methods.iter().any(|m| m.queued) {
-            fields.push("_listener: ::std::sync::Arc::new(object.clone().unbind())".to_string());
-        }
         for m in &c.methods {
             let py_name = types::rust_str(&m.callable.name.python);
             let lookup = match (m.required, m.queued) {
                 (true, false) => format!("bindery_required(object, {py_name})?"),
                 (false, false) => format!("bindery_optional(object, base, {py_name})?"),
-                (true, true) => {
-                    format!("::std::sync::Arc::new(bindery_required(object, {py_name})?)")
-                }
+                (true, true) => format!("bindery_required_queued(object, {py_name})?"),
                 (false, true) => format!("bindery_optional_queued(object, base, {py_name})?"),
             };
             fields.push(format!("{}: {lookup}", m.callable.name.rust));
@@ -634,9 +625,9 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
 /// the listener and the Rust arguments, converted on the event thread) goes
 /// to the queue; an exception goes to `sys.unraisablehook` there.
 fn queued_call(w: &mut Writer, paths: &Paths<'_>, m: &CallbackMethod) {
-    w.line("let _method = ::std::sync::Arc::clone(_method);");
-    w.line("let _listener = ::std::sync::Arc::clone(&self._listener);");
+    w.line("let _queued = ::std::sync::Arc::clone(_method);");
     w.block("bindery_enqueue(Box::new(move |_py| {", "}));", |w| {
+        w.line("let (_method, _listener) = &*_queued;");
         let (prelude, call) = python_call(paths, m, w.column());
         if let Some(prelude) = prelude {
             w.laid_out(&prelude);

@@ -206,8 +206,10 @@ struct LibRs {
     has_queued: bool,
     /// The package's name, as a Rust string literal.
     package_str: String,
-    /// Some queued method is optional (`bindery_optional_queued`).
+    /// Some queued method is optional (`bindery_optional_queued`), or
+    /// required (`bindery_required_queued`).
     optional_queued: bool,
+    required_queued: bool,
 }
 
 // long: one field per slot of templates/lib.rs.txt, each computed in place.
@@ -284,6 +286,11 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .iter()
             .flat_map(|c| &c.methods)
             .any(|m| m.queued && !m.required),
+        required_queued: api
+            .callbacks
+            .iter()
+            .flat_map(|c| &c.methods)
+            .any(|m| m.queued && m.required),
         has_required: api
             .callbacks
             .iter()
