@@ -11,7 +11,7 @@ use crate::model::Backend;
 use crate::names::BACKEND_MODULE;
 
 fn header(plan: &Paths<'_>) -> String {
-    format!("# {}", super::header_text(plan.api))
+    super::python::header(plan.api)
 }
 
 #[derive(Template)]

@@ -8,7 +8,7 @@ use crate::model::{Api, Callable, ErrorClass, ErrorType, Type};
 use crate::names;
 use crate::plan::Exports;
 
-fn header(api: &Api) -> String {
+pub(super) fn header(api: &Api) -> String {
     format!("# {}", super::header_text(api))
 }
 

@@ -345,22 +345,22 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         native_path_text: format!("{}.{}", api.package, api.native_module),
         samples,
         backends: backend_views(api),
-        any_backend: any_feature(api.backends.iter().map(|b| b.name.as_str())),
+        any_backend: features_cfg("any", api.backends.iter().map(|b| b.name.as_str())),
         version: types::rust_str(&api.distribution.version),
         backend_only: api.callables().any(|c| !c.backends.is_empty()),
     }
     .render()
 }
 
-/// `feature = "a"`, or `any(feature = "a", ...)` for several (clippy:
-/// non_minimal_cfg).
-fn any_feature<'a>(names: impl Iterator<Item = &'a str>) -> String {
+/// `feature = "a"`, or `{op}(feature = "a", ...)` for several (clippy:
+/// non_minimal_cfg); `op` is `any` or `all`.
+fn features_cfg<'a>(op: &str, names: impl Iterator<Item = &'a str>) -> String {
     let features: Vec<String> = names
         .map(|n| format!("feature = {}", types::rust_str(n)))
         .collect();
     match features.as_slice() {
         [one] => one.clone(),
-        _ => format!("any({})", features.join(", ")),
+        _ => format!("{op}({})", features.join(", ")),
     }
 }
 
@@ -373,17 +373,17 @@ struct BackendView {
 }
 
 fn backend_views(api: &Api) -> Vec<BackendView> {
-    let feature = |b: &crate::model::Backend| format!("feature = {}", types::rust_str(&b.name));
     api.backends
         .iter()
         .enumerate()
         .map(|(i, b)| {
+            let own = features_cfg("any", [b.name.as_str()].into_iter());
             let before = &api.backends[..i];
             let first = if before.is_empty() {
-                feature(b)
+                own
             } else {
-                let before = any_feature(before.iter().map(|b| b.name.as_str()));
-                format!("all({}, not({before}))", feature(b))
+                let before = features_cfg("any", before.iter().map(|b| b.name.as_str()));
+                format!("all({own}, not({before}))")
             };
             BackendView {
                 first,
@@ -414,15 +414,7 @@ fn crate_doc(api: &Api) -> String {
     // A helper only `[backend-only]` calls use is unused in the other
     // backends; a build with every backend is linted in full.
     let backends = if api.callables().any(|c| !c.backends.is_empty()) {
-        let all: Vec<String> = api
-            .backends
-            .iter()
-            .map(|b| format!("feature = {}", types::rust_str(&b.name)))
-            .collect();
-        let all = match all.as_slice() {
-            [one] => one.clone(),
-            _ => format!("all({})", all.join(", ")),
-        };
+        let all = features_cfg("all", api.backends.iter().map(|b| b.name.as_str()));
         format!(
             "\n\n// Helpers that only backend-only calls use are unused in the other backends.\n#![cfg_attr(not({all}), allow(dead_code))]"
         )
@@ -1201,7 +1193,7 @@ fn method(
             body,
         }];
     }
-    let cfg = any_feature(c.backends.iter().map(String::as_str));
+    let cfg = features_cfg("any", c.backends.iter().map(String::as_str));
     let mut elsewhere = Vec::new();
     if !c.arguments.is_empty() {
         let names: Vec<&str> = c.arguments.iter().map(|a| a.name.rust.as_str()).collect();
