@@ -1,8 +1,9 @@
 """Benchmarks of the boxkit bindings, run by `cargo xtask bench`.
 
 Every operation is timed for every binding in the same process, round after
-round with the bindings interleaved, so machine noise hits all of them
-alike; each figure is the median over rounds of the mean time per call.
+round with the bindings interleaved (each first in turn), so machine noise
+hits all of them alike; each time is the median over rounds of the mean
+time per call, each ratio the median over rounds of that round's ratio.
 Prints a Markdown table with the ratios; writes nothing else.
 """
 
@@ -206,15 +207,20 @@ def generation_times(bindery: str, sizes: list[int]) -> dict[int, float]:
     return out
 
 
-def ratio(medians: dict[str, float | None], a: str, b: str) -> str:
-    x, y = medians[a], medians[b]
-    return "n/a" if x is None or y is None else f"{x / y:.2f}"
+def ratio(samples: dict[tuple[str, str], list[float]], name: str, a: str, b: str) -> str:
+    """The median over rounds of `a`'s time over `b`'s in the same round:
+    the two were timed one right after the other, so a slower or faster
+    spell of the machine cancels out."""
+    x, y = samples[(a, name)], samples[(b, name)]
+    if not x or not y:
+        return "n/a"
+    return f"{statistics.median(p / q for p, q in zip(x, y)):.2f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=12_000)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--bindery", help="path of the bindery binary, for the generation rows")
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--uniffi-dir", help="folder of UniFFI's boxkit_uniffi.py and its library")
@@ -230,9 +236,11 @@ def main() -> None:
         ops = {name: operations(module, f"{tmp}/{name}") for name, module in modules.items()}
         names = list(next(iter(ops.values())))
         samples: dict[tuple[str, str], list[float]] = {(b, n): [] for b in ops for n in names}
-        for _ in range(args.rounds):
+        order = list(ops)
+        for index in range(args.rounds):
             for name in names:
-                for binding in ops:  # interleaved: every binding in every round
+                # Interleaved: every binding in every round, in turn first.
+                for binding in order[index % len(order) :] + order[: index % len(order)]:
                     operation = ops[binding][name]
                     if operation is None:
                         continue
@@ -248,9 +256,9 @@ def main() -> None:
         medians = {b: statistics.median(samples[(b, name)]) if samples[(b, name)] else None for b in columns}
         cells = " | ".join("n/a" if m is None else f"{m:,.0f}" for m in medians.values())
 
-        row = [ratio(medians, "generated", "hand-written")]
+        row = [ratio(samples, name, "generated", "hand-written")]
         if "UniFFI" in columns:
-            row.append(ratio(medians, "UniFFI", "generated"))
+            row.append(ratio(samples, name, "UniFFI", "generated"))
         print(f"| {name} | {cells} | {' | '.join(row)} |")
     # UniFFI's scaffolding polls outside any tokio runtime: a core timer panics there.
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,6 +2,15 @@
 
 use crate::runner::{cargo, root, Step, Venv};
 
+/// The release settings of a shipped wheel: the generated `Cargo.toml`'s
+/// `[profile.release]`, given to the other bindings' builds too.
+fn shipped() -> [(&'static str, String); 2] {
+    [
+        ("CARGO_PROFILE_RELEASE_LTO", "fat".to_string()),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1".to_string()),
+    ]
+}
+
 pub fn bench() -> Result<(), String> {
     let root = root();
     let venv = Venv::ensure()?;
@@ -21,8 +30,11 @@ pub fn bench() -> Result<(), String> {
     )
     .run()?;
     // The generated crate is a workspace of its own; it shares the target dir.
+    // Every binding is built as the generated crate's release profile says
+    // wheels are (fat LTO, one codegen unit), so the comparison is like for like.
     let mut env = env;
     env.push(("CARGO_TARGET_DIR", root.join("target").to_string()));
+    env.extend(shipped());
     for manifest in ["generated/Cargo.toml", "bench/handwritten/Cargo.toml"] {
         let args = [
             "develop",
@@ -41,7 +53,8 @@ pub fn bench() -> Result<(), String> {
     }
     // UniFFI's own Python bindings of the same core (the benchmarked subset).
     let uniffi = root.join("bench/uniffi");
-    let target = [("CARGO_TARGET_DIR", root.join("target").to_string())];
+    let mut target = vec![("CARGO_TARGET_DIR", root.join("target").to_string())];
+    target.extend(shipped());
     Step::new("UniFFI binding (release)", &cargo, &["build", "--release"])
         .dir(&uniffi)
         .env(&target)
