@@ -245,7 +245,9 @@ def main() -> None:
                     if operation is None:
                         continue
                     call, events = operation
-                    calls = max(1, args.calls // events)
+                    # At least 10 calls: a call of thousands of events is one sample of
+                    # thread scheduling, not of the binding.
+                    calls = max(10, args.calls // events)
                     samples[(binding, name)].append(time_call(call, calls) / events)
 
     columns = list(bindings)
