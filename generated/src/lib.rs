@@ -1133,13 +1133,25 @@ type BinderyFinish =
 /// A core future, boxed, ending in its `BinderyFinish`.
 type BinderyFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = BinderyFinish> + Send>>;
 
-/// A coroutine's future, shared (weakly) with the exit hook; `None` once it
-/// is finished or dropped.
-type BinderySlot = ::std::sync::Mutex<Option<BinderyFuture>>;
+/// What a coroutine shares with its waker and, weakly, with the exit hook,
+/// from the coroutine's creation until it is dropped: the core's future
+/// (`None` once finished or dropped) and how the coroutine waits.
+struct BinderyTask {
+    future: ::std::sync::Mutex<Option<BinderyFuture>>,
+    wait: ::std::sync::Mutex<BinderyWait>,
+}
 
-/// The futures that were pending at least once, for the exit hook.
-static BINDERY_PENDING: ::std::sync::Mutex<Vec<::std::sync::Weak<BinderySlot>>> =
+/// Every coroutine's task, for the exit hook.
+static BINDERY_TASKS: ::std::sync::Mutex<Vec<::std::sync::Weak<BinderyTask>>> =
     ::std::sync::Mutex::new(Vec::new());
+
+/// Set by the exit hook: a future is no longer polled, and a poll that is
+/// running drops its future when it returns.
+static BINDERY_EXITING: ::std::sync::atomic::AtomicBool =
+    ::std::sync::atomic::AtomicBool::new(false);
+
+/// How long the exit hook waits for polls running on other threads.
+const BINDERY_EXIT_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(2);
 
 /// The tokio runtime the core's futures are polled in, started on first use.
 fn bindery_runtime() -> ::pyo3::PyResult<&'static ::tokio::runtime::Runtime> {
@@ -1176,11 +1188,50 @@ fn bindery_drop_future(future: Option<BinderyFuture>) {
 
 /// Drops the futures still pending when the interpreter exits (an `atexit`
 /// hook), so their cleanup runs: a child process killed on drop is gone.
+/// Every future is reachable here from its coroutine's creation on. A poll
+/// running on another thread is waited for, up to `BINDERY_EXIT_WAIT` in
+/// all; past that, the poll drops its future itself when it returns.
 #[::pyo3::pyfunction]
-fn bindery_drop_pending() {
-    let pending = ::std::mem::take(&mut *bindery_lock(&BINDERY_PENDING));
-    for slot in pending.iter().filter_map(::std::sync::Weak::upgrade) {
-        bindery_drop_future(bindery_lock(&slot).take());
+fn bindery_drop_pending(py: ::pyo3::Python<'_>) {
+    BINDERY_EXITING.store(true, ::std::sync::atomic::Ordering::SeqCst);
+    let tasks = ::std::mem::take(&mut *bindery_lock(&BINDERY_TASKS));
+    // Without the GIL: a poll may need it to return, a future's drop too.
+    py.detach(|| {
+        let deadline = ::std::time::Instant::now() + BINDERY_EXIT_WAIT;
+        for task in tasks.iter().filter_map(::std::sync::Weak::upgrade) {
+            loop {
+                let future = match task.future.try_lock() {
+                    Ok(mut future) => future.take(),
+                    Err(::std::sync::TryLockError::Poisoned(future)) => future.into_inner().take(),
+                    Err(::std::sync::TryLockError::WouldBlock) => {
+                        if ::std::time::Instant::now() >= deadline {
+                            break;
+                        }
+                        ::std::thread::sleep(::std::time::Duration::from_millis(1));
+                        continue;
+                    }
+                };
+                bindery_drop_future(future);
+                break;
+            }
+        }
+    });
+}
+
+/// Registers a new coroutine's task with the exit hook; after the hook ran,
+/// its future is dropped at once (the coroutine then raises when awaited).
+fn bindery_track(task: &::std::sync::Arc<BinderyTask>) {
+    {
+        let mut tasks = bindery_lock(&BINDERY_TASKS);
+        if tasks.len() == tasks.capacity() {
+            tasks.retain(|task| task.strong_count() > 0);
+        }
+        tasks.push(::std::sync::Arc::downgrade(task));
+    }
+    // After the push: either the hook's list holds the task, or the hook
+    // took its list first and the flag is already visible here.
+    if BINDERY_EXITING.load(::std::sync::atomic::Ordering::SeqCst) {
+        bindery_drop_future(bindery_lock(&task.future).take());
     }
 }
 
@@ -1192,17 +1243,15 @@ enum BinderyWait {
     Waiting(::pyo3::Py<::pyo3::PyAny>, ::pyo3::Py<::pyo3::PyAny>),
 }
 
-/// The waker of a coroutine's future: completes the `asyncio.Future` it
-/// waits on through `call_soon_threadsafe`, from whatever thread wakes it.
-struct BinderyWaker(::std::sync::Mutex<BinderyWait>);
-
-impl BinderyWaker {
+impl BinderyTask {
     fn swap(&self, wait: BinderyWait) -> BinderyWait {
-        ::std::mem::replace(&mut *bindery_lock(&self.0), wait)
+        ::std::mem::replace(&mut *bindery_lock(&self.wait), wait)
     }
 }
 
-impl ::std::task::Wake for BinderyWaker {
+/// The waker of a coroutine's future completes the `asyncio.Future` it
+/// waits on through `call_soon_threadsafe`, from whatever thread wakes it.
+impl ::std::task::Wake for BinderyTask {
     fn wake(self: ::std::sync::Arc<Self>) {
         self.wake_by_ref();
     }
@@ -1241,15 +1290,16 @@ fn bindery_release(future: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResul
 /// future. Each step polls it on the awaiting thread with the GIL released
 /// (kept for `[gil] keep` calls); while it is pending, the event loop runs
 /// other tasks. Closing it, throwing into it (a cancelled task) or dropping
-/// it drops the future. The future is the coroutine's own until it is first
-/// pending; then it moves to a slot the exit hook can reach too.
+/// it drops the future; so does the exit hook, which reaches the future
+/// through the task from the coroutine's creation on.
 #[::pyo3::pyclass(module = "boxkit._native", name = "Coroutine")]
 struct BinderyCoroutine {
     qualname: &'static str,
-    /// A mutex only for `Sync`: reached through `&mut self` (`get_mut`), never locked.
-    local: ::std::sync::Mutex<Option<BinderyFuture>>,
-    slot: Option<::std::sync::Arc<BinderySlot>>,
-    waker: ::std::sync::Arc<BinderyWaker>,
+    /// `None` once finished or closed.
+    task: Option<::std::sync::Arc<BinderyTask>>,
+    /// Whether the future was polled: a later poll first forgets what the
+    /// coroutine waited on.
+    polled: bool,
     attached: bool,
 }
 
@@ -1266,13 +1316,12 @@ fn bindery_coroutine<T: Send + 'static>(
         let output = future.await;
         Box::new(move |py: ::pyo3::Python<'_>| finish(py, output)) as BinderyFinish
     });
-    Ok(BinderyCoroutine {
-        qualname,
-        local: ::std::sync::Mutex::new(Some(future)),
-        slot: None,
-        waker: ::std::sync::Arc::new(BinderyWaker(::std::sync::Mutex::new(BinderyWait::Idle))),
-        attached,
-    })
+    let task = ::std::sync::Arc::new(BinderyTask {
+        future: ::std::sync::Mutex::new(Some(future)),
+        wait: ::std::sync::Mutex::new(BinderyWait::Idle),
+    });
+    bindery_track(&task);
+    Ok(BinderyCoroutine { qualname, task: Some(task), polled: false, attached })
 }
 
 /// A core value as a Python object.
@@ -1295,25 +1344,34 @@ fn bindery_poll(
     }))
 }
 
-/// Polls the future of a slot once; it is dropped as soon as it is ready
-/// or panicked.
-fn bindery_poll_slot(
-    slot: &BinderySlot,
-    waker: &::std::task::Waker,
+/// What a step gives once the exit hook dropped the future.
+fn bindery_exiting() -> ::std::task::Poll<BinderyFinish> {
+    ::std::task::Poll::Ready(Box::new(|_py| {
+        let message = "the interpreter is exiting; the call was dropped";
+        Err(::pyo3::exceptions::PyRuntimeError::new_err(message))
+    }))
+}
+
+/// Polls the future of a task once; it is dropped as soon as it is ready or
+/// panicked, and when it is pending once the interpreter is exiting: the
+/// exit hook, which waits for this poll, then finds it gone. A poll after
+/// that raises `RuntimeError`.
+fn bindery_poll_task(
+    task: &::std::sync::Arc<BinderyTask>,
 ) -> Result<::std::task::Poll<BinderyFinish>, Box<dyn ::std::any::Any + Send>> {
-    let mut future = bindery_lock(slot);
-    let Some(running) = future.as_mut() else {
-        // Dropped by the exit hook.
-        let exiting: BinderyFinish = Box::new(|_py| {
-            let message = "the interpreter is exiting; the call was dropped";
-            Err(::pyo3::exceptions::PyRuntimeError::new_err(message))
-        });
-        return Ok(::std::task::Poll::Ready(exiting));
+    let mut future = bindery_lock(&task.future);
+    let exiting = || BINDERY_EXITING.load(::std::sync::atomic::Ordering::SeqCst);
+    let Some(running) = future.as_mut().filter(|_| !exiting()) else {
+        bindery_drop_future(future.take());
+        return Ok(bindery_exiting());
     };
-    let polled = bindery_poll(running, waker);
+    let waker = ::std::task::Waker::from(::std::sync::Arc::clone(task));
+    let polled = bindery_poll(running, &waker);
     match polled {
         // A finished future holds nothing that needs the runtime to drop.
         Ok(::std::task::Poll::Ready(_)) => *future = None,
+        // Left pending: an exiting interpreter's thread raises nothing.
+        Ok(::std::task::Poll::Pending) if exiting() => bindery_drop_future(future.take()),
         Ok(::std::task::Poll::Pending) => {}
         Err(_) => bindery_drop_future(future.take()),
     }
@@ -1324,31 +1382,22 @@ impl BinderyCoroutine {
     /// Polls the future: its value (as `StopIteration`), its exception, or
     /// what the awaiting task waits on.
     fn _step(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        let waker = ::std::task::Waker::from(::std::sync::Arc::clone(&self.waker));
-        let attached = self.attached;
-        let local = self.local.get_mut().unwrap_or_else(::std::sync::PoisonError::into_inner);
-        let polled = if let Some(future) = local.as_mut() {
-            if attached {
-                bindery_poll(future, &waker)
-            } else {
-                py.detach(|| bindery_poll(future, &waker))
-            }
-        } else if let Some(slot) = self.slot.clone() {
-            drop(self.waker.swap(BinderyWait::Idle));
-            if attached {
-                bindery_poll_slot(&slot, &waker)
-            } else {
-                py.detach(|| bindery_poll_slot(&slot, &waker))
-            }
-        } else {
+        let Some(task) = self.task.as_ref() else {
             let message = "cannot reuse already awaited coroutine";
             return Err(::pyo3::exceptions::PyRuntimeError::new_err(message));
+        };
+        if ::std::mem::replace(&mut self.polled, true) {
+            drop(task.swap(BinderyWait::Idle));
+        }
+        let polled = if self.attached {
+            bindery_poll_task(task)
+        } else {
+            py.detach(|| bindery_poll_task(task))
         };
         match polled {
             Ok(::std::task::Poll::Ready(finish)) => {
                 // Finished: dropped as it is, holding nothing.
-                *self.local.get_mut().unwrap_or_else(::std::sync::PoisonError::into_inner) = None;
-                self.slot = None;
+                self.task = None;
                 Err(::pyo3::exceptions::PyStopIteration::new_err((finish(py)?,)))
             }
             Ok(::std::task::Poll::Pending) => self._wait(py),
@@ -1362,24 +1411,13 @@ impl BinderyCoroutine {
     /// A future of the running loop that the waker completes; `None` (poll
     /// again after one loop iteration) if the waker already fired.
     fn _wait(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        let local = self.local.get_mut().unwrap_or_else(::std::sync::PoisonError::into_inner);
-        if let Some(future) = local.take() {
-            // Pending for the first time: from now on the exit hook can drop it.
-            let slot = ::std::sync::Arc::new(::std::sync::Mutex::new(Some(future)));
-            let mut pending = bindery_lock(&BINDERY_PENDING);
-            if pending.len() == pending.capacity() {
-                pending.retain(|slot| slot.strong_count() > 0);
-            }
-            pending.push(::std::sync::Arc::downgrade(&slot));
-            self.slot = Some(slot);
-        }
         static GET_RUNNING_LOOP: ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::PyAny>> =
             ::pyo3::sync::PyOnceLock::new();
         let get_running_loop = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?;
         let event_loop = get_running_loop.call0()?;
         let future = event_loop.call_method0("create_future")?;
-        {
-            let mut wait = bindery_lock(&self.waker.0);
+        if let Some(task) = self.task.as_ref() {
+            let mut wait = bindery_lock(&task.wait);
             if matches!(*wait, BinderyWait::Woken) {
                 return Ok(py.None());
             }
@@ -1427,13 +1465,11 @@ impl BinderyCoroutine {
     }
 
     fn close(&mut self) {
-        let local = self.local.get_mut().unwrap_or_else(::std::sync::PoisonError::into_inner);
-        bindery_drop_future(local.take());
-        if let Some(slot) = self.slot.take() {
-            bindery_drop_future(bindery_lock(&slot).take());
+        if let Some(task) = self.task.take() {
+            bindery_drop_future(bindery_lock(&task.future).take());
             // The loop's future it waited on (which refers to the task
             // holding this coroutine): released, so no cycle outlives it.
-            drop(self.waker.swap(BinderyWait::Idle));
+            drop(task.swap(BinderyWait::Idle));
         }
     }
 
@@ -1447,7 +1483,10 @@ impl BinderyCoroutine {
     /// the garbage collector must see (a task abandoned by a closed loop).
     fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> Result<(), ::pyo3::PyTraverseError> {
         // Never blocks: a waker in the middle of a wake-up is skipped.
-        if let Ok(wait) = self.waker.0.try_lock() {
+        let Some(task) = self.task.as_ref() else {
+            return Ok(());
+        };
+        if let Ok(wait) = task.wait.try_lock() {
             if let BinderyWait::Waiting(event_loop, future) = &*wait {
                 visit.call(event_loop)?;
                 visit.call(future)?;

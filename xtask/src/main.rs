@@ -1,11 +1,13 @@
 //! The repository's tasks, one module per command: `cargo xtask gen
-//! [--check]`, `test`, `bench` and `fuzz <runs>`. Every external command
-//! runs through `runner::Step`, which prints what it runs and how long it took.
+//! [--check]`, `test`, `bench`, `fuzz <runs>` and `exit-probe [runs]`. Every
+//! external command runs through `runner::Step`, which prints what it runs
+//! and how long it took.
 
 mod bench;
 mod fuzz;
 mod gen;
 mod matrix;
+mod probe;
 mod runner;
 mod test;
 mod user_project;
@@ -20,12 +22,19 @@ fn main() -> ExitCode {
         ["gen", "--check"] => gen::gen(true),
         ["test"] => test::test(),
         ["bench"] => bench::bench(),
+        ["exit-probe"] => test::exit_probe(500),
+        ["exit-probe", runs] => match runs.parse::<u64>() {
+            Ok(runs) => test::exit_probe(runs),
+            Err(_) => Err(format!("`{runs}` is not a number of runs")),
+        },
         ["fuzz", runs] => match runs.parse::<u64>() {
             Ok(runs) => fuzz::fuzz(fuzz::Fuzz::Runs(runs)),
             Err(_) => Err(format!("`{runs}` is not a number of runs")),
         },
         _ => {
-            eprintln!("usage: cargo xtask gen [--check] | test | bench | fuzz <runs>");
+            eprintln!(
+                "usage: cargo xtask gen [--check] | test | bench | fuzz <runs> | exit-probe [runs]"
+            );
             return ExitCode::from(2);
         }
     };

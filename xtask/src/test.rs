@@ -79,6 +79,9 @@ pub fn test() -> Result<(), String> {
     )
     .env(&env)
     .run()?;
+    // Exits at random points of an `[Async]` call's first poll; a long run
+    // is `cargo xtask exit-probe`.
+    crate::probe::exit_probe(&venv, &env, 20)?;
     // The bench harness on the debug builds with tiny counts, so it cannot rot.
     Step::new(
         "maturin develop (hand-written bench baseline)",
@@ -114,6 +117,14 @@ pub fn test() -> Result<(), String> {
 /// The generated crate (a workspace of its own, sharing the target dir):
 /// clippy, rustfmt, and the package installed with the test hooks. Returns
 /// the environment the later Python steps use.
+/// `cargo xtask exit-probe`: builds and installs boxkit as `test` does, then
+/// runs the exit probe `runs` times.
+pub fn exit_probe(runs: u64) -> Result<(), String> {
+    let venv = Venv::ensure()?;
+    let env = generated_crate(&cargo(), &venv)?;
+    crate::probe::exit_probe(&venv, &env, runs)
+}
+
 fn generated_crate(cargo: &str, venv: &Venv) -> Result<Vec<(&'static str, String)>, String> {
     // The generated crate is a workspace of its own; it shares the target dir.
     let target = ("CARGO_TARGET_DIR", root().join("target").to_string());

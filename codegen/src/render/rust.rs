@@ -113,8 +113,10 @@ struct LibRs {
     variant_attribute: String,
     class_count: usize,
     /// The `static` of cached exception classes, and of listener bases.
-    error_classes: String,
-    listener_bases: String,
+    /// The statics of cached classes, each emitted where it is used; the
+    /// `BinderyTypeSlot` alias is emitted exactly when one of them is.
+    error_classes: Option<String>,
+    listener_bases: Option<String>,
     error_fns: Vec<ErrorFn>,
     has_records: bool,
     /// Pickling, copying and `copy.replace` of records.
@@ -226,15 +228,24 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         .iter()
         .flat_map(|f| &f.arms)
         .any(|arm| arm.lines.iter().any(|l| l == NO_FIELDS));
+    let has_optional = api
+        .callbacks
+        .iter()
+        .flat_map(|c| &c.methods)
+        .any(|m| !m.required);
+    let error_classes =
+        (plan.class_slots > 0).then(|| type_slots("BINDERY_ERROR_CLASSES", plan.class_slots));
+    let listener_bases =
+        has_optional.then(|| type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()));
     LibRs {
         header: super::header_text(api),
         crate_doc: crate_doc(api),
-        imports: imports(api),
+        imports: imports(error_classes.is_some() || listener_bases.is_some()),
         errors_module: types::rust_str(&format!("{}.{}", api.package, api.errors_module)),
         variant_attribute: types::rust_str(&api.variant_attribute),
         class_count: plan.class_slots,
-        error_classes: type_slots("BINDERY_ERROR_CLASSES", plan.class_slots),
-        listener_bases: type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()),
+        error_classes,
+        listener_bases,
         error_fns,
         has_records: api.records.iter().any(|r| !r.traits.debug)
             || api.enums.iter().any(|e| !e.flat && !e.traits.debug),
@@ -274,11 +285,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         unknown_variants: api.enums.iter().any(|e| e.non_exhaustive),
         listeners_module: types::rust_str(&format!("{}.{}", api.package, api.listeners_module)),
         listener_count: api.callbacks.len(),
-        has_optional: api
-            .callbacks
-            .iter()
-            .flat_map(|c| &c.methods)
-            .any(|m| !m.required),
+        has_optional,
         has_queued: api.has_queued(),
         package_str: types::rust_str(&api.package),
         optional_queued: api
@@ -439,7 +446,8 @@ fn crate_doc(api: &Api) -> String {
 
 /// Only traits are imported, anonymously: every other std and PyO3 item is
 /// spelled by absolute path, so no UDL name can shadow what the glue uses.
-fn imports(api: &Api) -> Vec<String> {
+/// `type_slots`: some static of cached classes is emitted (`type_slots`).
+fn imports(type_slots: bool) -> Vec<String> {
     let mut imports = vec![
         "#[allow(unused_imports)]".to_string(),
         "use ::pyo3::types::{PyAnyMethods as _, PyModuleMethods as _, PyTypeMethods as _};"
@@ -447,7 +455,7 @@ fn imports(api: &Api) -> Vec<String> {
         "#[allow(unused_imports)]".to_string(),
         "use ::pyo3::IntoPyObjectExt as _;".to_string(),
     ];
-    if !api.errors.is_empty() || !api.callbacks.is_empty() {
+    if type_slots {
         imports.push(String::new());
         imports.push("/// A Python class imported once and cached.".to_string());
         imports.push(
