@@ -155,6 +155,36 @@ fn invalid_fixtures_come_in_pairs() {
 /// The longest a function may be without a comment saying why (`long:`).
 const MAX_FUNCTION_LINES: usize = 120;
 
+/// Every function of a file (free, in `impl`s, traits and modules, nested
+/// ones too) with the line its item starts on (attributes and docs
+/// included) and its number of lines.
+fn functions(file: &syn::File) -> Vec<(usize, usize)> {
+    fn span(item: &impl syn::spanned::Spanned) -> (usize, usize) {
+        let span = item.span();
+        (span.start().line, span.end().line + 1 - span.start().line)
+    }
+    struct Visitor(Vec<(usize, usize)>);
+    impl<'ast> syn::visit::Visit<'ast> for Visitor {
+        fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+            self.0.push(span(item));
+            syn::visit::visit_item_fn(self, item);
+        }
+        fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+            self.0.push(span(item));
+            syn::visit::visit_impl_item_fn(self, item);
+        }
+        fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+            if item.default.is_some() {
+                self.0.push(span(item));
+            }
+            syn::visit::visit_trait_item_fn(self, item);
+        }
+    }
+    let mut visitor = Visitor(Vec::new());
+    syn::visit::Visit::visit_file(&mut visitor, file);
+    visitor.0
+}
+
 #[test]
 fn functions_are_short_or_say_why() {
     let mut files = Vec::new();
@@ -164,30 +194,18 @@ fn functions_are_short_or_say_why() {
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            let trimmed = line.trim_start();
-            let is_fn = trimmed.starts_with("fn ")
-                || trimmed.starts_with("pub fn ")
-                || (trimmed.starts_with("pub(") && trimmed.contains(") fn "));
-            if !is_fn
-                || !line.trim_end().ends_with('{')
-                    && !lines[i..]
-                        .iter()
-                        .take(8)
-                        .any(|l| l.trim_end().ends_with('{'))
-            {
-                continue;
-            }
-            let indent = line.len() - trimmed.len();
-            let close = format!("{}}}", " ".repeat(indent));
-            let Some(len) = lines[i..].iter().position(|l| *l == close) else {
-                continue;
-            };
-            let reason = lines[i.saturating_sub(6)..i]
+        let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (start, len) in functions(&file) {
+            // A comment above the item or among its docs may say why.
+            let signature = lines[start - 1..]
+                .iter()
+                .position(|l| l.contains("fn "))
+                .map_or(start, |k| start + k);
+            let reason = lines[start.saturating_sub(7)..signature]
                 .iter()
                 .any(|l| l.contains("long:"));
-            if len + 1 > MAX_FUNCTION_LINES && !reason {
-                long.push(format!("{}:{} ({} lines)", path.display(), i + 1, len + 1));
+            if len > MAX_FUNCTION_LINES && !reason {
+                long.push(format!("{}:{start} ({len} lines)", path.display()));
             }
         }
     }
@@ -195,6 +213,19 @@ fn functions_are_short_or_say_why() {
         long.is_empty(),
         "functions over {MAX_FUNCTION_LINES} lines without a `long:` reason: {long:#?}"
     );
+}
+
+/// The check above sees a function whatever its signature's length.
+#[test]
+fn the_length_check_sees_every_function() {
+    let long_signature = (0..30)
+        .map(|i| format!("    a{i}: u8,\n"))
+        .collect::<String>();
+    let text = format!(
+        "impl X {{\n    fn f(\n{long_signature}    ) {{\n        let x = 1;\n    }}\n}}\nfn g() {{}}\n"
+    );
+    let file = syn::parse_file(&text).unwrap();
+    assert_eq!(functions(&file), vec![(2, 34), (37, 1)]);
 }
 
 /// The config reference documents every key the parser accepts, and shows

@@ -2,8 +2,8 @@
 exits, wherever in the call's first poll the exit comes.
 
 Each run starts an interpreter that awaits `box.exec_async(sleeper)` in a
-daemon thread while a CPU-bound thread competes for the GIL, and exits at a
-random point: a random time after the thread started, or a random time after
+daemon thread while a CPU-bound thread competes for the GIL (run it beside
+other load too), and exits at a random point: a random time after the thread started, or a random time after
 the sleeper wrote its pid. The exit hook must drop the future, whose drop
 kills the sleeper; a sleeper alive after its interpreter exited is a failure.
 
@@ -39,12 +39,17 @@ RUN = textwrap.dedent(
     print(box.workdir(), flush=True)
 
 
+    spinning = True
+
+
     def spin() -> None:
-        while True:
+        # Competes for the GIL until the main thread is done; not a daemon
+        # (CPython's own daemon threads crash at exit now and then).
+        while spinning:
             pass
 
 
-    threading.Thread(target=spin, daemon=True).start()
+    threading.Thread(target=spin).start()
     started = time.perf_counter()
     call = box.exec_async({SLEEPER!r})
     threading.Thread(target=asyncio.run, args=(call,), daemon=True, name={THREAD!r}).start()
@@ -59,6 +64,7 @@ RUN = textwrap.dedent(
         until = time.perf_counter() + rng.uniform(0, 0.002)
     while time.perf_counter() < until:
         pass
+    spinning = False
     """
 )
 
@@ -96,7 +102,8 @@ def run(root: pathlib.Path, seed: int) -> str | None:
     # A step of the call after the exit hook dropped its future raises
     # RuntimeError (docs/uniffi-compat.md, "Exit"): when the exit comes
     # before the first poll, the awaiting thread reports it as it is stopped.
-    raised = done.stderr.startswith(f"Exception in thread {THREAD}")
+    report = f"Exception in thread {THREAD}"
+    raised = done.stderr.startswith(report) or report.startswith(done.stderr.strip())
     if done.returncode != 0 or done.stderr and not raised:
         return f"exit {done.returncode}: {done.stderr.strip()}"
     pid = sleeper_of(pathlib.Path(done.stdout.strip()))

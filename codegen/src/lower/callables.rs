@@ -454,6 +454,39 @@ impl Lowerer<'_, '_> {
             )
             .with_help("rename it");
         }
+        let arguments = self.arguments(owner, member, inputs);
+        let returns = returns.and_then(|t| self.ty(&t, span.clone()));
+        if returns.as_ref().is_some_and(Type::contains_callback) {
+            self.udl(
+                Code::Unsupported,
+                span.clone(),
+                "a callback interface cannot be returned to Python",
+            )
+            .with_help(super::CALLBACK_ELSEWHERE);
+        }
+        let (throws, throws_object) = self.thrown(member, span, throws);
+        Callable {
+            name,
+            arguments,
+            returns,
+            throws,
+            throws_object,
+            self_by_arc: false,
+            keep_gil: false,
+            is_async: false,
+            backends: Vec::new(),
+            docstring,
+        }
+    }
+
+    /// The arguments of `owner.member`, checked: names, defaults last,
+    /// unique after escaping, callbacks only at the top level.
+    fn arguments(
+        &mut self,
+        owner: &str,
+        member: &str,
+        inputs: Vec<uniffi_meta::FnParamMetadata>,
+    ) -> Vec<Argument> {
         let mut arguments = Vec::new();
         let mut seen_default = false;
         for p in inputs {
@@ -524,15 +557,16 @@ impl Lowerer<'_, '_> {
                 .with_help(super::CALLBACK_ELSEWHERE);
             }
         }
-        let returns = returns.and_then(|t| self.ty(&t, span.clone()));
-        if returns.as_ref().is_some_and(Type::contains_callback) {
-            self.udl(
-                Code::Unsupported,
-                span.clone(),
-                "a callback interface cannot be returned to Python",
-            )
-            .with_help(super::CALLBACK_ELSEWHERE);
-        }
+        arguments
+    }
+
+    /// What `member` throws: an error type, or an interface used as one.
+    fn thrown(
+        &mut self,
+        member: &str,
+        span: Range<usize>,
+        throws: Option<uniffi_meta::Type>,
+    ) -> (Option<ErrorId>, Option<ObjectId>) {
         let throws_object = match &throws {
             Some(uniffi_meta::Type::Object { name, .. }) => self.ids.objects.get(name).copied(),
             _ => None,
@@ -555,18 +589,7 @@ impl Lowerer<'_, '_> {
                 None
             }
         });
-        Callable {
-            name,
-            arguments,
-            returns,
-            throws,
-            throws_object,
-            self_by_arc: false,
-            keep_gil: false,
-            is_async: false,
-            backends: Vec::new(),
-            docstring,
-        }
+        (throws, throws_object)
     }
 }
 
