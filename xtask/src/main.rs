@@ -4,6 +4,7 @@
 //! and how long it took.
 
 mod bench;
+mod conformance;
 mod fuzz;
 mod gen;
 mod matrix;
@@ -22,6 +23,9 @@ fn main() -> ExitCode {
         ["gen", "--check"] => gen::gen(true),
         ["test"] => test::test(),
         ["bench"] => bench::bench(),
+        ["conformance", rest @ ..] => {
+            conformance::Options::parse(rest).and_then(|o| conformance::conformance(&o))
+        }
         ["exit-probe"] => test::exit_probe(500),
         ["exit-probe", runs] => match runs.parse::<u64>() {
             Ok(runs) => test::exit_probe(runs),

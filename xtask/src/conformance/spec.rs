@@ -1,0 +1,679 @@
+//! A random API: the model the conformance run generates, shrinks, and
+//! renders as a UDL file, a binding config and a Rust core.
+//!
+//! Definitions only refer to earlier ones (no cycles), so any subset that
+//! keeps the referenced definitions is again a valid API.
+
+use super::rng::Rng;
+
+/// A UDL type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    Bool,
+    I8,
+    U8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    U64,
+    F32,
+    F64,
+    Str,
+    Bytes,
+    Timestamp,
+    Duration,
+    Opt(Box<Ty>),
+    Seq(Box<Ty>),
+    /// Keys are strings or integers.
+    Map(Box<Ty>, Box<Ty>),
+    Record(usize),
+    Enum(usize),
+    Object(usize),
+    /// Only as a function's argument (`T` or `T?` at the top level).
+    Callback(usize),
+}
+
+impl Ty {
+    const SCALARS: [Ty; 15] = [
+        Ty::Bool,
+        Ty::I8,
+        Ty::U8,
+        Ty::I16,
+        Ty::U16,
+        Ty::I32,
+        Ty::U32,
+        Ty::I64,
+        Ty::U64,
+        Ty::F32,
+        Ty::F64,
+        Ty::Str,
+        Ty::Bytes,
+        Ty::Timestamp,
+        Ty::Duration,
+    ];
+
+    /// The type with definition `gone` removed, or `None` if it names it;
+    /// later definitions of that kind move down by one.
+    pub fn without(&self, gone: Ref) -> Option<Ty> {
+        let shift = |i: usize, kind: MakeRef| -> Option<usize> {
+            match gone {
+                g if g == kind(i) => None,
+                g if std::mem::discriminant(&g) == std::mem::discriminant(&kind(i))
+                    && g.index() < i =>
+                {
+                    Some(i - 1)
+                }
+                _ => Some(i),
+            }
+        };
+        Some(match self {
+            Ty::Opt(t) => Ty::Opt(Box::new(t.without(gone)?)),
+            Ty::Seq(t) => Ty::Seq(Box::new(t.without(gone)?)),
+            Ty::Map(k, v) => Ty::Map(Box::new(k.without(gone)?), Box::new(v.without(gone)?)),
+            Ty::Record(i) => Ty::Record(shift(*i, Ref::Record)?),
+            Ty::Enum(i) => Ty::Enum(shift(*i, Ref::Enum)?),
+            Ty::Object(i) => Ty::Object(shift(*i, Ref::Object)?),
+            Ty::Callback(i) => Ty::Callback(shift(*i, Ref::Callback)?),
+            other => other.clone(),
+        })
+    }
+}
+
+/// A constructor of [`Ref`] (`Ref::Record`, ...).
+type MakeRef = fn(usize) -> Ref;
+
+/// A definition, by kind and index.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ref {
+    Record(usize),
+    Enum(usize),
+    Error(usize),
+    Object(usize),
+    Callback(usize),
+}
+
+impl Ref {
+    fn index(self) -> usize {
+        match self {
+            Ref::Record(i) | Ref::Enum(i) | Ref::Error(i) | Ref::Object(i) | Ref::Callback(i) => i,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub name: String,
+    pub ty: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub name: String,
+    pub doc: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub name: String,
+    pub fields: Vec<Field>,
+}
+
+/// An enum or an error: flat (`enum`) or with fields (`[Enum] interface`,
+/// `[Error] interface`).
+#[derive(Clone, Debug)]
+pub struct Enum {
+    pub name: String,
+    pub doc: Option<String>,
+    pub flat: bool,
+    pub non_exhaustive: bool,
+    pub variants: Vec<Variant>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub doc: Option<String>,
+    pub args: Vec<Field>,
+    pub returns: Option<Ty>,
+    pub throws: Option<usize>,
+    pub is_async: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub name: String,
+    pub doc: Option<String>,
+    pub constructor: Option<Vec<Field>>,
+    pub methods: Vec<Function>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Callback {
+    pub name: String,
+    pub methods: Vec<Function>,
+}
+
+/// One API: a namespace and its definitions.
+#[derive(Clone, Debug)]
+pub struct Api {
+    pub namespace: String,
+    pub functions: Vec<Function>,
+    pub records: Vec<Record>,
+    pub enums: Vec<Enum>,
+    pub errors: Vec<Enum>,
+    pub objects: Vec<Object>,
+    pub callbacks: Vec<Callback>,
+}
+
+/// How big a generated API is.
+#[derive(Clone, Copy)]
+pub struct Size {
+    /// Definitions of each kind, at most.
+    pub items: usize,
+    /// Members (fields, arguments, variants, methods) of each, at most.
+    pub members: usize,
+}
+
+/// Words that names are made of: ordinary ones, and names that are
+/// keywords or builtins in Python or Rust, or names the glue uses itself.
+const WORDS: &[&str] = &[
+    "box", "item", "entry", "value", "name", "id", "state", "config", "path", "count", "limit",
+    "payload", "header", "session", "token", "record", "event", "listener", "error", "result",
+    "data", "key", "index", "offset", "buffer", "client", "server", "request", "response", "info",
+];
+
+/// Argument, field and function names that are keywords or builtins in one
+/// language or names the glue itself binds (each must still bind).
+const AWKWARD: &[&str] = &[
+    "type", "class", "from", "match", "async", "await", "in", "is", "loop", "ref", "mut", "fn",
+    "impl", "struct", "move", "use", "where", "yield", "try", "gen", "print", "list", "str", "int",
+    "len", "dict", "bytes", "py", "value", "result", "error", "future", "waker", "Ok", "Some",
+    "None", "lambda", "pass", "def", "return", "global", "object", "self_", "cls", "args",
+    "kwargs", "module", "m", "e", "v", "x",
+];
+
+/// Type-name words, CamelCase; acronyms give names that snake-case alike.
+const TYPE_WORDS: &[&str] = &[
+    "Box", "Item", "Entry", "State", "Config", "Path", "Session", "Token", "Event", "Http", "HTTP",
+    "Url", "URL", "Json", "JSON", "Io", "IO", "Response", "Request", "Client", "Data", "Info",
+    "Limit", "Key", "Error", "Result", "Option", "Vec", "String", "List", "Dict", "Type",
+];
+
+/// A name generator that never gives one name twice (UDL names are unique
+/// per namespace; members unique per definition, which the caller asks).
+pub struct Names<'a> {
+    rng: &'a mut Rng,
+    used: std::collections::BTreeSet<String>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(rng: &'a mut Rng) -> Self {
+        Names {
+            rng,
+            used: Default::default(),
+        }
+    }
+
+    fn words(&mut self, words: &[&str], join: &str, lower: bool) -> String {
+        // Mostly short; sometimes very long (rustfmt and line widths).
+        let count = match self.rng.below(10) {
+            0 => 6 + self.rng.below(8),
+            1..=3 => 2 + self.rng.below(2),
+            _ => 1,
+        };
+        let parts: Vec<String> = (0..count)
+            .map(|_| {
+                let w = *self.rng.pick(words);
+                if lower {
+                    w.to_lowercase()
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect();
+        parts.join(join)
+    }
+
+    fn fresh(&mut self, make: impl Fn(&mut Self) -> String) -> String {
+        loop {
+            let name = make(self);
+            // Unique across the namespace, also after Python's snake_case
+            // and case-folding, except where a clash is what is wanted.
+            if self.used.insert(name.clone()) {
+                return name;
+            }
+        }
+    }
+
+    /// A CamelCase type name (`Error` alone is a WebIDL type).
+    pub fn type_name(&mut self) -> String {
+        self.fresh(|n| loop {
+            let name = n.words(TYPE_WORDS, "", false);
+            if name != "Error" {
+                return name;
+            }
+        })
+    }
+
+    /// A snake_case function name, sometimes a keyword.
+    pub fn function(&mut self) -> String {
+        self.fresh(|n| {
+            if n.rng.below(6) == 0 {
+                (*n.rng.pick(AWKWARD)).to_string()
+            } else {
+                n.words(WORDS, "_", true)
+            }
+        })
+    }
+
+    /// Member names (fields, arguments, variants are `variant`), unique
+    /// among themselves; not recorded namespace-wide.
+    pub fn members(&mut self, count: usize, camel: bool) -> Vec<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        while out.len() < count {
+            let name = if camel {
+                self.words(TYPE_WORDS, "", false)
+            } else if self.rng.below(4) == 0 {
+                (*self.rng.pick(AWKWARD)).to_string()
+            } else {
+                self.words(WORDS, "_", true)
+            };
+            // Unique after escaping too (`lambda` and `lambda_` are one name).
+            let key = name.trim_end_matches('_').to_lowercase();
+            if seen.insert(key) {
+                out.push(name);
+            }
+        }
+        out
+    }
+}
+
+/// A random docstring: none, one line, or several (with quotes and
+/// backslashes, which every language must escape).
+fn doc(rng: &mut Rng) -> Option<String> {
+    match rng.below(6) {
+        0 => Some("One line.".to_string()),
+        1 => Some("Two lines, with \"quotes\" and a \\ backslash.\n\nAnd `code`.".to_string()),
+        _ => None,
+    }
+}
+
+/// Generates an API of `size` from `rng`.
+pub fn generate(rng: &mut Rng, size: Size) -> Api {
+    let mut api = Api {
+        namespace: String::new(),
+        functions: Vec::new(),
+        records: Vec::new(),
+        enums: Vec::new(),
+        errors: Vec::new(),
+        objects: Vec::new(),
+        callbacks: Vec::new(),
+    };
+    let mut fork = rng.fork();
+    let mut names = Names::new(&mut fork);
+    api.namespace = names.fresh(|n| n.words(WORDS, "_", true));
+    let counts: Vec<usize> = (0..6).map(|_| rng.below(size.items + 1)).collect();
+    for _ in 0..counts[0] {
+        let e = enumeration(rng, &mut names, &api, size, false);
+        api.enums.push(e);
+    }
+    for _ in 0..counts[1] {
+        let name = names.type_name();
+        let k = 1 + rng.below(size.members);
+        let fields = fields(rng, &mut names, &api, k, false);
+        api.records.push(Record {
+            name,
+            doc: doc(rng),
+            fields,
+        });
+    }
+    for _ in 0..counts[2] {
+        let e = enumeration(rng, &mut names, &api, size, true);
+        api.errors.push(e);
+    }
+    for _ in 0..counts[3] {
+        let name = names.type_name();
+        let constructor = (rng.below(3) > 0).then(|| {
+            let k = rng.below(size.members);
+            fields(rng, &mut names, &api, k, false)
+        });
+        let methods = (0..rng.below(size.members + 1))
+            .map(|_| function(rng, &mut names, &api, size, false))
+            .collect();
+        api.objects.push(Object {
+            name,
+            doc: doc(rng),
+            constructor,
+            methods,
+        });
+    }
+    for _ in 0..counts[4] {
+        let name = names.type_name();
+        let methods = (0..1 + rng.below(size.members))
+            .map(|_| function(rng, &mut names, &api, size, true))
+            .collect();
+        api.callbacks.push(Callback { name, methods });
+    }
+    for _ in 0..counts[5].max(1) {
+        let f = function(rng, &mut names, &api, size, false);
+        api.functions.push(f);
+    }
+    api
+}
+
+fn enumeration(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, error: bool) -> Enum {
+    let name = names.type_name();
+    let flat = rng.below(2) == 0;
+    let count = 1 + rng.below(size.members);
+    let variants = names
+        .members(count, true)
+        .into_iter()
+        .map(|name| Variant {
+            name,
+            fields: if flat {
+                Vec::new()
+            } else {
+                let k = rng.below(size.members);
+                fields(rng, names, api, k, false)
+            },
+        })
+        .collect();
+    // UDL takes `[NonExhaustive]` on a flat `enum` only.
+    let non_exhaustive = flat && !error && rng.below(4) == 0;
+    Enum {
+        name,
+        doc: doc(rng),
+        flat,
+        non_exhaustive,
+        variants,
+    }
+}
+
+fn fields(rng: &mut Rng, names: &mut Names, api: &Api, count: usize, args: bool) -> Vec<Field> {
+    names
+        .members(count, false)
+        .into_iter()
+        .map(|name| Field {
+            name,
+            ty: ty(rng, api, 2, args),
+        })
+        .collect()
+}
+
+fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: bool) -> Function {
+    let name = names.function();
+    let k = rng.below(size.members + 1);
+    // A callback method's arguments are plain values.
+    let args = fields(rng, names, api, k, !callback);
+    let returns = (rng.below(3) > 0).then(|| ty(rng, api, 2, false));
+    let throws = (!callback && !api.errors.is_empty() && rng.below(3) == 0)
+        .then(|| rng.below(api.errors.len()));
+    Function {
+        name,
+        doc: doc(rng),
+        args,
+        returns,
+        throws,
+        is_async: !callback && rng.below(6) == 0,
+    }
+}
+
+/// A random type over the definitions so far; `arg`: a callback interface
+/// may be the whole type (or an optional of it).
+fn ty(rng: &mut Rng, api: &Api, depth: usize, arg: bool) -> Ty {
+    let roll = rng.below(20);
+    match roll {
+        0..=8 => rng.pick(&Ty::SCALARS).clone(),
+        // `T??` is not UDL.
+        9 | 10 if depth > 0 => match ty(rng, api, depth - 1, false) {
+            Ty::Opt(inner) => Ty::Opt(inner),
+            inner => Ty::Opt(Box::new(inner)),
+        },
+        11 | 12 if depth > 0 => Ty::Seq(Box::new(ty(rng, api, depth - 1, false))),
+        13 if depth > 0 => {
+            let key = rng.pick(&[Ty::Str, Ty::U32, Ty::I64]).clone();
+            Ty::Map(Box::new(key), Box::new(ty(rng, api, depth - 1, false)))
+        }
+        14 | 15 if !api.records.is_empty() => Ty::Record(rng.below(api.records.len())),
+        16 | 17 if !api.enums.is_empty() => Ty::Enum(rng.below(api.enums.len())),
+        18 if !api.objects.is_empty() => Ty::Object(rng.below(api.objects.len())),
+        19 if arg && !api.callbacks.is_empty() => {
+            let callback = Ty::Callback(rng.below(api.callbacks.len()));
+            if rng.below(2) == 0 {
+                callback
+            } else {
+                Ty::Opt(Box::new(callback))
+            }
+        }
+        _ => Ty::Str,
+    }
+}
+
+impl Api {
+    /// The API without definition `gone`: every member whose type names it
+    /// goes too, and later definitions of its kind move down.
+    pub fn without(&self, gone: Ref) -> Api {
+        fn keep(fields: &[Field], gone: Ref) -> Vec<Field> {
+            fields
+                .iter()
+                .filter_map(|f| {
+                    Some(Field {
+                        name: f.name.clone(),
+                        ty: f.ty.without(gone)?,
+                    })
+                })
+                .collect()
+        }
+        let function = |f: &Function| -> Function {
+            let throws = match (f.throws, gone) {
+                (Some(e), Ref::Error(g)) if e == g => None,
+                (Some(e), Ref::Error(g)) if e > g => Some(e - 1),
+                (t, _) => t,
+            };
+            Function {
+                name: f.name.clone(),
+                doc: f.doc.clone(),
+                args: keep(&f.args, gone),
+                returns: f.returns.as_ref().and_then(|t| t.without(gone)),
+                throws,
+                is_async: f.is_async,
+            }
+        };
+        let enumeration = |e: &Enum| Enum {
+            variants: e
+                .variants
+                .iter()
+                .map(|v| Variant {
+                    name: v.name.clone(),
+                    fields: keep(&v.fields, gone),
+                })
+                .collect(),
+            ..e.clone()
+        };
+        fn kept<T>(items: &[T], kind: MakeRef, gone: Ref) -> impl Iterator<Item = &T> {
+            (items.iter().enumerate())
+                .filter(move |(i, _)| kind(*i) != gone)
+                .map(|(_, t)| t)
+        }
+        Api {
+            namespace: self.namespace.clone(),
+            functions: self.functions.iter().map(function).collect(),
+            records: kept(&self.records, Ref::Record, gone)
+                .map(|r| Record {
+                    fields: keep(&r.fields, gone),
+                    ..r.clone()
+                })
+                .collect(),
+            enums: kept(&self.enums, Ref::Enum, gone)
+                .map(&enumeration)
+                .collect(),
+            errors: kept(&self.errors, Ref::Error, gone)
+                .map(&enumeration)
+                .collect(),
+            objects: kept(&self.objects, Ref::Object, gone)
+                .map(|o| Object {
+                    constructor: o.constructor.as_ref().map(|c| keep(c, gone)),
+                    methods: o.methods.iter().map(function).collect(),
+                    ..o.clone()
+                })
+                .collect(),
+            callbacks: kept(&self.callbacks, Ref::Callback, gone)
+                .map(|c| Callback {
+                    methods: c.methods.iter().map(function).collect(),
+                    ..c.clone()
+                })
+                .collect(),
+        }
+    }
+
+    /// Smaller APIs, for shrinking: each without one definition, one member,
+    /// or one docstring, largest steps first.
+    pub fn smaller(&self) -> Vec<Api> {
+        let mut out = Vec::new();
+        let kinds: [(usize, MakeRef); 5] = [
+            (self.records.len(), Ref::Record),
+            (self.enums.len(), Ref::Enum),
+            (self.errors.len(), Ref::Error),
+            (self.objects.len(), Ref::Object),
+            (self.callbacks.len(), Ref::Callback),
+        ];
+        for (count, kind) in kinds {
+            out.extend((0..count).map(|i| self.without(kind(i))));
+        }
+        let mut edit = |change: &dyn Fn(&mut Api) -> bool| {
+            let mut api = self.clone();
+            if change(&mut api) {
+                out.push(api);
+            }
+        };
+        for i in 0..self.functions.len() {
+            edit(&|a| {
+                a.functions.len() > 1 && {
+                    a.functions.remove(i);
+                    true
+                }
+            });
+        }
+        for i in 0..self.objects.len() {
+            for j in 0..self.objects[i].methods.len() {
+                edit(&|a| {
+                    a.objects[i].methods.remove(j);
+                    true
+                });
+            }
+            edit(&|a| a.objects[i].constructor.take().is_some());
+        }
+        for i in 0..self.callbacks.len() {
+            for j in 0..self.callbacks[i].methods.len() {
+                edit(&|a| {
+                    a.callbacks[i].methods.len() > 1 && {
+                        a.callbacks[i].methods.remove(j);
+                        true
+                    }
+                });
+            }
+        }
+        // Members: arguments, fields, variants.
+        let members = self.member_lists();
+        for (list, len) in members.into_iter().enumerate() {
+            for k in 0..len {
+                edit(&|a| a.remove_member(list, k));
+            }
+        }
+        edit(&|a| a.strip_docs());
+        out
+    }
+
+    /// Calls `visit` with every list of members (arguments, fields,
+    /// variants) in one order, and the fewest it may keep.
+    fn walk_members(&mut self, visit: &mut dyn FnMut(Members<'_>)) {
+        for f in &mut self.functions {
+            visit(Members::Fields(&mut f.args, 0));
+        }
+        for o in &mut self.objects {
+            for m in &mut o.methods {
+                visit(Members::Fields(&mut m.args, 0));
+            }
+            if let Some(c) = &mut o.constructor {
+                visit(Members::Fields(c, 0));
+            }
+        }
+        for c in &mut self.callbacks {
+            for m in &mut c.methods {
+                visit(Members::Fields(&mut m.args, 0));
+            }
+        }
+        for r in &mut self.records {
+            visit(Members::Fields(&mut r.fields, 1));
+        }
+        for e in self.enums.iter_mut().chain(&mut self.errors) {
+            visit(Members::Variants(&mut e.variants));
+            for v in &mut e.variants {
+                visit(Members::Fields(&mut v.fields, 0));
+            }
+        }
+    }
+
+    /// The length of every member list, in `walk_members` order.
+    fn member_lists(&self) -> Vec<usize> {
+        let mut lens = Vec::new();
+        self.clone().walk_members(&mut |m| {
+            lens.push(match m {
+                Members::Fields(f, _) => f.len(),
+                Members::Variants(v) => v.len(),
+            })
+        });
+        lens
+    }
+
+    /// Removes member `k` of list `list` (in `walk_members` order), unless
+    /// the list would then be too short; whether it did.
+    fn remove_member(&mut self, list: usize, k: usize) -> bool {
+        let mut position = 0;
+        let mut removed = false;
+        self.walk_members(&mut |m| {
+            if position == list {
+                removed = match m {
+                    Members::Fields(f, min) if f.len() > min.max(k) => {
+                        f.remove(k);
+                        true
+                    }
+                    Members::Variants(v) if v.len() > 1.max(k) => {
+                        v.remove(k);
+                        true
+                    }
+                    _ => false,
+                };
+            }
+            position += 1;
+        });
+        removed
+    }
+
+    fn strip_docs(&mut self) -> bool {
+        let mut any = false;
+        let mut strip = |d: &mut Option<String>| any |= d.take().is_some();
+        self.functions.iter_mut().for_each(|f| strip(&mut f.doc));
+        self.records.iter_mut().for_each(|r| strip(&mut r.doc));
+        self.enums
+            .iter_mut()
+            .chain(&mut self.errors)
+            .for_each(|e| strip(&mut e.doc));
+        for o in &mut self.objects {
+            strip(&mut o.doc);
+            o.methods.iter_mut().for_each(|m| strip(&mut m.doc));
+        }
+        any
+    }
+}
+
+/// One list of members, for shrinking: fields or arguments (and the fewest
+/// the list may keep), or an enum's variants (at least one).
+enum Members<'a> {
+    Fields(&'a mut Vec<Field>, usize),
+    Variants(&'a mut Vec<Variant>),
+}
