@@ -259,6 +259,29 @@ def test_exit_with_a_call_pending_is_clean_and_kills_the_child(tmp_path: pathlib
     assert wait_until_dead(int(done.stdout))
 
 
+def test_a_call_awaited_on_the_main_thread_after_the_exit_hook_raises(tmp_path: pathlib.Path) -> None:
+    # An atexit hook registered before the import runs after bindery's: its
+    # call cannot run any more, and says so instead of hanging.
+    script = textwrap.dedent(
+        f"""
+        import asyncio, atexit
+
+        def late() -> None:
+            try:
+                asyncio.run(box.wait_for_state(boxkit.BoxState.REMOVED))
+            except RuntimeError as exc:
+                print(exc)
+
+        atexit.register(late)
+        import boxkit
+
+        box = boxkit.Runtime({str(tmp_path / "root")!r}).create_box("late", {{}})
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "the interpreter is exiting; the call was dropped\n", "")
+
+
 def test_exit_while_a_runtime_thread_wakes_a_call_is_silent(tmp_path: pathlib.Path) -> None:
     # Timers keep firing on tokio's threads while the interpreter finalizes.
     script = textwrap.dedent(

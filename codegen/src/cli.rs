@@ -43,6 +43,42 @@ pub struct Options {
     pub regenerate: Option<String>,
 }
 
+/// A located problem for each input that is not UTF-8 (the byte offset
+/// of its first bad byte).
+fn encoding_problems(udl_bad: Option<usize>, config_bad: Option<usize>) -> Vec<Diagnostic> {
+    [(udl_bad, Source::Udl), (config_bad, Source::Config)]
+        .into_iter()
+        .filter_map(|(bad, source)| {
+            bad.map(|at| {
+                Diagnostic::new(
+                    Code::UdlSyntax,
+                    source,
+                    at..at + 1,
+                    "the file is not valid UTF-8",
+                )
+            })
+        })
+        .collect()
+}
+
+/// The format phase (`crate::format`): whether the files may be written.
+fn format(files: &mut crate::FileSet) -> bool {
+    match crate::format::rustfmt(files) {
+        Ok(crate::format::Formatted::Done) => true,
+        Ok(crate::format::Formatted::Unavailable(reason)) => {
+            eprintln!(
+                "warning: {reason}; the generated Rust keeps bindery's own layout, which is not \
+                 always rustfmt's (install it: `rustup component add rustfmt`)"
+            );
+            true
+        }
+        Err(message) => {
+            eprintln!("error: {message}; nothing was written");
+            false
+        }
+    }
+}
+
 /// Generates (or checks) `out` from `udl` and `config`; prints what it did
 /// and every diagnostic to stderr; returns the exit code. This is the
 /// function a project's own `cargo xtask` calls.
@@ -80,25 +116,13 @@ pub fn run_generate(
         .ok()
         .and_then(|api| core_version(&out.join(&api.crate_path)));
     input.core_version = core_version.as_deref();
-    let encoding: Vec<Diagnostic> = [(udl_bad, Source::Udl), (config_bad, Source::Config)]
-        .into_iter()
-        .filter_map(|(bad, source)| {
-            bad.map(|at| {
-                Diagnostic::new(
-                    Code::UdlSyntax,
-                    source,
-                    at..at + 1,
-                    "the file is not valid UTF-8",
-                )
-            })
-        })
-        .collect();
+    let encoding = encoding_problems(udl_bad, config_bad);
     let result = if encoding.is_empty() {
         generate_with_warnings(&input)
     } else {
         Err(encoding)
     };
-    let files = match result {
+    let mut files = match result {
         Ok((files, warnings)) => {
             eprint!("{}", diagnostics::render(&input.inputs(), &warnings));
             files
@@ -112,6 +136,9 @@ pub fn run_generate(
             return EXIT_INVALID;
         }
     };
+    if !format(&mut files) {
+        return EXIT_INVALID;
+    }
     match sync(&files, out, check, options.force) {
         Ok(report) if check && !report.is_clean() => {
             eprint!("{}", report.diff);

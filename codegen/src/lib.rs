@@ -3,12 +3,13 @@
 //!
 //! The pipeline runs in one direction and only the last phase touches disk:
 //! [`generate`] = parse ([`udl`], [`config`]) → lower and validate
-//! ([`lower`]) → render ([`render`]) into a [`FileSet`]; then [`sync`]
-//! writes it, all or nothing.
+//! ([`lower`]) → render ([`render`]) into a [`FileSet`]; then [`format`]
+//! runs rustfmt over its Rust and [`sync`] writes it, all or nothing.
 
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod format;
 pub mod lower;
 pub mod model;
 pub mod names;

@@ -155,7 +155,7 @@ impl Exports {
         out
     }
 
-    /// Every public name, in isort's order (the package's `__all__`).
+    /// Every public name, in `__all__`'s order (the package's `__all__`).
     pub fn all(&self) -> Vec<String> {
         let mut all: Vec<String> = self
             .errors
@@ -165,23 +165,79 @@ impl Exports {
             .chain(&self.dispatcher)
             .cloned()
             .collect();
-        sort_isort(&mut all);
+        sort_all(&mut all);
         all
     }
 }
 
-/// The order isort (and ruff's I001/RUF022) expect for imported names and
-/// `__all__`: CONSTANTS, then Classes, then the rest, each case-sensitively.
-pub fn sort_isort(names: &mut [String]) {
-    names.sort_by_key(|n| {
-        let group = if n.len() > 1 && n.chars().all(|c| !c.is_ascii_lowercase()) {
-            0
-        } else if n.starts_with(|c: char| c.is_ascii_uppercase()) {
-            1
+/// isort's kind of a name: CONSTANTS (no lowercase letter, more than one
+/// character), then Classes, then the rest.
+fn isort_kind(name: &str) -> u8 {
+    if name.len() > 1
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && !name.chars().any(|c| c.is_ascii_lowercase())
+    {
+        0
+    } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        1
+    } else {
+        2
+    }
+}
+
+/// Natural order: runs of digits compare as numbers (`a2` < `a10`).
+pub fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let bytes = s.as_bytes();
+        for i in 1..=bytes.len() {
+            if i == bytes.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
+                out.push((bytes[start].is_ascii_digit(), &s[start..i]));
+                start = i;
+            }
+        }
+        out
+    }
+    let (x, y) = (runs(a), runs(b));
+    for ((xd, xs), (yd, ys)) in x.iter().zip(&y) {
+        let order = if *xd && *yd {
+            let (xt, yt) = (xs.trim_start_matches('0'), ys.trim_start_matches('0'));
+            xt.len().cmp(&yt.len()).then_with(|| xt.cmp(yt))
         } else {
-            2
+            xs.cmp(ys)
         };
-        (group, n.clone())
+        if order.is_ne() {
+            return order;
+        }
+    }
+    x.len().cmp(&y.len())
+}
+
+/// The order ruff's isort (I001, default settings) gives the names one
+/// `from ... import` statement imports: by kind, then case-insensitively
+/// in natural order, then case-sensitively. An `as` alias sorts by the
+/// imported name.
+pub fn sort_isort(names: &mut [String]) {
+    names.sort_by(|a, b| {
+        let (a, b) = (
+            a.split(" as ").next().unwrap_or(a),
+            b.split(" as ").next().unwrap_or(b),
+        );
+        isort_kind(a)
+            .cmp(&isort_kind(b))
+            .then_with(|| natural(&a.to_lowercase(), &b.to_lowercase()))
+            .then_with(|| natural(a, b))
+    });
+}
+
+/// The order ruff expects of `__all__` (RUF022): by the same kinds, then
+/// case-sensitively in natural order.
+pub fn sort_all(names: &mut [String]) {
+    names.sort_by(|a, b| {
+        isort_kind(a)
+            .cmp(&isort_kind(b))
+            .then_with(|| natural(a, b))
     });
 }
 

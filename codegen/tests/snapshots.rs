@@ -70,6 +70,14 @@ fn valid_fixtures_generate_every_file() {
             files,
             "{name} is not deterministic"
         );
+        // What users get: the format phase's output.
+        let mut files = files;
+        let formatted = bindery_codegen::format::rustfmt(&mut files);
+        assert_eq!(
+            formatted,
+            Ok(bindery_codegen::format::Formatted::Done),
+            "{name}"
+        );
         let listing: Vec<&str> = files.files.keys().map(String::as_str).collect();
         insta::with_settings!({ snapshot_path => "snapshots/valid", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(format!("{name}__files"), listing.join("\n"));

@@ -1344,7 +1344,16 @@ fn bindery_poll(
     }))
 }
 
-/// What a step gives once the exit hook dropped the future.
+/// Whether this is the interpreter's main thread (where `atexit` hooks run).
+fn bindery_main_thread(py: ::pyo3::Python<'_>) -> bool {
+    let threading = py.import("threading");
+    let is_main = threading
+        .and_then(|t| Ok(t.call_method0("current_thread")?.is(&t.call_method0("main_thread")?)));
+    is_main.unwrap_or(false)
+}
+
+/// What a step on the main thread gives once the exit hook dropped the
+/// future (an `atexit` hook awaiting a call after bindery's ran).
 fn bindery_exiting() -> ::std::task::Poll<BinderyFinish> {
     ::std::task::Poll::Ready(Box::new(|_py| {
         let message = "the interpreter is exiting; the call was dropped";
@@ -1388,6 +1397,12 @@ impl BinderyCoroutine {
         };
         if ::std::mem::replace(&mut self.polled, true) {
             drop(task.swap(BinderyWait::Idle));
+        }
+        if BINDERY_EXITING.load(::std::sync::atomic::Ordering::SeqCst) && !bindery_main_thread(py) {
+            // A daemon thread that the exiting interpreter is about to stop:
+            // the call stays pending, silently (its future is dropped).
+            bindery_drop_future(bindery_lock(&task.future).take());
+            return self._wait(py);
         }
         let polled = if self.attached {
             bindery_poll_task(task)

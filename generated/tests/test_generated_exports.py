@@ -11,7 +11,7 @@ import types
 
 import pytest
 
-import boxkit
+import boxkit as _package
 from boxkit import errors
 
 ERROR_NAMES: list[str] = [
@@ -58,20 +58,20 @@ LISTENER_NAMES: list[str] = [
 
 
 def test_all_lists_every_public_name() -> None:
-    assert sorted(boxkit.__all__) == sorted(ERROR_NAMES + NATIVE_NAMES + LISTENER_NAMES)
+    assert sorted(_package.__all__) == sorted(ERROR_NAMES + NATIVE_NAMES + LISTENER_NAMES)
     public = {
         name
-        for name, value in vars(boxkit).items()
+        for name, value in vars(_package).items()
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
     }
-    assert public == set(boxkit.__all__)
+    assert public == set(_package.__all__)
 
 
 def test_errors_module_exports_its_classes() -> None:
     assert sorted(errors.__all__) == sorted(ERROR_NAMES)
     for name in ERROR_NAMES:
         cls = getattr(errors, name)
-        assert getattr(boxkit, name) is cls
+        assert getattr(_package, name) is cls
         assert issubclass(cls, Exception)
 
 
@@ -80,7 +80,7 @@ def test_errors_module_exports_its_classes() -> None:
     "listeners",
 ])
 def test_pure_modules_import_nothing_native(name: str) -> None:
-    path = pathlib.Path(boxkit.__file__).parent / f"{name}.py"
+    path = pathlib.Path(_package.__file__).parent / f"{name}.py"
     probe = f"""
 import importlib.abc, importlib.util, sys
 

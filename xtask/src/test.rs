@@ -104,6 +104,9 @@ pub fn test() -> Result<(), String> {
     .run()?;
     embedded_host(&cargo)?;
     fixture_checks(&venv)?;
+    // Generated APIs nobody wrote (ARCHITECTURE.md, "Conformance"); a long
+    // run is `cargo xtask conformance --count N`.
+    crate::conformance::conformance(&crate::conformance::Options::fixed(150))?;
     crate::user_project::user_project(&venv)?;
     crate::matrix::python_matrix(&venv)?;
     fuzz(Fuzz::Seconds(20))?;

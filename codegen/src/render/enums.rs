@@ -30,7 +30,12 @@ pub fn enums_py(plan: &Paths<'_>) -> askama::Result<String> {
     if flat.iter().any(|e| e.traits.ord) {
         imports.push("import functools as _functools".to_string());
     }
-    let native = format!("from {} import {} as _api", api.package, api.native_module);
+    let native = super::py_from_import(
+        8,
+        &api.package,
+        &[format!("{} as _api", api.native_module)],
+        None,
+    );
     EnumsPy {
         header: format!("# {}", super::header_text(api)),
         imports,

@@ -153,7 +153,14 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
     if bases.flat_map(|c| &c.methods).any(|m| m.required) {
         imports.push("import abc as _abc".to_string());
     }
-    if spelling.qualify {
+    let classes: Vec<ClassView> = api.callbacks.iter().map(|c| class(c, spelling)).collect();
+    // Spelled `_builtins.x` where the API shadows a builtin; imported when
+    // a class spells one so.
+    let builtins = classes.iter().any(|c| {
+        c.bases.contains("_builtins.")
+            || c.methods.iter().any(|m| m.signature.contains("_builtins."))
+    });
+    if builtins {
         imports.push("import builtins as _builtins".to_string());
     }
     let datetime = api.callbacks.iter().flat_map(|c| &c.methods).any(|m| {
@@ -178,34 +185,28 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
         imports.push(String::new());
         imports.push("if _typing.TYPE_CHECKING:".to_string());
     }
+    let import = |module: &str, names: &[String], comment: Option<&str>| {
+        format!("    {}", super::py_from_import(4, module, names, comment))
+    };
     if errors {
-        imports.push(format!(
-            "    from {} import {} as _errors",
-            api.package, api.errors_module
-        ));
+        let name = format!("{} as _errors", api.errors_module);
+        imports.push(import(&api.package, &[name], None));
     }
     if itself {
-        imports.push(format!(
-            "    from {} import {} as _listeners  # noqa: PLW0406",
-            api.package, api.listeners_module
-        ));
+        let name = format!("{} as _listeners", api.listeners_module);
+        imports.push(import(&api.package, &[name], Some("# noqa: PLW0406")));
     }
     if !native.is_empty() {
         imports.push(if spelling.qualify_types {
-            format!(
-                "    from {} import {} as _api",
-                api.package, api.native_module
-            )
+            let name = format!("{} as _api", api.native_module);
+            import(&api.package, &[name], None)
         } else {
-            format!(
-                "    from {}.{} import {}",
-                api.package,
-                api.native_module,
-                native.join(", ")
-            )
+            let module = format!("{}.{}", api.package, api.native_module);
+            import(&module, &native, None)
         });
     }
-    let all = plan.exports.listeners.clone();
+    let mut all = plan.exports.listeners.clone();
+    crate::plan::sort_all(&mut all);
     ListenersPy {
         header: format!("# {}", super::header_text(api)),
         docstring: py_docstring(
@@ -217,33 +218,41 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
         ),
         imports,
         all: all.iter().map(|n| py_str(n)).collect(),
-        classes: api.callbacks.iter().map(|c| class(c, spelling)).collect(),
+        classes,
     }
     .render()
 }
 
-/// `from package import ...` statements for `(module, alias)` pairs, as
-/// isort writes them: plain names share one statement, each `as` has its own,
-/// ordered by the imported name.
+/// `from package import ...` statements for `(module, alias)` pairs at
+/// column `indent`, as isort writes them: plain names share one statement,
+/// each `as` has its own, ordered by the imported name; the import aliased
+/// `noqa_self` is the module importing itself (ruff's PLW0406 allowed).
 pub fn module_imports<'a>(
+    indent: usize,
     package: &str,
     modules: impl Iterator<Item = (&'a str, &'a str)>,
+    noqa_self: Option<&str>,
 ) -> Vec<String> {
     let (plain, aliased): (Vec<_>, Vec<_>) = modules.partition(|(m, a)| m == a);
-    let mut statements: Vec<(String, String)> = Vec::new();
+    let mut statements: Vec<(String, Vec<String>, Option<&str>)> = Vec::new();
     if !plain.is_empty() {
         // Names in one statement in isort's order (`_native, errors`).
         let mut names: Vec<String> = plain.iter().map(|(m, _)| m.to_string()).collect();
         crate::plan::sort_isort(&mut names);
-        statements.push((names[0].clone(), names.join(", ")));
+        statements.push((names[0].clone(), names, None));
     }
     for (module, alias) in aliased {
-        statements.push((module.to_string(), format!("{module} as {alias}")));
+        let noqa = (Some(alias) == noqa_self).then_some("# noqa: PLW0406");
+        statements.push((
+            module.to_string(),
+            vec![format!("{module} as {alias}")],
+            noqa,
+        ));
     }
     statements.sort();
     statements
         .into_iter()
-        .map(|(_, names)| format!("from {package} import {names}"))
+        .map(|(_, names, noqa)| super::py_from_import(indent, package, &names, noqa))
         .collect()
 }
 
@@ -384,6 +393,7 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
     ListenersTest {
         header: format!("# {}", super::header_text(api)),
         package_imports: module_imports(
+            0,
             &api.package,
             [
                 (!throwing.is_empty()).then_some((api.errors_module.as_str(), "errors")),
@@ -392,6 +402,7 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
             ]
             .into_iter()
             .flatten(),
+            None,
         ),
         hooks: super::python::hook_lines(&["_bindery_call_listener"]),
         variant_attribute: &api.variant_attribute,

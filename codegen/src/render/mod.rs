@@ -55,7 +55,12 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
             files.insert("Cargo.toml".into(), rust::cargo_toml(plan)?);
             files.insert(
                 "rustfmt.toml".into(),
-                format!("{hash}use_small_heuristics = \"Max\"\n"),
+                // What `crate::format` formats with, so a plain `rustfmt
+                // --check src/lib.rs` or `cargo fmt --check` agrees.
+                format!(
+                    "{hash}edition = \"{}\"\nstyle_edition = \"2021\"\nuse_small_heuristics = \"Max\"\n",
+                    crate::format::EDITION
+                ),
             );
             // Build outputs of the standalone crate and of `maturin develop`.
             files.insert(
@@ -129,4 +134,80 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
         }
     }
     Ok(FileSet { files })
+}
+
+/// The line length ruff lays imports out for (its default).
+const PY_LINE_LENGTH: usize = 88;
+
+/// `from {module} import {members}` at column `indent`, as ruff's isort
+/// writes it: members in isort's order (`plan::sort_isort`), on one line if
+/// that fits with its `comment`, else one member per line in parentheses
+/// (the comment after the first). The first line is unindented (the
+/// caller writes it at `indent`); the others carry their indentation.
+pub fn py_from_import(
+    indent: usize,
+    module: &str,
+    members: &[String],
+    comment: Option<&str>,
+) -> String {
+    let mut members = members.to_vec();
+    crate::plan::sort_isort(&mut members);
+    let comment = comment.map(|c| format!("  {c}")).unwrap_or_default();
+    let one_line = format!("from {module} import {}{comment}", members.join(", "));
+    if indent + one_line.chars().count() <= PY_LINE_LENGTH {
+        return one_line;
+    }
+    let pad = " ".repeat(indent);
+    let mut out = format!("from {module} import (");
+    for (k, member) in members.iter().enumerate() {
+        let comment = if k == 0 { comment.as_str() } else { "" };
+        out.push_str(&format!("\n{pad}    {member},{comment}"));
+    }
+    out.push_str(&format!("\n{pad})"));
+    out
+}
+
+#[cfg(test)]
+mod py_import_tests {
+    use super::py_from_import;
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn short_imports_stay_on_one_line_in_isort_order() {
+        let line = py_from_import(
+            0,
+            "pkg._native",
+            &names(&["Box", "URL", "IOError", "InternalError", "f"]),
+            None,
+        );
+        assert_eq!(
+            line,
+            "from pkg._native import URL, Box, InternalError, IOError, f"
+        );
+    }
+
+    #[test]
+    fn long_imports_wrap_one_member_per_line_with_the_comment_first() {
+        let module = "a_package_name_long_enough_to_push_the_import_past_the_limit";
+        let text = py_from_import(
+            4,
+            module,
+            &names(&["errors as _errors"]),
+            Some("# noqa: PLW0406"),
+        );
+        assert_eq!(
+            text,
+            format!("from {module} import (\n        errors as _errors,  # noqa: PLW0406\n    )")
+        );
+        // 88 columns fit; 89 do not.
+        let fits = format!("from {} import x", "m".repeat(88 - 14));
+        assert_eq!(
+            py_from_import(0, &"m".repeat(88 - 14), &names(&["x"]), None),
+            fits
+        );
+        assert!(py_from_import(1, &"m".repeat(88 - 14), &names(&["x"]), None).contains('('));
+    }
 }

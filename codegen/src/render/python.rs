@@ -279,25 +279,12 @@ fn errors_py_imports(plan: &Paths<'_>) -> Vec<String> {
     if types.iter().any(|t| names_listeners(t, api)) {
         modules.push((api.listeners_module.as_str(), "_listeners"));
     }
-    let mut imports: Vec<String> =
-        super::listeners::module_imports(&api.package, modules.into_iter())
-            .into_iter()
-            .map(|line| {
-                // The module importing itself, for annotations.
-                if line.ends_with(" as _errors") {
-                    format!("{line}  # noqa: PLW0406")
-                } else {
-                    line
-                }
-            })
-            .collect();
+    // The module importing itself, for annotations.
+    let mut imports =
+        super::listeners::module_imports(4, &api.package, modules.into_iter(), Some("_errors"));
     if !names.is_empty() && !plan.spelling.qualify_types {
-        imports.push(format!(
-            "from {}.{} import {}",
-            api.package,
-            api.native_module,
-            names.join(", ")
-        ));
+        let module = format!("{}.{}", api.package, api.native_module);
+        imports.push(super::py_from_import(4, &module, &names, None));
     }
     imports
 }
@@ -311,10 +298,11 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
     let api = plan.api;
     let name = &o.name.python;
     let native = format!("_api.{name}");
-    let import = format!(
-        "from {} import {}",
-        api.package,
-        crate::model::import_as(&api.native_module, "_native")
+    let import = super::py_from_import(
+        8,
+        &api.package,
+        &[crate::model::import_as(&api.native_module, "_native")],
+        None,
     );
     let mut out = vec![format!("class {name}(_builtins.Exception):")];
     let doc = o
@@ -551,7 +539,11 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
             "",
         ),
         imports,
-        all: errors.iter().map(|n| py_str(n)).collect(),
+        all: {
+            let mut all = errors.clone();
+            crate::plan::sort_all(&mut all);
+            all.iter().map(|n| py_str(n)).collect()
+        },
         groups,
     }
     .render()
@@ -944,11 +936,11 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             .filter(|o| o.is_error)
             .map(|o| o.name.python.clone()),
     );
-    crate::plan::sort_isort(&mut all);
+    crate::plan::sort_all(&mut all);
     let all = all.iter().map(|n| py_str(n)).collect();
     // A backend's native module carries the version the dispatcher checks.
     let version = (!api.backends.is_empty()).then(|| "__version__: str".to_string());
-    NativePyi {
+    let mut stub = NativePyi {
         header: header(api),
         imports: stub_imports(plan),
         all,
@@ -976,8 +968,42 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             .collect(),
         classes,
         functions,
+    };
+    // A module is imported because the stub uses it: rendered once with
+    // every candidate, then without the private aliases it never spells.
+    let text = stub.render()?;
+    stub.imports = used_imports(&stub.imports, &text);
+    stub.render()
+}
+
+/// `imports` without the `import m as _alias` (or `from p import m as
+/// _alias`) lines whose alias `text` never uses, and without the blank
+/// lines that would leave doubled or at an end.
+fn used_imports(imports: &[String], text: &str) -> Vec<String> {
+    let kept = imports.iter().filter(|line| {
+        let alias = line
+            .split("  #")
+            .next()
+            .and_then(|l| l.rsplit_once(" as "))
+            .map(|(_, alias)| alias.trim());
+        match alias {
+            Some(alias) if alias.starts_with('_') && !line.contains('\n') => {
+                text.contains(&format!("{alias}."))
+            }
+            _ => true,
+        }
+    });
+    let mut out: Vec<String> = Vec::new();
+    for line in kept {
+        if line.is_empty() && out.last().is_none_or(String::is_empty) {
+            continue;
+        }
+        out.push(line.clone());
     }
-    .render()
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out
 }
 
 /// `Enum.A | Enum.B`: the union of an enum's variant classes.
@@ -1124,10 +1150,13 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     {
         standard.push("datetime".into());
     }
+    // What the stub's annotations and decorators use `_typing` for: classes
+    // (`final`, `Self`, `TypeAlias`), aliases, and coroutines' `Coroutine`.
     if !api.objects.is_empty()
         || !api.records.is_empty()
-        || !api.enums.is_empty()
+        || api.enums.iter().any(|e| !e.flat)
         || !api.customs.is_empty()
+        || api.callables().any(|c| c.is_async)
     {
         standard.push("typing".into());
     }
@@ -1155,9 +1184,12 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     }
     if paths.spelling.qualify_types {
         imports.push(String::new());
-        imports.push(format!(
-            "from {} import {} as _api  # noqa: PLW0406",
-            api.package, api.native_module
+        let name = format!("{} as _api", api.native_module);
+        imports.push(super::py_from_import(
+            0,
+            &api.package,
+            &[name],
+            Some("# noqa: PLW0406"),
         ));
     }
     let errors = stubbed.iter().any(|t| names_errors(t, api));
@@ -1166,17 +1198,14 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     if (errors || listeners) && !paths.spelling.qualify_types {
         imports.push(String::new());
     }
+    let package = &api.package;
     if errors {
-        imports.push(format!(
-            "from {} import {} as _errors",
-            api.package, api.errors_module
-        ));
+        let name = format!("{} as _errors", api.errors_module);
+        imports.push(super::py_from_import(0, package, &[name], None));
     }
     if listeners {
-        imports.push(format!(
-            "from {} import {} as _listeners",
-            api.package, api.listeners_module
-        ));
+        let name = format!("{} as _listeners", api.listeners_module);
+        imports.push(super::py_from_import(0, package, &[name], None));
     }
     // The flat enums are re-exported: the native module names them too.
     if !flat.is_empty() {
@@ -1186,11 +1215,13 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         // ruff's isort keeps each aliased import on its own line.
         let mut names: Vec<String> = flat.iter().map(|n| n.to_string()).collect();
         crate::plan::sort_isort(&mut names);
+        let module = format!("{}.{}", api.package, names::ENUMS_MODULE);
         for n in names {
-            imports.push(format!(
-                "from {}.{} import {n} as {n}",
-                api.package,
-                names::ENUMS_MODULE
+            imports.push(super::py_from_import(
+                0,
+                &module,
+                &[format!("{n} as {n}")],
+                None,
             ));
         }
     }
@@ -1351,7 +1382,12 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
     let modules = errors
         .into_iter()
         .chain([(api.native_module.as_str(), "_native")]);
-    imports.extend(super::listeners::module_imports(&api.package, modules));
+    imports.extend(super::listeners::module_imports(
+        0,
+        &api.package,
+        modules,
+        None,
+    ));
     imports.extend(hook_lines(if panic {
         &["_bindery_sample_error", "_bindery_sample_panic"]
     } else {
@@ -1406,7 +1442,12 @@ pub fn exports_test(plan: &Paths<'_>) -> askama::Result<String> {
         pure.push(&api.listeners_module);
     }
     ExportsTest {
-        errors_import: crate::model::import_as(&api.errors_module, "errors"),
+        errors_import: super::py_from_import(
+            0,
+            &api.package,
+            &[crate::model::import_as(&api.errors_module, "errors")],
+            None,
+        ),
         errors_module: py_str(&api.errors_module),
         listeners: listeners.iter().map(|n| py_str(n)).collect(),
         dispatcher: dispatcher.iter().map(|n| py_str(n)).collect(),

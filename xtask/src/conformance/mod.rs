@@ -35,14 +35,28 @@ pub struct Failure {
 
 pub struct Options {
     pub count: usize,
+    /// Shrink failures (`--shrink 0`: report them as they are, keep the
+    /// generated trees of the last batch in `target/conformance/tier1`).
+    pub shrink: bool,
     pub seed: u64,
     pub tiers: Vec<u8>,
 }
 
 impl Options {
+    /// The run `cargo xtask test` makes: `count` APIs of the first seeds.
+    pub fn fixed(count: usize) -> Options {
+        Options {
+            count,
+            shrink: true,
+            seed: 1,
+            tiers: vec![1],
+        }
+    }
+
     pub fn parse(args: &[&str]) -> Result<Options, String> {
         let mut options = Options {
             count: 200,
+            shrink: true,
             seed: 1,
             tiers: vec![1],
         };
@@ -57,6 +71,7 @@ impl Options {
             match *flag {
                 "--count" => options.count = number()? as usize,
                 "--seed" => options.seed = number()?,
+                "--shrink" => options.shrink = number()? != 0,
                 "--tier" => {
                     options.tiers = value
                         .split(',')
@@ -126,7 +141,9 @@ fn tier_one(options: &Options, scratch: &Utf8Path, ruff: &Utf8Path) -> Result<us
         }
         start = end;
     }
-    let _ = std::fs::remove_dir_all(&work);
+    if options.shrink {
+        let _ = std::fs::remove_dir_all(&work);
+    }
     eprintln!(
         "conformance tier 1: {} APIs (seeds {}..{}), {} refused with a documented diagnostic, {} failed, {:.1} s",
         options.count,
@@ -137,9 +154,9 @@ fn tier_one(options: &Options, scratch: &Utf8Path, ruff: &Utf8Path) -> Result<us
         started.elapsed().as_secs_f64()
     );
     for (index, (api, failure)) in &failures {
-        let Some(api) = api else {
-            // A tool that did not run at all.
-            eprintln!("  {}: {}", failure.check, failure.report);
+        let Some(api) = api.as_ref().filter(|_| options.shrink) else {
+            // A tool that did not run at all, or no shrinking asked for.
+            eprintln!("  {}: {}", failure.check, indent(&failure.report));
             continue;
         };
         let seed = options.seed + *index as u64;

@@ -29,7 +29,7 @@ pub fn generate(api: &Api, dir: &Utf8Path) -> Result<Option<()>, String> {
         config: &config,
         core_version: Some("0.1.0"),
     };
-    let files = match bindery_codegen::generate(&input) {
+    let mut files = match bindery_codegen::generate(&input) {
         Ok(files) => files,
         Err(diagnostics) => {
             let documented = ["B021", "B022"];
@@ -44,6 +44,11 @@ pub fn generate(api: &Api, dir: &Utf8Path) -> Result<Option<()>, String> {
             return Err(format!("bindery refused a valid API:\n{text}"));
         }
     };
+    // What the command line does next.
+    match bindery_codegen::format::rustfmt(&mut files)? {
+        bindery_codegen::format::Formatted::Done => {}
+        bindery_codegen::format::Formatted::Unavailable(reason) => return Err(reason),
+    }
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("api.udl"), &udl).map_err(|e| e.to_string())?;
