@@ -579,6 +579,26 @@ impl Api {
             .chain(self.enums.iter().map(|e| &e.name))
     }
 
+    /// Whether a value can reach this callback interface's bridge outside
+    /// the test hooks: a callable takes it (a trait's bridge: always).
+    pub fn callback_used(&self, id: CallbackId) -> bool {
+        self.callbacks[id.0].trait_object.is_some()
+            || (self.callables().flat_map(Callable::types))
+                .flat_map(Type::walk)
+                .any(|t| *t == Type::Callback(id))
+    }
+
+    /// Whether the glue maps this error type to Python outside the test
+    /// hooks: a callable throws it, or it is a value somewhere.
+    pub fn error_used(&self, id: ErrorId) -> bool {
+        let callback_methods = self.callbacks.iter().flat_map(|c| &c.methods);
+        self.callables().any(|c| c.throws == Some(id))
+            || callback_methods
+                .map(|m| &m.callable)
+                .any(|c| c.throws == Some(id))
+            || self.value_types().contains(&Type::Error(id))
+    }
+
     /// Every function, constructor and method.
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
         let members = self.objects.iter().flat_map(Object::members);

@@ -110,6 +110,10 @@ pub struct Plan<'a> {
     pub thrown: Vec<ErrorId>,
     /// The package's public names by the module that defines them.
     pub exports: Exports,
+    /// Per error type, by id: the stem of its glue functions, its snake-case
+    /// name made unique (`HTTPError` and `HttpError` both snake-case to
+    /// `http_error`: the second is `http_error_1`).
+    error_stems: Vec<String>,
 }
 
 /// Public names of the package by module, each in isort's order.
@@ -168,6 +172,23 @@ impl Exports {
         sort_all(&mut all);
         all
     }
+}
+
+/// `stems` made unique in order: a stem taken already gets the first free
+/// `_1`, `_2`, ... suffix.
+fn unique_stems(stems: impl Iterator<Item = String>) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for stem in stems {
+        let mut unique = stem.clone();
+        let mut k = 1;
+        while !taken.insert(unique.clone()) {
+            unique = format!("{stem}_{k}");
+            k += 1;
+        }
+        out.push(unique);
+    }
+    out
 }
 
 /// isort's kind of a name: CONSTANTS (no lowercase letter, more than one
@@ -310,6 +331,7 @@ impl<'a> Plan<'a> {
             panic_slot,
             thrown,
             exports: Exports::of(api),
+            error_stems: unique_stems(api.errors.iter().map(|e| names::snake_case(&e.name.udl))),
         }
     }
 
@@ -355,7 +377,7 @@ impl<'a> Plan<'a> {
 
     /// The snake-case stem of an error type's glue functions.
     fn error_stem(&self, id: ErrorId) -> String {
-        names::snake_case(&self.api.error(id).name.udl)
+        self.error_stems[id.0].clone()
     }
 
     /// `bindery_x_error_to_py`: maps the core's error value to its exception.

@@ -123,7 +123,12 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
         "        Ok(match variant.as_str() {".to_string(),
     ];
     for v in &error.variants {
-        let variant = format!("{path}::{}", v.name.rust);
+        // `V {}` builds a unit or a struct variant alike.
+        let variant = if v.fields.is_empty() && !error.flat {
+            format!("{path}::{} {{}}", v.name.rust)
+        } else {
+            format!("{path}::{}", v.name.rust)
+        };
         let key = types::rust_str(&v.name.udl);
         let fields: Vec<String> = v
             .fields
@@ -531,7 +536,13 @@ fn error_fns_of(
         w.line("self._report(py, error);");
         if fields.is_empty() {
             w.line("let _ = message;");
-            w.line(&path);
+            // A flat error's variants are unit variants; `V {}` builds
+            // either kind of the others'.
+            if e.flat {
+                w.line(&path);
+            } else {
+                w.line(format!("{path} {{}}"));
+            }
         } else {
             w.laid_out(&struct_expr(w.column(), &path, &fields));
         }
@@ -713,10 +724,10 @@ fn extraction(paths: &Paths<'_>, returns: &Option<Type>) -> (&'static str, &'sta
         return ("map", "|_|", "()".to_string());
     };
     // Extracting a glue class fails with a guard error, not a `PyErr`; a
-    // trait object's value type is no class.
+    // trait object's value type is no class, nor is a record's (its
+    // `FromPyObject` reads the native class and fails with a `PyErr`).
     let class = |t: &Type| match t {
         Type::Object(id) => paths.object_value(*id).is_none(),
-        Type::Record(_) => true,
         // A flat enum is a newtype of the glue's own conversions.
         Type::Enum(id) => !paths.api.enumeration(*id).flat,
         _ => false,
@@ -809,10 +820,14 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
             // Called through the trait: a supertrait may share the method's
             // name. A method taking `self: Arc<Self>` gets its own reference.
             let method = format!("{}::{}", paths.core(&c.name), m.callable.name.rust);
+            // A plain callback's bridge is locked for the call: the trait
+            // may be `Send` only, and the caller is shared between threads.
             let this = if m.callable.self_by_arc {
                 "::std::sync::Arc::clone(&bridge)"
-            } else {
+            } else if c.trait_object.is_some() {
                 "&*bridge"
+            } else {
+                "&**bridge"
             };
             args.insert(0, this.to_string());
             lines.push(format!(
@@ -826,10 +841,21 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
             } else {
                 "_boxed"
             };
-            lines.push(format!(
-                "                let bridge = {bridge}::{wrap}(listener)?;"
-            ));
-            lines.push("                Box::new(move || -> Outcome {".to_string());
+            if c.trait_object.is_some() {
+                lines.push(format!(
+                    "                let bridge = {bridge}::{wrap}(listener)?;"
+                ));
+                lines.push("                Box::new(move || -> Outcome {".to_string());
+            } else {
+                lines.push(format!(
+                    "                let bridge = ::std::sync::Mutex::new({bridge}::{wrap}(listener)?);"
+                ));
+                lines.push("                Box::new(move || -> Outcome {".to_string());
+                lines.push(
+                    "                    let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);"
+                        .to_string(),
+                );
+            }
             match &m.callable.throws {
                 None => {
                     lines.extend(list(20, &method, &args, ";").lines().enumerate().map(

@@ -389,6 +389,8 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
                 types::rust_str(&e.name.python)
             ),
             "#[derive(Clone, PartialEq)]".to_string(),
+            // The variants mirror the core's, whose sizes the UDL decides.
+            "#[allow(clippy::large_enum_variant)]".to_string(),
         ]
         .into_iter()
         .chain((!camel).then(|| "#[allow(non_camel_case_types)]".to_string()))
@@ -458,8 +460,10 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
             to_core.line(format!("{glue_variant} => Self::{},", v.name.rust));
             continue;
         }
+        // A variant without fields is written `V {}`: it matches and builds
+        // the core's variant whether it is a unit or a struct variant.
         let core_pattern = if v.fields.is_empty() {
-            core_variant.clone()
+            format!("{core_variant} {{}}")
         } else {
             let binds = bindings(v.fields.iter().map(|f| f.name.rust.as_str()));
             format!("{core_variant} {{ {} }}", binds.join(", "))
@@ -473,7 +477,8 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
         let glue_pattern =
             format!("{glue_variant} {{ {} }}", glue_binds.join(", ")).replace("{  }", "{}");
         let variant = format!("Self::{}", v.name.rust);
-        // A glue variant without fields is written `V {}` (PyO3 complex enums).
+        // A glue variant without fields is written `V {}` (PyO3 complex
+        // enums), and so is the core's (either kind of variant).
         let glue_variant_expr = if v.fields.is_empty() {
             format!("{variant} {{}}")
         } else {
@@ -482,7 +487,7 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
         let lifted = variant_fields(paths, &v.fields, true);
         from_core.laid_out(&match_arm(12, &core_pattern, &glue_variant_expr, &lifted));
         let lowered = variant_fields(paths, &v.fields, false);
-        to_core.laid_out(&match_arm(12, &glue_pattern, &variant, &lowered));
+        to_core.laid_out(&match_arm(12, &glue_pattern, &glue_variant_expr, &lowered));
     }
     if e.non_exhaustive {
         from_core.line(format!(

@@ -68,6 +68,8 @@ struct ErrorFn {
     /// Flat errors match `V { .. }` whatever the variant's shape, which
     /// clippy flags for unit variants.
     allow: Option<&'static str>,
+    /// Only the test hooks map an error type no call throws or returns.
+    cfg: Option<&'static str>,
     /// `pub(crate) fn name(py, error) -> PyErr {`, laid out.
     signature: String,
     arms: Vec<Arm>,
@@ -113,6 +115,12 @@ struct LibRs {
     variant_attribute: String,
     class_count: usize,
     /// The `static` of cached exception classes, and of listener bases.
+    /// The `cfg` of the listener helpers when only the test hooks use them
+    /// (no call takes a callback interface), of those for optional methods
+    /// (no call takes one that has them) and for required ones.
+    listener_cfg: Option<&'static str>,
+    optional_cfg: Option<&'static str>,
+    required_cfg: Option<&'static str>,
     /// The statics of cached classes, each emitted where it is used; the
     /// `BinderyTypeSlot` alias is emitted exactly when one of them is.
     error_classes: Option<String>,
@@ -151,6 +159,9 @@ struct LibRs {
     /// `[Async]` support: the coroutine class (then: polled in tokio, the
     /// runtime's thread name as a Rust literal).
     has_async: bool,
+    /// Some `[Async]` call gives a value (`bindery_py`): it returns one or
+    /// is a constructor.
+    async_values: bool,
     /// Some callback method is `[Async]`: the coroutine bridge to Rust.
     async_callbacks: bool,
     async_tokio: bool,
@@ -217,7 +228,10 @@ struct LibRs {
 // long: one field per slot of templates/lib.rs.txt, each computed in place.
 pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
+    // An error type no call throws or returns is mapped only for the test
+    // hooks, which build a flat error's exceptions without the mapping.
     let error_fns: Vec<ErrorFn> = (0..api.errors.len())
+        .filter(|&i| api.error_used(ErrorId(i)) || !api.errors[i].flat)
         .map(|i| error_fn(plan, ErrorId(i)))
         .collect();
     let samples = samples(plan);
@@ -237,10 +251,27 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         (plan.class_slots > 0).then(|| type_slots("BINDERY_ERROR_CLASSES", plan.class_slots));
     let listener_bases =
         has_optional.then(|| type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()));
+    // Helpers that only the bridges of callback interfaces no call takes
+    // use are compiled for the test hooks only.
+    let live = |method: fn(&crate::model::CallbackMethod) -> bool| {
+        (0..api.callbacks.len())
+            .filter(|&i| api.callback_used(CallbackId(i)))
+            .any(|i| api.callbacks[i].methods.iter().any(method))
+    };
+    let live_listeners = (0..api.callbacks.len()).any(|i| api.callback_used(CallbackId(i)));
+    let optional_cfg = (!live(|m| !m.required)).then_some(HOOKS_ONLY);
     LibRs {
+        listener_cfg: (!live_listeners).then_some(HOOKS_ONLY),
+        optional_cfg,
+        required_cfg: (!live(|m| m.required)).then_some(HOOKS_ONLY),
         header: super::header_text(api),
         crate_doc: crate_doc(api),
-        imports: imports(error_classes.is_some() || listener_bases.is_some()),
+        // The alias is the test hooks' only when the listener bases are.
+        imports: match (&error_classes, &listener_bases) {
+            (None, None) => imports(None),
+            (None, Some(_)) if optional_cfg.is_some() => imports(Some(Some(HOOKS_ONLY))),
+            _ => imports(Some(None)),
+        },
         errors_module: types::rust_str(&format!("{}.{}", api.package, api.errors_module)),
         variant_attribute: types::rust_str(&api.variant_attribute),
         class_count: plan.class_slots,
@@ -276,6 +307,10 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         panic_slot: plan.panic_slot,
         has_attached: api.callables().any(|c| c.keep_gil && !c.is_async),
         has_async: api.callables().any(|c| c.is_async),
+        async_values: api.callables().any(|c| c.is_async && c.returns.is_some())
+            || (api.objects.iter())
+                .flat_map(|o| o.constructor.iter().chain(&o.named_constructors))
+                .any(|c| c.is_async),
         async_callbacks: api.callbacks.iter().any(callbacks::has_async),
         async_tokio: api.callables().any(|c| c.is_async)
             && api.async_runtime == crate::model::AsyncRuntime::Tokio,
@@ -413,11 +448,35 @@ fn class_doc(o: &crate::model::Object) -> Option<String> {
 }
 
 fn crate_doc(api: &Api) -> String {
-    let allow = if binds_uppercase(api) {
-        "\n\n// The glue binds fields and arguments by their UDL names, whatever their case.\n#![allow(non_snake_case)]"
-    } else {
-        ""
-    };
+    let mut allow = String::new();
+    if binds_uppercase(api) {
+        allow.push_str("\n\n// The glue binds fields and arguments by their UDL names, whatever their case.\n#![allow(non_snake_case)]");
+    }
+    // `bindery_detach(_py, || f())`: see `method_body`.
+    let bare = api
+        .functions
+        .iter()
+        .any(|f| f.arguments.is_empty() && !f.is_async)
+        || (api.objects.iter())
+            .flat_map(|o| o.constructor.iter().chain(&o.named_constructors))
+            .any(|c| c.arguments.is_empty() && !c.is_async);
+    if bare {
+        allow.push_str(
+            "\n\n// A call without arguments is a closure too: the function may be `extern \"C\"`.\n\
+             #![allow(clippy::redundant_closure)]",
+        );
+    }
+    let enums =
+        (api.enums.iter()).any(|e| !e.flat && e.variants.iter().any(|v| v.fields.is_empty()));
+    let errors =
+        (api.errors.iter()).any(|e| !e.flat && e.variants.iter().any(|v| v.fields.is_empty()));
+    if enums || errors {
+        allow.push_str(
+            "\n\n// A variant without fields is written `V {}`, which matches and builds the\n\
+             // core's variant whether it is a unit or a struct variant (UniFFI takes both).\n\
+             #![allow(clippy::unneeded_struct_pattern)]",
+        );
+    }
     // A helper only `[backend-only]` calls use is unused in the other
     // backends; a build with every backend is linted in full.
     let backends = if api.callables().any(|c| !c.backends.is_empty()) {
@@ -446,8 +505,9 @@ fn crate_doc(api: &Api) -> String {
 
 /// Only traits are imported, anonymously: every other std and PyO3 item is
 /// spelled by absolute path, so no UDL name can shadow what the glue uses.
-/// `type_slots`: some static of cached classes is emitted (`type_slots`).
-fn imports(type_slots: bool) -> Vec<String> {
+/// `type_slots`: some static of cached classes is emitted (`type_slots`),
+/// under this `cfg` if any.
+fn imports(type_slots: Option<Option<&str>>) -> Vec<String> {
     let mut imports = vec![
         "#[allow(unused_imports)]".to_string(),
         "use ::pyo3::types::{PyAnyMethods as _, PyModuleMethods as _, PyTypeMethods as _};"
@@ -455,9 +515,10 @@ fn imports(type_slots: bool) -> Vec<String> {
         "#[allow(unused_imports)]".to_string(),
         "use ::pyo3::IntoPyObjectExt as _;".to_string(),
     ];
-    if type_slots {
+    if let Some(cfg) = type_slots {
         imports.push(String::new());
         imports.push("/// A Python class imported once and cached.".to_string());
+        imports.extend(cfg.map(str::to_string));
         imports.push(
             "type BinderyTypeSlot = ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::types::PyType>>;"
                 .to_string(),
@@ -479,6 +540,7 @@ fn error_fn(plan: &Paths<'_>, id: ErrorId) -> ErrorFn {
         allow: e
             .flat
             .then_some("#[allow(clippy::unneeded_struct_pattern)]"),
+        cfg: (!api.error_used(id)).then_some(HOOKS_ONLY),
         signature: list(
             0,
             &format!("pub(crate) fn {}", plan.to_py_fn(id)),
@@ -504,8 +566,9 @@ fn error_arm(plan: &Paths<'_>, id: ErrorId, v: &crate::model::Variant) -> Arm {
     let pattern = if e.flat {
         format!("{path} {{ .. }}")
     } else if v.fields.is_empty() {
-        // A UDL variant without fields is a unit variant in Rust.
-        path.clone()
+        // A UDL variant without fields may be a unit or a struct variant in
+        // Rust (UniFFI takes both); `V {}` matches either.
+        format!("{path} {{}}")
     } else {
         // Bind fields to fresh names so none can shadow `message` or `py`.
         let fields = data::bindings(v.fields.iter().map(|f| f.name.rust.as_str()));
@@ -880,7 +943,12 @@ fn callback_code(plan: &Paths<'_>) -> Vec<String> {
     }
     for i in 0..plan.api.callbacks.len() {
         code.push(String::new());
-        code.extend(callbacks::bridge(plan, CallbackId(i)));
+        let bridge = callbacks::bridge(plan, CallbackId(i));
+        if plan.api.callback_used(CallbackId(i)) {
+            code.extend(bridge);
+        } else {
+            code.extend(hooks_only(bridge));
+        }
     }
     for (i, o) in plan.api.objects.iter().enumerate() {
         if o.foreign.is_some() {
@@ -1031,7 +1099,7 @@ fn samples(plan: &Paths<'_>) -> Vec<Sample> {
                     .map(|f| format!("{}: {}", f.name.rust, types::sample(&f.ty, &f.name.udl).0))
                     .collect();
                 if fields.is_empty() {
-                    lines.push(format!("let value = {path};"));
+                    lines.push(format!("let value = {path} {{}};"));
                 } else {
                     lines.push(let_struct(16, "value", &path, &fields));
                 }
@@ -1144,6 +1212,30 @@ fn binds_uppercase(api: &Api) -> bool {
         .chain(records)
         .chain(variants)
         .any(|n| n.python.chars().any(|c| c.is_ascii_uppercase()))
+}
+
+/// The `cfg` of an item only the test hooks use.
+const HOOKS_ONLY: &str = "#[cfg(feature = \"bindery-test-hooks\")]";
+
+/// `lines` (whole items at column 0) with each item compiled only with the
+/// test hooks: a callback interface no call takes is bridged for them only.
+fn hooks_only(lines: Vec<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut item_start = true;
+    for line in lines {
+        let column0 = !line.is_empty() && !line.starts_with(' ');
+        let doc = line.starts_with("///") || line.starts_with("//");
+        if column0 && !doc && item_start && !line.starts_with('}') {
+            out.push(HOOKS_ONLY.to_string());
+        }
+        item_start = line.is_empty() || doc || (column0 && line.starts_with('}'));
+        if column0 && line.starts_with("#[") {
+            // The item itself follows its attributes.
+            item_start = false;
+        }
+        out.push(line);
+    }
+    out
 }
 
 /// `static NAME: [BinderyTypeSlot; N] = ...;`, laid out as rustfmt does.
@@ -1350,27 +1442,26 @@ fn method_body(
     };
     // Every call runs under `bindery_detach` (the GIL released) or, listed
     // in `[gil] keep`, `bindery_attached`; both turn a panic into the
-    // package's panic class. A path without arguments is passed as it is
-    // (clippy: redundant_closure).
+    // package's panic class. Always in a closure: a path without arguments
+    // may be an `extern "C"` function, which is no `FnOnce` (the crate
+    // allows clippy's redundant_closure for it).
     let runner = if c.keep_gil {
         "bindery_attached"
     } else {
         "bindery_detach"
     };
-    let bare = call_args.is_empty() && !matches!(receiver, Receiver::Object(_));
-    let head = if bare {
-        format!("{runner}(_py, ")
-    } else {
-        format!("{runner}(_py, || ")
-    };
+    let head = format!("{runner}(_py, || ");
     let close = ")";
     let call = |prefix: &str, suffix: &str| {
-        let args = if bare {
-            None
-        } else {
-            Some(call_args.as_slice())
-        };
-        call_stmt(body_indent, prefix, &head, &target, args, close, suffix)
+        call_stmt(
+            body_indent,
+            prefix,
+            &head,
+            &target,
+            Some(call_args.as_slice()),
+            close,
+            suffix,
+        )
     };
     let map_err = map_err(paths, c);
     let lifted = lifted(paths, c, is_ctor);
@@ -1454,7 +1545,12 @@ fn async_body(
         "_value"
     };
     if let Some(map_err) = map_err {
-        finish.push(let_expr(inner, "_value", &format!("_result{map_err}?")));
+        if c.returns.is_none() && !is_ctor {
+            // Nothing to bind (clippy: let_unit_value).
+            finish.push(format!("_result{map_err}?;"));
+        } else {
+            finish.push(let_expr(inner, "_value", &format!("_result{map_err}?")));
+        }
     }
     let lifted = lifted(paths, c, is_ctor);
     let (param, last) = match (&c.returns, lifted) {

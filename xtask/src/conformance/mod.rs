@@ -14,9 +14,11 @@
 //! `target/conformance/failures/`, laid out as a valid fixture
 //! (`input.udl`, `input.toml`, `core/`), ready to commit as a regression.
 
+mod core;
 mod rng;
 mod spec;
 mod tier1;
+mod tier2;
 mod udl;
 
 use std::collections::BTreeMap;
@@ -35,6 +37,8 @@ pub struct Failure {
 
 pub struct Options {
     pub count: usize,
+    /// Tier 2: how many crates.
+    pub crates: usize,
     /// Shrink failures (`--shrink 0`: report them as they are, keep the
     /// generated trees of the last batch in `target/conformance/tier1`).
     pub shrink: bool,
@@ -47,6 +51,7 @@ impl Options {
     pub fn fixed(count: usize) -> Options {
         Options {
             count,
+            crates: 0,
             shrink: true,
             seed: 1,
             tiers: vec![1],
@@ -56,6 +61,7 @@ impl Options {
     pub fn parse(args: &[&str]) -> Result<Options, String> {
         let mut options = Options {
             count: 200,
+            crates: 5,
             shrink: true,
             seed: 1,
             tiers: vec![1],
@@ -70,6 +76,7 @@ impl Options {
             };
             match *flag {
                 "--count" => options.count = number()? as usize,
+                "--crates" => options.crates = number()? as usize,
                 "--seed" => options.seed = number()?,
                 "--shrink" => options.shrink = number()? != 0,
                 "--tier" => {
@@ -77,6 +84,7 @@ impl Options {
                         .split(',')
                         .map(|t| match t {
                             "1" => Ok(1),
+                            "2" => Ok(2),
                             other => Err(format!("--tier: no tier `{other}`")),
                         })
                         .collect::<Result<_, _>>()?;
@@ -111,6 +119,9 @@ pub fn conformance(options: &Options) -> Result<(), String> {
     let mut failed = 0;
     if options.tiers.contains(&1) {
         failed += tier_one(options, &scratch, &venv.tool("ruff"))?;
+    }
+    if options.tiers.contains(&2) {
+        failed += tier_two(options, &scratch)?;
     }
     if failed > 0 {
         return Err(format!(
@@ -213,4 +224,68 @@ fn write_fixture(api: &Api, dir: &Utf8Path) -> Result<(), String> {
 
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+/// The large API of tier 2's crate `seed`.
+fn large_api(seed: u64) -> Api {
+    let mut rng = rng::Rng::new(seed ^ 0x5EED_2222);
+    spec::generate(
+        &mut rng,
+        Size {
+            items: 6,
+            members: 6,
+        },
+    )
+}
+
+fn tier_two(options: &Options, scratch: &Utf8Path) -> Result<usize, String> {
+    let started = std::time::Instant::now();
+    let mut failed = 0;
+    for k in 0..options.crates {
+        let seed = options.seed + k as u64;
+        let shape = tier2::SHAPES[k % tier2::SHAPES.len()];
+        let dir = scratch.join(format!("tier2/crate{k}"));
+        let api = large_api(seed);
+        let Some(failure) = tier2::one(&api, shape, &dir) else {
+            continue;
+        };
+        failed += 1;
+        // Each try is a build: a bounded search.
+        let mut small = api;
+        if options.shrink {
+            let probe = scratch.join("tier2/shrink");
+            let mut tries = 0;
+            'outer: while tries < 40 {
+                for candidate in small.smaller() {
+                    tries += 1;
+                    if tries > 40 {
+                        break 'outer;
+                    }
+                    if tier2::one(&candidate, shape, &probe)
+                        .is_some_and(|f| f.check == failure.check)
+                    {
+                        small = candidate;
+                        continue 'outer;
+                    }
+                }
+                break;
+            }
+        }
+        let out = scratch.join(format!("failures/tier2-{seed}"));
+        tier2::write(&small, shape, &out)?;
+        write_fixture(&small, &out)?;
+        eprintln!(
+            "  crate {k} (seed {seed}, {shape:?}): {} failed; shrunk to {out}:\n{}",
+            failure.check,
+            indent(&failure.report)
+        );
+    }
+    eprintln!(
+        "conformance tier 2: {} crates (seeds {}..{}), {failed} failed, {:.1} s",
+        options.crates,
+        options.seed,
+        options.seed + options.crates as u64,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(failed)
 }

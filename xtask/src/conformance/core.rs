@@ -1,0 +1,281 @@
+//! A Rust core that implements an [`Api`] the way crates written for
+//! UniFFI do, so that the generated glue can be compiled against it.
+//! Every call answers with an argument of the returned type if it has one
+//! (echo), else a fixed value of that type; nothing fails.
+
+use std::fmt::Write as _;
+
+use bindery_codegen::names::rust_name;
+
+use super::spec::{Api, Enum, Field, Function, Ty};
+
+/// How the core is laid out (tier 2 rotates through these).
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    /// The core crate's edition.
+    pub edition: &'static str,
+    /// `[lib] name` differs from the package name.
+    pub lib_name: bool,
+    /// Functions without arguments or return are `extern "C"`.
+    pub extern_c: bool,
+    /// Callback traits are `Send` only (not `Sync`).
+    pub send_only: bool,
+}
+
+pub const PACKAGE: &str = "conformance_core";
+
+fn ident(name: &str) -> String {
+    rust_name(name).unwrap_or_else(|| name.to_string())
+}
+
+pub fn ty(api: &Api, t: &Ty) -> String {
+    match t {
+        Ty::Bool => "bool".into(),
+        Ty::I8 => "i8".into(),
+        Ty::U8 => "u8".into(),
+        Ty::I16 => "i16".into(),
+        Ty::U16 => "u16".into(),
+        Ty::I32 => "i32".into(),
+        Ty::U32 => "u32".into(),
+        Ty::I64 => "i64".into(),
+        Ty::U64 => "u64".into(),
+        Ty::F32 => "f32".into(),
+        Ty::F64 => "f64".into(),
+        Ty::Str => "::std::string::String".into(),
+        Ty::Bytes => "::std::vec::Vec<u8>".into(),
+        Ty::Timestamp => "::std::time::SystemTime".into(),
+        Ty::Duration => "::std::time::Duration".into(),
+        Ty::Opt(t) => format!("::std::option::Option<{}>", ty(api, t)),
+        Ty::Seq(t) => format!("::std::vec::Vec<{}>", ty(api, t)),
+        Ty::Map(k, v) => format!(
+            "::std::collections::HashMap<{}, {}>",
+            ty(api, k),
+            ty(api, v)
+        ),
+        Ty::Record(i) => api.records[*i].name.clone(),
+        Ty::Enum(i) => api.enums[*i].name.clone(),
+        Ty::Object(i) => format!("::std::sync::Arc<{}>", api.objects[*i].name),
+        Ty::Callback(i) => format!("::std::boxed::Box<dyn {}>", api.callbacks[*i].name),
+    }
+}
+
+/// A fixed value of `t`.
+fn value(api: &Api, t: &Ty) -> String {
+    match t {
+        Ty::Bool => "false".into(),
+        Ty::F32 | Ty::F64 => "0.0".into(),
+        Ty::Str => "::std::string::String::new()".into(),
+        Ty::Timestamp => "::std::time::UNIX_EPOCH".into(),
+        Ty::Duration => "::std::time::Duration::ZERO".into(),
+        Ty::Bytes | Ty::Seq(_) => "::std::vec::Vec::new()".into(),
+        Ty::Opt(_) => "::std::option::Option::None".into(),
+        Ty::Map(..) => "::std::collections::HashMap::new()".into(),
+        Ty::Record(i) => {
+            let r = &api.records[*i];
+            format!("{} {{ {} }}", r.name, field_values(api, &r.fields))
+        }
+        Ty::Enum(i) => variant_value(api, &api.enums[*i]),
+        Ty::Object(i) => format!("::std::sync::Arc::new({} {{}})", api.objects[*i].name),
+        Ty::Callback(_) => unreachable!("a callback is never returned"),
+        _ => "0".into(),
+    }
+}
+
+fn field_values(api: &Api, fields: &[Field]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{}: {}", ident(&f.name), value(api, &f.ty)))
+        .collect();
+    parts.join(", ")
+}
+
+fn variant_value(api: &Api, e: &Enum) -> String {
+    let v = &e.variants[0];
+    if e.flat {
+        format!("{}::{}", e.name, v.name)
+    } else {
+        format!(
+            "{}::{} {{ {} }}",
+            e.name,
+            v.name,
+            field_values(api, &v.fields)
+        )
+    }
+}
+
+/// Struct fields, by their UDL names.
+fn fields(api: &Api, fields: &[Field]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|a| format!("{}: {}", ident(&a.name), ty(api, &a.ty)))
+        .collect();
+    parts.join(", ")
+}
+
+/// Parameters, by position (the glue passes arguments by position, and a
+/// UDL name such as `Ok` cannot name a Rust parameter).
+fn params(api: &Api, args: &[Field]) -> String {
+    let parts: Vec<String> = (args.iter().enumerate())
+        .map(|(k, a)| format!("a{k}: {}", ty(api, &a.ty)))
+        .collect();
+    parts.join(", ")
+}
+
+/// A function's body: an argument of the returned type, else a value.
+fn body(api: &Api, f: &Function) -> String {
+    let Some(returns) = &f.returns else {
+        return if f.throws.is_some() {
+            "::std::result::Result::Ok(())".into()
+        } else {
+            String::new()
+        };
+    };
+    let answer = f
+        .args
+        .iter()
+        .position(|a| a.ty == *returns)
+        .map_or_else(|| value(api, returns), |k| format!("a{k}"));
+    if f.throws.is_some() {
+        format!("::std::result::Result::Ok({answer})")
+    } else {
+        answer
+    }
+}
+
+fn signature(api: &Api, f: &Function, receiver: Option<&str>, shape: Shape) -> String {
+    let mut params = params(api, &f.args);
+    if let Some(receiver) = receiver {
+        params = if params.is_empty() {
+            receiver.to_string()
+        } else {
+            format!("{receiver}, {params}")
+        };
+    }
+    let returns = f.returns.as_ref().map(|t| ty(api, t));
+    let returns = match (returns, f.throws) {
+        (None, None) => String::new(),
+        (Some(r), None) => format!(" -> {r}"),
+        (r, Some(e)) => format!(
+            " -> ::std::result::Result<{}, {}>",
+            r.unwrap_or("()".into()),
+            api.errors[e].name
+        ),
+    };
+    let plain =
+        receiver.is_none() && f.args.is_empty() && f.returns.is_none() && f.throws.is_none();
+    let qualifiers = if f.is_async {
+        "async "
+    } else if shape.extern_c && plain {
+        "extern \"C\" "
+    } else {
+        ""
+    };
+    format!("pub {qualifiers}fn {}({params}){returns}", ident(&f.name))
+}
+
+fn enumeration(out: &mut String, api: &Api, e: &Enum, error: bool) {
+    let derives = if e.flat && !error {
+        "Debug, Clone, Copy, PartialEq, Eq, Hash"
+    } else {
+        "Debug, Clone"
+    };
+    let _ = writeln!(out, "#[derive({derives})]");
+    if e.non_exhaustive {
+        out.push_str("#[non_exhaustive]\n");
+    }
+    let _ = writeln!(out, "pub enum {} {{", e.name);
+    for v in &e.variants {
+        if e.flat {
+            let _ = writeln!(out, "    {},", v.name);
+        } else {
+            let _ = writeln!(out, "    {} {{ {} }},", v.name, fields(api, &v.fields));
+        }
+    }
+    out.push_str("}\n\n");
+    if error {
+        let _ = writeln!(
+            out,
+            "impl ::std::fmt::Display for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        ::std::write!(f, \"{{self:?}}\")\n    }}\n}}\n\nimpl ::std::error::Error for {name} {{}}\n",
+            name = e.name
+        );
+    }
+}
+
+/// The core's `src/lib.rs`.
+pub fn lib_rs(api: &Api, shape: Shape) -> String {
+    let mut out = String::from(
+        "//! Generated by cargo xtask conformance: a core for one generated API.\n\
+         #![allow(unused_variables, clippy::all, non_camel_case_types, non_snake_case)]\n\n",
+    );
+    for e in &api.enums {
+        enumeration(&mut out, api, e, false);
+    }
+    for r in &api.records {
+        let _ = writeln!(out, "#[derive(Debug, Clone)]\npub struct {} {{", r.name);
+        for f in &r.fields {
+            let _ = writeln!(out, "    pub {}: {},", ident(&f.name), ty(api, &f.ty));
+        }
+        out.push_str("}\n\n");
+    }
+    for e in &api.errors {
+        enumeration(&mut out, api, e, true);
+    }
+    for o in &api.objects {
+        let _ = writeln!(
+            out,
+            "#[derive(Debug)]\npub struct {} {{}}\n\nimpl {} {{",
+            o.name, o.name
+        );
+        if let Some(c) = &o.constructor {
+            let _ = writeln!(
+                out,
+                "    pub fn new({}) -> Self {{\n        Self {{}}\n    }}",
+                params(api, c)
+            );
+        }
+        for m in &o.methods {
+            let _ = writeln!(
+                out,
+                "    {} {{\n        {}\n    }}",
+                signature(api, m, Some("&self"), shape),
+                body(api, m)
+            );
+        }
+        out.push_str("}\n\n");
+    }
+    for c in &api.callbacks {
+        let bound = if shape.send_only {
+            "Send"
+        } else {
+            "Send + Sync"
+        };
+        let _ = writeln!(out, "pub trait {}: {bound} {{", c.name);
+        for m in &c.methods {
+            let sig = signature(api, m, Some("&self"), shape);
+            let _ = writeln!(out, "    {};", sig.trim_start_matches("pub "));
+        }
+        out.push_str("}\n\n");
+    }
+    for f in &api.functions {
+        let _ = writeln!(
+            out,
+            "{} {{\n    {}\n}}\n",
+            signature(api, f, None, shape),
+            body(api, f)
+        );
+    }
+    out
+}
+
+/// The core's `Cargo.toml`.
+pub fn cargo_toml(shape: Shape) -> String {
+    let lib = if shape.lib_name {
+        "\n[lib]\nname = \"conformance_lib\"\n"
+    } else {
+        ""
+    };
+    format!(
+        "[package]\nname = \"{PACKAGE}\"\nversion = \"0.1.0\"\nedition = \"{}\"\npublish = false\n{lib}\n[workspace]\n",
+        shape.edition
+    )
+}

@@ -1,0 +1,115 @@
+//! Tier 2: large generated APIs, each with a synthesized core in one of
+//! the crate shapes real crates have, generated and compiled with
+//! `cargo clippy -D warnings`, with and without the test hooks.
+
+use camino::Utf8Path;
+
+use super::core::{self, Shape};
+use super::spec::Api;
+use super::Failure;
+use crate::runner::{cargo, root};
+
+/// The shapes, in turn: plain, another lib name, editions 2018 and 2024,
+/// `extern "C"` functions, `Send`-only callback traits.
+pub const SHAPES: [Shape; 5] = [
+    Shape {
+        edition: "2021",
+        lib_name: false,
+        extern_c: false,
+        send_only: false,
+    },
+    Shape {
+        edition: "2018",
+        lib_name: true,
+        extern_c: false,
+        send_only: false,
+    },
+    Shape {
+        edition: "2024",
+        lib_name: false,
+        extern_c: true,
+        send_only: false,
+    },
+    Shape {
+        edition: "2021",
+        lib_name: true,
+        extern_c: false,
+        send_only: true,
+    },
+    Shape {
+        edition: "2024",
+        lib_name: true,
+        extern_c: true,
+        send_only: true,
+    },
+];
+
+/// Writes the core and the generated glue of `api` under `dir`.
+pub fn write(api: &Api, shape: Shape, dir: &Utf8Path) -> Result<(), String> {
+    // Generating starts the folder afresh.
+    if super::tier1::generate(api, dir)?.is_none() {
+        return Err("refused with a documented diagnostic".to_string());
+    }
+    let core = dir.join("core");
+    std::fs::create_dir_all(core.join("src")).map_err(|e| e.to_string())?;
+    let write = |path: &Utf8Path, text: String| {
+        std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))
+    };
+    write(&core.join("Cargo.toml"), core::cargo_toml(shape))?;
+    write(&core.join("src/lib.rs"), core::lib_rs(api, shape))
+}
+
+/// Compiles the glue of `dir` (written by [`write`]) with clippy, with and
+/// without the test hooks; the first failure.
+pub fn compile(dir: &Utf8Path) -> Option<Failure> {
+    let manifest = dir.join("pkg/Cargo.toml");
+    for features in [&["--features", "bindery-test-hooks"][..], &[]] {
+        let output = std::process::Command::new(cargo())
+            .args(["clippy", "--quiet", "--manifest-path", manifest.as_str()])
+            .args(features)
+            .args(["--", "-D", "warnings"])
+            .env("CARGO_TARGET_DIR", root().join("target"))
+            .output();
+        let output = match output {
+            Ok(output) => output,
+            Err(e) => {
+                return Some(Failure {
+                    check: "clippy",
+                    report: format!("cargo did not run: {e}"),
+                })
+            }
+        };
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let report: Vec<&str> = stderr
+                .lines()
+                .filter(|l| {
+                    l.starts_with("error") || l.starts_with("  -->") || l.starts_with("warning")
+                })
+                .take(12)
+                .collect();
+            let label = if features.is_empty() {
+                "clippy"
+            } else {
+                "clippy (test hooks)"
+            };
+            return Some(Failure {
+                check: label,
+                report: report.join("\n"),
+            });
+        }
+    }
+    None
+}
+
+/// Generates, writes and compiles one API; its failure, if any.
+pub fn one(api: &Api, shape: Shape, dir: &Utf8Path) -> Option<Failure> {
+    match write(api, shape, dir) {
+        Ok(()) => compile(dir),
+        Err(report) if report.starts_with("refused") => None,
+        Err(report) => Some(Failure {
+            check: "generate",
+            report,
+        }),
+    }
+}
