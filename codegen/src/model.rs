@@ -599,6 +599,34 @@ impl Api {
             || self.value_types().contains(&Type::Error(id))
     }
 
+    /// The value types the glue converts outside the test hooks: those of
+    /// `value_types` but the methods of callback interfaces no call takes
+    /// and the fields of error types no call throws or returns.
+    pub fn live_value_types(&self) -> Vec<Type> {
+        let callback_methods = (self.callbacks.iter().enumerate())
+            .filter(|(i, _)| self.callback_used(CallbackId(*i)))
+            .flat_map(|(_, c)| &c.methods)
+            .map(|m| &m.callable);
+        let signatures = self
+            .callables()
+            .chain(callback_methods)
+            .flat_map(Callable::types);
+        let error_fields = (self.errors.iter().enumerate())
+            .filter(|(i, _)| self.error_used(ErrorId(*i)))
+            .flat_map(|(_, e)| &e.variants)
+            .flat_map(|v| &v.fields)
+            .map(|f| &f.ty);
+        let custom_builtins = self.customs.iter().map(|c| &c.builtin);
+        signatures
+            .chain(error_fields)
+            .chain(self.record_field_types())
+            .chain(self.variant_field_types())
+            .chain(custom_builtins)
+            .flat_map(Type::walk)
+            .cloned()
+            .collect()
+    }
+
     /// Every function, constructor and method.
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
         let members = self.objects.iter().flat_map(Object::members);

@@ -106,7 +106,7 @@ pub fn test() -> Result<(), String> {
     fixture_checks(&venv)?;
     // Generated APIs nobody wrote (ARCHITECTURE.md, "Conformance"); a long
     // run is `cargo xtask conformance --count N`.
-    crate::conformance::conformance(&crate::conformance::Options::fixed(150))?;
+    crate::conformance::conformance(&crate::conformance::Options::fixed(150, 5))?;
     crate::user_project::user_project(&venv)?;
     crate::matrix::python_matrix(&venv)?;
     fuzz(Fuzz::Seconds(20))?;

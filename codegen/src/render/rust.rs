@@ -119,6 +119,8 @@ struct LibRs {
     /// (no call takes a callback interface), of those for optional methods
     /// (no call takes one that has them) and for required ones.
     listener_cfg: Option<&'static str>,
+    /// Some bridge exists (`bindery_require`, `bindery_callable`).
+    listener_helpers: bool,
     optional_cfg: Option<&'static str>,
     required_cfg: Option<&'static str>,
     /// The statics of cached classes, each emitted where it is used; the
@@ -184,6 +186,9 @@ struct LibRs {
     sample_callers: Vec<String>,
     vec_helper: bool,
     map_helper: bool,
+    /// The `cfg` of a helper only the test hooks use.
+    vec_cfg: Option<&'static str>,
+    map_cfg: Option<&'static str>,
     alias_helper: bool,
     customs: Vec<String>,
     /// `bindery_type_alias`, for a custom type over a non-scalar.
@@ -236,34 +241,46 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         .collect();
     let samples = samples(plan);
     let all_types = api.value_types();
+    let live_types = api.live_value_types();
+    let is_vec = |t: &Type| matches!(t, Type::Sequence(inner) if inner.needs_conversion());
+    let is_map = |t: &Type| matches!(t, Type::Map(_, v) if v.needs_conversion());
     // The error arms use `bindery_no_fields` for a class without fields;
     // the test hooks for every flat error.
     let main_no_fields = error_fns
         .iter()
         .flat_map(|f| &f.arms)
         .any(|arm| arm.lines.iter().any(|l| l == NO_FIELDS));
-    let has_optional = api
-        .callbacks
-        .iter()
-        .flat_map(|c| &c.methods)
-        .any(|m| !m.required);
+    // Which bridges exist, and for whom: the helpers they call follow.
+    let reach: Vec<Reach> = (0..api.callbacks.len())
+        .map(|i| bridge_reach(plan, CallbackId(i)))
+        .collect();
+    let helper = |method: fn(&crate::model::CallbackMethod) -> bool| {
+        let needs = |r: Reach| {
+            (0..api.callbacks.len())
+                .any(|i| reach[i] == r && api.callbacks[i].methods.iter().any(method))
+        };
+        if needs(Reach::Live) {
+            Some(None)
+        } else if needs(Reach::Hooks) {
+            Some(Some(HOOKS_ONLY))
+        } else {
+            None
+        }
+    };
+    let optional = helper(|m| !m.required);
+    let required = helper(|m| m.required);
+    let any_bridge = helper(|_| true);
+    let has_optional = optional.is_some();
     let error_classes =
         (plan.class_slots > 0).then(|| type_slots("BINDERY_ERROR_CLASSES", plan.class_slots));
     let listener_bases =
         has_optional.then(|| type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()));
-    // Helpers that only the bridges of callback interfaces no call takes
-    // use are compiled for the test hooks only.
-    let live = |method: fn(&crate::model::CallbackMethod) -> bool| {
-        (0..api.callbacks.len())
-            .filter(|&i| api.callback_used(CallbackId(i)))
-            .any(|i| api.callbacks[i].methods.iter().any(method))
-    };
-    let live_listeners = (0..api.callbacks.len()).any(|i| api.callback_used(CallbackId(i)));
-    let optional_cfg = (!live(|m| !m.required)).then_some(HOOKS_ONLY);
+    let optional_cfg = optional.flatten();
     LibRs {
-        listener_cfg: (!live_listeners).then_some(HOOKS_ONLY),
+        listener_helpers: any_bridge.is_some(),
+        listener_cfg: any_bridge.flatten(),
         optional_cfg,
-        required_cfg: (!live(|m| m.required)).then_some(HOOKS_ONLY),
+        required_cfg: required.flatten(),
         header: super::header_text(api),
         crate_doc: crate_doc(api),
         // The alias is the test hooks' only when the listener bases are.
@@ -333,11 +350,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .iter()
             .flat_map(|c| &c.methods)
             .any(|m| m.queued && m.required),
-        has_required: api
-            .callbacks
-            .iter()
-            .flat_map(|c| &c.methods)
-            .any(|m| m.required),
+        has_required: required.is_some(),
         has_foreign: api.objects.iter().any(|o| o.foreign.is_some()),
         has_foreign_format: api
             .objects
@@ -349,12 +362,10 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .objects
             .iter()
             .any(|o| o.constructor.is_some() || !o.named_constructors.is_empty()),
-        vec_helper: all_types
-            .iter()
-            .any(|t| matches!(t, Type::Sequence(inner) if inner.needs_conversion())),
-        map_helper: all_types
-            .iter()
-            .any(|t| matches!(t, Type::Map(_, v) if v.needs_conversion())),
+        vec_helper: all_types.iter().any(is_vec),
+        map_helper: all_types.iter().any(is_map),
+        vec_cfg: (!live_types.iter().any(is_vec)).then_some(HOOKS_ONLY),
+        map_cfg: (!live_types.iter().any(is_map)).then_some(HOOKS_ONLY),
         type_alias_helper: api
             .customs
             .iter()
@@ -451,6 +462,12 @@ fn crate_doc(api: &Api) -> String {
     let mut allow = String::new();
     if binds_uppercase(api) {
         allow.push_str("\n\n// The glue binds fields and arguments by their UDL names, whatever their case.\n#![allow(non_snake_case)]");
+    }
+    if !api.errors.is_empty() {
+        allow.push_str(
+            "\n\n// The core's error types are what they are, however large.\n\
+             #![allow(clippy::result_large_err)]",
+        );
     }
     // `bindery_detach(_py, || f())`: see `method_body`.
     let bare = api
@@ -942,12 +959,16 @@ fn callback_code(plan: &Paths<'_>) -> Vec<String> {
         }
     }
     for i in 0..plan.api.callbacks.len() {
-        code.push(String::new());
-        let bridge = callbacks::bridge(plan, CallbackId(i));
-        if plan.api.callback_used(CallbackId(i)) {
-            code.extend(bridge);
-        } else {
-            code.extend(hooks_only(bridge));
+        match bridge_reach(plan, CallbackId(i)) {
+            Reach::Live => {
+                code.push(String::new());
+                code.extend(callbacks::bridge(plan, CallbackId(i)));
+            }
+            Reach::Hooks => {
+                code.push(String::new());
+                code.extend(hooks_only(callbacks::bridge(plan, CallbackId(i))));
+            }
+            Reach::Unused => {}
         }
     }
     for (i, o) in plan.api.objects.iter().enumerate() {
@@ -1212,6 +1233,32 @@ fn binds_uppercase(api: &Api) -> bool {
         .chain(records)
         .chain(variants)
         .any(|n| n.python.chars().any(|c| c.is_ascii_uppercase()))
+}
+
+/// Who uses a callback interface's bridge.
+#[derive(Clone, Copy, PartialEq)]
+enum Reach {
+    /// A call takes the interface (or it is a trait's bridge).
+    Live,
+    /// Only the test hooks, which call its methods with samples.
+    Hooks,
+    /// Nobody: no bridge is emitted.
+    Unused,
+}
+
+fn bridge_reach(plan: &Paths<'_>, id: CallbackId) -> Reach {
+    let c = plan.api.callback(id);
+    if plan.api.callback_used(id) {
+        Reach::Live
+    } else if c
+        .methods
+        .iter()
+        .any(|m| super::listeners::has_samples(m, plan))
+    {
+        Reach::Hooks
+    } else {
+        Reach::Unused
+    }
 }
 
 /// The `cfg` of an item only the test hooks use.

@@ -47,14 +47,15 @@ pub struct Options {
 }
 
 impl Options {
-    /// The run `cargo xtask test` makes: `count` APIs of the first seeds.
-    pub fn fixed(count: usize) -> Options {
+    /// The run `cargo xtask test` makes: `count` APIs and `crates` crates
+    /// (one per shape) of the first seeds.
+    pub fn fixed(count: usize, crates: usize) -> Options {
         Options {
             count,
-            crates: 0,
+            crates,
             shrink: true,
             seed: 1,
-            tiers: vec![1],
+            tiers: vec![1, 2],
         }
     }
 
