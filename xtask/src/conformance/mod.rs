@@ -19,6 +19,7 @@ mod rng;
 mod spec;
 mod tier1;
 mod tier2;
+mod tier3;
 mod udl;
 
 use std::collections::BTreeMap;
@@ -39,6 +40,8 @@ pub struct Options {
     pub count: usize,
     /// Tier 2: how many crates.
     pub crates: usize,
+    /// Tier 3: how many of those crates are built and tested as packages.
+    pub packages: usize,
     /// Shrink failures (`--shrink 0`: report them as they are, keep the
     /// generated trees of the last batch in `target/conformance/tier1`).
     pub shrink: bool,
@@ -53,9 +56,10 @@ impl Options {
         Options {
             count,
             crates,
+            packages: crates.min(2),
             shrink: true,
             seed: 1,
-            tiers: vec![1, 2],
+            tiers: vec![1, 2, 3],
         }
     }
 
@@ -63,6 +67,7 @@ impl Options {
         let mut options = Options {
             count: 200,
             crates: 5,
+            packages: 2,
             shrink: true,
             seed: 1,
             tiers: vec![1],
@@ -78,6 +83,7 @@ impl Options {
             match *flag {
                 "--count" => options.count = number()? as usize,
                 "--crates" => options.crates = number()? as usize,
+                "--packages" => options.packages = number()? as usize,
                 "--seed" => options.seed = number()?,
                 "--shrink" => options.shrink = number()? != 0,
                 "--tier" => {
@@ -86,6 +92,7 @@ impl Options {
                         .map(|t| match t {
                             "1" => Ok(1),
                             "2" => Ok(2),
+                            "3" => Ok(3),
                             other => Err(format!("--tier: no tier `{other}`")),
                         })
                         .collect::<Result<_, _>>()?;
@@ -121,8 +128,8 @@ pub fn conformance(options: &Options) -> Result<(), String> {
     if options.tiers.contains(&1) {
         failed += tier_one(options, &scratch, &venv.tool("ruff"))?;
     }
-    if options.tiers.contains(&2) {
-        failed += tier_two(options, &scratch)?;
+    if options.tiers.contains(&2) || options.tiers.contains(&3) {
+        failed += tier_two(options, &scratch, &venv)?;
     }
     if failed > 0 {
         return Err(format!(
@@ -239,15 +246,34 @@ fn large_api(seed: u64) -> Api {
     )
 }
 
-fn tier_two(options: &Options, scratch: &Utf8Path) -> Result<usize, String> {
+/// Tiers 2 and 3: `crates` crates compiled, the first `packages` of them
+/// (spread over the shapes) also built and tested as packages.
+fn tier_two(options: &Options, scratch: &Utf8Path, venv: &Venv) -> Result<usize, String> {
     let started = std::time::Instant::now();
     let mut failed = 0;
-    for k in 0..options.crates {
+    let mut packages = 0;
+    let crates = options.crates.max(options.packages);
+    for k in 0..crates {
         let seed = options.seed + k as u64;
         let shape = tier2::SHAPES[k % tier2::SHAPES.len()];
         let dir = scratch.join(format!("tier2/crate{k}"));
         let api = large_api(seed);
-        let Some(failure) = tier2::one(&api, shape, &dir) else {
+        let mut failure = tier2::one(&api, shape, &dir);
+        if failure.is_none() && options.tiers.contains(&3) && packages < options.packages {
+            packages += 1;
+            failure = tier3::check(&api, &dir, venv);
+            if let Some(f) = &failure {
+                // A package failure is reported as it is: each try is a build.
+                failed += 1;
+                eprintln!(
+                    "  package {k} (seed {seed}, {shape:?}): {} failed in {dir}:\n{}",
+                    f.check,
+                    indent(&f.report)
+                );
+                continue;
+            }
+        }
+        let Some(failure) = failure else {
             continue;
         };
         failed += 1;
@@ -282,10 +308,9 @@ fn tier_two(options: &Options, scratch: &Utf8Path) -> Result<usize, String> {
         );
     }
     eprintln!(
-        "conformance tier 2: {} crates (seeds {}..{}), {failed} failed, {:.1} s",
-        options.crates,
+        "conformance tiers 2 and 3: {crates} crates (seeds {}..{}) compiled, {packages} built and tested as packages, {failed} failed, {:.1} s",
         options.seed,
-        options.seed + options.crates as u64,
+        options.seed + crates as u64,
         started.elapsed().as_secs_f64()
     );
     Ok(failed)

@@ -1,0 +1,78 @@
+//! Tier 3: a tier-2 crate built with maturin into `.venv`, then checked
+//! as a user's package is: `mypy.stubtest` (no allowlist) and the tests
+//! bindery generated for it, which raise and catch every error variant with
+//! its fields through the real Rust-to-Python mapping, call every callback
+//! method from Rust with sample values, and check the exports.
+
+use camino::Utf8Path;
+
+use super::spec::Api;
+use super::Failure;
+use crate::runner::{root, Venv};
+
+fn run(venv: &Venv, check: &'static str, program: &Utf8Path, args: &[&str]) -> Option<Failure> {
+    let mut env = venv.env();
+    env.push(("CARGO_TARGET_DIR", root().join("target").to_string()));
+    let output = std::process::Command::new(program.as_str())
+        .args(args)
+        .envs(env)
+        .output();
+    match output {
+        Ok(output) if output.status.success() => None,
+        Ok(output) => {
+            let text = String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr);
+            let tail: Vec<&str> = text.lines().rev().take(25).collect();
+            let report = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+            Some(Failure { check, report })
+        }
+        Err(e) => Some(Failure {
+            check,
+            report: format!("{program} did not run: {e}"),
+        }),
+    }
+}
+
+/// Builds the package of `dir` (written and compiled by tier 2) into the
+/// venv and checks it; the first failure.
+pub fn check(api: &Api, dir: &Utf8Path, venv: &Venv) -> Option<Failure> {
+    let manifest = dir.join("pkg/Cargo.toml");
+    let python = venv.tool("python");
+    let build = [
+        "develop",
+        "--quiet",
+        "--manifest-path",
+        manifest.as_str(),
+        "--features",
+        "bindery-test-hooks",
+    ];
+    if let Some(failure) = run(venv, "maturin develop", &venv.tool("maturin"), &build) {
+        return Some(failure);
+    }
+    let package = &api.namespace;
+    let stubtest = ["-m", "mypy.stubtest", package.as_str()];
+    if let Some(failure) = run(venv, "stubtest", &python, &stubtest) {
+        return Some(failure);
+    }
+    let tests = dir.join("pkg/tests");
+    let pytest = [
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        tests.as_str(),
+    ];
+    let failure = run(venv, "pytest (generated tests)", &python, &pytest);
+    // The package leaves the venv again, whatever happened.
+    let uninstall = [
+        "-m",
+        "pip",
+        "uninstall",
+        "--quiet",
+        "--yes",
+        &format!("{package}"),
+    ];
+    let _ = run(venv, "pip uninstall", &python, &uninstall);
+    failure
+}
