@@ -131,7 +131,8 @@ pub fn match_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) ->
     // Arm, ` => `, the literal and its `,` within the width.
     if indent + pattern.len() + 4 + literal.len() < MAX_WIDTH {
         format!("{pattern} => {literal},")
-    } else if indent + 4 + literal.len() <= MAX_WIDTH {
+    } else if indent + 4 + literal.len() <= MAX_WIDTH || fields.is_empty() {
+        // (A literal without fields, `V {}` included, cannot break further.)
         format!("{pattern} => {{\n{pad}    {literal}\n{pad}}}")
     } else {
         let mut out = format!("{pattern} => {path} {{\n");

@@ -71,7 +71,7 @@ pub fn check(api: &Api, dir: &Utf8Path, venv: &Venv) -> Option<Failure> {
         "uninstall",
         "--quiet",
         "--yes",
-        &format!("{package}"),
+        package.as_str(),
     ];
     let _ = run(venv, "pip uninstall", &python, &uninstall);
     failure
