@@ -2989,7 +2989,10 @@ const BINDERY_EMBEDDED: [(&str, bool, &str); 4] = [
 /// The import finder of the embedded package: its Python modules from
 /// `BINDERY_EMBEDDED` (with their sources, for tracebacks), its native
 /// module built by the library when the package first imports it.
-const BINDERY_FINDER: &::std::ffi::CStr = cr#"
+// `c_str!`, not a `c"..."` literal: the glue of an edition-2018 crate
+// (in-crate mode) cannot spell those.
+const BINDERY_FINDER: &::std::ffi::CStr = ::pyo3::ffi::c_str!(
+    r#"
 import importlib.abc
 import importlib.util
 import sys
@@ -3032,7 +3035,8 @@ class EmbeddedFinder(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader):
 
 def install(modules, native, make_native):
     sys.meta_path.insert(0, EmbeddedFinder(modules, native, make_native))
-"#;
+"#
+);
 
 /// The native module's dotted name.
 const BINDERY_NATIVE: &str = "boxkit._native";
@@ -3065,8 +3069,8 @@ pub fn bindery_embed(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
             let _finder = ::pyo3::types::PyModule::from_code(
                 py,
                 BINDERY_FINDER,
-                c"<bindery finder>",
-                c"_bindery_finder",
+                ::pyo3::ffi::c_str!("<bindery finder>"),
+                ::pyo3::ffi::c_str!("_bindery_finder"),
             )?;
             let modules = BINDERY_EMBEDDED.to_vec();
             _finder.call_method1("install", (modules, BINDERY_NATIVE, _make_native))?;
@@ -3079,7 +3083,9 @@ pub fn bindery_embed(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
 /// Rust program that embeds Python and reads back what scripts made
 /// (docs/embedding.md): records, enums and interface objects. Anything else
 /// is the `TypeError` an argument of that type would raise.
-#[allow(non_camel_case_types)]
+// In in-crate mode this is reachable only where the crate makes the module
+// public; a private module leaves it unused, and that is no error.
+#[allow(non_camel_case_types, dead_code)]
 pub trait Bindery_FromPython: Sized {
     fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self>;
 }
@@ -3194,7 +3200,7 @@ mod bindery_test_hooks {
     #[pyfunction]
     #[pyo3(name = "_bindery_sample_panic")]
     pub fn sample_panic(py: Python<'_>, message: String) -> PyResult<()> {
-        bindery_detach(py, move || -> () { panic!("{message}") })
+        bindery_detach(py, move || -> () { panic!("{}", message) })
     }
 
     /// Returns the exception that a sample value of `error.variant` maps to,
