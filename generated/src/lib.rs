@@ -3367,6 +3367,8 @@ mod bindery_test_hooks {
     type Caller = Box<dyn Fn() -> Outcome + Send + Sync>;
 
     /// Registers `listener` as `interface` and returns a call of `method`.
+    // A `[ByRef]` argument lends a sample built the one way for every type.
+    #[allow(clippy::unnecessary_to_owned, clippy::useless_vec)]
     fn sample_caller(
         interface: &str,
         method: &str,

@@ -165,6 +165,17 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
     lines
 }
 
+/// A `[ByRef]` argument's type in the core's trait, as UniFFI has it:
+/// `&str` for a string, a slice for a sequence or bytes, else `&T`.
+fn borrowed_type(ty: &Type, paths: &Paths<'_>) -> String {
+    match ty {
+        Type::String => "&str".to_string(),
+        Type::Bytes => "&[u8]".to_string(),
+        Type::Sequence(inner) => format!("&[{}]", core_type(inner, paths)),
+        other => format!("&{}", core_type(other, paths)),
+    }
+}
+
 fn method_signature(paths: &Paths<'_>, m: &CallbackMethod, error: Option<&ErrorType>) -> String {
     let c = &m.callable;
     let receiver = if c.self_by_arc {
@@ -173,11 +184,14 @@ fn method_signature(paths: &Paths<'_>, m: &CallbackMethod, error: Option<&ErrorT
         "&self"
     };
     let mut params = vec![receiver.to_string()];
-    params.extend(
-        c.arguments
-            .iter()
-            .map(|a| format!("{}: {}", a.name.rust, core_type(&a.ty, paths))),
-    );
+    params.extend(c.arguments.iter().map(|a| {
+        let ty = if a.by_ref && !c.is_async {
+            borrowed_type(&a.ty, paths)
+        } else {
+            core_type(&a.ty, paths)
+        };
+        format!("{}: {ty}", a.name.rust)
+    }));
     let returns = match (&c.returns, error) {
         (Some(t), Some(e)) => format!(
             " -> Result<{}, {}>",
@@ -609,6 +623,10 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
             return;
         }
         method_lookup(w, m, method_name);
+        // `[ByRef]` arguments are borrowed: the conversions take them owned.
+        for a in m.callable.arguments.iter().filter(|a| a.by_ref) {
+            w.line(format!("let {0} = {0}.to_owned();", a.name.rust));
+        }
         if m.queued {
             queued_call(w, paths, m);
             return;
@@ -814,7 +832,15 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
                 .callable
                 .arguments
                 .iter()
-                .map(|a| sample_arg(&a.ty, &a.name.udl, paths))
+                .map(|a| {
+                    let sample = sample_arg(&a.ty, &a.name.udl, paths)?;
+                    // A `[ByRef]` argument is lent.
+                    Some(if a.by_ref {
+                        format!("&{sample}")
+                    } else {
+                        sample
+                    })
+                })
                 .collect();
             let Some(mut args) = args else { continue };
             // Called through the trait: a supertrait may share the method's

@@ -276,7 +276,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     let listener_bases =
         has_optional.then(|| type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()));
     let optional_cfg = optional.flatten();
-    LibRs {
+    let mut view = LibRs {
         listener_helpers: any_bridge.is_some(),
         listener_cfg: any_bridge.flatten(),
         optional_cfg,
@@ -401,8 +401,52 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         any_backend: features_cfg("any", api.backends.iter().map(|b| b.name.as_str())),
         version: types::rust_str(&api.distribution.version),
         backend_only: api.callables().any(|c| !c.backends.is_empty()),
+    };
+    // A helper is emitted because something calls it: rendered, then
+    // rendered again without the helpers nothing calls (dropping one may
+    // leave another uncalled), until none is dropped.
+    loop {
+        let text = view.render()?;
+        if !drop_uncalled(&mut view, &text) {
+            return Ok(text);
+        }
     }
-    .render()
+}
+
+/// Calls of `name` in `text` (its definition is `fn name(` or `fn name<`).
+fn calls(text: &str, name: &str) -> usize {
+    let sites = text.matches(&format!("{name}(")).count();
+    sites - usize::from(text.contains(&format!("fn {name}(")))
+}
+
+/// Drops from `view` the error mappings and conversion helpers that `text`
+/// never calls; whether it dropped any.
+fn drop_uncalled(view: &mut LibRs, text: &str) -> bool {
+    let before = view.error_fns.len();
+    view.error_fns.retain(|f| {
+        let name = f
+            .signature
+            .split("fn ")
+            .nth(1)
+            .and_then(|s| s.split('(').next());
+        name.is_none_or(|name| calls(text, name) > 0)
+    });
+    let mut dropped = view.error_fns.len() != before;
+    for (flag, name) in [
+        (&mut view.vec_helper, "bindery_vec"),
+        (&mut view.map_helper, "bindery_map"),
+    ] {
+        if *flag && calls(text, name) == 0 {
+            *flag = false;
+            dropped = true;
+        }
+    }
+    // Passed, not called: any mention but the definition.
+    if view.no_fields && text.matches("bindery_no_fields").count() <= 1 {
+        view.no_fields = false;
+        dropped = true;
+    }
+    dropped
 }
 
 /// `feature = "a"`, or `{op}(feature = "a", ...)` for several (clippy:

@@ -116,7 +116,17 @@ fn fields(api: &Api, fields: &[Field]) -> String {
 /// UDL name such as `Ok` cannot name a Rust parameter).
 fn params(api: &Api, args: &[Field]) -> String {
     let parts: Vec<String> = (args.iter().enumerate())
-        .map(|(k, a)| format!("a{k}: {}", ty(api, &a.ty)))
+        .map(|(k, a)| {
+            // `[ByRef]`: borrowed as UniFFI lends it.
+            let t = match (&a.ty, a.by_ref) {
+                (Ty::Str, true) => "&str".to_string(),
+                (Ty::Bytes, true) => "&[u8]".to_string(),
+                (Ty::Seq(inner), true) => format!("&[{}]", ty(api, inner)),
+                (other, true) => format!("&{}", ty(api, other)),
+                (other, false) => ty(api, other),
+            };
+            format!("a{k}: {t}")
+        })
         .collect();
     parts.join(", ")
 }
@@ -130,11 +140,16 @@ fn body(api: &Api, f: &Function) -> String {
             String::new()
         };
     };
-    let answer = f
-        .args
-        .iter()
-        .position(|a| a.ty == *returns)
-        .map_or_else(|| value(api, returns), |k| format!("a{k}"));
+    let answer = f.args.iter().position(|a| a.ty == *returns).map_or_else(
+        || value(api, returns),
+        |k| {
+            if f.args[k].by_ref {
+                format!("a{k}.to_owned()")
+            } else {
+                format!("a{k}")
+            }
+        },
+    );
     if f.throws.is_some() {
         format!("::std::result::Result::Ok({answer})")
     } else {

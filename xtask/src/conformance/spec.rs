@@ -106,6 +106,8 @@ impl Ref {
 pub struct Field {
     pub name: String,
     pub ty: Ty,
+    /// `[ByRef]` (arguments only): the core borrows it.
+    pub by_ref: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -400,6 +402,7 @@ fn fields(rng: &mut Rng, names: &mut Names, api: &Api, count: usize, args: bool)
         .map(|name| Field {
             name,
             ty: ty(rng, api, 2, args),
+            by_ref: false,
         })
         .collect()
 }
@@ -408,7 +411,13 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
     let name = names.function();
     let k = rng.below(size.members + 1);
     // A callback method's arguments are plain values.
-    let args = fields(rng, names, api, k, !callback);
+    let mut args = fields(rng, names, api, k, !callback);
+    let is_async = !callback && rng.below(6) == 0;
+    // `[ByRef]` on plain values of synchronous calls.
+    for a in &mut args {
+        let lendable = !matches!(a.ty, Ty::Callback(_) | Ty::Object(_) | Ty::Opt(_));
+        a.by_ref = lendable && !is_async && rng.below(5) == 0;
+    }
     let returns = (rng.below(3) > 0).then(|| ty(rng, api, 2, false));
     let throws = (!callback && !api.errors.is_empty() && rng.below(3) == 0)
         .then(|| rng.below(api.errors.len()));
@@ -418,7 +427,7 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
         args,
         returns,
         throws,
-        is_async: !callback && rng.below(6) == 0,
+        is_async,
     }
 }
 
@@ -469,6 +478,7 @@ impl Api {
                     Some(Field {
                         name: f.name.clone(),
                         ty: f.ty.without(gone)?,
+                        by_ref: f.by_ref,
                     })
                 })
                 .collect()

@@ -40,7 +40,10 @@ fn doc(out: &mut String, indent: &str, doc: &Option<String>) {
 fn args(api: &Api, fields: &[Field]) -> String {
     let parts: Vec<String> = fields
         .iter()
-        .map(|f| format!("{} {}", ty(api, &f.ty), f.name))
+        .map(|f| {
+            let lent = if f.by_ref { "[ByRef] " } else { "" };
+            format!("{lent}{} {}", ty(api, &f.ty), f.name)
+        })
         .collect();
     parts.join(", ")
 }
