@@ -90,6 +90,10 @@ const SKIP_DIRS: &[&str] = &["target", "__pycache__", "node_modules"];
 
 const TEMP_SUFFIX: &str = ".bindery-tmp";
 
+/// A replaced or removed file's previous content, set aside until every
+/// file is in place.
+const OLD_SUFFIX: &str = ".bindery-old";
+
 fn err(path: &Utf8Path, error: io::Error) -> SyncError {
     SyncError::Io {
         path: path.to_owned(),
@@ -195,14 +199,65 @@ pub fn sync(
         }
         staged.push((temp, path.clone()));
     }
-    for (temp, path) in &staged {
-        fs::rename(temp, path).map_err(|e| err(path, e))?;
-    }
-    for path in &stale {
-        fs::remove_file(path).map_err(|e| err(path, e))?;
-    }
+    replace_all(&staged, &stale)?;
     report.left = tidy_folders(out, &stale, files);
     Ok(report)
+}
+
+/// Moves every staged file into place and removes every stale one, all or
+/// nothing: each file it replaces or removes is first renamed aside (in its
+/// own folder, so each step is one rename), and any failure puts every
+/// file back as it was and removes the staged ones.
+fn replace_all(
+    staged: &[(Utf8PathBuf, Utf8PathBuf)],
+    stale: &[Utf8PathBuf],
+) -> Result<(), SyncError> {
+    // (path, its previous content set aside, whether the new file is in place)
+    let mut done: Vec<(Utf8PathBuf, Option<Utf8PathBuf>, bool)> = Vec::new();
+    let aside = |path: &Utf8Path| Utf8PathBuf::from(format!("{path}{OLD_SUFFIX}"));
+    let result = (|| -> Result<(), SyncError> {
+        for (temp, path) in staged {
+            let old = path.exists().then(|| aside(path));
+            if let Some(old) = &old {
+                fs::rename(path, old).map_err(|e| err(path, e))?;
+            }
+            done.push((path.clone(), old, false));
+            fs::rename(temp, path).map_err(|e| err(path, e))?;
+            if let Some(last) = done.last_mut() {
+                last.2 = true;
+            }
+        }
+        for path in stale {
+            let old = aside(path);
+            fs::rename(path, &old).map_err(|e| err(path, e))?;
+            done.push((path.clone(), Some(old), false));
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => {
+            for (_, old, _) in &done {
+                if let Some(old) = old {
+                    let _ = fs::remove_file(old);
+                }
+            }
+            Ok(())
+        }
+        Err(e) => {
+            for (path, old, placed) in done.iter().rev() {
+                if *placed {
+                    let _ = fs::remove_file(path);
+                }
+                if let Some(old) = old {
+                    let _ = fs::rename(old, path);
+                }
+            }
+            for (temp, _) in staged {
+                let _ = fs::remove_file(temp);
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Removes the folders that removing `stale` emptied, up to `out`; names
@@ -279,7 +334,7 @@ fn find_stale(
         if files.files.contains_key(&relative) {
             continue;
         }
-        if name.ends_with(TEMP_SUFFIX) || is_generated(&path) {
+        if name.ends_with(TEMP_SUFFIX) || name.ends_with(OLD_SUFFIX) || is_generated(&path) {
             stale.push(path);
         }
     }
@@ -309,5 +364,45 @@ mod tests {
         assert!(cut.lines().nth(199).unwrap().ends_with("line 199"));
         assert!(cut.ends_with("... 100 more diff lines\n"));
         assert_eq!(bounded("+a\n", 200), "+a\n");
+    }
+
+    /// A failure in the middle of replacing puts every file back.
+    #[test]
+    fn a_failed_replace_puts_every_file_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Utf8Path::from_path(dir.path()).unwrap();
+        let set = |a: &str, b: &str| FileSet {
+            files: [
+                ("a.txt".to_string(), format!("# {MARKER} a {a}\n")),
+                ("b.txt".to_string(), format!("# {MARKER} b {b}\n")),
+                ("c.txt".to_string(), format!("# {MARKER} c\n")),
+            ]
+            .into(),
+        };
+        sync(&set("old", "old"), out, false, false).unwrap();
+        // `b.txt` cannot be set aside: a folder holds the name.
+        fs::create_dir_all(out.join(format!("b.txt{OLD_SUFFIX}/x"))).unwrap();
+        let mut next = set("new", "new");
+        next.files.remove("c.txt");
+        assert!(sync(&next, out, false, false).is_err());
+        let read = |name: &str| fs::read_to_string(out.join(name)).unwrap();
+        assert_eq!(read("a.txt"), format!("# {MARKER} a old\n"));
+        assert_eq!(read("b.txt"), format!("# {MARKER} b old\n"));
+        assert_eq!(read("c.txt"), format!("# {MARKER} c\n"));
+        let mut left: Vec<String> = fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["a.txt", "b.txt", &format!("b.txt{OLD_SUFFIX}"), "c.txt"]
+        );
+        // Once the way is clear, the same sync goes through.
+        fs::remove_dir_all(out.join(format!("b.txt{OLD_SUFFIX}"))).unwrap();
+        sync(&next, out, false, false).unwrap();
+        assert_eq!(read("b.txt"), format!("# {MARKER} b new\n"));
+        assert!(!out.join("c.txt").exists());
+        assert!(!out.join(format!("a.txt{OLD_SUFFIX}")).exists());
     }
 }
