@@ -603,28 +603,7 @@ impl Api {
     /// `value_types` but the methods of callback interfaces no call takes
     /// and the fields of error types no call throws or returns.
     pub fn live_value_types(&self) -> Vec<Type> {
-        let callback_methods = (self.callbacks.iter().enumerate())
-            .filter(|(i, _)| self.callback_used(CallbackId(*i)))
-            .flat_map(|(_, c)| &c.methods)
-            .map(|m| &m.callable);
-        let signatures = self
-            .callables()
-            .chain(callback_methods)
-            .flat_map(Callable::types);
-        let error_fields = (self.errors.iter().enumerate())
-            .filter(|(i, _)| self.error_used(ErrorId(*i)))
-            .flat_map(|(_, e)| &e.variants)
-            .flat_map(|v| &v.fields)
-            .map(|f| &f.ty);
-        let custom_builtins = self.customs.iter().map(|c| &c.builtin);
-        signatures
-            .chain(error_fields)
-            .chain(self.record_field_types())
-            .chain(self.variant_field_types())
-            .chain(custom_builtins)
-            .flat_map(Type::walk)
-            .cloned()
-            .collect()
+        self.types_where(|i| self.callback_used(i), |i| self.error_used(i))
     }
 
     /// Every function, constructor and method.
@@ -653,19 +632,33 @@ impl Api {
     /// Every type a value of the API can have, nested types included: of
     /// arguments, returns and fields.
     pub fn value_types(&self) -> Vec<Type> {
-        let callback_methods = self
-            .callbacks
-            .iter()
-            .flat_map(|c| &c.methods)
+        self.types_where(|_| true, |_| true)
+    }
+
+    /// `value_types`, counting only the callback interfaces and the error
+    /// types (their fields) that pass the filters.
+    fn types_where(
+        &self,
+        callback: impl Fn(CallbackId) -> bool,
+        error: impl Fn(ErrorId) -> bool,
+    ) -> Vec<Type> {
+        let callback_methods = (self.callbacks.iter().enumerate())
+            .filter(|(i, _)| callback(CallbackId(*i)))
+            .flat_map(|(_, c)| &c.methods)
             .map(|m| &m.callable);
         let signatures = self
             .callables()
             .chain(callback_methods)
             .flat_map(Callable::types);
+        let error_fields = (self.errors.iter().enumerate())
+            .filter(|(i, _)| error(ErrorId(*i)))
+            .flat_map(|(_, e)| &e.variants)
+            .flat_map(|v| &v.fields)
+            .map(|f| &f.ty);
         // A custom type's values cross as its builtin's.
         let custom_builtins = self.customs.iter().map(|c| &c.builtin);
         signatures
-            .chain(self.error_field_types())
+            .chain(error_fields)
             .chain(self.record_field_types())
             .chain(self.variant_field_types())
             .chain(custom_builtins)

@@ -29,22 +29,10 @@ fn ident(name: &str) -> String {
 }
 
 pub fn ty(api: &Api, t: &Ty) -> String {
+    if let Some(spelling) = t.scalar() {
+        return spelling.1.to_string();
+    }
     match t {
-        Ty::Bool => "bool".into(),
-        Ty::I8 => "i8".into(),
-        Ty::U8 => "u8".into(),
-        Ty::I16 => "i16".into(),
-        Ty::U16 => "u16".into(),
-        Ty::I32 => "i32".into(),
-        Ty::U32 => "u32".into(),
-        Ty::I64 => "i64".into(),
-        Ty::U64 => "u64".into(),
-        Ty::F32 => "f32".into(),
-        Ty::F64 => "f64".into(),
-        Ty::Str => "::std::string::String".into(),
-        Ty::Bytes => "::std::vec::Vec<u8>".into(),
-        Ty::Timestamp => "::std::time::SystemTime".into(),
-        Ty::Duration => "::std::time::Duration".into(),
         Ty::Opt(t) => format!("::std::option::Option<{}>", ty(api, t)),
         Ty::Seq(t) => format!("::std::vec::Vec<{}>", ty(api, t)),
         Ty::Map(k, v) => format!(
@@ -56,6 +44,7 @@ pub fn ty(api: &Api, t: &Ty) -> String {
         Ty::Enum(i) => api.enums[*i].name.clone(),
         Ty::Object(i) => format!("::std::sync::Arc<{}>", api.objects[*i].name),
         Ty::Callback(i) => format!("::std::boxed::Box<dyn {}>", api.callbacks[*i].name),
+        _ => unreachable!("a scalar is spelled above"),
     }
 }
 

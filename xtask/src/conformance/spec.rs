@@ -36,6 +36,28 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// A scalar's spelling in UDL and in Rust (`None` for the others).
+    pub fn scalar(&self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
+            Ty::Bool => ("boolean", "bool"),
+            Ty::I8 => ("i8", "i8"),
+            Ty::U8 => ("u8", "u8"),
+            Ty::I16 => ("i16", "i16"),
+            Ty::U16 => ("u16", "u16"),
+            Ty::I32 => ("i32", "i32"),
+            Ty::U32 => ("u32", "u32"),
+            Ty::I64 => ("i64", "i64"),
+            Ty::U64 => ("u64", "u64"),
+            Ty::F32 => ("float", "f32"),
+            Ty::F64 => ("double", "f64"),
+            Ty::Str => ("string", "::std::string::String"),
+            Ty::Bytes => ("bytes", "::std::vec::Vec<u8>"),
+            Ty::Timestamp => ("timestamp", "::std::time::SystemTime"),
+            Ty::Duration => ("duration", "::std::time::Duration"),
+            _ => return None,
+        })
+    }
+
     const SCALARS: [Ty; 15] = [
         Ty::Bool,
         Ty::I8,

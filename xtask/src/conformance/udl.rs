@@ -5,22 +5,10 @@ use std::fmt::Write as _;
 use super::spec::{Api, Enum, Field, Function, Ty};
 
 pub fn ty(api: &Api, t: &Ty) -> String {
+    if let Some(spelling) = t.scalar() {
+        return spelling.0.to_string();
+    }
     match t {
-        Ty::Bool => "boolean".into(),
-        Ty::I8 => "i8".into(),
-        Ty::U8 => "u8".into(),
-        Ty::I16 => "i16".into(),
-        Ty::U16 => "u16".into(),
-        Ty::I32 => "i32".into(),
-        Ty::U32 => "u32".into(),
-        Ty::I64 => "i64".into(),
-        Ty::U64 => "u64".into(),
-        Ty::F32 => "float".into(),
-        Ty::F64 => "double".into(),
-        Ty::Str => "string".into(),
-        Ty::Bytes => "bytes".into(),
-        Ty::Timestamp => "timestamp".into(),
-        Ty::Duration => "duration".into(),
         Ty::Opt(t) => format!("{}?", ty(api, t)),
         Ty::Seq(t) => format!("sequence<{}>", ty(api, t)),
         Ty::Map(k, v) => format!("record<{}, {}>", ty(api, k), ty(api, v)),
@@ -28,6 +16,7 @@ pub fn ty(api: &Api, t: &Ty) -> String {
         Ty::Enum(i) => api.enums[*i].name.clone(),
         Ty::Object(i) => api.objects[*i].name.clone(),
         Ty::Callback(i) => api.callbacks[*i].name.clone(),
+        _ => unreachable!("a scalar is spelled above"),
     }
 }
 
