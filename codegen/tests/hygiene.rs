@@ -36,8 +36,12 @@ fn valid_fixtures() -> Vec<PathBuf> {
 }
 
 fn exempt(name: &str) -> bool {
-    name.starts_with('_') || names::is_reserved_prefix(name)
+    name.starts_with('_') || names::is_reserved_prefix(name) || WEBIDL_KEYWORDS.contains(&name)
 }
+
+/// WebIDL type keywords that the generated code may spell (Python's
+/// `float`) but no UDL identifier can be, so nothing can clash with them.
+const WEBIDL_KEYWORDS: &[&str] = &["float", "double", "boolean"];
 
 /// Free identifiers of Rust source: not a field, method or path segment,
 /// not inside `#[...]`, not a macro name, not a keyword or lifetime.
