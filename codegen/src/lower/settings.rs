@@ -15,6 +15,23 @@ impl Lowerer<'_, '_> {
             namespace,
             "python.package",
         );
+        // Python finds its standard library first: such a package would
+        // never be imported.
+        if names::is_stdlib(&package) {
+            let message = format!(
+                "the package `{package}` would be shadowed by Python's standard library module of that name"
+            );
+            let help =
+                "name the package otherwise: `[python] package = \"...\"` in the binding config";
+            match self.cx.config.python.package.as_ref() {
+                Some(v) => self
+                    .cfg(Code::NameCollision, v.span(), message)
+                    .with_help(help),
+                None => self
+                    .udl(Code::NameCollision, self.cx.spans.def(namespace), message)
+                    .with_help(help),
+            };
+        }
         let python = &self.cx.config.python;
         let native_module = self.identifier_setting(
             python.native_module.as_ref(),
