@@ -292,7 +292,8 @@ struct ListenersTest<'a> {
     optional: Vec<String>,
     /// `(interface, method, why)` of the methods the hook cannot call.
     unsampled: Vec<String>,
-    required: Vec<(String, String)>,
+    /// `(interface, its required methods, a method the hook can call)`.
+    required: Vec<(String, String, String)>,
     throwing: Vec<ThrowView>,
 }
 
@@ -351,8 +352,14 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
             .iter()
             .map(|m| py_str(&m.callable.name.python))
             .collect();
-        if c.methods.iter().any(|m| has_samples(m, paths)) {
-            required.push((py_str(&c.name.python), names.join(", ")));
+        // The method the test calls: one the hook can call, a required
+        // one first (its bridge checks the others when it is built).
+        let mut sampled: Vec<&CallbackMethod> =
+            c.methods.iter().filter(|m| has_samples(m, paths)).collect();
+        sampled.sort_by_key(|m| !m.required);
+        if let Some(probe) = sampled.first() {
+            let probe = py_str(&probe.callable.name.python);
+            required.push((py_str(&c.name.python), names.join(", "), probe));
         }
         for m in c.methods.iter().filter(|m| !has_samples(m, paths)) {
             let missing = m
