@@ -15,23 +15,7 @@ impl Lowerer<'_, '_> {
             namespace,
             "python.package",
         );
-        // Python finds its standard library first: such a package would
-        // never be imported.
-        if names::is_stdlib(&package) {
-            let message = format!(
-                "the package `{package}` would be shadowed by Python's standard library module of that name"
-            );
-            let help =
-                "name the package otherwise: `[python] package = \"...\"` in the binding config";
-            match self.cx.config.python.package.as_ref() {
-                Some(v) => self
-                    .cfg(Code::NameCollision, v.span(), message)
-                    .with_help(help),
-                None => self
-                    .udl(Code::NameCollision, self.cx.spans.def(namespace), message)
-                    .with_help(help),
-            };
-        }
+        self.check_package(&package, namespace);
         let python = &self.cx.config.python;
         let native_module = self.identifier_setting(
             python.native_module.as_ref(),
@@ -138,6 +122,26 @@ impl Lowerer<'_, '_> {
             crate_ident,
             crate_path,
             in_crate,
+        }
+    }
+
+    /// Python finds its standard library first: a package named like one of
+    /// its modules would never be imported (B021).
+    fn check_package(&mut self, package: &str, namespace: &str) {
+        if names::is_stdlib(package) {
+            let message = format!(
+            "the package `{package}` would be shadowed by Python's standard library module of that name"
+        );
+            let help =
+                "name the package otherwise: `[python] package = \"...\"` in the binding config";
+            match self.cx.config.python.package.as_ref() {
+                Some(v) => self
+                    .cfg(Code::NameCollision, v.span(), message)
+                    .with_help(help),
+                None => self
+                    .udl(Code::NameCollision, self.cx.spans.def(namespace), message)
+                    .with_help(help),
+            };
         }
     }
 
