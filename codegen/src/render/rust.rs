@@ -156,6 +156,9 @@ struct LibRs {
     unknown_errors: bool,
     /// The panic class's slot, its name as a Rust literal, and as text.
     panic_slot: Option<usize>,
+    /// Whether some synchronous call releases the GIL (`bindery_detach`;
+    /// else only the test hooks' panic sample uses it).
+    has_detached: bool,
     /// Whether some call keeps the GIL (`bindery_attached`).
     has_attached: bool,
     /// `[Async]` support: the coroutine class (then: polled in tokio, the
@@ -323,6 +326,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
         panic_slot: plan.panic_slot,
         has_attached: api.callables().any(|c| c.keep_gil && !c.is_async),
+        has_detached: api.callables().any(|c| !c.keep_gil && !c.is_async),
         has_async: api.callables().any(|c| c.is_async),
         async_values: api.callables().any(|c| c.is_async && c.returns.is_some())
             || (api.objects.iter())
