@@ -417,10 +417,18 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     }
 }
 
-/// Calls of `name` in `text` (its definition is `fn name(` or `fn name<`).
+/// Uses of `name` in `text` but its definition (`fn name(` or `fn name<`):
+/// calls, turbofish calls (`name::<T>(`), and the name passed as a value.
 fn calls(text: &str, name: &str) -> usize {
-    let sites = text.matches(&format!("{name}(")).count();
-    sites - usize::from(text.contains(&format!("fn {name}(")))
+    let word = |i: usize| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !ident(before) && !ident(after)
+    };
+    let uses = text.match_indices(name).filter(|(i, _)| word(*i)).count();
+    let defined = text.contains(&format!("fn {name}(")) || text.contains(&format!("fn {name}<"));
+    uses - usize::from(defined)
 }
 
 /// Drops from `view` the error mappings and conversion helpers that `text`
