@@ -244,7 +244,16 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         .collect();
     let samples = samples(plan);
     let all_types = api.value_types();
-    let live_types = api.live_value_types();
+    let mut live_types = api.live_value_types();
+    // The readers of errors that callback methods throw convert their
+    // fields whoever holds the callback.
+    live_types.extend(
+        (plan.thrown.iter())
+            .flat_map(|id| &api.error(*id).variants)
+            .flat_map(|v| &v.fields)
+            .flat_map(|f| f.ty.walk())
+            .cloned(),
+    );
     let is_vec = |t: &Type| matches!(t, Type::Sequence(inner) if inner.needs_conversion());
     let is_map = |t: &Type| matches!(t, Type::Map(_, v) if v.needs_conversion());
     // The error arms use `bindery_no_fields` for a class without fields;
