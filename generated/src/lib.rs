@@ -2201,10 +2201,10 @@ pub enum BinderyBoxState {
 impl From<::boxkit::BoxState> for BinderyBoxState {
     fn from(value: ::boxkit::BoxState) -> Self {
         match value {
-            ::boxkit::BoxState::Created => Self::Created,
-            ::boxkit::BoxState::Running => Self::Running,
-            ::boxkit::BoxState::Stopped => Self::Stopped,
-            ::boxkit::BoxState::Removed => Self::Removed,
+            ::boxkit::BoxState::Created {} => Self::Created,
+            ::boxkit::BoxState::Running {} => Self::Running,
+            ::boxkit::BoxState::Stopped {} => Self::Stopped,
+            ::boxkit::BoxState::Removed {} => Self::Removed,
         }
     }
 }
@@ -2212,10 +2212,10 @@ impl From<::boxkit::BoxState> for BinderyBoxState {
 impl From<BinderyBoxState> for ::boxkit::BoxState {
     fn from(value: BinderyBoxState) -> Self {
         match value {
-            BinderyBoxState::Created => Self::Created,
-            BinderyBoxState::Running => Self::Running,
-            BinderyBoxState::Stopped => Self::Stopped,
-            BinderyBoxState::Removed => Self::Removed,
+            BinderyBoxState::Created => Self::Created {},
+            BinderyBoxState::Running => Self::Running {},
+            BinderyBoxState::Stopped => Self::Stopped {},
+            BinderyBoxState::Removed => Self::Removed {},
         }
     }
 }
@@ -2263,8 +2263,8 @@ pub enum BinderyCopyDirection {
 impl From<::boxkit::CopyDirection> for BinderyCopyDirection {
     fn from(value: ::boxkit::CopyDirection) -> Self {
         match value {
-            ::boxkit::CopyDirection::In => Self::In,
-            ::boxkit::CopyDirection::Out => Self::Out,
+            ::boxkit::CopyDirection::In {} => Self::In,
+            ::boxkit::CopyDirection::Out {} => Self::Out,
         }
     }
 }
@@ -2272,8 +2272,8 @@ impl From<::boxkit::CopyDirection> for BinderyCopyDirection {
 impl From<BinderyCopyDirection> for ::boxkit::CopyDirection {
     fn from(value: BinderyCopyDirection) -> Self {
         match value {
-            BinderyCopyDirection::In => Self::In,
-            BinderyCopyDirection::Out => Self::Out,
+            BinderyCopyDirection::In => Self::In {},
+            BinderyCopyDirection::Out => Self::Out {},
         }
     }
 }

@@ -456,8 +456,11 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
         let core_variant = format!("{core}::{}", v.name.rust);
         let glue_variant = format!("{name}::{}", v.name.rust);
         if e.flat {
-            from_core.line(format!("{core_variant} => Self::{},", v.name.rust));
-            to_core.line(format!("{glue_variant} => Self::{},", v.name.rust));
+            // `V {}` on the core's side: an `[Enum] interface` whose variants
+            // have no fields is flat here, and its Rust variants may be
+            // struct variants (UniFFI takes both).
+            from_core.line(format!("{core_variant} {{}} => Self::{},", v.name.rust));
+            to_core.line(format!("{glue_variant} => Self::{} {{}},", v.name.rust));
             continue;
         }
         // A variant without fields is written `V {}`: it matches and builds

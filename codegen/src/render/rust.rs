@@ -548,8 +548,8 @@ fn crate_doc(api: &Api) -> String {
              #![allow(clippy::redundant_closure)]",
         );
     }
-    let enums =
-        (api.enums.iter()).any(|e| !e.flat && e.variants.iter().any(|v| v.fields.is_empty()));
+    // (Every flat enum's variants have no fields.)
+    let enums = (api.enums.iter()).any(|e| e.variants.iter().any(|v| v.fields.is_empty()));
     let errors =
         (api.errors.iter()).any(|e| !e.flat && e.variants.iter().any(|v| v.fields.is_empty()));
     if enums || errors {
