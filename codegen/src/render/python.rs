@@ -981,15 +981,19 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
 /// lines that would leave doubled or at an end.
 fn used_imports(imports: &[String], text: &str) -> Vec<String> {
     let kept = imports.iter().filter(|line| {
+        // One alias per statement, on one line or wrapped (`x as _y,`).
         let alias = line
             .split("  #")
             .next()
             .and_then(|l| l.rsplit_once(" as "))
-            .map(|(_, alias)| alias.trim());
+            .map(|(_, alias)| {
+                alias
+                    .trim()
+                    .trim_end_matches(|c| c == ',' || c == ')')
+                    .trim()
+            });
         match alias {
-            Some(alias) if alias.starts_with('_') && !line.contains('\n') => {
-                text.contains(&format!("{alias}."))
-            }
+            Some(alias) if alias.starts_with('_') => text.contains(&format!("{alias}.")),
             _ => true,
         }
     });
