@@ -986,12 +986,7 @@ fn used_imports(imports: &[String], text: &str) -> Vec<String> {
             .split("  #")
             .next()
             .and_then(|l| l.rsplit_once(" as "))
-            .map(|(_, alias)| {
-                alias
-                    .trim()
-                    .trim_end_matches(|c| c == ',' || c == ')')
-                    .trim()
-            });
+            .map(|(_, alias)| alias.trim().trim_end_matches([',', ')']).trim());
         match alias {
             Some(alias) if alias.starts_with('_') => text.contains(&format!("{alias}.")),
             _ => true,
