@@ -3,7 +3,7 @@
 use camino::Utf8Path;
 
 use crate::diagnostics::{self, Code, Diagnostic, Source};
-use crate::{generate_with_warnings, sync, Input};
+use crate::{sync, Input};
 
 /// Exit codes (docs/config.md).
 pub const EXIT_OK: u8 = 0;
@@ -103,22 +103,25 @@ pub fn run_generate(
             return EXIT_INVALID;
         }
     };
-    let mut input = Input {
+    let input = Input {
         udl_name: udl_path.as_str(),
         udl: &udl,
         config_name: config_path.map_or("<no config>", |p| p.as_str()),
         config: &config,
         core_version: None,
     };
-    // The distribution's default version is the core crate's: where the
-    // config puts the core is known once the input is lowered.
-    let core_version = crate::model(&input)
-        .ok()
-        .and_then(|api| core_version(&out.join(&api.crate_path)));
-    input.core_version = core_version.as_deref();
     let encoding = encoding_problems(udl_bad, config_bad);
     let result = if encoding.is_empty() {
-        generate_with_warnings(&input)
+        crate::model_with_warnings(&input).and_then(|(mut api, warnings)| {
+            // The distribution's default version is the core crate's: where
+            // the config puts the core is known once the input is lowered.
+            if !api.distribution.version_configured {
+                if let Some(version) = core_version(&out.join(&api.crate_path)) {
+                    api.distribution.version = version;
+                }
+            }
+            crate::render_model(&api).map(|files| (files, warnings))
+        })
     } else {
         Err(encoding)
     };

@@ -56,18 +56,22 @@ pub fn generate_with_warnings(
     input: &Input<'_>,
 ) -> Result<(FileSet, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (api, warnings) = model_with_warnings(input)?;
-    render::render(&api)
-        .map_err(|e| {
-            let message =
-                format!("bindery failed to render the output ({e}); this is a bug in bindery");
-            vec![Diagnostic::new(
-                diagnostics::Code::Internal,
-                diagnostics::Source::Udl,
-                0..0,
-                message,
-            )]
-        })
-        .map(|files| (files, warnings))
+    render_model(&api).map(|files| (files, warnings))
+}
+
+/// Renders a lowered model: the files to write (an error here is a bug in
+/// bindery, reported as a diagnostic).
+pub fn render_model(api: &model::Api) -> Result<FileSet, Vec<Diagnostic>> {
+    render::render(api).map_err(|e| {
+        let message =
+            format!("bindery failed to render the output ({e}); this is a bug in bindery");
+        vec![Diagnostic::new(
+            diagnostics::Code::Internal,
+            diagnostics::Source::Udl,
+            0..0,
+            message,
+        )]
+    })
 }
 
 /// Parses, lowers and checks the inputs: bindery's model of the API.

@@ -264,6 +264,8 @@ pub enum AsyncRuntime {
 pub struct Distribution {
     pub name: String,
     pub version: String,
+    /// `version` is the config's (`[distribution] version`), not a default.
+    pub version_configured: bool,
     pub description: Option<String>,
     pub license: Option<String>,
     pub readme: Option<String>,

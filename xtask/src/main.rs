@@ -1,5 +1,6 @@
 //! The repository's tasks, one module per command: `cargo xtask gen
-//! [--check]`, `test`, `bench`, `fuzz <runs>` and `exit-probe [runs]`. Every
+//! [--check]`, `test`, `bench`, `conformance`, `fixture <name>...` (the
+//! compiled fixtures of that name only), `fuzz <runs>` and `exit-probe [runs]`. Every
 //! external command runs through `runner::Step`, which prints what it runs
 //! and how long it took.
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         ["conformance", rest @ ..] => {
             conformance::Options::parse(rest).and_then(|o| conformance::conformance(&o))
         }
+        ["fixture", names @ ..] if !names.is_empty() => test::fixtures(names),
         ["exit-probe"] => test::exit_probe(500),
         ["exit-probe", runs] => match runs.parse::<u64>() {
             Ok(runs) => test::exit_probe(runs),
@@ -37,7 +39,8 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask gen [--check] | test | bench | fuzz <runs> | exit-probe [runs]"
+                "usage: cargo xtask gen [--check] | test | bench | conformance [options] | \
+                 fixture <name>... | fuzz <runs> | exit-probe [runs]"
             );
             return ExitCode::from(2);
         }

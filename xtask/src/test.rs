@@ -103,7 +103,7 @@ pub fn test() -> Result<(), String> {
     .env(&env)
     .run()?;
     embedded_host(&cargo)?;
-    fixture_checks(&venv)?;
+    fixture_checks(&venv, None)?;
     // Generated APIs nobody wrote (ARCHITECTURE.md, "Conformance"); a long
     // run is `cargo xtask conformance --count N`.
     crate::conformance::conformance(&crate::conformance::Options::fixed(150, 5))?;
@@ -174,7 +174,14 @@ fn generated_crate(cargo: &str, venv: &Venv) -> Result<Vec<(&'static str, String
 /// Valid fixtures that carry a Rust crate (`core/`) are generated into a
 /// scratch directory, then built and checked like `generated/`; a
 /// fixture's own `tests/` run against the installed package too.
-fn fixture_checks(venv: &Venv) -> Result<(), String> {
+/// `cargo xtask fixture <name>...`: the compiled fixtures of those names
+/// only, as `cargo xtask test` runs them.
+pub fn fixtures(names: &[&str]) -> Result<(), String> {
+    let venv = Venv::ensure()?;
+    fixture_checks(&venv, Some(names))
+}
+
+fn fixture_checks(venv: &Venv, only: Option<&[&str]>) -> Result<(), String> {
     let root = root();
     let fixtures = root.join("codegen/tests/fixtures/valid");
     let mut dirs: Vec<Utf8PathBuf> = std::fs::read_dir(&fixtures)
@@ -182,7 +189,13 @@ fn fixture_checks(venv: &Venv) -> Result<(), String> {
         .filter_map(|e| e.ok())
         .filter_map(|e| Utf8PathBuf::from_path_buf(e.path()).ok())
         .filter(|d| d.join("core/Cargo.toml").exists())
+        .filter(|d| only.is_none_or(|names| names.contains(&d.file_name().unwrap_or(""))))
         .collect();
+    if let Some(names) = only {
+        if dirs.len() < names.len() {
+            return Err(format!("no compiled fixture among {names:?} found"));
+        }
+    }
     dirs.sort();
     let scratch = Utf8PathBuf::from_path_buf(std::env::temp_dir())
         .map_err(|_| "temp dir is not UTF-8")?

@@ -369,6 +369,7 @@ impl Lowerer<'_, '_> {
             version: text(&d.version)
                 .or_else(|| self.cx.core_version.map(str::to_string))
                 .unwrap_or_else(|| "0.1.0".to_string()),
+            version_configured: d.version.is_some(),
             description: text(&d.description),
             license: text(&d.license),
             readme: text(&d.readme),

@@ -907,16 +907,18 @@ fn object_error(plan: &Paths<'_>, id: ObjectId) -> Vec<String> {
             "/// `inner` as the exception `{}`, which wraps it; its `Display` is the message.",
             o.name.python
         ));
+        w.line("/// The core may throw it as an `Arc` or as a plain value, as UniFFI allows.");
         let head = list(
             w.column(),
             "fn _raise",
             &[
                 "py: ::pyo3::Python<'_>".to_string(),
-                format!("inner: ::std::sync::Arc<{core}>"),
+                format!("inner: impl ::std::convert::Into<::std::sync::Arc<{core}>>"),
             ],
             " -> ::pyo3::PyErr {",
         );
         w.block(head, "}", |w| {
+            w.line(format!("let inner: ::std::sync::Arc<{core}> = inner.into();"));
             w.line("let message = inner.to_string();");
             w.line("let native = Self { _inner: inner };");
             w.line("let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| error.setattr(\"_inner\", native);");
