@@ -493,6 +493,9 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
         to_core.laid_out(&match_arm(12, &glue_pattern, &glue_variant_expr, &lowered));
     }
     if e.non_exhaustive {
+        // Unreachable in in-crate mode, or where the Rust enum is not
+        // `#[non_exhaustive]` and has exactly the UDL's variants.
+        from_core.line("#[allow(unreachable_patterns)]");
         from_core.line(format!(
             "_ => bindery_unknown_variant({}),",
             types::rust_str(&e.name.udl)

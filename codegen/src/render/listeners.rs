@@ -185,25 +185,23 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
         imports.push(String::new());
         imports.push("if _typing.TYPE_CHECKING:".to_string());
     }
-    let import = |module: &str, names: &[String], comment: Option<&str>| {
-        format!("    {}", super::py_from_import(4, module, names, comment))
-    };
+    // The package's own modules, in isort's order of the members imported.
+    let mut own: Vec<(String, Option<&str>)> = Vec::new();
     if errors {
-        let name = format!("{} as _errors", api.errors_module);
-        imports.push(import(&api.package, &[name], None));
+        own.push((format!("{} as _errors", api.errors_module), None));
     }
     if itself {
         let name = format!("{} as _listeners", api.listeners_module);
-        imports.push(import(&api.package, &[name], Some("# noqa: PLW0406")));
+        own.push((name, Some("# noqa: PLW0406")));
     }
-    if !native.is_empty() {
-        imports.push(if spelling.qualify_types {
-            let name = format!("{} as _api", api.native_module);
-            import(&api.package, &[name], None)
-        } else {
-            let module = format!("{}.{}", api.package, api.native_module);
-            import(&module, &native, None)
-        });
+    if !native.is_empty() && spelling.qualify_types {
+        own.push((format!("{} as _api", api.native_module), None));
+    }
+    imports.extend(super::py_package_imports(4, &api.package, &own));
+    if !native.is_empty() && !spelling.qualify_types {
+        let module = format!("{}.{}", api.package, api.native_module);
+        let line = super::py_from_import(4, &module, &native, None);
+        imports.push(format!("    {line}"));
     }
     let mut all = plan.exports.listeners.clone();
     crate::plan::sort_all(&mut all);

@@ -167,6 +167,26 @@ pub fn py_from_import(
     out
 }
 
+/// One `from {package} import {member} as {alias}` statement per entry
+/// (isort keeps aliased imports apart), in the order isort gives them:
+/// by the imported member, as [`crate::plan::sort_isort`] orders names.
+pub fn py_package_imports(
+    indent: usize,
+    package: &str,
+    entries: &[(String, Option<&str>)],
+) -> Vec<String> {
+    let mut members: Vec<String> = entries.iter().map(|(m, _)| m.clone()).collect();
+    crate::plan::sort_isort(&mut members);
+    members
+        .iter()
+        .map(|member| {
+            let comment = entries.iter().find(|(m, _)| m == member).and_then(|e| e.1);
+            let line = py_from_import(indent, package, std::slice::from_ref(member), comment);
+            format!("{}{line}", " ".repeat(indent))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod py_import_tests {
     use super::py_from_import;
@@ -209,5 +229,24 @@ mod py_import_tests {
             fits
         );
         assert!(py_from_import(1, &"m".repeat(88 - 14), &names(&["x"]), None).contains('('));
+    }
+    #[test]
+    fn a_package_s_own_modules_are_imported_in_isort_order_with_their_comments() {
+        let entries = [
+            ("errors as _errors".to_string(), None),
+            (
+                "listeners as _listeners".to_string(),
+                Some("# noqa: PLW0406"),
+            ),
+            ("_native as _api".to_string(), None),
+        ];
+        assert_eq!(
+            super::py_package_imports(4, "pkg", &entries),
+            vec![
+                "    from pkg import _native as _api",
+                "    from pkg import errors as _errors",
+                "    from pkg import listeners as _listeners  # noqa: PLW0406",
+            ]
+        );
     }
 }

@@ -253,7 +253,13 @@ fn errors_py_types(api: &Api) -> Vec<&Type> {
         .iter()
         .filter(|o| o.is_error)
         .flat_map(crate::model::Object::members);
-    let signatures = members.flat_map(Callable::types);
+    // A member with defaults forwards `*args, **kwargs`: only its return
+    // type is spelled (`object_error_class`).
+    let signatures = members.flat_map(|c| {
+        let spelled = !c.arguments.iter().any(|a| a.default.is_some());
+        let arguments = c.arguments.iter().filter(move |_| spelled);
+        arguments.map(|a| &a.ty).chain(&c.returns)
+    });
     api.error_field_types()
         .chain(signatures)
         .flat_map(Type::walk)
@@ -986,7 +992,11 @@ fn used_imports(imports: &[String], text: &str) -> Vec<String> {
             .split("  #")
             .next()
             .and_then(|l| l.rsplit_once(" as "))
-            .map(|(_, alias)| alias.trim().trim_end_matches([',', ')']).trim());
+            .and_then(|(_, alias)| {
+                alias
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .find(|word| !word.is_empty())
+            });
         match alias {
             Some(alias) if alias.starts_with('_') => text.contains(&format!("{alias}.")),
             _ => true,
@@ -1181,34 +1191,27 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
             imports.push(format!("import {module} as {}", module_alias(module)));
         }
     }
-    if paths.spelling.qualify_types {
-        imports.push(String::new());
-        let name = format!("{} as _api", api.native_module);
-        imports.push(super::py_from_import(
-            0,
-            &api.package,
-            &[name],
-            Some("# noqa: PLW0406"),
-        ));
-    }
     let errors = stubbed.iter().any(|t| names_errors(t, api));
     let listeners = stubbed.iter().any(|t| names_listeners(t, api));
-    // One block of first-party imports, as isort groups them.
-    if (errors || listeners) && !paths.spelling.qualify_types {
-        imports.push(String::new());
+    // One block of first-party imports, as isort groups and orders them.
+    let mut own: Vec<(String, Option<&str>)> = Vec::new();
+    if paths.spelling.qualify_types {
+        let name = format!("{} as _api", api.native_module);
+        own.push((name, Some("# noqa: PLW0406")));
     }
-    let package = &api.package;
     if errors {
-        let name = format!("{} as _errors", api.errors_module);
-        imports.push(super::py_from_import(0, package, &[name], None));
+        own.push((format!("{} as _errors", api.errors_module), None));
     }
     if listeners {
-        let name = format!("{} as _listeners", api.listeners_module);
-        imports.push(super::py_from_import(0, package, &[name], None));
+        own.push((format!("{} as _listeners", api.listeners_module), None));
     }
+    if !own.is_empty() {
+        imports.push(String::new());
+    }
+    imports.extend(super::py_package_imports(0, &api.package, &own));
     // The flat enums are re-exported: the native module names them too.
     if !flat.is_empty() {
-        if !(errors || listeners || paths.spelling.qualify_types) {
+        if own.is_empty() {
             imports.push(String::new());
         }
         // ruff's isort keeps each aliased import on its own line.
@@ -1458,4 +1461,33 @@ pub fn exports_test(plan: &Paths<'_>) -> askama::Result<String> {
         native: native.iter().map(|n| py_str(n)).collect(),
     }
     .render()
+}
+
+#[cfg(test)]
+mod used_imports_tests {
+    use super::used_imports;
+
+    fn lines(lines: &[&str]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn an_import_wrapped_for_a_long_package_name_is_kept_when_used() {
+        let wrapped = "from a_very_long_package import (\n    listeners as _listeners,\n)";
+        let imports = lines(&["import typing as _typing", "", wrapped]);
+        let kept = used_imports(&imports, "x: _listeners.Events | None");
+        // A blank line never leads.
+        assert_eq!(kept, lines(&[wrapped]));
+    }
+
+    #[test]
+    fn an_unused_alias_goes_with_the_blank_line_before_it() {
+        let imports = lines(&[
+            "import typing as _typing",
+            "",
+            "from p import errors as _errors",
+        ]);
+        let kept = used_imports(&imports, "x: _typing.Any");
+        assert_eq!(kept, lines(&["import typing as _typing"]));
+    }
 }

@@ -76,9 +76,16 @@ struct ErrorFn {
 }
 
 struct Arm {
+    /// An attribute on the arm (`#[allow(...)]`).
+    attr: Option<&'static str>,
     pattern: String,
     lines: Vec<String>,
 }
+
+/// On the wildcard arm of a `[NonExhaustive]` type: the arm is unreachable
+/// where the Rust enum is of the glue's own crate (in-crate mode), or is
+/// not `#[non_exhaustive]` and has exactly the UDL's variants.
+const WILDCARD_ALLOW: &str = "#[allow(unreachable_patterns)]";
 
 struct Method {
     doc: Vec<String>,
@@ -706,7 +713,11 @@ fn error_arm(plan: &Paths<'_>, id: ErrorId, v: &crate::model::Variant) -> Arm {
         "fields".into(),
     ];
     lines.push(list(12, "bindery_new_error", &args, ""));
-    Arm { pattern, lines }
+    Arm {
+        attr: None,
+        pattern,
+        lines,
+    }
 }
 
 /// `(slot, "ClassName")`: where the variant's class is cached.
@@ -1266,6 +1277,7 @@ fn unknown_error_arm(slot: usize, base: &str) -> Arm {
         "fields".to_string(),
     ];
     Arm {
+        attr: Some(WILDCARD_ALLOW),
         pattern: "other".to_string(),
         lines: vec![
             NO_FIELDS.to_string(),

@@ -181,7 +181,7 @@ fn tier_one(options: &Options, scratch: &Utf8Path, ruff: &Utf8Path) -> Result<us
         let seed = options.seed + *index as u64;
         let small = shrink(api.clone(), failure.check, &|a| one(a, scratch, ruff));
         let dir = scratch.join(format!("failures/tier1-{seed}"));
-        write_fixture(&small, &dir)?;
+        write_fixture(&small, &dir, &tier1::config(core::PACKAGE, ""))?;
         let again = one(&small, scratch, ruff).unwrap_or(failure.clone());
         eprintln!(
             "  seed {seed}: {} failed; shrunk to {dir}/input.udl:\n{}",
@@ -217,17 +217,20 @@ fn shrink(mut api: Api, check: &str, fails: &dyn Fn(&Api) -> Option<Failure>) ->
     api
 }
 
-/// Writes `api` as a fixture folder: `input.udl` and `input.toml`.
-fn write_fixture(api: &Api, dir: &Utf8Path) -> Result<(), String> {
+/// Writes `api` as a fixture folder: `input.udl` and `input.toml`
+/// (`config`, with the core's path dropped: a fixture's core is `core/`).
+fn write_fixture(api: &Api, dir: &Utf8Path, config: &str) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let write = |name: &str, text: String| {
         std::fs::write(dir.join(name), text).map_err(|e| format!("{dir}/{name}: {e}"))
     };
     write("input.udl", udl::udl(api))?;
-    write(
-        "input.toml",
-        "[rust]\ncrate = \"conformance_core\"\n".to_string(),
-    )
+    let config: String = config
+        .lines()
+        .filter(|l| !l.starts_with("path ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write("input.toml", config)
 }
 
 fn indent(text: &str) -> String {
@@ -261,7 +264,7 @@ fn tier_two(options: &Options, scratch: &Utf8Path, venv: &Venv) -> Result<usize,
         let mut failure = tier2::one(&api, shape, &dir);
         if failure.is_none() && options.tiers.contains(&3) && packages < options.packages {
             packages += 1;
-            failure = tier3::check(&api, &dir, venv);
+            failure = tier3::check(&api, shape, &dir, venv);
             if let Some(f) = &failure {
                 // A package failure is reported as it is: each try is a build.
                 failed += 1;
@@ -300,7 +303,7 @@ fn tier_two(options: &Options, scratch: &Utf8Path, venv: &Venv) -> Result<usize,
         }
         let out = scratch.join(format!("failures/tier2-{seed}"));
         tier2::write(&small, shape, &out)?;
-        write_fixture(&small, &out)?;
+        write_fixture(&small, &out, &tier2::config(shape).0)?;
         eprintln!(
             "  crate {k} (seed {seed}, {shape:?}): {} failed; shrunk to {out}:\n{}",
             failure.check,

@@ -130,6 +130,15 @@ pub struct Field {
     pub ty: Ty,
     /// `[ByRef]` (arguments only): the core borrows it.
     pub by_ref: bool,
+    /// A UDL default literal (record fields; trailing arguments).
+    pub default: Option<String>,
+}
+
+/// What a call throws: an error type, or an interface (`[Throws=Iface]`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Throw {
+    Error(usize),
+    Object(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -162,7 +171,7 @@ pub struct Function {
     pub doc: Option<String>,
     pub args: Vec<Field>,
     pub returns: Option<Ty>,
-    pub throws: Option<usize>,
+    pub throws: Option<Throw>,
     pub is_async: bool,
 }
 
@@ -348,7 +357,8 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
     for _ in 0..counts[1] {
         let name = names.type_name();
         let k = 1 + rng.below(size.members);
-        let fields = fields(rng, &mut names, &api, k, false);
+        let mut fields = fields(rng, &mut names, &api, k, false);
+        defaults(rng, &api, &mut fields, false);
         api.records.push(Record {
             name,
             doc: doc(rng),
@@ -363,7 +373,9 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
         let name = names.type_name();
         let constructor = (rng.below(3) > 0).then(|| {
             let k = rng.below(size.members);
-            fields(rng, &mut names, &api, k, false)
+            let mut args = fields(rng, &mut names, &api, k, false);
+            defaults(rng, &api, &mut args, true);
+            args
         });
         let methods = (0..rng.below(size.members + 1))
             .map(|_| function(rng, &mut names, &api, size, false))
@@ -425,8 +437,55 @@ fn fields(rng: &mut Rng, names: &mut Names, api: &Api, count: usize, args: bool)
             name,
             ty: ty(rng, api, 2, args),
             by_ref: false,
+            default: None,
         })
         .collect()
+}
+
+/// Gives some of `fields` defaults: any of them (`trailing == false`,
+/// record fields), or a run at the end (arguments: Python needs defaulted
+/// arguments last, B040 otherwise).
+fn defaults(rng: &mut Rng, api: &Api, fields: &mut [Field], trailing: bool) {
+    for f in fields.iter_mut().rev() {
+        let literal = (rng.below(3) == 0)
+            .then(|| default(rng, api, &f.ty))
+            .flatten();
+        if literal.is_none() && trailing {
+            return;
+        }
+        f.default = literal;
+    }
+}
+
+/// A UDL default literal of `t`, if UDL has one: boundary integers, floats
+/// spelled as floats (UniFFI refuses `0` for a float), strings with quotes
+/// and backslashes, `null`, `[]`, `{}`, a flat enum's variant.
+fn default(rng: &mut Rng, api: &Api, t: &Ty) -> Option<String> {
+    let literal = |choices: &[&str], rng: &mut Rng| (*rng.pick(choices)).to_string();
+    Some(match t {
+        Ty::Bool => literal(&["true", "false"], rng),
+        Ty::I8 => literal(&["-128", "127", "0"], rng),
+        Ty::U8 => literal(&["255", "0"], rng),
+        Ty::I16 => literal(&["-32768", "32767"], rng),
+        Ty::U16 => literal(&["65535", "1"], rng),
+        Ty::I32 => literal(&["-2147483648", "2147483647", "-1"], rng),
+        Ty::U32 => literal(&["4294967295", "42"], rng),
+        Ty::I64 => literal(&["-9223372036854775808", "9223372036854775807"], rng),
+        Ty::U64 => literal(&["18446744073709551615", "0"], rng),
+        Ty::F32 | Ty::F64 => literal(&["0.0", "-0.25", "1.5e10", "3.0"], rng),
+        Ty::Str => literal(&["\"\"", "\"it's a \\ backslash\"", "\"caf\u{e9}\""], rng),
+        Ty::Opt(inner) => match rng.below(3) {
+            0 if inner.scalar().is_some() => default(rng, api, inner)?,
+            _ => "null".to_string(),
+        },
+        Ty::Seq(_) => "[]".to_string(),
+        Ty::Map(..) => "{}".to_string(),
+        Ty::Enum(i) if api.enums[*i].flat => {
+            let variants = &api.enums[*i].variants;
+            format!("\"{}\"", variants[rng.below(variants.len())].name)
+        }
+        _ => return None,
+    })
 }
 
 fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: bool) -> Function {
@@ -440,9 +499,18 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
         let lendable = !matches!(a.ty, Ty::Callback(_) | Ty::Object(_) | Ty::Opt(_));
         a.by_ref = lendable && !is_async && rng.below(5) == 0;
     }
+    // Callback methods take no defaults (refused, B040).
+    if !callback {
+        defaults(rng, api, &mut args, true);
+    }
     let returns = (rng.below(3) > 0).then(|| ty(rng, api, 2, false));
-    let throws = (!callback && !api.errors.is_empty() && rng.below(3) == 0)
-        .then(|| rng.below(api.errors.len()));
+    // Callback methods do not throw: that needs `[listeners.X]` config.
+    let throws = match rng.below(6) {
+        _ if callback => None,
+        0 | 1 if !api.errors.is_empty() => Some(Throw::Error(rng.below(api.errors.len()))),
+        2 if !api.objects.is_empty() => Some(Throw::Object(rng.below(api.objects.len()))),
+        _ => None,
+    };
     Function {
         name,
         doc: doc(rng),
@@ -498,17 +566,18 @@ impl Api {
                 .iter()
                 .filter_map(|f| {
                     Some(Field {
-                        name: f.name.clone(),
                         ty: f.ty.without(gone)?,
-                        by_ref: f.by_ref,
+                        ..f.clone()
                     })
                 })
                 .collect()
         }
         let function = |f: &Function| -> Function {
             let throws = match (f.throws, gone) {
-                (Some(e), Ref::Error(g)) if e == g => None,
-                (Some(e), Ref::Error(g)) if e > g => Some(e - 1),
+                (Some(Throw::Error(e)), Ref::Error(g)) if e == g => None,
+                (Some(Throw::Error(e)), Ref::Error(g)) if e > g => Some(Throw::Error(e - 1)),
+                (Some(Throw::Object(o)), Ref::Object(g)) if o == g => None,
+                (Some(Throw::Object(o)), Ref::Object(g)) if o > g => Some(Throw::Object(o - 1)),
                 (t, _) => t,
             };
             Function {
@@ -622,6 +691,7 @@ impl Api {
             }
         }
         edit(&|a| a.strip_docs());
+        edit(&|a| a.strip_defaults());
         out
     }
 
@@ -689,6 +759,18 @@ impl Api {
             position += 1;
         });
         removed
+    }
+
+    fn strip_defaults(&mut self) -> bool {
+        let mut any = false;
+        self.walk_members(&mut |m| {
+            if let Members::Fields(fields, _) = m {
+                for f in fields {
+                    any |= f.default.take().is_some();
+                }
+            }
+        });
+        any
     }
 
     fn strip_docs(&mut self) -> bool {

@@ -20,13 +20,23 @@ pub fn config(crate_name: &str, path: &str) -> String {
 /// or `Ok(None)` for an API bindery refuses with a documented, located
 /// diagnostic (a user-visible clash), which counts as a pass.
 pub fn generate(api: &Api, dir: &Utf8Path) -> Result<Option<()>, String> {
+    generate_into(api, dir, &config("conformance_core", "../core"), "pkg")
+}
+
+/// [`generate`] with `config`, into `dir/<out>` (`pkg` for a glue crate,
+/// `core` for in-crate mode).
+pub fn generate_into(
+    api: &Api,
+    dir: &Utf8Path,
+    config: &str,
+    out: &str,
+) -> Result<Option<()>, String> {
     let udl = super::udl::udl(api);
-    let config = config("conformance_core", "../core");
     let input = bindery_codegen::Input {
         udl_name: "api.udl",
         udl: &udl,
         config_name: "bindery.toml",
-        config: &config,
+        config,
         core_version: Some("0.1.0"),
     };
     let mut files = match bindery_codegen::generate(&input) {
@@ -52,7 +62,7 @@ pub fn generate(api: &Api, dir: &Utf8Path) -> Result<Option<()>, String> {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("api.udl"), &udl).map_err(|e| e.to_string())?;
-    let out = dir.join("pkg");
+    let out = dir.join(out);
     bindery_codegen::sync(&files, &out, false, false).map_err(|e| e.to_string())?;
     let again = bindery_codegen::sync(&files, &out, true, false).map_err(|e| e.to_string())?;
     if !again.is_clean() {

@@ -10,44 +10,68 @@ use super::Failure;
 use crate::runner::{cargo, root};
 
 /// The shapes, in turn: plain, another lib name, editions 2018 and 2024,
-/// `extern "C"` functions, `Send`-only callback traits.
+/// `extern "C"` functions, `Send`-only callback traits, interfaces thrown
+/// as `E` rather than `Arc<E>`, in-crate mode (editions 2018 and 2021).
 pub const SHAPES: [Shape; 5] = [
     Shape {
         edition: "2021",
         lib_name: false,
         extern_c: false,
         send_only: false,
+        plain_object_errors: false,
+        in_crate: false,
     },
     Shape {
         edition: "2018",
         lib_name: true,
         extern_c: false,
         send_only: false,
+        plain_object_errors: true,
+        in_crate: true,
     },
     Shape {
         edition: "2024",
         lib_name: false,
         extern_c: true,
         send_only: false,
+        plain_object_errors: false,
+        in_crate: false,
     },
     Shape {
         edition: "2021",
         lib_name: true,
         extern_c: false,
         send_only: true,
+        plain_object_errors: true,
+        in_crate: true,
     },
     Shape {
         edition: "2024",
         lib_name: true,
         extern_c: true,
         send_only: true,
+        plain_object_errors: false,
+        in_crate: false,
     },
 ];
 
+/// The binding config of a crate of `shape`, and the folder (beside the
+/// core's) that `--out` names.
+pub fn config(shape: Shape) -> (String, &'static str) {
+    if shape.in_crate {
+        let crate_name = core::PACKAGE;
+        let config = format!("[rust]\ncrate = \"{crate_name}\"\nmodule = \"python\"\n");
+        (config, "core")
+    } else {
+        (super::tier1::config(core::PACKAGE, "../core"), "pkg")
+    }
+}
+
 /// Writes the core and the generated glue of `api` under `dir`.
 pub fn write(api: &Api, shape: Shape, dir: &Utf8Path) -> Result<(), String> {
+    let (config, out) = config(shape);
     // Generating starts the folder afresh.
-    if super::tier1::generate(api, dir)?.is_none() {
+    if super::tier1::generate_into(api, dir, &config, out)?.is_none() {
         return Err("refused with a documented diagnostic".to_string());
     }
     let core = dir.join("core");
@@ -61,9 +85,14 @@ pub fn write(api: &Api, shape: Shape, dir: &Utf8Path) -> Result<(), String> {
 
 /// Compiles the glue of `dir` (written by [`write`]) with clippy, with and
 /// without the test hooks; the first failure.
-pub fn compile(dir: &Utf8Path) -> Option<Failure> {
-    let manifest = dir.join("pkg/Cargo.toml");
-    for features in [&["--features", "bindery-test-hooks"][..], &[]] {
+pub fn compile(dir: &Utf8Path, shape: Shape) -> Option<Failure> {
+    let manifest = package_dir(dir, shape).join("Cargo.toml");
+    let plain: &[&str] = if shape.in_crate {
+        &["--features", "python"]
+    } else {
+        &[]
+    };
+    for features in [&["--features", "bindery-test-hooks"][..], plain] {
         let output = std::process::Command::new(cargo())
             .args(["clippy", "--quiet", "--manifest-path", manifest.as_str()])
             .args(features)
@@ -88,7 +117,7 @@ pub fn compile(dir: &Utf8Path) -> Option<Failure> {
                 })
                 .take(12)
                 .collect();
-            let label = if features.is_empty() {
+            let label = if features == plain {
                 "clippy"
             } else {
                 "clippy (test hooks)"
@@ -105,11 +134,17 @@ pub fn compile(dir: &Utf8Path) -> Option<Failure> {
 /// Generates, writes and compiles one API; its failure, if any.
 pub fn one(api: &Api, shape: Shape, dir: &Utf8Path) -> Option<Failure> {
     match write(api, shape, dir) {
-        Ok(()) => compile(dir),
+        Ok(()) => compile(dir, shape),
         Err(report) if report.starts_with("refused") => None,
         Err(report) => Some(Failure {
             check: "generate",
             report,
         }),
     }
+}
+
+/// The folder of the Python package's crate: the glue crate, or in
+/// in-crate mode the core itself.
+pub fn package_dir(dir: &Utf8Path, shape: Shape) -> camino::Utf8PathBuf {
+    dir.join(if shape.in_crate { "core" } else { "pkg" })
 }

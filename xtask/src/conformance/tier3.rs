@@ -6,6 +6,7 @@
 
 use camino::Utf8Path;
 
+use super::core::Shape;
 use super::spec::Api;
 use super::Failure;
 use crate::runner::{root, Venv};
@@ -35,8 +36,9 @@ fn run(venv: &Venv, check: &'static str, program: &Utf8Path, args: &[&str]) -> O
 
 /// Builds the package of `dir` (written and compiled by tier 2) into the
 /// venv and checks it; the first failure.
-pub fn check(api: &Api, dir: &Utf8Path, venv: &Venv) -> Option<Failure> {
-    let manifest = dir.join("pkg/Cargo.toml");
+pub fn check(api: &Api, shape: Shape, dir: &Utf8Path, venv: &Venv) -> Option<Failure> {
+    let crate_dir = super::tier2::package_dir(dir, shape);
+    let manifest = crate_dir.join("Cargo.toml");
     let python = venv.tool("python");
     let build = [
         "develop",
@@ -54,7 +56,7 @@ pub fn check(api: &Api, dir: &Utf8Path, venv: &Venv) -> Option<Failure> {
     if let Some(failure) = run(venv, "stubtest", &python, &stubtest) {
         return Some(failure);
     }
-    let tests = dir.join("pkg/tests");
+    let tests = crate_dir.join("tests");
     let pytest = [
         "-m",
         "pytest",

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::spec::{Api, Enum, Field, Function, Ty};
+use super::spec::{Api, Enum, Field, Function, Throw, Ty};
 
 pub fn ty(api: &Api, t: &Ty) -> String {
     if let Some(spelling) = t.scalar() {
@@ -31,7 +31,10 @@ fn args(api: &Api, fields: &[Field]) -> String {
         .iter()
         .map(|f| {
             let lent = if f.by_ref { "[ByRef] " } else { "" };
-            format!("{lent}{} {}", ty(api, &f.ty), f.name)
+            match &f.default {
+                Some(d) => format!("{lent}optional {} {} = {d}", ty(api, &f.ty), f.name),
+                None => format!("{lent}{} {}", ty(api, &f.ty), f.name),
+            }
         })
         .collect();
     parts.join(", ")
@@ -43,8 +46,10 @@ fn function(out: &mut String, api: &Api, f: &Function) {
     if f.is_async {
         attributes.push("Async".to_string());
     }
-    if let Some(e) = f.throws {
-        attributes.push(format!("Throws={}", api.errors[e].name));
+    match f.throws {
+        Some(Throw::Error(e)) => attributes.push(format!("Throws={}", api.errors[e].name)),
+        Some(Throw::Object(o)) => attributes.push(format!("Throws={}", api.objects[o].name)),
+        None => {}
     }
     let attributes = if attributes.is_empty() {
         String::new()
@@ -116,7 +121,11 @@ pub fn udl(api: &Api) -> String {
         doc(&mut out, "", &r.doc);
         let _ = writeln!(out, "dictionary {} {{", r.name);
         for f in &r.fields {
-            let _ = writeln!(out, "    {} {};", ty(api, &f.ty), f.name);
+            let default = f
+                .default
+                .as_ref()
+                .map_or(String::new(), |d| format!(" = {d}"));
+            let _ = writeln!(out, "    {} {}{default};", ty(api, &f.ty), f.name);
         }
         out.push_str("};\n\n");
     }
