@@ -381,8 +381,10 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
     for m in &o.methods {
         // mypy refuses the value of a call that returns nothing.
         let call = format!("self._inner.{}({{args}})", m.name.python);
+        // An async method's coroutine is returned whatever it gives.
         let body = [match m.returns {
             Some(_) => format!("return {call}"),
+            None if m.is_async => format!("return {call}"),
             None => call,
         }];
         member(m, "self", &m.name.python, returns(m, plan.spelling), &body);

@@ -329,8 +329,9 @@ pub fn rust_doc(text: Option<&str>) -> Vec<String> {
 /// A default value: what the stub shows, and the Rust expression of `ty`.
 ///
 /// PyO3 writes a default into `__text_signature__` only when the Rust
-/// expression is a bare literal or `None`; otherwise it writes `...`, and so
-/// must the stub (stubtest compares them).
+/// expression is a bare literal or `None` (a negative number is not one: it
+/// is a negation); otherwise it writes `...`, and so must the stub (stubtest
+/// compares them).
 pub fn default(literal: &Literal, ty: &Type, paths: &Paths<'_>) -> (String, String) {
     let optional = matches!(ty, Type::Optional(_));
     let wrap = |value: String| {
@@ -368,7 +369,8 @@ pub fn default(literal: &Literal, ty: &Type, paths: &Paths<'_>) -> (String, Stri
             )
         }
     };
-    if optional {
+    // `-1` is a negation of a literal to PyO3, not a literal: `...` too.
+    if optional || python.starts_with('-') {
         ("...".to_string(), wrap(rust))
     } else {
         (python, rust)

@@ -16,6 +16,7 @@
 
 mod core;
 mod rng;
+mod roundtrip;
 mod spec;
 mod tier1;
 mod tier2;

@@ -503,7 +503,20 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
     if !callback {
         defaults(rng, api, &mut args, true);
     }
-    let returns = (rng.below(3) > 0).then(|| ty(rng, api, 2, false));
+    // Often an argument's type, so that the core's echo is checkable.
+    let echoable: Vec<&Field> = (args.iter())
+        .filter(|a| match &a.ty {
+            Ty::Opt(inner) => !matches!(**inner, Ty::Callback(_)),
+            t => !matches!(t, Ty::Callback(_)),
+        })
+        .collect();
+    let returns = match rng.below(6) {
+        0 | 1 if !callback && !echoable.is_empty() => {
+            Some(echoable[rng.below(echoable.len())].ty.clone())
+        }
+        0..=3 => Some(ty(rng, api, 2, false)),
+        _ => None,
+    };
     // Callback methods do not throw: that needs `[listeners.X]` config.
     let throws = match rng.below(6) {
         _ if callback => None,

@@ -4,7 +4,7 @@
 //! its fields through the real Rust-to-Python mapping, call every callback
 //! method from Rust with sample values, and check the exports.
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 
 use super::core::Shape;
 use super::spec::Api;
@@ -34,6 +34,23 @@ fn run(venv: &Venv, check: &'static str, program: &Utf8Path, args: &[&str]) -> O
     }
 }
 
+/// Writes the round-trip module (`roundtrip.rs`) into `tests`; its path.
+fn write_consumer(api: &Api, shape: Shape, tests: &Utf8Path) -> Result<Utf8PathBuf, String> {
+    let udl = super::udl::udl(api);
+    let (config, _) = super::tier2::config(shape);
+    let input = bindery_codegen::Input {
+        udl_name: "api.udl",
+        udl: &udl,
+        config_name: "bindery.toml",
+        config: &config,
+        core_version: None,
+    };
+    let model = bindery_codegen::model(&input).map_err(|d| format!("{} diagnostics", d.len()))?;
+    let path = tests.join("test_conformance_roundtrip.py");
+    std::fs::write(&path, super::roundtrip::module(&model)).map_err(|e| format!("{path}: {e}"))?;
+    Ok(path)
+}
+
 /// Builds the package of `dir` (written and compiled by tier 2) into the
 /// venv and checks it; the first failure.
 pub fn check(api: &Api, shape: Shape, dir: &Utf8Path, venv: &Venv) -> Option<Failure> {
@@ -57,6 +74,30 @@ pub fn check(api: &Api, shape: Shape, dir: &Utf8Path, venv: &Venv) -> Option<Fai
         return Some(failure);
     }
     let tests = crate_dir.join("tests");
+    // The consumer: values round-tripped, checked by ruff and mypy --strict.
+    let consumer = match write_consumer(api, shape, &tests) {
+        Ok(path) => path,
+        Err(report) => {
+            return Some(Failure {
+                check: "round-trip module",
+                report,
+            })
+        }
+    };
+    let ruff = ["check", "--no-cache", "--quiet", consumer.as_str()];
+    if let Some(failure) = run(venv, "ruff (round-trip module)", &venv.tool("ruff"), &ruff) {
+        return Some(failure);
+    }
+    let mypy = [
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        consumer.as_str(),
+    ];
+    if let Some(failure) = run(venv, "mypy --strict (round-trip module)", &python, &mypy) {
+        return Some(failure);
+    }
     let pytest = [
         "-m",
         "pytest",
