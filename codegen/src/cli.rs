@@ -1,6 +1,6 @@
 //! `bindery generate` as a function, shared by the binary and `cargo xtask gen`.
 
-use camino::Utf8Path;
+use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 
 use crate::diagnostics::{self, Code, Diagnostic, Source};
 use crate::{sync, Input};
@@ -22,13 +22,90 @@ fn read(path: &Utf8Path) -> Result<(String, Option<usize>), String> {
     }
 }
 
-/// The `[package] version` of the crate in `dir`, if its manifest says it
-/// plainly (not `version.workspace = true`).
-fn core_version(dir: &Utf8Path) -> Option<String> {
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
-    let value: toml::Table = toml::from_str(&manifest).ok()?;
-    let version = value.get("package")?.get("version")?.as_str()?;
-    Some(version.to_string())
+/// The crate folder `path` names from `out`, which may not exist yet
+/// (the first run): then `..` is resolved on the path's text.
+fn crate_dir(out: &Utf8Path, path: &Utf8Path) -> Utf8PathBuf {
+    let joined = out.join(path);
+    if out.exists() {
+        return joined;
+    }
+    let mut normal = Utf8PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Utf8Component::ParentDir
+                if matches!(
+                    normal.components().next_back(),
+                    Some(Utf8Component::Normal(_))
+                ) =>
+            {
+                normal.pop();
+            }
+            Utf8Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
+/// The version of the crate in `dir`: its `[package] version`, or its
+/// workspace's `[workspace.package] version` when it inherits it
+/// (`version.workspace = true`); why not, when neither says one.
+fn core_version(dir: &Utf8Path) -> Result<String, String> {
+    let manifest = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| format!("cannot read {manifest} ([rust] path): {e}"))?;
+    let value: toml::Table =
+        toml::from_str(&text).map_err(|e| format!("{manifest} is not valid TOML: {e}"))?;
+    let version = value.get("package").and_then(|p| p.get("version"));
+    if let Some(version) = version.and_then(toml::Value::as_str) {
+        return Ok(version.to_string());
+    }
+    let inherited = version
+        .and_then(|v| v.get("workspace"))
+        .and_then(toml::Value::as_bool)
+        == Some(true);
+    if !inherited {
+        return Err(format!("{manifest} has no `[package] version`"));
+    }
+    // The nearest folder above whose manifest has a `[workspace]`.
+    let start = dir.canonicalize_utf8().unwrap_or_else(|_| dir.to_owned());
+    for folder in start.ancestors().skip(1) {
+        let root = folder.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&root) else {
+            continue;
+        };
+        let Ok(value) = toml::from_str::<toml::Table>(&text) else {
+            continue;
+        };
+        let Some(workspace) = value.get("workspace") else {
+            continue;
+        };
+        let version = workspace.get("package").and_then(|p| p.get("version"));
+        return version
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+            .ok_or(format!(
+                "{manifest} inherits its version from {root}, which has no \
+                 `[workspace.package] version`"
+            ));
+    }
+    Err(format!(
+        "{manifest} inherits its version (`version.workspace = true`) but no workspace \
+         manifest was found above it"
+    ))
+}
+
+/// The bindery version recorded in the tree at `out`
+/// (`pyproject.toml`'s `[tool.bindery] version`), if it has a pyproject.
+fn recorded_version(out: &Utf8Path) -> Option<Option<String>> {
+    let text = std::fs::read_to_string(out.join("pyproject.toml")).ok()?;
+    let value: toml::Table = toml::from_str(&text).ok()?;
+    let version = value
+        .get("tool")
+        .and_then(|t| t.get("bindery"))
+        .and_then(|b| b.get("version"))
+        .and_then(toml::Value::as_str);
+    Some(version.map(str::to_string))
 }
 
 /// How `run_generate` runs.
@@ -79,6 +156,45 @@ fn format(files: &mut crate::FileSet) -> bool {
     }
 }
 
+/// The files of `input`, with the distribution's default version read
+/// from the core crate (where the config puts it is known once the input
+/// is lowered), and the warnings.
+fn files_for(
+    input: &Input<'_>,
+    out: &Utf8Path,
+) -> Result<(crate::FileSet, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (mut api, warnings) = crate::model_with_warnings(input)?;
+    if !api.distribution.version_configured {
+        match core_version(&crate_dir(out, Utf8Path::new(&api.crate_path))) {
+            Ok(version) => api.distribution.version = version,
+            Err(why) => eprintln!(
+                "warning: the distribution's version is {}: {why}\n\
+                 help: fix `[rust] path` (it is relative to --out), or set \
+                 `[distribution] version`",
+                api.distribution.version
+            ),
+        }
+    }
+    crate::render_model(&api).map(|files| (files, warnings))
+}
+
+/// Says, before `--check`'s diff, that another bindery wrote the tree.
+fn note_other_version(out: &Utf8Path) {
+    match recorded_version(out) {
+        Some(Some(theirs)) if theirs != crate::VERSION => eprintln!(
+            "note: {out} was generated by bindery {theirs}; this is bindery {}: \
+             the differences below may come from that",
+            crate::VERSION
+        ),
+        Some(None) => eprintln!(
+            "note: {out} records no bindery version (an older bindery wrote \
+             it); this is bindery {}",
+            crate::VERSION
+        ),
+        _ => {}
+    }
+}
+
 /// Generates (or checks) `out` from `udl` and `config`; prints what it did
 /// and every diagnostic to stderr; returns the exit code. This is the
 /// function a project's own `cargo xtask` calls.
@@ -112,16 +228,7 @@ pub fn run_generate(
     };
     let encoding = encoding_problems(udl_bad, config_bad);
     let result = if encoding.is_empty() {
-        crate::model_with_warnings(&input).and_then(|(mut api, warnings)| {
-            // The distribution's default version is the core crate's: where
-            // the config puts the core is known once the input is lowered.
-            if !api.distribution.version_configured {
-                if let Some(version) = core_version(&out.join(&api.crate_path)) {
-                    api.distribution.version = version;
-                }
-            }
-            crate::render_model(&api).map(|files| (files, warnings))
-        })
+        files_for(&input, out)
     } else {
         Err(encoding)
     };
@@ -144,6 +251,7 @@ pub fn run_generate(
     }
     match sync(&files, out, check, options.force) {
         Ok(report) if check && !report.is_clean() => {
+            note_other_version(out);
             eprint!("{}", report.diff);
             for path in &report.written {
                 eprintln!("would write {out}/{path}");

@@ -19,6 +19,10 @@ pub mod sync;
 pub mod udl;
 
 pub use diagnostics::{Diagnostic, Inputs};
+
+/// This bindery's version, recorded in every generated tree
+/// (`pyproject.toml`'s `[tool.bindery] version`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use render::FileSet;
 pub use sync::{sync, SyncError, SyncReport};
 

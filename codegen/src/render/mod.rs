@@ -62,10 +62,11 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
                     crate::format::EDITION
                 ),
             );
-            // Build outputs of the standalone crate and of `maturin develop`.
+            // Build outputs of the standalone crate and of `maturin develop`;
+            // not `Cargo.lock`, which pins what a release is built from.
             files.insert(
                 ".gitignore".into(),
-                format!("{hash}/target/\n/Cargo.lock\n__pycache__/\n/{pkg}/*.so\n/{pkg}/*.pyd\n"),
+                format!("{hash}/target/\n__pycache__/\n/{pkg}/*.so\n/{pkg}/*.pyd\n"),
             );
             files.insert("src/lib.rs".into(), rust::lib_rs(plan)?);
         }

@@ -24,6 +24,8 @@ struct Pyproject<'a> {
     native_module: &'a str,
     /// `[project.optional-dependencies]`: one extra per backend.
     extras: Vec<String>,
+    /// `[tool.bindery] version`.
+    bindery_version: &'static str,
 }
 
 pub fn pyproject(plan: &Paths<'_>) -> askama::Result<String> {
@@ -84,6 +86,7 @@ pub fn pyproject(plan: &Paths<'_>) -> askama::Result<String> {
         package: &api.package,
         native_module: &api.native_module,
         extras,
+        bindery_version: crate::VERSION,
     }
     .render()
 }
