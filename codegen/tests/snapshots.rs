@@ -153,3 +153,47 @@ fn invalid_fixtures_report_located_diagnostics() {
         "no invalid fixture produces {missing:?}"
     );
 }
+
+/// Collects the C-string literals (`c"..."`, `cr"..."`) of `tokens`.
+fn c_strings(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Literal(literal) => {
+                let text = literal.to_string();
+                if text.starts_with("c\"") || text.starts_with("cr") {
+                    out.push(text);
+                }
+            }
+            proc_macro2::TokenTree::Group(group) => c_strings(group.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// In-crate glue is compiled in the crate's edition, which may be 2018:
+/// no generated Rust uses a C-string literal (edition 2021), only
+/// `::pyo3::ffi::c_str!`.
+#[test]
+fn generated_rust_has_no_c_string_literal() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/valid");
+    let mut found = Vec::new();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.to_string_lossy().ends_with(".rs.snap") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // After insta's header.
+        let body = text.splitn(3, "---\n").nth(2).unwrap();
+        let tokens: proc_macro2::TokenStream = body.parse().unwrap();
+        let mut literals = Vec::new();
+        c_strings(tokens, &mut literals);
+        checked += 1;
+        if !literals.is_empty() {
+            found.push(format!("{}: {literals:?}", path.display()));
+        }
+    }
+    assert!(checked > 5, "no Rust snapshots found in {}", dir.display());
+    assert!(found.is_empty(), "C-string literals: {found:#?}");
+}

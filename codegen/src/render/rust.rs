@@ -1128,8 +1128,9 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
         let args = [
             "_m".to_string(),
             types::rust_str(&crate::model::variant_alias(&e.name.python)),
+            // `c_str!`, not `c"..."`: an edition-2018 crate's glue (in-crate mode).
             format!(
-                "c{}",
+                "::pyo3::ffi::c_str!({})",
                 types::rust_str(&super::python::variant_union(e, plan.spelling))
             ),
         ];
@@ -1149,7 +1150,7 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             let args = [
                 "_m".to_string(),
                 name,
-                format!("c{}", types::rust_str(&annotation)),
+                format!("::pyo3::ffi::c_str!({})", types::rust_str(&annotation)),
             ];
             lines.push(list(4, "bindery_type_alias", &args, "?;"));
         }

@@ -88,7 +88,9 @@ fn check_rust(text: &str) -> Result<(), String> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(format!("uses glue items it does not define: {missing:?}"))
+        Err(format!(
+            "uses glue items it does not define, or edition-2021 syntax: {missing:?}"
+        ))
     }
 }
 
@@ -156,6 +158,14 @@ fn used_names(tokens: proc_macro2::TokenStream, out: &mut BTreeSet<String>) {
                 let name = ident.to_string();
                 if internal(&name) {
                     out.insert(name);
+                }
+            }
+            // A C-string literal needs edition 2021, and in-crate glue is
+            // compiled in the crate's edition: reported as a missing name.
+            proc_macro2::TokenTree::Literal(literal) => {
+                let text = literal.to_string();
+                if text.starts_with("c\"") || text.starts_with("cr\"") || text.starts_with("cr#") {
+                    out.insert(format!("(a C-string literal, edition 2021 only: {text})"));
                 }
             }
             proc_macro2::TokenTree::Group(group) => used_names(group.stream(), out),
