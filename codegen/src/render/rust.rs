@@ -566,6 +566,13 @@ fn crate_doc(api: &Api) -> String {
              #![allow(clippy::unneeded_struct_pattern)]",
         );
     }
+    if api.in_crate.is_some() {
+        allow.push_str(
+            "\n\n// The glue's types mirror the UDL's names, acronyms included; clippy lints\n\
+             // them here because a module's items are not the crate's public API.\n\
+             #![allow(clippy::upper_case_acronyms)]",
+        );
+    }
     // A helper only `[backend-only]` calls use is unused in the other
     // backends; a build with every backend is linted in full.
     let backends = if api.callables().any(|c| !c.backends.is_empty()) {
