@@ -2948,7 +2948,9 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     bindery_type_alias(
         _m,
         "PathKindVariant",
-        c"PathKind.Missing | PathKind.File | PathKind.Directory | PathKind.Symlink",
+        ::pyo3::ffi::c_str!(
+            "PathKind.Missing | PathKind.File | PathKind.Directory | PathKind.Symlink"
+        ),
     )?;
     _m.add("HostPath", _m.py().get_type::<::pyo3::types::PyString>())?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_flush_events, _m)?)?;
