@@ -777,7 +777,11 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
             &annotation,
             f.docstring.as_deref(),
         ));
+        // A held field's default is built by a call (`bindery_default`),
+        // which PyO3 spells `...`: so does the stub, `null` included.
+        let held = super::records::held(&f.ty, paths.api);
         params.push(match &f.default {
+            Some(_) if held => format!("{}: {annotation} = ...", f.name.python),
             Some(d) => format!(
                 "{}: {annotation} = {}",
                 f.name.python,
