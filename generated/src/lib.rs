@@ -2981,6 +2981,7 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
 
 /// The package's Python modules, compiled into the library for
 /// [`bindery_embed`]: (dotted name, whether it is a package, source).
+#[cfg(feature = "embed")]
 const BINDERY_EMBEDDED: [(&str, bool, &str); 4] = [
     ("boxkit", true, include_str!("../python/boxkit/__init__.py")),
     ("boxkit.errors", false, include_str!("../python/boxkit/errors.py")),
@@ -2993,6 +2994,7 @@ const BINDERY_EMBEDDED: [(&str, bool, &str); 4] = [
 /// module built by the library when the package first imports it.
 // `c_str!`, not a `c"..."` literal: the glue of an edition-2018 crate
 // (in-crate mode) cannot spell those.
+#[cfg(feature = "embed")]
 const BINDERY_FINDER: &::std::ffi::CStr = ::pyo3::ffi::c_str!(
     r#"
 import importlib.abc
@@ -3041,9 +3043,11 @@ def install(modules, native, make_native):
 );
 
 /// The native module's dotted name.
+#[cfg(feature = "embed")]
 const BINDERY_NATIVE: &str = "boxkit._native";
 
 /// The native module, built as the wheel's `PyInit` function builds it.
+#[cfg(feature = "embed")]
 fn bindery_make_native(
     args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>,
     _kwargs: Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>,
@@ -3062,6 +3066,7 @@ fn bindery_make_native(
 /// imported; a second call does nothing.
 // Unused in a program that only builds the extension module.
 #[allow(dead_code)]
+#[cfg(feature = "embed")]
 pub fn bindery_embed(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
     static BINDERY_INSTALLED: ::pyo3::sync::PyOnceLock<()> = ::pyo3::sync::PyOnceLock::new();
     BINDERY_INSTALLED

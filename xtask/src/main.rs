@@ -1,6 +1,7 @@
 //! The repository's tasks, one module per command: `cargo xtask gen
 //! [--check]`, `test`, `bench`, `conformance`, `fixture <name>...` (the
-//! compiled fixtures of that name only), `fuzz <runs>` and `exit-probe [runs]`. Every
+//! compiled fixtures of that name only), `user-project` (that step of `test`
+//! alone), `fuzz <runs>` and `exit-probe [runs]`. Every
 //! external command runs through `runner::Step`, which prints what it runs
 //! and how long it took.
 
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
             conformance::Options::parse(rest).and_then(|o| conformance::conformance(&o))
         }
         ["fixture", names @ ..] if !names.is_empty() => test::fixtures(names),
+        ["user-project"] => runner::Venv::ensure().and_then(|v| user_project::user_project(&v)),
         ["exit-probe"] => test::exit_probe(500),
         ["exit-probe", runs] => match runs.parse::<u64>() {
             Ok(runs) => test::exit_probe(runs),
@@ -40,7 +42,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask gen [--check] | test | bench | conformance [options] | \
-                 fixture <name>... | fuzz <runs> | exit-probe [runs]"
+                 fixture <name>... | user-project | fuzz <runs> | exit-probe [runs]"
             );
             return ExitCode::from(2);
         }

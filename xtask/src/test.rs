@@ -251,7 +251,7 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
         backends
             .iter()
             .map(|b| {
-                let features = format!("{b},bindery-test-hooks");
+                let features = format!("{b},bindery-test-hooks,embed");
                 (format!(" ({b})"), vec!["--features".to_string(), features])
             })
             .collect()

@@ -3,7 +3,8 @@
 //! hand-written file, generates, passes `--check`, shows a diff after a UDL
 //! edit; maturin builds one abi3 wheel, which is installed into every
 //! CPython the machine has (at least two when it has them) and runs a small
-//! application on each.
+//! application on each; so does a wheel pip builds from the sdist, in both
+//! layouts (glue crate, in-crate mode).
 
 use std::process::{Command, Output};
 
@@ -137,6 +138,15 @@ pub fn user_project(venv: &Venv) -> Result<(), String> {
     );
     let glue_crate = build_wheel(venv, &env, &sdk, &scratch.join("wheels"))?;
     run_app(&pythons, &glue_crate, &scratch, "glue crate", &[])?;
+    // What a user without a prebuilt wheel installs: the sdist.
+    let from_sdist = wheel_from_sdist(venv, &env, &sdk, &scratch.join("sdist"))?;
+    run_app(
+        &pythons[..1],
+        &from_sdist,
+        &scratch,
+        "glue crate sdist",
+        &[],
+    )?;
     // In-crate mode: the glue is a module of the user's crate itself, which
     // binds a `pub(crate)` function a glue crate could not.
     let core = scratch.join("greeter");
@@ -158,6 +168,15 @@ pub fn user_project(venv: &Venv) -> Result<(), String> {
     })?;
     let in_crate = build_wheel(venv, &env, &core, &scratch.join("wheels-in-crate"))?;
     run_app(&pythons, &in_crate, &scratch, "in-crate", &["--in-crate"])?;
+    let from_sdist = wheel_from_sdist(venv, &env, &core, &scratch.join("sdist-in-crate"))?;
+    let args = ["--in-crate"];
+    run_app(
+        &pythons[..1],
+        &from_sdist,
+        &scratch,
+        "in-crate sdist",
+        &args,
+    )?;
     Ok(())
 }
 
@@ -232,6 +251,64 @@ fn build_wheel(
         ));
     }
     Ok(wheel)
+}
+
+/// The sdist of the crate in `dir` (`maturin sdist`), and the wheel pip
+/// builds from it as it does for a user on a platform without a prebuilt
+/// wheel (with the venv's maturin as the backend, `--no-build-isolation`,
+/// and a debug build: the layout of the sdist is what is tested).
+fn wheel_from_sdist(
+    venv: &Venv,
+    env: &[(&str, String)],
+    dir: &Utf8Path,
+    out: &Utf8Path,
+) -> Result<Utf8PathBuf, String> {
+    let _ = std::fs::remove_dir_all(out);
+    let manifest = dir.join("Cargo.toml");
+    let sdists = out.join("sdist");
+    let sdist_args = [
+        "sdist",
+        "--manifest-path",
+        manifest.as_str(),
+        "--out",
+        sdists.as_str(),
+    ];
+    Step::new(
+        format!("maturin sdist ({manifest})"),
+        venv.tool("maturin"),
+        &sdist_args,
+    )
+    .env(env)
+    .run()?;
+    let find = |folder: &Utf8Path, ext: &str| {
+        std::fs::read_dir(folder)
+            .map_err(|e| format!("{folder}: {e}"))?
+            .flatten()
+            .map(|e| folder.join(e.file_name().to_string_lossy().as_ref()))
+            .find(|p| p.as_str().ends_with(ext))
+            .ok_or_else(|| format!("no {ext} in {folder}"))
+    };
+    let sdist = find(&sdists, ".tar.gz")?;
+    let wheels = out.join("wheels");
+    let pip = [
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--no-index",
+        "--no-build-isolation",
+        "--wheel-dir",
+        wheels.as_str(),
+        sdist.as_str(),
+    ];
+    let mut env = env.to_vec();
+    env.push(("MATURIN_PEP517_ARGS", "--profile dev".to_string()));
+    Step::new("pip wheel (from the sdist)", venv.tool("python"), &pip)
+        .env(&env)
+        .run()?;
+    find(&wheels, ".whl")
 }
 
 /// Installs `wheel` with each of `pythons` (into a folder of its own) and

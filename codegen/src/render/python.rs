@@ -330,7 +330,7 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
                 "*args: _typing.Any".to_string(),
                 "**kwargs: _typing.Any".to_string(),
             ];
-            let f = stub_def(def, &params, &returns, None, "    ");
+            let f = stub_def(def, &params, &coroutine(c, returns), None, "    ");
             (f.signature, "*args, **kwargs".to_string())
         } else {
             let f = stub_fn(plan, c, Some(first), def, returns, "    ");
@@ -625,13 +625,24 @@ fn stub_fn(
     let types = c.arguments.iter().map(|a| &a.ty);
     let docstring = with_timestamp_rule(paths.api, c.docstring.as_deref(), types);
     let docstring = with_backends(docstring, &c.backends);
-    // A native function returning a coroutine: `async def` would fail stubtest.
-    let returns = if c.is_async {
+    stub_def(
+        name,
+        &params,
+        &coroutine(c, returns),
+        docstring.as_deref(),
+        indent,
+    )
+}
+
+/// What a call returns in Python: `returns`, or for an `[Async]` call the
+/// coroutine giving it (a native function returning a coroutine: `async
+/// def` would fail stubtest).
+fn coroutine(c: &Callable, returns: String) -> String {
+    if c.is_async {
         format!("_typing.Coroutine[_typing.Any, _typing.Any, {returns}]")
     } else {
         returns
-    };
-    stub_def(name, &params, &returns, docstring.as_deref(), indent)
+    }
 }
 
 /// `docstring`, plus which backends implement a `[backend-only]` call.
@@ -831,7 +842,9 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
     for v in &e.variants {
         let variant = &v.name.python;
         attributes.push("    @_typing.final".to_string());
-        attributes.push(format!("    class {variant}({name}):"));
+        // Qualified where a variant shares the enum's name (`Http.Http`):
+        // in the class body, the bare name would be the variant itself.
+        attributes.push(format!("    class {variant}({}):", spelling.class(&name)));
         if let Some(doc) = &v.docstring {
             attributes.push(format!("        {}", py_docstring(doc, "        ")));
         }
@@ -868,7 +881,12 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
     }
     let uniffi = crate::plan::uniffi_spellings(e);
     for (alias, variant) in &uniffi.aliases {
-        attributes.push(format!("    {alias}: _typing.TypeAlias = {variant}"));
+        let target = if spelling.qualify_types {
+            format!("{}.{variant}", spelling.class(&name))
+        } else {
+            variant.to_string()
+        };
+        attributes.push(format!("    {alias}: _typing.TypeAlias = {target}"));
     }
     let mut dunders = class_dunders(spelling, &e.name.python, e.traits.hash, e.traits);
     for (test, _) in &uniffi.tests {

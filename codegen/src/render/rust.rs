@@ -213,6 +213,11 @@ struct LibRs {
     /// The embedded Python modules: dotted name and `include_str!` path
     /// (both Rust literals), whether it is a package.
     embedded: Vec<(String, bool, String)>,
+    /// On the embedding items: a glue crate compiles them (and the package's
+    /// Python sources, through `include_str!`) only with its `embed`
+    /// feature, so a wheel built from an sdist, where the sources sit
+    /// elsewhere, never reads them. In-crate mode always has them.
+    embed_cfg: Option<&'static str>,
     /// `impl Bindery_FromPython` for each record, enum and interface.
     from_python: Vec<String>,
     package_name: String,
@@ -413,6 +418,10 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         module_name: types::rust_str(&api.native_module),
         registrations: registrations(plan),
         embedded: embedded_modules(api),
+        embed_cfg: api
+            .in_crate
+            .is_none()
+            .then_some("#[cfg(feature = \"embed\")]"),
         from_python: from_python_impls(plan),
         package_name: api.package.clone(),
         native_path_text: format!("{}.{}", api.package, api.native_module),

@@ -256,14 +256,23 @@ fn tier_two(options: &Options, scratch: &Utf8Path, venv: &Venv) -> Result<usize,
     let started = std::time::Instant::now();
     let mut failed = 0;
     let mut packages = 0;
+    let mut refused = 0;
     let crates = options.crates.max(options.packages);
     for k in 0..crates {
         let seed = options.seed + k as u64;
         let shape = tier2::SHAPES[k % tier2::SHAPES.len()];
         let dir = scratch.join(format!("tier2/crate{k}"));
         let api = large_api(seed);
-        let mut failure = tier2::one(&api, shape, &dir);
-        if failure.is_none() && options.tiers.contains(&3) && packages < options.packages {
+        let outcome = tier2::one(&api, shape, &dir);
+        if matches!(outcome, tier2::Outcome::Refused) {
+            refused += 1;
+        }
+        let compiled = matches!(outcome, tier2::Outcome::Compiled);
+        let mut failure = match outcome {
+            tier2::Outcome::Failed(f) => Some(f),
+            _ => None,
+        };
+        if compiled && options.tiers.contains(&3) && packages < options.packages {
             packages += 1;
             failure = tier3::check(&api, shape, &dir, venv);
             if let Some(f) = &failure {
@@ -292,9 +301,8 @@ fn tier_two(options: &Options, scratch: &Utf8Path, venv: &Venv) -> Result<usize,
                     if tries > 40 {
                         break 'outer;
                     }
-                    if tier2::one(&candidate, shape, &probe)
-                        .is_some_and(|f| f.check == failure.check)
-                    {
+                    let again = tier2::one(&candidate, shape, &probe);
+                    if matches!(again, tier2::Outcome::Failed(f) if f.check == failure.check) {
                         small = candidate;
                         continue 'outer;
                     }
@@ -312,7 +320,7 @@ fn tier_two(options: &Options, scratch: &Utf8Path, venv: &Venv) -> Result<usize,
         );
     }
     eprintln!(
-        "conformance tiers 2 and 3: {crates} crates (seeds {}..{}) compiled, {packages} built and tested as packages, {failed} failed, {:.1} s",
+        "conformance tiers 2 and 3: {crates} crates (seeds {}..{}), {refused} refused with a documented diagnostic, {packages} built and tested as packages, {failed} failed, {:.1} s",
         options.seed,
         options.seed + crates as u64,
         started.elapsed().as_secs_f64()

@@ -87,12 +87,16 @@ pub fn write(api: &Api, shape: Shape, dir: &Utf8Path) -> Result<(), String> {
 /// without the test hooks; the first failure.
 pub fn compile(dir: &Utf8Path, shape: Shape) -> Option<Failure> {
     let manifest = package_dir(dir, shape).join("Cargo.toml");
-    let plain: &[&str] = if shape.in_crate {
-        &["--features", "python"]
+    // With everything (a glue crate's `embed` too), and as a wheel builds.
+    let (all, plain): (&[&str], &[&str]) = if shape.in_crate {
+        (
+            &["--features", "bindery-test-hooks"],
+            &["--features", "python"],
+        )
     } else {
-        &[]
+        (&["--features", "bindery-test-hooks,embed"], &[])
     };
-    for features in [&["--features", "bindery-test-hooks"][..], plain] {
+    for features in [all, plain] {
         let output = std::process::Command::new(cargo())
             .args(["clippy", "--quiet", "--manifest-path", manifest.as_str()])
             .args(features)
@@ -131,12 +135,23 @@ pub fn compile(dir: &Utf8Path, shape: Shape) -> Option<Failure> {
     None
 }
 
-/// Generates, writes and compiles one API; its failure, if any.
-pub fn one(api: &Api, shape: Shape, dir: &Utf8Path) -> Option<Failure> {
+/// What became of one API in tier 2.
+pub enum Outcome {
+    /// Generated and compiled: tier 3 may build it.
+    Compiled,
+    /// Refused with a documented, located diagnostic (a pass; nothing to build).
+    Refused,
+    Failed(Failure),
+}
+
+/// Generates, writes and compiles one API.
+pub fn one(api: &Api, shape: Shape, dir: &Utf8Path) -> Outcome {
+    // Nothing of an earlier run may be taken for this API's output.
+    let _ = std::fs::remove_dir_all(dir);
     match write(api, shape, dir) {
-        Ok(()) => compile(dir, shape),
-        Err(report) if report.starts_with("refused") => None,
-        Err(report) => Some(Failure {
+        Ok(()) => compile(dir, shape).map_or(Outcome::Compiled, Outcome::Failed),
+        Err(report) if report.starts_with("refused") => Outcome::Refused,
+        Err(report) => Outcome::Failed(Failure {
             check: "generate",
             report,
         }),
