@@ -3434,7 +3434,7 @@ mod bindery_test_hooks {
                         "sample box_id".to_string(),
                         "sample path".to_string(),
                         u64::MAX,
-                        ::boxkit::CopyDirection::In,
+                        ::boxkit::CopyDirection::In {},
                     );
                     Box::new(|py| Ok(py.None()))
                 })

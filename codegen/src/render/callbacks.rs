@@ -806,8 +806,9 @@ pub fn sample_arg(ty: &crate::model::Type, label: &str, paths: &Paths<'_>) -> Op
             if !e.flat {
                 return None;
             }
+            // `V {}`: the core's variant may be a unit or a struct variant.
             Some(format!(
-                "{}::{}",
+                "{}::{} {{}}",
                 paths.core(&e.name),
                 e.variants.first()?.name.rust
             ))
