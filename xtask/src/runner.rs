@@ -16,6 +16,18 @@ pub fn root() -> Utf8PathBuf {
         .to_owned()
 }
 
+/// A scratch folder outside the repository (a user's project must not sit
+/// inside this workspace), of this checkout only: two checkouts running
+/// `cargo xtask test` at once on one machine do not share it.
+pub fn scratch(name: &str) -> Result<Utf8PathBuf, String> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    root().hash(&mut hasher);
+    let temp = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+        .map_err(|_| "the temp dir is not UTF-8".to_string())?;
+    Ok(temp.join(format!("bindery-{name}-{:016x}", hasher.finish())))
+}
+
 /// `$CARGO`, or `cargo`.
 pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())

@@ -117,9 +117,6 @@ pub fn test() -> Result<(), String> {
     Ok(())
 }
 
-/// The generated crate (a workspace of its own, sharing the target dir):
-/// clippy, rustfmt, and the package installed with the test hooks. Returns
-/// the environment the later Python steps use.
 /// `cargo xtask exit-probe`: builds and installs boxkit as `test` does, then
 /// runs the exit probe `runs` times.
 pub fn exit_probe(runs: u64) -> Result<(), String> {
@@ -128,6 +125,9 @@ pub fn exit_probe(runs: u64) -> Result<(), String> {
     crate::probe::exit_probe(&venv, &env, runs)
 }
 
+/// The generated crate (a workspace of its own, sharing the target dir):
+/// clippy, rustfmt, and the package installed with the test hooks. Returns
+/// the environment the later Python steps use.
 fn generated_crate(cargo: &str, venv: &Venv) -> Result<Vec<(&'static str, String)>, String> {
     // The generated crate is a workspace of its own; it shares the target dir.
     let target = ("CARGO_TARGET_DIR", root().join("target").to_string());
@@ -197,9 +197,7 @@ fn fixture_checks(venv: &Venv, only: Option<&[&str]>) -> Result<(), String> {
         }
     }
     dirs.sort();
-    let scratch = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-        .map_err(|_| "temp dir is not UTF-8")?
-        .join("bindery-fixtures");
+    let scratch = crate::runner::scratch("fixtures")?;
     for dir in dirs {
         fixture(venv, &dir, &scratch)?;
     }

@@ -73,9 +73,7 @@ fn interpreters(venv: &Venv) -> Vec<Utf8PathBuf> {
 }
 
 pub fn user_project(venv: &Venv) -> Result<(), String> {
-    let scratch = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-        .map_err(|_| "temp dir is not UTF-8")?
-        .join("bindery-user-project");
+    let scratch = crate::runner::scratch("user-project")?;
     let tools = scratch.join("tools");
     let sdk = scratch.join("python-sdk");
     timed("user project: copy it out of this repository", || {
