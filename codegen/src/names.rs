@@ -150,16 +150,25 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `name`, if it is close enough to be a typo.
+/// A name cut short (`CheckErr`, `FileNotFound`) is first completed: the
+/// shortest candidate it begins (case-sensitively, by at most six
+/// characters) wins over one a few edits away.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (distance(name, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min()
-        .map(|(_, c)| c)
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let completed = (candidates.iter().copied())
+        .filter(|c| name.len() >= 3 && c.len() > name.len() && c.len() - name.len() <= 6)
+        .filter(|c| c.starts_with(name))
+        .min_by_key(|c| (c.len(), *c));
+    completed.or_else(|| {
+        (candidates.iter().copied())
+            .map(|c| (distance(name, c), c))
+            .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+            .min()
+            .map(|(_, c)| c)
+    })
 }
 
 /// A built-in exception class that may be used as an extra base.
@@ -717,7 +726,17 @@ mod tests {
             did_you_mean("TimeOutError", names.clone()),
             Some("TimeoutError")
         );
-        assert_eq!(did_you_mean("Completely", names), None);
+        assert_eq!(did_you_mean("Completely", names.clone()), None);
+        // A name cut short is completed, not edited into another.
+        assert_eq!(
+            did_you_mean("FileNotFound", names.clone()),
+            Some("FileNotFoundError")
+        );
+        assert_eq!(
+            did_you_mean("CheckErr", ["Checker", "CheckError", "Check"]),
+            Some("CheckError")
+        );
+        assert_eq!(did_you_mean("Io", ["IoError"]), None, "too short to complete");
     }
 
     #[test]

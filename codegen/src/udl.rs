@@ -264,8 +264,10 @@ fn refine(text: &str, offset: usize) -> (usize, &'static str) {
     let Some(open) = rest.find('{') else {
         return (offset, GENERIC);
     };
-    let keyword = rest[..open]
-        .split_whitespace()
+    // The definition's keyword: past its `///` docstring and attributes.
+    let keyword = (rest[..open].lines())
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .flat_map(str::split_whitespace)
         .find(|w| !w.starts_with('['));
     let body_start = offset + open + 1;
     if keyword == Some("enum") {
@@ -436,9 +438,13 @@ fn syntax_error(text: &str, offset: usize) -> Diagnostic {
     .with_help(hint)
 }
 
-/// Locates uniffi_udl's message: at the first definition it names, or the namespace.
+/// Locates uniffi_udl's message: at the first definition it names, or the
+/// namespace; the messages bindery knows are said in its own words.
 fn semantic_error(text: &str, spans: &Spans, message: &str) -> Diagnostic {
     let first_line = message.lines().next().unwrap_or("invalid UDL");
+    if let Some(d) = known_rejection(text, first_line) {
+        return d;
+    }
     let short: String = first_line.chars().take(200).collect();
     let defined = spans.map.iter().find_map(|(key, span)| match key {
         Key::Def(name) if mentions(first_line, name) => Some(span.clone()),
@@ -455,15 +461,79 @@ fn semantic_error(text: &str, spans: &Spans, message: &str) -> Diagnostic {
     )
 }
 
+/// Whether `at` is inside a `//` comment (docstrings included).
+fn in_comment(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..at].contains("//")
+}
+
+/// uniffi_udl's rejections that bindery says in its own words, located at
+/// their cause: a default its type does not take, and variants in an
+/// interface that is neither `[Error]` nor `[Enum]`.
+fn known_rejection(text: &str, message: &str) -> Option<Diagnostic> {
+    if let Some(rest) = message.strip_prefix("No support for ") {
+        // `EmptyDictionary(..)`, `String(StringLit("x"))`, `Integer(..("5"))`, ...
+        let kind = rest.split('(').next().unwrap_or_default();
+        let quoted = rest.split('"').nth(1);
+        let literal = match kind {
+            "EmptyDictionary" => "{}".to_string(),
+            "EmptyArray" => "[]".to_string(),
+            "Null" => "null".to_string(),
+            "Boolean" if rest.contains("true") => "true".to_string(),
+            "Boolean" => "false".to_string(),
+            "String" => format!("\"{}\"", quoted?),
+            _ => quoted?.to_string(),
+        };
+        // The literal written after a `=`, outside comments.
+        let at = text.match_indices(&literal).map(|(at, _)| at).find(|&at| {
+            !in_comment(text, at) && text[..at].trim_end().ends_with('=')
+        })?;
+        return Some(
+            Diagnostic::new(
+                Code::UdlSemantic,
+                Source::Udl,
+                at..at + literal.len(),
+                format!("the default `{literal}` is not a value of its type"),
+            )
+            .with_help(
+                "UDL defaults are `null` for an optional, `[]` for a sequence, `{}` for a \
+                 `record<K, V>`, a literal of the type for numbers, `boolean` and `string`, and \
+                 a variant's name as a string for an enum; a dictionary, interface or custom \
+                 type takes none (but `null` when optional)",
+            ),
+        );
+    }
+    let name = message.strip_prefix("unknown type reference: ")?.trim();
+    // `Name(...)` as a member: a variant of an interface missing its attribute.
+    let at = text.match_indices(name).map(|(at, _)| at).find(|&at| {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        !in_comment(text, at)
+            && text[line_start..at].trim().is_empty()
+            && text[at + name.len()..].trim_start().starts_with('(')
+    })?;
+    let owner_at = text[..at].rfind("interface ")?;
+    let owner = text[owner_at + "interface ".len()..]
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()?;
+    Some(
+        Diagnostic::new(
+            Code::UdlSemantic,
+            Source::Udl,
+            at..at + name.len(),
+            format!("`{name}(...)` is a variant, but `{owner}` is a plain interface"),
+        )
+        .with_help(format!(
+            "mark `interface {owner}` `[Error]` (an error type) or `[Enum]` (an enum with \
+             fields); a method is written `<return type> {name}(...)`"
+        )),
+    )
+}
+
 /// The first place, outside comments, where the UDL has a string literal
 /// the message quotes (`StringLit("world")`), else a capitalised word of
 /// the message (a type name).
 fn first_use(text: &str, message: &str) -> Option<Range<usize>> {
-    // Whether `at` is inside a `//` comment (docstrings included).
-    let in_comment = |at: usize| {
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        text[line_start..at].contains("//")
-    };
+    let in_comment = |at: usize| in_comment(text, at);
     let quoted = message
         .split('"')
         .skip(1)
@@ -751,6 +821,19 @@ mod tests {
             "{:?}",
             err.span
         );
+
+        // A `///` docstring before the definition changes nothing.
+        for udl in [
+            "/// Doc.\nnamespace ns {\n  string greet(string name, boolean shout = false);\n};\n",
+            "/// Doc; with a `;`.\n[Error]\ndictionary D {\n  u32 a\n};\nnamespace ns {};\n",
+        ] {
+            let err = parse(udl, "ns").err().unwrap().remove(0);
+            let at = &udl[err.span.start..];
+            assert!(
+                at.starts_with("string greet(") || at.starts_with("u32 a"),
+                "{udl}: {at:?}"
+            );
+        }
 
         let udl = "namespace ns {};\n[Error]\nenum E { \"A\" }\ninterface X {};\n";
         let err = parse(udl, "ns").err().unwrap().remove(0);
