@@ -304,8 +304,16 @@ fn schema_error(span: std::ops::Range<usize>, message: String) -> Diagnostic {
     Diagnostic::new(Code::ConfigSchema, Source::Config, span, message)
 }
 
-/// Checks `value` against `shape`; `path` names it (`errors.E`), empty at the root.
-fn check(value: &Spanned<DeValue<'_>>, shape: &Shape, path: &str, out: &mut Vec<Diagnostic>) {
+/// Checks `value` against `shape`; `path` names it (`errors.E`), empty at
+/// the root. Each unknown key's entry (from the key to the end of its value)
+/// goes to `unknown` too, with whether its value is a table.
+fn check(
+    value: &Spanned<DeValue<'_>>,
+    shape: &Shape,
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+    unknown: &mut Vec<(std::ops::Range<usize>, bool)>,
+) {
     let what = if path.is_empty() {
         "the config".to_string()
     } else {
@@ -348,8 +356,10 @@ fn check(value: &Spanned<DeValue<'_>>, shape: &Shape, path: &str, out: &mut Vec<
                     format!("{path}.{name}")
                 };
                 match keys.iter().find(|(k, _)| *k == name) {
-                    Some((_, shape)) => check(item, shape, &inner, out),
+                    Some((_, shape)) => check(item, shape, &inner, out, unknown),
                     None => {
+                        let table = matches!(item.get_ref(), DeValue::Table(_));
+                        unknown.push((key.span().start..item.span().end, table));
                         let known = keys.iter().map(|(k, _)| *k);
                         let place = if path.is_empty() {
                             "at the top level".to_string()
@@ -369,7 +379,13 @@ fn check(value: &Spanned<DeValue<'_>>, shape: &Shape, path: &str, out: &mut Vec<
         }
         (Shape::Map(shape), DeValue::Table(table)) => {
             for (key, item) in table.iter() {
-                check(item, shape, &format!("{path}.{}", key.get_ref()), out);
+                check(
+                    item,
+                    shape,
+                    &format!("{path}.{}", key.get_ref()),
+                    out,
+                    unknown,
+                );
             }
         }
         (Shape::Table(_) | Shape::Map(_), _) => out.push(
@@ -382,28 +398,60 @@ fn check(value: &Spanned<DeValue<'_>>, shape: &Shape, path: &str, out: &mut Vec<
 /// Parses the config text. Every TOML error, unknown key and wrong type is
 /// reported, each where it is written.
 pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+    match parse_recovering(text) {
+        (Some(config), problems) if problems.is_empty() => Ok(config),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// [`parse`], going on past unknown keys: the config without them (so that
+/// the rest can still be checked against the UDL in the same run) and every
+/// problem. `None` when the config cannot be read at all (invalid TOML, a
+/// value of the wrong type).
+pub fn parse_recovering(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     let (document, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
-        return Err(errors
+        let problems = errors
             .iter()
             .map(|e| {
                 let message = e.message().trim_end().to_string();
                 schema_error(e.span().unwrap_or(0..0), format!("invalid TOML: {message}"))
             })
-            .collect());
+            .collect();
+        return (None, problems);
     }
     let mut problems = Vec::new();
+    let mut unknown = Vec::new();
     let root = Spanned::new(document.span(), DeValue::Table(document.into_inner()));
-    check(&root, &SCHEMA, "", &mut problems);
-    if !problems.is_empty() {
-        return Err(problems);
+    check(&root, &SCHEMA, "", &mut problems, &mut unknown);
+    let only_unknown_keys = problems
+        .iter()
+        .all(|d| d.message.starts_with("unknown key `"));
+    if problems.is_empty() {
+        return match toml::from_str(text) {
+            Ok(config) => (Some(config), problems),
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                let message = e.message().trim_end().to_string();
+                let message = format!("invalid binding config: {message}");
+                (None, vec![schema_error(span, message)])
+            }
+        };
     }
-    toml::from_str(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        let message = e.message().trim_end().to_string();
-        vec![schema_error(
-            span,
-            format!("invalid binding config: {message}"),
-        )]
-    })
+    if !only_unknown_keys || unknown.iter().any(|(_, table)| *table) {
+        return (None, problems);
+    }
+    // The same text with each unknown `key = value` blanked out (newlines
+    // kept, so every span still points where it did), read again.
+    let mut blanked = text.as_bytes().to_vec();
+    for (range, _) in &unknown {
+        for byte in &mut blanked[range.clone()] {
+            if *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+    }
+    let blanked = String::from_utf8(blanked).ok();
+    let config = blanked.and_then(|t| toml::from_str(&t).ok());
+    (config, problems)
 }

@@ -87,21 +87,19 @@ pub fn model(input: &Input<'_>) -> Result<model::Api, Vec<Diagnostic>> {
 pub fn model_with_warnings(
     input: &Input<'_>,
 ) -> Result<(model::Api, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let config = config::parse(input.config);
+    // Past unknown keys, the rest of the config is still checked in this run.
+    let (config, config_problems) = config::parse_recovering(input.config);
     // The crate identifier only names the module path uniffi records.
     let crate_ident = config
         .as_ref()
-        .ok()
         .and_then(|c| c.rust.crate_name.as_ref())
         .map_or_else(|| "crate".to_string(), |c| c.get_ref().replace('-', "_"));
     let parsed = udl::parse(input.udl, &crate_ident);
     let (config, parsed) = match (config, parsed) {
-        (Ok(c), Ok(p)) => (c, p),
-        (c, p) => {
-            return Err(c
-                .err()
+        (Some(c), Ok(p)) => (c, p),
+        (_, p) => {
+            return Err(config_problems
                 .into_iter()
-                .flatten()
                 .chain(p.err().into_iter().flatten())
                 .collect())
         }
@@ -118,5 +116,9 @@ pub fn model_with_warnings(
         udl_file,
         core_version: input.core_version,
     };
-    lower::lower(parsed.group, &cx)
+    match (lower::lower(parsed.group, &cx), config_problems.is_empty()) {
+        (result, true) => result,
+        (Ok(_), false) => Err(config_problems),
+        (Err(more), false) => Err(config_problems.into_iter().chain(more).collect()),
+    }
 }

@@ -736,7 +736,11 @@ mod tests {
             did_you_mean("CheckErr", ["Checker", "CheckError", "Check"]),
             Some("CheckError")
         );
-        assert_eq!(did_you_mean("Io", ["IoError"]), None, "too short to complete");
+        assert_eq!(
+            did_you_mean("Io", ["IoError"]),
+            None,
+            "too short to complete"
+        );
     }
 
     #[test]

@@ -485,9 +485,10 @@ fn known_rejection(text: &str, message: &str) -> Option<Diagnostic> {
             _ => quoted?.to_string(),
         };
         // The literal written after a `=`, outside comments.
-        let at = text.match_indices(&literal).map(|(at, _)| at).find(|&at| {
-            !in_comment(text, at) && text[..at].trim_end().ends_with('=')
-        })?;
+        let at = text
+            .match_indices(&literal)
+            .map(|(at, _)| at)
+            .find(|&at| !in_comment(text, at) && text[..at].trim_end().ends_with('='))?;
         return Some(
             Diagnostic::new(
                 Code::UdlSemantic,
