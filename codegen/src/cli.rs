@@ -300,3 +300,223 @@ pub fn run_generate(
         }
     }
 }
+
+/// `path` made absolute (from the current folder) with `.` and `..`
+/// resolved on its text: `path` may not exist yet.
+fn absolute(path: &Utf8Path) -> Result<Utf8PathBuf, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
+    let cwd = Utf8PathBuf::from_path_buf(cwd).map_err(|_| "the current folder is not UTF-8")?;
+    let mut out = Utf8PathBuf::new();
+    for part in cwd.join(path).components() {
+        match part {
+            Utf8Component::ParentDir => {
+                out.pop();
+            }
+            Utf8Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// The path of `to` from the folder `from` (both absolute).
+fn relative(from: &Utf8Path, to: &Utf8Path) -> Utf8PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = Utf8PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to[common..] {
+        out.push(part);
+    }
+    if out.as_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// What `bindery init` writes and generates for a crate.
+struct InitPlan {
+    /// The crate's package name.
+    package: String,
+    out: Utf8PathBuf,
+    udl: Utf8PathBuf,
+    /// Whether the UDL is a skeleton `init` writes (else the crate's own).
+    write_udl: bool,
+    config: String,
+    test: String,
+}
+
+/// Decides `bindery init`'s files: the crate's names from its manifest, its
+/// own UDL if it has exactly one under `src/`.
+fn init_plan(
+    krate: &Utf8Path,
+    out: Option<&Utf8Path>,
+    udl: Option<&Utf8Path>,
+) -> Result<InitPlan, String> {
+    let krate = absolute(krate)?;
+    let manifest = krate.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| format!("cannot read {manifest}: {e}; --crate names your crate's folder"))?;
+    let value: toml::Table =
+        toml::from_str(&text).map_err(|e| format!("{manifest} is not valid TOML: {e}"))?;
+    let package = (value.get("package"))
+        .and_then(|p| p.get("name"))
+        .and_then(toml::Value::as_str)
+        .ok_or(format!(
+            "{manifest} has no `[package] name` (a workspace root?)"
+        ))?;
+    let lib = (value.get("lib"))
+        .and_then(|l| l.get("name"))
+        .and_then(toml::Value::as_str)
+        .map_or_else(|| package.replace('-', "_"), str::to_string);
+    let out = match out {
+        Some(out) => absolute(out)?,
+        None => {
+            let parent = krate.parent().unwrap_or(&krate);
+            parent.join(format!("{package}-python"))
+        }
+    };
+    let own = match udl {
+        Some(udl) => Some(absolute(udl)?),
+        None => {
+            let found: Vec<Utf8PathBuf> = std::fs::read_dir(krate.join("src"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| Utf8PathBuf::from_path_buf(e.path()).ok())
+                .filter(|p| p.extension() == Some("udl"))
+                .collect();
+            (found.len() == 1).then(|| found[0].clone())
+        }
+    };
+    let write_udl = own.is_none();
+    let udl = own.unwrap_or_else(|| out.join(format!("{lib}.udl")));
+    let path = relative(&out, &krate);
+    let config = format!(
+        "# bindery's binding config (docs/config.md). Paths are relative to this folder,\n\
+         # which is also `--out`: bindery writes its files here beside this one.\n\
+         [rust]\ncrate = \"{package}\"\npath = \"{path}\"\n"
+    );
+    let test = format!(
+        "\"\"\"The package's own tests; bindery writes `test_generated_*.py` beside them.\"\"\"\n\n\
+         import {lib}\n\n\n\
+         def test_the_package_imports() -> None:\n    assert {lib}.__name__ == \"{lib}\"\n"
+    );
+    Ok(InitPlan {
+        package: package.to_string(),
+        out,
+        udl,
+        write_udl,
+        config,
+        test,
+    })
+}
+
+/// A UDL file to start from: the namespace and, commented out, the shapes
+/// of the most common items.
+fn udl_skeleton(namespace: &str, package: &str) -> String {
+    format!(
+        "// The API of `{package}` as Python sees it, in UniFFI's UDL (bindery's\n\
+         // docs/uniffi-compat.md). Each item names a `pub` item of the crate; after an\n\
+         // edit, run `bindery generate` again. For example:\n\
+         //\n\
+         // [Error]\n\
+         // enum GreetError {{ \"Empty\", \"TooLong\" }};\n\
+         //\n\
+         // dictionary Point {{ i32 x; i32 y; }};   // pub struct Point {{ pub x: i32, pub y: i32 }}\n\
+         //\n\
+         // (UniFFI's parser takes no comment after the last definition.)\n\
+         namespace {namespace} {{\n\
+         \x20   // string greet(string name);        // pub fn greet(name: String) -> String\n\
+         \x20   // [Throws=GreetError]\n\
+         \x20   // u32 parse(string text);           // -> Result<u32, GreetError>\n\
+         }};\n"
+    )
+}
+
+/// `bindery init`: starts the Python package of the crate in `krate`:
+/// writes the config, a UDL skeleton (unless the crate has its own UDL)
+/// and a first test into `out`, generates, and prints the next commands.
+pub fn run_init(krate: &Utf8Path, out: Option<&Utf8Path>, udl: Option<&Utf8Path>) -> u8 {
+    let plan = match init_plan(krate, out, udl) {
+        Ok(plan) => plan,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_INVALID;
+        }
+    };
+    let config_path = plan.out.join("bindery.toml");
+    let test_path = plan.out.join("tests/test_package.py");
+    let mut mine = vec![config_path.clone(), test_path.clone()];
+    if plan.write_udl {
+        mine.push(plan.udl.clone());
+    }
+    if let Some(there) = mine.iter().find(|p| p.exists()) {
+        eprintln!(
+            "error: {there} exists: {} is already set up (edit its files, then run \
+             `bindery generate`); nothing was written",
+            plan.out
+        );
+        return EXIT_INVALID;
+    }
+    let namespace = plan.udl.file_stem().unwrap_or("api").replace('-', "_");
+    let mut writes = vec![
+        (config_path.clone(), plan.config.clone()),
+        (test_path, plan.test.clone()),
+    ];
+    if plan.write_udl {
+        writes.push((plan.udl.clone(), udl_skeleton(&namespace, &plan.package)));
+    }
+    for (path, text) in &writes {
+        let made = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(path, text));
+        if let Err(e) = made {
+            eprintln!("error: cannot write {path}: {e}");
+            return EXIT_INVALID;
+        }
+        eprintln!("wrote {path}");
+    }
+    let code = run_generate(
+        &plan.udl,
+        Some(&config_path),
+        &plan.out,
+        &Options::default(),
+    );
+    if code != EXIT_OK {
+        return code;
+    }
+    // Paths as the user would type them: from the current folder.
+    let shown = |path: &Utf8Path| match absolute(Utf8Path::new(".")) {
+        Ok(cwd) => relative(&cwd, path),
+        Err(_) => path.to_owned(),
+    };
+    let (udl, config_path, out) = (shown(&plan.udl), shown(&config_path), shown(&plan.out));
+    eprintln!(
+        "\nnext:\n  \
+         1. declare your API in {udl} (bindery's docs/uniffi-compat.md)\n  \
+         2. bindery generate --udl {udl} --config {config_path} --out {out}\n  \
+         3. python -m venv .venv && .venv/bin/pip install maturin pytest\n  \
+         4. .venv/bin/maturin develop --manifest-path {out}/Cargo.toml\n  \
+         5. .venv/bin/pytest {out}/tests"
+    );
+    EXIT_OK
+}
+
+#[cfg(test)]
+mod init_tests {
+    use camino::Utf8Path;
+
+    #[test]
+    fn relative_paths_climb_to_the_common_folder() {
+        let rel = |a: &str, b: &str| super::relative(Utf8Path::new(a), Utf8Path::new(b));
+        assert_eq!(rel("/w/mylib-python", "/w/mylib"), "../mylib");
+        assert_eq!(rel("/w/a/b", "/w/c"), "../../c");
+        assert_eq!(rel("/w/lib", "/w/lib"), ".");
+        assert_eq!(rel("/w/lib/python", "/w/lib"), "..");
+    }
+}

@@ -1,4 +1,4 @@
-//! `bindery generate`: the command-line front of the generator.
+//! `bindery generate` and `bindery init`: the command-line front of the generator.
 
 use std::process::ExitCode;
 
@@ -37,6 +37,19 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Start the Python package of a crate: a config, a UDL skeleton (unless
+    /// the crate has its own UDL under src/), a first test; then generate.
+    Init {
+        /// The crate's folder (with its Cargo.toml).
+        #[arg(long = "crate", default_value = ".")]
+        krate: Utf8PathBuf,
+        /// Where the package goes (default: `<package>-python` beside the crate).
+        #[arg(long)]
+        out: Option<Utf8PathBuf>,
+        /// The crate's UDL file, if it has one elsewhere than under src/.
+        #[arg(long)]
+        udl: Option<Utf8PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -62,5 +75,10 @@ fn main() -> ExitCode {
                 &options,
             ))
         }
+        Command::Init { krate, out, udl } => ExitCode::from(bindery_codegen::cli::run_init(
+            &krate,
+            out.as_deref(),
+            udl.as_deref(),
+        )),
     }
 }

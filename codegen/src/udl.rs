@@ -92,10 +92,26 @@ pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Vec<Diagnostic>> {
     let base = text.len() - text.trim_start().len();
     let definitions = match weedle::Definitions::parse(trimmed) {
         Ok((remaining, _)) if !remaining.is_empty() => {
-            return Err(vec![syntax_error(
-                text,
-                base + trimmed.len() - remaining.len(),
-            )]);
+            let at = base + trimmed.len() - remaining.len();
+            // Only comments left: UniFFI's parser stops before them.
+            let only_comments = (remaining.lines())
+                .map(str::trim)
+                .all(|l| l.is_empty() || l.starts_with("//"));
+            if only_comments {
+                let start = at + remaining.len() - remaining.trim_start().len();
+                let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+                return Err(vec![Diagnostic::new(
+                    Code::UdlSyntax,
+                    Source::Udl,
+                    start..end,
+                    "UDL syntax error: a comment after the last definition",
+                )
+                .with_help(
+                    "UniFFI's UDL parser takes no comment after the last definition (it \
+                     rejects the file too): move it above a definition, or delete it",
+                )]);
+            }
+            return Err(vec![syntax_error(text, at)]);
         }
         Ok((_, definitions)) => definitions,
         Err(weedle::Err::Error(e) | weedle::Err::Failure(e)) => {

@@ -153,6 +153,9 @@ const PYTHON_TOOLS: &[&str] = &[
     // The build backend of a dispatcher package (docs/backends.md), which
     // the backends fixture installs without build isolation.
     "hatchling==1.33.0",
+    // Lints the publishing workflow template (docs/publishing.md), which
+    // cannot run here: its schema and zizmor's security audits, offline.
+    "zizmor==1.33.1",
 ];
 
 impl Venv {

@@ -37,6 +37,17 @@ pub fn test() -> Result<(), String> {
     .run()?;
     let env = generated_crate(&cargo, &venv)?;
     Step::new(
+        "zizmor (the publishing workflow template)",
+        venv.tool("zizmor"),
+        &[
+            "--offline",
+            "--config",
+            "docs/workflows/zizmor.yml",
+            "docs/workflows/python-sdk.yml",
+        ],
+    )
+    .run()?;
+    Step::new(
         "ruff",
         venv.tool("ruff"),
         &[

@@ -81,6 +81,10 @@ pub fn user_project(venv: &Venv) -> Result<(), String> {
         copy_tree(&root().join("xtask/user-project"), &scratch)
     })?;
     let target = ("CARGO_TARGET_DIR", root().join("target").to_string());
+    timed(
+        "bindery-codegen's package: sources and templates, no fixtures",
+        codegen_package,
+    )?;
     Step::new(
         "user project: cargo install --debug bindery",
         cargo(),
@@ -175,7 +179,135 @@ pub fn user_project(venv: &Venv) -> Result<(), String> {
         "in-crate sdist",
         &args,
     )?;
+    new_crate(venv, &env, &scratch, &bindery)
+}
+
+/// A crate that has never seen bindery, as docs/getting-started.md takes
+/// it: `bindery init`, one function declared in the UDL it wrote, generate,
+/// then a wheel and a wheel built from the sdist, each installed and called.
+fn new_crate(
+    venv: &Venv,
+    env: &[(&str, String)],
+    scratch: &Utf8Path,
+    bindery: &Utf8Path,
+) -> Result<(), String> {
+    let out = scratch.join("hello-lib-python");
+    timed(
+        "new crate: bindery init, declare a function, generate",
+        || init_and_declare(scratch, bindery, &out),
+    )?;
+    let manifest = out.join("Cargo.toml");
+    let wheel = maturin_wheel(venv, env, &manifest, &[], &scratch.join("wheels-new"))?;
+    let from_sdist = wheel_from_sdist(venv, env, &out, &scratch.join("sdist-new"))?;
+    let python = venv.tool("python");
+    for (label, wheel) in [("wheel", &wheel), ("sdist", &from_sdist)] {
+        if !wheel
+            .file_name()
+            .unwrap_or_default()
+            .starts_with("hello_lib-0.3.0-")
+        {
+            return Err(format!(
+                "{wheel} is not hello_lib 0.3.0 (the crate's version)"
+            ));
+        }
+        let site = scratch.join(format!("site-new-{label}"));
+        let install = [
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-index",
+            "--no-deps",
+            "--target",
+            site.as_str(),
+            wheel.as_str(),
+        ];
+        Step::new(format!("new crate: install the {label}"), &python, &install).run()?;
+        let tests = out.join("tests/test_package.py");
+        let check = [
+            "-c",
+            "import hello_lib, sys; assert hello_lib.greet('Ada') == 'Hello, Ada!'; \
+             import pytest; sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', sys.argv[1]]))",
+            tests.as_str(),
+        ];
+        Step::new(
+            format!("new crate: call it and run its test ({label})"),
+            &python,
+            &check,
+        )
+        .env(&[("PYTHONPATH", site.to_string())])
+        .dir(scratch)
+        .run()?;
+    }
     Ok(())
+}
+
+/// `bindery init` on a new crate `hello-lib`, the function its UDL skeleton
+/// shows declared, and the generate command `init` printed run.
+fn init_and_declare(scratch: &Utf8Path, bindery: &Utf8Path, out: &Utf8Path) -> Result<(), String> {
+    let krate = scratch.join("hello-lib");
+    std::fs::create_dir_all(krate.join("src")).map_err(|e| e.to_string())?;
+    let manifest = "[package]\nname = \"hello-lib\"\nversion = \"0.3.0\"\nedition = \"2021\"\n";
+    std::fs::write(krate.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    let lib = "pub fn greet(name: String) -> String {\n    format!(\"Hello, {name}!\")\n}\n";
+    std::fs::write(krate.join("src/lib.rs"), lib).map_err(|e| e.to_string())?;
+    let init = capture(bindery, &["init", "--crate", "hello-lib"], scratch)?;
+    let said = String::from_utf8_lossy(&init.stderr).into_owned();
+    if !init.status.success() || !said.contains("next:") {
+        return Err(format!("bindery init failed:\n{said}"));
+    }
+    let udl = out.join("hello_lib.udl");
+    let text = std::fs::read_to_string(&udl).map_err(|e| format!("{udl}: {e}"))?;
+    let declared = text.replace(
+        "    // string greet(string name);",
+        "    string greet(string name);",
+    );
+    if declared == text {
+        return Err(format!("{udl} does not show `string greet(string name);`"));
+    }
+    std::fs::write(&udl, declared).map_err(|e| e.to_string())?;
+    let generate = said
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("2. bindery "))
+        .ok_or(format!("bindery init printed no generate command:\n{said}"))?;
+    let args: Vec<&str> = generate.split_whitespace().collect();
+    let run = capture(bindery, &args, scratch)?;
+    if !run.status.success() {
+        return Err(String::from_utf8_lossy(&run.stderr).into_owned());
+    }
+    let again = capture(bindery, &["init", "--crate", "hello-lib"], scratch)?;
+    if again.status.code() != Some(1) {
+        return Err("a second `bindery init` did not refuse".to_string());
+    }
+    Ok(())
+}
+
+/// What `cargo install bindery-codegen` will build once it is published:
+/// the package lists the sources, the templates and the README, and none
+/// of the fixtures.
+fn codegen_package() -> Result<(), String> {
+    let args = [
+        "package",
+        "--quiet",
+        "-p",
+        "bindery-codegen",
+        "--allow-dirty",
+        "--list",
+    ];
+    let list = capture(&Utf8PathBuf::from(cargo()), &args, &root())?;
+    let files = String::from_utf8_lossy(&list.stdout).into_owned();
+    let wanted = ["src/main.rs", "templates/lib.rs.txt", "README.md"];
+    let missing: Vec<&&str> = (wanted.iter())
+        .filter(|w| !files.lines().any(|l| l == **w))
+        .collect();
+    let stray = files.lines().find(|l| l.starts_with("tests/"));
+    match (list.status.success(), missing.is_empty(), stray) {
+        (true, true, None) => Ok(()),
+        _ => Err(format!(
+            "cargo package --list: missing {missing:?}, stray {stray:?}\n{files}"
+        )),
+    }
 }
 
 /// The command line as the user runs it: refused over a hand-written
