@@ -149,6 +149,10 @@ struct LibRs {
     mapping_args: bool,
     /// Some value is a `timestamp`: `Bindery_Timestamp`.
     timestamps: bool,
+    /// On `Bindery_Timestamp` and its impls when only the test hooks
+    /// convert timestamps (a bridge no call takes): unused otherwise, which
+    /// in-crate mode's private module would report.
+    timestamp_cfg: Option<&'static str>,
     /// How many flat enums (`enum.Enum` classes in `enums_module`) there are.
     flat_enums: usize,
     enums_module: String,
@@ -331,6 +335,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .flat_map(|r| &r.fields)
             .any(|f| super::records::held(&f.ty, api)),
         timestamps: all_types.contains(&Type::Timestamp),
+        timestamp_cfg: (!live_types.contains(&Type::Timestamp)).then_some(HOOKS_ONLY),
         mapping_args: api
             .callables()
             .flat_map(|c| &c.arguments)
