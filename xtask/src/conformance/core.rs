@@ -48,6 +48,7 @@ pub fn ty(api: &Api, t: &Ty) -> String {
         Ty::Enum(i) => api.enums[*i].name.clone(),
         Ty::Object(i) => format!("::std::sync::Arc<{}>", api.objects[*i].name),
         Ty::Callback(i) => format!("::std::boxed::Box<dyn {}>", api.callbacks[*i].name),
+        Ty::Custom(i) => api.customs[*i].name.clone(),
         _ => unreachable!("a scalar is spelled above"),
     }
 }
@@ -69,6 +70,10 @@ fn value(api: &Api, t: &Ty) -> String {
         }
         Ty::Enum(i) => variant_value(api, &api.enums[*i]),
         Ty::Object(i) => format!("::std::sync::Arc::new({} {{}})", api.objects[*i].name),
+        Ty::Custom(i) => {
+            let c = &api.customs[*i];
+            format!("{}({})", c.name, value(api, &c.builtin))
+        }
         Ty::Callback(_) => unreachable!("a callback is never returned"),
         _ => "0".into(),
     }
@@ -237,6 +242,22 @@ const ITEMS: &str = "conformance_items";
 
 fn items(api: &Api, shape: Shape) -> String {
     let mut out = String::new();
+    for c in &api.customs {
+        // UniFFI's conversions: `TryFrom<Builtin>` (its error `Display`) and
+        // `From<Custom> for Builtin`.
+        let _ = writeln!(
+            out,
+            "#[derive(Debug, Clone, PartialEq)]\npub struct {name}(pub {builtin});\n\n\
+             impl ::std::convert::TryFrom<{builtin}> for {name} {{\n    \
+             type Error = ::std::string::String;\n    \
+             fn try_from(value: {builtin}) -> ::std::result::Result<Self, Self::Error> {{\n        \
+             ::std::result::Result::Ok(Self(value))\n    }}\n}}\n\n\
+             impl ::std::convert::From<{name}> for {builtin} {{\n    \
+             fn from(value: {name}) -> Self {{\n        value.0\n    }}\n}}\n",
+            name = c.name,
+            builtin = ty(api, &c.builtin),
+        );
+    }
     for e in &api.enums {
         enumeration(&mut out, api, e, false);
     }

@@ -23,7 +23,7 @@ struct Uses {
 }
 
 /// A Python expression of type `t`, or `None` where no sample is built
-/// here (callbacks, custom types, errors as values, interfaces without a
+/// here (callbacks, errors as values, interfaces without a
 /// primary constructor or thrown as errors).
 fn sample(api: &Api, t: &Type, uses: &mut Uses) -> Option<String> {
     Some(match t {
@@ -82,7 +82,9 @@ fn sample(api: &Api, t: &Type, uses: &mut Uses) -> Option<String> {
             let args = arguments(api, o.constructor.as_ref()?, None, uses)?;
             format!("{SUBJECT}.{}({args})", o.name.python)
         }
-        Type::Callback(_) | Type::Custom(_) | Type::Error(_) => return None,
+        // Python sees a custom type as its builtin.
+        Type::Custom(id) => sample(api, &api.customs[id.0].builtin, uses)?,
+        Type::Callback(_) | Type::Error(_) => return None,
     })
 }
 

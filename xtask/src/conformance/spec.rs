@@ -33,6 +33,8 @@ pub enum Ty {
     Object(usize),
     /// Only as a function's argument (`T` or `T?` at the top level).
     Callback(usize),
+    /// A `[Custom] typedef` over a scalar.
+    Custom(usize),
 }
 
 impl Ty {
@@ -98,6 +100,7 @@ impl Ty {
             Ty::Enum(i) => Ty::Enum(shift(*i, Ref::Enum)?),
             Ty::Object(i) => Ty::Object(shift(*i, Ref::Object)?),
             Ty::Callback(i) => Ty::Callback(shift(*i, Ref::Callback)?),
+            Ty::Custom(i) => Ty::Custom(shift(*i, Ref::Custom)?),
             other => other.clone(),
         })
     }
@@ -109,6 +112,7 @@ type MakeRef = fn(usize) -> Ref;
 /// A definition, by kind and index.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Ref {
+    Custom(usize),
     Record(usize),
     Enum(usize),
     Error(usize),
@@ -119,7 +123,12 @@ pub enum Ref {
 impl Ref {
     fn index(self) -> usize {
         match self {
-            Ref::Record(i) | Ref::Enum(i) | Ref::Error(i) | Ref::Object(i) | Ref::Callback(i) => i,
+            Ref::Custom(i)
+            | Ref::Record(i)
+            | Ref::Enum(i)
+            | Ref::Error(i)
+            | Ref::Object(i)
+            | Ref::Callback(i) => i,
         }
     }
 }
@@ -189,10 +198,19 @@ pub struct Callback {
     pub methods: Vec<Function>,
 }
 
+/// A `[Custom] typedef` of a scalar builtin: the core's newtype, which
+/// converts with `TryFrom<Builtin>` and `From<Custom> for Builtin`.
+#[derive(Clone, Debug)]
+pub struct Custom {
+    pub name: String,
+    pub builtin: Ty,
+}
+
 /// One API: a namespace and its definitions.
 #[derive(Clone, Debug)]
 pub struct Api {
     pub namespace: String,
+    pub customs: Vec<Custom>,
     pub functions: Vec<Function>,
     pub records: Vec<Record>,
     pub enums: Vec<Enum>,
@@ -339,6 +357,7 @@ fn doc(rng: &mut Rng) -> Option<String> {
 pub fn generate(rng: &mut Rng, size: Size) -> Api {
     let mut api = Api {
         namespace: String::new(),
+        customs: Vec::new(),
         functions: Vec::new(),
         records: Vec::new(),
         enums: Vec::new(),
@@ -350,6 +369,11 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
     let mut names = Names::new(&mut fork);
     api.namespace = names.fresh(|n| n.words(WORDS, "_", true));
     let counts: Vec<usize> = (0..6).map(|_| rng.below(size.items + 1)).collect();
+    for _ in 0..rng.below(3) {
+        let name = names.type_name();
+        let builtin = rng.pick(&[Ty::Str, Ty::U32, Ty::I64, Ty::F64, Ty::Bool]).clone();
+        api.customs.push(Custom { name, builtin });
+    }
     for _ in 0..counts[0] {
         let e = enumeration(rng, &mut names, &api, size, false);
         api.enums.push(e);
@@ -555,6 +579,7 @@ fn ty(rng: &mut Rng, api: &Api, depth: usize, arg: bool) -> Ty {
             let key = rng.pick(&[Ty::Str, Ty::U32, Ty::I64]).clone();
             Ty::Map(Box::new(key), Box::new(ty(rng, api, depth - 1, false)))
         }
+        14 if !api.customs.is_empty() => Ty::Custom(rng.below(api.customs.len())),
         14 | 15 if !api.records.is_empty() => Ty::Record(rng.below(api.records.len())),
         16 | 17 if !api.enums.is_empty() => Ty::Enum(rng.below(api.enums.len())),
         18 if !api.objects.is_empty() => Ty::Object(rng.below(api.objects.len())),
@@ -620,6 +645,7 @@ impl Api {
         }
         Api {
             namespace: self.namespace.clone(),
+            customs: kept(&self.customs, Ref::Custom, gone).cloned().collect(),
             functions: self.functions.iter().map(function).collect(),
             records: kept(&self.records, Ref::Record, gone)
                 .map(|r| Record {
@@ -653,7 +679,8 @@ impl Api {
     /// or one docstring, largest steps first.
     pub fn smaller(&self) -> Vec<Api> {
         let mut out = Vec::new();
-        let kinds: [(usize, MakeRef); 5] = [
+        let kinds: [(usize, MakeRef); 6] = [
+            (self.customs.len(), Ref::Custom),
             (self.records.len(), Ref::Record),
             (self.enums.len(), Ref::Enum),
             (self.errors.len(), Ref::Error),

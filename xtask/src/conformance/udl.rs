@@ -16,6 +16,7 @@ pub fn ty(api: &Api, t: &Ty) -> String {
         Ty::Enum(i) => api.enums[*i].name.clone(),
         Ty::Object(i) => api.objects[*i].name.clone(),
         Ty::Callback(i) => api.callbacks[*i].name.clone(),
+        Ty::Custom(i) => api.customs[*i].name.clone(),
         _ => unreachable!("a scalar is spelled above"),
     }
 }
@@ -114,6 +115,9 @@ pub fn udl(api: &Api) -> String {
         function(&mut out, api, f);
     }
     out.push_str("};\n\n");
+    for c in &api.customs {
+        let _ = writeln!(out, "[Custom]\ntypedef {} {};\n", ty(api, &c.builtin), c.name);
+    }
     for e in &api.enums {
         enumeration(&mut out, api, e, false);
     }
