@@ -1754,6 +1754,34 @@ fn bindery_check<'py, A, T: BinderyHeld<'py>>(
     bindery_field::<T>(_obj, _name).map(drop)
 }
 
+/// What a held sequence (`_map` false) or map field keeps: a `list` or
+/// `dict` as given, so in-place mutation sticks as in a dataclass; any other
+/// sequence or mapping copied into one, so the field is what its type says
+/// (a tuple kept would refuse `.append`). Anything else is kept for the
+/// field's check to refuse (a `str` is not a sequence there).
+fn bindery_own(
+    _obj: ::pyo3::Bound<'_, ::pyo3::PyAny>,
+    _map: bool,
+) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
+    let _copy = if _map {
+        !_obj.is_instance_of::<::pyo3::types::PyDict>()
+            && _obj.cast::<::pyo3::types::PyMapping>().is_ok()
+    } else {
+        !_obj.is_instance_of::<::pyo3::types::PyList>()
+            && !_obj.is_instance_of::<::pyo3::types::PyString>()
+            && _obj.cast::<::pyo3::types::PySequence>().is_ok()
+    };
+    if !_copy {
+        return Ok(_obj.unbind());
+    }
+    let _py = _obj.py();
+    let _class = match _map {
+        true => _py.get_type::<::pyo3::types::PyDict>(),
+        false => _py.get_type::<::pyo3::types::PyList>(),
+    };
+    Ok(_class.call1((_obj,))?.unbind())
+}
+
 /// Extraction of a held record field's value: containers name the index or
 /// key of an element that fails.
 trait BinderyHeld<'py>: Sized {
@@ -2134,6 +2162,7 @@ impl Bindery_Class_BoxConfig {
         env: ::pyo3::Py<::pyo3::PyAny>,
         max_output_bytes: u64,
     ) -> ::pyo3::PyResult<Self> {
+        let env = bindery_own(env.into_bound(_py), true)?;
         let _record = Self { name, env, max_output_bytes };
         _record._value(_py)?;
         Ok(_record)
@@ -2143,7 +2172,7 @@ impl Bindery_Class_BoxConfig {
     #[pyo3(name = "env")]
     fn _set_env(&mut self, _value: ::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<()> {
         bindery_check(&_value, "env", |_v: &BinderyBoxConfig| &_v.env)?;
-        self.env = _value.unbind();
+        self.env = bindery_own(_value, true)?;
         Ok(())
     }
 

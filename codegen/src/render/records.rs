@@ -29,6 +29,35 @@ pub fn held(ty: &Type, api: &Api) -> bool {
     }
 }
 
+/// The container a held field's value is (`Some(true)` a map, `Some(false)`
+/// a sequence), which `bindery_own` makes a `dict` or `list`; `None` for a
+/// record.
+pub fn container(ty: &Type, api: &Api) -> Option<bool> {
+    match ty {
+        Type::Sequence(_) => Some(false),
+        Type::Map(..) => Some(true),
+        Type::Optional(inner) => container(inner, api),
+        Type::Custom(id) if api.custom(*id).python.is_none() => {
+            container(&api.custom(*id).builtin, api)
+        }
+        _ => None,
+    }
+}
+
+/// Whether some record has a held sequence or map field (`bindery_own`).
+pub fn owned_containers(api: &Api) -> bool {
+    api.records.iter().flat_map(|r| &r.fields).any(|f| container(&f.ty, api).is_some())
+}
+
+/// `let x = bindery_own(x.into_bound(_py), map)?;` for a held container
+/// parameter of `__new__`.
+fn own(w: &mut Writer, paths: &Paths<'_>, f: &RecordField) {
+    if let Some(map) = container(&f.ty, paths.api) {
+        let field = ident(f);
+        w.line(format!("let {field} = bindery_own({field}.into_bound(_py), {map})?;"));
+    }
+}
+
 /// The Rust name of a field: its Python name, as a Rust identifier.
 fn ident(f: &RecordField) -> String {
     crate::names::rust_name(&f.name.python).unwrap_or_else(|| f.name.python.clone())
@@ -170,7 +199,10 @@ fn class_lines(w: &mut Writer, paths: &Paths<'_>, package: &str, r: &Record) {
                     format!("|_v: &{}| &_v.{field}", paths.glue(&r.name)),
                 ];
                 w.laid_out(&list(w.column(), "bindery_check", &args, "?;"));
-                w.line(format!("self.{field} = _value.unbind();"));
+                match container(&f.ty, paths.api) {
+                    Some(map) => w.line(format!("self.{field} = bindery_own(_value, {map})?;")),
+                    None => w.line(format!("self.{field} = _value.unbind();")),
+                }
                 w.line("Ok(())");
             });
         }
@@ -303,6 +335,9 @@ fn constructor(w: &mut Writer, paths: &Paths<'_>, r: &Record) {
         if !any_held {
             w.laid_out(&ok_struct(w.column(), "Self", &fields));
             return;
+        }
+        for f in &r.fields {
+            own(w, paths, f);
         }
         // Held values are checked by converting the record once.
         w.laid_out(&let_struct(w.column(), "_record", "Self", &fields));

@@ -145,6 +145,7 @@ struct LibRs {
     held_defaults: bool,
     /// Some record field is held (`bindery_field`).
     held_fields: bool,
+    owned_containers: bool,
     /// Some argument is a map, extracted from any mapping.
     mapping_args: bool,
     /// Some value is a `timestamp`: `Bindery_Timestamp`.
@@ -334,6 +335,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .iter()
             .flat_map(|r| &r.fields)
             .any(|f| super::records::held(&f.ty, api)),
+        owned_containers: super::records::owned_containers(api),
         timestamps: all_types.contains(&Type::Timestamp),
         timestamp_cfg: (!live_types.contains(&Type::Timestamp)).then_some(HOOKS_ONLY),
         mapping_args: api

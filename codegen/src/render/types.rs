@@ -44,12 +44,9 @@ pub fn python(ty: &Type, s: Spelling) -> String {
             let name = &s.api.callback(*id).name.python;
             format!("_listeners.{name} | _listeners.{name}Protocol")
         }
-        // Python sees the builtin it crosses as, as in UniFFI, unless the
-        // config gives it a Python class: then the stub's alias names it.
-        Type::Custom(id) if s.api.custom(*id).python.is_some() => {
-            s.class(&s.api.custom(*id).name.python)
-        }
-        Type::Custom(id) => python(&s.api.custom(*id).builtin, s),
+        // By its alias (of the builtin it crosses as, as in UniFFI, or of
+        // the config's Python class), so signatures keep the API's words.
+        Type::Custom(id) => s.class(&s.api.custom(*id).name.python),
         // Any class of the error: its base, from the exception module.
         Type::Error(id) => format!("_errors.{}", s.api.error(*id).base),
     }

@@ -148,7 +148,7 @@ class Runtime:
         """Opens a runtime like the constructor, without blocking the event
         loop: `await Runtime.open(root_dir)`.
         """
-    def root_dir(self) -> _builtins.str:
+    def root_dir(self) -> HostPath:
         """The canonical root directory."""
     def create_box(
         self,
@@ -214,7 +214,7 @@ class Sandbox:
     """
     def id(self) -> _builtins.str:
         """The box id (its name)."""
-    def workdir(self) -> _builtins.str:
+    def workdir(self) -> HostPath:
         """The box's working directory on the host."""
     def state(self) -> BoxState:
         """The current lifecycle state."""
@@ -276,14 +276,14 @@ class Sandbox:
         """What `path` (relative to the box) is, without following a final symlink."""
     def copy_in(
         self,
-        host_path: _builtins.str,
+        host_path: HostPath,
         box_path: _builtins.str,
     ) -> _builtins.int:
         """Copies a host file into the box; returns the number of bytes."""
     def copy_out(
         self,
         box_path: _builtins.str,
-        host_path: _builtins.str,
+        host_path: HostPath,
     ) -> _builtins.int:
         """Copies a box file out to the host; returns the number of bytes."""
     def __eq__(self, other: _builtins.object, /) -> _builtins.bool: ...
