@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import pathlib
 import subprocess
 import sys
@@ -302,3 +303,38 @@ def test_exit_while_a_runtime_thread_wakes_a_call_is_silent(tmp_path: pathlib.Pa
         command = [sys.executable, "-c", script, str(tmp_path / str(i))]
         done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_async_calls_work_in_a_forked_child(tmp_path: pathlib.Path) -> None:
+    # The parent's tokio runtime has no worker threads in a child made by
+    # `os.fork()` (multiprocessing's default start method on Linux before
+    # 3.14): the child starts its own, and its timers and processes work.
+    script = textwrap.dedent(
+        """
+        import asyncio, os, signal, sys, warnings
+        import boxkit
+
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+        box = boxkit.Runtime(sys.argv[1]).create_box("fork", {})
+        box.start()
+
+        async def calls() -> str:
+            waited = await box.wait_for_state(boxkit.BoxState.REMOVED, timeout_ms=20)
+            result = await box.exec_async(["sh", "-c", "echo $$"], timeout_ms=10_000)
+            return f"{waited} {result.exit_code}"
+
+        print("parent", asyncio.run(calls()), flush=True)
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(20)  # a hanging child dies: exit -14
+            print("child", asyncio.run(calls()), flush=True)
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        print("exit", os.waitstatus_to_exitcode(status), flush=True)
+        """
+    )
+    command = [sys.executable, "-c", script, str(tmp_path / "root")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == ["parent False 0", "child False 0", "exit 0"]

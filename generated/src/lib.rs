@@ -1161,21 +1161,57 @@ static BINDERY_EXITING: ::std::sync::atomic::AtomicBool =
 /// How long the exit hook waits for polls running on other threads.
 const BINDERY_EXIT_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(2);
 
-/// The tokio runtime the core's futures are polled in, started on first use.
+/// Forks so far, counted in the child (an `os.register_at_fork` hook): a
+/// child made by `os.fork()` has none of its parent's runtime threads, so
+/// its first call starts a runtime of its own.
+static BINDERY_FORKS: ::std::sync::atomic::AtomicUsize = ::std::sync::atomic::AtomicUsize::new(0);
+
+/// The runtime of this process, and the fork count it was started at. A
+/// parent's runtime is leaked in the child: dropping it would wait for
+/// threads that do not exist there.
+static BINDERY_RUNTIME: ::std::sync::Mutex<Option<(usize, &'static ::tokio::runtime::Runtime)>> =
+    ::std::sync::Mutex::new(None);
+
+::std::thread_local! {
+    /// `BINDERY_RUNTIME` as this thread last saw it: no lock per call.
+    static BINDERY_RUNTIME_SEEN: ::std::cell::Cell<Option<(usize, &'static ::tokio::runtime::Runtime)>> =
+        const { ::std::cell::Cell::new(None) };
+}
+
+/// The tokio runtime the core's futures are polled in, started on first use
+/// in each process.
 fn bindery_runtime() -> ::pyo3::PyResult<&'static ::tokio::runtime::Runtime> {
-    static RUNTIME: ::std::sync::OnceLock<Result<::tokio::runtime::Runtime, String>> =
-        ::std::sync::OnceLock::new();
-    let runtime = RUNTIME.get_or_init(|| {
-        ::tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_name("boxkit-tokio")
-            .build()
-            .map_err(|e| e.to_string())
-    });
-    runtime.as_ref().map_err(|e| {
-        let message = format!("cannot start the tokio runtime: {e}");
-        ::pyo3::exceptions::PyRuntimeError::new_err(message)
-    })
+    let forks = BINDERY_FORKS.load(::std::sync::atomic::Ordering::Acquire);
+    if let Some((at, runtime)) = BINDERY_RUNTIME_SEEN.get() {
+        if at == forks {
+            return Ok(runtime);
+        }
+    }
+    let mut current = bindery_lock(&BINDERY_RUNTIME);
+    let runtime = match *current {
+        Some((at, runtime)) if at == forks => runtime,
+        _ => {
+            let built = ::tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .thread_name("boxkit-tokio")
+                .build()
+                .map_err(|e| {
+                    let message = format!("cannot start the tokio runtime: {e}");
+                    ::pyo3::exceptions::PyRuntimeError::new_err(message)
+                })?;
+            let runtime: &'static ::tokio::runtime::Runtime = Box::leak(Box::new(built));
+            *current = Some((forks, runtime));
+            runtime
+        }
+    };
+    BINDERY_RUNTIME_SEEN.set(Some((forks, runtime)));
+    Ok(runtime)
+}
+
+/// In a child made by `os.fork()`: its next call starts a new runtime.
+#[::pyo3::pyfunction]
+fn bindery_runtime_forked() {
+    BINDERY_FORKS.fetch_add(1, ::std::sync::atomic::Ordering::Release);
 }
 
 /// Enters the runtime's context, so the future can reach its timers,
@@ -1224,6 +1260,20 @@ fn bindery_drop_pending(py: ::pyo3::Python<'_>) {
             }
         }
     });
+}
+
+/// Registers the exit hook of the pending futures and, with tokio, the
+/// fork hook of the runtime.
+fn bindery_async_install(
+    module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>,
+) -> ::pyo3::PyResult<()> {
+    let py = module.py();
+    let at_exit = ::pyo3::wrap_pyfunction!(bindery_drop_pending, module)?;
+    py.import("atexit")?.call_method1("register", (at_exit,))?;
+    let hooks = ::pyo3::types::PyDict::new(py);
+    hooks.set_item("after_in_child", ::pyo3::wrap_pyfunction!(bindery_runtime_forked, module)?)?;
+    py.import("os")?.call_method("register_at_fork", (), Some(&hooks))?;
+    Ok(())
 }
 
 /// Registers a new coroutine's task with the exit hook; after the hook ran,
@@ -2971,8 +3021,7 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_version, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_shell_join, _m)?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_fn_allow_programs, _m)?)?;
-    let _exit = ::pyo3::wrap_pyfunction!(bindery_drop_pending, _m)?;
-    _m.py().import("atexit")?.call_method1("register", (_exit,))?;
+    bindery_async_install(_m)?;
     _m.setattr("_bindery_variant", ::pyo3::wrap_pyfunction!(bindery_variant, _m)?)?;
     bindery_type_alias(
         _m,

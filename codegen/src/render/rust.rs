@@ -1131,11 +1131,10 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             plan.function_glue(f)
         ));
     }
-    // Futures still pending at exit are dropped, so their cleanup runs.
+    // Futures still pending at exit are dropped, so their cleanup runs; a
+    // forked child starts a tokio runtime of its own.
     if api.callables().any(|c| c.is_async) {
-        lines.push("let _exit = ::pyo3::wrap_pyfunction!(bindery_drop_pending, _m)?;".to_string());
-        lines
-            .push("_m.py().import(\"atexit\")?.call_method1(\"register\", (_exit,))?;".to_string());
+        lines.push("bindery_async_install(_m)?;".to_string());
     }
     // Unpickling a variant of an enum with fields calls it by name; a plain
     // attribute, so it stays out of `__all__` and the stubs.
