@@ -130,9 +130,12 @@ def test_flush_checks_its_timeout() -> None:
     assert boxkit.flush_events(timeout=0) is True
 
 
-def run(code: str, timeout: float = 60, first: str = "") -> subprocess.CompletedProcess[str]:
+def run(
+    code: str, timeout: float = 60, first: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Runs `first`, then `code` with boxkit imported and a runtime, in a
-    fresh interpreter; a hang fails the test."""
+    fresh interpreter (with `env` added to the environment); a hang fails
+    the test."""
     prelude = textwrap.dedent(first) + "import boxkit, sys, os, threading, tempfile, time\n"
     prelude += "runtime = boxkit.Runtime(tempfile.mkdtemp())\n"
     return subprocess.run(
@@ -141,7 +144,33 @@ def run(code: str, timeout: float = 60, first: str = "") -> subprocess.Completed
         text=True,
         timeout=timeout,
         check=False,
+        env={**os.environ, **(env or {})},
     )
+
+
+def test_probe_without_an_event_thread_the_producer_delivers_and_flush_returns() -> None:
+    # The test hooks refuse the event thread, as a process out of threads
+    # would: the producing thread delivers in order, and a listener's
+    # `flush_events()` returns instead of waiting for a thread that is not there.
+    result = run(
+        """
+        import signal
+        signal.alarm(20)  # a hang dies instead of waiting for the timeout
+        seen, flushes = [], []
+        class Flushing(boxkit.EventListener):
+            def on_exec_output(self, box_id, chunk):
+                seen.append(int.from_bytes(chunk[:8], "little"))
+                if len(seen) % 10 == 1:
+                    flushes.append(boxkit.flush_events())
+        runtime.add_listener(Flushing())
+        runtime.ping_output("p", 2, 100)
+        assert boxkit.flush_events(timeout=10)
+        print(len(seen), sorted(seen) == sorted(list(range(100)) * 2), flushes.count(True))
+        """,
+        env={"BINDERY_TEST_REFUSE_THREADS": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "True", "20"]
 
 
 def test_probe_a_listener_that_calls_back_into_the_sdk() -> None:
@@ -287,6 +316,50 @@ def test_probe_exit_delivers_what_is_queued() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["10000"]
     assert "were not delivered" not in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_probe_an_at_fork_hook_that_emits_events() -> None:
+    # A hook registered before boxkit's runs after boxkit's hooks would run:
+    # no lock of the queue is held across the fork, so its events (emitted
+    # from exec's threads, which the hook waits for) are delivered, and the
+    # child has a queue of its own.
+    first = """
+        import os, signal
+        boxes = []
+        def before():
+            if boxes:
+                boxes[0].exec(["echo", "from the hook"])
+                flushed.append(boxkit.flush_events(timeout=1))
+        os.register_at_fork(before=before)
+        signal.alarm(20)  # a hang dies instead of waiting for the timeout
+    """
+    result = run(
+        """
+        import warnings
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+        seen, flushed = [], []
+        class Recording(boxkit.EventListener):
+            def on_exec_output(self, box_id, chunk):
+                seen.append(chunk)
+        runtime.add_listener(Recording())
+        box = runtime.create_box("hook", {})
+        box.start()
+        boxes.append(box)
+        pid = os.fork()
+        if pid == 0:
+            boxes.clear()
+            box.exec(["echo", "in the child"])
+            ok = boxkit.flush_events(timeout=10) and seen[-1] == b"in the child\\n"
+            os._exit(0 if ok else 3)
+        _, status = os.waitpid(pid, 0)
+        assert boxkit.flush_events(timeout=10)
+        print(os.waitstatus_to_exitcode(status), flushed, b"".join(seen).decode().strip())
+        """,
+        first=first,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0 [True] from the hook"
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")

@@ -720,22 +720,48 @@ struct BinderyQueue {
     delivered: ::std::sync::Condvar,
 }
 
-static BINDERY_QUEUE: BinderyQueue = BinderyQueue {
-    state: ::std::sync::Mutex::new(BinderyQueueState {
-        events: ::std::collections::VecDeque::new(),
-        queued: 0,
-        delivered: 0,
-        running: false,
-        idle: false,
-        waiting: 0,
-        flushing: 0,
-        closed: false,
-        dropped: 0,
-    }),
-    arrived: ::std::sync::Condvar::new(),
-    room: ::std::sync::Condvar::new(),
-    delivered: ::std::sync::Condvar::new(),
-};
+impl BinderyQueue {
+    const fn new() -> Self {
+        BinderyQueue {
+            state: ::std::sync::Mutex::new(BinderyQueueState {
+                events: ::std::collections::VecDeque::new(),
+                queued: 0,
+                delivered: 0,
+                running: false,
+                idle: false,
+                waiting: 0,
+                flushing: 0,
+                closed: false,
+                dropped: 0,
+            }),
+            arrived: ::std::sync::Condvar::new(),
+            room: ::std::sync::Condvar::new(),
+            delivered: ::std::sync::Condvar::new(),
+        }
+    }
+}
+
+/// How many fork generations get a queue of their own; a chain of forks
+/// deeper than that shares the last one.
+const BINDERY_GENERATIONS: usize = 64;
+
+/// The event queue of each fork generation: a child made by `os.fork()`
+/// moves to the next one, untouched by any thread so far, so no lock is
+/// held across the fork (at-fork hooks and the garbage collector run
+/// foreign code then) and none can be left locked by a thread the child
+/// does not have.
+static BINDERY_QUEUES: [BinderyQueue; BINDERY_GENERATIONS] =
+    [const { BinderyQueue::new() }; BINDERY_GENERATIONS];
+
+/// This process's fork generation (how many `os.fork()` calls led to it).
+static BINDERY_GENERATION: ::std::sync::atomic::AtomicUsize =
+    ::std::sync::atomic::AtomicUsize::new(0);
+
+/// The queue of this process.
+fn bindery_q() -> &'static BinderyQueue {
+    let generation = BINDERY_GENERATION.load(::std::sync::atomic::Ordering::Acquire);
+    &BINDERY_QUEUES[generation.min(BINDERY_GENERATIONS - 1)]
+}
 
 /// Events delivered so far, counted as they are: producers waiting for room
 /// see that events flow.
@@ -753,14 +779,10 @@ static BINDERY_QUEUE_CLOSED: ::std::sync::atomic::AtomicBool =
     /// Events the event thread took and has not delivered yet, in order.
     static BINDERY_TAKEN: ::std::cell::RefCell<::std::collections::VecDeque<BinderyEvent>> =
         const { ::std::cell::RefCell::new(::std::collections::VecDeque::new()) };
-    /// The queue, locked by the thread that calls `os.fork()` until it returns.
-    static BINDERY_FORK_LOCK: ::std::cell::RefCell<
-        Option<::std::sync::MutexGuard<'static, BinderyQueueState>>,
-    > = const { ::std::cell::RefCell::new(None) };
 }
 
 fn bindery_queue() -> ::std::sync::MutexGuard<'static, BinderyQueueState> {
-    BINDERY_QUEUE.state.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
+    bindery_q().state.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
 }
 
 /// Queues `event` and returns: the calling thread never takes the GIL for
@@ -780,7 +802,7 @@ fn bindery_enqueue(event: BinderyEvent) {
             let slice = ::std::time::Duration::from_millis(50);
             while full(&state) {
                 state.waiting += 1;
-                state = BINDERY_QUEUE
+                state = bindery_q()
                     .room
                     .wait_timeout(state, slice)
                     .unwrap_or_else(::std::sync::PoisonError::into_inner)
@@ -802,27 +824,45 @@ fn bindery_enqueue(event: BinderyEvent) {
     }
     state.events.push_back(event);
     state.queued += 1;
+    bindery_start_delivery(state);
+}
+
+/// Gets the queued events delivered: starts the event thread (or, without
+/// one, delivers them on this thread), or wakes it if it is idle.
+fn bindery_start_delivery(mut state: ::std::sync::MutexGuard<'static, BinderyQueueState>) {
     if !state.running {
         state.running = true;
-        let spawned = ::std::thread::Builder::new()
-            .name(format!("{BINDERY_PACKAGE}-events"))
-            .spawn(bindery_event_thread);
-        if spawned.is_err() {
-            // No thread to deliver on: this one delivers, in order.
+        if bindery_spawn_event_thread().is_err() {
+            // No thread to deliver on: this one delivers, in order, as the
+            // event thread would (a listener's `flush_events()` delivers
+            // what follows instead of waiting for a thread that is not there).
             state.running = false;
             let events = ::std::mem::take(&mut state.events);
             drop(state);
             let _ = ::pyo3::Python::try_attach(|py| {
+                let outer = BINDERY_ON_EVENT_THREAD.replace(true);
                 BINDERY_TAKEN.with_borrow_mut(|taken| taken.extend(events));
                 bindery_deliver_taken(py);
+                BINDERY_ON_EVENT_THREAD.set(outer);
             });
             return;
         }
     }
     if state.idle {
         state.idle = false;
-        BINDERY_QUEUE.arrived.notify_one();
+        bindery_q().arrived.notify_one();
     }
+}
+
+/// Starts the event thread. The test hooks refuse it when
+/// `BINDERY_TEST_REFUSE_THREADS` is set, as a process out of threads would.
+fn bindery_spawn_event_thread() -> ::std::io::Result<()> {
+    #[cfg(feature = "bindery-test-hooks")]
+    if ::std::env::var_os("BINDERY_TEST_REFUSE_THREADS").is_some() {
+        return Err(::std::io::Error::other("refused by BINDERY_TEST_REFUSE_THREADS"));
+    }
+    let builder = ::std::thread::Builder::new().name(format!("{BINDERY_PACKAGE}-events"));
+    builder.spawn(bindery_event_thread).map(drop)
 }
 
 /// A queued method and its listener, shared with the events that call it.
@@ -848,7 +888,7 @@ fn bindery_event_thread() {
             let mut state = bindery_queue();
             while state.events.is_empty() && !state.closed {
                 state.idle = true;
-                state = BINDERY_QUEUE
+                state = bindery_q()
                     .arrived
                     .wait(state)
                     .unwrap_or_else(::std::sync::PoisonError::into_inner);
@@ -875,7 +915,7 @@ fn bindery_event_thread() {
     let mut state = bindery_queue();
     state.dropped += rest.len() as u64;
     state.running = false;
-    BINDERY_QUEUE.delivered.notify_all();
+    bindery_q().delivered.notify_all();
     drop(state);
     drop(rest);
 }
@@ -885,7 +925,7 @@ fn bindery_event_thread() {
 /// wakes the producers waiting for room; whether the queue is closed.
 fn bindery_take(state: &mut BinderyQueueState) -> bool {
     if state.waiting > 0 {
-        BINDERY_QUEUE.room.notify_all();
+        bindery_q().room.notify_all();
     }
     BINDERY_TAKEN.with_borrow_mut(|taken| {
         if taken.is_empty() {
@@ -908,7 +948,7 @@ fn bindery_linger() -> bool {
         if left.is_zero() {
             break;
         }
-        state = BINDERY_QUEUE
+        state = bindery_q()
             .arrived
             .wait_timeout(state, left.min(BINDERY_LINGER_STEP))
             .unwrap_or_else(::std::sync::PoisonError::into_inner)
@@ -936,7 +976,7 @@ fn bindery_deliver_taken(py: ::pyo3::Python<'_>) {
     let mut state = bindery_queue();
     state.delivered += delivered;
     if state.flushing > 0 {
-        BINDERY_QUEUE.delivered.notify_all();
+        bindery_q().delivered.notify_all();
     }
 }
 
@@ -966,7 +1006,7 @@ fn bindery_flush(
             let wait = deadline.map_or(slice, |d| {
                 d.saturating_duration_since(::std::time::Instant::now()).min(slice)
             });
-            let (state, _) = BINDERY_QUEUE
+            let (state, _) = bindery_q()
                 .delivered
                 .wait_timeout_while(state, wait, |s| s.delivered < target && !s.closed)
                 .unwrap_or_else(::std::sync::PoisonError::into_inner);
@@ -1012,9 +1052,9 @@ fn bindery_events_at_exit(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
         let mut state = bindery_queue();
         state.closed = true;
         BINDERY_QUEUE_CLOSED.store(true, ::std::sync::atomic::Ordering::Relaxed);
-        BINDERY_QUEUE.arrived.notify_all();
-        BINDERY_QUEUE.room.notify_all();
-        BINDERY_QUEUE.delivered.notify_all();
+        bindery_q().arrived.notify_all();
+        bindery_q().room.notify_all();
+        bindery_q().delivered.notify_all();
         ::std::mem::take(&mut state.events)
     };
     let mut dropped = left.len() as u64;
@@ -1022,7 +1062,7 @@ fn bindery_events_at_exit(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
     // The event thread finishes the event it is in (it is Python code).
     dropped += py.detach(|| {
         let state = bindery_queue();
-        let (state, _) = BINDERY_QUEUE
+        let (state, _) = bindery_q()
             .delivered
             .wait_timeout_while(state, BINDERY_EXIT_DRAIN, |s| s.running)
             .unwrap_or_else(::std::sync::PoisonError::into_inner);
@@ -1037,36 +1077,17 @@ fn bindery_events_at_exit(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
     Ok(())
 }
 
-/// `os.fork()` is about to run: the forking thread holds the queue until it returns.
-#[::pyo3::pyfunction]
-#[pyo3(name = "_bindery_events_before_fork")]
-fn bindery_events_before_fork() {
-    let state = bindery_queue();
-    BINDERY_FORK_LOCK.with_borrow_mut(|held| *held = Some(state));
-}
-
-#[::pyo3::pyfunction]
-#[pyo3(name = "_bindery_events_after_fork_in_parent")]
-fn bindery_events_after_fork_in_parent() {
-    BINDERY_FORK_LOCK.with_borrow_mut(|held| held.take());
-}
-
-/// In the child: the parent's queued events are the parent's; the child
-/// starts with an empty queue and starts its own event thread when needed.
+/// In a child made by `os.fork()`: the parent's queued events are the
+/// parent's; the child moves to a queue of its own (see `BINDERY_QUEUES`)
+/// and starts its own event thread when needed. A fork from a listener
+/// leaves this thread the child's event thread, with nothing taken.
 #[::pyo3::pyfunction]
 #[pyo3(name = "_bindery_events_after_fork_in_child")]
 fn bindery_events_after_fork_in_child() {
-    let stale = BINDERY_FORK_LOCK.with_borrow_mut(Option::take).map(|mut state| {
-        let stale = ::std::mem::take(&mut state.events);
-        state.delivered = state.queued;
-        state.running = BINDERY_ON_EVENT_THREAD.get();
-        state.idle = false;
-        state.waiting = 0;
-        state.flushing = 0;
-        stale
-    });
-    drop(stale);
+    BINDERY_GENERATION.fetch_add(1, ::std::sync::atomic::Ordering::Release);
     BINDERY_TAKEN.with_borrow_mut(::std::collections::VecDeque::clear);
+    BINDERY_STALLED_AT.set(None);
+    bindery_queue().running = BINDERY_ON_EVENT_THREAD.get();
 }
 
 /// Registers the exit and fork hooks of the event queue, once per process.
@@ -1082,11 +1103,6 @@ fn bindery_events_install(
     let at_exit = ::pyo3::wrap_pyfunction!(bindery_events_at_exit, module)?;
     py.import("atexit")?.call_method1("register", (at_exit,))?;
     let hooks = ::pyo3::types::PyDict::new(py);
-    hooks.set_item("before", ::pyo3::wrap_pyfunction!(bindery_events_before_fork, module)?)?;
-    hooks.set_item(
-        "after_in_parent",
-        ::pyo3::wrap_pyfunction!(bindery_events_after_fork_in_parent, module)?,
-    )?;
     hooks.set_item(
         "after_in_child",
         ::pyo3::wrap_pyfunction!(bindery_events_after_fork_in_child, module)?,
