@@ -836,8 +836,8 @@ impl Api {
                     o.foreign.is_none() && !o.is_error
                 }
                 Type::Record(_) | Type::Enum(_) => true,
-                // Its alias, when it has a Python class of its own.
-                Type::Custom(id) => self.custom(*id).python.is_some(),
+                // Annotated with its alias (`TypeAlias` in the stub).
+                Type::Custom(_) => true,
                 _ => false,
             })
             .filter_map(|t| match t {

@@ -167,11 +167,11 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
         m.callable
             .arguments
             .iter()
-            .any(|a| types::uses_datetime(&a.ty, api))
+            .any(|a| types::uses_datetime(&a.ty))
             || m.callable
                 .returns
                 .as_ref()
-                .is_some_and(|t| types::uses_datetime(t, api))
+                .is_some_and(types::uses_datetime)
     });
     if datetime {
         imports.push("import datetime as _datetime".to_string());

@@ -443,7 +443,7 @@ fn variant_class(
         assignments.push(format!("self.{0} = {0}", api.variant_attribute));
     }
     for f in &class.fields {
-        *uses_datetime |= types::uses_datetime(&f.ty, api);
+        *uses_datetime |= types::uses_datetime(&f.ty);
         let annotation = types::python(&f.ty, spelling);
         if f.required {
             keyword.push(format!("{}: {annotation}", f.python));
@@ -507,9 +507,7 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
             ErrorGroup { base, classes }
         })
         .collect();
-    uses_datetime |= errors_py_types(api)
-        .iter()
-        .any(|t| types::uses_datetime(t, api));
+    uses_datetime |= errors_py_types(api).iter().any(|t| types::uses_datetime(t));
     let mut imports = vec!["import builtins as _builtins".to_string()];
     if uses_datetime {
         imports.push("import datetime as _datetime".into());
@@ -1178,11 +1176,11 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         standard.push("builtins".into());
     }
     let stubbed = stub_types(api);
-    if stubbed.iter().any(|t| types::uses_datetime(t, api))
+    if stubbed.iter().any(|t| types::uses_datetime(t))
         || api
             .customs
             .iter()
-            .any(|c| c.python.is_none() && types::uses_datetime(&c.builtin, api))
+            .any(|c| c.python.is_none() && types::uses_datetime(&c.builtin))
     {
         standard.push("datetime".into());
     }
@@ -1366,7 +1364,7 @@ pub fn errors_test(plan: &Paths<'_>) -> askama::Result<String> {
                 v.fields
                     .iter()
                     .map(|f| {
-                        uses_datetime |= types::uses_datetime(&f.ty, api);
+                        uses_datetime |= types::uses_datetime(&f.ty);
                         format!(
                             "{}: {}",
                             py_str(&f.name.python),

@@ -46,7 +46,10 @@ pub fn container(ty: &Type, api: &Api) -> Option<bool> {
 
 /// Whether some record has a held sequence or map field (`bindery_own`).
 pub fn owned_containers(api: &Api) -> bool {
-    api.records.iter().flat_map(|r| &r.fields).any(|f| container(&f.ty, api).is_some())
+    api.records
+        .iter()
+        .flat_map(|r| &r.fields)
+        .any(|f| container(&f.ty, api).is_some())
 }
 
 /// `let x = bindery_own(x.into_bound(_py), map)?;` for a held container
@@ -54,7 +57,9 @@ pub fn owned_containers(api: &Api) -> bool {
 fn own(w: &mut Writer, paths: &Paths<'_>, f: &RecordField) {
     if let Some(map) = container(&f.ty, paths.api) {
         let field = ident(f);
-        w.line(format!("let {field} = bindery_own({field}.into_bound(_py), {map})?;"));
+        w.line(format!(
+            "let {field} = bindery_own({field}.into_bound(_py), {map})?;"
+        ));
     }
 }
 

@@ -206,6 +206,8 @@ struct LibRs {
     map_cfg: Option<&'static str>,
     alias_helper: bool,
     customs: Vec<String>,
+    /// `bindery_try_custom`'s `cfg` when only the test hooks convert custom types.
+    try_custom_cfg: Option<&'static str>,
     /// `bindery_type_alias`, for a custom type over a non-scalar.
     type_alias_helper: bool,
     /// Slots of the Python classes and converters of custom types.
@@ -408,13 +410,9 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .enums
             .iter()
             .any(|e| !crate::plan::uniffi_spellings(e).aliases.is_empty()),
-        customs: (0..api.customs.len())
-            .flat_map(|i| {
-                let mut code = vec![String::new()];
-                code.extend(super::custom::custom(plan, crate::model::CustomId(i)));
-                code
-            })
-            .collect(),
+        customs: custom_code(plan, &live_types, &all_types),
+        try_custom_cfg: (!(0..api.customs.len()).any(|i| custom_live(plan, &live_types, i)))
+            .then_some(HOOKS_ONLY),
         data: data_views(plan),
         objects: objects(plan),
         functions: api
@@ -491,6 +489,34 @@ fn drop_uncalled(view: &mut LibRs, text: &str) -> bool {
         dropped = true;
     }
     dropped
+}
+
+/// Whether custom type `i`'s glue is in the main build.
+fn custom_live(plan: &Paths<'_>, live: &[Type], i: usize) -> bool {
+    let ty = Type::Custom(crate::model::CustomId(i));
+    live.contains(&ty) || plan.api.customs[i].python.is_some()
+}
+
+/// The glue of each custom type some value crosses as: for the test hooks
+/// only when only they reach it; none for a type nothing uses (in-crate
+/// mode's private module would warn of it). A type with configured Python
+/// converters is always written: its converter slots are counted per type.
+fn custom_code(plan: &Paths<'_>, live: &[Type], all: &[Type]) -> Vec<String> {
+    let api = plan.api;
+    let mut out = Vec::new();
+    for i in 0..api.customs.len() {
+        let ty = Type::Custom(crate::model::CustomId(i));
+        let code = super::custom::custom(plan, crate::model::CustomId(i));
+        out.push(String::new());
+        if custom_live(plan, live, i) {
+            out.extend(code);
+        } else if all.contains(&ty) {
+            out.extend(hooks_only(code));
+        } else {
+            out.pop();
+        }
+    }
+    out
 }
 
 /// `feature = "a"`, or `{op}(feature = "a", ...)` for several (clippy:

@@ -66,13 +66,12 @@ pub fn py_class(ty: &Type) -> &'static str {
 }
 
 /// Whether a Python annotation of this type needs `import datetime`.
-pub fn uses_datetime(ty: &Type, api: &crate::model::Api) -> bool {
+pub fn uses_datetime(ty: &Type) -> bool {
     match ty {
         Type::Timestamp | Type::Duration => true,
-        Type::Optional(inner) | Type::Sequence(inner) => uses_datetime(inner, api),
-        Type::Map(k, v) => uses_datetime(k, api) || uses_datetime(v, api),
-        Type::Custom(id) if api.custom(*id).python.is_some() => false,
-        Type::Custom(id) => uses_datetime(&api.custom(*id).builtin, api),
+        Type::Optional(inner) | Type::Sequence(inner) => uses_datetime(inner),
+        Type::Map(k, v) => uses_datetime(k) || uses_datetime(v),
+        // Annotated with its alias.
         _ => false,
     }
 }

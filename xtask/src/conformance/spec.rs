@@ -371,7 +371,9 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
     let counts: Vec<usize> = (0..6).map(|_| rng.below(size.items + 1)).collect();
     for _ in 0..rng.below(3) {
         let name = names.type_name();
-        let builtin = rng.pick(&[Ty::Str, Ty::U32, Ty::I64, Ty::F64, Ty::Bool]).clone();
+        let builtin = rng
+            .pick(&[Ty::Str, Ty::U32, Ty::I64, Ty::F64, Ty::Bool])
+            .clone();
         api.customs.push(Custom { name, builtin });
     }
     for _ in 0..counts[0] {

@@ -116,7 +116,12 @@ pub fn udl(api: &Api) -> String {
     }
     out.push_str("};\n\n");
     for c in &api.customs {
-        let _ = writeln!(out, "[Custom]\ntypedef {} {};\n", ty(api, &c.builtin), c.name);
+        let _ = writeln!(
+            out,
+            "[Custom]\ntypedef {} {};\n",
+            ty(api, &c.builtin),
+            c.name
+        );
     }
     for e in &api.enums {
         enumeration(&mut out, api, e, false);
