@@ -1246,6 +1246,17 @@ fn bindery_drop_future(future: Option<BinderyFuture>) {
     let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || drop(future)));
 }
 
+/// `bindery_drop_future` from a thread that holds the GIL (every caller of
+/// this one does), with the GIL released meanwhile: a `Drop` that blocks
+/// on another thread, or calls back into Python from one, must not stall
+/// every thread. Once the interpreter is finalizing, dropped as it is.
+fn bindery_drop_released(future: Option<BinderyFuture>) {
+    if future.is_some() {
+        let _ =
+            ::pyo3::Python::try_attach(move |py| py.detach(move || bindery_drop_future(future)));
+    }
+}
+
 /// Drops the futures still pending when the interpreter exits (an `atexit`
 /// hook), so their cleanup runs: a child process killed on drop is gone.
 /// Every future is reachable here from its coroutine's creation on. A poll
@@ -1305,7 +1316,7 @@ fn bindery_track(task: &::std::sync::Arc<BinderyTask>) {
     // After the push: either the hook's list holds the task, or the hook
     // took its list first and the flag is already visible here.
     if BINDERY_EXITING.load(::std::sync::atomic::Ordering::SeqCst) {
-        bindery_drop_future(bindery_lock(&task.future).take());
+        bindery_drop_released(bindery_lock(&task.future).take());
     }
 }
 
@@ -1475,7 +1486,7 @@ impl BinderyCoroutine {
         if BINDERY_EXITING.load(::std::sync::atomic::Ordering::SeqCst) && !bindery_main_thread(py) {
             // A daemon thread that the exiting interpreter is about to stop:
             // the call stays pending, silently (its future is dropped).
-            bindery_drop_future(bindery_lock(&task.future).take());
+            bindery_drop_released(bindery_lock(&task.future).take());
             return self._wait(py);
         }
         let polled = if self.attached {
@@ -1555,7 +1566,7 @@ impl BinderyCoroutine {
 
     fn close(&mut self) {
         if let Some(task) = self.task.take() {
-            bindery_drop_future(bindery_lock(&task.future).take());
+            bindery_drop_released(bindery_lock(&task.future).take());
             // The loop's future it waited on (which refers to the task
             // holding this coroutine): released, so no cycle outlives it.
             drop(task.swap(BinderyWait::Idle));
