@@ -713,6 +713,12 @@ mod tests {
         assert_eq!(snake_case("BoxkitError"), "boxkit_error");
         assert_eq!(snake_case("HTTPError"), "http_error");
         assert_eq!(snake_case("IoError2"), "io_error2");
+        // Capitals not followed by a lowercase letter: one word to the end,
+        // a lone one its own word.
+        assert_eq!(snake_case("DarkRGB"), "dark_rgb");
+        assert_eq!(snake_case("GetX"), "get_x");
+        assert_eq!(snake_case("XMLHttpRequest"), "xml_http_request");
+        assert_eq!(snake_case("already_snake"), "already_snake");
     }
 
     #[test]

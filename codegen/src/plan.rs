@@ -4,9 +4,7 @@
 //! class in the stub and in the glue, an error's mapping function in the
 //! glue and in a bridge) is the same by construction.
 
-use crate::model::{
-    protocol_name, Api, Callable, CallbackId, Enum, ErrorId, Export, Name, ObjectId, Type,
-};
+use crate::model::{Api, Callable, CallbackId, Enum, ErrorId, Export, Name, ObjectId, Type};
 use crate::names;
 
 /// Builtin names the generated Python uses unqualified when nothing shadows them.
@@ -457,11 +455,6 @@ impl<'a> Plan<'a> {
         } else {
             format!("{}::{path}", self.krate)
         }
-    }
-
-    /// The Python name of a callback interface's Protocol.
-    pub fn protocol(&self, id: CallbackId) -> String {
-        protocol_name(&self.api.callback(id).name.python)
     }
 }
 

@@ -16,7 +16,6 @@ use crate::render::{FileSet, MARKER};
 pub struct SyncReport {
     pub written: Vec<String>,
     pub removed: Vec<String>,
-    pub unchanged: usize,
     /// With `check`: a unified diff of what would change, at most
     /// `DIFF_LINES` lines (then a line saying how many were left out).
     pub diff: String,
@@ -140,7 +139,7 @@ pub fn sync(
         check_no_symlink(out, Utf8Path::new(relative))?;
         let path = out.join(relative);
         match fs::read(&path) {
-            Ok(existing) if existing == content.as_bytes() => report.unchanged += 1,
+            Ok(existing) if existing == content.as_bytes() => {}
             Ok(_) => {
                 if !is_generated(&path) {
                     not_ours.push(relative.clone());

@@ -257,7 +257,20 @@ fn the_config_reference_covers_every_key() {
         }
     }
     let root_value = toml::Value::Table(value);
-    let missing: Vec<String> = bindery_codegen::config::key_paths()
+    let keys = bindery_codegen::config::key_paths();
+    // The schema's walk itself: keys of each depth, map entries as `*`.
+    for key in [
+        "python.package",
+        "rust.path",
+        "errors.*.variants.*.bases",
+        "listeners.*.queued",
+    ] {
+        assert!(
+            keys.iter().any(|k| k == key),
+            "key_paths() lacks {key}: {keys:?}"
+        );
+    }
+    let missing: Vec<String> = keys
         .into_iter()
         .filter(|p| !has(&root_value, &p.split('.').collect::<Vec<_>>()))
         .collect();

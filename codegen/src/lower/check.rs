@@ -32,7 +32,9 @@ impl Lowerer<'_, '_> {
         scope: &str,
     ) {
         let located = names.into_iter().map(|(n, span)| (n, (Source::Udl, span)));
-        self.check_unique_located(located, scope);
+        let help = "rename one of them in the UDL: a name Python or Rust reserves is \
+                    spelled with a trailing `_` (`lambda` as `lambda_`), so both are one name";
+        self.check_unique_with(located, scope, help);
     }
 
     /// One diagnostic per name given twice, at the second, with the first as
@@ -41,6 +43,17 @@ impl Lowerer<'_, '_> {
         &mut self,
         names: impl IntoIterator<Item = (String, (Source, Range<usize>))>,
         scope: &str,
+    ) {
+        let help = "rename one of them (in the UDL, or with `class` in the config)";
+        self.check_unique_with(names, scope, help);
+    }
+
+    /// `check_unique_located` with the help for its kind of names.
+    fn check_unique_with(
+        &mut self,
+        names: impl IntoIterator<Item = (String, (Source, Range<usize>))>,
+        scope: &str,
+        help: &str,
     ) {
         let mut seen: BTreeMap<String, (Source, Range<usize>)> = BTreeMap::new();
         for (name, here) in names {
@@ -63,7 +76,7 @@ impl Lowerer<'_, '_> {
                     primary.1,
                     format!("two definitions are both called `{name}` {scope}"),
                 )
-                .with_help("rename one of them (in the UDL, or with `class` in the config)");
+                .with_help(help);
             if !other.1.is_empty() {
                 d.with_related(other.0, other.1, label);
             }
