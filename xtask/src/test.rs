@@ -113,7 +113,7 @@ pub fn test() -> Result<(), String> {
     )
     .env(&env)
     .run()?;
-    embedded_host(&cargo)?;
+    embedding_builds(&cargo)?;
     fixture_checks(&venv, None)?;
     // Generated APIs nobody wrote (ARCHITECTURE.md, "Conformance"); a long
     // run is `cargo xtask conformance --count N`.
@@ -420,6 +420,57 @@ fn fixture_python(
         .run()?;
     }
     Ok(())
+}
+
+/// The builds that link the interpreter, one after the other (they share
+/// their build of pyo3): the embedded host and the runtime's tests.
+fn embedding_builds(cargo: &str) -> Result<(), String> {
+    embedded_host(cargo)?;
+    runtime_tests(cargo)
+}
+
+/// bindery's runtime modules (`codegen/src/runtime/`), compiled as they
+/// are vendored into generated crates, in the oldest edition they must
+/// support, and tested with an embedded interpreter (like the embedded
+/// host, so the two share their build of pyo3).
+fn runtime_tests(cargo: &str) -> Result<(), String> {
+    let target = [("CARGO_TARGET_DIR", root().join("target").to_string())];
+    let manifest = "codegen/runtime-tests/Cargo.toml";
+    let clippy = [
+        "clippy",
+        "--manifest-path",
+        manifest,
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ];
+    Step::new("runtime: clippy", cargo, &clippy)
+        .env(&target)
+        .run()?;
+    // The library follows its `#[path]` modules; the tests are listed.
+    let dir = root().join("codegen/runtime-tests/tests");
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
+    let mut tests: Vec<String> = entries
+        .filter_map(|e| e.ok().map(|e| e.path().display().to_string()))
+        .filter(|p| p.ends_with(".rs"))
+        .collect();
+    tests.sort();
+    let mut rustfmt = vec![
+        "--check",
+        "--edition",
+        "2018",
+        "codegen/runtime-tests/src/lib.rs",
+    ];
+    rustfmt.extend(tests.iter().map(String::as_str));
+    Step::new("runtime: rustfmt", "rustfmt", &rustfmt).run()?;
+    Step::new(
+        "runtime: cargo test (embedded interpreter)",
+        cargo,
+        &["test", "--manifest-path", manifest],
+    )
+    .env(&target)
+    .run()
 }
 
 /// `examples/boxkit-host`: a Rust program embedding Python with the generated

@@ -655,16 +655,20 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
 /// to the queue; an exception goes to `sys.unraisablehook` there.
 fn queued_call(w: &mut Writer, paths: &Paths<'_>, m: &CallbackMethod) {
     w.line("let _queued = ::std::sync::Arc::clone(_method);");
-    w.block("bindery_enqueue(Box::new(move |_py| {", "}));", |w| {
-        w.line("let (_method, _listener) = &*_queued;");
-        let (prelude, call) = python_call(paths, m, w.column());
-        if let Some(prelude) = prelude {
-            w.laid_out(&prelude);
-        }
-        w.block(format!("if let Err(_error) = {call} {{"), "}", |w| {
-            w.line("_error.write_unraisable(_py, Some(_listener.bind(_py)));")
-        });
-    });
+    w.block(
+        "bindery_queue::enqueue(Box::new(move |_py| {",
+        "}));",
+        |w| {
+            w.line("let (_method, _listener) = &*_queued;");
+            let (prelude, call) = python_call(paths, m, w.column());
+            if let Some(prelude) = prelude {
+                w.laid_out(&prelude);
+            }
+            w.block(format!("if let Err(_error) = {call} {{"), "}", |w| {
+                w.line("_error.write_unraisable(_py, Some(_listener.bind(_py)));")
+            });
+        },
+    );
 }
 
 /// `_method`, the Python method: an optional one that the object lacks

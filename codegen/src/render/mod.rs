@@ -37,6 +37,11 @@ pub fn header_text(api: &Api) -> String {
     )
 }
 
+/// bindery's event-queue runtime (`codegen/src/runtime/queue.rs`, tested
+/// by `codegen/runtime-tests`), written unchanged into packages with queued
+/// listener methods.
+const RUNTIME_QUEUE: &str = include_str!("../runtime/queue.rs");
+
 /// Renders every file. Templates only lay out precomputed text, so an error
 /// here is a bug in bindery; it is returned, never written into a file.
 pub fn render(api: &Api) -> askama::Result<FileSet> {
@@ -45,6 +50,23 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
     let mut files = BTreeMap::new();
     let hash = format!("# {}\n", header_text(api));
     let pkg = format!("python/{}", api.package);
+    // The runtime modules the glue declares, beside it (`src/lib.rs`'s in
+    // `src/`, `src/python.rs`'s in `src/python/`).
+    let runtime_dir = match &api.in_crate {
+        Some(module) => format!("src/{module}"),
+        None => "src".to_string(),
+    };
+    if api.has_queued() {
+        let header = format!(
+            "// {}
+",
+            header_text(api)
+        );
+        files.insert(
+            format!("{runtime_dir}/bindery_queue.rs"),
+            header + RUNTIME_QUEUE,
+        );
+    }
     match &api.in_crate {
         // The output is the core crate's folder: the glue is one module of
         // it, and its Cargo.toml, formatting and ignores are the user's.

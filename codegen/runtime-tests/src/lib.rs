@@ -1,0 +1,6 @@
+//! bindery's runtime modules as they are written into generated crates:
+//! each file is compiled here unchanged, in the oldest edition it must
+//! support, so its tests (`tests/`) test the code users get.
+
+#[path = "../../src/runtime/queue.rs"]
+pub mod queue;
