@@ -608,6 +608,12 @@ impl Api {
         self.types_where(|i| self.callback_used(i), |i| self.error_used(i))
     }
 
+    /// Whether `[Async]` calls are polled in tokio: some call is async and
+    /// `[async] runtime = "tokio"`.
+    pub fn uses_tokio(&self) -> bool {
+        self.async_runtime == AsyncRuntime::Tokio && self.callables().any(|c| c.is_async)
+    }
+
     /// Every function, constructor and method.
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
         let members = self.objects.iter().flat_map(Object::members);

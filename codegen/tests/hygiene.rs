@@ -219,7 +219,10 @@ fn generator_names() -> BTreeSet<String> {
         for (path, content) in &files.files {
             // A runtime module (`bindery_queue.rs`) is a namespace of its
             // own that names nothing of the API: it cannot collide.
-            let runtime = path.rsplit('/').next().is_some_and(|f| f.starts_with("bindery_"));
+            let runtime = path
+                .rsplit('/')
+                .next()
+                .is_some_and(|f| f.starts_with("bindery_"));
             if path.ends_with(".rs") && !runtime {
                 rust_free_names(content, &mut found);
             }

@@ -728,6 +728,8 @@ fn bindery_lock<T>(mutex: &::std::sync::Mutex<T>) -> ::std::sync::MutexGuard<'_,
     mutex.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
 }
 
+/// bindery's tokio runtime, one per process, written beside this file.
+mod bindery_tokio;
 /// What a finished core future leaves: a closure making its Python value
 /// (or exception) once the GIL is held.
 type BinderyFinish =
@@ -756,72 +758,13 @@ static BINDERY_EXITING: ::std::sync::atomic::AtomicBool =
 /// How long the exit hook waits for polls running on other threads.
 const BINDERY_EXIT_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(2);
 
-/// Forks so far, counted in the child (an `os.register_at_fork` hook): a
-/// child made by `os.fork()` has none of its parent's runtime threads, so
-/// its first call starts a runtime of its own.
-static BINDERY_FORKS: ::std::sync::atomic::AtomicUsize = ::std::sync::atomic::AtomicUsize::new(0);
-
-/// The runtime of this process, and the fork count it was started at. A
-/// parent's runtime is leaked in the child: dropping it would wait for
-/// threads that do not exist there.
-static BINDERY_RUNTIME: ::std::sync::Mutex<Option<(usize, &'static ::tokio::runtime::Runtime)>> =
-    ::std::sync::Mutex::new(None);
-
-::std::thread_local! {
-    /// `BINDERY_RUNTIME` as this thread last saw it: no lock per call.
-    static BINDERY_RUNTIME_SEEN: ::std::cell::Cell<Option<(usize, &'static ::tokio::runtime::Runtime)>> =
-        const { ::std::cell::Cell::new(None) };
-}
-
-/// The tokio runtime the core's futures are polled in, started on first use
-/// in each process.
-fn bindery_runtime() -> ::pyo3::PyResult<&'static ::tokio::runtime::Runtime> {
-    let forks = BINDERY_FORKS.load(::std::sync::atomic::Ordering::Acquire);
-    if let Some((at, runtime)) = BINDERY_RUNTIME_SEEN.get() {
-        if at == forks {
-            return Ok(runtime);
-        }
-    }
-    let mut current = bindery_lock(&BINDERY_RUNTIME);
-    let runtime = match *current {
-        Some((at, runtime)) if at == forks => runtime,
-        _ => {
-            let built = ::tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .thread_name("boxkit-tokio")
-                .build()
-                .map_err(|e| {
-                    let message = format!("cannot start the tokio runtime: {e}");
-                    ::pyo3::exceptions::PyRuntimeError::new_err(message)
-                })?;
-            let runtime: &'static ::tokio::runtime::Runtime = Box::leak(Box::new(built));
-            *current = Some((forks, runtime));
-            runtime
-        }
-    };
-    BINDERY_RUNTIME_SEEN.set(Some((forks, runtime)));
-    Ok(runtime)
-}
-
-/// In a child made by `os.fork()`: its next call starts a new runtime.
-#[::pyo3::pyfunction]
-fn bindery_runtime_forked() {
-    BINDERY_FORKS.fetch_add(1, ::std::sync::atomic::Ordering::Release);
-}
-
-/// Enters the runtime's context, so the future can reach its timers,
-/// sockets and processes.
-fn bindery_enter() -> Option<::tokio::runtime::EnterGuard<'static>> {
-    bindery_runtime().ok().map(::tokio::runtime::Runtime::enter)
-}
-
 /// Drops a coroutine's future (inside the runtime, with tokio); a panic in
 /// its `Drop` is caught and dropped too: the coroutine is finished anyway.
 fn bindery_drop_future(future: Option<BinderyFuture>) {
     let Some(future) = future else {
         return;
     };
-    let _runtime = bindery_enter();
+    let _runtime = bindery_tokio::enter();
     let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || drop(future)));
 }
 
@@ -876,9 +819,7 @@ fn bindery_async_install(
     let py = module.py();
     let at_exit = ::pyo3::wrap_pyfunction!(bindery_drop_pending, module)?;
     py.import("atexit")?.call_method1("register", (at_exit,))?;
-    let hooks = ::pyo3::types::PyDict::new(py);
-    hooks.set_item("after_in_child", ::pyo3::wrap_pyfunction!(bindery_runtime_forked, module)?)?;
-    py.import("os")?.call_method("register_at_fork", (), Some(&hooks))?;
+    bindery_tokio::install(module, "boxkit-tokio")?;
     Ok(())
 }
 
@@ -975,7 +916,7 @@ fn bindery_coroutine<T: Send + 'static>(
     future: impl ::std::future::Future<Output = T> + Send + 'static,
     finish: fn(::pyo3::Python<'_>, T) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>>,
 ) -> ::pyo3::PyResult<BinderyCoroutine> {
-    bindery_runtime()?;
+    bindery_tokio::runtime()?;
     let future: BinderyFuture = Box::pin(async move {
         let output = future.await;
         Box::new(move |py: ::pyo3::Python<'_>| finish(py, output)) as BinderyFinish
@@ -1001,7 +942,7 @@ fn bindery_poll(
     future: &mut BinderyFuture,
     waker: &::std::task::Waker,
 ) -> Result<::std::task::Poll<BinderyFinish>, Box<dyn ::std::any::Any + Send>> {
-    let _runtime = bindery_enter();
+    let _runtime = bindery_tokio::enter();
     let mut context = ::std::task::Context::from_waker(waker);
     ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
         future.as_mut().poll(&mut context)

@@ -4,3 +4,6 @@
 
 #[path = "../../src/runtime/queue.rs"]
 pub mod queue;
+
+#[path = "../../src/runtime/tokio.rs"]
+pub mod tokio_runtime;

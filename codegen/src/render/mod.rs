@@ -42,6 +42,10 @@ pub fn header_text(api: &Api) -> String {
 /// listener methods.
 const RUNTIME_QUEUE: &str = include_str!("../runtime/queue.rs");
 
+/// bindery's tokio runtime (`codegen/src/runtime/tokio.rs`), written
+/// unchanged into packages whose `[Async]` calls are polled in tokio.
+const RUNTIME_TOKIO: &str = include_str!("../runtime/tokio.rs");
+
 /// Renders every file. Templates only lay out precomputed text, so an error
 /// here is a bug in bindery; it is returned, never written into a file.
 pub fn render(api: &Api) -> askama::Result<FileSet> {
@@ -56,15 +60,17 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
         Some(module) => format!("src/{module}"),
         None => "src".to_string(),
     };
+    let header = format!("// {}\n", header_text(api));
     if api.has_queued() {
-        let header = format!(
-            "// {}
-",
-            header_text(api)
-        );
         files.insert(
             format!("{runtime_dir}/bindery_queue.rs"),
-            header + RUNTIME_QUEUE,
+            header.clone() + RUNTIME_QUEUE,
+        );
+    }
+    if api.uses_tokio() {
+        files.insert(
+            format!("{runtime_dir}/bindery_tokio.rs"),
+            header + RUNTIME_TOKIO,
         );
     }
     match &api.in_crate {

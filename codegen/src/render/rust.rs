@@ -39,8 +39,7 @@ pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
         crate_name: &api.crate_name,
         crate_path: toml_str(&api.crate_path),
         python_minor: api.distribution.python_minor,
-        tokio: api.callables().any(|c| c.is_async)
-            && api.async_runtime == crate::model::AsyncRuntime::Tokio,
+        tokio: api.uses_tokio(),
         backends: api
             .backends
             .iter()
@@ -363,8 +362,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
                 .flat_map(|o| o.constructor.iter().chain(&o.named_constructors))
                 .any(|c| c.is_async),
         async_callbacks: api.callbacks.iter().any(callbacks::has_async),
-        async_tokio: api.callables().any(|c| c.is_async)
-            && api.async_runtime == crate::model::AsyncRuntime::Tokio,
+        async_tokio: api.uses_tokio(),
         tokio_thread: types::rust_str(&format!("{}-tokio", api.package)),
         panic_class: types::rust_str(&api.panic_class),
         panic_class_name: api.panic_class.clone(),
