@@ -614,6 +614,16 @@ impl Api {
         self.async_runtime == AsyncRuntime::Tokio && self.callables().any(|c| c.is_async)
     }
 
+    /// Whether Rust threads may enter Python: callback interfaces, foreign
+    /// trait implementations, queued delivery or async wakers
+    /// (`bindery_attach`).
+    pub fn needs_attach(&self) -> bool {
+        !self.callbacks.is_empty()
+            || self.objects.iter().any(|o| o.foreign.is_some())
+            || self.has_queued()
+            || self.callables().any(|c| c.is_async)
+    }
+
     /// Every function, constructor and method.
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
         let members = self.objects.iter().flat_map(Object::members);

@@ -183,7 +183,7 @@ fn bindery_start_delivery(mut state: ::std::sync::MutexGuard<'static, BinderyQue
             state.running = false;
             let events = ::std::mem::take(&mut state.events);
             drop(state);
-            let _ = ::pyo3::Python::try_attach(|py| {
+            let _ = super::bindery_attach::attach(|py| {
                 let outer = BINDERY_ON_EVENT_THREAD.replace(true);
                 BINDERY_TAKEN.with_borrow_mut(|taken| taken.extend(events));
                 bindery_deliver_taken(py);
@@ -230,7 +230,7 @@ fn bindery_event_thread() {
         if closed {
             break;
         }
-        let busy = ::pyo3::Python::try_attach(|py| loop {
+        let busy = super::bindery_attach::attach(|py| loop {
             bindery_deliver_taken(py);
             let closed = py.detach(bindery_linger);
             if closed || BINDERY_TAKEN.with_borrow(::std::collections::VecDeque::is_empty) {

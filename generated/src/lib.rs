@@ -17,6 +17,9 @@ use ::pyo3::IntoPyObjectExt as _;
 /// A Python class imported once and cached.
 type BinderyTypeSlot = ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::types::PyType>>;
 
+/// bindery's gate for Rust threads entering Python, written beside this file.
+mod bindery_attach;
+
 /// The module that defines every exception class.
 const BINDERY_ERRORS_MODULE: &str = "boxkit.errors";
 
@@ -453,7 +456,7 @@ impl ::boxkit::EventListener for BinderyEventListener {
         let Some(_method) = &self.on_box_created else {
             return;
         };
-        ::pyo3::Python::attach(|_py| {
+        bindery_attach::attach(|_py| {
             if let Err(_error) = _method.call1(_py, (box_id,)) {
                 self._report(_py, _error);
             }
@@ -464,7 +467,7 @@ impl ::boxkit::EventListener for BinderyEventListener {
         let Some(_method) = &self.on_box_started else {
             return;
         };
-        ::pyo3::Python::attach(|_py| {
+        bindery_attach::attach(|_py| {
             if let Err(_error) = _method.call1(_py, (box_id,)) {
                 self._report(_py, _error);
             }
@@ -475,7 +478,7 @@ impl ::boxkit::EventListener for BinderyEventListener {
         let Some(_method) = &self.on_exec_started else {
             return;
         };
-        ::pyo3::Python::attach(|_py| {
+        bindery_attach::attach(|_py| {
             let _args = (box_id, command);
             if let Err(_error) = _method.call1(_py, _args) {
                 self._report(_py, _error);
@@ -487,7 +490,7 @@ impl ::boxkit::EventListener for BinderyEventListener {
         let Some(_method) = &self.on_exec_completed else {
             return;
         };
-        ::pyo3::Python::attach(|_py| {
+        bindery_attach::attach(|_py| {
             let _args = (box_id, exit_code, duration);
             if let Err(_error) = _method.call1(_py, _args) {
                 self._report(_py, _error);
@@ -505,7 +508,7 @@ impl ::boxkit::EventListener for BinderyEventListener {
         let Some(_method) = &self.on_file_copied else {
             return;
         };
-        ::pyo3::Python::attach(|_py| {
+        bindery_attach::attach(|_py| {
             let _args = (box_id, path, bytes, BinderyCopyDirection::from(direction));
             if let Err(_error) = _method.call1(_py, _args) {
                 self._report(_py, _error);
@@ -517,7 +520,7 @@ impl ::boxkit::EventListener for BinderyEventListener {
         let Some(_method) = &self.on_box_stopped else {
             return;
         };
-        ::pyo3::Python::attach(|_py| {
+        bindery_attach::attach(|_py| {
             if let Err(_error) = _method.call1(_py, (box_id,)) {
                 self._report(_py, _error);
             }
@@ -528,7 +531,7 @@ impl ::boxkit::EventListener for BinderyEventListener {
         let Some(_method) = &self.on_box_removed else {
             return;
         };
-        ::pyo3::Python::attach(|_py| {
+        bindery_attach::attach(|_py| {
             if let Err(_error) = _method.call1(_py, (box_id,)) {
                 self._report(_py, _error);
             }
@@ -621,13 +624,16 @@ impl ::boxkit::ExecPolicy for Bindery_Foreign_ExecPolicy {
         command: Vec<String>,
     ) -> Result<bool, ::boxkit::BoxkitError> {
         let _method = &self.allow_exec;
-        ::pyo3::Python::attach(|_py| {
+        bindery_attach::attach(|_py| {
             let _args = (box_id, command);
             let _outcome = _method.call1(_py, _args).and_then(|_value| _value.extract::<bool>(_py));
             match _outcome {
                 Ok(_value) => Ok(_value),
                 Err(_error) => Err(self._fail(_py, "allow_exec", _error)),
             }
+        })
+        .unwrap_or_else(|| {
+            panic!("cannot call {}: the Python interpreter is exiting", "ExecPolicy.allow_exec")
         })
     }
 }
@@ -868,7 +874,7 @@ impl ::std::task::Wake for BinderyTask {
         // Once the interpreter is finalizing nobody waits: nothing to do,
         // and nothing may panic or print. A closed loop refuses the call;
         // its task is gone.
-        ::pyo3::Python::try_attach(move |py| {
+        bindery_attach::attach(move |py| {
             static RELEASE: ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::PyAny>> =
                 ::pyo3::sync::PyOnceLock::new();
             let release = RELEASE.get_or_try_init(py, || {
@@ -2552,6 +2558,8 @@ fn bindery_fn_allow_programs(
 #[::pyo3::pymodule]
 #[pyo3(name = "_native")]
 fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+    // First: `atexit` runs it after the package's other exit hooks.
+    bindery_attach::install(_m)?;
     _m.add_class::<Bindery_Class_ExecResult>()?;
     _m.add_class::<Bindery_Class_BoxConfig>()?;
     _m.add_class::<BinderyPathKind>()?;

@@ -456,10 +456,14 @@ fn runtime_tests(cargo: &str) -> Result<(), String> {
         .filter(|p| p.ends_with(".rs"))
         .collect();
     tests.sort();
+    // The generated crate's layout (its `rustfmt.toml`), so the format
+    // phase writes each module unchanged.
     let mut rustfmt = vec![
         "--check",
         "--edition",
         "2018",
+        "--config",
+        "use_small_heuristics=Max,style_edition=2021",
         "codegen/runtime-tests/src/lib.rs",
     ];
     rustfmt.extend(tests.iter().map(String::as_str));

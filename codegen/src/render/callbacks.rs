@@ -598,9 +598,15 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
             // The future Rust awaits: the Python coroutine runs on its loop.
             w.block("Box::pin(async move {", "})", |w| {
                 method_lookup(w, m, method_name);
+                let void = throws.is_none() && m.callable.returns.is_none();
+                let skipped = if void {
+                    "return;".to_string()
+                } else {
+                    finalizing(paths, id, m)
+                };
                 w.block(
-                    "let _awaited = ::pyo3::Python::attach(|_py| {",
-                    "});",
+                    "let Some(_awaited) = bindery_attach::attach(|_py| {",
+                    &format!("}}) else {{ {skipped} }};"),
                     |w| {
                         let (prelude, call) = python_call(paths, m, w.column());
                         if let Some(prelude) = prelude {
@@ -612,11 +618,12 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
                 w.line("let _result = _awaited.await;");
                 if throws.is_none() && m.callable.returns.is_none() {
                     w.block("if let Err(_error) = _result {", "}", |w| {
-                        w.line("::pyo3::Python::attach(|_py| self._report(_py, _error));")
+                        w.line("bindery_attach::attach(|_py| self._report(_py, _error));")
                     });
                     return;
                 }
-                w.block("::pyo3::Python::attach(|_py| {", "})", |w| {
+                let tail = format!("}}).unwrap_or_else(|| {})", finalizing(paths, id, m));
+                w.block("bindery_attach::attach(|_py| {", &tail, |w| {
                     outcome(w, paths, id, m, "_result");
                 });
             });
@@ -632,9 +639,17 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
             return;
         }
         // A method without a result ends the statement; others return it.
+        // `bindery_attach`: a call from a Rust thread once the interpreter
+        // is exiting does not attach (attaching then can crash the
+        // process): skipped, or a panic naming the method on that thread
+        // when Rust waits for a value.
         let returns = throws.is_some() || m.callable.returns.is_some();
-        let tail = if returns { "})" } else { "});" };
-        w.block("::pyo3::Python::attach(|_py| {", tail, |w| {
+        let tail = if returns {
+            format!("}}).unwrap_or_else(|| {})", finalizing(paths, id, m))
+        } else {
+            "});".to_string()
+        };
+        w.block("bindery_attach::attach(|_py| {", &tail, |w| {
             let (prelude, call) = python_call(paths, m, w.column());
             if let Some(prelude) = prelude {
                 w.laid_out(&prelude);
@@ -648,6 +663,20 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
             outcome(w, paths, id, m, &call);
         });
     });
+}
+
+/// The panic of a method that returns a value, called from a Rust thread
+/// once the interpreter is exiting (`bindery_attach` refused to attach).
+fn finalizing(paths: &Paths<'_>, id: CallbackId, m: &CallbackMethod) -> String {
+    let qualname = format!(
+        "{}.{}",
+        paths.api.callback(id).name.python,
+        m.callable.name.python
+    );
+    format!(
+        "panic!(\"cannot call {{}}: the Python interpreter is exiting\", {})",
+        types::rust_str(&qualname)
+    )
 }
 
 /// The body of a queued method after the lookup: the event (the method,

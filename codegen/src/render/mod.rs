@@ -42,9 +42,35 @@ pub fn header_text(api: &Api) -> String {
 /// listener methods.
 const RUNTIME_QUEUE: &str = include_str!("../runtime/queue.rs");
 
+/// bindery's gate for Rust threads entering Python
+/// (`codegen/src/runtime/attach.rs`), written unchanged into packages whose
+/// Rust threads call into Python.
+const RUNTIME_ATTACH: &str = include_str!("../runtime/attach.rs");
+
 /// bindery's tokio runtime (`codegen/src/runtime/tokio.rs`), written
 /// unchanged into packages whose `[Async]` calls are polled in tokio.
 const RUNTIME_TOKIO: &str = include_str!("../runtime/tokio.rs");
+
+/// The runtime modules the glue declares, beside it (`src/lib.rs`'s in
+/// `src/`, `src/python.rs`'s in `src/python/`): each is its source in
+/// `codegen/src/runtime/` under the header.
+fn runtime_files(api: &Api, files: &mut BTreeMap<String, String>) {
+    let runtime_dir = match &api.in_crate {
+        Some(module) => format!("src/{module}"),
+        None => "src".to_string(),
+    };
+    let header = format!("// {}\n", header_text(api));
+    let modules = [
+        (api.needs_attach(), "bindery_attach.rs", RUNTIME_ATTACH),
+        (api.has_queued(), "bindery_queue.rs", RUNTIME_QUEUE),
+        (api.uses_tokio(), "bindery_tokio.rs", RUNTIME_TOKIO),
+    ];
+    for (needed, file, source) in modules {
+        if needed {
+            files.insert(format!("{runtime_dir}/{file}"), format!("{header}{source}"));
+        }
+    }
+}
 
 /// Renders every file. Templates only lay out precomputed text, so an error
 /// here is a bug in bindery; it is returned, never written into a file.
@@ -54,25 +80,7 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
     let mut files = BTreeMap::new();
     let hash = format!("# {}\n", header_text(api));
     let pkg = format!("python/{}", api.package);
-    // The runtime modules the glue declares, beside it (`src/lib.rs`'s in
-    // `src/`, `src/python.rs`'s in `src/python/`).
-    let runtime_dir = match &api.in_crate {
-        Some(module) => format!("src/{module}"),
-        None => "src".to_string(),
-    };
-    let header = format!("// {}\n", header_text(api));
-    if api.has_queued() {
-        files.insert(
-            format!("{runtime_dir}/bindery_queue.rs"),
-            header.clone() + RUNTIME_QUEUE,
-        );
-    }
-    if api.uses_tokio() {
-        files.insert(
-            format!("{runtime_dir}/bindery_tokio.rs"),
-            header + RUNTIME_TOKIO,
-        );
-    }
+    runtime_files(api, &mut files);
     match &api.in_crate {
         // The output is the core crate's folder: the glue is one module of
         // it, and its Cargo.toml, formatting and ignores are the user's.

@@ -195,6 +195,8 @@ struct LibRs {
     /// `[Trait, WithForeign]` support: the map of Python implementations,
     /// and `bindery_format` when one of them is `Display` or `Debug`.
     has_foreign: bool,
+    /// Rust threads enter Python (`bindery_attach`, written beside).
+    needs_attach: bool,
     has_foreign_format: bool,
     callback_code: Vec<String>,
     sample_callers: Vec<String>,
@@ -384,6 +386,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .any(|m| m.queued && m.required),
         has_required: required.is_some(),
         has_foreign: api.objects.iter().any(|o| o.foreign.is_some()),
+        needs_attach: api.needs_attach(),
         has_foreign_format: api
             .objects
             .iter()
