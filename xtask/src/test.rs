@@ -429,14 +429,11 @@ fn embedding_builds(cargo: &str) -> Result<(), String> {
     runtime_tests(cargo)
 }
 
-/// bindery's runtime modules (`codegen/src/runtime/`), compiled as they
-/// are vendored into generated crates, in the oldest edition they must
-/// support, and tested with an embedded interpreter (like the embedded
-/// host, so the two share their build of pyo3).
-fn runtime_tests(cargo: &str) -> Result<(), String> {
+/// `cargo clippy -D warnings` over every target of a standalone crate, in
+/// the shared target folder.
+fn standalone_clippy(cargo: &str, name: &str, manifest: &str) -> Result<(), String> {
     let target = [("CARGO_TARGET_DIR", root().join("target").to_string())];
-    let manifest = "codegen/runtime-tests/Cargo.toml";
-    let clippy = [
+    let args = [
         "clippy",
         "--manifest-path",
         manifest,
@@ -445,9 +442,17 @@ fn runtime_tests(cargo: &str) -> Result<(), String> {
         "-D",
         "warnings",
     ];
-    Step::new("runtime: clippy", cargo, &clippy)
-        .env(&target)
-        .run()?;
+    Step::new(name, cargo, &args).env(&target).run()
+}
+
+/// bindery's runtime modules (`codegen/src/runtime/`), compiled as they
+/// are vendored into generated crates, in the oldest edition they must
+/// support, and tested with an embedded interpreter (like the embedded
+/// host, so the two share their build of pyo3).
+fn runtime_tests(cargo: &str) -> Result<(), String> {
+    let target = [("CARGO_TARGET_DIR", root().join("target").to_string())];
+    let manifest = "codegen/runtime-tests/Cargo.toml";
+    standalone_clippy(cargo, "runtime: clippy", manifest)?;
     // The library follows its `#[path]` modules; the tests are listed.
     let dir = root().join("codegen/runtime-tests/tests");
     let entries = std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
@@ -483,21 +488,7 @@ fn runtime_tests(cargo: &str) -> Result<(), String> {
 fn embedded_host(cargo: &str) -> Result<(), String> {
     let target = [("CARGO_TARGET_DIR", root().join("target").to_string())];
     let manifest = "examples/boxkit-host/Cargo.toml";
-    Step::new(
-        "embedded host: clippy",
-        cargo,
-        &[
-            "clippy",
-            "--manifest-path",
-            manifest,
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )
-    .env(&target)
-    .run()?;
+    standalone_clippy(cargo, "embedded host: clippy", manifest)?;
     Step::new(
         "embedded host: rustfmt",
         "rustfmt",

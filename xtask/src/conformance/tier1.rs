@@ -69,7 +69,10 @@ pub fn generate_into(
         return Err("`--check` right after generating is not clean".to_string());
     }
     for (path, text) in &files.files {
-        let runtime = path.rsplit('/').next().is_some_and(|f| f.starts_with("bindery_"));
+        let runtime = path
+            .rsplit('/')
+            .next()
+            .is_some_and(|f| f.starts_with("bindery_"));
         if runtime {
             // A runtime module: compiled and tested as it is by
             // codegen/runtime-tests (its thread-locals are macro items).
