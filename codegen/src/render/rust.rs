@@ -247,10 +247,13 @@ struct LibRs {
     has_queued: bool,
     /// The package's name, as a Rust string literal.
     package_str: String,
-    /// Some queued method is optional (`bindery_optional_queued`), or
-    /// required (`bindery_required_queued`).
-    optional_queued: bool,
-    required_queued: bool,
+    /// Some bridge has a queued method (`BinderyQueued`), an optional one
+    /// (`bindery_optional_queued`), a required one
+    /// (`bindery_required_queued`): `Some(cfg)`, the cfg for the test
+    /// hooks when only their bridges have one.
+    queued_type: Option<Option<&'static str>>,
+    optional_queued: Option<Option<&'static str>>,
+    required_queued: Option<Option<&'static str>>,
 }
 
 // long: one field per slot of templates/lib.rs.txt, each computed in place.
@@ -299,6 +302,9 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             None
         }
     };
+    let queued_type = helper(|m| m.queued);
+    let optional_queued = helper(|m| m.queued && !m.required);
+    let required_queued = helper(|m| m.queued && m.required);
     let optional = helper(|m| !m.required);
     let required = helper(|m| m.required);
     let any_bridge = helper(|_| true);
@@ -374,16 +380,9 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         has_optional,
         has_queued: api.has_queued(),
         package_str: types::rust_str(&api.package),
-        optional_queued: api
-            .callbacks
-            .iter()
-            .flat_map(|c| &c.methods)
-            .any(|m| m.queued && !m.required),
-        required_queued: api
-            .callbacks
-            .iter()
-            .flat_map(|c| &c.methods)
-            .any(|m| m.queued && m.required),
+        queued_type,
+        optional_queued,
+        required_queued,
         has_required: required.is_some(),
         has_foreign: api.objects.iter().any(|o| o.foreign.is_some()),
         needs_attach: api.needs_attach(),

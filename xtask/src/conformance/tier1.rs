@@ -32,11 +32,12 @@ pub fn generate_into(
     out: &str,
 ) -> Result<Option<()>, String> {
     let udl = super::udl::udl(api);
+    let config = format!("{config}{}", super::udl::listeners_config(api));
     let input = bindery_codegen::Input {
         udl_name: "api.udl",
         udl: &udl,
         config_name: "bindery.toml",
-        config,
+        config: &config,
         core_version: Some("0.1.0"),
     };
     let mut files = match bindery_codegen::generate(&input) {

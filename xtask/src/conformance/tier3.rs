@@ -38,6 +38,7 @@ fn run(venv: &Venv, check: &'static str, program: &Utf8Path, args: &[&str]) -> O
 fn write_consumer(api: &Api, shape: Shape, tests: &Utf8Path) -> Result<Utf8PathBuf, String> {
     let udl = super::udl::udl(api);
     let (config, _) = super::tier2::config(shape);
+    let config = format!("{config}{}", super::udl::listeners_config(api));
     let input = bindery_codegen::Input {
         udl_name: "api.udl",
         udl: &udl,
