@@ -655,7 +655,7 @@ impl Api {
 
     /// `value_types`, counting only the callback interfaces and the error
     /// types (their fields) that pass the filters.
-    fn types_where(
+    pub fn types_where(
         &self,
         callback: impl Fn(CallbackId) -> bool,
         error: impl Fn(ErrorId) -> bool,

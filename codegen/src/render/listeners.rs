@@ -286,6 +286,8 @@ struct ListenersTest<'a> {
     package_imports: Vec<String>,
     /// The test hook, or a skip when the build has none.
     hooks: Vec<String>,
+    /// A sample value is a `datetime` or `timedelta`.
+    datetime: bool,
     variant_attribute: &'a str,
     optional: Vec<String>,
     /// `(interface, method, why)` of the methods the hook cannot call.
@@ -410,6 +412,13 @@ pub fn listeners_test(plan: &Paths<'_>) -> askama::Result<String> {
             None,
         ),
         hooks: super::python::hook_lines(&["_bindery_call_listener"]),
+        // Samples are spelled `_datetime.datetime(...)`, as in the stubs.
+        datetime: throwing.iter().any(|t| {
+            let fields = t.own_checks.iter().map(|(_, v)| v.as_str());
+            std::iter::once(t.sample_return.as_str())
+                .chain(fields)
+                .any(|v| v.contains("_datetime."))
+        }),
         variant_attribute: &api.variant_attribute,
         optional,
         unsampled,

@@ -410,7 +410,13 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .enums
             .iter()
             .any(|e| !crate::plan::uniffi_spellings(e).aliases.is_empty()),
-        customs: custom_code(plan, &live_types, &all_types),
+        // The test hooks reach the types of the bridges they build (a
+        // callback interface none of whose methods they can call has none).
+        customs: custom_code(
+            plan,
+            &live_types,
+            &api.types_where(|i| reach[i.0] != Reach::Unused, |_| true),
+        ),
         try_custom_cfg: (!(0..api.customs.len()).any(|i| custom_live(plan, &live_types, i)))
             .then_some(HOOKS_ONLY),
         data: data_views(plan),
@@ -678,7 +684,12 @@ fn error_fn(plan: &Paths<'_>, id: ErrorId) -> ErrorFn {
         allow: e
             .flat
             .then_some("#[allow(clippy::unneeded_struct_pattern)]"),
-        cfg: (!api.error_used(id)).then_some(HOOKS_ONLY),
+        // Rust values of the error reach Python where a call throws it or
+        // a live value holds it; one only callback methods throw is
+        // converted back to Python by the test hooks alone.
+        cfg: (!(api.callables().any(|c| c.throws == Some(id))
+            || api.live_value_types().contains(&Type::Error(id))))
+        .then_some(HOOKS_ONLY),
         signature: list(
             0,
             &format!("pub(crate) fn {}", plan.to_py_fn(id)),

@@ -543,8 +543,16 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
         0..=3 => Some(ty(rng, api, 2, false)),
         _ => None,
     };
-    // Callback methods do not throw: that needs `[listeners.X]` config.
+    // A callback method throws an error with a variant Python's unexpected
+    // failures can become (all fields strings): `[listeners.X]
+    // unexpected-error` names it (`udl::listeners_config`).
+    let fitting: Vec<usize> = (0..api.errors.len())
+        .filter(|&i| unexpected_variant(&api.errors[i]).is_some())
+        .collect();
     let throws = match rng.below(6) {
+        0 if callback && !fitting.is_empty() => {
+            Some(Throw::Error(fitting[rng.below(fitting.len())]))
+        }
         _ if callback => None,
         0 | 1 if !api.errors.is_empty() => Some(Throw::Error(rng.below(api.errors.len()))),
         2 if !api.objects.is_empty() => Some(Throw::Object(rng.below(api.objects.len()))),
@@ -558,6 +566,15 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
         throws,
         is_async,
     }
+}
+
+/// The first variant of `error` whose fields are all strings: what a
+/// callback method's unexpected failure becomes.
+pub fn unexpected_variant(error: &Enum) -> Option<&Variant> {
+    error
+        .variants
+        .iter()
+        .find(|v| v.fields.iter().all(|f| f.ty == Ty::Str))
 }
 
 /// A random type over the definitions so far; `arg`: a callback interface

@@ -122,13 +122,41 @@ pub fn listeners_config(api: &Api) -> String {
             .step_by(2)
             .map(|m| format!("\"{}\"", m.name))
             .collect();
+        // The error types its methods throw, each with its variant for
+        // unexpected failures.
+        let mut thrown: Vec<usize> = (c.methods.iter())
+            .filter_map(|m| match m.throws {
+                Some(super::spec::Throw::Error(i)) => Some(i),
+                _ => None,
+            })
+            .collect();
+        thrown.sort_unstable();
+        thrown.dedup();
+        let unexpected: Vec<(&str, &str)> = (thrown.iter())
+            .filter_map(|&i| {
+                let e = &api.errors[i];
+                super::spec::unexpected_variant(e).map(|v| (e.name.as_str(), v.name.as_str()))
+            })
+            .collect();
+        if queued.is_empty() && unexpected.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n[listeners.{}]", c.name);
         if !queued.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n[listeners.{}]\nqueued = [{}]",
-                c.name,
-                queued.join(", ")
-            );
+            let _ = writeln!(out, "queued = [{}]", queued.join(", "));
+        }
+        match unexpected.as_slice() {
+            [] => {}
+            [(_, variant)] => {
+                let _ = writeln!(out, "unexpected-error = \"{variant}\"");
+            }
+            several => {
+                let pairs: Vec<String> = several
+                    .iter()
+                    .map(|(e, v)| format!("{e} = \"{v}\""))
+                    .collect();
+                let _ = writeln!(out, "unexpected-errors = {{ {} }}", pairs.join(", "));
+            }
         }
     }
     out
