@@ -365,6 +365,77 @@ mod tests {
         assert_eq!(bounded("+a\n", 200), "+a\n");
     }
 
+    /// Files bindery marked under `target/`, `__pycache__` or a dot-folder
+    /// are build outputs or someone else's: never removed as stale.
+    #[test]
+    fn marked_files_in_skipped_folders_are_never_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Utf8Path::from_path(dir.path()).unwrap();
+        let keep = [
+            "target/x.txt",
+            ".cache/y.txt",
+            "__pycache__/z.txt",
+            "lib/.hidden/w.txt",
+        ];
+        for path in keep {
+            fs::create_dir_all(out.join(path).parent().unwrap()).unwrap();
+            fs::write(out.join(path), format!("# {MARKER} stale\n")).unwrap();
+        }
+        fs::create_dir_all(out.join("lib")).unwrap();
+        fs::write(out.join("lib/stale.txt"), format!("# {MARKER} stale\n")).unwrap();
+        let set = FileSet {
+            files: [("a.txt".to_string(), format!("# {MARKER} a\n"))].into(),
+        };
+        let report = sync(&set, out, false, false).unwrap();
+        assert_eq!(report.removed, ["lib/stale.txt"]);
+        for path in keep {
+            assert!(out.join(path).exists(), "{path} was removed");
+        }
+    }
+
+    /// A folder where an output file goes is an error, and nothing is
+    /// written (all or nothing).
+    #[test]
+    fn a_folder_in_the_way_of_a_file_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Utf8Path::from_path(dir.path()).unwrap();
+        fs::create_dir_all(out.join("b.txt/inside")).unwrap();
+        let set = FileSet {
+            files: [
+                ("a.txt".to_string(), format!("# {MARKER} a\n")),
+                ("b.txt".to_string(), format!("# {MARKER} b\n")),
+            ]
+            .into(),
+        };
+        assert!(sync(&set, out, false, false).is_err());
+        assert!(!out.join("a.txt").exists());
+        assert!(out.join("b.txt/inside").is_dir());
+    }
+
+    /// `--check` with changes but nothing to remove reports the diff and
+    /// writes nothing.
+    #[test]
+    fn check_reports_edits_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Utf8Path::from_path(dir.path()).unwrap();
+        let set = |text: &str| FileSet {
+            files: [("a.txt".to_string(), format!("# {MARKER}\n{text}\n"))].into(),
+        };
+        sync(&set("old"), out, false, false).unwrap();
+        let report = sync(&set("new"), out, true, false).unwrap();
+        assert!(!report.is_clean());
+        assert!(report.removed.is_empty());
+        assert!(
+            report.diff.contains("-old") && report.diff.contains("+new"),
+            "{}",
+            report.diff
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("a.txt")).unwrap(),
+            format!("# {MARKER}\nold\n")
+        );
+    }
+
     /// A failure in the middle of replacing puts every file back.
     #[test]
     fn a_failed_replace_puts_every_file_back() {
