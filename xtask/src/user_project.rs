@@ -211,18 +211,7 @@ fn new_crate(
             ));
         }
         let site = scratch.join(format!("site-new-{label}"));
-        let install = [
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-index",
-            "--no-deps",
-            "--target",
-            site.as_str(),
-            wheel.as_str(),
-        ];
+        let install = pip_install(&site, wheel.as_str());
         Step::new(format!("new crate: install the {label}"), &python, &install).run()?;
         let tests = out.join("tests/test_package.py");
         let check = [
@@ -455,18 +444,7 @@ fn run_app(
         Step::new(
             format!("user project ({label}): install the wheel with {python}"),
             python,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-index",
-                "--no-deps",
-                "--target",
-                site.as_str(),
-                wheel.as_str(),
-            ],
+            &pip_install(&site, wheel.as_str()),
         )
         .run()?;
         let mut app = vec!["app.py"];
@@ -481,4 +459,22 @@ fn run_app(
         .run()?;
     }
     Ok(())
+}
+
+/// pip's arguments to install `wheel` alone, offline, into the folder `site`.
+fn pip_install<'a>(site: &'a Utf8Path, wheel: &'a str) -> [&'a str; 10] {
+    let quiet = "--disable-pip-version-check";
+    let target = site.as_str();
+    [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        quiet,
+        "--no-index",
+        "--no-deps",
+        "--target",
+        target,
+        wheel,
+    ]
 }

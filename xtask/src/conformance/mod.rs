@@ -225,8 +225,8 @@ fn write_fixture(api: &Api, dir: &Utf8Path, config: &str) -> Result<(), String> 
     let write = |name: &str, text: String| {
         std::fs::write(dir.join(name), text).map_err(|e| format!("{dir}/{name}: {e}"))
     };
-    write("input.udl", udl::udl(api))?;
-    let config = format!("{config}{}", udl::listeners_config(api));
+    let (udl, config) = udl::inputs(api, config);
+    write("input.udl", udl)?;
     let config: String = config
         .lines()
         .filter(|l| !l.starts_with("path ="))

@@ -31,8 +31,7 @@ pub fn generate_into(
     config: &str,
     out: &str,
 ) -> Result<Option<()>, String> {
-    let udl = super::udl::udl(api);
-    let config = format!("{config}{}", super::udl::listeners_config(api));
+    let (udl, config) = super::udl::inputs(api, config);
     let input = bindery_codegen::Input {
         udl_name: "api.udl",
         udl: &udl,

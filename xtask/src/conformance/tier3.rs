@@ -36,9 +36,7 @@ fn run(venv: &Venv, check: &'static str, program: &Utf8Path, args: &[&str]) -> O
 
 /// Writes the round-trip module (`roundtrip.rs`) into `tests`; its path.
 fn write_consumer(api: &Api, shape: Shape, tests: &Utf8Path) -> Result<Utf8PathBuf, String> {
-    let udl = super::udl::udl(api);
-    let (config, _) = super::tier2::config(shape);
-    let config = format!("{config}{}", super::udl::listeners_config(api));
+    let (udl, config) = super::udl::inputs(api, &super::tier2::config(shape).0);
     let input = bindery_codegen::Input {
         udl_name: "api.udl",
         udl: &udl,

@@ -107,6 +107,12 @@ fn enumeration(out: &mut String, api: &Api, e: &Enum, error: bool) {
     }
 }
 
+/// What bindery reads for `api`: its UDL, and `base` (the `[rust]` table)
+/// with the `[listeners.X]` tables it needs.
+pub fn inputs(api: &Api, base: &str) -> (String, String) {
+    (udl(api), format!("{base}{}", listeners_config(api)))
+}
+
 /// The binding config's `[listeners.X]` tables: every other method that
 /// may be queued (no result, no `[Throws]`, not `[Async]`) is, so the
 /// package carries the event queue (its runtime module) and its tests
