@@ -614,6 +614,14 @@ impl Api {
         self.async_runtime == AsyncRuntime::Tokio && self.callables().any(|c| c.is_async)
     }
 
+    /// Whether some callback method is `[Async]`: Rust awaits Python
+    /// coroutines (`bindery_answer`).
+    pub fn has_async_callbacks(&self) -> bool {
+        (self.callbacks.iter())
+            .flat_map(|c| &c.methods)
+            .any(|m| m.callable.is_async)
+    }
+
     /// Whether Rust threads may enter Python: callback interfaces, foreign
     /// trait implementations, queued delivery or async wakers
     /// (`bindery_attach`).

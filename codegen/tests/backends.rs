@@ -120,3 +120,18 @@ fn a_backend_only_call_is_built_in_its_backends_and_refused_in_the_others() {
         "Err(bindery_unsupported(\"sqlite_version\", \"sqlite\"))"
     );
 }
+
+#[test]
+fn the_native_module_imports_the_chooser_as_isort_wraps_it() {
+    let config = "[backends.one]\nfeatures = [\"one\"]\n\n[backends.two]\nfeatures = [\"two\"]\n";
+    let short = files("namespace kv { void f(); };", config);
+    assert!(short["python/kv/_native.py"].contains("\nfrom kv import _backend\n"));
+    // Past 88 columns: one member per line, in parentheses.
+    let name = "a_namespace_name_long_enough_to_push_the_import_line_past_eighty_eight";
+    let long = files(&format!("namespace {name} {{ void f(); }};"), config);
+    let native = &long[&format!("python/{name}/_native.py")];
+    assert!(
+        native.contains(&format!("\nfrom {name} import (\n    _backend,\n)\n")),
+        "{native}"
+    );
+}

@@ -253,15 +253,25 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
         })
         .unwrap_or_default();
     backends.sort();
-    // One build of the glue per backend (all features where there is none).
+    // One build of the glue per backend (all features where there is none),
+    // and each as a wheel builds it: without the test hooks, whose cfg'd
+    // items must leave nothing unused.
     let builds: Vec<(String, Vec<String>)> = if backends.is_empty() {
-        vec![(String::new(), vec!["--all-features".to_string()])]
+        vec![
+            (String::new(), vec!["--all-features".to_string()]),
+            (" (as a wheel builds)".to_string(), Vec::new()),
+        ]
     } else {
-        backends
-            .iter()
-            .map(|b| {
-                let features = format!("{b},bindery-test-hooks,embed");
-                (format!(" ({b})"), vec!["--features".to_string(), features])
+        (backends.iter())
+            .flat_map(|b| {
+                let all = format!("{b},bindery-test-hooks,embed");
+                [
+                    (format!(" ({b})"), vec!["--features".to_string(), all]),
+                    (
+                        format!(" ({b}, as a wheel builds)"),
+                        vec!["--features".to_string(), b.clone()],
+                    ),
+                ]
             })
             .collect()
     };

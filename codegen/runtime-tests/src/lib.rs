@@ -12,3 +12,6 @@ pub mod bindery_queue;
 
 #[path = "../../src/runtime/tokio.rs"]
 pub mod bindery_tokio;
+
+#[path = "../../src/runtime/answer.rs"]
+pub mod bindery_answer;

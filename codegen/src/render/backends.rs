@@ -74,6 +74,8 @@ struct NativePy<'a> {
     header: String,
     package: &'a str,
     backend_module: &'a str,
+    /// `from <package> import _backend`.
+    import_backend: String,
     /// The backends' native modules, for the docstring.
     modules: String,
 }
@@ -90,6 +92,8 @@ pub fn native_py(plan: &Paths<'_>) -> askama::Result<String> {
         header: header(plan),
         package: &api.package,
         backend_module: BACKEND_MODULE,
+        // Wrapped as isort wraps it, whatever the package name's length.
+        import_backend: super::py_from_import(0, &api.package, &[BACKEND_MODULE.to_string()], None),
         modules: modules.join(", "),
     }
     .render()

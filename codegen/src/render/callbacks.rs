@@ -459,7 +459,7 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
         }
         let mut fields = vec!["_object: object.clone().unbind()".to_string()];
         if has_async(c) {
-            fields.push("_loop: bindery_running_loop(object.py())".to_string());
+            fields.push("_loop: bindery_answer::running_loop(object.py())".to_string());
         }
         for m in &c.methods {
             let py_name = types::rust_str(&m.callable.name.python);
@@ -612,7 +612,9 @@ fn trait_method(w: &mut Writer, paths: &Paths<'_>, id: CallbackId, m: &CallbackM
                         if let Some(prelude) = prelude {
                             w.laid_out(&prelude);
                         }
-                        w.line(format!("bindery_answer(_py, self._loop.as_ref(), {call})"));
+                        w.line(format!(
+                            "bindery_answer::answer(_py, self._loop.as_ref(), {call})"
+                        ));
                     },
                 );
                 w.line("let _result = _awaited.await;");
@@ -814,9 +816,11 @@ fn outcome_lines(
     if fits(&next_line, 4) {
         return vec!["let _outcome =".to_string(), format!("    {next_line}")];
     }
-    let receiver = call.trim_start_matches("_method");
+    // A call on the method breaks before each call (`_result`, an awaited
+    // outcome, has no chain to break).
+    let receiver = call.strip_prefix("_method").filter(|r| !r.is_empty());
     let chained = format!("{tail};");
-    if fits(&chained, 4) {
+    if let Some(receiver) = receiver.filter(|_| fits(&chained, 4)) {
         return vec![
             "let _outcome = _method".to_string(),
             format!("    {receiver}"),

@@ -51,6 +51,10 @@ const RUNTIME_ATTACH: &str = include_str!("../runtime/attach.rs");
 /// unchanged into packages whose `[Async]` calls are polled in tokio.
 const RUNTIME_TOKIO: &str = include_str!("../runtime/tokio.rs");
 
+/// The runtime module `bindery_answer`: Rust awaiting `[Async]` methods
+/// implemented in Python.
+const RUNTIME_ANSWER: &str = include_str!("../runtime/answer.rs");
+
 /// The runtime modules the glue declares, beside it (`src/lib.rs`'s in
 /// `src/`, `src/python.rs`'s in `src/python/`): each is its source in
 /// `codegen/src/runtime/` under the header.
@@ -64,6 +68,11 @@ fn runtime_files(api: &Api, files: &mut BTreeMap<String, String>) {
         (api.needs_attach(), "bindery_attach.rs", RUNTIME_ATTACH),
         (api.has_queued(), "bindery_queue.rs", RUNTIME_QUEUE),
         (api.uses_tokio(), "bindery_tokio.rs", RUNTIME_TOKIO),
+        (
+            api.has_async_callbacks(),
+            "bindery_answer.rs",
+            RUNTIME_ANSWER,
+        ),
     ];
     for (needed, file, source) in modules {
         if needed {

@@ -179,7 +179,8 @@ struct LibRs {
     /// is a constructor.
     async_values: bool,
     /// Some callback method is `[Async]`: the coroutine bridge to Rust.
-    async_callbacks: bool,
+    /// Some bridge has an `[Async]` method: `Some(cfg)` as `queued_type`.
+    async_callbacks: Option<Option<&'static str>>,
     async_tokio: bool,
     tokio_thread: String,
     panic_class: String,
@@ -266,7 +267,12 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         .map(|i| error_fn(plan, ErrorId(i)))
         .collect();
     let samples = samples(plan);
-    let all_types = api.value_types();
+    // Which bridges exist, and for whom: the helpers they call follow, and
+    // the types of a bridge that does not exist need no conversion.
+    let reach: Vec<Reach> = (0..api.callbacks.len())
+        .map(|i| bridge_reach(plan, CallbackId(i)))
+        .collect();
+    let all_types = api.types_where(|i| reach[i.0] != Reach::Unused, |_| true);
     let mut live_types = api.live_value_types();
     // The readers of errors that callback methods throw convert their
     // fields whoever holds the callback.
@@ -285,10 +291,6 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         .iter()
         .flat_map(|f| &f.arms)
         .any(|arm| arm.lines.iter().any(|l| l == NO_FIELDS));
-    // Which bridges exist, and for whom: the helpers they call follow.
-    let reach: Vec<Reach> = (0..api.callbacks.len())
-        .map(|i| bridge_reach(plan, CallbackId(i)))
-        .collect();
     let helper = |method: fn(&crate::model::CallbackMethod) -> bool| {
         let needs = |r: Reach| {
             (0..api.callbacks.len())
@@ -369,7 +371,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             || (api.objects.iter())
                 .flat_map(|o| o.constructor.iter().chain(&o.named_constructors))
                 .any(|c| c.is_async),
-        async_callbacks: api.callbacks.iter().any(callbacks::has_async),
+        async_callbacks: helper(|m| m.callable.is_async),
         async_tokio: api.uses_tokio(),
         tokio_thread: types::rust_str(&format!("{}-tokio", api.package)),
         panic_class: types::rust_str(&api.panic_class),
@@ -1910,4 +1912,49 @@ fn from_python_impls(paths: &Paths<'_>) -> Vec<String> {
         });
     }
     w.finish()
+}
+
+#[cfg(test)]
+mod reach_tests {
+    /// The glue of `udl`, in-crate (where an unused item is dead code).
+    fn glue(udl: &str) -> String {
+        let input = crate::Input {
+            udl_name: "api.udl",
+            udl,
+            config_name: "bindery.toml",
+            config: "[rust]\ncrate = \"core\"\nmodule = \"python\"\n",
+            core_version: None,
+        };
+        let files = crate::generate(&input).expect("generates");
+        files.files["src/python.rs"].clone()
+    }
+
+    #[test]
+    fn a_type_only_a_bridge_that_does_not_exist_takes_needs_no_conversion() {
+        // No call takes the listener and the test hooks have no sample of
+        // its argument: no bridge, so no timestamp conversion.
+        let lone =
+            glue("namespace n { void f(); };\ncallback interface L { void at(timestamp t); };");
+        assert!(!lone.contains("struct BinderyL"), "no bridge");
+        assert!(!lone.contains("Bindery_Timestamp"), "{lone}");
+        // Taken by a call, it is bridged, and converts its timestamps.
+        let taken =
+            glue("namespace n { void f(L l); };\ncallback interface L { void at(timestamp t); };");
+        assert!(taken.contains("struct BinderyL"));
+        assert!(taken.contains("pub struct Bindery_Timestamp"));
+    }
+
+    #[test]
+    fn async_listener_runtime_follows_the_bridges_reach() {
+        // The test hooks call `now` (they call no `[Async]` method).
+        let listener = "callback interface L { [Async] void later(); void now(); };";
+        let hooks_only = glue(&format!("namespace n {{ void f(); }};\n{listener}"));
+        assert!(
+            hooks_only.contains("#[cfg(feature = \"bindery-test-hooks\")]\nmod bindery_answer;"),
+            "{hooks_only}"
+        );
+        let live = glue(&format!("namespace n {{ void f(L l); }};\n{listener}"));
+        assert!(live.contains("\nmod bindery_answer;"));
+        assert!(!live.contains("\")]\nmod bindery_answer;"));
+    }
 }

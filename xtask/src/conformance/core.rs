@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use bindery_codegen::names::rust_name;
 
-use super::spec::{Api, Enum, Field, Function, Throw, Ty};
+use super::spec::{Api, Callback, Enum, Field, Function, Throw, Ty};
 
 /// How the core is laid out (tier 2 rotates through these).
 #[derive(Clone, Copy, Debug)]
@@ -18,7 +18,8 @@ pub struct Shape {
     pub lib_name: bool,
     /// Functions without arguments or return are `extern "C"`.
     pub extern_c: bool,
-    /// Callback traits are `Send` only (not `Sync`).
+    /// Callback-interface traits are `Send` only (not `Sync`; a
+    /// `[Trait, WithForeign]` trait is always `Send + Sync`).
     pub send_only: bool,
     /// Interfaces thrown as errors are returned as `E`, not `Arc<E>`.
     pub plain_object_errors: bool,
@@ -47,6 +48,9 @@ pub fn ty(api: &Api, t: &Ty) -> String {
         Ty::Record(i) => api.records[*i].name.clone(),
         Ty::Enum(i) => api.enums[*i].name.clone(),
         Ty::Object(i) => format!("::std::sync::Arc<{}>", api.objects[*i].name),
+        Ty::Callback(i) if api.callbacks[*i].foreign => {
+            format!("::std::sync::Arc<dyn {}>", api.callbacks[*i].name)
+        }
         Ty::Callback(i) => format!("::std::boxed::Box<dyn {}>", api.callbacks[*i].name),
         Ty::Custom(i) => api.customs[*i].name.clone(),
         _ => unreachable!("a scalar is spelled above"),
@@ -74,7 +78,11 @@ fn value(api: &Api, t: &Ty) -> String {
             let c = &api.customs[*i];
             format!("{}({})", c.name, value(api, &c.builtin))
         }
-        Ty::Callback(_) => unreachable!("a callback is never returned"),
+        // The core's own implementation of the trait.
+        Ty::Callback(i) => format!(
+            "::std::sync::Arc::new({})",
+            rust_implementation(&api.callbacks[*i].name)
+        ),
         _ => "0".into(),
     }
 }
@@ -99,6 +107,12 @@ fn variant_value(api: &Api, e: &Enum) -> String {
             field_values(api, &v.fields)
         )
     }
+}
+
+/// The core's implementation of `[Trait, WithForeign]` trait `name` (no
+/// type-name word ends so, so no UDL name is spelled so).
+fn rust_implementation(name: &str) -> String {
+    format!("{name}InRust")
 }
 
 /// Struct fields, by their UDL names.
@@ -155,6 +169,23 @@ fn body(api: &Api, f: &Function) -> String {
     }
 }
 
+/// The Rust type `f` returns (`Result` if it throws), if any.
+fn returns(api: &Api, f: &Function, shape: Shape) -> Option<String> {
+    let returns = f.returns.as_ref().map(|t| ty(api, t));
+    let Some(thrown) = f.throws else {
+        return returns;
+    };
+    let error = match thrown {
+        Throw::Error(e) => api.errors[e].name.clone(),
+        Throw::Object(o) if shape.plain_object_errors => api.objects[o].name.clone(),
+        Throw::Object(o) => format!("::std::sync::Arc<{}>", api.objects[o].name),
+    };
+    Some(format!(
+        "::std::result::Result<{}, {error}>",
+        returns.unwrap_or("()".into()),
+    ))
+}
+
 fn signature(api: &Api, f: &Function, receiver: Option<&str>, shape: Shape) -> String {
     let mut params = params(api, &f.args);
     if let Some(receiver) = receiver {
@@ -164,22 +195,7 @@ fn signature(api: &Api, f: &Function, receiver: Option<&str>, shape: Shape) -> S
             format!("{receiver}, {params}")
         };
     }
-    let returns = f.returns.as_ref().map(|t| ty(api, t));
-    let returns = match (returns, f.throws) {
-        (None, None) => String::new(),
-        (Some(r), None) => format!(" -> {r}"),
-        (r, Some(thrown)) => {
-            let error = match thrown {
-                Throw::Error(e) => api.errors[e].name.clone(),
-                Throw::Object(o) if shape.plain_object_errors => api.objects[o].name.clone(),
-                Throw::Object(o) => format!("::std::sync::Arc<{}>", api.objects[o].name),
-            };
-            format!(
-                " -> ::std::result::Result<{}, {error}>",
-                r.unwrap_or("()".into()),
-            )
-        }
-    };
+    let returns = returns(api, f, shape).map_or(String::new(), |r| format!(" -> {r}"));
     let plain =
         receiver.is_none() && f.args.is_empty() && f.returns.is_none() && f.throws.is_none();
     let qualifiers = if f.is_async {
@@ -190,6 +206,66 @@ fn signature(api: &Api, f: &Function, receiver: Option<&str>, shape: Shape) -> S
         ""
     };
     format!("pub {qualifiers}fn {}({params}){returns}", ident(&f.name))
+}
+
+/// A trait method's signature: an `[Async]` one in the shape
+/// `#[async_trait]` expands to (a boxed `Send` future).
+fn trait_signature(api: &Api, m: &Function, shape: Shape) -> String {
+    if !m.is_async {
+        let sig = signature(api, m, Some("&self"), shape);
+        return sig.trim_start_matches("pub ").to_string();
+    }
+    let mut params = vec!["&'life0 self".to_string()];
+    params.extend((!m.args.is_empty()).then(|| self::params(api, &m.args)));
+    let output = returns(api, m, shape).unwrap_or("()".into());
+    format!(
+        "fn {}<'life0, 'async_trait>({}) -> ::std::pin::Pin<::std::boxed::Box<\
+         dyn ::std::future::Future<Output = {output}> + ::std::marker::Send + 'async_trait>> \
+         where 'life0: 'async_trait, Self: 'async_trait",
+        ident(&m.name),
+        params.join(", ")
+    )
+}
+
+/// A callback interface's or `[Trait, WithForeign]` interface's trait; for
+/// the latter also the core's own implementation of it.
+fn callback_trait(out: &mut String, api: &Api, c: &Callback, shape: Shape) {
+    let bound = if shape.send_only && !c.foreign {
+        "Send"
+    } else {
+        "Send + Sync"
+    };
+    let _ = writeln!(out, "pub trait {}: {bound} {{", c.name);
+    for m in &c.methods {
+        let _ = writeln!(out, "    {};", trait_signature(api, m, shape));
+    }
+    out.push_str("}\n\n");
+    if !c.foreign {
+        return;
+    }
+    // Records and errors holding one derive `Debug`.
+    let _ = writeln!(
+        out,
+        "impl ::std::fmt::Debug for dyn {name} {{\n    \
+         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        \
+         f.write_str(\"{name}\")\n    }}\n}}\n\npub struct {rust};\n\nimpl {name} for {rust} {{",
+        name = c.name,
+        rust = rust_implementation(&c.name),
+    );
+    for m in &c.methods {
+        let answer = body(api, m);
+        let answer = if m.is_async {
+            format!("::std::boxed::Box::pin(async move {{ {answer} }})")
+        } else {
+            answer
+        };
+        let _ = writeln!(
+            out,
+            "    {} {{\n        {answer}\n    }}",
+            trait_signature(api, m, shape)
+        );
+    }
+    out.push_str("}\n\n");
 }
 
 fn enumeration(out: &mut String, api: &Api, e: &Enum, error: bool) {
@@ -290,7 +366,8 @@ fn items(api: &Api, shape: Shape) -> String {
         for m in &o.methods {
             let _ = writeln!(
                 out,
-                "    {} {{\n        {}\n    }}",
+                "    {}{} {{\n        {}\n    }}",
+                backend_cfg(api, m),
                 signature(api, m, Some("&self"), shape),
                 body(api, m)
             );
@@ -298,22 +375,13 @@ fn items(api: &Api, shape: Shape) -> String {
         out.push_str("}\n\n");
     }
     for c in &api.callbacks {
-        let bound = if shape.send_only {
-            "Send"
-        } else {
-            "Send + Sync"
-        };
-        let _ = writeln!(out, "pub trait {}: {bound} {{", c.name);
-        for m in &c.methods {
-            let sig = signature(api, m, Some("&self"), shape);
-            let _ = writeln!(out, "    {};", sig.trim_start_matches("pub "));
-        }
-        out.push_str("}\n\n");
+        callback_trait(&mut out, api, c, shape);
     }
     for f in &api.functions {
         let _ = writeln!(
             out,
-            "{} {{\n    {}\n}}\n",
+            "{}{} {{\n    {}\n}}\n",
+            backend_cfg(api, f),
             signature(api, f, None, shape),
             body(api, f)
         );
@@ -321,8 +389,16 @@ fn items(api: &Api, shape: Shape) -> String {
     out
 }
 
-/// The core's `Cargo.toml`.
-pub fn cargo_toml(shape: Shape) -> String {
+/// `#[cfg(feature = "<backend>")]` on a backend-only call, as a core
+/// declares it.
+fn backend_cfg(api: &Api, f: &Function) -> String {
+    f.backend_only.map_or(String::new(), |b| {
+        format!("#[cfg(feature = \"{}\")]\n", api.backends[b])
+    })
+}
+
+/// The core's `Cargo.toml`: a feature per backend.
+pub fn cargo_toml(api: &Api, shape: Shape) -> String {
     let mut lib = String::new();
     if shape.lib_name || shape.in_crate {
         lib.push_str("\n[lib]\n");
@@ -336,6 +412,12 @@ pub fn cargo_toml(shape: Shape) -> String {
              pyo3 = { version = \"0.30\", features = [\"abi3-py311\"], optional = true }\n\n\
              [features]\npython = [\"dep:pyo3\"]\nbindery-test-hooks = [\"python\"]\n",
         );
+    }
+    if !api.backends.is_empty() {
+        lib.push_str("\n[features]\n");
+        for b in &api.backends {
+            let _ = writeln!(lib, "{b} = []");
+        }
     }
     format!(
         "[package]\nname = \"{PACKAGE}\"\nversion = \"0.1.0\"\nedition = \"{}\"\npublish = false\n{lib}\n[workspace]\n",

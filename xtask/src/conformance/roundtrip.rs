@@ -20,12 +20,84 @@ const SUBJECT: &str = "subject";
 struct Uses {
     datetime: bool,
     asyncio: bool,
+    /// The `[Trait, WithForeign]` interfaces (by callback id) a sample
+    /// implements in Python: the module defines a class for each.
+    implemented: std::collections::BTreeSet<usize>,
+}
+
+impl Uses {
+    fn merge(&mut self, other: Uses) {
+        self.datetime |= other.datetime;
+        self.asyncio |= other.asyncio;
+        self.implemented.extend(other.implemented);
+    }
+}
+
+/// Objects compare by identity: a call's arguments bind each object they
+/// create to a name (`(_o0 := subject.X())`), and the value expected back
+/// refers to those names, walking the same type in the same order.
+#[derive(Clone, Copy)]
+enum Objects {
+    /// Neither: an object is created where it is written.
+    Plain,
+    /// Bind objects, numbering from `next`.
+    Bind { next: usize },
+    /// Refer to the objects bound from `next` on.
+    Refer { next: usize },
+}
+
+impl Objects {
+    /// `expr`, an object, as this mode writes it; `inner` writes what it
+    /// is built from (so numbering stays in step in every mode).
+    fn object(&mut self, inner: impl FnOnce(&mut Self) -> Option<String>) -> Option<String> {
+        let n = match self {
+            Objects::Plain => return inner(self),
+            Objects::Bind { next } | Objects::Refer { next } => {
+                *next += 1;
+                *next - 1
+            }
+        };
+        let expr = inner(self)?;
+        Some(match self {
+            Objects::Refer { .. } => format!("_o{n}"),
+            _ => format!("(_o{n} := {expr})"),
+        })
+    }
+}
+
+/// The class a test module defines to implement `[Trait, WithForeign]`
+/// interface `callback` (by its callback id) in Python.
+fn implementation(callback: usize) -> String {
+    format!("_Implementation{callback}")
+}
+
+/// The class implementing `[Trait, WithForeign]` interface `callback` in
+/// Python: every method, taking anything (a type checker then takes it for
+/// the Protocol); none is called here (the generated tests call each one
+/// from Rust).
+fn implementation_class(api: &Api, callback: usize) -> String {
+    let c = &api.callbacks[callback];
+    let mut out = format!(
+        "class {}:\n    \"\"\"`{}` implemented in Python.\"\"\"\n",
+        implementation(callback),
+        c.name.udl
+    );
+    for m in &c.methods {
+        let asynchronous = if m.callable.is_async { "async " } else { "" };
+        let _ = write!(
+            out,
+            "\n    {asynchronous}def {}(self, *args: _typing.Any, **kwargs: _typing.Any) -> _typing.Any:\n        \
+             raise NotImplementedError\n",
+            m.callable.name.python
+        );
+    }
+    out
 }
 
 /// A Python expression of type `t`, or `None` where no sample is built
 /// here (callbacks, errors as values, interfaces without a
 /// primary constructor or thrown as errors).
-fn sample(api: &Api, t: &Type, uses: &mut Uses) -> Option<String> {
+fn sample(api: &Api, t: &Type, uses: &mut Uses, objects: &mut Objects) -> Option<String> {
     Some(match t {
         Type::Bool => "True".into(),
         Type::I8 => "-128".into(),
@@ -49,14 +121,19 @@ fn sample(api: &Api, t: &Type, uses: &mut Uses) -> Option<String> {
             uses.datetime = true;
             "_datetime.timedelta(days=1, microseconds=7)".into()
         }
-        Type::Optional(inner) => sample(api, inner, uses)?,
-        Type::Sequence(inner) => format!("[{}]", sample(api, inner, uses)?),
-        Type::Map(k, v) => format!("{{{}: {}}}", sample(api, k, uses)?, sample(api, v, uses)?),
+        Type::Optional(inner) => sample(api, inner, uses, objects)?,
+        Type::Sequence(inner) => format!("[{}]", sample(api, inner, uses, objects)?),
+        Type::Map(k, v) => format!(
+            "{{{}: {}}}",
+            sample(api, k, uses, objects)?,
+            sample(api, v, uses, objects)?
+        ),
         Type::Record(id) => {
             let r = &api.records[id.0];
             let mut fields = Vec::new();
             for f in &r.fields {
-                fields.push(format!("{}={}", f.name.python, sample(api, &f.ty, uses)?));
+                let value = sample(api, &f.ty, uses, objects)?;
+                fields.push(format!("{}={value}", f.name.python));
             }
             format!("{SUBJECT}.{}({})", r.name.python, fields.join(", "))
         }
@@ -68,7 +145,8 @@ fn sample(api: &Api, t: &Type, uses: &mut Uses) -> Option<String> {
             } else {
                 let mut fields = Vec::new();
                 for f in &v.fields {
-                    fields.push(format!("{}={}", f.name.python, sample(api, &f.ty, uses)?));
+                    let value = sample(api, &f.ty, uses, objects)?;
+                    fields.push(format!("{}={value}", f.name.python));
                 }
                 let args = fields.join(", ");
                 format!("{SUBJECT}.{}.{}({args})", e.name.python, v.name.python)
@@ -79,21 +157,29 @@ fn sample(api: &Api, t: &Type, uses: &mut Uses) -> Option<String> {
             if o.is_error {
                 return None;
             }
-            let args = arguments(api, o.constructor.as_ref()?, uses)?;
-            format!("{SUBJECT}.{}({args})", o.name.python)
+            if let Some(callback) = o.foreign {
+                // A Python implementation of the trait.
+                uses.implemented.insert(callback.0);
+                return objects.object(|_| Some(format!("{}()", implementation(callback.0))));
+            }
+            let constructor = o.constructor.as_ref()?;
+            objects.object(|objects| {
+                let args = arguments(api, constructor, uses, objects)?;
+                Some(format!("{SUBJECT}.{}({args})", o.name.python))
+            })?
         }
         // Python sees a custom type as its builtin.
-        Type::Custom(id) => sample(api, &api.customs[id.0].builtin, uses)?,
+        Type::Custom(id) => sample(api, &api.customs[id.0].builtin, uses, objects)?,
         Type::Callback(_) | Type::Error(_) => return None,
     })
 }
 
 /// A call's arguments, each a sample (arguments of one type get the same
 /// one, so the echoed argument is the value the test expects back).
-fn arguments(api: &Api, c: &Callable, uses: &mut Uses) -> Option<String> {
+fn arguments(api: &Api, c: &Callable, uses: &mut Uses, objects: &mut Objects) -> Option<String> {
     let mut args = Vec::new();
     for a in &c.arguments {
-        args.push(sample(api, &a.ty, uses)?);
+        args.push(sample(api, &a.ty, uses, objects)?);
     }
     Some(args.join(", "))
 }
@@ -106,12 +192,21 @@ fn echo_test(api: &Api, target: &str, c: &Callable, name: &str, uses: &mut Uses)
     // sample is written in the call itself, so a type checker reads the
     // literal against the parameter's type (a `list[str]` variable is no
     // `list[str | None]`: lists are invariant).
-    c.arguments.iter().position(|a| a.ty == *returns)?;
+    let echoed = c.arguments.iter().position(|a| a.ty == *returns)?;
     // What this test uses counts only if it is written.
     let mut mine = Uses::default();
-    let value = sample(api, returns, &mut mine)?;
-    let args = arguments(api, c, &mut mine)?;
-    uses.datetime |= mine.datetime;
+    // The objects the echoed argument binds are numbered after those of
+    // the arguments before it.
+    let mut before = Objects::Bind { next: 0 };
+    for a in &c.arguments[..echoed] {
+        sample(api, &a.ty, &mut Uses::default(), &mut before)?;
+    }
+    let Objects::Bind { next } = before else {
+        unreachable!("bound above")
+    };
+    let args = arguments(api, c, &mut mine, &mut Objects::Bind { next: 0 })?;
+    let value = sample(api, returns, &mut mine, &mut Objects::Refer { next })?;
+    uses.merge(mine);
     let call = format!("{target}.{}({args})", c.name.python);
     let call = if c.is_async {
         uses.asyncio = true;
@@ -138,17 +233,21 @@ pub fn module(api: &Api) -> String {
         ));
     }
     for (i, o) in api.objects.iter().enumerate() {
-        // An instance, from the primary constructor with samples.
+        // An instance, from the primary constructor with samples (a
+        // Python implementation is no target: its methods are Python's).
         let mut mine = Uses::default();
         let object = Type::Object(bindery_codegen::model::ObjectId(i));
-        let Some(instance) = sample(api, &object, &mut mine) else {
+        if o.foreign.is_some() {
+            continue;
+        }
+        let Some(instance) = sample(api, &object, &mut mine, &mut Objects::Plain) else {
             continue;
         };
         for (k, m) in o.methods.iter().enumerate() {
             let target = format!("({instance})");
             let name = format!("object_{i}_method_{k}");
             if let Some(test) = echo_test(api, &target, m, &name, &mut uses) {
-                uses.datetime |= mine.datetime;
+                uses.merge(std::mem::take(&mut mine));
                 tests.push(test);
             }
         }
@@ -163,10 +262,11 @@ pub fn module(api: &Api) -> String {
     if uses.datetime {
         out.push_str("import datetime as _datetime\n");
     }
-    if uses.asyncio {
+    let typing = uses.asyncio || !uses.implemented.is_empty();
+    if typing {
         out.push_str("import typing as _typing\n");
     }
-    if uses.asyncio || uses.datetime {
+    if typing || uses.datetime {
         out.push('\n');
     }
     let _ = writeln!(out, "import {} as {SUBJECT}", api.package);
@@ -175,6 +275,10 @@ pub fn module(api: &Api) -> String {
             "\n_T = _typing.TypeVar(\"_T\")\n\n\n\
              async def _awaited(awaitable: _typing.Awaitable[_T]) -> _T:\n    return await awaitable\n",
         );
+    }
+    for &callback in &uses.implemented {
+        out.push_str("\n\n");
+        out.push_str(&implementation_class(api, callback));
     }
     for test in &tests {
         out.push_str("\n\n");

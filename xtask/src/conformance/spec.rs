@@ -31,7 +31,8 @@ pub enum Ty {
     Record(usize),
     Enum(usize),
     Object(usize),
-    /// Only as a function's argument (`T` or `T?` at the top level).
+    /// A callback interface only as a function's argument (`T` or `T?` at
+    /// the top level); a `[Trait, WithForeign]` interface anywhere.
     Callback(usize),
     /// A `[Custom] typedef` over a scalar.
     Custom(usize),
@@ -182,6 +183,9 @@ pub struct Function {
     pub returns: Option<Ty>,
     pub throws: Option<Throw>,
     pub is_async: bool,
+    /// `[backend-only]`: built only in this backend (by its index in
+    /// `Api::backends`).
+    pub backend_only: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -192,9 +196,13 @@ pub struct Object {
     pub methods: Vec<Function>,
 }
 
+/// A callback interface, or a `[Trait, WithForeign]` interface (`foreign`):
+/// a trait Python implements, the latter also by Rust and held as a value.
 #[derive(Clone, Debug)]
 pub struct Callback {
     pub name: String,
+    pub doc: Option<String>,
+    pub foreign: bool,
     pub methods: Vec<Function>,
 }
 
@@ -217,7 +225,14 @@ pub struct Api {
     pub errors: Vec<Enum>,
     pub objects: Vec<Object>,
     pub callbacks: Vec<Callback>,
+    /// `[backends.X]`: the backends (each a cargo feature of the core of
+    /// its name), in the order of preference; none, or two.
+    pub backends: Vec<String>,
 }
+
+/// Backend names (features of the core, suffixes of distributions and
+/// packages).
+const BACKENDS: &[&str] = &["memory", "sqlite", "remote", "local", "test_double", "v2"];
 
 /// How big a generated API is.
 #[derive(Clone, Copy)]
@@ -364,6 +379,7 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
         errors: Vec::new(),
         objects: Vec::new(),
         callbacks: Vec::new(),
+        backends: Vec::new(),
     };
     let mut fork = rng.fork();
     let mut names = Names::new(&mut fork);
@@ -379,6 +395,12 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
     for _ in 0..counts[0] {
         let e = enumeration(rng, &mut names, &api, size, false);
         api.enums.push(e);
+    }
+    // Some traits before the records (which may then hold one), the rest
+    // after the objects (whose errors their methods may throw).
+    let early = rng.below(counts[4] + 1);
+    for _ in 0..early {
+        callback(rng, &mut names, &mut api, size);
     }
     for _ in 0..counts[1] {
         let name = names.type_name();
@@ -413,18 +435,48 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
             methods,
         });
     }
-    for _ in 0..counts[4] {
-        let name = names.type_name();
-        let methods = (0..1 + rng.below(size.members))
-            .map(|_| function(rng, &mut names, &api, size, true))
-            .collect();
-        api.callbacks.push(Callback { name, methods });
+    for _ in early..counts[4] {
+        callback(rng, &mut names, &mut api, size);
     }
     for _ in 0..counts[5].max(1) {
         let f = function(rng, &mut names, &api, size, false);
         api.functions.push(f);
     }
+    if rng.below(5) == 0 {
+        backends(rng, &mut api);
+    }
     api
+}
+
+/// Makes `api` one of two backends, with some functions and methods only
+/// one of them implements.
+fn backends(rng: &mut Rng, api: &mut Api) {
+    let first = rng.below(BACKENDS.len());
+    let second = (first + 1 + rng.below(BACKENDS.len() - 1)) % BACKENDS.len();
+    api.backends = vec![BACKENDS[first].to_string(), BACKENDS[second].to_string()];
+    let calls =
+        (api.functions.iter_mut()).chain(api.objects.iter_mut().flat_map(|o| &mut o.methods));
+    for f in calls {
+        if rng.below(4) == 0 {
+            f.backend_only = Some(rng.below(2));
+        }
+    }
+}
+
+/// A callback interface or `[Trait, WithForeign]` interface over the
+/// definitions so far.
+fn callback(rng: &mut Rng, names: &mut Names, api: &mut Api, size: Size) {
+    let name = names.type_name();
+    let foreign = rng.below(2) == 0;
+    let methods = (0..1 + rng.below(size.members))
+        .map(|_| function(rng, names, api, size, true))
+        .collect();
+    api.callbacks.push(Callback {
+        name,
+        doc: doc(rng),
+        foreign,
+        methods,
+    });
 }
 
 fn enumeration(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, error: bool) -> Enum {
@@ -519,7 +571,7 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
     let k = rng.below(size.members + 1);
     // A callback method's arguments are plain values.
     let mut args = fields(rng, names, api, k, !callback);
-    let is_async = !callback && rng.below(6) == 0;
+    let is_async = rng.below(6) == 0;
     // `[ByRef]` on plain values of synchronous calls.
     for a in &mut args {
         let lendable = !matches!(a.ty, Ty::Callback(_) | Ty::Object(_) | Ty::Opt(_));
@@ -531,10 +583,7 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
     }
     // Often an argument's type, so that the core's echo is checkable.
     let echoable: Vec<&Field> = (args.iter())
-        .filter(|a| match &a.ty {
-            Ty::Opt(inner) => !matches!(**inner, Ty::Callback(_)),
-            t => !matches!(t, Ty::Callback(_)),
-        })
+        .filter(|a| !api.is_listener_arg(&a.ty))
         .collect();
     let returns = match rng.below(6) {
         0 | 1 if !callback && !echoable.is_empty() => {
@@ -565,6 +614,7 @@ fn function(rng: &mut Rng, names: &mut Names, api: &Api, size: Size, callback: b
         returns,
         throws,
         is_async,
+        backend_only: None,
     }
 }
 
@@ -602,12 +652,17 @@ fn ty(rng: &mut Rng, api: &Api, depth: usize, arg: bool) -> Ty {
         14 | 15 if !api.records.is_empty() => Ty::Record(rng.below(api.records.len())),
         16 | 17 if !api.enums.is_empty() => Ty::Enum(rng.below(api.enums.len())),
         18 if !api.objects.is_empty() => Ty::Object(rng.below(api.objects.len())),
-        19 if arg && !api.callbacks.is_empty() => {
-            let callback = Ty::Callback(rng.below(api.callbacks.len()));
-            if rng.below(2) == 0 {
-                callback
+        19 if !api.callbacks.is_empty() => {
+            let i = rng.below(api.callbacks.len());
+            if api.callbacks[i].foreign {
+                // A value like any other.
+                Ty::Callback(i)
+            } else if !arg {
+                Ty::Str
+            } else if rng.below(2) == 0 {
+                Ty::Callback(i)
             } else {
-                Ty::Opt(Box::new(callback))
+                Ty::Opt(Box::new(Ty::Callback(i)))
             }
         }
         _ => Ty::Str,
@@ -615,6 +670,16 @@ fn ty(rng: &mut Rng, api: &Api, depth: usize, arg: bool) -> Ty {
 }
 
 impl Api {
+    /// Whether `t` is a callback interface argument (`T` or `T?`): a
+    /// listener, which is no value the core can hand back.
+    pub fn is_listener_arg(&self, t: &Ty) -> bool {
+        match t {
+            Ty::Opt(inner) => self.is_listener_arg(inner),
+            Ty::Callback(i) => !self.callbacks[*i].foreign,
+            _ => false,
+        }
+    }
+
     /// The API without definition `gone`: every member whose type names it
     /// goes too, and later definitions of its kind move down.
     pub fn without(&self, gone: Ref) -> Api {
@@ -644,6 +709,7 @@ impl Api {
                 returns: f.returns.as_ref().and_then(|t| t.without(gone)),
                 throws,
                 is_async: f.is_async,
+                backend_only: f.backend_only,
             }
         };
         let enumeration = |e: &Enum| Enum {
@@ -691,6 +757,7 @@ impl Api {
                     ..c.clone()
                 })
                 .collect(),
+            backends: self.backends.clone(),
         }
     }
 
@@ -751,6 +818,7 @@ impl Api {
         }
         edit(&|a| a.strip_docs());
         edit(&|a| a.strip_defaults());
+        edit(&|a| a.strip_backends());
         out
     }
 
@@ -832,6 +900,14 @@ impl Api {
         any
     }
 
+    /// One backend, no backend-only calls.
+    pub fn strip_backends(&mut self) -> bool {
+        let calls =
+            (self.functions.iter_mut()).chain(self.objects.iter_mut().flat_map(|o| &mut o.methods));
+        calls.for_each(|f| f.backend_only = None);
+        !std::mem::take(&mut self.backends).is_empty()
+    }
+
     fn strip_docs(&mut self) -> bool {
         let mut any = false;
         let mut strip = |d: &mut Option<String>| any |= d.take().is_some();
@@ -841,6 +917,10 @@ impl Api {
             .iter_mut()
             .chain(&mut self.errors)
             .for_each(|e| strip(&mut e.doc));
+        for c in &mut self.callbacks {
+            strip(&mut c.doc);
+            c.methods.iter_mut().for_each(|m| strip(&mut m.doc));
+        }
         for o in &mut self.objects {
             strip(&mut o.doc);
             o.methods.iter_mut().for_each(|m| strip(&mut m.doc));

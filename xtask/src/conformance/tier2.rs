@@ -79,27 +79,32 @@ pub fn write(api: &Api, shape: Shape, dir: &Utf8Path) -> Result<(), String> {
     let write = |path: &Utf8Path, text: String| {
         std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))
     };
-    write(&core.join("Cargo.toml"), core::cargo_toml(shape))?;
+    write(&core.join("Cargo.toml"), core::cargo_toml(api, shape))?;
     write(&core.join("src/lib.rs"), core::lib_rs(api, shape))
 }
 
 /// Compiles the glue of `dir` (written by [`write`]) with clippy, with and
-/// without the test hooks; the first failure.
-pub fn compile(dir: &Utf8Path, shape: Shape) -> Option<Failure> {
+/// without the test hooks (once per backend, if it has backends); the
+/// first failure.
+pub fn compile(api: &Api, dir: &Utf8Path, shape: Shape) -> Option<Failure> {
     let manifest = package_dir(dir, shape).join("Cargo.toml");
     // With everything (a glue crate's `embed` too), and as a wheel builds.
-    let (all, plain): (&[&str], &[&str]) = if shape.in_crate {
-        (
-            &["--features", "bindery-test-hooks"],
-            &["--features", "python"],
-        )
+    let builds: Vec<(String, String)> = if shape.in_crate {
+        vec![("bindery-test-hooks".into(), "python".into())]
+    } else if api.backends.is_empty() {
+        vec![("bindery-test-hooks,embed".into(), String::new())]
     } else {
-        (&["--features", "bindery-test-hooks,embed"], &[])
+        (api.backends.iter())
+            .map(|b| (format!("{b},bindery-test-hooks,embed"), b.clone()))
+            .collect()
     };
-    for features in [all, plain] {
+    let features = builds
+        .into_iter()
+        .flat_map(|(all, plain)| [(all, true), (plain, false)]);
+    for (features, hooks) in features {
         let output = std::process::Command::new(cargo())
             .args(["clippy", "--quiet", "--manifest-path", manifest.as_str()])
-            .args(features)
+            .args(["--features", features.as_str()])
             .args(["--", "-D", "warnings"])
             .env("CARGO_TARGET_DIR", root().join("target"))
             .output();
@@ -121,10 +126,10 @@ pub fn compile(dir: &Utf8Path, shape: Shape) -> Option<Failure> {
                 })
                 .take(12)
                 .collect();
-            let label = if features == plain {
-                "clippy"
-            } else {
+            let label = if hooks {
                 "clippy (test hooks)"
+            } else {
+                "clippy"
             };
             return Some(Failure {
                 check: label,
@@ -149,7 +154,7 @@ pub fn one(api: &Api, shape: Shape, dir: &Utf8Path) -> Outcome {
     // Nothing of an earlier run may be taken for this API's output.
     let _ = std::fs::remove_dir_all(dir);
     match write(api, shape, dir) {
-        Ok(()) => compile(dir, shape).map_or(Outcome::Compiled, Outcome::Failed),
+        Ok(()) => compile(api, dir, shape).map_or(Outcome::Compiled, Outcome::Failed),
         Err(report) if report.starts_with("refused") => Outcome::Refused,
         Err(report) => Outcome::Failed(Failure {
             check: "generate",

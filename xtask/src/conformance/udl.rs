@@ -110,7 +110,35 @@ fn enumeration(out: &mut String, api: &Api, e: &Enum, error: bool) {
 /// What bindery reads for `api`: its UDL, and `base` (the `[rust]` table)
 /// with the `[listeners.X]` tables it needs.
 pub fn inputs(api: &Api, base: &str) -> (String, String) {
-    (udl(api), format!("{base}{}", listeners_config(api)))
+    let config = format!("{base}{}{}", listeners_config(api), backends_config(api));
+    (udl(api), config)
+}
+
+/// The `[backends.X]` tables and `[backend-only]` (by UDL name: `f`,
+/// `Object.method`).
+fn backends_config(api: &Api) -> String {
+    let mut out = String::new();
+    for b in &api.backends {
+        let _ = writeln!(out, "\n[backends.{b}]\nfeatures = [\"{b}\"]");
+    }
+    let methods = (api.objects.iter()).flat_map(|o| {
+        o.methods
+            .iter()
+            .map(move |m| (format!("{}.{}", o.name, m.name), m))
+    });
+    let calls = (api.functions.iter().map(|f| (f.name.clone(), f))).chain(methods);
+    let only: Vec<String> = calls
+        .filter_map(|(name, f)| {
+            Some(format!(
+                "\"{name}\" = [\"{}\"]",
+                api.backends[f.backend_only?]
+            ))
+        })
+        .collect();
+    if !only.is_empty() {
+        let _ = writeln!(out, "\n[backend-only]\n{}", only.join("\n"));
+    }
+    out
 }
 
 /// The binding config's `[listeners.X]` tables: every other method that
@@ -214,7 +242,12 @@ pub fn udl(api: &Api) -> String {
         out.push_str("};\n\n");
     }
     for c in &api.callbacks {
-        let _ = writeln!(out, "callback interface {} {{", c.name);
+        doc(&mut out, "", &c.doc);
+        if c.foreign {
+            let _ = writeln!(out, "[Trait, WithForeign]\ninterface {} {{", c.name);
+        } else {
+            let _ = writeln!(out, "callback interface {} {{", c.name);
+        }
         for m in &c.methods {
             function(&mut out, api, m);
         }
