@@ -46,8 +46,9 @@ codes! {
     ConfigSchema => "B003",
     /// The config names something the UDL does not declare.
     UnknownInConfig => "B010",
-    /// The UDL needs a config key that is missing or unfit.
-    MissingConfig => "B011",
+    /// A config value unfit for its use (an `unexpected-error` variant with
+    /// fields that are not strings).
+    UnfitConfig => "B011",
     /// A name is not a valid identifier for its target.
     InvalidName => "B020",
     /// Two generated names are the same.

@@ -120,8 +120,8 @@ impl Lowerer<'_, '_> {
 
     /// The variant Rust receives when a throwing method fails otherwise,
     /// per thrown error type: `unexpected-error` when one type is thrown,
-    /// `unexpected-errors` by error name when several are. Required for each
-    /// thrown type; its fields must all be strings.
+    /// `unexpected-errors` by error name when several are. Optional (without
+    /// one the thread panics); its fields must all be strings.
     fn unexpected_errors(
         &mut self,
         callback: &str,
@@ -193,16 +193,8 @@ impl Lowerer<'_, '_> {
             let configured = by_error
                 .and_then(|m| super::configured(m, &error.name.udl))
                 .or(if thrown.len() == 1 { one } else { None });
+            // Without one, an unexpected failure panics, as with UniFFI.
             let Some(v) = configured else {
-                let name = &error.name.udl;
-                let key = if thrown.len() == 1 {
-                    format!("unexpected-error = \"<variant of {name}>\"")
-                } else {
-                    format!("unexpected-errors = {{ {name} = \"<variant>\" }}")
-                };
-                self.udl(Code::MissingConfig, self.cx.spans.def(callback), format!("`{callback}` has methods that throw `{name}`, but no `unexpected-error` variant of it"))
-                    .with_help(format!("add `{key}` to `[listeners.{callback}]`; the variant's fields must be strings"))
-                    .with_note("it is what Rust receives when the Python method raises another exception or returns the wrong type");
                 continue;
             };
             match error.variants.iter().find(|x| &x.name.udl == v.get_ref()) {
@@ -210,7 +202,7 @@ impl Lowerer<'_, '_> {
                     out.insert(id, v.get_ref().clone());
                 }
                 Some(_) => {
-                    self.cfg(Code::MissingConfig, v.span(), format!("variant `{}` has fields that are not strings", v.get_ref()))
+                    self.cfg(Code::UnfitConfig, v.span(), format!("variant `{}` has fields that are not strings", v.get_ref()))
                         .with_help("pick a variant whose fields are all `string`; they receive the description of the failure");
                 }
                 None => {

@@ -494,24 +494,39 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
 /// receives when a method raises.
 fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
     let c = paths.api.callback(id);
-    for (&thrown, variant) in &c.unexpected_error {
-        error_fns_of(w, paths, id, thrown, variant);
+    let mut thrown: Vec<crate::model::ErrorId> = Vec::new();
+    for t in c.methods.iter().filter_map(|m| m.callable.throws) {
+        if !thrown.contains(&t) {
+            thrown.push(t);
+        }
+    }
+    for t in thrown {
+        error_fns_of(
+            w,
+            paths,
+            id,
+            t,
+            c.unexpected_error.get(&t).map(String::as_str),
+        );
     }
 }
 
-/// `_unexpected` and `_fail` for one error type the interface throws.
+/// `_unexpected` and `_fail` for one error type the interface throws:
+/// `_unexpected` builds `variant` (`unexpected-error`), or without one
+/// panics naming the method, as UniFFI does for an error type with no
+/// conversion from its unexpected-error type.
 fn error_fns_of(
     w: &mut Writer,
     paths: &Paths<'_>,
     id: CallbackId,
     thrown: crate::model::ErrorId,
-    variant: &str,
+    variant: Option<&str>,
 ) {
     let c = paths.api.callback(id);
     let (fail, unexpected) = paths.bridge_error_fns(id, thrown);
     let e = paths.api.error(thrown);
     let error = paths.core(&e.name);
-    let v = e.variants.iter().find(|v| v.name.udl == *variant);
+    let v = variant.and_then(|variant| e.variants.iter().find(|v| v.name.udl == *variant));
     let fields: Vec<String> = v
         .map(|v| {
             let last = v.fields.len().saturating_sub(1);
@@ -526,7 +541,7 @@ fn error_fns_of(
                 .collect()
         })
         .unwrap_or_default();
-    let path = format!("{error}::{}", v.map_or(variant, |v| v.name.rust.as_str()));
+    let path = v.map(|v| format!("{error}::{}", v.name.rust));
     let params = [
         "&self".to_string(),
         "py: ::pyo3::Python<'_>".to_string(),
@@ -534,8 +549,16 @@ fn error_fns_of(
         "error: ::pyo3::PyErr".to_string(),
     ];
     w.line("");
-    w.line("/// What Rust receives when a method fails with anything but its own");
-    w.line("/// error classes (`unexpected-error` in the binding config).");
+    match path {
+        Some(_) => {
+            w.line("/// What Rust receives when a method fails with anything but its own");
+            w.line("/// error classes (`unexpected-error` in the binding config).");
+        }
+        None => {
+            w.line("/// A method failed with anything but its own error classes, and the");
+            w.line("/// binding config names no `unexpected-error` variant: this thread panics.");
+        }
+    }
     let head = list(
         w.column(),
         &format!("fn {unexpected}"),
@@ -548,17 +571,19 @@ fn error_fns_of(
             c.name.python
         ));
         w.line("self._report(py, error);");
-        if fields.is_empty() {
-            w.line("let _ = message;");
-            // A flat error's variants are unit variants; `V {}` builds
-            // either kind of the others'.
-            if e.flat {
-                w.line(&path);
-            } else {
-                w.line(format!("{path} {{}}"));
+        match &path {
+            None => w.line("panic!(\"{message}; the exception went to sys.unraisablehook\")"),
+            Some(path) if fields.is_empty() => {
+                w.line("let _ = message;");
+                // A flat error's variants are unit variants; `V {}` builds
+                // either kind of the others'.
+                if e.flat {
+                    w.line(path);
+                } else {
+                    w.line(format!("{path} {{}}"));
+                }
             }
-        } else {
-            w.laid_out(&struct_expr(w.column(), &path, &fields));
+            Some(path) => w.laid_out(&struct_expr(w.column(), path, &fields)),
         }
     });
     w.line("");

@@ -78,11 +78,15 @@ fn value(api: &Api, t: &Ty) -> String {
             let c = &api.customs[*i];
             format!("{}({})", c.name, value(api, &c.builtin))
         }
-        // The core's own implementation of the trait.
-        Ty::Callback(i) => format!(
-            "::std::sync::Arc::new({})",
-            rust_implementation(&api.callbacks[*i].name)
-        ),
+        // The core's own implementation of the trait (cast: an async
+        // block's output is not coerced).
+        Ty::Callback(i) => {
+            let name = &api.callbacks[*i].name;
+            format!(
+                "(::std::sync::Arc::new({}) as ::std::sync::Arc<dyn {name}>)",
+                rust_implementation(name)
+            )
+        }
         _ => "0".into(),
     }
 }

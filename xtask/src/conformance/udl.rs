@@ -179,12 +179,14 @@ pub fn listeners_config(api: &Api) -> String {
         if !queued.is_empty() {
             let _ = writeln!(out, "queued = [{}]", queued.join(", "));
         }
-        match unexpected.as_slice() {
-            [] => {}
-            [(_, variant)] => {
+        // One key for one thrown error type; per error type for several
+        // (some may have no fitting variant, and go without).
+        match (unexpected.as_slice(), thrown.len()) {
+            ([], _) => {}
+            ([(_, variant)], 1) => {
                 let _ = writeln!(out, "unexpected-error = \"{variant}\"");
             }
-            several => {
+            (several, _) => {
                 let pairs: Vec<String> = several
                     .iter()
                     .map(|(e, v)| format!("{e} = \"{v}\""))
