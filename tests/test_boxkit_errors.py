@@ -40,6 +40,19 @@ def test_uniffi_style_nested_names_still_catch(runtime: boxkit.Runtime) -> None:
         runtime.remove_box("ghost")
 
 
+def test_an_error_built_with_fields_only_as_uniffi_users_write_it() -> None:
+    built = boxkit.BoxkitError.NotFound(box_id="ghost")
+    assert type(built) is boxkit.NotFoundError
+    assert built.box_id == "ghost"
+    # No message given: the fields, described.
+    assert str(built) == "box_id='ghost'"
+    shared = errors.InvalidArgumentError(variant="InvalidEnv", key="K")
+    assert str(shared) == "name=None, reason=None, key='K'"
+    assert str(boxkit.NotFoundError("mine", box_id="x")) == "mine"
+    again = pickle.loads(pickle.dumps(built))
+    assert (type(again), again.box_id, str(again)) == (boxkit.NotFoundError, "ghost", str(built))
+
+
 def test_failed_command_carries_exit_code_and_stderr(box: boxkit.Sandbox) -> None:
     with pytest.raises(errors.ExecFailedError) as caught:
         box.exec_checked(["sh", "-c", "echo broken >&2; exit 7"])

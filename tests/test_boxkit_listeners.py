@@ -133,6 +133,9 @@ class Policy:
             raise errors.PolicyRejectedError(
                 "no rm here", command=" ".join(command), reason="rm is not allowed"
             )
+        if command[0] == "shred":
+            # UniFFI's spelling: fields only.
+            raise errors.BoxkitError.PolicyRejected(command=command[0], reason="no shredding")
         if command[0] == "crash":
             raise ValueError("policy bug")
         if command[0] == "weird":
@@ -149,6 +152,9 @@ def test_the_exec_policy_decides(box: boxkit.Sandbox, runtime: boxkit.Runtime) -
     with pytest.raises(errors.PolicyRejectedError) as raised:
         box.exec_checked(["rm", "-rf", "x"])
     assert (raised.value.command, raised.value.reason) == ("rm -rf x", "rm is not allowed")
+    with pytest.raises(errors.PolicyRejectedError) as fields_only:
+        box.exec_checked(["shred", "x"])
+    assert (fields_only.value.command, fields_only.value.reason) == ("shred", "no shredding")
     runtime.set_policy(None)
     assert box.exec_checked(["echo", "free"]) == "free\n"
 

@@ -194,6 +194,8 @@ struct VariantClass {
     init: Option<String>,
     /// Name of the positional message parameter of `__init__`.
     message: String,
+    /// Lines giving the message its default where the class has fields.
+    default_message: Vec<String>,
     assignments: Vec<String>,
 }
 
@@ -422,9 +424,11 @@ fn variant_class(
         .into_iter()
         .find(|m| !class.fields.iter().any(|f| f.python == *m))
         .unwrap_or("_message");
+    // Optional: a class built in Python as UniFFI's are (`E.V(field=...)`)
+    // gets a message naming its fields.
     let mut params = vec![
         "self".to_string(),
-        format!("{message}: {}", spelling.builtin("str")),
+        format!("{message}: {} | None = None", spelling.builtin("str")),
         "/".to_string(),
     ];
     let mut keyword = Vec::new();
@@ -454,6 +458,13 @@ fn variant_class(
         }
         assignments.push(format!("self.{0} = {0}", f.python));
     }
+    let described: Vec<String> = (class.fields.iter())
+        .map(|f| format!("f\"{0}={{{0}!r}}\"", f.python))
+        .collect();
+    let default_message = vec![
+        format!("        if {message} is None:"),
+        default_message_line(message, &described),
+    ];
     let init = (!keyword.is_empty()).then(|| {
         params.push("*".into());
         params.extend(keyword);
@@ -470,10 +481,35 @@ fn variant_class(
         bases: bases.join(", "),
         docstring: class_docstring(e, class),
         variant: (!shared).then(|| py_str(&e.variants[class.variants[0]].name.udl)),
+        default_message: if class.fields.is_empty() {
+            Vec::new()
+        } else {
+            default_message
+        },
         init,
         message: message.to_string(),
         assignments,
     }
+}
+
+/// `message = ...`, the fields described as `name=repr` joined by commas
+/// (one line, or one field per line past 88 columns).
+fn default_message_line(message: &str, described: &[String]) -> String {
+    if let [only] = described {
+        return format!("            {message} = {only}");
+    }
+    let one = format!(
+        "            {message} = \", \".join([{}])",
+        described.join(", ")
+    );
+    if one.len() <= 88 {
+        return one;
+    }
+    let items: String = described
+        .iter()
+        .map(|d| format!("                    {d},\n"))
+        .collect();
+    format!("            {message} = \", \".join(\n                [\n{items}                ]\n            )")
 }
 
 pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {

@@ -90,7 +90,15 @@ class NotFoundError(BoxkitError, _builtins.LookupError):
 
     variant = "NotFound"
 
-    def __init__(self, message: _builtins.str, /, *, box_id: _builtins.str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str | None = None,
+        /,
+        *,
+        box_id: _builtins.str,
+    ) -> None:
+        if message is None:
+            message = f"box_id={box_id!r}"
         super().__init__(message)
         self.box_id = box_id
 
@@ -100,7 +108,15 @@ class AlreadyExistsError(BoxkitError, _builtins.FileExistsError):
 
     variant = "AlreadyExists"
 
-    def __init__(self, message: _builtins.str, /, *, box_id: _builtins.str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str | None = None,
+        /,
+        *,
+        box_id: _builtins.str,
+    ) -> None:
+        if message is None:
+            message = f"box_id={box_id!r}"
         super().__init__(message)
         self.box_id = box_id
 
@@ -110,7 +126,7 @@ class InvalidArgumentError(BoxkitError, _builtins.ValueError):
 
     def __init__(
         self,
-        message: _builtins.str,
+        message: _builtins.str | None = None,
         /,
         *,
         variant: _typing.Literal["InvalidName", "EmptyCommand", "InvalidEnv"],
@@ -118,6 +134,14 @@ class InvalidArgumentError(BoxkitError, _builtins.ValueError):
         reason: _builtins.str | None = None,
         key: _builtins.str | None = None,
     ) -> None:
+        if message is None:
+            message = ", ".join(
+                [
+                    f"name={name!r}",
+                    f"reason={reason!r}",
+                    f"key={key!r}",
+                ]
+            )
         super().__init__(message)
         self.variant = variant
         self.name = name
@@ -132,13 +156,21 @@ class InvalidStateError(BoxkitError):
 
     def __init__(
         self,
-        message: _builtins.str,
+        message: _builtins.str | None = None,
         /,
         *,
         box_id: _builtins.str,
         state: _builtins.str,
         operation: _builtins.str,
     ) -> None:
+        if message is None:
+            message = ", ".join(
+                [
+                    f"box_id={box_id!r}",
+                    f"state={state!r}",
+                    f"operation={operation!r}",
+                ]
+            )
         super().__init__(message)
         self.box_id = box_id
         self.state = state
@@ -152,12 +184,14 @@ class RootUnavailableError(BoxkitError):
 
     def __init__(
         self,
-        message: _builtins.str,
+        message: _builtins.str | None = None,
         /,
         *,
         path: _builtins.str,
         reason: _builtins.str,
     ) -> None:
+        if message is None:
+            message = ", ".join([f"path={path!r}", f"reason={reason!r}"])
         super().__init__(message)
         self.path = path
         self.reason = reason
@@ -170,12 +204,14 @@ class IoError(BoxkitError, _builtins.OSError):
 
     def __init__(
         self,
-        message: _builtins.str,
+        message: _builtins.str | None = None,
         /,
         *,
         path: _builtins.str,
         reason: _builtins.str,
     ) -> None:
+        if message is None:
+            message = ", ".join([f"path={path!r}", f"reason={reason!r}"])
         super().__init__(message)
         self.path = path
         self.reason = reason
@@ -188,12 +224,14 @@ class SpawnFailedError(BoxkitError):
 
     def __init__(
         self,
-        message: _builtins.str,
+        message: _builtins.str | None = None,
         /,
         *,
         program: _builtins.str,
         reason: _builtins.str,
     ) -> None:
+        if message is None:
+            message = ", ".join([f"program={program!r}", f"reason={reason!r}"])
         super().__init__(message)
         self.program = program
         self.reason = reason
@@ -206,13 +244,21 @@ class ExecFailedError(BoxkitError):
 
     def __init__(
         self,
-        message: _builtins.str,
+        message: _builtins.str | None = None,
         /,
         *,
         command: _builtins.str,
         exit_code: _builtins.int,
         stderr: _builtins.str,
     ) -> None:
+        if message is None:
+            message = ", ".join(
+                [
+                    f"command={command!r}",
+                    f"exit_code={exit_code!r}",
+                    f"stderr={stderr!r}",
+                ]
+            )
         super().__init__(message)
         self.command = command
         self.exit_code = exit_code
@@ -224,7 +270,15 @@ class TimeoutError(BoxkitError, _builtins.TimeoutError):
 
     variant = "Timeout"
 
-    def __init__(self, message: _builtins.str, /, *, after_ms: _builtins.int) -> None:
+    def __init__(
+        self,
+        message: _builtins.str | None = None,
+        /,
+        *,
+        after_ms: _builtins.int,
+    ) -> None:
+        if message is None:
+            message = f"after_ms={after_ms!r}"
         super().__init__(message)
         self.after_ms = after_ms
 
@@ -234,7 +288,15 @@ class SignaledError(BoxkitError):
 
     variant = "Signaled"
 
-    def __init__(self, message: _builtins.str, /, *, signal: _builtins.int) -> None:
+    def __init__(
+        self,
+        message: _builtins.str | None = None,
+        /,
+        *,
+        signal: _builtins.int,
+    ) -> None:
+        if message is None:
+            message = f"signal={signal!r}"
         super().__init__(message)
         self.signal = signal
 
@@ -244,7 +306,15 @@ class PathEscapeError(BoxkitError):
 
     variant = "PathEscape"
 
-    def __init__(self, message: _builtins.str, /, *, path: _builtins.str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str | None = None,
+        /,
+        *,
+        path: _builtins.str,
+    ) -> None:
+        if message is None:
+            message = f"path={path!r}"
         super().__init__(message)
         self.path = path
 
@@ -254,7 +324,15 @@ class FileNotFoundError(BoxkitError, _builtins.FileNotFoundError):
 
     variant = "FileNotFound"
 
-    def __init__(self, message: _builtins.str, /, *, path: _builtins.str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str | None = None,
+        /,
+        *,
+        path: _builtins.str,
+    ) -> None:
+        if message is None:
+            message = f"path={path!r}"
         super().__init__(message)
         self.path = path
 
@@ -264,7 +342,15 @@ class PermissionDeniedError(BoxkitError, _builtins.PermissionError):
 
     variant = "PermissionDenied"
 
-    def __init__(self, message: _builtins.str, /, *, path: _builtins.str) -> None:
+    def __init__(
+        self,
+        message: _builtins.str | None = None,
+        /,
+        *,
+        path: _builtins.str,
+    ) -> None:
+        if message is None:
+            message = f"path={path!r}"
         super().__init__(message)
         self.path = path
 
@@ -276,12 +362,19 @@ class OutputTooLargeError(BoxkitError):
 
     def __init__(
         self,
-        message: _builtins.str,
+        message: _builtins.str | None = None,
         /,
         *,
         limit_bytes: _builtins.int,
         actual_bytes: _builtins.int,
     ) -> None:
+        if message is None:
+            message = ", ".join(
+                [
+                    f"limit_bytes={limit_bytes!r}",
+                    f"actual_bytes={actual_bytes!r}",
+                ]
+            )
         super().__init__(message)
         self.limit_bytes = limit_bytes
         self.actual_bytes = actual_bytes
@@ -294,12 +387,14 @@ class PolicyRejectedError(BoxkitError):
 
     def __init__(
         self,
-        message: _builtins.str,
+        message: _builtins.str | None = None,
         /,
         *,
         command: _builtins.str,
         reason: _builtins.str,
     ) -> None:
+        if message is None:
+            message = ", ".join([f"command={command!r}", f"reason={reason!r}"])
         super().__init__(message)
         self.command = command
         self.reason = reason
@@ -310,7 +405,15 @@ class InternalError(BoxkitError):
 
     variant = "Internal"
 
-    def __init__(self, msg: _builtins.str, /, *, message: _builtins.str) -> None:
+    def __init__(
+        self,
+        msg: _builtins.str | None = None,
+        /,
+        *,
+        message: _builtins.str,
+    ) -> None:
+        if msg is None:
+            msg = f"message={message!r}"
         super().__init__(msg)
         self.message = message
 
