@@ -728,93 +728,22 @@ fn bindery_panic(
     bindery_new_error(py, (16, "PanicError"), message, None, bindery_no_fields)
 }
 
-/// Locks a mutex of the async machinery; a panic while it was held left
-/// nothing half-done (every update is a single assignment).
-fn bindery_lock<T>(mutex: &::std::sync::Mutex<T>) -> ::std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
-}
-
+/// bindery's coroutine runtime (`[Async]` calls), written beside this file.
+mod bindery_coroutine;
 /// bindery's tokio runtime, one per process, written beside this file.
 mod bindery_tokio;
-/// What a finished core future leaves: a closure making its Python value
-/// (or exception) once the GIL is held.
-type BinderyFinish =
-    Box<dyn FnOnce(::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> + Send>;
 
-/// A core future, boxed, ending in its `BinderyFinish`.
-type BinderyFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = BinderyFinish> + Send>>;
-
-/// What a coroutine shares with its waker and, weakly, with the exit hook,
-/// from the coroutine's creation until it is dropped: the core's future
-/// (`None` once finished or dropped) and how the coroutine waits.
-struct BinderyTask {
-    future: ::std::sync::Mutex<Option<BinderyFuture>>,
-    wait: ::std::sync::Mutex<BinderyWait>,
-}
-
-/// Every coroutine's task, for the exit hook.
-static BINDERY_TASKS: ::std::sync::Mutex<Vec<::std::sync::Weak<BinderyTask>>> =
-    ::std::sync::Mutex::new(Vec::new());
-
-/// Set by the exit hook: a future is no longer polled, and a poll that is
-/// running drops its future when it returns.
-static BINDERY_EXITING: ::std::sync::atomic::AtomicBool =
-    ::std::sync::atomic::AtomicBool::new(false);
-
-/// How long the exit hook waits for polls running on other threads.
-const BINDERY_EXIT_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(2);
-
-/// Drops a coroutine's future (inside the runtime, with tokio); a panic in
-/// its `Drop` is caught and dropped too: the coroutine is finished anyway.
-fn bindery_drop_future(future: Option<BinderyFuture>) {
-    let Some(future) = future else {
-        return;
-    };
+/// Runs `f` where the core's futures are polled and dropped
+/// (`bindery_coroutine`): inside the package's tokio runtime.
+fn bindery_in_runtime<T>(f: impl FnOnce() -> T) -> T {
     let _runtime = bindery_tokio::enter();
-    let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || drop(future)));
+    f()
 }
 
-/// `bindery_drop_future` from a thread that holds the GIL (every caller of
-/// this one does), with the GIL released meanwhile: a `Drop` that blocks
-/// on another thread, or calls back into Python from one, must not stall
-/// every thread. Once the interpreter is finalizing, dropped as it is.
-fn bindery_drop_released(future: Option<BinderyFuture>) {
-    if future.is_some() {
-        let _ =
-            ::pyo3::Python::try_attach(move |py| py.detach(move || bindery_drop_future(future)));
-    }
-}
-
-/// Drops the futures still pending when the interpreter exits (an `atexit`
-/// hook), so their cleanup runs: a child process killed on drop is gone.
-/// Every future is reachable here from its coroutine's creation on. A poll
-/// running on another thread is waited for, up to `BINDERY_EXIT_WAIT` in
-/// all; past that, the poll drops its future itself when it returns.
-#[::pyo3::pyfunction]
-fn bindery_drop_pending(py: ::pyo3::Python<'_>) {
-    BINDERY_EXITING.store(true, ::std::sync::atomic::Ordering::SeqCst);
-    let tasks = ::std::mem::take(&mut *bindery_lock(&BINDERY_TASKS));
-    // Without the GIL: a poll may need it to return, a future's drop too.
-    py.detach(|| {
-        let deadline = ::std::time::Instant::now() + BINDERY_EXIT_WAIT;
-        for task in tasks.iter().filter_map(::std::sync::Weak::upgrade) {
-            loop {
-                let future = match task.future.try_lock() {
-                    Ok(mut future) => future.take(),
-                    Err(::std::sync::TryLockError::Poisoned(future)) => future.into_inner().take(),
-                    Err(::std::sync::TryLockError::WouldBlock) => {
-                        if ::std::time::Instant::now() >= deadline {
-                            break;
-                        }
-                        ::std::thread::sleep(::std::time::Duration::from_millis(1));
-                        continue;
-                    }
-                };
-                bindery_drop_future(future);
-                break;
-            }
-        }
-    });
+/// Starts what the core's futures need, before the first is created.
+fn bindery_runtime_ready() -> ::pyo3::PyResult<()> {
+    bindery_tokio::runtime()?;
+    Ok(())
 }
 
 /// Registers the exit hook of the pending futures and, with tokio, the
@@ -822,117 +751,9 @@ fn bindery_drop_pending(py: ::pyo3::Python<'_>) {
 fn bindery_async_install(
     module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>,
 ) -> ::pyo3::PyResult<()> {
-    let py = module.py();
-    let at_exit = ::pyo3::wrap_pyfunction!(bindery_drop_pending, module)?;
-    py.import("atexit")?.call_method1("register", (at_exit,))?;
+    bindery_coroutine::install(module)?;
     bindery_tokio::install(module, "boxkit-tokio")?;
     Ok(())
-}
-
-/// Registers a new coroutine's task with the exit hook; after the hook ran,
-/// its future is dropped at once (the coroutine then raises when awaited).
-fn bindery_track(task: &::std::sync::Arc<BinderyTask>) {
-    {
-        let mut tasks = bindery_lock(&BINDERY_TASKS);
-        if tasks.len() == tasks.capacity() {
-            tasks.retain(|task| task.strong_count() > 0);
-        }
-        tasks.push(::std::sync::Arc::downgrade(task));
-    }
-    // After the push: either the hook's list holds the task, or the hook
-    // took its list first and the flag is already visible here.
-    if BINDERY_EXITING.load(::std::sync::atomic::Ordering::SeqCst) {
-        bindery_drop_released(bindery_lock(&task.future).take());
-    }
-}
-
-/// How a coroutine waits: not yet, woken before it waited (poll again at
-/// once), or on an `asyncio.Future` of its loop (the loop, the future).
-enum BinderyWait {
-    Idle,
-    Woken,
-    Waiting(::pyo3::Py<::pyo3::PyAny>, ::pyo3::Py<::pyo3::PyAny>),
-}
-
-impl BinderyTask {
-    fn swap(&self, wait: BinderyWait) -> BinderyWait {
-        ::std::mem::replace(&mut *bindery_lock(&self.wait), wait)
-    }
-}
-
-/// The waker of a coroutine's future completes the `asyncio.Future` it
-/// waits on through `call_soon_threadsafe`, from whatever thread wakes it.
-impl ::std::task::Wake for BinderyTask {
-    fn wake(self: ::std::sync::Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &::std::sync::Arc<Self>) {
-        let BinderyWait::Waiting(event_loop, future) = self.swap(BinderyWait::Woken) else {
-            return;
-        };
-        // Once the interpreter is finalizing nobody waits: nothing to do,
-        // and nothing may panic or print. A closed loop refuses the call;
-        // its task is gone.
-        bindery_attach::attach(move |py| {
-            static RELEASE: ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::PyAny>> =
-                ::pyo3::sync::PyOnceLock::new();
-            let release = RELEASE.get_or_try_init(py, || {
-                ::pyo3::wrap_pyfunction!(bindery_release, py).map(|f| f.into_any().unbind())
-            });
-            if let Ok(release) = release {
-                let args = (release.clone_ref(py), future);
-                let _ = event_loop.call_method1(py, "call_soon_threadsafe", args);
-            }
-        });
-    }
-}
-
-/// Completes the future a coroutine waits on, unless it was cancelled.
-#[::pyo3::pyfunction]
-fn bindery_release(future: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<()> {
-    if !future.call_method0("done")?.is_truthy()? {
-        future.call_method1("set_result", (future.py().None(),))?;
-    }
-    Ok(())
-}
-
-/// A call of an `[Async]` function: a Python coroutine driving the core's
-/// future. Each step polls it on the awaiting thread with the GIL released
-/// (kept for `[gil] keep` calls); while it is pending, the event loop runs
-/// other tasks. Closing it, throwing into it (a cancelled task) or dropping
-/// it drops the future; so does the exit hook, which reaches the future
-/// through the task from the coroutine's creation on.
-#[::pyo3::pyclass(module = "boxkit._native", name = "Coroutine")]
-struct BinderyCoroutine {
-    qualname: &'static str,
-    /// `None` once finished or closed.
-    task: Option<::std::sync::Arc<BinderyTask>>,
-    /// Whether the future was polled: a later poll first forgets what the
-    /// coroutine waited on.
-    polled: bool,
-    attached: bool,
-}
-
-/// A coroutine driving `future`, whose output `finish` converts under the GIL;
-/// `attached`: polled with the GIL held (a `[gil] keep` call).
-fn bindery_coroutine<T: Send + 'static>(
-    qualname: &'static str,
-    attached: bool,
-    future: impl ::std::future::Future<Output = T> + Send + 'static,
-    finish: fn(::pyo3::Python<'_>, T) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<BinderyCoroutine> {
-    bindery_tokio::runtime()?;
-    let future: BinderyFuture = Box::pin(async move {
-        let output = future.await;
-        Box::new(move |py: ::pyo3::Python<'_>| finish(py, output)) as BinderyFinish
-    });
-    let task = ::std::sync::Arc::new(BinderyTask {
-        future: ::std::sync::Mutex::new(Some(future)),
-        wait: ::std::sync::Mutex::new(BinderyWait::Idle),
-    });
-    bindery_track(&task);
-    Ok(BinderyCoroutine { qualname, task: Some(task), polled: false, attached })
 }
 
 /// A core value as a Python object.
@@ -941,201 +762,6 @@ fn bindery_py<T: for<'py> ::pyo3::IntoPyObject<'py>>(
     value: T,
 ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
     ::pyo3::IntoPyObjectExt::into_py_any(value, py)
-}
-
-/// Polls a future once.
-fn bindery_poll(
-    future: &mut BinderyFuture,
-    waker: &::std::task::Waker,
-) -> Result<::std::task::Poll<BinderyFinish>, Box<dyn ::std::any::Any + Send>> {
-    let _runtime = bindery_tokio::enter();
-    let mut context = ::std::task::Context::from_waker(waker);
-    ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
-        future.as_mut().poll(&mut context)
-    }))
-}
-
-/// Whether this is the interpreter's main thread (where `atexit` hooks run).
-fn bindery_main_thread(py: ::pyo3::Python<'_>) -> bool {
-    let threading = py.import("threading");
-    let is_main = threading
-        .and_then(|t| Ok(t.call_method0("current_thread")?.is(&t.call_method0("main_thread")?)));
-    is_main.unwrap_or(false)
-}
-
-/// What a step on the main thread gives once the exit hook dropped the
-/// future (an `atexit` hook awaiting a call after bindery's ran).
-fn bindery_exiting() -> ::std::task::Poll<BinderyFinish> {
-    ::std::task::Poll::Ready(Box::new(|_py| {
-        let message = "the interpreter is exiting; the call was dropped";
-        Err(::pyo3::exceptions::PyRuntimeError::new_err(message))
-    }))
-}
-
-/// Polls the future of a task once; it is dropped as soon as it is ready or
-/// panicked, and when it is pending once the interpreter is exiting: the
-/// exit hook, which waits for this poll, then finds it gone. A poll after
-/// that raises `RuntimeError`.
-fn bindery_poll_task(
-    task: &::std::sync::Arc<BinderyTask>,
-) -> Result<::std::task::Poll<BinderyFinish>, Box<dyn ::std::any::Any + Send>> {
-    let mut future = bindery_lock(&task.future);
-    let exiting = || BINDERY_EXITING.load(::std::sync::atomic::Ordering::SeqCst);
-    let Some(running) = future.as_mut().filter(|_| !exiting()) else {
-        bindery_drop_future(future.take());
-        return Ok(bindery_exiting());
-    };
-    let waker = ::std::task::Waker::from(::std::sync::Arc::clone(task));
-    let polled = bindery_poll(running, &waker);
-    match polled {
-        // A finished future holds nothing that needs the runtime to drop.
-        Ok(::std::task::Poll::Ready(_)) => *future = None,
-        // Left pending: an exiting interpreter's thread raises nothing.
-        Ok(::std::task::Poll::Pending) if exiting() => bindery_drop_future(future.take()),
-        Ok(::std::task::Poll::Pending) => {}
-        Err(_) => bindery_drop_future(future.take()),
-    }
-    polled
-}
-
-impl BinderyCoroutine {
-    /// Polls the future: its value (as `StopIteration`), its exception, or
-    /// what the awaiting task waits on.
-    fn _step(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        let Some(task) = self.task.as_ref() else {
-            let message = "cannot reuse already awaited coroutine";
-            return Err(::pyo3::exceptions::PyRuntimeError::new_err(message));
-        };
-        if ::std::mem::replace(&mut self.polled, true) {
-            drop(task.swap(BinderyWait::Idle));
-        }
-        if BINDERY_EXITING.load(::std::sync::atomic::Ordering::SeqCst) && !bindery_main_thread(py) {
-            // A daemon thread that the exiting interpreter is about to stop:
-            // the call stays pending, silently (its future is dropped).
-            bindery_drop_released(bindery_lock(&task.future).take());
-            return self._wait(py);
-        }
-        let polled = if self.attached {
-            bindery_poll_task(task)
-        } else {
-            py.detach(|| bindery_poll_task(task))
-        };
-        match polled {
-            Ok(::std::task::Poll::Ready(finish)) => {
-                // Finished: dropped as it is, holding nothing.
-                self.task = None;
-                Err(::pyo3::exceptions::PyStopIteration::new_err((finish(py)?,)))
-            }
-            Ok(::std::task::Poll::Pending) => self._wait(py),
-            Err(payload) => {
-                self.close();
-                Err(bindery_panic(py, payload))
-            }
-        }
-    }
-
-    /// A future of the running loop that the waker completes; `None` (poll
-    /// again after one loop iteration) if the waker already fired.
-    fn _wait(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        static GET_RUNNING_LOOP: ::pyo3::sync::PyOnceLock<::pyo3::Py<::pyo3::PyAny>> =
-            ::pyo3::sync::PyOnceLock::new();
-        let get_running_loop = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?;
-        let event_loop = get_running_loop.call0()?;
-        let future = event_loop.call_method0("create_future")?;
-        if let Some(task) = self.task.as_ref() {
-            let mut wait = bindery_lock(&task.wait);
-            if matches!(*wait, BinderyWait::Woken) {
-                return Ok(py.None());
-            }
-            *wait = BinderyWait::Waiting(event_loop.unbind(), future.clone().unbind());
-        }
-        // What `asyncio.Future.__await__` sets before it yields the future.
-        future.setattr("_asyncio_future_blocking", true)?;
-        Ok(future.unbind())
-    }
-}
-
-#[::pyo3::pymethods]
-impl BinderyCoroutine {
-    fn __await__(slf: ::pyo3::Py<Self>) -> ::pyo3::Py<Self> {
-        slf
-    }
-
-    fn __next__(&mut self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        self._step(py)
-    }
-
-    fn send(
-        &mut self,
-        py: ::pyo3::Python<'_>,
-        _value: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-    ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        self._step(py)
-    }
-
-    /// Drops the future and raises the exception (a cancelled task's
-    /// `CancelledError`) in the awaiting code.
-    #[pyo3(signature = (error, value = None, _traceback = None))]
-    fn throw(
-        &mut self,
-        error: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        value: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        _traceback: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-    ) -> ::pyo3::PyResult<::pyo3::Py<::pyo3::PyAny>> {
-        self.close();
-        let error = match value {
-            Some(value) if !value.is_none() => value,
-            _ => error,
-        };
-        Err(::pyo3::PyErr::from_value(error.clone()))
-    }
-
-    fn close(&mut self) {
-        if let Some(task) = self.task.take() {
-            bindery_drop_released(bindery_lock(&task.future).take());
-            // The loop's future it waited on (which refers to the task
-            // holding this coroutine): released, so no cycle outlives it.
-            drop(task.swap(BinderyWait::Idle));
-        }
-    }
-
-    #[getter]
-    fn __name__(&self) -> &'static str {
-        self.qualname.rsplit('.').next().unwrap_or(self.qualname)
-    }
-
-    /// The loop and its future that a pending coroutine waits on: the
-    /// future's callback refers to the task holding this coroutine, a cycle
-    /// the garbage collector must see (a task abandoned by a closed loop).
-    fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> Result<(), ::pyo3::PyTraverseError> {
-        // Never blocks: a waker in the middle of a wake-up is skipped.
-        let Some(task) = self.task.as_ref() else {
-            return Ok(());
-        };
-        if let Ok(wait) = task.wait.try_lock() {
-            if let BinderyWait::Waiting(event_loop, future) = &*wait {
-                visit.call(event_loop)?;
-                visit.call(future)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Breaks such a cycle: drops the future and what it waits on.
-    fn __clear__(&mut self) {
-        self.close();
-    }
-
-    #[getter]
-    fn __qualname__(&self) -> &'static str {
-        self.qualname
-    }
-}
-
-impl Drop for BinderyCoroutine {
-    fn drop(&mut self) {
-        self.close();
-    }
 }
 
 /// `Name(field=repr, ...)`, the `repr` of a record.
@@ -2168,10 +1794,10 @@ impl BinderyRuntime {
         _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
         _py: ::pyo3::Python<'_>,
         root_dir: String,
-    ) -> ::pyo3::PyResult<BinderyCoroutine> {
+    ) -> ::pyo3::PyResult<bindery_coroutine::Coroutine> {
         let _future = async move { ::boxkit::Runtime::open(root_dir).await };
         let _name = "Runtime.open";
-        bindery_coroutine(_name, false, _future, |_py, _result| {
+        bindery_coroutine::coroutine(_name, false, _future, |_py, _result| {
             let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
             bindery_py(_py, Self { _inner: bindery_arc(_value) })
         })
@@ -2387,12 +2013,12 @@ impl BinderySandbox {
         _py: ::pyo3::Python<'_>,
         state: BinderyBoxState,
         timeout_ms: Option<u64>,
-    ) -> ::pyo3::PyResult<BinderyCoroutine> {
+    ) -> ::pyo3::PyResult<bindery_coroutine::Coroutine> {
         let state = ::boxkit::BoxState::from(state);
         let _inner = ::std::sync::Arc::clone(&self._inner);
         let _future = async move { _inner.wait_for_state(state, timeout_ms).await };
         let _name = "Sandbox.wait_for_state";
-        bindery_coroutine(_name, true, _future, bindery_py)
+        bindery_coroutine::coroutine(_name, true, _future, bindery_py)
     }
 
     /// Moves the box to running; commands need a running box.
@@ -2470,11 +2096,11 @@ impl BinderySandbox {
         _py: ::pyo3::Python<'_>,
         command: Vec<String>,
         timeout_ms: Option<u64>,
-    ) -> ::pyo3::PyResult<BinderyCoroutine> {
+    ) -> ::pyo3::PyResult<bindery_coroutine::Coroutine> {
         let _inner = ::std::sync::Arc::clone(&self._inner);
         let _future = async move { _inner.exec_async(command, timeout_ms).await };
         let _name = "Sandbox.exec_async";
-        bindery_coroutine(_name, false, _future, |_py, _result| {
+        bindery_coroutine::coroutine(_name, false, _future, |_py, _result| {
             let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
             bindery_py(_py, BinderyExecResult::from(_value))
         })

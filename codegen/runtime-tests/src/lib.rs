@@ -15,3 +15,28 @@ pub mod bindery_tokio;
 
 #[path = "../../src/runtime/answer.rs"]
 pub mod bindery_answer;
+
+#[path = "../../src/runtime/coroutine.rs"]
+pub mod bindery_coroutine;
+
+// What a glue module provides its runtime modules, as a package without
+// tokio has it.
+
+/// Runs `f` where futures are polled and dropped: as they are.
+pub fn bindery_in_runtime<T>(f: impl FnOnce() -> T) -> T {
+    f()
+}
+
+/// Nothing to start.
+pub fn bindery_runtime_ready() -> pyo3::PyResult<()> {
+    Ok(())
+}
+
+/// A panic as an exception: `RuntimeError("panicked: <message>")` here.
+pub fn bindery_panic(_py: pyo3::Python<'_>, payload: Box<dyn std::any::Any + Send>) -> pyo3::PyErr {
+    let message = match payload.downcast::<&str>() {
+        Ok(text) => text.to_string(),
+        Err(payload) => payload.downcast::<String>().map(|t| *t).unwrap_or_default(),
+    };
+    pyo3::exceptions::PyRuntimeError::new_err(format!("panicked: {}", message))
+}

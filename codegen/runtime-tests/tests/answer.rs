@@ -5,6 +5,7 @@
 //! coroutine is closed rather than left unawaited.
 
 use std::ffi::CString;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bindery_runtime_tests::bindery_answer::{answer, running_loop};
@@ -37,10 +38,15 @@ async def forever():
         raise
 "#;
 
+/// A module of its own per call: `from_code` runs the code in the module
+/// already in `sys.modules` under its name, so tests running at once would
+/// share one and overwrite each other's loop and events.
 fn helpers(py: Python<'_>) -> Bound<'_, PyModule> {
+    static MODULES: AtomicUsize = AtomicUsize::new(0);
     let code = CString::new(HELPERS).unwrap();
     let file = CString::new("helpers.py").unwrap();
-    let name = CString::new("answer_helpers").unwrap();
+    let n = MODULES.fetch_add(1, Ordering::SeqCst);
+    let name = CString::new(format!("answer_helpers_{}", n)).unwrap();
     PyModule::from_code(py, &code, &file, &name).unwrap()
 }
 

@@ -55,6 +55,10 @@ const RUNTIME_TOKIO: &str = include_str!("../runtime/tokio.rs");
 /// implemented in Python.
 const RUNTIME_ANSWER: &str = include_str!("../runtime/answer.rs");
 
+/// The runtime module `bindery_coroutine`: `[Async]` calls as Python
+/// coroutines.
+const RUNTIME_COROUTINE: &str = include_str!("../runtime/coroutine.rs");
+
 /// The runtime modules the glue declares, beside it (`src/lib.rs`'s in
 /// `src/`, `src/python.rs`'s in `src/python/`): each is its source in
 /// `codegen/src/runtime/` under the header.
@@ -72,6 +76,11 @@ fn runtime_files(api: &Api, files: &mut BTreeMap<String, String>) {
             api.has_async_callbacks(),
             "bindery_answer.rs",
             RUNTIME_ANSWER,
+        ),
+        (
+            api.callables().any(|c| c.is_async),
+            "bindery_coroutine.rs",
+            RUNTIME_COROUTINE,
         ),
     ];
     for (needed, file, source) in modules {

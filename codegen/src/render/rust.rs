@@ -1584,7 +1584,7 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
         Receiver::Constructor(_) | Receiver::NamedConstructor(_)
     );
     let returns = match &c.returns {
-        _ if c.is_async => "BinderyCoroutine".to_string(),
+        _ if c.is_async => "bindery_coroutine::Coroutine".to_string(),
         _ if is_ctor => "Self".to_string(),
         Some(t) => types::rust(t, paths),
         None => "()".to_string(),
@@ -1719,7 +1719,7 @@ fn async_body(
     }
     body.push(format!("let _name = {};", types::rust_str(qualname)));
     // `[gil] keep`: polled with the GIL held.
-    let start = format!("bindery_coroutine(_name, {}", c.keep_gil);
+    let start = format!("bindery_coroutine::coroutine(_name, {}", c.keep_gil);
     let is_ctor = matches!(
         receiver,
         Receiver::Constructor(_) | Receiver::NamedConstructor(_)
