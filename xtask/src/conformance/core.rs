@@ -83,7 +83,7 @@ fn value(api: &Api, t: &Ty) -> String {
         Ty::Callback(i) => {
             let name = &api.callbacks[*i].name;
             format!(
-                "(::std::sync::Arc::new({}) as ::std::sync::Arc<dyn {name}>)",
+                "::std::sync::Arc::new({}) as ::std::sync::Arc<dyn {name}>",
                 rust_implementation(name)
             )
         }
