@@ -78,6 +78,45 @@ fn generated_rust_has_no_unsafe_and_no_unwrap() {
     }
 }
 
+/// The runtime modules (`codegen/src/runtime/`) may use `unsafe` where no
+/// safe PyO3 API exists (a thread state kept per Rust thread needs
+/// `pyo3::ffi`); each block says why it is sound in a `// SAFETY:` comment
+/// just above it. Per-API generated code has none (above).
+#[test]
+fn runtime_unsafe_blocks_say_why_they_are_sound() {
+    let dir = root().join("codegen/src/runtime");
+    let mut blocks = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if !code
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| w == "unsafe")
+            {
+                continue;
+            }
+            blocks += 1;
+            // The comment block right above the `unsafe` line.
+            let above = lines[..n]
+                .iter()
+                .rev()
+                .take_while(|l| l.trim_start().starts_with("//"));
+            assert!(
+                above
+                    .into_iter()
+                    .any(|l| l.trim_start().starts_with("// SAFETY:")),
+                "{}:{}: `unsafe` without a `// SAFETY:` comment above it",
+                path.display(),
+                n + 1
+            );
+        }
+    }
+    assert!(blocks > 0, "the check saw no runtime `unsafe` at all");
+}
+
 /// Runs Python and returns its output, or `None` where there is no python3.
 fn python(code: &str) -> Option<String> {
     let output = Command::new("python3").args(["-c", code]).output().ok()?;

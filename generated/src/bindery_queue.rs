@@ -35,7 +35,7 @@ fn bindery_package() -> &'static str {
 const BINDERY_ROOM_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(1);
 
 /// How long the event thread looks for more events after a batch before it
-/// lets go of its thread state, and how often it looks meanwhile.
+/// leaves Python and waits, and how often it looks meanwhile.
 const BINDERY_LINGER: ::std::time::Duration = ::std::time::Duration::from_millis(2);
 const BINDERY_LINGER_STEP: ::std::time::Duration = ::std::time::Duration::from_micros(100);
 
@@ -213,8 +213,9 @@ fn bindery_spawn_event_thread() -> ::std::io::Result<()> {
 }
 
 /// The event thread: takes every queued event at once and delivers them.
-/// It stays attached (its thread state made once) while events keep
-/// coming, and waits without one, flagged idle, when they stop.
+/// It stays attached while events keep coming, and waits detached, flagged
+/// idle, when they stop (its thread state, like every Rust thread's, is
+/// kept from its first delivery to its exit: `bindery_attach`).
 fn bindery_event_thread() {
     BINDERY_ON_EVENT_THREAD.set(true);
     loop {

@@ -58,7 +58,72 @@ pub fn attach<R>(f: impl for<'py> FnOnce(::pyo3::Python<'py>) -> R) -> Option<R>
     if BINDERY_CLOSED.load(::std::sync::atomic::Ordering::SeqCst) {
         return None;
     }
+    if !BINDERY_KEEPS.with(::std::cell::Cell::get) {
+        keep_thread_state();
+    }
     ::pyo3::Python::try_attach(f)
+}
+
+/// The Python thread state a Rust thread keeps from its first visit to
+/// Python until it exits. Without it, every visit makes a thread state and
+/// destroys it again (`PyGILState_Ensure` and `PyGILState_Release` around
+/// the call, with a frame-stack chunk mapped and unmapped each time), and
+/// `threading.local()` values do not survive from one callback to the
+/// next. With it, a visit only takes and gives back the GIL.
+struct BinderyKept {
+    state: *mut ::pyo3::ffi::PyThreadState,
+    gil: ::pyo3::ffi::PyGILState_STATE,
+}
+
+::std::thread_local! {
+    /// Whether this thread keeps a thread state (`BINDERY_KEPT` holds it).
+    static BINDERY_KEEPS: ::std::cell::Cell<bool> = const { ::std::cell::Cell::new(false) };
+    static BINDERY_KEPT: ::std::cell::RefCell<Option<BinderyKept>> =
+        const { ::std::cell::RefCell::new(None) };
+}
+
+/// Gives this thread a thread state of its own for its lifetime, unless it
+/// has one already (a thread Python started, or one inside a visit).
+fn keep_thread_state() {
+    // SAFETY: `Py_IsInitialized` and `PyGILState_GetThisThreadState` may
+    // be called without the GIL. `PyGILState_Ensure` (with the interpreter
+    // initialized and not finalizing: the gate is open) makes this
+    // thread's state and takes the GIL; `PyEval_SaveThread` gives the GIL
+    // back, keeping the state, which this thread alone uses from now on.
+    unsafe {
+        if ::pyo3::ffi::Py_IsInitialized() == 0
+            || !::pyo3::ffi::PyGILState_GetThisThreadState().is_null()
+        {
+            return;
+        }
+        let gil = ::pyo3::ffi::PyGILState_Ensure();
+        let state = ::pyo3::ffi::PyEval_SaveThread();
+        BINDERY_KEPT.with(|kept| *kept.borrow_mut() = Some(BinderyKept { state, gil }));
+    }
+    BINDERY_KEEPS.with(|keeps| keeps.set(true));
+}
+
+/// The thread exits: its state is released, with the GIL (taken for that
+/// through the gate, so the exit hook waits for it). Once the gate is
+/// closed the interpreter is finalizing or gone, and the state with it:
+/// nothing is touched.
+impl Drop for BinderyKept {
+    fn drop(&mut self) {
+        let _inside = BinderyInside::enter();
+        if BINDERY_CLOSED.load(::std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        // SAFETY: `state` is this thread's, made by `PyGILState_Ensure` in
+        // `keep_thread_state` and detached since; the interpreter is alive
+        // (the gate is open, and the exit hook waits for this thread).
+        // `PyEval_RestoreThread` takes the GIL with it, and the matching
+        // `PyGILState_Release` (its count back to zero) clears and deletes
+        // it and releases the GIL.
+        unsafe {
+            ::pyo3::ffi::PyEval_RestoreThread(self.state);
+            ::pyo3::ffi::PyGILState_Release(self.gil);
+        }
+    }
 }
 
 /// Whether the gate is closed: the interpreter is exiting.
