@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -84,6 +85,7 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
     }
     listener_rows = [
         "listener event, delivered, 1 thread",
+        "listener event, delivered, 1 thread, a Python thread contending",
         "listener event, delivered, 8 threads",
         "listener event, skipped, 1 thread",
         "listener event, skipped, 8 threads",
@@ -96,8 +98,23 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
     skipped = module.Runtime(root + "-skipped")
     if module.__name__ != "boxkit_uniffi":
         skipped.add_listener(Nothing())
+    def contended() -> None:
+        # A Python thread keeps calling a cheap native method meanwhile.
+        stop = threading.Event()
+
+        def spin() -> None:
+            while not stop.is_set():
+                box.max_output_bytes()
+
+        spinner = threading.Thread(target=spin)
+        spinner.start()
+        delivered.ping_listeners("b", 1, 400)
+        stop.set()
+        spinner.join()
+
     rows: dict[str, Operation | None] = {
         "listener event, delivered, 1 thread": (lambda: delivered.ping_listeners("b", 1, 100), 100),
+        "listener event, delivered, 1 thread, a Python thread contending": (contended, 400),
         "listener event, delivered, 8 threads": (lambda: delivered.ping_listeners("b", 8, 100), 800),
         "listener event, skipped, 1 thread": (lambda: skipped.ping_listeners("b", 1, 1000), 1000),
         "listener event, skipped, 8 threads": (lambda: skipped.ping_listeners("b", 8, 1000), 8000),

@@ -327,6 +327,19 @@ pub struct Callback {
     pub trait_object: Option<ObjectId>,
 }
 
+impl Callback {
+    /// The error types its methods throw, each once, in method order.
+    pub fn thrown(&self) -> Vec<ErrorId> {
+        let mut thrown = Vec::new();
+        for t in self.methods.iter().filter_map(|m| m.callable.throws) {
+            if !thrown.contains(&t) {
+                thrown.push(t);
+            }
+        }
+        thrown
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CallbackMethod {
     pub callable: Callable,

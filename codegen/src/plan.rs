@@ -440,7 +440,7 @@ impl<'a> Plan<'a> {
     /// interface throws: unsuffixed when it throws one type, else suffixed
     /// with the error's stem.
     pub fn bridge_error_fns(&self, id: CallbackId, error: ErrorId) -> (String, String) {
-        if self.api.callback(id).unexpected_error.len() <= 1 {
+        if self.api.callback(id).thrown().len() <= 1 {
             return ("_fail".to_string(), "_unexpected".to_string());
         }
         let stem = self.error_stem(error);

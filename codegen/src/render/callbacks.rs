@@ -494,13 +494,7 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
 /// receives when a method raises.
 fn error_fns(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
     let c = paths.api.callback(id);
-    let mut thrown: Vec<crate::model::ErrorId> = Vec::new();
-    for t in c.methods.iter().filter_map(|m| m.callable.throws) {
-        if !thrown.contains(&t) {
-            thrown.push(t);
-        }
-    }
-    for t in thrown {
+    for t in c.thrown() {
         error_fns_of(
             w,
             paths,
