@@ -65,8 +65,8 @@ codes! {
     GroupConflict => "B032",
     /// A UDL feature bindery does not support yet.
     Unsupported => "B040",
-    /// A UDL construct Python has no form for (an `[Async]` primary constructor).
-    NotBindable => "B041",
+    // B041 (an `[Async]` primary constructor) is retired: it binds as the
+    // async classmethod `new`. The code is not reused.
     /// bindery itself failed (a bug): nothing is written.
     Internal => "B099",
 }

@@ -446,18 +446,6 @@ impl Lowerer<'_, '_> {
             .collect();
         for c in constructors {
             let span = spans.member(&c.self_name, &c.name);
-            if c.is_async && c.name == "new" {
-                self.udl(
-                    Code::NotBindable,
-                    span.clone(),
-                    format!("the primary constructor of `{}` is `[Async]`", c.self_name),
-                )
-                .with_note("Python cannot await `__init__`: `Class(...)` returns the object itself")
-                .with_help(
-                    "name it, `[Async, Name=open] constructor(...)`: an async classmethod \
-                     (`await Class.open(...)`)",
-                );
-            }
             let mut callable = self.callable(
                 &c.self_name,
                 &c.name,
@@ -470,7 +458,11 @@ impl Lowerer<'_, '_> {
             callable.is_async = c.is_async;
             if let Some(id) = self.ids.objects.get(&c.self_name) {
                 let object = &mut objects[id.0];
-                if c.name == "new" {
+                // `Class(...)` cannot be awaited: an `[Async]` primary
+                // constructor is the async classmethod `new` (`await
+                // Class.new(...)`), where UniFFI's Python has an `__init__`
+                // returning a coroutine, which Python refuses.
+                if c.name == "new" && !c.is_async {
                     object.constructor = Some(callable);
                 } else {
                     object.named_constructors.push(callable);

@@ -1544,6 +1544,10 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
         Receiver::Constructor(_) => attrs.push("#[new]".to_string()),
         Receiver::NamedConstructor(_) => {
             attrs.push("#[classmethod]".to_string());
+            if fn_name == "new" {
+                // An `[Async]` primary constructor: its coroutine gives `Self`.
+                attrs.push("#[allow(clippy::new_ret_no_self)]".to_string());
+            }
             params.push("_cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>".to_string());
         }
     }

@@ -361,9 +361,10 @@ fn items(api: &Api, shape: Shape) -> String {
             name = o.name
         );
         if let Some(c) = &o.constructor {
+            let asynchronous = if o.async_constructor { "async " } else { "" };
             let _ = writeln!(
                 out,
-                "    pub fn new({}) -> Self {{\n        Self {{}}\n    }}",
+                "    pub {asynchronous}fn new({}) -> Self {{\n        Self {{}}\n    }}",
                 params(api, c)
             );
         }

@@ -193,6 +193,8 @@ pub struct Object {
     pub name: String,
     pub doc: Option<String>,
     pub constructor: Option<Vec<Field>>,
+    /// The primary constructor is `[Async]` (Python: `await X.new(...)`).
+    pub async_constructor: bool,
     pub methods: Vec<Function>,
 }
 
@@ -425,6 +427,7 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
             defaults(rng, &api, &mut args, true);
             args
         });
+        let async_constructor = constructor.is_some() && rng.below(6) == 0;
         let methods = (0..rng.below(size.members + 1))
             .map(|_| function(rng, &mut names, &api, size, false))
             .collect();
@@ -432,6 +435,7 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
             name,
             doc: doc(rng),
             constructor,
+            async_constructor,
             methods,
         });
     }

@@ -236,7 +236,8 @@ pub fn udl(api: &Api) -> String {
         doc(&mut out, "", &o.doc);
         let _ = writeln!(out, "interface {} {{", o.name);
         if let Some(c) = &o.constructor {
-            let _ = writeln!(out, "    constructor({});", args(api, c));
+            let asynchronous = if o.async_constructor { "[Async] " } else { "" };
+            let _ = writeln!(out, "    {asynchronous}constructor({});", args(api, c));
         }
         for m in &o.methods {
             function(&mut out, api, m);
