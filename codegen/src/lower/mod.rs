@@ -48,6 +48,7 @@ pub fn lower(
         ids: Ids::default(),
         variant_attribute: "variant".to_string(),
         enum_variants: BTreeMap::new(),
+        flat_enums: BTreeSet::new(),
         taken: BTreeSet::new(),
         traits: BTreeMap::new(),
     };
@@ -63,6 +64,8 @@ struct Lowerer<'a, 'c> {
     variant_attribute: String,
     /// The variants of every enum by UDL name, for defaults that name one.
     enum_variants: BTreeMap<String, Vec<String>>,
+    /// The enums without fields (hashable in both languages: map keys).
+    flat_enums: BTreeSet<String>,
     /// Package-level names already taken, which a default class name avoids.
     taken: BTreeSet<String>,
     /// The `[Traits=(...)]` of each definition, by UDL name.
@@ -187,6 +190,23 @@ struct Settings {
 }
 
 impl Lowerer<'_, '_> {
+    /// What types and defaults need to know of the enums before they are
+    /// lowered: each one's variants, and which have no fields.
+    fn learn_enums(&mut self, enums: &[uniffi_meta::EnumMetadata]) {
+        self.enum_variants = (enums.iter())
+            .map(|e| {
+                (
+                    e.name.clone(),
+                    e.variants.iter().map(|v| v.name.clone()).collect(),
+                )
+            })
+            .collect();
+        self.flat_enums = (enums.iter())
+            .filter(|e| e.variants.iter().all(|v| v.fields.is_empty()))
+            .map(|e| e.name.clone())
+            .collect();
+    }
+
     fn push(
         &mut self,
         source: Source,
@@ -243,16 +263,7 @@ impl Lowerer<'_, '_> {
         self.taken = taken_names(&items, self.cx.config);
         let panic_class = self.panic_class();
         self.taken.insert(panic_class.clone());
-        self.enum_variants = items
-            .enums
-            .iter()
-            .map(|e| {
-                (
-                    e.name.clone(),
-                    e.variants.iter().map(|v| v.name.clone()).collect(),
-                )
-            })
-            .collect();
+        self.learn_enums(&items.enums);
         let errors: Vec<ErrorType> = items
             .errors
             .into_iter()

@@ -287,11 +287,15 @@ impl Lowerer<'_, '_> {
                 value_type,
             } => {
                 let key = self.ty(key_type, span.clone())?;
-                if !(key.is_integer() || matches!(key, Type::String | Type::Bool)) {
+                // A flat enum's members are hashable in Python and `Hash`
+                // in Rust, as UniFFI requires of a key.
+                let flat_enum =
+                    matches!(&**key_type, T::Enum { name, .. } if self.flat_enums.contains(name));
+                if !(key.is_integer() || flat_enum || matches!(key, Type::String | Type::Bool)) {
                     self.udl(
                         Code::Unsupported,
                         span,
-                        "map keys must be strings, integers or booleans",
+                        "map keys must be strings, integers, booleans or enums without fields",
                     );
                     return None;
                 }

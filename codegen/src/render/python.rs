@@ -325,6 +325,14 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
     out.push(format!("    _inner: {native}"));
     // One member: its signature, then a body that calls `call` with the arguments.
     let mut member = |c: &Callable, first: &str, def: &str, returns: String, body: &[String]| {
+        // An `[Async]` constructor is an `async def` here (it awaits the
+        // native one): its signature is spelled as a plain one's.
+        let async_def = first == "cls" && c.is_async;
+        let plain = Callable {
+            is_async: false,
+            ..c.clone()
+        };
+        let c = if async_def { &plain } else { c };
         let defaults = c.arguments.iter().any(|a| a.default.is_some());
         let (signature, args) = if defaults {
             let params = [
@@ -345,10 +353,10 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
         }
         let signature = signature.trim_end_matches(" ...");
         for (k, line) in signature.lines().enumerate() {
-            out.push(if k == 0 {
-                format!("    {line}")
-            } else {
-                line.to_string()
+            out.push(match k {
+                0 if async_def => format!("    async {line}"),
+                0 => format!("    {line}"),
+                _ => line.to_string(),
             });
         }
         if let Some(d) = &c.docstring {
@@ -373,11 +381,14 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
         member(c, "self", "__init__", "None".into(), &body);
     }
     for c in &o.named_constructors {
+        // An `[Async]` one is an `async def` that awaits the native one
+        // and wraps what it gives.
+        let awaited = if c.is_async { "await " } else { "" };
         let body = [
             import.clone(),
             String::new(),
             format!(
-                "return cls._bindery_wrap(_native.{name}.{}({{args}}))",
+                "return cls._bindery_wrap({awaited}_native.{name}.{}({{args}}))",
                 c.name.python
             ),
         ];

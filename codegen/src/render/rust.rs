@@ -284,7 +284,8 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .cloned(),
     );
     let is_vec = |t: &Type| matches!(t, Type::Sequence(inner) if inner.needs_conversion());
-    let is_map = |t: &Type| matches!(t, Type::Map(_, v) if v.needs_conversion());
+    let is_map =
+        |t: &Type| matches!(t, Type::Map(k, v) if k.needs_conversion() || v.needs_conversion());
     // The error arms use `bindery_no_fields` for a class without fields;
     // the test hooks for every flat error.
     let main_no_fields = error_fns

@@ -144,7 +144,7 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&Type, &str) -> String) -> Optio
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
         // Helpers in the glue keep nested conversions short enough for one line.
         Type::Sequence(inner) => format!("bindery_vec({expr}, {})", element(inner)),
-        Type::Map(_, v) => format!("bindery_map({expr}, {})", element(v)),
+        Type::Map(k, v) => format!("bindery_map({expr}, {}, {})", element(k), element(v)),
         _ => expr.to_string(),
     })
 }

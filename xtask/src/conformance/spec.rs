@@ -26,7 +26,7 @@ pub enum Ty {
     Duration,
     Opt(Box<Ty>),
     Seq(Box<Ty>),
-    /// Keys are strings or integers.
+    /// Keys are strings, integers or enums without fields.
     Map(Box<Ty>, Box<Ty>),
     Record(usize),
     Enum(usize),
@@ -644,7 +644,14 @@ fn ty(rng: &mut Rng, api: &Api, depth: usize, arg: bool) -> Ty {
             inner => Ty::Seq(Box::new(inner)),
         },
         13 if depth > 0 => {
-            let key = rng.pick(&[Ty::Str, Ty::U32, Ty::I64]).clone();
+            // Strings, integers, or an enum without fields.
+            let flat: Vec<usize> = (0..api.enums.len())
+                .filter(|&i| api.enums[i].flat)
+                .collect();
+            let key = match rng.below(4) {
+                0 if !flat.is_empty() => Ty::Enum(flat[rng.below(flat.len())]),
+                _ => rng.pick(&[Ty::Str, Ty::U32, Ty::I64]).clone(),
+            };
             Ty::Map(Box::new(key), Box::new(ty(rng, api, depth - 1, false)))
         }
         14 if !api.customs.is_empty() => Ty::Custom(rng.below(api.customs.len())),
