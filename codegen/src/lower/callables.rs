@@ -623,3 +623,90 @@ fn fallback_literal(ty: &Type, value: &toml::Value) -> Option<Literal> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod fallback_tests {
+    use super::fallback_literal;
+    use crate::model::{Literal, Type};
+    use toml::Value;
+
+    fn int(ty: Type, i: i64) -> Option<Literal> {
+        fallback_literal(&ty, &Value::Integer(i))
+    }
+
+    #[test]
+    fn integers_fit_their_type_to_the_boundary_and_no_further() {
+        let cases: [(Type, i64, i64); 7] = [
+            (Type::I8, -128, 127),
+            (Type::I16, -32768, 32767),
+            (Type::I32, i32::MIN.into(), i32::MAX.into()),
+            (Type::U8, 0, 255),
+            (Type::U16, 0, 65535),
+            (Type::U32, 0, u32::MAX.into()),
+            (Type::I64, i64::MIN, i64::MAX),
+        ];
+        for (ty, low, high) in cases {
+            assert_eq!(
+                int(ty.clone(), low),
+                Some(Literal::Int(low.into())),
+                "{ty:?} {low}"
+            );
+            assert_eq!(
+                int(ty.clone(), high),
+                Some(Literal::Int(high.into())),
+                "{ty:?} {high}"
+            );
+            if low > i64::MIN {
+                assert_eq!(int(ty.clone(), low - 1), None, "{ty:?} below");
+            }
+            if high < i64::MAX {
+                assert_eq!(int(ty.clone(), high + 1), None, "{ty:?} above");
+            }
+        }
+        // TOML integers are i64: a u64 takes 0 to i64::MAX, not -1.
+        assert_eq!(int(Type::U64, -1), None);
+        assert_eq!(
+            int(Type::U64, i64::MAX),
+            Some(Literal::Int(i64::MAX.into()))
+        );
+    }
+
+    #[test]
+    fn floats_booleans_strings_and_optionals() {
+        let f = |ty: Type, v: Value| fallback_literal(&ty, &v);
+        assert_eq!(
+            f(Type::F64, Value::Float(-0.5)),
+            Some(Literal::Float("-0.5".into()))
+        );
+        assert_eq!(
+            f(Type::F32, Value::Integer(3)),
+            Some(Literal::Float("3.0".into()))
+        );
+        assert_eq!(f(Type::F64, Value::Float(f64::INFINITY)), None);
+        assert_eq!(f(Type::F64, Value::Float(f64::NAN)), None);
+        assert_eq!(
+            f(Type::Bool, Value::Boolean(true)),
+            Some(Literal::Bool(true))
+        );
+        assert_eq!(f(Type::Bool, Value::Integer(1)), None);
+        assert_eq!(
+            f(Type::String, Value::String("x".into())),
+            Some(Literal::String("x".into()))
+        );
+        assert_eq!(f(Type::String, Value::Integer(1)), None);
+        assert_eq!(f(Type::I32, Value::String("1".into())), None);
+        // An optional takes a value of its inner type.
+        let optional = Type::Optional(Box::new(Type::U8));
+        assert_eq!(
+            f(optional.clone(), Value::Integer(255)),
+            Some(Literal::Int(255))
+        );
+        assert_eq!(f(optional, Value::Integer(256)), None);
+        // Types with no literal form take none.
+        assert_eq!(f(Type::Bytes, Value::String("x".into())), None);
+        assert_eq!(
+            f(Type::Sequence(Box::new(Type::U8)), Value::Array(Vec::new())),
+            None
+        );
+    }
+}
