@@ -54,7 +54,6 @@ impl Lowerer<'_, '_> {
         let refused = builtin.as_ref().and_then(|t| {
             t.walk().into_iter().find_map(|inner| match inner {
                 Type::Callback(_) => Some("a callback interface"),
-                Type::Custom(_) => Some("another custom type"),
                 Type::Error(_) => Some("an error type"),
                 _ => None,
             })

@@ -208,8 +208,9 @@ pub struct Callback {
     pub methods: Vec<Function>,
 }
 
-/// A `[Custom] typedef` of a scalar builtin: the core's newtype, which
-/// converts with `TryFrom<Builtin>` and `From<Custom> for Builtin`.
+/// A `[Custom] typedef` of a scalar builtin or of an earlier custom type:
+/// the core's newtype, which converts with `TryFrom<Builtin>` and
+/// `From<Custom> for Builtin`.
 #[derive(Clone, Debug)]
 pub struct Custom {
     pub name: String,
@@ -389,9 +390,13 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
     let counts: Vec<usize> = (0..6).map(|_| rng.below(size.items + 1)).collect();
     for _ in 0..rng.below(3) {
         let name = names.type_name();
-        let builtin = rng
-            .pick(&[Ty::Str, Ty::U32, Ty::I64, Ty::F64, Ty::Bool])
-            .clone();
+        // Sometimes over an earlier custom type (UniFFI takes that).
+        let builtin = match rng.below(4) {
+            0 if !api.customs.is_empty() => Ty::Custom(rng.below(api.customs.len())),
+            _ => rng
+                .pick(&[Ty::Str, Ty::U32, Ty::I64, Ty::F64, Ty::Bool])
+                .clone(),
+        };
         api.customs.push(Custom { name, builtin });
     }
     for _ in 0..counts[0] {
@@ -736,7 +741,13 @@ impl Api {
         }
         Api {
             namespace: self.namespace.clone(),
-            customs: kept(&self.customs, Ref::Custom, gone).cloned().collect(),
+            // A custom type over the one removed crosses as a string instead.
+            customs: kept(&self.customs, Ref::Custom, gone)
+                .map(|c| Custom {
+                    builtin: c.builtin.without(gone).unwrap_or(Ty::Str),
+                    ..c.clone()
+                })
+                .collect(),
             functions: self.functions.iter().map(function).collect(),
             records: kept(&self.records, Ref::Record, gone)
                 .map(|r| Record {
