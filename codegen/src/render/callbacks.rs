@@ -566,7 +566,8 @@ fn error_fns_of(
         ));
         w.line("self._report(py, error);");
         match &path {
-            None => w.line("panic!(\"{message}; the exception went to sys.unraisablehook\")"),
+            // Positional: an edition-2018 crate (in-crate mode) captures nothing.
+            None => w.line("panic!(\"{}; the exception went to sys.unraisablehook\", message)"),
             Some(path) if fields.is_empty() => {
                 w.line("let _ = message;");
                 // A flat error's variants are unit variants; `V {}` builds

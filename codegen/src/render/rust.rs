@@ -1950,6 +1950,18 @@ mod reach_tests {
     }
 
     #[test]
+    fn an_unexpected_failure_without_a_variant_panics_in_any_edition() {
+        // An edition-2018 crate's `panic!` with one literal captures no
+        // variable: the message is a positional argument.
+        let glue = glue(
+            "namespace n { void f(L l); };\n[Error] enum E { \"A\" };\n\
+             callback interface L { [Throws=E] void m(); };",
+        );
+        assert!(glue.contains("panic!(\"{}; the exception went to sys.unraisablehook\", message)"));
+        assert!(!glue.contains("panic!(\"{message}"));
+    }
+
+    #[test]
     fn async_listener_runtime_follows_the_bridges_reach() {
         // The test hooks call `now` (they call no `[Async]` method).
         let listener = "callback interface L { [Async] void later(); void now(); };";
