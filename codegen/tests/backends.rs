@@ -135,3 +135,21 @@ fn the_native_module_imports_the_chooser_as_isort_wraps_it() {
         "{native}"
     );
 }
+
+#[test]
+fn without_backend_only_calls_the_backend_constant_serves_embedding_alone() {
+    // Only `bindery_embed` (the `embed` feature) names the backend then: a
+    // wheel's build would find the constant unused.
+    let config = "[backends.one]\nfeatures = [\"one\"]\n\n[backends.two]\nfeatures = [\"two\"]\n";
+    let plain = &files("namespace kv { void f(); };", config)["src/lib.rs"];
+    assert!(
+        plain.contains(
+            "#[cfg(feature = \"one\")]\n#[cfg(feature = \"embed\")]\nconst BINDERY_BACKEND"
+        ),
+        "{plain}"
+    );
+    // A backend-only call names it in every build.
+    let only = format!("{config}\n[backend-only]\n\"f\" = [\"two\"]\n");
+    let with_only = &files("namespace kv { void f(); };", &only)["src/lib.rs"];
+    assert!(with_only.contains("#[cfg(feature = \"one\")]\nconst BINDERY_BACKEND"));
+}
