@@ -3,43 +3,14 @@
 //! visits, and its state (with what it holds) is released when it exits,
 //! also when it is joined from a thread that released the GIL to wait.
 
-use std::ffi::CString;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use bindery_runtime_tests::bindery_attach::attach;
 use pyo3::prelude::*;
 use pyo3::types::PyModule;
 
-/// A `threading.local()` and a counter of the objects stored in it that
-/// were finalized (a thread state's values go when it is cleared).
-const HELPERS: &str = r#"
-import threading
-
-local = threading.local()
-finalized = []
-
-class Marker:
-    def __del__(self):
-        finalized.append(1)
-
-def visit():
-    """Counts this thread's visits in its thread-local storage."""
-    if not hasattr(local, "visits"):
-        local.visits = 0
-        local.marker = Marker()
-    local.visits += 1
-    return (local.visits, threading.get_ident())
-"#;
-
-fn helpers(py: Python<'_>) -> Py<PyModule> {
-    static MODULES: AtomicUsize = AtomicUsize::new(0);
-    let code = CString::new(HELPERS).unwrap();
-    let file = CString::new("helpers.py").unwrap();
-    let n = MODULES.fetch_add(1, Ordering::SeqCst);
-    let name = CString::new(format!("thread_state_helpers_{}", n)).unwrap();
-    PyModule::from_code(py, &code, &file, &name).unwrap().unbind()
-}
+mod common;
+use common::helpers;
 
 fn visit(module: &Py<PyModule>) -> (u32, u64) {
     attach(|py| module.bind(py).getattr("visit").unwrap().call0().unwrap().extract().unwrap())

@@ -2,36 +2,18 @@
 //! exits without touching it: the interpreter is finalizing (or gone), and
 //! its states with it. (A process of its own: the gate is process-wide.)
 
-use std::ffi::CString;
 use std::sync::mpsc;
 use std::thread;
 
 use bindery_runtime_tests::bindery_attach::{attach, close};
 use pyo3::prelude::*;
-use pyo3::types::PyModule;
 
-const HELPERS: &str = r#"
-import threading
-
-local = threading.local()
-finalized = []
-
-class Marker:
-    def __del__(self):
-        finalized.append(1)
-
-def visit():
-    local.marker = Marker()
-"#;
+mod common;
+use common::helpers;
 
 #[test]
 fn a_thread_exiting_after_the_exit_hook_leaves_its_state_alone() {
-    let module = Python::attach(|py| {
-        let code = CString::new(HELPERS).unwrap();
-        let file = CString::new("helpers.py").unwrap();
-        let name = CString::new("exit_helpers").unwrap();
-        PyModule::from_code(py, &code, &file, &name).unwrap().unbind()
-    });
+    let module = Python::attach(helpers);
     let shared = Python::attach(|py| module.clone_ref(py));
     let (visited, wait) = mpsc::channel();
     let (leave, left) = mpsc::channel::<()>();
