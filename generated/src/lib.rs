@@ -675,7 +675,8 @@ impl<'py> ::pyo3::IntoPyObject<'py> for Bindery_Dyn_ExecPolicy {
         if let Some(_object) = bindery_foreign_object(_py, &self.0) {
             return Ok(_object);
         }
-        ::pyo3::Bound::new(_py, BinderyExecPolicy { _inner: self.0 }).map(::pyo3::Bound::into_any)
+        ::pyo3::Bound::new(_py, BinderyExecPolicy { _inner: self.0.into() })
+            .map(::pyo3::Bound::into_any)
     }
 }
 
@@ -1680,6 +1681,10 @@ fn bindery_arc<T>(value: impl Into<::std::sync::Arc<T>>) -> ::std::sync::Arc<T> 
     value.into()
 }
 
+/// bindery's runtime for the core's objects behind Python objects (the
+/// last reference dropped without the GIL), written beside this file.
+mod bindery_held;
+
 /// What pickling an interface object raises: it wraps a Rust object, which
 /// has no portable form.
 fn bindery_unpicklable(class: &str) -> ::pyo3::PyErr {
@@ -1700,7 +1705,7 @@ fn bindery_unpicklable(class: &str) -> ::pyo3::PyErr {
 )]
 #[derive(Clone)]
 pub struct BinderyExecPolicy {
-    _inner: ::std::sync::Arc<dyn ::boxkit::ExecPolicy>,
+    _inner: bindery_held::Held<dyn ::boxkit::ExecPolicy>,
 }
 
 /// Two Python objects are equal when they wrap the same Rust object.
@@ -1738,7 +1743,7 @@ impl BinderyExecPolicy {
         command: Vec<String>,
     ) -> ::pyo3::PyResult<bool> {
         let _result = bindery_detach(_py, || {
-            ::boxkit::ExecPolicy::allow_exec(&*self._inner, box_id, command)
+            ::boxkit::ExecPolicy::allow_exec(&**self._inner, box_id, command)
         })?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
@@ -1750,7 +1755,7 @@ impl BinderyExecPolicy {
 #[::pyo3::pyclass(frozen, weakref, eq, hash, module = "boxkit", name = "Runtime", from_py_object)]
 #[derive(Clone)]
 pub struct BinderyRuntime {
-    _inner: ::std::sync::Arc<::boxkit::Runtime>,
+    _inner: bindery_held::Held<::boxkit::Runtime>,
 }
 
 /// Two Python objects are equal when they wrap the same Rust object.
@@ -1784,7 +1789,7 @@ impl BinderyRuntime {
     fn bindery_new(_py: ::pyo3::Python<'_>, root_dir: String) -> ::pyo3::PyResult<Self> {
         let _result = bindery_detach(_py, || ::boxkit::Runtime::new(root_dir))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
-        Ok(Self { _inner: bindery_arc(_value) })
+        Ok(Self { _inner: bindery_held::Held::from(bindery_arc(_value)) })
     }
 
     /// Opens a runtime like the constructor, without blocking the event
@@ -1799,7 +1804,7 @@ impl BinderyRuntime {
         let _name = "Runtime.open";
         bindery_coroutine::coroutine(_name, false, _future, |_py, _result| {
             let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
-            bindery_py(_py, Self { _inner: bindery_arc(_value) })
+            bindery_py(_py, Self { _inner: bindery_held::Held::from(bindery_arc(_value)) })
         })
     }
 
@@ -1818,7 +1823,7 @@ impl BinderyRuntime {
     ) -> ::pyo3::PyResult<BinderySandbox> {
         let _result = bindery_detach(_py, || self._inner.create_box(name, env))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
-        Ok(BinderySandbox { _inner: _value })
+        Ok(BinderySandbox { _inner: _value.into() })
     }
 
     /// Creates a box from a full configuration.
@@ -1830,7 +1835,7 @@ impl BinderyRuntime {
         let config = ::boxkit::BoxConfig::from(config);
         let _result = bindery_detach(_py, || self._inner.create_box_with(config))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
-        Ok(BinderySandbox { _inner: _value })
+        Ok(BinderySandbox { _inner: _value.into() })
     }
 
     /// Validates `config` without creating anything; returns it normalized
@@ -1878,7 +1883,7 @@ impl BinderyRuntime {
     fn get_box(&self, _py: ::pyo3::Python<'_>, box_id: String) -> ::pyo3::PyResult<BinderySandbox> {
         let _result = bindery_detach(_py, || self._inner.get_box(box_id))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
-        Ok(BinderySandbox { _inner: _value })
+        Ok(BinderySandbox { _inner: _value.into() })
     }
 
     /// Names of all boxes, sorted.
@@ -1939,7 +1944,7 @@ impl BinderyRuntime {
 #[::pyo3::pyclass(frozen, weakref, eq, hash, module = "boxkit", name = "Sandbox", from_py_object)]
 #[derive(Clone)]
 pub struct BinderySandbox {
-    _inner: ::std::sync::Arc<::boxkit::Sandbox>,
+    _inner: bindery_held::Held<::boxkit::Sandbox>,
 }
 
 /// Two Python objects are equal when their Rust values are (`Eq`).
@@ -2411,14 +2416,14 @@ impl Bindery_FromPython for ::std::sync::Arc<dyn ::boxkit::ExecPolicy> {
 impl Bindery_FromPython for ::std::sync::Arc<::boxkit::Runtime> {
     fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
         let _value: BinderyRuntime = bindery_extract(object)?;
-        Ok(_value._inner)
+        Ok(::std::sync::Arc::clone(&_value._inner))
     }
 }
 
 impl Bindery_FromPython for ::std::sync::Arc<::boxkit::Sandbox> {
     fn bindery_from_python(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
         let _value: BinderySandbox = bindery_extract(object)?;
-        Ok(_value._inner)
+        Ok(::std::sync::Arc::clone(&_value._inner))
     }
 }
 

@@ -40,3 +40,6 @@ pub fn bindery_panic(_py: pyo3::Python<'_>, payload: Box<dyn std::any::Any + Sen
     };
     pyo3::exceptions::PyRuntimeError::new_err(format!("panicked: {}", message))
 }
+
+#[path = "../../src/runtime/held.rs"]
+pub mod bindery_held;

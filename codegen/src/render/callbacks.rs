@@ -417,7 +417,7 @@ pub fn dyn_value(paths: &Paths<'_>, id: ObjectId) -> Vec<String> {
                 |w| w.line("return Ok(_object);"),
             );
             w.line(format!(
-                "::pyo3::Bound::new(_py, {class} {{ _inner: self.0 }}).map(::pyo3::Bound::into_any)"
+                "::pyo3::Bound::new(_py, {class} {{ _inner: self.0.into() }}).map(::pyo3::Bound::into_any)"
             ));
         },
     );

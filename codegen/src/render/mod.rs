@@ -55,6 +55,10 @@ const RUNTIME_TOKIO: &str = include_str!("../runtime/tokio.rs");
 /// implemented in Python.
 const RUNTIME_ANSWER: &str = include_str!("../runtime/answer.rs");
 
+/// The runtime module `bindery_held`: the core's objects behind Python
+/// objects, the last reference dropped without the GIL.
+const RUNTIME_HELD: &str = include_str!("../runtime/held.rs");
+
 /// The runtime module `bindery_coroutine`: `[Async]` calls as Python
 /// coroutines.
 const RUNTIME_COROUTINE: &str = include_str!("../runtime/coroutine.rs");
@@ -82,6 +86,7 @@ fn runtime_files(api: &Api, files: &mut BTreeMap<String, String>) {
             "bindery_coroutine.rs",
             RUNTIME_COROUTINE,
         ),
+        (!api.objects.is_empty(), "bindery_held.rs", RUNTIME_HELD),
     ];
     for (needed, file, source) in modules {
         if needed {

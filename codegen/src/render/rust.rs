@@ -994,7 +994,7 @@ fn object_error(plan: &Paths<'_>, id: ObjectId) -> Vec<String> {
         w.block(head, "}", |w| {
             w.line(format!("let inner: ::std::sync::Arc<{core}> = inner.into();"));
             w.line("let message = inner.to_string();");
-            w.line("let native = Self { _inner: inner };");
+            w.line("let native = Self { _inner: inner.into() };");
             w.line("let fields = |error: &::pyo3::Bound<'_, ::pyo3::PyAny>| error.setattr(\"_inner\", native);");
             w.line(format!("bindery_new_error(py, ({slot}, {python}), message, None, fields)"));
         });
@@ -1621,7 +1621,8 @@ fn method_body(
             let this = if c.self_by_arc {
                 "::std::sync::Arc::clone(&self._inner)"
             } else {
-                "&*self._inner"
+                // Through the `Held` and its `Arc` to the object.
+                "&**self._inner"
             };
             call_args.insert(0, this.to_string());
             format!("{path}::{}", c.name.rust)
@@ -1817,7 +1818,7 @@ fn map_err(paths: &Paths<'_>, c: &Callable) -> Option<String> {
 /// constructor, the return type's conversion, or `None` when it passes as it is.
 fn lifted(paths: &Paths<'_>, c: &Callable, is_ctor: bool) -> Option<String> {
     if is_ctor {
-        Some("Self { _inner: bindery_arc(_value) }".to_string())
+        Some("Self { _inner: bindery_held::Held::from(bindery_arc(_value)) }".to_string())
     } else {
         c.returns
             .as_ref()

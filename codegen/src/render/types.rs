@@ -167,7 +167,7 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     }
     convert(ty, expr, &|leaf, e| match leaf {
         Type::Object(id) if paths.object_value(*id).is_some() => format!("{e}.0"),
-        Type::Object(_) => format!("{e}._inner"),
+        Type::Object(_) => format!("::std::sync::Arc::clone(&{e}._inner)"),
         // Checked by `TryFrom` when Python's value was extracted; an error
         // value was read from its exception then too.
         Type::Custom(_) | Type::Error(_) | Type::Timestamp => format!("{e}.0"),
@@ -182,7 +182,7 @@ pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
         Type::Object(id) if paths.object_value(*id).is_some() => {
             format!("{}({e})", paths.object_value(*id).unwrap_or_default())
         }
-        Type::Object(_) => format!("{} {{ _inner: {e} }}", paths.glue_of(leaf)),
+        Type::Object(_) => format!("{} {{ _inner: {e}.into() }}", paths.glue_of(leaf)),
         Type::Custom(_) | Type::Error(_) => format!("{}({e})", paths.glue_of(leaf)),
         Type::Timestamp => format!("Bindery_Timestamp({e})"),
         _ => format!("{}::from({e})", paths.glue_of(leaf)),
