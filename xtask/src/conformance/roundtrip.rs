@@ -179,9 +179,30 @@ fn sample(api: &Api, t: &Type, uses: &mut Uses, objects: &mut Objects) -> Option
 fn arguments(api: &Api, c: &Callable, uses: &mut Uses, objects: &mut Objects) -> Option<String> {
     let mut args = Vec::new();
     for a in &c.arguments {
-        args.push(sample(api, &a.ty, uses, objects)?);
+        let arg = sample(api, &a.ty, uses, objects)?;
+        args.push(bare_walrus(&arg).unwrap_or(arg));
     }
     Some(args.join(", "))
+}
+
+/// A positional argument that is all one binding (`(_o0 := X())`) needs
+/// no parentheses (ruff: UP034); elsewhere (keyword values, dict entries)
+/// it does.
+fn bare_walrus(arg: &str) -> Option<String> {
+    let inner = arg.strip_prefix("(_o")?.strip_suffix(')')?;
+    // The first parenthesis closes at the end: no `(a) + (b)`.
+    let mut depth = 1usize;
+    for c in inner.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            return None;
+        }
+    }
+    Some(format!("_o{inner}"))
 }
 
 /// A test of `c` called on `target` (`subject` or an instance), if it
@@ -293,4 +314,20 @@ pub fn module(api: &Api) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare_walrus;
+
+    #[test]
+    fn a_whole_binding_loses_its_parentheses_and_nothing_else_does() {
+        assert_eq!(
+            bare_walrus("(_o0 := subject.X(1, (_o1 := subject.Y())))").as_deref(),
+            Some("_o0 := subject.X(1, (_o1 := subject.Y()))")
+        );
+        assert_eq!(bare_walrus("(_o0 := a) + (b)"), None);
+        assert_eq!(bare_walrus("subject.X()"), None);
+        assert_eq!(bare_walrus("[(_o0 := subject.X())]"), None);
+    }
 }
