@@ -330,14 +330,19 @@ pub struct Callback {
 impl Callback {
     /// The error types its methods throw, each once, in method order.
     pub fn thrown(&self) -> Vec<ErrorId> {
-        let mut thrown = Vec::new();
-        for t in self.methods.iter().filter_map(|m| m.callable.throws) {
-            if !thrown.contains(&t) {
-                thrown.push(t);
-            }
-        }
-        thrown
+        thrown_by(&self.methods)
     }
+}
+
+/// The error types `methods` throw, each once, in method order.
+pub fn thrown_by(methods: &[CallbackMethod]) -> Vec<ErrorId> {
+    let mut thrown = Vec::new();
+    for t in methods.iter().filter_map(|m| m.callable.throws) {
+        if !thrown.contains(&t) {
+            thrown.push(t);
+        }
+    }
+    thrown
 }
 
 #[derive(Debug, Clone)]
@@ -624,7 +629,13 @@ impl Api {
     /// Whether `[Async]` calls are polled in tokio: some call is async and
     /// `[async] runtime = "tokio"`.
     pub fn uses_tokio(&self) -> bool {
-        self.async_runtime == AsyncRuntime::Tokio && self.callables().any(|c| c.is_async)
+        self.async_runtime == AsyncRuntime::Tokio && self.has_async_calls()
+    }
+
+    /// Whether some call is `[Async]`: Python coroutines
+    /// (`bindery_coroutine`).
+    pub fn has_async_calls(&self) -> bool {
+        self.callables().any(|c| c.is_async)
     }
 
     /// Whether some callback method is `[Async]`: Rust awaits Python
@@ -642,7 +653,7 @@ impl Api {
         !self.callbacks.is_empty()
             || self.objects.iter().any(|o| o.foreign.is_some())
             || self.has_queued()
-            || self.callables().any(|c| c.is_async)
+            || self.has_async_calls()
     }
 
     /// Every function, constructor and method.

@@ -102,12 +102,7 @@ impl Lowerer<'_, '_> {
             });
         }
         // Each thrown error type needs a variant for exceptions that are not its own.
-        let mut thrown: Vec<ErrorId> = Vec::new();
-        for id in out.iter().filter_map(|m| m.callable.throws) {
-            if !thrown.contains(&id) {
-                thrown.push(id);
-            }
-        }
+        let thrown = crate::model::thrown_by(&out);
         let unexpected_error = self.unexpected_errors(&udl, &thrown, errors, config);
         Callback {
             name,

@@ -82,7 +82,7 @@ fn runtime_files(api: &Api, files: &mut BTreeMap<String, String>) {
             RUNTIME_ANSWER,
         ),
         (
-            api.callables().any(|c| c.is_async),
+            api.has_async_calls(),
             "bindery_coroutine.rs",
             RUNTIME_COROUTINE,
         ),

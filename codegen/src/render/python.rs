@@ -1237,7 +1237,7 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         || !api.records.is_empty()
         || api.enums.iter().any(|e| !e.flat)
         || !api.customs.is_empty()
-        || api.callables().any(|c| c.is_async)
+        || api.has_async_calls()
     {
         standard.push("typing".into());
     }

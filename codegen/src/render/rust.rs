@@ -367,7 +367,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         panic_slot: plan.panic_slot,
         has_attached: api.callables().any(|c| c.keep_gil && !c.is_async),
         has_detached: api.callables().any(|c| !c.keep_gil && !c.is_async),
-        has_async: api.callables().any(|c| c.is_async),
+        has_async: api.has_async_calls(),
         async_values: api.callables().any(|c| c.is_async && c.returns.is_some())
             || (api.objects.iter())
                 .flat_map(|o| o.constructor.iter().chain(&o.named_constructors))
@@ -1173,7 +1173,7 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
     }
     // Futures still pending at exit are dropped, so their cleanup runs; a
     // forked child starts a tokio runtime of its own.
-    if api.callables().any(|c| c.is_async) {
+    if api.has_async_calls() {
         lines.push("bindery_async_install(_m)?;".to_string());
     }
     // Unpickling a variant of an enum with fields calls it by name; a plain
