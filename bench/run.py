@@ -85,7 +85,9 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
     }
     listener_rows = [
         "listener event, delivered, 1 thread",
+        "listener event, delivered, 1 thread, 10,000 per thread started",
         "listener event, delivered, 1 thread, a Python thread contending",
+        "listener event, delivered, 1 thread, a Python thread contending, releasing the GIL",
         "listener event, delivered, 8 threads",
         "listener event, skipped, 1 thread",
         "listener event, skipped, 8 threads",
@@ -98,23 +100,39 @@ def operations(module: Any, root: str) -> dict[str, Operation | None]:
     skipped = module.Runtime(root + "-skipped")
     if module.__name__ != "boxkit_uniffi":
         skipped.add_listener(Nothing())
-    def contended() -> None:
-        # A Python thread keeps calling a cheap native method meanwhile.
-        stop = threading.Event()
+    def contended(spin_call: Callable[[], object]) -> Callable[[], None]:
+        """400 events while a Python thread keeps calling `spin_call`."""
 
-        def spin() -> None:
-            while not stop.is_set():
-                box.max_output_bytes()
+        def run() -> None:
+            stop = threading.Event()
 
-        spinner = threading.Thread(target=spin)
-        spinner.start()
-        delivered.ping_listeners("b", 1, 400)
-        stop.set()
-        spinner.join()
+            def spin() -> None:
+                while not stop.is_set():
+                    spin_call()
+
+            spinner = threading.Thread(target=spin)
+            spinner.start()
+            delivered.ping_listeners("b", 1, 400)
+            stop.set()
+            spinner.join()
+
+        return run
 
     rows: dict[str, Operation | None] = {
         "listener event, delivered, 1 thread": (lambda: delivered.ping_listeners("b", 1, 100), 100),
-        "listener event, delivered, 1 thread, a Python thread contending": (contended, 400),
+        # The same, with the cost of starting the core's thread (and of its
+        # first visit to Python) spread over 10,000 events instead of 100.
+        "listener event, delivered, 1 thread, 10,000 per thread started": (
+            lambda: delivered.ping_listeners("b", 1, 10_000),
+            10_000,
+        ),
+        # A cheap native call that keeps the GIL (`[gil] keep`), and one
+        # that releases it around the core (UniFFI's calls all release it).
+        "listener event, delivered, 1 thread, a Python thread contending": (contended(box.max_output_bytes), 400),
+        "listener event, delivered, 1 thread, a Python thread contending, releasing the GIL": (
+            contended(lambda: box.host_path("a/b.txt")),
+            400,
+        ),
         "listener event, delivered, 8 threads": (lambda: delivered.ping_listeners("b", 8, 100), 800),
         "listener event, skipped, 1 thread": (lambda: skipped.ping_listeners("b", 1, 1000), 1000),
         "listener event, skipped, 8 threads": (lambda: skipped.ping_listeners("b", 8, 1000), 8000),
@@ -156,10 +174,24 @@ EVENT_LOADS = [
 ]
 
 
+def listener_alone() -> float:
+    """ns per call of `Timed.on_exec_output` called from Python with the
+    arguments an event brings: the listener's own work, without delivery."""
+    listener = Timed()
+    chunk = (0).to_bytes(8, "little") + time.time_ns().to_bytes(8, "little")
+    start = time.perf_counter_ns()
+    for _ in range(20_000):
+        listener.on_exec_output("b-0", chunk)
+    return (time.perf_counter_ns() - start) / 20_000
+
+
 def event_rows(modules: dict[str, Any], root: str, rounds: int) -> list[str]:
     """`on_exec_output` events sent by `ping_output`: end to end (until
-    flushed), on the producing thread, and the delay to the callback."""
+    flushed), on the producing thread, the end-to-end time over the
+    listener's own work (timed in each round just before), and the delay to
+    the callback."""
     rows = []
+    alone_times: list[float] = []
     for binding, module in modules.items():
         runtime = module.Runtime(f"{root}/{binding}-events")
         if not hasattr(runtime, "ping_output"):
@@ -171,23 +203,27 @@ def event_rows(modules: dict[str, Any], root: str, rounds: int) -> list[str]:
         for name, threads, count, bursts in EVENT_LOADS:
             if binding == "UniFFI" and count > 1000:
                 continue  # synchronous delivery has no saturation to show
-            totals, spent, events = [], 0, 0
+            totals, ratios, spent, events = [], [], 0, 0
             listener.delays.clear()
             for _ in range(rounds):
+                alone = listener_alone()
+                alone_times.append(alone)
                 start = time.perf_counter_ns()
                 for _ in range(bursts):
                     spent += runtime.ping_output("b", threads, count)
                     assert flush()
                 totals.append((time.perf_counter_ns() - start) / (bursts * threads * count))
+                ratios.append(totals[-1] / alone)
                 events += bursts * threads * count
             delays = sorted(listener.delays)
             assert len(delays) == events
             p50, p99 = delays[len(delays) // 2], delays[len(delays) * 99 // 100]
             rows.append(
                 f"| {binding}, {delivery} | {name} | {statistics.median(totals):,.0f} | "
-                f"{spent / events:,.0f} | {p50 / 1000:,.1f} | {p99 / 1000:,.1f} |"
+                f"{spent / events:,.0f} | {statistics.median(ratios):.2f} | {p50 / 1000:,.1f} | {p99 / 1000:,.1f} |"
             )
-    return rows
+    alone = statistics.median(alone_times)
+    return [f"| the listener alone, called from Python | | {alone:,.0f} | | 1.00 | | |", *rows]
 
 
 def concurrent_waits(module: Any, root: str, count: int, ms: int) -> float:
@@ -287,11 +323,14 @@ def main() -> None:
             if b != "UniFFI"
         }
     with tempfile.TemporaryDirectory() as tmp:
-        events = event_rows(modules, tmp, args.rounds)
+        event_table = event_rows(modules, tmp, args.rounds)
     print()
-    print("| `on_exec_output` events | producers | end to end (ns/event) | on the producing thread (ns/event) | delay p50 (µs) | delay p99 (µs) |")
-    print("|---|---|---|---|---|---|")
-    print("\n".join(events))
+    print(
+        "| `on_exec_output` events | producers | end to end (ns/event) | on the producing thread (ns/event) "
+        "| end to end / the listener alone | delay p50 (µs) | delay p99 (µs) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    print("\n".join(event_table))
     print()
     print("| 1,000 concurrent 100 ms core waits | wall time (ms) |")
     print("|---|---|")

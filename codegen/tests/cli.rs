@@ -74,7 +74,7 @@ fn generate_then_check_then_drift() {
     assert_eq!(again.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(
-        stderr.trim().ends_with("is up to date (11 files)") && !stderr.contains("wrote"),
+        stderr.trim().ends_with("is up to date (13 files)") && !stderr.contains("wrote"),
         "nothing rewritten: {stderr}"
     );
     assert_eq!(

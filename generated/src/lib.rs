@@ -697,35 +697,18 @@ fn bindery_optional_queued(
     Ok(method.map(|method| ::std::sync::Arc::new((method, object.clone().unbind()))))
 }
 
-/// Runs a call into the core with the GIL released. A panic becomes the
-/// package's `PanicError`, an `Exception` (PyO3's own
-/// `PanicException` derives from `BaseException`), carrying its message.
-fn bindery_detach<T: Send>(
-    py: ::pyo3::Python<'_>,
-    call: impl FnOnce() -> T + Send,
-) -> ::pyo3::PyResult<T> {
-    let outcome = py.detach(|| ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(call)));
-    outcome.map_err(|payload| bindery_panic(py, payload))
-}
+/// bindery's runtime for calls into the core (the GIL released or kept, a
+/// panic caught), written beside this file.
+mod bindery_calls;
 
-/// `bindery_detach` without releasing the GIL, for the `[gil] keep` calls.
-fn bindery_attached<T>(py: ::pyo3::Python<'_>, call: impl FnOnce() -> T) -> ::pyo3::PyResult<T> {
-    let outcome = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(call));
-    outcome.map_err(|payload| bindery_panic(py, payload))
-}
-
-/// The package's panic exception for a panic's payload.
+/// The package's panic exception for a panic's payload: the package's
+/// `PanicError`, an `Exception` (PyO3's own `PanicException`
+/// derives from `BaseException`), carrying its message.
 fn bindery_panic(
     py: ::pyo3::Python<'_>,
     payload: Box<dyn ::std::any::Any + Send>,
 ) -> ::pyo3::PyErr {
-    let message = match payload.downcast::<String>() {
-        Ok(text) => *text,
-        Err(payload) => match payload.downcast::<&str>() {
-            Ok(text) => text.to_string(),
-            Err(_) => "a Rust panic whose payload is not text".to_string(),
-        },
-    };
+    let message = bindery_calls::message(payload);
     bindery_new_error(py, (16, "PanicError"), message, None, bindery_no_fields)
 }
 
@@ -1742,7 +1725,7 @@ impl BinderyExecPolicy {
         box_id: String,
         command: Vec<String>,
     ) -> ::pyo3::PyResult<bool> {
-        let _result = bindery_detach(_py, || {
+        let _result = bindery_calls::detach(_py, || {
             ::boxkit::ExecPolicy::allow_exec(&**self._inner, box_id, command)
         })?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
@@ -1787,7 +1770,7 @@ impl BinderyRuntime {
     /// Opens (creating if needed) a runtime rooted at `root_dir`.
     #[new]
     fn bindery_new(_py: ::pyo3::Python<'_>, root_dir: String) -> ::pyo3::PyResult<Self> {
-        let _result = bindery_detach(_py, || ::boxkit::Runtime::new(root_dir))?;
+        let _result = bindery_calls::detach(_py, || ::boxkit::Runtime::new(root_dir))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(Self { _inner: bindery_held::Held::from(bindery_arc(_value)) })
     }
@@ -1810,7 +1793,7 @@ impl BinderyRuntime {
 
     /// The canonical root directory.
     fn root_dir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyHostPath> {
-        let _value = bindery_attached(_py, || self._inner.root_dir())?;
+        let _value = bindery_calls::attached(_py, || self._inner.root_dir())?;
         Ok(BinderyHostPath(_value))
     }
 
@@ -1821,7 +1804,7 @@ impl BinderyRuntime {
         name: String,
         #[pyo3(from_py_with = bindery_mapping)] env: ::std::collections::HashMap<String, String>,
     ) -> ::pyo3::PyResult<BinderySandbox> {
-        let _result = bindery_detach(_py, || self._inner.create_box(name, env))?;
+        let _result = bindery_calls::detach(_py, || self._inner.create_box(name, env))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderySandbox { _inner: _value.into() })
     }
@@ -1833,7 +1816,7 @@ impl BinderyRuntime {
         config: BinderyBoxConfig,
     ) -> ::pyo3::PyResult<BinderySandbox> {
         let config = ::boxkit::BoxConfig::from(config);
-        let _result = bindery_detach(_py, || self._inner.create_box_with(config))?;
+        let _result = bindery_calls::detach(_py, || self._inner.create_box_with(config))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderySandbox { _inner: _value.into() })
     }
@@ -1846,7 +1829,7 @@ impl BinderyRuntime {
         config: BinderyBoxConfig,
     ) -> ::pyo3::PyResult<BinderyBoxConfig> {
         let config = ::boxkit::BoxConfig::from(config);
-        let _result = bindery_detach(_py, || self._inner.check_config(config))?;
+        let _result = bindery_calls::detach(_py, || self._inner.check_config(config))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderyBoxConfig::from(_value))
     }
@@ -1860,7 +1843,7 @@ impl BinderyRuntime {
         threads: u32,
         count: u32,
     ) -> ::pyo3::PyResult<()> {
-        bindery_detach(_py, || self._inner.ping_listeners(box_id, threads, count))
+        bindery_calls::detach(_py, || self._inner.ping_listeners(box_id, threads, count))
     }
 
     /// Sends `count` `on_exec_output` events to every listener from each of
@@ -1876,19 +1859,19 @@ impl BinderyRuntime {
         threads: u32,
         count: u32,
     ) -> ::pyo3::PyResult<u64> {
-        bindery_detach(_py, || self._inner.ping_output(box_id, threads, count))
+        bindery_calls::detach(_py, || self._inner.ping_output(box_id, threads, count))
     }
 
     /// The box named `box_id`.
     fn get_box(&self, _py: ::pyo3::Python<'_>, box_id: String) -> ::pyo3::PyResult<BinderySandbox> {
-        let _result = bindery_detach(_py, || self._inner.get_box(box_id))?;
+        let _result = bindery_calls::detach(_py, || self._inner.get_box(box_id))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderySandbox { _inner: _value.into() })
     }
 
     /// Names of all boxes, sorted.
     fn list_boxes(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<Vec<String>> {
-        bindery_detach(_py, || self._inner.list_boxes())
+        bindery_calls::detach(_py, || self._inner.list_boxes())
     }
 
     /// Names of the boxes in `state`, sorted.
@@ -1898,12 +1881,12 @@ impl BinderyRuntime {
         state: BinderyBoxState,
     ) -> ::pyo3::PyResult<Vec<String>> {
         let state = ::boxkit::BoxState::from(state);
-        bindery_detach(_py, || self._inner.list_boxes_in(state))
+        bindery_calls::detach(_py, || self._inner.list_boxes_in(state))
     }
 
     /// Stops the box if needed and deletes its directory.
     fn remove_box(&self, _py: ::pyo3::Python<'_>, box_id: String) -> ::pyo3::PyResult<()> {
-        let _result = bindery_detach(_py, || self._inner.remove_box(box_id))?;
+        let _result = bindery_calls::detach(_py, || self._inner.remove_box(box_id))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
@@ -1914,12 +1897,12 @@ impl BinderyRuntime {
         listener: ::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<u64> {
         let listener = BinderyEventListener::_boxed(&listener)?;
-        bindery_detach(_py, || self._inner.add_listener(listener))
+        bindery_calls::detach(_py, || self._inner.add_listener(listener))
     }
 
     /// Unregisters a listener; false if the handle is unknown.
     fn remove_listener(&self, _py: ::pyo3::Python<'_>, handle: u64) -> ::pyo3::PyResult<bool> {
-        bindery_detach(_py, || self._inner.remove_listener(handle))
+        bindery_calls::detach(_py, || self._inner.remove_listener(handle))
     }
 
     /// Installs (or with null removes) the policy consulted before each command.
@@ -1929,12 +1912,12 @@ impl BinderyRuntime {
         policy: Option<Bindery_Dyn_ExecPolicy>,
     ) -> ::pyo3::PyResult<()> {
         let policy = policy.map(|v| v.0);
-        bindery_detach(_py, || self._inner.set_policy(policy))
+        bindery_calls::detach(_py, || self._inner.set_policy(policy))
     }
 
     /// The installed policy: a Python policy comes back as the same object.
     fn policy(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<Option<Bindery_Dyn_ExecPolicy>> {
-        let _value = bindery_detach(_py, || self._inner.policy())?;
+        let _value = bindery_calls::detach(_py, || self._inner.policy())?;
         Ok(_value.map(Bindery_Dyn_ExecPolicy))
     }
 }
@@ -1995,18 +1978,18 @@ impl BinderySandbox {
 
     /// The box id (its name).
     fn id(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
-        bindery_attached(_py, || self._inner.id())
+        bindery_calls::attached(_py, || self._inner.id())
     }
 
     /// The box's working directory on the host.
     fn workdir(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyHostPath> {
-        let _value = bindery_attached(_py, || self._inner.workdir())?;
+        let _value = bindery_calls::attached(_py, || self._inner.workdir())?;
         Ok(BinderyHostPath(_value))
     }
 
     /// The current lifecycle state.
     fn state(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<BinderyBoxState> {
-        let _value = bindery_attached(_py, || self._inner.state())?;
+        let _value = bindery_calls::attached(_py, || self._inner.state())?;
         Ok(BinderyBoxState::from(_value))
     }
 
@@ -2028,43 +2011,43 @@ impl BinderySandbox {
 
     /// Moves the box to running; commands need a running box.
     fn start(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
-        let _result = bindery_detach(_py, || self._inner.start())?;
+        let _result = bindery_calls::detach(_py, || self._inner.start())?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Moves the box to stopped.
     fn stop(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
-        let _result = bindery_detach(_py, || self._inner.stop())?;
+        let _result = bindery_calls::detach(_py, || self._inner.stop())?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Stops the box if it is running; nothing otherwise. Leaving a `with`
     /// block calls it.
     fn close(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
-        let _result = bindery_detach(_py, || self._inner.close())?;
+        let _result = bindery_calls::detach(_py, || self._inner.close())?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Sets an environment variable for later commands.
     fn set_env(&self, _py: ::pyo3::Python<'_>, key: String, value: String) -> ::pyo3::PyResult<()> {
-        let _result = bindery_detach(_py, || self._inner.set_env(key, value))?;
+        let _result = bindery_calls::detach(_py, || self._inner.set_env(key, value))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// The cap on captured stdout + stderr of one command.
     fn max_output_bytes(&self, _py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<u64> {
-        bindery_attached(_py, || self._inner.max_output_bytes())
+        bindery_calls::attached(_py, || self._inner.max_output_bytes())
     }
 
     /// The host path of `path` inside the box.
     fn host_path(&self, _py: ::pyo3::Python<'_>, path: String) -> ::pyo3::PyResult<String> {
-        let _result = bindery_detach(_py, || self._inner.host_path(path))?;
+        let _result = bindery_calls::detach(_py, || self._inner.host_path(path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Caps captured stdout + stderr of each later command.
     fn set_max_output_bytes(&self, _py: ::pyo3::Python<'_>, limit: u64) -> ::pyo3::PyResult<()> {
-        bindery_detach(_py, || self._inner.set_max_output_bytes(limit))
+        bindery_calls::detach(_py, || self._inner.set_max_output_bytes(limit))
     }
 
     /// Runs `command` in the box and returns what it left behind, whatever
@@ -2076,7 +2059,7 @@ impl BinderySandbox {
         command: Vec<String>,
         timeout_ms: Option<u64>,
     ) -> ::pyo3::PyResult<BinderyExecResult> {
-        let _result = bindery_detach(_py, || self._inner.exec(command, timeout_ms))?;
+        let _result = bindery_calls::detach(_py, || self._inner.exec(command, timeout_ms))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderyExecResult::from(_value))
     }
@@ -2089,7 +2072,7 @@ impl BinderySandbox {
         command: Vec<String>,
         timeout_ms: Option<u64>,
     ) -> ::pyo3::PyResult<String> {
-        let _result = bindery_detach(_py, || self._inner.exec_checked(command, timeout_ms))?;
+        let _result = bindery_calls::detach(_py, || self._inner.exec_checked(command, timeout_ms))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
@@ -2118,19 +2101,19 @@ impl BinderySandbox {
         path: String,
         contents: Vec<u8>,
     ) -> ::pyo3::PyResult<u64> {
-        let _result = bindery_detach(_py, || self._inner.write_file(path, contents))?;
+        let _result = bindery_calls::detach(_py, || self._inner.write_file(path, contents))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// Reads `path` (relative to the box).
     fn read_file(&self, _py: ::pyo3::Python<'_>, path: String) -> ::pyo3::PyResult<Vec<u8>> {
-        let _result = bindery_detach(_py, || self._inner.read_file(path))?;
+        let _result = bindery_calls::detach(_py, || self._inner.read_file(path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
     /// What `path` (relative to the box) is, without following a final symlink.
     fn stat(&self, _py: ::pyo3::Python<'_>, path: String) -> ::pyo3::PyResult<BinderyPathKind> {
-        let _result = bindery_detach(_py, || self._inner.stat(path))?;
+        let _result = bindery_calls::detach(_py, || self._inner.stat(path))?;
         let _value = _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))?;
         Ok(BinderyPathKind::from(_value))
     }
@@ -2143,7 +2126,7 @@ impl BinderySandbox {
         box_path: String,
     ) -> ::pyo3::PyResult<u64> {
         let host_path = host_path.0;
-        let _result = bindery_detach(_py, || self._inner.copy_in(host_path, box_path))?;
+        let _result = bindery_calls::detach(_py, || self._inner.copy_in(host_path, box_path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 
@@ -2155,7 +2138,7 @@ impl BinderySandbox {
         host_path: BinderyHostPath,
     ) -> ::pyo3::PyResult<u64> {
         let host_path = host_path.0;
-        let _result = bindery_detach(_py, || self._inner.copy_out(box_path, host_path))?;
+        let _result = bindery_calls::detach(_py, || self._inner.copy_out(box_path, host_path))?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }
 }
@@ -2164,14 +2147,14 @@ impl BinderySandbox {
 #[::pyo3::pyfunction]
 #[pyo3(name = "version")]
 fn bindery_fn_version(_py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {
-    bindery_attached(_py, || ::boxkit::version())
+    bindery_calls::attached(_py, || ::boxkit::version())
 }
 
 /// `args` as one POSIX shell command line, quoted where needed.
 #[::pyo3::pyfunction]
 #[pyo3(name = "shell_join")]
 fn bindery_fn_shell_join(_py: ::pyo3::Python<'_>, args: Vec<String>) -> ::pyo3::PyResult<String> {
-    bindery_detach(_py, || ::boxkit::shell_join(args))
+    bindery_calls::detach(_py, || ::boxkit::shell_join(args))
 }
 
 /// A policy, implemented in Rust, that allows only commands whose
@@ -2182,7 +2165,7 @@ fn bindery_fn_allow_programs(
     _py: ::pyo3::Python<'_>,
     programs: Vec<String>,
 ) -> ::pyo3::PyResult<Bindery_Dyn_ExecPolicy> {
-    let _value = bindery_detach(_py, || ::boxkit::allow_programs(programs))?;
+    let _value = bindery_calls::detach(_py, || ::boxkit::allow_programs(programs))?;
     Ok(Bindery_Dyn_ExecPolicy(_value))
 }
 
@@ -2246,65 +2229,17 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
 /// The package's Python modules, compiled into the library for
 /// [`bindery_embed`]: (dotted name, whether it is a package, source).
 #[cfg(feature = "embed")]
-const BINDERY_EMBEDDED: [(&str, bool, &str); 4] = [
+const BINDERY_EMBEDDED: [bindery_finder::Module; 4] = [
     ("boxkit", true, include_str!("../python/boxkit/__init__.py")),
     ("boxkit.errors", false, include_str!("../python/boxkit/errors.py")),
     ("boxkit.listeners", false, include_str!("../python/boxkit/listeners.py")),
     ("boxkit._enums", false, include_str!("../python/boxkit/_enums.py")),
 ];
 
-/// The import finder of the embedded package: its Python modules from
-/// `BINDERY_EMBEDDED` (with their sources, for tracebacks), its native
-/// module built by the library when the package first imports it.
-// `c_str!`, not a `c"..."` literal: the glue of an edition-2018 crate
-// (in-crate mode) cannot spell those.
+/// bindery's import finder for a program that embeds Python, written
+/// beside this file.
 #[cfg(feature = "embed")]
-const BINDERY_FINDER: &::std::ffi::CStr = ::pyo3::ffi::c_str!(
-    r#"
-import importlib.abc
-import importlib.util
-import sys
-
-
-class EmbeddedFinder(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader):
-    def __init__(self, modules, native, make_native):
-        self._modules = {name: (is_package, source) for name, is_package, source in modules}
-        self._native = native
-        self._make_native = make_native
-
-    def find_spec(self, name, path=None, target=None):
-        if name == self._native:
-            return importlib.util.spec_from_loader(name, self, origin="<embedded>", is_package=False)
-        if name not in self._modules:
-            return None
-        is_package = self._modules[name][0]
-        return importlib.util.spec_from_loader(name, self, origin=self._filename(name), is_package=is_package)
-
-    def create_module(self, spec):
-        return self._make_native() if spec.name == self._native else None
-
-    def exec_module(self, module):
-        if module.__name__ != self._native:
-            exec(self.get_code(module.__name__), module.__dict__)
-
-    def _filename(self, name):
-        tail = "/__init__.py" if self._modules[name][0] else ".py"
-        return "<embedded>/" + name.replace(".", "/") + tail
-
-    def is_package(self, name):
-        return self._modules[name][0]
-
-    def get_source(self, name):
-        return self._modules[name][1]
-
-    def get_code(self, name):
-        return compile(self.get_source(name), self._filename(name), "exec", dont_inherit=True)
-
-
-def install(modules, native, make_native):
-    sys.meta_path.insert(0, EmbeddedFinder(modules, native, make_native))
-"#
-);
+mod bindery_finder;
 
 /// The native module's dotted name.
 #[cfg(feature = "embed")]
@@ -2332,22 +2267,7 @@ fn bindery_make_native(
 #[allow(dead_code)]
 #[cfg(feature = "embed")]
 pub fn bindery_embed(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
-    static BINDERY_INSTALLED: ::pyo3::sync::PyOnceLock<()> = ::pyo3::sync::PyOnceLock::new();
-    BINDERY_INSTALLED
-        .get_or_try_init(py, || {
-            let _make_native =
-                ::pyo3::types::PyCFunction::new_closure(py, None, None, bindery_make_native)?;
-            let _finder = ::pyo3::types::PyModule::from_code(
-                py,
-                BINDERY_FINDER,
-                ::pyo3::ffi::c_str!("<bindery finder>"),
-                ::pyo3::ffi::c_str!("_bindery_finder"),
-            )?;
-            let modules = BINDERY_EMBEDDED.to_vec();
-            _finder.call_method1("install", (modules, BINDERY_NATIVE, _make_native))?;
-            ::pyo3::PyResult::Ok(())
-        })
-        .map(|_| ())
+    bindery_finder::install(py, &BINDERY_EMBEDDED, BINDERY_NATIVE, bindery_make_native)
 }
 
 /// Converts a Python value of the package into the core's value, for a
@@ -2467,11 +2387,11 @@ mod bindery_test_hooks {
         ::std::time::SystemTime::UNIX_EPOCH + ::std::time::Duration::from_secs(1_700_000_000)
     }
 
-    /// Panics with `message` inside `bindery_detach`, as a core call would.
+    /// Panics with `message` inside `bindery_calls::detach`, as a core call would.
     #[pyfunction]
     #[pyo3(name = "_bindery_sample_panic")]
     pub fn sample_panic(py: Python<'_>, message: String) -> PyResult<()> {
-        bindery_detach(py, move || -> () { panic!("{}", message) })
+        super::bindery_calls::detach(py, move || -> () { panic!("{}", message) })
     }
 
     /// Returns the exception that a sample value of `error.variant` maps to,

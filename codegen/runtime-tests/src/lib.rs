@@ -34,12 +34,15 @@ pub fn bindery_runtime_ready() -> pyo3::PyResult<()> {
 
 /// A panic as an exception: `RuntimeError("panicked: <message>")` here.
 pub fn bindery_panic(_py: pyo3::Python<'_>, payload: Box<dyn std::any::Any + Send>) -> pyo3::PyErr {
-    let message = match payload.downcast::<&str>() {
-        Ok(text) => text.to_string(),
-        Err(payload) => payload.downcast::<String>().map(|t| *t).unwrap_or_default(),
-    };
+    let message = bindery_calls::message(payload);
     pyo3::exceptions::PyRuntimeError::new_err(format!("panicked: {}", message))
 }
+
+#[path = "../../src/runtime/calls.rs"]
+pub mod bindery_calls;
+
+#[path = "../../src/runtime/finder.rs"]
+pub mod bindery_finder;
 
 #[path = "../../src/runtime/held.rs"]
 pub mod bindery_held;

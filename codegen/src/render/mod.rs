@@ -63,10 +63,19 @@ const RUNTIME_HELD: &str = include_str!("../runtime/held.rs");
 /// coroutines.
 const RUNTIME_COROUTINE: &str = include_str!("../runtime/coroutine.rs");
 
+/// The runtime module `bindery_calls`: calls into the core, the GIL
+/// released or kept, a panic caught.
+const RUNTIME_CALLS: &str = include_str!("../runtime/calls.rs");
+
+/// The runtime module `bindery_finder`: the import finder of an embedding
+/// program.
+const RUNTIME_FINDER: &str = include_str!("../runtime/finder.rs");
+
 /// The runtime modules the glue declares, beside it (`src/lib.rs`'s in
 /// `src/`, `src/python.rs`'s in `src/python/`): each is its source in
 /// `codegen/src/runtime/` under the header.
-fn runtime_files(api: &Api, files: &mut BTreeMap<String, String>) {
+fn runtime_files(plan: &crate::plan::Plan, files: &mut BTreeMap<String, String>) {
+    let api = plan.api;
     let runtime_dir = match &api.in_crate {
         Some(module) => format!("src/{module}"),
         None => "src".to_string(),
@@ -87,6 +96,8 @@ fn runtime_files(api: &Api, files: &mut BTreeMap<String, String>) {
             RUNTIME_COROUTINE,
         ),
         (!api.objects.is_empty(), "bindery_held.rs", RUNTIME_HELD),
+        (plan.panic_slot.is_some(), "bindery_calls.rs", RUNTIME_CALLS),
+        (true, "bindery_finder.rs", RUNTIME_FINDER),
     ];
     for (needed, file, source) in modules {
         if needed {
@@ -103,7 +114,7 @@ pub fn render(api: &Api) -> askama::Result<FileSet> {
     let mut files = BTreeMap::new();
     let hash = format!("# {}\n", header_text(api));
     let pkg = format!("python/{}", api.package);
-    runtime_files(api, &mut files);
+    runtime_files(plan, &mut files);
     match &api.in_crate {
         // The output is the core crate's folder: the glue is one module of
         // it, and its Cargo.toml, formatting and ignores are the user's.

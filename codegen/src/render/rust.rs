@@ -167,11 +167,6 @@ struct LibRs {
     unknown_errors: bool,
     /// The panic class's slot, its name as a Rust literal, and as text.
     panic_slot: Option<usize>,
-    /// Whether some synchronous call releases the GIL (`bindery_detach`;
-    /// else only the test hooks' panic sample uses it).
-    has_detached: bool,
-    /// Whether some call keeps the GIL (`bindery_attached`).
-    has_attached: bool,
     /// `[Async]` support: the coroutine class (then: polled in tokio, the
     /// runtime's thread name as a Rust literal).
     has_async: bool,
@@ -365,8 +360,6 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .then_some("#[cfg(feature = \"bindery-test-hooks\")]"),
         unknown_errors: api.errors.iter().any(|e| e.non_exhaustive),
         panic_slot: plan.panic_slot,
-        has_attached: api.callables().any(|c| c.keep_gil && !c.is_async),
-        has_detached: api.callables().any(|c| !c.keep_gil && !c.is_async),
         has_async: api.has_async_calls(),
         async_values: api.callables().any(|c| c.is_async && c.returns.is_some())
             || (api.objects.iter())
@@ -592,7 +585,7 @@ fn crate_doc(api: &Api) -> String {
              #![allow(clippy::result_large_err)]",
         );
     }
-    // `bindery_detach(_py, || f())`: see `method_body`.
+    // `bindery_calls::detach(_py, || f())`: see `method_body`.
     let bare = api
         .functions
         .iter()
@@ -1634,15 +1627,15 @@ fn method_body(
         Receiver::Constructor(core) => format!("{core}::new"),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
-    // Every call runs under `bindery_detach` (the GIL released) or, listed
-    // in `[gil] keep`, `bindery_attached`; both turn a panic into the
+    // Every call runs under `bindery_calls::detach` (the GIL released) or,
+    // listed in `[gil] keep`, `bindery_calls::attached`; both turn a panic into the
     // package's panic class. Always in a closure: a path without arguments
     // may be an `extern "C"` function, which is no `FnOnce` (the crate
     // allows clippy's redundant_closure for it).
     let runner = if c.keep_gil {
-        "bindery_attached"
+        "bindery_calls::attached"
     } else {
-        "bindery_detach"
+        "bindery_calls::detach"
     };
     let head = format!("{runner}(_py, || ");
     let close = ")";
