@@ -1,7 +1,8 @@
 //! The repository's tasks, one module per command: `cargo xtask gen
 //! [--check]`, `test`, `bench`, `conformance`, `fixture <name>...` (the
 //! compiled fixtures of that name only), `user-project` (that step of `test`
-//! alone), `fuzz <runs>` and `exit-probe [runs]`. Every
+//! alone), `mutants [--file PATH]... [--shard K/N]` (mutation score of the
+//! generator), `fuzz <runs>` and `exit-probe [runs]`. Every
 //! external command runs through `runner::Step`, which prints what it runs
 //! and how long it took.
 
@@ -10,6 +11,7 @@ mod conformance;
 mod fuzz;
 mod gen;
 mod matrix;
+mod mutants;
 mod probe;
 mod runner;
 mod test;
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
             conformance::Options::parse(rest).and_then(|o| conformance::conformance(&o))
         }
         ["fixture", names @ ..] if !names.is_empty() => test::fixtures(names),
+        ["mutants", rest @ ..] => mutants::Options::parse(rest).and_then(|o| mutants::mutants(&o)),
         ["user-project"] => runner::Venv::ensure().and_then(|v| user_project::user_project(&v)),
         ["exit-probe"] => test::exit_probe(500),
         ["exit-probe", runs] => match runs.parse::<u64>() {
@@ -42,7 +45,8 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask gen [--check] | test | bench | conformance [options] | \
-                 fixture <name>... | user-project | fuzz <runs> | exit-probe [runs]"
+                 fixture <name>... | mutants [--file PATH]... [--shard K/N] | user-project | \
+                 fuzz <runs> | exit-probe [runs]"
             );
             return ExitCode::from(2);
         }

@@ -29,7 +29,10 @@ impl Worker {
             let _ = stop.recv();
         });
         wait.recv().unwrap();
-        Worker { thread: Some(thread), drops }
+        Worker {
+            thread: Some(thread),
+            drops,
+        }
     }
 }
 
