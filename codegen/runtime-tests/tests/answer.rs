@@ -52,20 +52,14 @@ fn helpers(py: Python<'_>) -> Bound<'_, PyModule> {
 
 /// Blocks this thread on `future`, without the GIL.
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     runtime.block_on(future)
 }
 
 fn wait_for(what: &str, condition: impl Fn() -> bool) {
     let start = Instant::now();
     while !condition() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{} never happened",
-            what
-        );
+        assert!(start.elapsed() < Duration::from_secs(10), "{} never happened", what);
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -129,11 +123,7 @@ fn without_a_loop_the_answer_is_an_error_and_the_coroutine_is_closed() {
     });
     let error = block_on(pending).unwrap_err();
     Python::attach(|py| {
-        assert!(
-            error.to_string().contains("no asyncio event loop"),
-            "{}",
-            error
-        );
+        assert!(error.to_string().contains("no asyncio event loop"), "{}", error);
         // Closed: no frame left, so no "never awaited" warning.
         assert!(coroutine.bind(py).getattr("cr_frame").unwrap().is_none());
     });

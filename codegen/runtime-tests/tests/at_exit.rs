@@ -37,8 +37,5 @@ fn exit_drains_then_closes_and_reports_what_it_dropped() {
     assert_eq!(*log.lock().unwrap(), [0]);
     let text: String =
         Python::attach(|py| stderr.call_method0(py, "getvalue")?.extract(py)).unwrap();
-    assert_eq!(
-        text,
-        "pkg: 3 queued listener event(s) were not delivered before exit\n"
-    );
+    assert_eq!(text, "pkg: 3 queued listener event(s) were not delivered before exit\n");
 }

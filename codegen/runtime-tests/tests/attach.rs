@@ -13,9 +13,7 @@ use pyo3::Python;
 #[test]
 fn closing_waits_for_the_threads_inside_then_refuses_everyone() {
     Python::attach(|_py| ());
-    let from_a_thread = thread::spawn(|| attach(|py| py.None().is_none(py)))
-        .join()
-        .unwrap();
+    let from_a_thread = thread::spawn(|| attach(|py| py.None().is_none(py))).join().unwrap();
     assert_eq!(from_a_thread, Some(true));
     assert!(!closed());
 

@@ -13,9 +13,5 @@ fn closing_from_inside_does_not_wait_for_itself() {
     let outcome = std::thread::spawn(|| attach(close)).join().unwrap();
     assert_eq!(outcome, Some(()));
     // Not the hook's two-second bound: it did not wait at all.
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
 }

@@ -45,10 +45,7 @@ fn a_panic_is_the_packages_exception_with_its_message() {
 fn a_payload_that_is_not_text_is_said_to_be_so() {
     assert_eq!(message(Box::new(String::from("owned"))), "owned");
     assert_eq!(message(Box::new("borrowed")), "borrowed");
-    assert_eq!(
-        message(Box::new(17_u8)),
-        "a Rust panic whose payload is not text"
-    );
+    assert_eq!(message(Box::new(17_u8)), "a Rust panic whose payload is not text");
     let payload = std::panic::catch_unwind(|| std::panic::panic_any(3.5_f64)).unwrap_err();
     assert_eq!(message(payload), "a Rust panic whose payload is not text");
 }

@@ -53,14 +53,7 @@ impl Drop for Later {
 fn later() -> (Later, Arc<Mutex<Slot>>, Arc<AtomicBool>) {
     let slot = Arc::new(Mutex::new(Slot::default()));
     let dropped = Arc::new(AtomicBool::new(false));
-    (
-        Later {
-            slot: Arc::clone(&slot),
-            dropped: Arc::clone(&dropped),
-        },
-        slot,
-        dropped,
-    )
+    (Later { slot: Arc::clone(&slot), dropped: Arc::clone(&dropped) }, slot, dropped)
 }
 
 /// Sets `value` from another thread after `delay`, and wakes the future.
@@ -114,33 +107,15 @@ fn a_coroutine_woken_from_another_thread_gives_its_value() {
     set_later(slot, 42, Duration::from_millis(20));
     let value = Python::attach(|py| {
         let coroutine = Bound::new(py, coroutine("pkg.f", false, future, finish).unwrap()).unwrap();
-        assert_eq!(
-            coroutine
-                .getattr("__name__")
-                .unwrap()
-                .extract::<String>()
-                .unwrap(),
-            "f"
-        );
-        let value = driver(py)
-            .getattr("run")
-            .unwrap()
-            .call1((&coroutine,))
-            .unwrap();
+        assert_eq!(coroutine.getattr("__name__").unwrap().extract::<String>().unwrap(), "f");
+        let value = driver(py).getattr("run").unwrap().call1((&coroutine,)).unwrap();
         // Finished: awaiting it again is an error, as for a Python coroutine.
-        let again = driver(py)
-            .getattr("run")
-            .unwrap()
-            .call1((&coroutine,))
-            .unwrap_err();
+        let again = driver(py).getattr("run").unwrap().call1((&coroutine,)).unwrap_err();
         assert!(again.to_string().contains("cannot reuse"), "{}", again);
         value.extract::<u32>().unwrap()
     });
     assert_eq!(value, 42);
-    assert!(
-        dropped.load(Ordering::SeqCst),
-        "a finished future is dropped"
-    );
+    assert!(dropped.load(Ordering::SeqCst), "a finished future is dropped");
 }
 
 #[test]
@@ -149,13 +124,7 @@ fn a_future_kept_attached_is_polled_too() {
     set_later(slot, 7, Duration::from_millis(5));
     let value = Python::attach(|py| {
         let coroutine = coroutine("pkg.g", true, future, finish).unwrap();
-        driver(py)
-            .getattr("run")
-            .unwrap()
-            .call1((coroutine,))
-            .unwrap()
-            .extract::<u32>()
-            .unwrap()
+        driver(py).getattr("run").unwrap().call1((coroutine,)).unwrap().extract::<u32>().unwrap()
     });
     assert_eq!(value, 7);
 }
@@ -170,12 +139,7 @@ fn a_panic_is_raised_as_the_packages_exception() {
             0u32
         };
         let coroutine = coroutine("pkg.h", false, boom, finish).unwrap();
-        driver(py)
-            .getattr("run")
-            .unwrap()
-            .call1((coroutine,))
-            .unwrap_err()
-            .to_string()
+        driver(py).getattr("run").unwrap().call1((coroutine,)).unwrap_err().to_string()
     });
     assert!(error.contains("panicked: boom"), "{}", error);
 }
@@ -189,16 +153,9 @@ fn a_cancelled_task_drops_the_future() {
         run.call1((coroutine, 0.05)).unwrap_err()
     });
     Python::attach(|py| {
-        assert!(
-            error.is_instance_of::<pyo3::exceptions::PyTimeoutError>(py),
-            "{}",
-            error
-        )
+        assert!(error.is_instance_of::<pyo3::exceptions::PyTimeoutError>(py), "{}", error)
     });
-    assert!(
-        dropped.load(Ordering::SeqCst),
-        "the future is dropped on cancellation"
-    );
+    assert!(dropped.load(Ordering::SeqCst), "the future is dropped on cancellation");
 }
 
 #[test]
@@ -219,11 +176,7 @@ fn the_class_is_named_in_the_module_it_is_installed_in() {
         install(&module).unwrap();
         let class = py.get_type::<Coroutine>();
         assert_eq!(
-            class
-                .getattr("__module__")
-                .unwrap()
-                .extract::<String>()
-                .unwrap(),
+            class.getattr("__module__").unwrap().extract::<String>().unwrap(),
             "pkg._native"
         );
     });

@@ -43,19 +43,10 @@ fn the_exit_hook_drops_pending_futures_and_later_ones_at_once() {
         let pending = coroutine("pkg.f", false, Never(Arc::clone(&before)), finish).unwrap();
         assert!(!before.load(Ordering::SeqCst));
         // What the interpreter does when it exits.
-        py.import("atexit")
-            .unwrap()
-            .call_method0("_run_exitfuncs")
-            .unwrap();
-        assert!(
-            before.load(Ordering::SeqCst),
-            "the pending future was dropped"
-        );
+        py.import("atexit").unwrap().call_method0("_run_exitfuncs").unwrap();
+        assert!(before.load(Ordering::SeqCst), "the pending future was dropped");
         let late = coroutine("pkg.g", false, Never(Arc::clone(&after)), finish).unwrap();
-        assert!(
-            after.load(Ordering::SeqCst),
-            "a future after the hook is dropped at once"
-        );
+        assert!(after.load(Ordering::SeqCst), "a future after the hook is dropped at once");
         drop((pending, late));
     });
 }

@@ -9,11 +9,7 @@ use pyo3::types::{PyDict, PyModule, PyTuple};
 use bindery_runtime_tests::bindery_finder::{install, Module};
 
 const MODULES: [Module; 2] = [
-    (
-        "embpkg",
-        true,
-        "from embpkg._native import answer\nfrom embpkg.inner import twice\n",
-    ),
+    ("embpkg", true, "from embpkg._native import answer\nfrom embpkg.inner import twice\n"),
     (
         "embpkg.inner",
         false,
@@ -27,14 +23,9 @@ fn make_native(
 ) -> PyResult<Py<PyModule>> {
     let module = PyModule::new(args.py(), "embpkg._native")?;
     module.setattr("answer", 42)?;
-    let builds: usize = args
-        .py()
-        .import("sys")?
-        .getattr("_embpkg_builds")
-        .map_or(0, |b| b.extract().unwrap());
-    args.py()
-        .import("sys")?
-        .setattr("_embpkg_builds", builds + 1)?;
+    let builds: usize =
+        args.py().import("sys")?.getattr("_embpkg_builds").map_or(0, |b| b.extract().unwrap());
+    args.py().import("sys")?.setattr("_embpkg_builds", builds + 1)?;
     Ok(module.unbind())
 }
 
@@ -50,10 +41,7 @@ fn the_package_imports_from_the_library() {
         assert_eq!(finders(), before + 1, "a second install adds no finder");
 
         let package = py.import("embpkg").unwrap();
-        assert_eq!(
-            package.getattr("answer").unwrap().extract::<i64>().unwrap(),
-            42
-        );
+        assert_eq!(package.getattr("answer").unwrap().extract::<i64>().unwrap(), 42);
         let twice = package.getattr("twice").unwrap();
         assert_eq!(twice.call1((21,)).unwrap().extract::<i64>().unwrap(), 42);
         assert!(package.getattr("__path__").is_ok(), "embpkg is a package");
@@ -67,28 +55,14 @@ fn the_package_imports_from_the_library() {
             "<embedded>/embpkg/__init__.py"
         );
         let native = py.import("embpkg._native").unwrap();
-        assert_eq!(
-            native.getattr("answer").unwrap().extract::<i64>().unwrap(),
-            42
-        );
+        assert_eq!(native.getattr("answer").unwrap().extract::<i64>().unwrap(), 42);
         // Built once, when the package first imported it.
         py.import("embpkg._native").unwrap();
-        assert_eq!(
-            sys.getattr("_embpkg_builds")
-                .unwrap()
-                .extract::<usize>()
-                .unwrap(),
-            1
-        );
+        assert_eq!(sys.getattr("_embpkg_builds").unwrap().extract::<usize>().unwrap(), 1);
 
         // A traceback shows the embedded source's line.
-        let error = py
-            .import("embpkg.inner")
-            .unwrap()
-            .getattr("fail")
-            .unwrap()
-            .call0()
-            .unwrap_err();
+        let error =
+            py.import("embpkg.inner").unwrap().getattr("fail").unwrap().call0().unwrap_err();
         let formatted = py
             .import("traceback")
             .unwrap()
@@ -100,16 +74,8 @@ fn the_package_imports_from_the_library() {
             .extract::<Vec<String>>()
             .unwrap()
             .concat();
-        assert!(
-            formatted.contains("File \"<embedded>/embpkg/inner.py\", line 5"),
-            "{}",
-            formatted
-        );
-        assert!(
-            formatted.contains("raise ValueError('from inner')"),
-            "{}",
-            formatted
-        );
+        assert!(formatted.contains("File \"<embedded>/embpkg/inner.py\", line 5"), "{}", formatted);
+        assert!(formatted.contains("raise ValueError('from inner')"), "{}", formatted);
 
         // Other names are not the finder's.
         assert!(py.import("embpkg.missing").is_err());

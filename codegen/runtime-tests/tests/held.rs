@@ -29,10 +29,7 @@ impl Worker {
             let _ = stop.recv();
         });
         wait.recv().unwrap();
-        Worker {
-            thread: Some(thread),
-            drops,
-        }
+        Worker { thread: Some(thread), drops }
     }
 }
 

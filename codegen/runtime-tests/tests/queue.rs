@@ -14,8 +14,7 @@ use pyo3::Python;
 fn serial() -> MutexGuard<'static, ()> {
     static TURN: Mutex<()> = Mutex::new(());
     Python::attach(|_py| ());
-    TURN.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn flushed(timeout: Option<Duration>) -> bool {
@@ -35,11 +34,8 @@ impl Gate {
     fn wait(&self, py: Python<'_>) {
         py.detach(|| {
             let open = self.0 .0.lock().unwrap();
-            let (open, _) = self
-                .0
-                 .1
-                .wait_timeout_while(open, Duration::from_secs(60), |o| !*o)
-                .unwrap();
+            let (open, _) =
+                self.0 .1.wait_timeout_while(open, Duration::from_secs(60), |o| !*o).unwrap();
             assert!(*open, "the gate never opened");
         });
     }
@@ -66,11 +62,7 @@ fn each_producers_events_arrive_once_and_in_its_order() {
     let log = log.lock().unwrap();
     assert_eq!(log.len(), 40_000);
     for p in 0..4 {
-        let mine: Vec<i32> = log
-            .iter()
-            .filter(|(q, _)| *q == p)
-            .map(|(_, i)| *i)
-            .collect();
+        let mine: Vec<i32> = log.iter().filter(|(q, _)| *q == p).map(|(_, i)| *i).collect();
         assert_eq!(mine, (0..10_000).collect::<Vec<_>>(), "producer {p}");
     }
 }
@@ -89,10 +81,7 @@ fn flush_from_an_event_delivers_the_events_sent_before_it_first() {
     }));
     enqueue(record(&log, "next"));
     assert!(flushed(None));
-    assert_eq!(
-        *log.lock().unwrap(),
-        ["outer starts", "next", "nested", "outer ends"]
-    );
+    assert_eq!(*log.lock().unwrap(), ["outer starts", "next", "nested", "outer ends"]);
 }
 
 #[test]
@@ -128,9 +117,7 @@ fn a_full_queue_behind_a_stuck_listener_never_blocks_its_producer_for_good() {
         }
         done.send(()).unwrap();
     });
-    finished
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the producer never returned");
+    finished.recv_timeout(Duration::from_secs(30)).expect("the producer never returned");
     gate.open();
     assert!(flushed(None));
     assert_eq!(*log.lock().unwrap(), (0..70_000).collect::<Vec<_>>());

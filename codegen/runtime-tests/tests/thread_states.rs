@@ -13,17 +13,8 @@ mod common;
 use common::helpers;
 
 fn visit(module: &Py<PyModule>) -> (u32, u64) {
-    attach(|py| {
-        module
-            .bind(py)
-            .getattr("visit")
-            .unwrap()
-            .call0()
-            .unwrap()
-            .extract()
-            .unwrap()
-    })
-    .expect("the gate is open")
+    attach(|py| module.bind(py).getattr("visit").unwrap().call0().unwrap().extract().unwrap())
+        .expect("the gate is open")
 }
 
 fn finalized(module: &Py<PyModule>) -> usize {

@@ -18,16 +18,7 @@ fn a_thread_exiting_after_the_exit_hook_leaves_its_state_alone() {
     let (visited, wait) = mpsc::channel();
     let (leave, left) = mpsc::channel::<()>();
     let visitor = thread::spawn(move || {
-        attach(|py| {
-            shared
-                .bind(py)
-                .getattr("visit")
-                .unwrap()
-                .call0()
-                .map(drop)
-                .unwrap()
-        })
-        .unwrap();
+        attach(|py| shared.bind(py).getattr("visit").unwrap().call0().map(drop).unwrap()).unwrap();
         visited.send(()).unwrap();
         left.recv().unwrap();
         // `shared` is dropped with the gate closed: PyO3 defers it.

@@ -17,14 +17,10 @@ fn address(runtime: &tokio::runtime::Runtime) -> usize {
 fn one_runtime_per_process_and_a_new_one_after_a_fork() {
     Python::attach(|py| install(&PyModule::new(py, "pkg")?, "pkg-tokio")).unwrap();
     let first = runtime().unwrap();
-    let elsewhere = thread::spawn(|| address(runtime().unwrap()))
-        .join()
-        .unwrap();
+    let elsewhere = thread::spawn(|| address(runtime().unwrap())).join().unwrap();
     assert_eq!(address(first), elsewhere);
     let name = first.block_on(async {
-        tokio::spawn(async { thread::current().name().map(String::from) })
-            .await
-            .unwrap()
+        tokio::spawn(async { thread::current().name().map(String::from) }).await.unwrap()
     });
     assert_eq!(name.as_deref(), Some("pkg-tokio"));
     // `enter` gives a context whose timers fire.
@@ -37,9 +33,7 @@ fn one_runtime_per_process_and_a_new_one_after_a_fork() {
     let second = runtime().unwrap();
     assert_ne!(address(first), address(second));
     assert_eq!(address(runtime().unwrap()), address(second));
-    let other_thread = thread::spawn(|| address(runtime().unwrap()))
-        .join()
-        .unwrap();
+    let other_thread = thread::spawn(|| address(runtime().unwrap())).join().unwrap();
     assert_eq!(other_thread, address(second));
     second.block_on(async { tokio::time::sleep(Duration::from_millis(1)).await });
 }

@@ -20,16 +20,11 @@ fn the_producer_delivers_and_a_nested_flush_returns() {
             let log = Arc::clone(&producer_log);
             enqueue(Box::new(move |py| {
                 let nested = flush(py, None).unwrap();
-                log.lock()
-                    .unwrap()
-                    .push((i, thread::current().id() == me, nested));
+                log.lock().unwrap().push((i, thread::current().id() == me, nested));
             }));
         }
     });
     producer.join().unwrap();
     assert!(Python::attach(|py| flush(py, None)).unwrap());
-    assert_eq!(
-        *log.lock().unwrap(),
-        [(0, true, true), (1, true, true), (2, true, true)]
-    );
+    assert_eq!(*log.lock().unwrap(), [(0, true, true), (1, true, true), (2, true, true)]);
 }

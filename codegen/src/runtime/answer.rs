@@ -28,19 +28,14 @@ type Shared = ::std::sync::Arc<::std::sync::Mutex<State>>;
 /// Locks the state; a panic while it was held left nothing half-done
 /// (every update is a single assignment).
 fn lock(state: &Shared) -> ::std::sync::MutexGuard<'_, State> {
-    state
-        .lock()
-        .unwrap_or_else(::std::sync::PoisonError::into_inner)
+    state.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
 }
 
 /// The event loop running in this thread, if any: where the `[Async]`
 /// methods of a Python object passed to Rust now run their coroutines.
 pub fn running_loop(py: ::pyo3::Python<'_>) -> Option<::pyo3::Py<::pyo3::PyAny>> {
     let asyncio = py.import("asyncio").ok()?;
-    asyncio
-        .call_method0("get_running_loop")
-        .ok()
-        .map(::pyo3::Bound::unbind)
+    asyncio.call_method0("get_running_loop").ok().map(::pyo3::Bound::unbind)
 }
 
 /// The future of an `[Async]` method implemented in Python.
@@ -105,16 +100,11 @@ fn schedule(
     state: &Shared,
 ) -> ::pyo3::PyResult<()> {
     let asyncio = py.import("asyncio")?;
-    if !asyncio
-        .call_method1("iscoroutine", (&returned,))?
-        .is_truthy()?
-    {
+    if !asyncio.call_method1("iscoroutine", (&returned,))?.is_truthy()? {
         lock(state).value = Some(Ok(returned));
         return Ok(());
     }
-    let event_loop = event_loop
-        .map(|l| l.clone_ref(py))
-        .or_else(|| running_loop(py));
+    let event_loop = event_loop.map(|l| l.clone_ref(py)).or_else(|| running_loop(py));
     let scheduled = match event_loop {
         Some(event_loop) => {
             asyncio.call_method1("run_coroutine_threadsafe", (&returned, event_loop))
@@ -135,10 +125,7 @@ fn schedule(
     lock(state).running = Some(future.clone().unbind());
     let state = ::std::sync::Arc::clone(state);
     let done = ::pyo3::types::PyCFunction::new_closure(py, None, None, move |args, _| {
-        let value = args
-            .get_item(0)?
-            .call_method0("result")
-            .map(::pyo3::Bound::unbind);
+        let value = args.get_item(0)?.call_method0("result").map(::pyo3::Bound::unbind);
         let (waker, running) = {
             let mut state = lock(&state);
             state.value = Some(value);

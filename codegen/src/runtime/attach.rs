@@ -166,9 +166,6 @@ pub fn install(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::P
         return Ok(());
     }
     let hook = ::pyo3::wrap_pyfunction!(close, module)?;
-    module
-        .py()
-        .import("atexit")?
-        .call_method1("register", (hook,))?;
+    module.py().import("atexit")?.call_method1("register", (hook,))?;
     Ok(())
 }

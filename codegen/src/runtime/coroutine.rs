@@ -22,9 +22,7 @@ use ::pyo3::types::{PyAnyMethods as _, PyModuleMethods as _};
 /// Locks a mutex of the async machinery; a panic while it was held left
 /// nothing half-done (every update is a single assignment).
 fn lock<T>(mutex: &::std::sync::Mutex<T>) -> ::std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(::std::sync::PoisonError::into_inner)
+    mutex.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
 }
 
 /// What a finished core future leaves: a closure making its Python value
@@ -112,8 +110,7 @@ fn drop_pending(py: ::pyo3::Python<'_>) {
 pub fn install(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
     let py = module.py();
     // The class is the native module's: `repr` names it there.
-    py.get_type::<Coroutine>()
-        .setattr("__module__", module.name()?)?;
+    py.get_type::<Coroutine>().setattr("__module__", module.name()?)?;
     let at_exit = ::pyo3::wrap_pyfunction!(drop_pending, module)?;
     py.import("atexit")?.call_method1("register", (at_exit,))?;
     Ok(())
@@ -222,12 +219,7 @@ pub fn coroutine<T: Send + 'static>(
         wait: ::std::sync::Mutex::new(Wait::Idle),
     });
     track(&task);
-    Ok(Coroutine {
-        qualname,
-        task: Some(task),
-        polled: false,
-        attached,
-    })
+    Ok(Coroutine { qualname, task: Some(task), polled: false, attached })
 }
 
 /// Polls a future once.
@@ -246,10 +238,8 @@ fn poll(
 /// Whether this is the interpreter's main thread (where `atexit` hooks run).
 fn main_thread(py: ::pyo3::Python<'_>) -> bool {
     let threading = py.import("threading");
-    let is_main = threading.and_then(|t| {
-        Ok(t.call_method0("current_thread")?
-            .is(&t.call_method0("main_thread")?))
-    });
+    let is_main = threading
+        .and_then(|t| Ok(t.call_method0("current_thread")?.is(&t.call_method0("main_thread")?)));
     is_main.unwrap_or(false)
 }
 
@@ -305,11 +295,7 @@ impl Coroutine {
             drop_released(lock(&task.future).take());
             return self._wait(py);
         }
-        let polled = if self.attached {
-            poll_task(task)
-        } else {
-            py.detach(|| poll_task(task))
-        };
+        let polled = if self.attached { poll_task(task) } else { py.detach(|| poll_task(task)) };
         match polled {
             Ok(::std::task::Poll::Ready(finish)) => {
                 // Finished: dropped as it is, holding nothing.

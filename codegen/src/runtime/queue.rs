@@ -128,10 +128,7 @@ static BINDERY_QUEUE_CLOSED: ::std::sync::atomic::AtomicBool =
 }
 
 fn bindery_queue() -> ::std::sync::MutexGuard<'static, BinderyQueueState> {
-    bindery_q()
-        .state
-        .lock()
-        .unwrap_or_else(::std::sync::PoisonError::into_inner)
+    bindery_q().state.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
 }
 
 /// Queues `event` and returns: the calling thread never takes the GIL for
@@ -208,9 +205,7 @@ fn bindery_start_delivery(mut state: ::std::sync::MutexGuard<'static, BinderyQue
 fn bindery_spawn_event_thread() -> ::std::io::Result<()> {
     #[cfg(feature = "bindery-test-hooks")]
     if ::std::env::var_os("BINDERY_TEST_REFUSE_THREADS").is_some() {
-        return Err(::std::io::Error::other(
-            "refused by BINDERY_TEST_REFUSE_THREADS",
-        ));
+        return Err(::std::io::Error::other("refused by BINDERY_TEST_REFUSE_THREADS"));
     }
     let builder = ::std::thread::Builder::new().name(format!("{}-events", bindery_package()));
     builder.spawn(bindery_event_thread).map(drop)
@@ -343,8 +338,7 @@ pub fn flush(
         let (done, expired) = py.detach(|| {
             let state = bindery_queue();
             let wait = deadline.map_or(slice, |d| {
-                d.saturating_duration_since(::std::time::Instant::now())
-                    .min(slice)
+                d.saturating_duration_since(::std::time::Instant::now()).min(slice)
             });
             let (state, _) = bindery_q()
                 .delivered
@@ -413,9 +407,7 @@ pub fn events_at_exit(py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
             "{}: {dropped} queued listener event(s) were not delivered before exit\n",
             bindery_package()
         );
-        py.import("sys")?
-            .getattr("stderr")?
-            .call_method1("write", (message,))?;
+        py.import("sys")?.getattr("stderr")?.call_method1("write", (message,))?;
     }
     Ok(())
 }
@@ -453,7 +445,6 @@ pub fn install(
         "after_in_child",
         ::pyo3::wrap_pyfunction!(events_after_fork_in_child, module)?,
     )?;
-    py.import("os")?
-        .call_method("register_at_fork", (), Some(&hooks))?;
+    py.import("os")?.call_method("register_at_fork", (), Some(&hooks))?;
     Ok(())
 }

@@ -39,16 +39,11 @@ pub fn runtime() -> ::pyo3::PyResult<BinderyRuntime> {
             return Ok(runtime);
         }
     }
-    let mut current = BINDERY_RUNTIME
-        .lock()
-        .unwrap_or_else(::std::sync::PoisonError::into_inner);
+    let mut current = BINDERY_RUNTIME.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
     let runtime = match *current {
         Some((at, runtime)) if at == forks => runtime,
         _ => {
-            let name = BINDERY_THREAD_NAME
-                .get()
-                .copied()
-                .unwrap_or("bindery-tokio");
+            let name = BINDERY_THREAD_NAME.get().copied().unwrap_or("bindery-tokio");
             let built = ::tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .thread_name(name)
@@ -90,7 +85,6 @@ pub fn install(
     let py = module.py();
     let hooks = ::pyo3::types::PyDict::new(py);
     hooks.set_item("after_in_child", ::pyo3::wrap_pyfunction!(forked, module)?)?;
-    py.import("os")?
-        .call_method("register_at_fork", (), Some(&hooks))?;
+    py.import("os")?.call_method("register_at_fork", (), Some(&hooks))?;
     Ok(())
 }

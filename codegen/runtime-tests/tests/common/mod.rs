@@ -34,7 +34,5 @@ pub fn helpers(py: Python<'_>) -> Py<PyModule> {
     let file = CString::new("helpers.py").unwrap();
     let n = MODULES.fetch_add(1, Ordering::SeqCst);
     let name = CString::new(format!("thread_state_helpers_{}", n)).unwrap();
-    PyModule::from_code(py, &code, &file, &name)
-        .unwrap()
-        .unbind()
+    PyModule::from_code(py, &code, &file, &name).unwrap().unbind()
 }
