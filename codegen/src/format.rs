@@ -39,6 +39,12 @@ fn program() -> String {
 /// Formats every `.rs` file of `files` in place. An error is rustfmt
 /// refusing a file bindery rendered: a bug in bindery.
 pub fn rustfmt(files: &mut FileSet) -> Result<Formatted, String> {
+    rustfmt_with(&[&program()], files)
+}
+
+/// `rustfmt` with the formatter `command` (a program and its first
+/// arguments).
+fn rustfmt_with(command: &[&str], files: &mut FileSet) -> Result<Formatted, String> {
     for (path, text) in files.files.iter_mut() {
         if !path.ends_with(".rs") {
             continue;
@@ -47,7 +53,7 @@ pub fn rustfmt(files: &mut FileSet) -> Result<Formatted, String> {
         // more on a second pass): formatted until it stays the same.
         let mut passes = 0;
         let outcome = loop {
-            match format_one(text) {
+            match format_one(command, text) {
                 Ok(formatted) if formatted == *text || passes == 3 => break Ok(formatted),
                 Ok(formatted) => {
                     *text = formatted;
@@ -74,14 +80,16 @@ enum Error {
     Refused(String),
 }
 
-fn format_one(text: &str) -> Result<String, Error> {
-    let mut child = Command::new(program())
+fn format_one(command: &[&str], text: &str) -> Result<String, Error> {
+    let program = command.first().copied().unwrap_or("rustfmt");
+    let mut child = Command::new(program)
+        .args(&command[1..])
         .args(["--edition", EDITION, "--config", OPTIONS])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::Unavailable(format!("cannot run {}: {e}", program())))?;
+        .map_err(|e| Error::Unavailable(format!("cannot run {program}: {e}")))?;
     let mut stdin = child
         .stdin
         .take()
@@ -92,7 +100,7 @@ fn format_one(text: &str) -> Result<String, Error> {
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child
         .wait_with_output()
-        .map_err(|e| Error::Unavailable(format!("{} did not finish: {e}", program())))?;
+        .map_err(|e| Error::Unavailable(format!("{program} did not finish: {e}")))?;
     let written = writer
         .join()
         .map_err(|_| Error::Refused("the writer panicked".into()))?;
@@ -139,5 +147,43 @@ mod tests {
         let mut files = set("src/lib.rs", "fn f( {\n");
         let error = rustfmt(&mut files).unwrap_err();
         assert!(error.contains("src/lib.rs"), "{error}");
+    }
+
+    /// A formatter (a shell script, run by `sh`) that appends a `//pass`
+    /// line per pass until the text has `stable_after` of them (never,
+    /// with `None`).
+    fn fake_formatter(dir: &std::path::Path, stable_after: Option<usize>) -> String {
+        let path = dir.join("fake-rustfmt");
+        let limit = stable_after.map_or("1000000".to_string(), |n| n.to_string());
+        let script = format!(
+            "#!/bin/sh\ninput=$(cat)\nprintf '%s\\n' \"$input\"\nif [ $(printf '%s\\n' \"$input\" | grep -c '^//pass$') -lt {limit} ]; then echo '//pass'; fi\n"
+        );
+        std::fs::write(&path, script).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn formatting_stops_when_the_formatter_leaves_the_text_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = fake_formatter(dir.path(), Some(2));
+        let mut files = set("src/lib.rs", "fn f() {}\n");
+        assert_eq!(
+            rustfmt_with(&["sh", &fake], &mut files),
+            Ok(Formatted::Done)
+        );
+        assert_eq!(files.files["src/lib.rs"], "fn f() {}\n//pass\n//pass\n");
+    }
+
+    #[test]
+    fn formatting_gives_up_after_three_more_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = fake_formatter(dir.path(), None);
+        let mut files = set("src/lib.rs", "fn f() {}\n");
+        assert_eq!(
+            rustfmt_with(&["sh", &fake], &mut files),
+            Ok(Formatted::Done)
+        );
+        // The first pass and three more, the last one's output kept.
+        assert_eq!(files.files["src/lib.rs"].matches("//pass").count(), 4);
     }
 }
