@@ -564,6 +564,12 @@ impl Lowerer<'_, '_> {
             }
             // An interface as an error: `throws_object`.
             uniffi_meta::Type::Object { name, .. } if self.ids.objects.contains_key(&name) => None,
+            uniffi_meta::Type::Enum { name, module_path }
+                if !self.ids.enums.contains_key(&name) && self.is_own_crate(&module_path) =>
+            {
+                self.proc_macro_type(&name, span.clone());
+                None
+            }
             other => {
                 self.udl(
                     Code::Unsupported,

@@ -51,6 +51,7 @@ pub fn lower(
         flat_enums: BTreeSet::new(),
         taken: BTreeSet::new(),
         traits: BTreeMap::new(),
+        own_crate: group.namespace.crate_name.clone(),
     };
     let api = l.run(group);
     l.sink.finish().map(|warnings| (api, warnings))
@@ -70,6 +71,9 @@ struct Lowerer<'a, 'c> {
     taken: BTreeSet<String>,
     /// The `[Traits=(...)]` of each definition, by UDL name.
     traits: BTreeMap<String, Traits>,
+    /// The crate the UDL belongs to, as uniffi names it in module paths: a
+    /// `typedef` without `[External]` names a type of this crate.
+    own_crate: String,
 }
 
 /// Every definition's id by UDL name.

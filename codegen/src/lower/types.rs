@@ -318,6 +318,19 @@ impl Lowerer<'_, '_> {
             T::Enum { name, .. } if self.ids.errors.contains_key(name) => {
                 Type::Error(self.ids.errors[name])
             }
+            // `typedef dictionary P;` without `[External]`: a type of this
+            // crate that proc-macros define (UniFFI >= 0.29).
+            T::Record { name, module_path }
+            | T::Enum { name, module_path }
+            | T::Object {
+                name, module_path, ..
+            }
+            | T::Custom {
+                name, module_path, ..
+            } if self.is_own_crate(module_path) => {
+                self.proc_macro_type(name, span);
+                return None;
+            }
             // A type of another crate, declared `[External="crate"] typedef ...`.
             T::Record { name, .. }
             | T::Enum { name, .. }
@@ -358,5 +371,27 @@ pub(super) fn type_label(t: &uniffi_meta::Type) -> String {
         | T::Custom { name, .. } => name.clone(),
         T::Set { .. } => "set".into(),
         other => format!("{other:?}"),
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// Whether a uniffi module path is in the UDL's own crate.
+    pub(super) fn is_own_crate(&self, module_path: &str) -> bool {
+        module_path.split("::").next() == Some(self.own_crate.as_str())
+    }
+
+    /// `typedef dictionary P;` (or `enum`, `interface`, `custom`) without
+    /// `[External]`: the crate's proc-macros define `name`.
+    pub(super) fn proc_macro_type(&mut self, name: &str, span: Range<usize>) {
+        self.udl(
+            Code::Unsupported,
+            span,
+            format!(
+                "`{name}` is declared with `typedef` and defined by the crate's proc-macros, which bindery does not read yet"
+            ),
+        )
+        .with_help(format!(
+            "declare `{name}` in the UDL itself (its fields, variants or methods, as the Rust type has them); see docs/uniffi-compat.md"
+        ));
     }
 }
