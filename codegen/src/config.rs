@@ -455,3 +455,45 @@ pub fn parse_recovering(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     let config = blanked.and_then(|t| toml::from_str(&t).ok());
     (config, problems)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(config: &Config) -> Option<&str> {
+        config.python.package.as_ref().map(|p| p.get_ref().as_str())
+    }
+
+    #[test]
+    fn parse_gives_the_config_or_every_problem() {
+        let config = parse("[python]\npackage = \"sdk\"\n").unwrap();
+        assert_eq!(package(&config), Some("sdk"));
+        let problems = parse("[python]\npackage = \"sdk\"\ncolour = 1\n").unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.starts_with("unknown key `"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn unknown_keys_alone_still_give_the_rest_of_the_config() {
+        let (config, problems) = parse_recovering("[python]\npackage = \"sdk\"\ncolour = 1\n");
+        assert_eq!(config.as_ref().and_then(package), Some("sdk"));
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn an_unknown_table_or_another_problem_gives_no_config() {
+        // An unknown table: blanking its keys would leave its header.
+        let (config, problems) =
+            parse_recovering("[python]\npackage = \"sdk\"\n[colours]\nred = 1\n");
+        assert!(config.is_none());
+        assert!(!problems.is_empty());
+        // A value of the wrong type beside an unknown key.
+        let (config, problems) = parse_recovering("[python]\npackage = 3\ncolour = 1\n");
+        assert!(config.is_none());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+}

@@ -219,8 +219,10 @@ pub fn render(inputs: &Inputs<'_>, diagnostics: &[Diagnostic]) -> String {
     out
 }
 
+/// The last character boundary at or before `index` (0 and the text's
+/// length are boundaries, so this stops).
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    while index > 0 && !text.is_char_boundary(index) {
+    while !text.is_char_boundary(index) {
         index -= 1;
     }
     index
@@ -253,5 +255,22 @@ impl Annotate for &mut Diagnostic {
     fn with_related(self, source: Source, span: Range<usize>, label: impl Into<String>) -> Self {
         self.related.push((source, span, label.into()));
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_inside_a_character_moves_to_its_start() {
+        // `é` is bytes 1..3 of "aé!".
+        assert_eq!(floor_char_boundary("aé!", 2), 1);
+        assert_eq!(floor_char_boundary("aé!", 3), 3);
+        assert_eq!(floor_char_boundary("aé!", 0), 0);
+        // Four bytes: index 3 goes back three.
+        assert_eq!(floor_char_boundary("x🦀", 4), 1);
+        // Past the end: back to the end.
+        assert_eq!(floor_char_boundary("ab", 5), 2);
     }
 }

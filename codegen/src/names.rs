@@ -92,7 +92,8 @@ pub fn snake_case(name: &str) -> String {
             let prev_lower =
                 i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if i > 0 && (prev_lower || (next_lower && chars[i - 1] != '_')) && !out.ends_with('_') {
+            // After a `_` (the last character out) no second one.
+            if i > 0 && (prev_lower || next_lower) && !out.ends_with('_') {
                 out.push('_');
             }
             out.push(c.to_ascii_lowercase());
@@ -717,6 +718,10 @@ mod tests {
         // a lone one its own word.
         assert_eq!(snake_case("DarkRGB"), "dark_rgb");
         assert_eq!(snake_case("GetX"), "get_x");
+        // A capital after a digit starts a word, whatever follows it.
+        assert_eq!(snake_case("Base64URL"), "base64_url");
+        assert_eq!(snake_case("Utf8Error"), "utf8_error");
+        assert_eq!(snake_case("Already_Split"), "already_split");
         assert_eq!(snake_case("XMLHttpRequest"), "xml_http_request");
         assert_eq!(snake_case("already_snake"), "already_snake");
     }
