@@ -160,7 +160,7 @@ pub fn did_you_mean<'a>(
 ) -> Option<&'a str> {
     let candidates: Vec<&'a str> = candidates.into_iter().collect();
     let completed = (candidates.iter().copied())
-        .filter(|c| name.len() >= 3 && c.len() > name.len() && c.len() - name.len() <= 6)
+        .filter(|c| name.len() >= 3 && c.len() >= name.len() && c.len() - name.len() <= 6)
         .filter(|c| c.starts_with(name))
         .min_by_key(|c| (c.len(), *c));
     completed.or_else(|| {
@@ -752,6 +752,17 @@ mod tests {
             None,
             "too short to complete"
         );
+        // Completed by at most six characters.
+        assert_eq!(did_you_mean("Abc", ["Abcdefghij"]), None);
+        assert_eq!(did_you_mean("Abc", ["Abcdefghi"]), Some("Abcdefghi"));
+        // A name as long as a candidate it begins is that candidate.
+        assert_eq!(did_you_mean("Check", ["Checker", "Check"]), Some("Check"));
+        // A long name may be a quarter of its length away (16 -> 4 edits).
+        assert_eq!(
+            did_you_mean("KonnektionKlosed", ["ConnectionClosed"]),
+            Some("ConnectionClosed")
+        );
+        assert_eq!(did_you_mean("KonnektionKlozet", ["ConnectionClosed"]), None);
     }
 
     #[test]
