@@ -306,13 +306,13 @@ fn schema_error(span: std::ops::Range<usize>, message: String) -> Diagnostic {
 
 /// Checks `value` against `shape`; `path` names it (`errors.E`), empty at
 /// the root. Each unknown key's entry (from the key to the end of its value)
-/// goes to `unknown` too, with whether its value is a table.
+/// goes to `unknown` too.
 fn check(
     value: &Spanned<DeValue<'_>>,
     shape: &Shape,
     path: &str,
     out: &mut Vec<Diagnostic>,
-    unknown: &mut Vec<(std::ops::Range<usize>, bool)>,
+    unknown: &mut Vec<std::ops::Range<usize>>,
 ) {
     let what = if path.is_empty() {
         "the config".to_string()
@@ -358,8 +358,7 @@ fn check(
                 match keys.iter().find(|(k, _)| *k == name) {
                     Some((_, shape)) => check(item, shape, &inner, out, unknown),
                     None => {
-                        let table = matches!(item.get_ref(), DeValue::Table(_));
-                        unknown.push((key.span().start..item.span().end, table));
+                        unknown.push(key.span().start..item.span().end);
                         let known = keys.iter().map(|(k, _)| *k);
                         let place = if path.is_empty() {
                             "at the top level".to_string()
@@ -438,13 +437,13 @@ pub fn parse_recovering(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
             }
         };
     }
-    if !only_unknown_keys || unknown.iter().any(|(_, table)| *table) {
+    if !only_unknown_keys {
         return (None, problems);
     }
     // The same text with each unknown `key = value` blanked out (newlines
     // kept, so every span still points where it did), read again.
     let mut blanked = text.as_bytes().to_vec();
-    for (range, _) in &unknown {
+    for range in &unknown {
         for byte in &mut blanked[range.clone()] {
             if *byte != b'\n' {
                 *byte = b' ';
@@ -495,5 +494,18 @@ mod tests {
         let (config, problems) = parse_recovering("[python]\npackage = 3\ncolour = 1\n");
         assert!(config.is_none());
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn an_unknown_inline_table_is_left_out_like_any_unknown_key() {
+        let text = "colours = { red = 1 }\n[python]\npackage = \"sdk\"\n";
+        let (config, problems) = parse_recovering(text);
+        assert_eq!(config.as_ref().and_then(package), Some("sdk"));
+        assert_eq!(problems.len(), 1);
+        let text = "[python]\npackage = \"sdk\"\n[colours]\nred = 1\n[gil]\nkeep = [\"f\"]\n";
+        // A `[table]`: blanked, its header would not be TOML any more.
+        let (config, problems) = parse_recovering(text);
+        assert!(config.is_none());
+        assert_eq!(problems.len(), 1);
     }
 }
