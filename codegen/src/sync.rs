@@ -356,6 +356,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_where_a_folder_goes_is_an_error_and_a_missing_folder_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Utf8Path::from_path(dir.path()).unwrap();
+        fs::write(out.join("src"), "a file, where the folder src/ goes").unwrap();
+        match check_no_symlink(out, Utf8Path::new("src/lib.rs")) {
+            Err(SyncError::Io { path, .. }) => assert_eq!(path, out.join("src/lib.rs")),
+            other => panic!("expected an I/O error naming src/lib.rs: {other:?}"),
+        }
+        assert!(check_no_symlink(out, Utf8Path::new("missing/lib.rs")).is_ok());
+    }
+
+    #[test]
     fn a_long_diff_is_cut_and_says_how_much_is_left() {
         let long: String = (0..300).map(|i| format!("+line {i}\n")).collect();
         let cut = bounded(&long, 200);
