@@ -268,35 +268,42 @@ fn tidy_folders(
 ) -> Vec<(String, Vec<String>)> {
     // A folder that holds output is in use: nothing to say about it.
     let in_use = |dir: &Utf8Path| files.files.keys().any(|k| out.join(k).starts_with(dir));
-    let mut folders: Vec<&Utf8Path> = stale.iter().filter_map(|p| p.parent()).collect();
-    folders.sort();
-    folders.dedup();
+    // Every folder above a stale file, below `out`, not in use.
+    let mut folders = std::collections::BTreeSet::new();
+    for path in stale {
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != out && d.starts_with(out) && !in_use(d)) {
+            folders.insert(d);
+            dir = d.parent();
+        }
+    }
+    let mut folders: Vec<&Utf8Path> = folders.into_iter().collect();
+    // Deepest first: each folder is looked at after all of its children.
+    folders.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    let mut kept: Vec<&Utf8Path> = Vec::new();
     let mut left = Vec::new();
-    // Deepest first, so a parent is looked at after its children.
-    for folder in folders.into_iter().rev() {
-        let mut dir = folder;
-        while dir != out && dir.starts_with(out) && !in_use(dir) {
-            // `remove_dir` removes only an empty folder.
-            if fs::remove_dir(dir).is_err() {
-                let mut files: Vec<String> = fs::read_dir(dir)
-                    .map(|entries| {
-                        entries
-                            .filter_map(|e| e.ok())
-                            .map(|e| e.file_name().to_string_lossy().into_owned())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                files.sort();
-                let relative = dir.strip_prefix(out).unwrap_or(dir).to_string();
-                if !files.is_empty() && !left.iter().any(|(d, _)| *d == relative) {
-                    left.push((relative, files));
-                }
-                break;
-            }
-            match dir.parent() {
-                Some(parent) => dir = parent,
-                None => break,
-            }
+    for dir in folders {
+        // Above a folder that stays: not empty, and the deeper one says why.
+        if kept.iter().any(|k| k.starts_with(dir)) {
+            kept.push(dir);
+            continue;
+        }
+        // `remove_dir` removes only an empty folder.
+        if fs::remove_dir(dir).is_ok() {
+            continue;
+        }
+        kept.push(dir);
+        let mut files: Vec<String> = fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        if !files.is_empty() {
+            left.push((dir.strip_prefix(out).unwrap_or(dir).to_string(), files));
         }
     }
     left.sort();
@@ -354,6 +361,53 @@ fn is_generated(path: &Utf8Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftovers_of_an_interrupted_sync_are_stale_whatever_they_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Utf8Path::from_path(dir.path()).unwrap();
+        fs::write(out.join(format!("a.py{TEMP_SUFFIX}")), "half written").unwrap();
+        fs::write(out.join(format!("b.py{OLD_SUFFIX}")), "x = 1\n").unwrap();
+        fs::write(out.join("user.py"), "mine\n").unwrap();
+        let mut stale = Vec::new();
+        find_stale(out, out, &FileSet::default(), &mut stale).unwrap();
+        stale.sort();
+        assert_eq!(
+            stale,
+            [out.join("a.py.bindery-tmp"), out.join("b.py.bindery-old")]
+        );
+    }
+
+    #[test]
+    fn emptied_folders_go_up_to_the_output_folder_and_the_rest_is_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8Path::from_path(dir.path()).unwrap();
+        let out = root.join("out");
+        fs::create_dir_all(out.join("a/b")).unwrap();
+        fs::create_dir_all(out.join("c/d")).unwrap();
+        fs::create_dir_all(out.join("c/e")).unwrap();
+        fs::write(out.join("c/user.txt"), "mine").unwrap();
+        // Beside `out`: what a walk past it would find.
+        fs::write(root.join("beside.txt"), "not bindery's").unwrap();
+        // The stale files were removed already; their folders are left.
+        let stale = [
+            out.join("a/b/x.py"),
+            out.join("c/d/y.py"),
+            out.join("c/e/z.py"),
+        ];
+        let left = tidy_folders(&out, &stale, &FileSet::default());
+        assert!(!out.join("a").exists(), "a/b and then a emptied");
+        assert!(!out.join("c/d").exists() && !out.join("c/e").exists());
+        assert!(out.exists(), "the output folder itself stays");
+        assert_eq!(left, [("c".to_string(), vec!["user.txt".to_string()])]);
+
+        // A folder kept deeper down: only it is named, not its parents.
+        fs::create_dir_all(out.join("f/g/h")).unwrap();
+        fs::write(out.join("f/g/user.txt"), "mine").unwrap();
+        let left = tidy_folders(&out, &[out.join("f/g/h/x.py")], &FileSet::default());
+        assert!(!out.join("f/g/h").exists());
+        assert_eq!(left, [("f/g".to_string(), vec!["user.txt".to_string()])]);
+    }
 
     #[test]
     fn a_file_where_a_folder_goes_is_an_error_and_a_missing_folder_is_not() {
