@@ -165,7 +165,12 @@ fn files_for(
 ) -> Result<(crate::FileSet, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (mut api, warnings) = crate::model_with_warnings(input)?;
     if !api.distribution.version_configured {
-        match core_version(&crate_dir(out, Utf8Path::new(&api.crate_path))) {
+        // In-crate mode: the crate is `--out` itself.
+        let dir = match api.in_crate {
+            Some(_) => out.to_path_buf(),
+            None => crate_dir(out, Utf8Path::new(&api.crate_path)),
+        };
+        match core_version(&dir) {
             Ok(version) => api.distribution.version = version,
             Err(why) => eprintln!(
                 "warning: the distribution's version is {}: {why}\n\
@@ -198,6 +203,81 @@ fn note_other_version(out: &Utf8Path) {
 /// Generates (or checks) `out` from `udl` and `config`; prints what it did
 /// and every diagnostic to stderr; returns the exit code. This is the
 /// function a project's own `cargo xtask` calls.
+/// The proc-macro items of the crate the config names, when it sets
+/// `[rust] proc-macros = true`: built and read (`metadata`). The crate is
+/// `--out` in in-crate mode, else `[rust] path` (from `--out`).
+fn crate_items(config: &str, out: &Utf8Path) -> Result<Option<Vec<uniffi_meta::Metadata>>, String> {
+    let Some(config) = crate::config::parse_recovering(config).0 else {
+        return Ok(None);
+    };
+    let rust = &config.rust;
+    if !rust.proc_macros.as_ref().is_some_and(|p| *p.get_ref()) {
+        return Ok(None);
+    }
+    let crate_dir = match (&rust.module, &rust.path) {
+        (Some(_), _) => out.to_path_buf(),
+        (None, Some(path)) => out.join(path.get_ref()),
+        (None, None) => {
+            let name = rust.crate_name.as_ref().ok_or(
+                "`[rust] proc-macros` needs `[rust] crate` or `[rust] path`: the crate to read",
+            )?;
+            out.join(format!("../{}", name.get_ref()))
+        }
+    };
+    let (library, ident) = crate::metadata::build(&crate_dir)?;
+    let bytes = std::fs::read(&library).map_err(|e| format!("cannot read {library}: {e}"))?;
+    let items = crate::metadata::items_in_library(&bytes)
+        .map_err(|e| format!("cannot read the proc-macro items of {library}: {e}"))?;
+    crate::metadata::decode(&crate::metadata::own_items(items, &ident)?).map(Some)
+}
+
+/// What `run_generate` reads: the texts (with the offset of the first
+/// byte that is not UTF-8, if any) and the crate's proc-macro items.
+struct ReadInputs {
+    udl: String,
+    udl_bad: Option<usize>,
+    config: String,
+    config_bad: Option<usize>,
+    items: Option<Vec<uniffi_meta::Metadata>>,
+}
+
+/// Reads the inputs, printing why when one cannot be read.
+fn read_inputs(
+    udl_path: &Utf8Path,
+    config_path: Option<&Utf8Path>,
+    out: &Utf8Path,
+) -> Option<ReadInputs> {
+    // No UDL: the crate's proc-macros declare the whole API.
+    let udl = match udl_path.as_str() {
+        "" => Ok((String::new(), None)),
+        _ => read(udl_path),
+    };
+    let config = config_path.map(read).transpose();
+    let ((udl, udl_bad), (config, config_bad)) = match (udl, config) {
+        (Ok(udl), Ok(config)) => (udl, config.unwrap_or_default()),
+        (Err(message), _) | (_, Err(message)) => {
+            eprintln!("{message}");
+            return None;
+        }
+    };
+    let items = crate_items(&config, out)
+        .map_err(|message| {
+            eprintln!(
+                "error[{}]: {message}",
+                diagnostics::Code::CrateItems.as_str()
+            );
+            eprintln!("error: 1 problem(s) found; nothing was written");
+        })
+        .ok()?;
+    Some(ReadInputs {
+        udl,
+        udl_bad,
+        config,
+        config_bad,
+        items,
+    })
+}
+
 pub fn run_generate(
     udl_path: &Utf8Path,
     config_path: Option<&Utf8Path>,
@@ -205,26 +285,23 @@ pub fn run_generate(
     options: &Options,
 ) -> u8 {
     let check = options.check;
-    let (udl, udl_bad) = match read(udl_path) {
-        Ok(r) => r,
-        Err(message) => {
-            eprintln!("{message}");
-            return EXIT_INVALID;
-        }
+    let Some(read) = read_inputs(udl_path, config_path, out) else {
+        return EXIT_INVALID;
     };
-    let (config, config_bad) = match config_path.map(read).transpose() {
-        Ok(r) => r.unwrap_or_default(),
-        Err(message) => {
-            eprintln!("{message}");
-            return EXIT_INVALID;
-        }
-    };
+    let (udl, udl_bad, config, config_bad, items) = (
+        read.udl,
+        read.udl_bad,
+        read.config,
+        read.config_bad,
+        read.items,
+    );
     let input = Input {
         udl_name: udl_path.as_str(),
         udl: &udl,
         config_name: config_path.map_or("<no config>", |p| p.as_str()),
         config: &config,
         core_version: None,
+        crate_items: items.as_deref(),
     };
     let encoding = encoding_problems(udl_bad, config_bad);
     let result = if encoding.is_empty() {
@@ -261,7 +338,11 @@ pub fn run_generate(
             }
             let regenerate = options.regenerate.clone().unwrap_or_else(|| {
                 let config = config_path.map_or(String::new(), |c| format!(" --config {c}"));
-                format!("bindery generate --udl {udl_path}{config} --out {out}")
+                let udl = match udl_path.as_str() {
+                    "" => String::new(),
+                    path => format!(" --udl {path}"),
+                };
+                format!("bindery generate{udl}{config} --out {out}")
             });
             eprintln!("error: {out} is out of date; run `{regenerate}`");
             EXIT_INVALID

@@ -132,6 +132,9 @@ pub struct RustConfig {
     /// In-crate mode: the glue is this module of the core crate itself
     /// (`src/<module>.rs`), for a crate laid out for UniFFI.
     pub module: Option<Spanned<String>>,
+    /// The crate declares items with UniFFI's proc-macros: `generate`
+    /// builds its library and reads them (`metadata.rs`).
+    pub proc_macros: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -187,6 +190,7 @@ pub struct ListenerConfig {
 /// (serde stops at the first).
 enum Shape {
     Str,
+    Bool,
     /// A string, number or boolean.
     Scalar,
     StrList,
@@ -224,6 +228,7 @@ const SCHEMA: Shape = Shape::Table(&[
             ("crate", Shape::Str),
             ("path", Shape::Str),
             ("module", Shape::Str),
+            ("proc-macros", Shape::Bool),
         ]),
     ),
     ("errors", Shape::Map(&ERROR)),
@@ -324,6 +329,11 @@ fn check(
         (Shape::Str, _) => out.push(schema_error(
             value.span(),
             format!("{what} must be a string"),
+        )),
+        (Shape::Bool, DeValue::Boolean(_)) => {}
+        (Shape::Bool, _) => out.push(schema_error(
+            value.span(),
+            format!("{what} must be `true` or `false`"),
         )),
         (
             Shape::Scalar,

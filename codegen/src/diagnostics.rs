@@ -44,6 +44,7 @@ codes! {
     UdlSemantic => "B002",
     /// The TOML is invalid or does not match the config schema.
     ConfigSchema => "B003",
+    CrateItems => "B004",
     /// The config names something the UDL does not declare.
     UnknownInConfig => "B010",
     /// A config value unfit for its use (an `unexpected-error` variant with

@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod format;
 pub mod lower;
+pub mod metadata;
 pub mod model;
 pub mod names;
 pub mod plan;
@@ -37,6 +38,9 @@ pub struct Input<'a> {
     /// The core crate's version (its `Cargo.toml`), the default version of
     /// the Python distribution; the command line reads it.
     pub core_version: Option<&'a str>,
+    /// The crate's proc-macro items (`[rust] proc-macros`, read by
+    /// `metadata`), merged with the UDL's; with them the UDL may be empty.
+    pub crate_items: Option<&'a [uniffi_meta::Metadata]>,
 }
 
 impl<'a> Input<'a> {
@@ -94,7 +98,18 @@ pub fn model_with_warnings(
         .as_ref()
         .and_then(|c| c.rust.crate_name.as_ref())
         .map_or_else(|| "crate".to_string(), |c| c.get_ref().replace('-', "_"));
-    let parsed = udl::parse(input.udl, &crate_ident);
+    let parsed = match input.crate_items {
+        Some(items) => {
+            let key = config.as_ref().and_then(|c| c.rust.proc_macros.as_ref());
+            udl::parse_with_items(
+                input.udl,
+                &crate_ident,
+                items,
+                key.map_or(0..0, |k| k.span()),
+            )
+        }
+        None => udl::parse(input.udl, &crate_ident),
+    };
     let (config, parsed) = match (config, parsed) {
         (Some(c), Ok(p)) => (c, p),
         (_, p) => {
@@ -110,6 +125,12 @@ pub fn model_with_warnings(
             || input.udl_name.to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
+    // The "generated from" header names what the API came from.
+    let udl_file = match (input.crate_items, input.udl.trim().is_empty()) {
+        (None, _) => udl_file,
+        (Some(_), true) => "the crate's proc-macros".to_string(),
+        (Some(_), false) => format!("{udl_file} and the crate's proc-macros"),
+    };
     let cx = lower::Context {
         spans: &parsed.spans,
         config: &config,

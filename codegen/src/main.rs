@@ -20,9 +20,10 @@ struct Cli {
 enum Command {
     /// Generate (or with --check, verify) the binding crate and Python package.
     Generate {
-        /// The UniFFI UDL file.
+        /// The UniFFI UDL file; optional when the config sets
+        /// `[rust] proc-macros = true` and the crate declares the whole API.
         #[arg(long)]
-        udl: Utf8PathBuf,
+        udl: Option<Utf8PathBuf>,
         /// The TOML binding config (optional).
         #[arg(long)]
         config: Option<Utf8PathBuf>,
@@ -69,7 +70,7 @@ fn main() -> ExitCode {
                 regenerate: None,
             };
             ExitCode::from(bindery_codegen::cli::run_generate(
-                &udl,
+                udl.as_deref().unwrap_or(camino::Utf8Path::new("")),
                 config.as_deref(),
                 &out,
                 &options,

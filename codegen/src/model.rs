@@ -207,6 +207,10 @@ pub struct Api {
     pub in_crate: Option<String>,
     /// File name of the UDL, for the "generated from" header.
     pub udl_file: String,
+    /// The Rust module below the crate root (`geometry::shapes`) of each
+    /// definition and function that the crate's proc-macros declare
+    /// outside the root, by UDL name; the others are at the root.
+    pub modules: std::collections::BTreeMap<String, String>,
     /// The Python distribution's metadata.
     pub distribution: Distribution,
     pub errors: Vec<ErrorType>,
@@ -406,6 +410,10 @@ pub struct Enum {
 #[derive(Debug, Clone)]
 pub struct EnumVariant {
     pub name: Name,
+    /// The discriminant, as Rust numbers the variants (an explicit one from
+    /// the crate's proc-macros, else one more than the previous, from 0):
+    /// a flat enum member's Python value, as in UniFFI.
+    pub value: i128,
     pub fields: Vec<Field>,
     pub docstring: Option<String>,
 }

@@ -340,7 +340,16 @@ impl<'a> Plan<'a> {
 
     /// The core's path of a definition: `::crate::Name`.
     pub fn core(&self, name: &Name) -> String {
-        format!("{}::{}", self.krate, name.rust)
+        format!("{}::{}", self.root(&name.udl), name.rust)
+    }
+
+    /// The path of the module that declares the definition or function
+    /// `udl`: the crate root, or a module below it (`Api::modules`).
+    pub fn root(&self, udl: &str) -> String {
+        match self.api.modules.get(udl) {
+            Some(module) => format!("{}::{module}", self.krate),
+            None => self.krate.clone(),
+        }
     }
 
     /// The definition a type refers to; `None` for built-in types.

@@ -85,6 +85,64 @@ pub struct Parsed {
     pub spans: Spans,
 }
 
+/// The UDL and the crate's proc-macro items (`metadata`) in one group; an
+/// empty UDL takes the namespace the crate's `uniffi::setup_scaffolding!`
+/// declares. `key` is where the config asks for the items.
+pub fn parse_with_items(
+    text: &str,
+    crate_ident: &str,
+    items: &[uniffi_meta::Metadata],
+    key: Range<usize>,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    use uniffi_meta::Metadata;
+    let mut parsed = if text.trim().is_empty() {
+        let namespace = items.iter().find_map(|m| match m {
+            Metadata::Namespace(n) => Some(n.clone()),
+            _ => None,
+        });
+        let Some(namespace) = namespace else {
+            return Err(vec![Diagnostic::new(
+                Code::CrateItems,
+                Source::Config,
+                key,
+                format!("crate `{crate_ident}` declares no UniFFI namespace, and there is no UDL"),
+            )
+            .with_help(
+                "call `uniffi::setup_scaffolding!();` in the crate's `lib.rs`, as UniFFI requires",
+            )]);
+        };
+        let group = uniffi_meta::MetadataGroup {
+            namespace,
+            namespace_docstring: None,
+            items: Default::default(),
+        };
+        Parsed {
+            group,
+            spans: Spans::default(),
+        }
+    } else {
+        parse(text, crate_ident)?
+    };
+    for item in items {
+        match item {
+            Metadata::Namespace(_) | Metadata::UdlFile(_) => {}
+            // UniFFI's metadata does not say whether a method takes `&self`
+            // or `self: Arc<Self>`: a call through a clone of the object's
+            // `Arc` fits both.
+            Metadata::Method(m) => {
+                parsed
+                    .group
+                    .add_item(Metadata::Method(uniffi_meta::MethodMetadata {
+                        takes_self_by_arc: true,
+                        ..m.clone()
+                    }))
+            }
+            other => parsed.group.add_item(other.clone()),
+        }
+    }
+    Ok(parsed)
+}
+
 /// Parses `text`; `crate_ident` is the module path uniffi records.
 pub fn parse(text: &str, crate_ident: &str) -> Result<Parsed, Vec<Diagnostic>> {
     check_nesting(text).map_err(|d| vec![d])?;

@@ -18,6 +18,7 @@ fn files(udl: &str, config: &str) -> std::collections::BTreeMap<String, String> 
         config_name: "input.toml",
         config,
         core_version: Some("0.3.0"),
+        crate_items: None,
     };
     generate(&input).expect("the fixture generates").files
 }

@@ -10,6 +10,7 @@ fn run(udl: &str, config: &str) -> Result<usize, String> {
         config_name: "edge.toml",
         config,
         core_version: None,
+        crate_items: None,
     };
     match generate(&input) {
         Ok(files) => Ok(files.files.len()),

@@ -38,6 +38,13 @@ fn for_each(fixtures: Vec<PathBuf>, mut check: impl FnMut(&Path)) {
     );
 }
 
+/// A fixture's proc-macro items (`[rust] proc-macros`), as `cargo xtask
+/// gen` read them from its built core: `crate-items.hex`.
+fn crate_items(path: &Path) -> Option<Vec<uniffi_meta::Metadata>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(bindery_codegen::metadata::decode_hex(&text).unwrap())
+}
+
 #[test]
 fn valid_fixtures_generate_every_file() {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures("valid"))
@@ -48,14 +55,16 @@ fn valid_fixtures_generate_every_file() {
     assert!(dirs.len() >= 5);
     for_each(dirs, |dir| {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let udl = std::fs::read_to_string(dir.join("input.udl")).unwrap();
+        let udl = read_optional(&dir.join("input.udl"));
         let config = read_optional(&dir.join("input.toml"));
+        let items = crate_items(&dir.join("crate-items.hex"));
         let input = Input {
             udl_name: "input.udl",
             udl: &udl,
             config_name: "input.toml",
             config: &config,
             core_version: None,
+            crate_items: items.as_deref(),
         };
         let (files, warnings) = match generate_with_warnings(&input) {
             Ok(output) => output,
@@ -123,12 +132,14 @@ fn invalid_fixtures_report_located_diagnostics() {
         let name = udl_path.file_stem().unwrap().to_string_lossy().into_owned();
         let udl = std::fs::read_to_string(udl_path).unwrap();
         let config = read_optional(&udl_path.with_extension("toml"));
+        let items = crate_items(&udl_path.with_extension("hex"));
         let input = Input {
             udl_name: &format!("{name}.udl"),
             udl: &udl,
             config_name: &format!("{name}.toml"),
             config: &config,
             core_version: None,
+            crate_items: items.as_deref(),
         };
         let diags = match generate(&input) {
             Ok(_) => panic!("{name} should be rejected"),

@@ -35,8 +35,12 @@ pub fn fuzz(budget: Fuzz) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .flatten()
     {
-        if let Ok(dir) = Utf8PathBuf::from_path_buf(entry.path()) {
-            pairs.push((dir.join("input.udl"), dir.join("input.toml")));
+        // A fixture declared only with proc-macros has no UDL to seed with.
+        match Utf8PathBuf::from_path_buf(entry.path()) {
+            Ok(dir) if dir.join("input.udl").exists() => {
+                pairs.push((dir.join("input.udl"), dir.join("input.toml")))
+            }
+            _ => {}
         }
     }
     for entry in std::fs::read_dir(fixtures.join("invalid"))

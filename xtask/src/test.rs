@@ -208,6 +208,9 @@ fn fixture_checks(venv: &Venv, only: Option<&[&str]>) -> Result<(), String> {
         }
     }
     dirs.sort();
+    // Fixture cores built to read their proc-macro items share the target
+    // folder their bindings are built in.
+    std::env::set_var("CARGO_TARGET_DIR", root.join("target"));
     let scratch = crate::runner::scratch("fixtures")?;
     for dir in dirs {
         fixture(venv, &dir, &scratch)?;
@@ -224,14 +227,23 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
         std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
         // The generated crate must find the fixture's core wherever the scratch dir is.
         let mut config = std::fs::read_to_string(dir.join("input.toml")).unwrap_or_default();
-        config.push_str(&format!(
-            "\n[rust]\npath = {:?}\n",
-            dir.join("core").as_str()
-        ));
+        let path = format!("path = {:?}\n", dir.join("core").as_str());
+        config = match config.find("[rust]\n") {
+            Some(at) => format!("{}{path}{}", &config[..at + 7], &config[at + 7..]),
+            None => format!("{config}\n[rust]\n{path}"),
+        };
         let config_path = out.join("bindery.toml");
         std::fs::write(&config_path, config).map_err(|e| e.to_string())?;
+        // A fixture whose core declares the whole API with proc-macros has
+        // no UDL.
+        let udl = dir.join("input.udl");
+        let udl = if udl.exists() {
+            udl
+        } else {
+            Utf8PathBuf::new()
+        };
         let code = bindery_codegen::cli::run_generate(
-            &dir.join("input.udl"),
+            &udl,
             Some(&config_path),
             &pkg,
             &bindery_codegen::cli::Options::default(),
@@ -241,6 +253,9 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
         }
         Ok(())
     })?;
+    if dir.join("crate-items.hex").exists() {
+        crate_items_fresh(dir)?;
+    }
     let manifest = pkg.join("Cargo.toml");
     let target = ("CARGO_TARGET_DIR", root().join("target").to_string());
     // A package with backends (docs/backends.md): each is a build of its
@@ -298,6 +313,26 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
     env.push(target);
     fixture_install(venv, name, &pkg, &backends, &env)?;
     fixture_python(venv, name, dir, &pkg, &backends, &env)
+}
+
+/// A fixture with proc-macro items keeps them, as read from its built
+/// core, in `crate-items.hex` for the snapshot tests (which build nothing):
+/// a stale copy is rewritten here and fails the step, to be reviewed and
+/// committed.
+fn crate_items_fresh(dir: &Utf8Path) -> Result<(), String> {
+    use bindery_codegen::metadata;
+    let (library, ident) = metadata::build(&dir.join("core"))?;
+    let bytes = std::fs::read(&library).map_err(|e| format!("{library}: {e}"))?;
+    let items = metadata::own_items(metadata::items_in_library(&bytes)?, &ident)?;
+    let hex = metadata::to_hex(&items);
+    let path = dir.join("crate-items.hex");
+    if std::fs::read_to_string(&path).ok().as_deref() == Some(hex.as_str()) {
+        return Ok(());
+    }
+    std::fs::write(&path, hex).map_err(|e| format!("{path}: {e}"))?;
+    Err(format!(
+        "{path} was stale and is rewritten: rerun the snapshot tests, review and commit"
+    ))
 }
 
 /// Installs a fixture's package with the test hooks: the glue crate, or,

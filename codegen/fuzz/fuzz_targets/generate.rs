@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let udl = String::from_utf8_lossy(udl);
     let config = String::from_utf8_lossy(config);
-    let input = Input { udl_name: "fuzz.udl", udl: &udl, config_name: "fuzz.toml", config: &config, core_version: None };
+    let input = Input { udl_name: "fuzz.udl", udl: &udl, config_name: "fuzz.toml", config: &config, core_version: None, crate_items: None };
     match generate(&input) {
         Ok(files) => assert!(!files.files.is_empty()),
         Err(diags) => {

@@ -52,7 +52,13 @@ impl Lowerer<'_, '_> {
         let name = self.glue_type_name(span, &e.name);
         let flat = e.variants.iter().all(|v| v.fields.is_empty());
         let mut variants = Vec::new();
+        let mut value = 0;
         for v in e.variants {
+            value = match &v.discr {
+                Some(uniffi_meta::LiteralMetadata::Int(n, ..)) => i128::from(*n),
+                Some(uniffi_meta::LiteralMetadata::UInt(n, ..)) => i128::from(*n),
+                _ => value,
+            };
             let vspan = self.cx.spans.member(&e.name, &v.name);
             let mut vname = self.name(vspan.clone(), &v.name);
             if flat {
@@ -81,9 +87,11 @@ impl Lowerer<'_, '_> {
             }
             variants.push(EnumVariant {
                 name: vname,
+                value,
                 fields,
                 docstring: v.docstring,
             });
+            value += 1;
         }
         let members: Vec<&Name> = variants.iter().map(|v| &v.name).collect();
         self.check_unique_members(

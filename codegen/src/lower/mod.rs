@@ -254,6 +254,7 @@ impl Lowerer<'_, '_> {
         let settings = self.settings(&namespace);
         let settings_package = settings.package.clone();
         self.variant_attribute = settings.variant_attribute.clone();
+        let modules = modules(&group.items);
         let items = self.sort_items(group.items, &namespace);
         // Ids are positions in declaration order, known before any type is lowered.
         self.ids = Ids {
@@ -339,6 +340,7 @@ impl Lowerer<'_, '_> {
             crate_path: settings.crate_path,
             in_crate: settings.in_crate,
             udl_file: self.cx.udl_file.clone(),
+            modules,
             distribution,
             errors,
             records,
@@ -471,6 +473,9 @@ impl Lowerer<'_, '_> {
                 c.docstring,
             );
             callable.is_async = c.is_async;
+            if let Some(rust) = c.orig_name {
+                callable.name.rust = rust;
+            }
             if let Some(id) = self.ids.objects.get(&c.self_name) {
                 let object = &mut objects[id.0];
                 // `Class(...)` cannot be awaited: an `[Async]` primary
@@ -497,6 +502,9 @@ impl Lowerer<'_, '_> {
             );
             callable.self_by_arc = m.takes_self_by_arc;
             callable.is_async = m.is_async;
+            if let Some(rust) = m.orig_name {
+                callable.name.rust = rust;
+            }
             if let Some(id) = self.ids.objects.get(&m.self_name) {
                 objects[id.0].methods.push(callable);
             }
@@ -636,8 +644,32 @@ impl Lowerer<'_, '_> {
                     f.docstring,
                 );
                 callable.is_async = f.is_async;
+                if let Some(rust) = f.orig_name {
+                    callable.name.rust = rust;
+                }
                 callable
             })
             .collect()
     }
+}
+
+/// The module below the crate root of each item declared outside it (by
+/// proc-macros: UDL items are at the root).
+fn modules(items: &std::collections::BTreeSet<Metadata>) -> BTreeMap<String, String> {
+    let mut modules = BTreeMap::new();
+    for item in items {
+        let name = match item {
+            Metadata::Func(f) => &f.name,
+            Metadata::Record(r) => &r.name,
+            Metadata::Enum(e) => &e.name,
+            Metadata::Object(o) => &o.name,
+            Metadata::CallbackInterface(c) => &c.name,
+            Metadata::CustomType(c) => &c.name,
+            _ => continue,
+        };
+        if let Some((_, module)) = item.module_path().split_once("::") {
+            modules.insert(name.clone(), module.to_string());
+        }
+    }
+    modules
 }

@@ -387,11 +387,11 @@ impl Lowerer<'_, '_> {
             Code::Unsupported,
             span,
             format!(
-                "`{name}` is declared with `typedef` and defined by the crate's proc-macros, which bindery does not read yet"
+                "`{name}` is declared with `typedef`: the crate's proc-macros define it, and the config does not ask bindery to read them"
             ),
         )
         .with_help(format!(
-            "declare `{name}` in the UDL itself (its fields, variants or methods, as the Rust type has them); see docs/uniffi-compat.md"
+            "set `proc-macros = true` in `[rust]` (bindery then builds the crate and reads `{name}` from it), or declare `{name}` in the UDL itself; see docs/config.md"
         ));
     }
 }

@@ -67,8 +67,8 @@ fn class(e: &Enum, package: &str, native: &str, spelling: Spelling<'_>) -> Vec<S
         super::types::py_str(package)
     ));
     lines.push(String::new());
-    for (i, v) in e.variants.iter().enumerate() {
-        lines.push(format!("    {} = {i}", v.name.python));
+    for v in &e.variants {
+        lines.push(format!("    {} = {}", v.name.python, v.value));
         if let Some(doc) = &v.docstring {
             lines.push(format!("    {}", py_docstring(doc, "    ")));
         }

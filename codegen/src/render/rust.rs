@@ -420,7 +420,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         functions: api
             .functions
             .iter()
-            .flat_map(|f| method(plan, f, None, Receiver::Function(&plan.krate)))
+            .flat_map(|f| method(plan, f, None, Receiver::Function(&plan.root(&f.name.udl))))
             .collect(),
         module_name: types::rust_str(&api.native_module),
         registrations: registrations(plan),
@@ -1624,7 +1624,7 @@ fn method_body(
             format!("::std::sync::Arc::clone(&self._inner).{}", c.name.rust)
         }
         Receiver::Object(None) => format!("self._inner.{}", c.name.rust),
-        Receiver::Constructor(core) => format!("{core}::new"),
+        Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
     // Every call runs under `bindery_calls::detach` (the GIL released) or,
@@ -1697,7 +1697,7 @@ fn async_body(
             format!("{path}::{}", c.name.rust)
         }
         Receiver::Object(None) => format!("_inner.{}", c.name.rust),
-        Receiver::Constructor(core) => format!("{core}::new"),
+        Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
     if matches!(receiver, Receiver::Object(_)) {
@@ -1923,6 +1923,7 @@ mod reach_tests {
             config_name: "bindery.toml",
             config: "[rust]\ncrate = \"core\"\nmodule = \"python\"\n",
             core_version: None,
+            crate_items: None,
         };
         let files = crate::generate(&input).expect("generates");
         files.files["src/python.rs"].clone()

@@ -38,6 +38,7 @@ pub fn generate_into(
         config_name: "bindery.toml",
         config: &config,
         core_version: Some("0.1.0"),
+        crate_items: None,
     };
     let mut files = match bindery_codegen::generate(&input) {
         Ok(files) => files,

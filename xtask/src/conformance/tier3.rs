@@ -43,6 +43,7 @@ fn write_consumer(api: &Api, shape: Shape, tests: &Utf8Path) -> Result<Utf8PathB
         config_name: "bindery.toml",
         config: &config,
         core_version: None,
+        crate_items: None,
     };
     let model = bindery_codegen::model(&input).map_err(|d| format!("{} diagnostics", d.len()))?;
     let path = tests.join("test_conformance_roundtrip.py");
