@@ -195,3 +195,99 @@ pub fn from_hex(text: &str) -> Result<Vec<Vec<u8>>, String> {
 pub fn decode_hex(text: &str) -> Result<Vec<uniffi_meta::Metadata>, String> {
     decode(&from_hex(text)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The items of the `proc_macros` fixture, as its build recorded them.
+    fn fixture_items() -> Vec<Vec<u8>> {
+        let text = include_str!("../tests/fixtures/valid/proc_macros/crate-items.hex");
+        from_hex(text).unwrap()
+    }
+
+    #[test]
+    fn hex_round_trips_sorted_and_without_duplicates() {
+        let items = fixture_items();
+        assert!(items.len() > 10);
+        let mut doubled = items.clone();
+        doubled.extend(items.iter().rev().cloned());
+        let text = to_hex(&doubled);
+        assert_eq!(from_hex(&text).unwrap(), items);
+        assert_eq!(text.lines().count(), items.len());
+        assert!(from_hex("0g\n").unwrap_err().contains("not hexadecimal"));
+        assert!(from_hex("abc\n").is_err(), "an odd length is refused");
+    }
+
+    #[test]
+    fn only_the_crates_own_items_are_kept() {
+        let items = fixture_items();
+        assert_eq!(
+            own_items(items.clone(), "procs").unwrap().len(),
+            items.len()
+        );
+        assert!(own_items(items.clone(), "other").unwrap().is_empty());
+        assert!(own_items(items.clone(), "proc").unwrap().is_empty());
+        // A module path below the crate counts; a crate whose name starts
+        // like it does not.
+        let decoded = decode(&own_items(items, "procs").unwrap()).unwrap();
+        assert!(decoded.iter().any(|m| m.module_path() == "procs::geometry"));
+        assert!(decode(&[vec![0xff, 1, 2]])
+            .unwrap_err()
+            .contains("uniffi 0.32"));
+    }
+
+    #[test]
+    fn an_elf_file_without_uniffi_items_has_none() {
+        // This test's own executable: ELF, with symbols, none of UniFFI's.
+        let bytes = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert_eq!(items_in_library(&bytes).unwrap(), Vec::<Vec<u8>>::new());
+        assert!(items_in_library(&bytes[..64]).is_err(), "a truncated file");
+    }
+
+    #[test]
+    fn a_file_that_is_no_elf_library_is_refused() {
+        let error = items_in_library(b"MZ\x90\x00 a PE file").unwrap_err();
+        assert!(error.contains("Linux builds"), "{error}");
+        // An archive of members that are not ELF objects holds no items.
+        let archive = b"!<arch>\nnote.txt/       0           0     0     644     4         `\nabcd";
+        assert_eq!(items_in_library(archive).unwrap(), Vec::<Vec<u8>>::new());
+    }
+
+    #[test]
+    fn the_library_is_found_in_cargos_messages() {
+        let dir = std::env::temp_dir().join(format!("bindery-messages-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest = Utf8PathBuf::from_path_buf(dir.join("Cargo.toml")).unwrap();
+        std::fs::write(&manifest, "").unwrap();
+        let artifact = |path: &str, files: &[&str]| {
+            serde_json::json!({
+                "reason": "compiler-artifact",
+                "manifest_path": path,
+                "target": { "name": "my-lib", "kind": ["lib", "cdylib"] },
+                "filenames": files,
+            })
+            .to_string()
+        };
+        let messages = [
+            artifact("/elsewhere/Cargo.toml", &["/t/libdep.rlib"]),
+            "not json".to_string(),
+            serde_json::json!({ "reason": "build-finished", "success": true }).to_string(),
+            artifact(manifest.as_str(), &["/t/libmy_lib.so", "/t/libmy_lib.rlib"]),
+        ]
+        .join("\n");
+        let found = library_in_messages(&messages, &manifest);
+        assert_eq!(
+            found,
+            Some(("/t/libmy_lib.rlib".into(), "my_lib".to_string()))
+        );
+        let so_only = artifact(manifest.as_str(), &["/t/libmy_lib.so"]);
+        assert_eq!(
+            library_in_messages(&so_only, &manifest).unwrap().0,
+            "/t/libmy_lib.so"
+        );
+        let none = artifact(manifest.as_str(), &["/t/my_lib.d"]);
+        assert_eq!(library_in_messages(&none, &manifest), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
