@@ -493,7 +493,7 @@ impl Lowerer<'_, '_> {
             let default = p
                 .default
                 .as_ref()
-                .and_then(|d| self.default(d, aspan.clone()));
+                .and_then(|d| self.default(d, &p.ty, aspan.clone()));
             if default.is_some() {
                 seen_default = true;
             } else if seen_default {

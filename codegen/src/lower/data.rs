@@ -19,7 +19,7 @@ impl Lowerer<'_, '_> {
             let default = f
                 .default
                 .as_ref()
-                .and_then(|d| self.default(d, fspan.clone()));
+                .and_then(|d| self.default(d, &f.ty, fspan.clone()));
             let ty = self.ty(&f.ty, fspan.clone());
             if ty.as_ref().is_some_and(Type::contains_callback) {
                 self.udl(

@@ -183,12 +183,17 @@ impl Lowerer<'_, '_> {
     pub(super) fn default(
         &mut self,
         d: &DefaultValueMetadata,
+        ty: &uniffi_meta::Type,
         span: Range<usize>,
     ) -> Option<Literal> {
         // A non-null default of an optional is its inner value: rendering
         // wraps it in `Some` for an optional type.
         if let DefaultValueMetadata::Literal(LiteralMetadata::Some { inner }) = d {
-            return self.default(inner, span);
+            let inner_ty = match ty {
+                uniffi_meta::Type::Optional { inner_type } => inner_type,
+                other => other,
+            };
+            return self.default(inner, inner_ty, span);
         }
         if let DefaultValueMetadata::Literal(LiteralMetadata::Enum(
             variant,
@@ -209,7 +214,22 @@ impl Lowerer<'_, '_> {
                 LiteralMetadata::EmptyMap => Some(Literal::EmptyMap),
                 _ => None,
             },
-            DefaultValueMetadata::Default => None,
+            // `#[uniffi(default)]` (proc-macros): the type's own default,
+            // as UniFFI's Python has it for these types.
+            DefaultValueMetadata::Default => {
+                use uniffi_meta::Type as T;
+                match ty {
+                    T::Boolean => Some(Literal::Bool(false)),
+                    T::String => Some(Literal::String(String::new())),
+                    T::Float32 | T::Float64 => Some(Literal::Float("0.0".to_string())),
+                    T::Optional { .. } => Some(Literal::None),
+                    T::Sequence { .. } => Some(Literal::EmptySequence),
+                    T::Map { .. } => Some(Literal::EmptyMap),
+                    T::Int8 | T::Int16 | T::Int32 | T::Int64 => Some(Literal::Int(0)),
+                    T::UInt8 | T::UInt16 | T::UInt32 | T::UInt64 => Some(Literal::Int(0)),
+                    _ => None,
+                }
+            }
         };
         if literal.is_none() {
             self.udl(
