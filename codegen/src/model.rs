@@ -469,6 +469,22 @@ pub struct Field {
     pub docstring: Option<String>,
 }
 
+impl EnumVariant {
+    /// A tuple variant (`Variant(String, u8)`): fields by position only.
+    pub fn is_tuple(&self) -> bool {
+        !self.fields.is_empty() && self.fields.iter().all(Field::is_positional)
+    }
+}
+
+impl Field {
+    /// A field of a tuple variant (proc-macros: `Variant(String, u8)`): no
+    /// UDL name, `name.rust` its index (`0`), `name.python` PyO3's
+    /// accessor (`_0`).
+    pub fn is_positional(&self) -> bool {
+        self.name.udl.is_empty()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Argument {
     pub name: Name,

@@ -755,7 +755,11 @@ fn bindery_repr(
 ) -> ::pyo3::PyResult<String> {
     let mut parts = Vec::with_capacity(fields.len());
     for (field, value) in fields {
-        parts.push(format!("{field}={}", value.repr()?));
+        // A tuple variant's fields have no name.
+        match *field {
+            "" => parts.push(value.repr()?.to_string()),
+            _ => parts.push(format!("{field}={}", value.repr()?)),
+        }
     }
     Ok(format!("{name}({})", parts.join(", ")))
 }

@@ -65,10 +65,20 @@ impl Lowerer<'_, '_> {
                 vname.python = names::upper_snake(&v.name);
             }
             let mut fields = Vec::new();
-            for f in v.fields {
+            for (i, f) in v.fields.into_iter().enumerate() {
                 let fspan = self.cx.spans.arg(&e.name, &v.name, &f.name);
-                let mut fname = self.name(fspan.clone(), &f.name);
-                fname.python = names::variant_field_name(&f.name);
+                let fname = if f.name.is_empty() {
+                    // A tuple variant's field (`Field::is_positional`).
+                    Name {
+                        udl: String::new(),
+                        python: format!("_{i}"),
+                        rust: i.to_string(),
+                    }
+                } else {
+                    let mut fname = self.name(fspan.clone(), &f.name);
+                    fname.python = names::variant_field_name(&f.name);
+                    fname
+                };
                 let ty = self.ty(&f.ty, fspan.clone());
                 if ty.as_ref().is_some_and(Type::contains_callback) {
                     self.udl(

@@ -151,6 +151,15 @@ impl Lowerer<'_, '_> {
         let mut field_names = Vec::new();
         for f in &v.fields {
             let fspan = spans.arg(error, &v.name, &f.name);
+            if f.name.is_empty() {
+                self.udl(
+                    Code::Unsupported,
+                    fspan,
+                    format!("bindery does not bind error variants with unnamed fields yet (`{error}::{}`)", v.name),
+                )
+                .with_help("name the variant's fields (`Variant { reason: String }`)");
+                continue;
+            }
             let fname = self.name(fspan.clone(), &f.name);
             let python = fname.python.as_str();
             let taken_by_base = bases

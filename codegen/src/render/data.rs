@@ -2,7 +2,7 @@
 //! and from the core's type that name every field and variant (no `..`, no
 //! wildcard), so drift between the UDL and the Rust crate fails to compile.
 
-use super::layout::{array, list, match_arm};
+use super::layout::{array, list, match_arm, tuple_arm};
 use super::types::{self, Paths};
 use super::writer::{conversion_impls, Writer};
 use crate::model::{Enum, Field};
@@ -98,11 +98,7 @@ fn variant_repr(w: &mut Writer, paths: &Paths<'_>, e: &Enum) {
         w.block("match self {", "}", |w| {
             for v in &e.variants {
                 let label = types::rust_str(&format!("{}.{}", e.name.python, v.name.python));
-                let idents: Vec<String> = v
-                    .fields
-                    .iter()
-                    .map(|f| glue_ident(&f.name.python))
-                    .collect();
+                let idents: Vec<String> = v.fields.iter().map(member).collect();
                 let pattern = format!(
                     "Self::{} {{ {} }}",
                     v.name.rust,
@@ -123,9 +119,15 @@ fn variant_repr(w: &mut Writer, paths: &Paths<'_>, e: &Enum) {
                         } else {
                             format!("_f{i}.clone()")
                         };
+                        // A tuple variant's fields are shown by position.
+                        let label = if f.is_positional() {
+                            ""
+                        } else {
+                            &f.name.python
+                        };
                         format!(
                             "({}, {value}.into_bound_py_any(py)?)",
-                            types::rust_str(&f.name.python)
+                            types::rust_str(label)
                         )
                     })
                     .collect();
@@ -192,6 +194,17 @@ fn glue_field(paths: &Paths<'_>, python: &str, ty: &crate::model::Type) -> Strin
     format!("{}: {}", glue_ident(python), types::rust(ty, paths))
 }
 
+/// The glue's member of a variant's field in patterns and struct
+/// expressions: its identifier, or a tuple variant's index (`V { 0: x }`
+/// is Rust for tuple variants too).
+fn member(f: &Field) -> String {
+    if f.is_positional() {
+        f.name.rust.clone()
+    } else {
+        glue_ident(&f.name.python)
+    }
+}
+
 /// The glue's name of a field: its Python name, as a Rust identifier.
 fn glue_ident(python: &str) -> String {
     names::rust_name(python).unwrap_or_else(|| python.to_string())
@@ -220,11 +233,7 @@ fn variant_fields(paths: &Paths<'_>, fields: &[Field], lift: bool) -> Vec<String
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let target = if lift {
-                glue_ident(&f.name.python)
-            } else {
-                f.name.rust.clone()
-            };
+            let target = if lift { member(f) } else { f.name.rust.clone() };
             format!(
                 "{target}: {}",
                 field_value(paths, &f.ty, &format!("_f{i}"), lift)
@@ -432,6 +441,12 @@ fn enum_body(paths: &Paths<'_>, e: &Enum) -> Vec<String> {
                 .collect();
             if fields.is_empty() {
                 body.line(format!("{} {{}},", v.name.rust));
+            } else if v.is_tuple() {
+                // A tuple variant: PyO3 gives it `_0`, `__getitem__` and a
+                // positional constructor, as UniFFI's Python has.
+                let types: Vec<String> =
+                    v.fields.iter().map(|f| types::rust(&f.ty, paths)).collect();
+                body.line(format!("{}({}),", v.name.rust, types.join(", ")));
             } else if vertical {
                 body.block(format!("{} {{", v.name.rust), "},", |w| {
                     w.lines(fields.iter().map(|f| format!("{f},")))
@@ -471,11 +486,7 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
             let binds = bindings(v.fields.iter().map(|f| f.name.rust.as_str()));
             format!("{core_variant} {{ {} }}", binds.join(", "))
         };
-        let glue_names: Vec<String> = v
-            .fields
-            .iter()
-            .map(|f| glue_ident(&f.name.python))
-            .collect();
+        let glue_names: Vec<String> = v.fields.iter().map(member).collect();
         let glue_binds = bindings(glue_names.iter().map(String::as_str));
         let glue_pattern =
             format!("{glue_variant} {{ {} }}", glue_binds.join(", ")).replace("{  }", "{}");
@@ -487,6 +498,17 @@ fn enum_conversions(paths: &Paths<'_>, e: &Enum) -> (Vec<String>, Vec<String>) {
         } else {
             variant.clone()
         };
+        if v.is_tuple() {
+            // A tuple variant: built by position.
+            let values = |lift: bool| -> Vec<String> {
+                let value =
+                    |(i, f): (usize, &Field)| field_value(paths, &f.ty, &format!("_f{i}"), lift);
+                v.fields.iter().enumerate().map(value).collect()
+            };
+            from_core.laid_out(&tuple_arm(12, &core_pattern, &variant, &values(true)));
+            to_core.laid_out(&tuple_arm(12, &glue_pattern, &variant, &values(false)));
+            continue;
+        }
         let lifted = variant_fields(paths, &v.fields, true);
         from_core.laid_out(&match_arm(12, &core_pattern, &glue_variant_expr, &lifted));
         let lowered = variant_fields(paths, &v.fields, false);

@@ -121,6 +121,23 @@ pub fn array(indent: usize, prefix: &str, items: &[String], suffix: &str) -> Str
 /// A match arm `pattern => Path { fields },` at column `indent`, laid out as
 /// rustfmt does: on the arm's line if it fits, else in a block if the literal
 /// then fits on one line, else one field per line.
+/// `pattern => path(values),`: a tuple variant built from `values`, laid
+/// out as `match_arm` lays out a struct literal.
+pub fn tuple_arm(indent: usize, pattern: &str, path: &str, values: &[String]) -> String {
+    let literal = format!("{path}({})", values.join(", "));
+    let pad = " ".repeat(indent);
+    if indent + pattern.len() + 4 + literal.len() < MAX_WIDTH {
+        format!("{pattern} => {literal},")
+    } else {
+        let mut out = format!("{pattern} => {path}(\n");
+        for v in values {
+            out.push_str(&format!("{pad}    {v},\n"));
+        }
+        out.push_str(&format!("{pad}),"));
+        out
+    }
+}
+
 pub fn match_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> String {
     let literal = if fields.is_empty() {
         path.to_string()

@@ -923,6 +923,9 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
                 types::python(&f.ty, spelling)
             ));
         }
+        if v.is_tuple() {
+            attributes.extend(tuple_access(&v.fields, spelling));
+        }
     }
     let uniffi = crate::plan::uniffi_spellings(e);
     for (alias, variant) in &uniffi.aliases {
@@ -948,6 +951,25 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
         members: Vec::new(),
         dunders,
     }]
+}
+
+/// A tuple variant's fields by index (`v[0]`), as UniFFI's Python has them.
+fn tuple_access(fields: &[crate::model::Field], spelling: Spelling) -> Vec<String> {
+    let mut types: Vec<String> = Vec::new();
+    for f in fields {
+        let ty = types::python(&f.ty, spelling);
+        if !types.contains(&ty) {
+            types.push(ty);
+        }
+    }
+    let int = spelling.builtin("int");
+    vec![
+        format!("        def __len__(self) -> {int}: ..."),
+        format!(
+            "        def __getitem__(self, key: {int}, /) -> {}: ...",
+            types.join(" | ")
+        ),
+    ]
 }
 
 fn returns(c: &Callable, spelling: Spelling) -> String {
