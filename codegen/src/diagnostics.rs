@@ -195,12 +195,24 @@ pub fn render(inputs: &Inputs<'_>, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     let config_term = term::Config::default();
     for d in sorted {
-        let mut labels = vec![Label::primary(file_of(d.source), clamp(d.source, &d.span))];
+        // No UDL (the crate's proc-macros declare the API): a problem of an
+        // item has no place to point at; the message names the item.
+        let nowhere = d.source == Source::Udl && inputs.udl.trim().is_empty();
+        let mut labels = Vec::new();
+        if !nowhere {
+            labels.push(Label::primary(file_of(d.source), clamp(d.source, &d.span)));
+        }
         for (source, span, label) in &d.related {
             labels
                 .push(Label::secondary(file_of(*source), clamp(*source, span)).with_message(label));
         }
         let mut notes = d.notes.clone();
+        if nowhere {
+            notes.push(
+                "in the crate's proc-macro items (UniFFI records no source positions for them)"
+                    .to_string(),
+            );
+        }
         if let Some(help) = &d.help {
             notes.push(format!("help: {help}"));
         }

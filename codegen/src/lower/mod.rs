@@ -491,6 +491,19 @@ impl Lowerer<'_, '_> {
         }
         for m in methods {
             let span = spans.member(&m.self_name, &m.name);
+            let Some(id) = self.ids.objects.get(&m.self_name).copied() else {
+                // Proc-macros export methods of records, enums and errors too.
+                self.udl(
+                    Code::Unsupported,
+                    span,
+                    format!(
+                        "bindery does not bind methods of records, enums and errors yet (`{}.{}`)",
+                        m.self_name, m.name
+                    ),
+                )
+                .with_help("export a function that takes the value instead, or leave the method out of the bindings");
+                continue;
+            };
             let mut callable = self.callable(
                 &m.self_name,
                 &m.name,
@@ -505,9 +518,7 @@ impl Lowerer<'_, '_> {
             if let Some(rust) = m.orig_name {
                 callable.name.rust = rust;
             }
-            if let Some(id) = self.ids.objects.get(&m.self_name) {
-                objects[id.0].methods.push(callable);
-            }
+            objects[id.0].methods.push(callable);
         }
         for object in &objects {
             let t = object.traits;
