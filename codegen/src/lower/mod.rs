@@ -307,7 +307,8 @@ impl Lowerer<'_, '_> {
                 self.callback(c, methods, &errors)
             })
             .collect();
-        let mut objects = self.objects(items.objects, items.constructors, items.methods);
+        let methods = with_trait_methods(items.methods, &trait_methods, &self.ids.objects);
+        let mut objects = self.objects(items.objects, items.constructors, methods);
         for (i, foreign) in with_foreign.into_iter().enumerate() {
             if foreign {
                 let id = CallbackId(callbacks.len());
@@ -683,4 +684,33 @@ fn modules(items: &std::collections::BTreeSet<Metadata>) -> BTreeMap<String, Str
         }
     }
     modules
+}
+
+/// The methods of the interfaces, with those of traits the proc-macros
+/// export (`#[uniffi::export] trait T`), which come as trait methods, in
+/// their trait's order.
+fn with_trait_methods(
+    mut methods: Vec<uniffi_meta::MethodMetadata>,
+    trait_methods: &[uniffi_meta::TraitMethodMetadata],
+    objects: &BTreeMap<String, ObjectId>,
+) -> Vec<uniffi_meta::MethodMetadata> {
+    let mut of_objects: Vec<&uniffi_meta::TraitMethodMetadata> = trait_methods
+        .iter()
+        .filter(|m| objects.contains_key(&m.trait_name))
+        .collect();
+    of_objects.sort_by_key(|m| (&m.trait_name, m.index));
+    methods.extend(of_objects.into_iter().map(|m| uniffi_meta::MethodMetadata {
+        module_path: m.module_path.clone(),
+        self_name: m.trait_name.clone(),
+        name: m.name.clone(),
+        orig_name: m.orig_name.clone(),
+        is_async: m.is_async,
+        inputs: m.inputs.clone(),
+        return_type: m.return_type.clone(),
+        throws: m.throws.clone(),
+        takes_self_by_arc: m.takes_self_by_arc,
+        checksum: m.checksum,
+        docstring: m.docstring.clone(),
+    }));
+    methods
 }

@@ -125,7 +125,10 @@ struct LibRs {
     /// (no call takes a callback interface), of those for optional methods
     /// (no call takes one that has them) and for required ones.
     listener_cfg: Option<&'static str>,
-    /// Some bridge exists (`bindery_require`, `bindery_callable`).
+    /// Some bridge exists (`bindery_require`), and its cfg.
+    any_bridge: bool,
+    bridge_cfg: Option<&'static str>,
+    /// Some bridge has methods (`bindery_callable`).
     listener_helpers: bool,
     optional_cfg: Option<&'static str>,
     required_cfg: Option<&'static str>,
@@ -306,6 +309,17 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     let optional = helper(|m| !m.required);
     let required = helper(|m| m.required);
     let any_bridge = helper(|_| true);
+    // Every bridge checks its object, with or without methods.
+    let bridge = {
+        let needs = |r: Reach| reach.contains(&r);
+        if needs(Reach::Live) {
+            Some(None)
+        } else if needs(Reach::Hooks) {
+            Some(Some(HOOKS_ONLY))
+        } else {
+            None
+        }
+    };
     let has_optional = optional.is_some();
     let error_classes =
         (plan.class_slots > 0).then(|| type_slots("BINDERY_ERROR_CLASSES", plan.class_slots));
@@ -313,6 +327,8 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         has_optional.then(|| type_slots("BINDERY_LISTENER_BASES", api.callbacks.len()));
     let optional_cfg = optional.flatten();
     let mut view = LibRs {
+        any_bridge: bridge.is_some(),
+        bridge_cfg: bridge.flatten(),
         listener_helpers: any_bridge.is_some(),
         listener_cfg: any_bridge.flatten(),
         optional_cfg,
