@@ -420,11 +420,17 @@ pub struct BinderyEventListener {
 }
 
 impl BinderyEventListener {
-    /// Checks `object` once and wraps it: a required method it lacks, or
-    /// an attribute that is not callable, is a `TypeError`.
+    /// `object` as the trait object Rust holds (`_bridge`).
     fn _boxed(
         object: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<Box<dyn ::boxkit::EventListener>> {
+        Ok(Box::new(Self::_bridge(object)?))
+    }
+
+    /// Checks `object` once and wraps it: a required method it lacks, or
+    /// an attribute that is not callable, is a `TypeError`. (The bridge is
+    /// `Send` and `Sync` even where the trait does not require it.)
+    fn _bridge(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
         bindery_require(object, "EventListener", &[])?;
         let base = BINDERY_LISTENER_BASES[0].import(
             object.py(),
@@ -442,7 +448,7 @@ impl BinderyEventListener {
             on_box_removed: bindery_optional(object, base, "on_box_removed")?,
             on_exec_output: bindery_optional_queued(object, base, "on_exec_output")?,
         };
-        Ok(Box::new(bridge))
+        Ok(bridge)
     }
 
     /// Reports an exception of a callback, with the listener as its object.
@@ -561,17 +567,23 @@ pub struct Bindery_Foreign_ExecPolicy {
 }
 
 impl Bindery_Foreign_ExecPolicy {
-    /// Checks `object` once and wraps it: a required method it lacks, or
-    /// an attribute that is not callable, is a `TypeError`.
+    /// `object` as the trait object Rust holds (`_bridge`).
     fn _boxed(
         object: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<Box<dyn ::boxkit::ExecPolicy>> {
+        Ok(Box::new(Self::_bridge(object)?))
+    }
+
+    /// Checks `object` once and wraps it: a required method it lacks, or
+    /// an attribute that is not callable, is a `TypeError`. (The bridge is
+    /// `Send` and `Sync` even where the trait does not require it.)
+    fn _bridge(object: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
         bindery_require(object, "ExecPolicy", &["allow_exec"])?;
         let bridge = Self {
             _object: object.clone().unbind(),
             allow_exec: bindery_required(object, "allow_exec")?,
         };
-        Ok(Box::new(bridge))
+        Ok(bridge)
     }
 
     /// Wraps `object` as the trait object Rust holds, and remembers it:
@@ -1900,8 +1912,8 @@ impl BinderyRuntime {
         _py: ::pyo3::Python<'_>,
         listener: ::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<u64> {
-        let listener = BinderyEventListener::_boxed(&listener)?;
-        bindery_calls::detach(_py, || self._inner.add_listener(listener))
+        let listener = BinderyEventListener::_bridge(&listener)?;
+        bindery_calls::detach(_py, || self._inner.add_listener(Box::new(listener)))
     }
 
     /// Unregisters a listener; false if the handle is unknown.
@@ -2573,27 +2585,27 @@ mod bindery_test_hooks {
         use pyo3::IntoPyObjectExt;
         Ok(match (interface, method) {
             ("EventListener", "on_box_created") => {
-                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_boxed(listener)?);
+                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_bridge(listener)?);
                 Box::new(move || -> Outcome {
                     let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
-                    ::boxkit::EventListener::on_box_created(&**bridge, "sample box_id".to_string());
+                    ::boxkit::EventListener::on_box_created(&*bridge, "sample box_id".to_string());
                     Box::new(|py| Ok(py.None()))
                 })
             }
             ("EventListener", "on_box_started") => {
-                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_boxed(listener)?);
+                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_bridge(listener)?);
                 Box::new(move || -> Outcome {
                     let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
-                    ::boxkit::EventListener::on_box_started(&**bridge, "sample box_id".to_string());
+                    ::boxkit::EventListener::on_box_started(&*bridge, "sample box_id".to_string());
                     Box::new(|py| Ok(py.None()))
                 })
             }
             ("EventListener", "on_exec_started") => {
-                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_boxed(listener)?);
+                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_bridge(listener)?);
                 Box::new(move || -> Outcome {
                     let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
                     ::boxkit::EventListener::on_exec_started(
-                        &**bridge,
+                        &*bridge,
                         "sample box_id".to_string(),
                         vec!["sample command".to_string()],
                     );
@@ -2601,11 +2613,11 @@ mod bindery_test_hooks {
                 })
             }
             ("EventListener", "on_exec_completed") => {
-                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_boxed(listener)?);
+                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_bridge(listener)?);
                 Box::new(move || -> Outcome {
                     let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
                     ::boxkit::EventListener::on_exec_completed(
-                        &**bridge,
+                        &*bridge,
                         "sample box_id".to_string(),
                         -32,
                         ::std::time::Duration::from_millis(1500),
@@ -2614,11 +2626,11 @@ mod bindery_test_hooks {
                 })
             }
             ("EventListener", "on_file_copied") => {
-                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_boxed(listener)?);
+                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_bridge(listener)?);
                 Box::new(move || -> Outcome {
                     let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
                     ::boxkit::EventListener::on_file_copied(
-                        &**bridge,
+                        &*bridge,
                         "sample box_id".to_string(),
                         "sample path".to_string(),
                         u64::MAX,
@@ -2628,27 +2640,27 @@ mod bindery_test_hooks {
                 })
             }
             ("EventListener", "on_box_stopped") => {
-                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_boxed(listener)?);
+                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_bridge(listener)?);
                 Box::new(move || -> Outcome {
                     let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
-                    ::boxkit::EventListener::on_box_stopped(&**bridge, "sample box_id".to_string());
+                    ::boxkit::EventListener::on_box_stopped(&*bridge, "sample box_id".to_string());
                     Box::new(|py| Ok(py.None()))
                 })
             }
             ("EventListener", "on_box_removed") => {
-                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_boxed(listener)?);
+                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_bridge(listener)?);
                 Box::new(move || -> Outcome {
                     let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
-                    ::boxkit::EventListener::on_box_removed(&**bridge, "sample box_id".to_string());
+                    ::boxkit::EventListener::on_box_removed(&*bridge, "sample box_id".to_string());
                     Box::new(|py| Ok(py.None()))
                 })
             }
             ("EventListener", "on_exec_output") => {
-                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_boxed(listener)?);
+                let bridge = ::std::sync::Mutex::new(BinderyEventListener::_bridge(listener)?);
                 Box::new(move || -> Outcome {
                     let bridge = bridge.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
                     ::boxkit::EventListener::on_exec_output(
-                        &**bridge,
+                        &*bridge,
                         "sample box_id".to_string(),
                         vec![0, 1, 255],
                     );

@@ -428,13 +428,25 @@ pub fn dyn_value(paths: &Paths<'_>, id: ObjectId) -> Vec<String> {
 fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
     let c = paths.api.callback(id);
     let core = paths.core(&c.name);
-    w.line("/// Checks `object` once and wraps it: a required method it lacks, or");
-    w.line("/// an attribute that is not callable, is a `TypeError`.");
+    w.line("/// `object` as the trait object Rust holds (`_bridge`).");
     let head = list(
         w.column(),
         "fn _boxed",
         &["object: &::pyo3::Bound<'_, ::pyo3::PyAny>".to_string()],
         &format!(" -> ::pyo3::PyResult<Box<dyn {core}>> {{"),
+    );
+    w.block(head, "}", |w| {
+        w.line("Ok(Box::new(Self::_bridge(object)?))");
+    });
+    w.line("");
+    w.line("/// Checks `object` once and wraps it: a required method it lacks, or");
+    w.line("/// an attribute that is not callable, is a `TypeError`. (The bridge is");
+    w.line("/// `Send` and `Sync` even where the trait does not require it.)");
+    let head = list(
+        w.column(),
+        "fn _bridge",
+        &["object: &::pyo3::Bound<'_, ::pyo3::PyAny>".to_string()],
+        " -> ::pyo3::PyResult<Self> {",
     );
     w.block(head, "}", |w| {
         let required: Vec<String> = c
@@ -486,7 +498,7 @@ fn boxed_fn(w: &mut Writer, paths: &Paths<'_>, id: CallbackId) {
                 struct_expr(column, "Self", &fields)
             ));
         }
-        w.line("Ok(Box::new(bridge))");
+        w.line("Ok(bridge)");
     });
 }
 
@@ -904,14 +916,11 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
             // Called through the trait: a supertrait may share the method's
             // name. A method taking `self: Arc<Self>` gets its own reference.
             let method = format!("{}::{}", paths.core(&c.name), m.callable.name.rust);
-            // A plain callback's bridge is locked for the call: the trait
-            // may be `Send` only, and the caller is shared between threads.
+            // A plain callback's bridge is locked for the call.
             let this = if m.callable.self_by_arc {
                 "::std::sync::Arc::clone(&bridge)"
-            } else if c.trait_object.is_some() {
-                "&*bridge"
             } else {
-                "&**bridge"
+                "&*bridge"
             };
             args.insert(0, this.to_string());
             lines.push(format!(
@@ -920,10 +929,12 @@ pub fn sample_callers(paths: &Paths<'_>) -> Vec<String> {
                 types::rust_str(&m.callable.name.python)
             ));
             // A trait's methods may take `self: Arc<Self>`.
+            // A plain callback's own bridge: `Send` and `Sync` whatever the
+            // trait requires.
             let wrap = if c.trait_object.is_some() {
                 "_arced"
             } else {
-                "_boxed"
+                "_bridge"
             };
             if c.trait_object.is_some() {
                 lines.push(format!(

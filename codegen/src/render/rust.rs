@@ -1798,6 +1798,16 @@ fn lowered_arguments(paths: &Paths<'_>, c: &Callable) -> (Vec<String>, Vec<Strin
     let mut body = Vec::new();
     let mut call_args = Vec::new();
     for a in &c.arguments {
+        // A callback argument crosses into the call (which releases the GIL)
+        // as its bridge, `Send` whatever the trait requires, and is boxed
+        // there as the trait object the core takes.
+        if let (Type::Callback(id), false) = (&a.ty, a.by_ref) {
+            let name = &a.name.rust;
+            let bridge = paths.bridge(*id);
+            body.push(format!("let {name} = {bridge}::_bridge(&{name})?;"));
+            call_args.push(format!("Box::new({name})"));
+            continue;
+        }
         if let Some(lowered) = types::lower(&a.ty, &a.name.rust, paths) {
             body.push(format!("let {} = {lowered};", a.name.rust));
         }
