@@ -7,6 +7,10 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term;
 
 /// Which input a span points into.
+/// How a note ends that names the proc-macro item a problem is about.
+pub const PROC_MACRO_ITEM: &str =
+    "declared by the crate's proc-macros (UniFFI records no source positions)";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
     Udl,
@@ -207,9 +211,9 @@ pub fn render(inputs: &Inputs<'_>, diagnostics: &[Diagnostic]) -> String {
                 .push(Label::secondary(file_of(*source), clamp(*source, span)).with_message(label));
         }
         let mut notes = d.notes.clone();
-        if nowhere {
+        if nowhere && !notes.iter().any(|n| n.ends_with(PROC_MACRO_ITEM)) {
             notes.push(
-                "in the crate's proc-macro items (UniFFI records no source positions for them)"
+                "in the crate's proc-macro items (UniFFI records no source positions)"
                     .to_string(),
             );
         }

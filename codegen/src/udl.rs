@@ -69,6 +69,18 @@ impl Spans {
         .unwrap_or_else(|| self.member(owner, member))
     }
 
+    /// Whether the UDL declares the definition `name`.
+    pub fn declares(&self, name: &str) -> bool {
+        self.map.contains_key(&Key::Def(name.to_string()))
+    }
+
+    /// Whether the UDL declares `member` of `owner` (a function of the
+    /// namespace, a method, a field, a variant).
+    pub fn declares_member(&self, owner: &str, member: &str) -> bool {
+        self.map
+            .contains_key(&Key::Member(owner.to_string(), member.to_string()))
+    }
+
     fn get(&self, key: Key) -> Option<Range<usize>> {
         self.map.get(&key).cloned()
     }

@@ -432,6 +432,7 @@ impl Lowerer<'_, '_> {
         throws: Option<uniffi_meta::Type>,
         docstring: Option<String>,
     ) -> Callable {
+        self.lowering(owner, Some(member));
         let name = self.name(span.clone(), member);
         if name.python.starts_with("__") {
             self.udl(

@@ -8,6 +8,7 @@ use super::Lowerer;
 
 impl Lowerer<'_, '_> {
     pub(super) fn record(&mut self, r: uniffi_meta::RecordMetadata) -> Record {
+        self.lowering(&r.name, None);
         let span = self.cx.spans.def(&r.name);
         let name = self.glue_type_name(span, &r.name);
         let mut fields = Vec::new();
@@ -48,6 +49,7 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn enumeration(&mut self, e: uniffi_meta::EnumMetadata) -> Enum {
+        self.lowering(&e.name, None);
         let span = self.cx.spans.def(&e.name);
         let name = self.glue_type_name(span, &e.name);
         let flat = e.variants.iter().all(|v| v.fields.is_empty());

@@ -29,6 +29,7 @@ impl Lowerer<'_, '_> {
     /// An error type: its base class, a variant each, and the classes the
     /// variants raise (one per variant, or shared where the config groups them).
     pub(super) fn error_type(&mut self, e: uniffi_meta::EnumMetadata, flat: bool) -> ErrorType {
+        self.lowering(&e.name, None);
         let config = configured(&self.cx.config.errors, &e.name);
         let name = self.name(self.cx.spans.def(&e.name), &e.name);
         let base = self.error_base(&e.name, config);

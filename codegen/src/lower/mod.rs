@@ -52,6 +52,8 @@ pub fn lower(
         taken: BTreeSet::new(),
         traits: BTreeMap::new(),
         own_crate: group.namespace.crate_name.clone(),
+        namespace: group.namespace.name.clone(),
+        item: None,
     };
     let api = l.run(group);
     l.sink.finish().map(|warnings| (api, warnings))
@@ -74,6 +76,11 @@ struct Lowerer<'a, 'c> {
     /// The crate the UDL belongs to, as uniffi names it in module paths: a
     /// `typedef` without `[External]` names a type of this crate.
     own_crate: String,
+    /// The UDL namespace (the owner of functions).
+    namespace: String,
+    /// The proc-macro item being lowered (`Canvas.draw`): it has no place
+    /// in the UDL, so its problems name it.
+    item: Option<String>,
 }
 
 /// Every definition's id by UDL name.
@@ -227,7 +234,26 @@ impl Lowerer<'_, '_> {
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        self.push(Source::Udl, code, span, message)
+        let item = self.item.clone();
+        let diagnostic = self.push(Source::Udl, code, span, message);
+        if let Some(item) = item {
+            let note = crate::diagnostics::PROC_MACRO_ITEM;
+            diagnostic.notes.push(format!("in `{item}`, {note}"));
+        }
+        diagnostic
+    }
+
+    /// Names `owner` (and `member`) in the problems found until the next
+    /// call, if the crate's proc-macros declare it (the UDL does not).
+    fn lowering(&mut self, owner: &str, member: Option<&str>) {
+        let spans = self.cx.spans;
+        let (name, declared) = match member {
+            // A function's owner is the namespace.
+            Some(m) if owner == self.namespace => (m.to_string(), spans.declares_member(owner, m)),
+            Some(m) => (format!("{owner}.{m}"), spans.declares_member(owner, m)),
+            None => (owner.to_string(), spans.declares(owner)),
+        };
+        self.item = (!declared).then_some(name);
     }
 
     fn cfg(
@@ -274,15 +300,18 @@ impl Lowerer<'_, '_> {
             .into_iter()
             .map(|(e, flat)| self.error_type(e, flat))
             .collect();
+        self.item = None;
         self.check_config_errors(&errors);
         let customs: Vec<Custom> = items.customs.into_iter().map(|c| self.custom(c)).collect();
         self.check_config_customs(&customs);
         let records = items.records.into_iter().map(|r| self.record(r)).collect();
+        self.item = None;
         let enums = items
             .enums
             .into_iter()
             .map(|e| self.enumeration(e))
             .collect();
+        self.item = None;
         let trait_methods = items.trait_methods;
         let with_foreign: Vec<bool> = items
             .objects
@@ -307,8 +336,10 @@ impl Lowerer<'_, '_> {
                 self.callback(c, methods, &errors)
             })
             .collect();
+        self.item = None;
         let methods = with_trait_methods(items.methods, &trait_methods, &self.ids.objects);
         let mut objects = self.objects(items.objects, items.constructors, methods);
+        self.item = None;
         for (i, foreign) in with_foreign.into_iter().enumerate() {
             if foreign {
                 let id = CallbackId(callbacks.len());
@@ -318,6 +349,7 @@ impl Lowerer<'_, '_> {
         }
         self.check_config_listeners(&callbacks);
         let mut functions = self.functions(&namespace, items.functions);
+        self.item = None;
         self.apply_gil_config(&mut objects, &mut functions);
         let distribution = self.distribution(&settings_package);
         let backends = self.backends(&settings, &distribution.name);
