@@ -213,8 +213,7 @@ pub fn render(inputs: &Inputs<'_>, diagnostics: &[Diagnostic]) -> String {
         let mut notes = d.notes.clone();
         if nowhere && !notes.iter().any(|n| n.ends_with(PROC_MACRO_ITEM)) {
             notes.push(
-                "in the crate's proc-macro items (UniFFI records no source positions)"
-                    .to_string(),
+                "in the crate's proc-macro items (UniFFI records no source positions)".to_string(),
             );
         }
         if let Some(help) = &d.help {

@@ -48,6 +48,9 @@ pub enum Type {
     Optional(Box<Type>),
     Sequence(Box<Type>),
     Map(Box<Type>, Box<Type>),
+    /// A set (proc-macros: `HashSet<T>`) of strings, integers or booleans:
+    /// a Python `set` (a `frozenset` is taken too).
+    Set(Box<Type>),
     /// An interface object.
     Object(ObjectId),
     /// A record (`dictionary`).
@@ -69,7 +72,9 @@ impl Type {
     pub fn walk(&self) -> Vec<&Type> {
         let mut out = vec![self];
         match self {
-            Type::Optional(inner) | Type::Sequence(inner) => out.extend(inner.walk()),
+            Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => {
+                out.extend(inner.walk())
+            }
             Type::Map(k, v) => {
                 out.extend(k.walk());
                 out.extend(v.walk());
@@ -87,6 +92,7 @@ impl Type {
             Type::Optional(_)
                 | Type::Sequence(_)
                 | Type::Map(..)
+                | Type::Set(_)
                 | Type::Object(_)
                 | Type::Record(_)
                 | Type::Enum(_)
@@ -115,7 +121,9 @@ impl Type {
     pub fn contains_callback(&self) -> bool {
         match self {
             Type::Callback(_) => true,
-            Type::Optional(inner) | Type::Sequence(inner) => inner.contains_callback(),
+            Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => {
+                inner.contains_callback()
+            }
             Type::Map(k, v) => k.contains_callback() || v.contains_callback(),
             _ => false,
         }
@@ -131,7 +139,7 @@ impl Type {
             | Type::Callback(_)
             | Type::Custom(_)
             | Type::Error(_) => false,
-            Type::Optional(inner) | Type::Sequence(inner) => inner.has_sample(),
+            Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => inner.has_sample(),
             Type::Map(k, v) => k.has_sample() && v.has_sample(),
             _ => true,
         }
@@ -148,7 +156,9 @@ impl Type {
             | Type::Custom(_)
             | Type::Error(_)
             | Type::Timestamp => true,
-            Type::Optional(inner) | Type::Sequence(inner) => inner.needs_conversion(),
+            Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => {
+                inner.needs_conversion()
+            }
             Type::Map(k, v) => k.needs_conversion() || v.needs_conversion(),
             _ => false,
         }

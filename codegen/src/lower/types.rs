@@ -280,6 +280,50 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// `record<K, V>` (`HashMap<K, V>`): the keys must hash alike in Python
+    /// and Rust.
+    fn map_type(
+        &mut self,
+        key_type: &uniffi_meta::Type,
+        value_type: &uniffi_meta::Type,
+        span: Range<usize>,
+    ) -> Option<Type> {
+        use uniffi_meta::Type as T;
+        let key = self.ty(key_type, span.clone())?;
+        // A flat enum's members are hashable in Python and `Hash`
+        // in Rust, as UniFFI requires of a key.
+        let flat_enum = matches!(key_type, T::Enum { name, .. } if self.flat_enums.contains(name));
+        if !(key.is_integer() || flat_enum || matches!(key, Type::String | Type::Bool)) {
+            self.udl(
+                Code::Unsupported,
+                span,
+                "map keys must be strings, integers, booleans or enums without fields",
+            );
+            return None;
+        }
+        Some(Type::Map(
+            Box::new(key),
+            Box::new(self.ty(value_type, span)?),
+        ))
+    }
+
+    /// `HashSet<T>` (proc-macros).
+    fn set_type(&mut self, inner_type: &uniffi_meta::Type, span: Range<usize>) -> Option<Type> {
+        let inner = self.ty(inner_type, span.clone())?;
+        // Hashable alike in Python and Rust, and passed through as
+        // they are (a set of other types would need conversions
+        // that keep their hashes).
+        if !(inner.is_integer() || matches!(inner, Type::String | Type::Bool)) {
+            self.udl(
+                Code::Unsupported,
+                span,
+                "set elements must be strings, integers or booleans",
+            );
+            return None;
+        }
+        Some(Type::Set(Box::new(inner)))
+    }
+
     pub(super) fn ty(&mut self, t: &uniffi_meta::Type, span: Range<usize>) -> Option<Type> {
         use uniffi_meta::Type as T;
         Some(match t {
@@ -317,22 +361,8 @@ impl Lowerer<'_, '_> {
             T::Map {
                 key_type,
                 value_type,
-            } => {
-                let key = self.ty(key_type, span.clone())?;
-                // A flat enum's members are hashable in Python and `Hash`
-                // in Rust, as UniFFI requires of a key.
-                let flat_enum =
-                    matches!(&**key_type, T::Enum { name, .. } if self.flat_enums.contains(name));
-                if !(key.is_integer() || flat_enum || matches!(key, Type::String | Type::Bool)) {
-                    self.udl(
-                        Code::Unsupported,
-                        span,
-                        "map keys must be strings, integers, booleans or enums without fields",
-                    );
-                    return None;
-                }
-                Type::Map(Box::new(key), Box::new(self.ty(value_type, span)?))
-            }
+            } => return self.map_type(key_type, value_type, span),
+            T::Set { inner_type } => return self.set_type(inner_type, span),
             T::Object { name, .. } if self.ids.objects.contains_key(name) => {
                 Type::Object(self.ids.objects[name])
             }

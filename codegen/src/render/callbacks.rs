@@ -75,6 +75,7 @@ pub fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
         Type::Timestamp => "::std::time::SystemTime".to_string(),
         Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),
+        Type::Set(inner) => format!("::std::collections::HashSet<{}>", core_type(inner, paths)),
         Type::Map(k, v) => {
             format!(
                 "::std::collections::HashMap<{}, {}>",
@@ -885,7 +886,7 @@ pub fn sample_arg(ty: &crate::model::Type, label: &str, paths: &Paths<'_>) -> Op
         Type::Optional(inner) => sample_arg(inner, label, paths).map(|v| format!("Some({v})")),
         Type::Sequence(inner) => sample_arg(inner, label, paths).map(|v| format!("vec![{v}]")),
         t if t.needs_conversion() => None,
-        Type::Map(..) => None,
+        Type::Map(..) | Type::Set(_) => None,
         t => Some(types::sample(t, label).0),
     }
 }

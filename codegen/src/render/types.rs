@@ -17,6 +17,7 @@ pub fn python(ty: &Type, s: Spelling) -> String {
         Type::Optional(inner) => format!("{} | None", python(inner, s)),
         Type::Sequence(inner) => format!("{}[{}]", s.builtin("list"), python(inner, s)),
         Type::Map(k, v) => format!("{}[{}, {}]", s.builtin("dict"), python(k, s), python(v, s)),
+        Type::Set(inner) => format!("{}[{}]", s.builtin("set"), python(inner, s)),
         // Any implementation: the native class, or a Python object with the methods.
         Type::Object(id) if s.api.object(*id).foreign.is_some() => {
             let name = &s.api.object(*id).name.python;
@@ -69,7 +70,7 @@ pub fn py_class(ty: &Type) -> &'static str {
 pub fn uses_datetime(ty: &Type) -> bool {
     match ty {
         Type::Timestamp | Type::Duration => true,
-        Type::Optional(inner) | Type::Sequence(inner) => uses_datetime(inner),
+        Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => uses_datetime(inner),
         Type::Map(k, v) => uses_datetime(k) || uses_datetime(v),
         // Annotated with its alias.
         _ => false,
@@ -98,6 +99,7 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
         Type::Duration => "::std::time::Duration".into(),
         Type::Optional(inner) => format!("Option<{}>", rust(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", rust(inner, paths)),
+        Type::Set(inner) => format!("::std::collections::HashSet<{}>", rust(inner, paths)),
         Type::Map(k, v) => {
             format!(
                 "::std::collections::HashMap<{}, {}>",
@@ -224,6 +226,13 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
         Type::Sequence(inner) => {
             let (r, p) = sample(inner, label);
             (format!("vec![{r}]"), format!("[{p}]"))
+        }
+        Type::Set(inner) => {
+            let (r, p) = sample(inner, label);
+            (
+                format!("::std::collections::HashSet::from([{r}])"),
+                format!("{{{p}}}"),
+            )
         }
         Type::Map(k, v) => {
             let (rk, pk) = sample(k, "key");

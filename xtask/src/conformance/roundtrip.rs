@@ -123,6 +123,7 @@ fn sample(api: &Api, t: &Type, uses: &mut Uses, objects: &mut Objects) -> Option
         }
         Type::Optional(inner) => sample(api, inner, uses, objects)?,
         Type::Sequence(inner) => format!("[{}]", sample(api, inner, uses, objects)?),
+        Type::Set(inner) => format!("{{{}}}", sample(api, inner, uses, objects)?),
         Type::Map(k, v) => format!(
             "{{{}: {}}}",
             sample(api, k, uses, objects)?,
