@@ -308,6 +308,10 @@ pub struct Custom {
     /// Configured Python-side conversions: Python sees this class instead of
     /// the builtin.
     pub python: Option<PythonConverter>,
+    /// Converted by the crate's own `uniffi::custom_type!` (`[rust]
+    /// proc-macros`, no `[custom.X]` functions, a scalar builtin):
+    /// `try_lift` and `lower` are then `None`.
+    pub via_uniffi: bool,
 }
 
 /// A custom type's Python class and the callables between it and the

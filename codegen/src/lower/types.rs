@@ -69,6 +69,11 @@ impl Lowerer<'_, '_> {
             .and_then(|x| x.lower.as_ref())
             .map(|p| self.rust_path(p));
         let python = config.and_then(|x| self.python_converter(&c.name, x));
+        let rust = &self.cx.config.rust;
+        let via_uniffi = rust.proc_macros.as_ref().is_some_and(|p| *p.get_ref())
+            && try_lift.is_none()
+            && lower.is_none()
+            && builtin.as_ref().is_some_and(Type::is_scalar);
         Custom {
             name: self.glue_type_name(span, &c.name),
             docstring: c.docstring,
@@ -76,6 +81,7 @@ impl Lowerer<'_, '_> {
             try_lift,
             lower,
             python,
+            via_uniffi,
         }
     }
 

@@ -21,18 +21,20 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     let builtin = types::rust(&c.builtin, paths);
     let core_builtin = super::callbacks::core_type(&c.builtin, paths);
     let scalar = c.builtin.is_scalar();
-    // The configured functions, else the standard traits.
+    // The configured functions, the crate's `custom_type!`, else the
+    // standard traits.
     let try_lift = c.try_lift.as_deref().map_or_else(
-        || format!("<{core} as ::std::convert::TryFrom<{core_builtin}>>::try_from"),
+        || match c.via_uniffi {
+            true => format!("bindery_uniffi_lift::<{core}, {core_builtin}>"),
+            false => format!("<{core} as ::std::convert::TryFrom<{core_builtin}>>::try_from"),
+        },
         |p| paths.rust_path(p),
     );
     let lower = c.lower.as_deref().map_or_else(
-        || {
-            if scalar {
-                format!("{core_builtin}::from")
-            } else {
-                format!("<{core_builtin}>::from")
-            }
+        || match (c.via_uniffi, scalar) {
+            (true, _) => format!("bindery_uniffi_lower::<{core}, {core_builtin}>"),
+            (false, true) => format!("{core_builtin}::from"),
+            (false, false) => format!("<{core_builtin}>::from"),
         },
         |p| paths.rust_path(p),
     );
@@ -40,13 +42,15 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     let lifted =
         |expr: &str| types::lift(&c.builtin, expr, paths).unwrap_or_else(|| expr.to_string());
     let mut w = Writer::at(0);
-    let checks = match c.try_lift {
-        Some(_) => format!("`{try_lift}`"),
-        None => format!("`TryFrom<{core_builtin}>`"),
+    let checks = match (&c.try_lift, c.via_uniffi) {
+        (Some(_), _) => format!("`{try_lift}`"),
+        (None, true) => "the crate's `uniffi::custom_type!`".to_string(),
+        (None, false) => format!("`TryFrom<{core_builtin}>`"),
     };
-    let converts = match c.lower {
-        Some(_) => format!("`{lower}`"),
-        None => format!("`From<{}> for {core_builtin}`", c.name.udl),
+    let converts = match (&c.lower, c.via_uniffi) {
+        (Some(_), _) => format!("`{lower}`"),
+        (None, true) => "it".to_string(),
+        (None, false) => format!("`From<{}> for {core_builtin}`", c.name.udl),
     };
     w.line(format!(
         "/// `{core}`, crossing as `{core_builtin}`: {checks}"
@@ -172,4 +176,42 @@ fn converter_methods(w: &mut Writer, glue: &str, py: &PythonConverter, k: usize)
         }
     });
     w.line("");
+}
+
+/// The conversions of custom types the crate's `uniffi::custom_type!`
+/// defines (in-crate mode), through UniFFI's own serialization of the
+/// builtin: the closures of the macro are reachable no other way.
+pub fn uniffi_helpers(krate: &str) -> Vec<String> {
+    let tag = format!("{krate}::UniFfiTag");
+    let lines = [
+        "/// A custom type's value made from its builtin by the crate's".to_string(),
+        "/// `uniffi::custom_type!` (its `try_lift`); an error is its first cause,".to_string(),
+        "/// without the context UniFFI adds (the macro's source position).".to_string(),
+        format!("fn bindery_uniffi_lift<C: ::uniffi::Lift<{tag}>, B: ::uniffi::Lower<{tag}>>("),
+        "    builtin: B,".to_string(),
+        ") -> Result<C, String> {".to_string(),
+        "    let mut bindery_buffer = Vec::new();".to_string(),
+        "    B::write(builtin, &mut bindery_buffer);".to_string(),
+        "    C::try_read(&mut bindery_buffer.as_slice()).map_err(|error| error.root_cause().to_string())"
+            .to_string(),
+        "}".to_string(),
+        String::new(),
+        "/// A custom type's builtin made by the crate's `uniffi::custom_type!`".to_string(),
+        "/// (its `lower`). UniFFI reads back every builtin it wrote; a failure".to_string(),
+        "/// would be a bug in UniFFI, raised as the package's panic class.".to_string(),
+        format!("fn bindery_uniffi_lower<C: ::uniffi::Lower<{tag}>, B: ::uniffi::Lift<{tag}>>("),
+        "    value: C,".to_string(),
+        ") -> B {".to_string(),
+        "    let mut bindery_buffer = Vec::new();".to_string(),
+        "    C::write(value, &mut bindery_buffer);".to_string(),
+        "    match B::try_read(&mut bindery_buffer.as_slice()) {".to_string(),
+        "        Ok(builtin) => builtin,".to_string(),
+        "        Err(error) => panic!(\"UniFFI could not read back what it wrote: {error}\"),"
+            .to_string(),
+        "    }".to_string(),
+        "}".to_string(),
+    ];
+    let mut out = vec![String::new()];
+    out.extend(lines);
+    out
 }

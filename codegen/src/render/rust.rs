@@ -25,6 +25,8 @@ struct CargoToml<'a> {
     python_minor: u32,
     /// `[async] runtime = "tokio"` and some call is `[Async]`.
     tokio: bool,
+    /// Some custom type converts through the crate's `uniffi::custom_type!`.
+    uniffi: bool,
     /// `name = ["core/feature", ...]` per backend.
     backends: Vec<String>,
 }
@@ -40,6 +42,7 @@ pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
         crate_path: toml_str(&api.crate_path),
         python_minor: api.distribution.python_minor,
         tokio: api.uses_tokio(),
+        uniffi: api.customs.iter().any(|c| c.via_uniffi),
         backends: api
             .backends
             .iter()
@@ -522,7 +525,24 @@ fn custom_live(plan: &Paths<'_>, live: &[Type], i: usize) -> bool {
 fn custom_code(plan: &Paths<'_>, live: &[Type], all: &[Type]) -> Vec<String> {
     let api = plan.api;
     let mut out = Vec::new();
-    for i in 0..api.customs.len() {
+    // The helpers of the customs the crate's `custom_type!` converts: live
+    // if one of those is.
+    let via_uniffi = |i: &usize| api.customs[*i].via_uniffi;
+    let customs = 0..api.customs.len();
+    if customs
+        .clone()
+        .filter(via_uniffi)
+        .any(|i| custom_live(plan, live, i))
+    {
+        out.extend(super::custom::uniffi_helpers(&plan.krate));
+    } else if customs
+        .clone()
+        .filter(via_uniffi)
+        .any(|i| all.contains(&Type::Custom(crate::model::CustomId(i))))
+    {
+        out.extend(hooks_only(super::custom::uniffi_helpers(&plan.krate)));
+    }
+    for i in customs {
         let ty = Type::Custom(crate::model::CustomId(i));
         let code = super::custom::custom(plan, crate::model::CustomId(i));
         out.push(String::new());
