@@ -419,6 +419,13 @@ pub struct BinderyEventListener {
     on_exec_output: Option<BinderyQueued>,
 }
 
+/// Shows the Python object it calls.
+impl ::std::fmt::Debug for BinderyEventListener {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_tuple("BinderyEventListener").field(&self._object).finish()
+    }
+}
+
 impl BinderyEventListener {
     /// `object` as the trait object Rust holds (`_bridge`).
     fn _boxed(
@@ -564,6 +571,13 @@ impl ::boxkit::EventListener for BinderyEventListener {
 pub struct Bindery_Foreign_ExecPolicy {
     _object: ::pyo3::Py<::pyo3::PyAny>,
     allow_exec: ::pyo3::Py<::pyo3::PyAny>,
+}
+
+/// Shows the Python object it calls.
+impl ::std::fmt::Debug for Bindery_Foreign_ExecPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_tuple("Bindery_Foreign_ExecPolicy").field(&self._object).finish()
+    }
 }
 
 impl Bindery_Foreign_ExecPolicy {

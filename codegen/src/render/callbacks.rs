@@ -293,6 +293,19 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
         }
     });
     w.line("");
+    // A trait may require `Debug` of its implementations (UniFFI's own
+    // bridges have it).
+    w.line("/// Shows the Python object it calls.");
+    w.block(format!("impl ::std::fmt::Debug for {name} {{"), "}", |w| {
+        let head = "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {";
+        w.block(head, "}", |w| {
+            w.line(format!(
+                "f.debug_tuple({}).field(&self._object).finish()",
+                types::rust_str(&name)
+            ));
+        });
+    });
+    w.line("");
     w.block(format!("impl {name} {{"), "}", |w| {
         boxed_fn(w, paths, id);
         w.line("");

@@ -1828,6 +1828,18 @@ fn lowered_arguments(paths: &Paths<'_>, c: &Callable) -> (Vec<String>, Vec<Strin
             call_args.push(format!("Box::new({name})"));
             continue;
         }
+        if let (Type::Optional(inner), false) = (&a.ty, a.by_ref) {
+            if let Type::Callback(id) = **inner {
+                let name = &a.name.rust;
+                let bridge = paths.bridge(id);
+                let core = paths.core(&paths.api.callback(id).name);
+                body.push(format!(
+                    "let {name} = {name}.as_ref().map({bridge}::_bridge).transpose()?;"
+                ));
+                call_args.push(format!("{name}.map(|b| Box::new(b) as Box<dyn {core}>)"));
+                continue;
+            }
+        }
         if let Some(lowered) = types::lower(&a.ty, &a.name.rust, paths) {
             body.push(format!("let {} = {lowered};", a.name.rust));
         }
