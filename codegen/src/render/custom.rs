@@ -13,6 +13,9 @@ const ALLOW_SAME_TYPE: &str = "#[allow(clippy::useless_conversion)]";
 /// The newtype and its conversions, as lines at column 0.
 pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     let c = paths.api.custom(id);
+    if c.via_uniffi {
+        return uniffi_custom(paths, id);
+    }
     let ty = Type::Custom(id);
     let glue = paths.glue_of(&ty);
     let core = paths.core_of(&ty);
@@ -21,20 +24,18 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     let builtin = types::rust(&c.builtin, paths);
     let core_builtin = super::callbacks::core_type(&c.builtin, paths);
     let scalar = c.builtin.is_scalar();
-    // The configured functions, the crate's `custom_type!`, else the
-    // standard traits.
+    // The configured functions, else the standard traits.
     let try_lift = c.try_lift.as_deref().map_or_else(
-        || match c.via_uniffi {
-            true => format!("bindery_uniffi_lift::<{core}, {core_builtin}>"),
-            false => format!("<{core} as ::std::convert::TryFrom<{core_builtin}>>::try_from"),
-        },
+        || format!("<{core} as ::std::convert::TryFrom<{core_builtin}>>::try_from"),
         |p| paths.rust_path(p),
     );
     let lower = c.lower.as_deref().map_or_else(
-        || match (c.via_uniffi, scalar) {
-            (true, _) => format!("bindery_uniffi_lower::<{core}, {core_builtin}>"),
-            (false, true) => format!("{core_builtin}::from"),
-            (false, false) => format!("<{core_builtin}>::from"),
+        || {
+            if scalar {
+                format!("{core_builtin}::from")
+            } else {
+                format!("<{core_builtin}>::from")
+            }
         },
         |p| paths.rust_path(p),
     );
@@ -42,15 +43,13 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     let lifted =
         |expr: &str| types::lift(&c.builtin, expr, paths).unwrap_or_else(|| expr.to_string());
     let mut w = Writer::at(0);
-    let checks = match (&c.try_lift, c.via_uniffi) {
-        (Some(_), _) => format!("`{try_lift}`"),
-        (None, true) => "the crate's `uniffi::custom_type!`".to_string(),
-        (None, false) => format!("`TryFrom<{core_builtin}>`"),
+    let checks = match c.try_lift {
+        Some(_) => format!("`{try_lift}`"),
+        None => format!("`TryFrom<{core_builtin}>`"),
     };
-    let converts = match (&c.lower, c.via_uniffi) {
-        (Some(_), _) => format!("`{lower}`"),
-        (None, true) => "it".to_string(),
-        (None, false) => format!("`From<{}> for {core_builtin}`", c.name.udl),
+    let converts = match c.lower {
+        Some(_) => format!("`{lower}`"),
+        None => format!("`From<{}> for {core_builtin}`", c.name.udl),
     };
     w.line(format!(
         "/// `{core}`, crossing as `{core_builtin}`: {checks}"
@@ -178,36 +177,91 @@ fn converter_methods(w: &mut Writer, glue: &str, py: &PythonConverter, k: usize)
     w.line("");
 }
 
+/// A custom type the crate's `uniffi::custom_type!` converts: the glue
+/// holds its builtin (a scalar), checked by the macro's `try_lift` when
+/// Python passes it and converted again where the core takes it; what the
+/// core returns is its `lower`ed builtin. The core's type needs no traits.
+fn uniffi_custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
+    let c = paths.api.custom(id);
+    let ty = Type::Custom(id);
+    let glue = paths.glue_of(&ty);
+    let core = paths.core_of(&ty);
+    let builtin = types::rust(&c.builtin, paths);
+    let mut w = Writer::at(0);
+    w.line(format!(
+        "/// `{core}`, crossing as `{builtin}`: the crate's `uniffi::custom_type!`"
+    ));
+    w.line("/// checks and converts it.");
+    w.line("#[derive(Clone, PartialEq)]");
+    w.line(format!("pub struct {glue}({builtin});"));
+    w.line("");
+    conversion_impls(
+        &mut w,
+        (&glue, &[]),
+        |w| {
+            let args = [
+                format!("_obj.extract::<{builtin}>()?"),
+                types::rust_str(&c.name.udl),
+                format!("bindery_uniffi_check::<{core}, {builtin}>"),
+            ];
+            w.line(let_call(
+                w.column(),
+                "_value",
+                "bindery_try_custom",
+                &args,
+                "?",
+            ));
+            w.line("Ok(Self(_value))");
+        },
+        |w| w.line("self.0.into_bound_py_any(_py)"),
+    );
+    w.finish()
+}
+
 /// The conversions of custom types the crate's `uniffi::custom_type!`
-/// defines (in-crate mode), through UniFFI's own serialization of the
-/// builtin: the closures of the macro are reachable no other way.
+/// defines, through UniFFI's own serialization of the builtin: the
+/// macro's closures are reachable no other way.
 pub fn uniffi_helpers(krate: &str) -> Vec<String> {
     let tag = format!("{krate}::UniFfiTag");
+    let lift = format!("::uniffi::Lift<{tag}>");
+    let lower = format!("::uniffi::Lower<{tag}>");
     let lines = [
         "/// A custom type's value made from its builtin by the crate's".to_string(),
         "/// `uniffi::custom_type!` (its `try_lift`); an error is its first cause,".to_string(),
         "/// without the context UniFFI adds (the macro's source position).".to_string(),
-        format!("fn bindery_uniffi_lift<C: ::uniffi::Lift<{tag}>, B: ::uniffi::Lower<{tag}>>("),
-        "    builtin: B,".to_string(),
-        ") -> Result<C, String> {".to_string(),
+        format!("fn bindery_uniffi_lift<C: {lift}, B: {lower}>(builtin: B) -> Result<C, String> {{"),
         "    let mut bindery_buffer = Vec::new();".to_string(),
         "    B::write(builtin, &mut bindery_buffer);".to_string(),
-        "    C::try_read(&mut bindery_buffer.as_slice()).map_err(|error| error.root_cause().to_string())"
-            .to_string(),
+        "    C::try_read(&mut bindery_buffer.as_slice()).map_err(|error| error.root_cause().to_string())".to_string(),
         "}".to_string(),
         String::new(),
         "/// A custom type's builtin made by the crate's `uniffi::custom_type!`".to_string(),
         "/// (its `lower`). UniFFI reads back every builtin it wrote; a failure".to_string(),
         "/// would be a bug in UniFFI, raised as the package's panic class.".to_string(),
-        format!("fn bindery_uniffi_lower<C: ::uniffi::Lower<{tag}>, B: ::uniffi::Lift<{tag}>>("),
-        "    value: C,".to_string(),
-        ") -> B {".to_string(),
+        format!("fn bindery_uniffi_lower<C: {lower}, B: {lift}>(value: C) -> B {{"),
         "    let mut bindery_buffer = Vec::new();".to_string(),
         "    C::write(value, &mut bindery_buffer);".to_string(),
         "    match B::try_read(&mut bindery_buffer.as_slice()) {".to_string(),
         "        Ok(builtin) => builtin,".to_string(),
-        "        Err(error) => panic!(\"UniFFI could not read back what it wrote: {error}\"),"
-            .to_string(),
+        "        Err(error) => panic!(\"UniFFI could not read back what it wrote: {error}\"),".to_string(),
+        "    }".to_string(),
+        "}".to_string(),
+        String::new(),
+        "/// A builtin from Python, checked by the custom type's `try_lift` and".to_string(),
+        "/// kept as the custom type's `lower` gives it back.".to_string(),
+        format!("fn bindery_uniffi_check<C: {lift} + {lower}, B: {lower} + {lift}>("),
+        "    builtin: B,".to_string(),
+        ") -> Result<B, String> {".to_string(),
+        "    bindery_uniffi_lift::<C, B>(builtin).map(bindery_uniffi_lower::<C, B>)".to_string(),
+        "}".to_string(),
+        String::new(),
+        "/// The core's value of a builtin `bindery_uniffi_check` accepted: its".to_string(),
+        "/// `try_lift` accepts it again unless it depends on more than its".to_string(),
+        "/// argument, which is raised as the package's panic class.".to_string(),
+        format!("fn bindery_uniffi_core<C: {lift}, B: {lower}>(builtin: B) -> C {{"),
+        "    match bindery_uniffi_lift::<C, B>(builtin) {".to_string(),
+        "        Ok(value) => value,".to_string(),
+        "        Err(error) => panic!(\"a custom type refused a value it took before: {error}\"),".to_string(),
         "    }".to_string(),
         "}".to_string(),
     ];

@@ -170,6 +170,14 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     convert(ty, expr, &|leaf, e| match leaf {
         Type::Object(id) if paths.object_value(*id).is_some() => format!("{e}.0"),
         Type::Object(_) => format!("::std::sync::Arc::clone(&{e}._inner)"),
+        // The builtin, converted by the crate's `uniffi::custom_type!`.
+        Type::Custom(id) if paths.api.custom(*id).via_uniffi => {
+            let builtin = rust(&paths.api.custom(*id).builtin, paths);
+            format!(
+                "bindery_uniffi_core::<{}, {builtin}>({e}.0)",
+                paths.core_of(leaf)
+            )
+        }
         // Checked by `TryFrom` when Python's value was extracted; an error
         // value was read from its exception then too.
         Type::Custom(_) | Type::Error(_) | Type::Timestamp => format!("{e}.0"),
@@ -185,6 +193,14 @@ pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
             format!("{}({e})", paths.object_value(*id).unwrap_or_default())
         }
         Type::Object(_) => format!("{} {{ _inner: {e}.into() }}", paths.glue_of(leaf)),
+        Type::Custom(id) if paths.api.custom(*id).via_uniffi => {
+            let builtin = rust(&paths.api.custom(*id).builtin, paths);
+            let core = paths.core_of(leaf);
+            format!(
+                "{}(bindery_uniffi_lower::<{core}, {builtin}>({e}))",
+                paths.glue_of(leaf)
+            )
+        }
         Type::Custom(_) | Type::Error(_) => format!("{}({e})", paths.glue_of(leaf)),
         Type::Timestamp => format!("Bindery_Timestamp({e})"),
         _ => format!("{}::from({e})", paths.glue_of(leaf)),
