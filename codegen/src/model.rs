@@ -309,7 +309,8 @@ pub struct Custom {
     /// the builtin.
     pub python: Option<PythonConverter>,
     /// Converted by the crate's own `uniffi::custom_type!` (`[rust]
-    /// proc-macros`, no `[custom.X]`, a scalar builtin): the glue holds the
+    /// proc-macros`, no conversion functions in `[custom.X]`, a scalar
+    /// builtin): the glue holds the
     /// builtin, checked by the macro's `try_lift` (the core's type need
     /// not be `Clone`).
     pub via_uniffi: bool,

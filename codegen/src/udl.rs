@@ -135,7 +135,19 @@ pub fn parse_with_items(
     } else {
         parse(text, crate_ident)?
     };
+    // A definition the UDL declares itself is the UDL's: UniFFI >= 0.29
+    // has the crate declare a UDL `[Custom] typedef` again with
+    // `uniffi::custom_type!`, which records the same type.
+    let declared: std::collections::BTreeSet<String> = parsed
+        .group
+        .items
+        .iter()
+        .filter_map(definition_name)
+        .collect();
     for item in items {
+        if definition_name(item).is_some_and(|name| declared.contains(&name)) {
+            continue;
+        }
         match item {
             Metadata::Namespace(_) | Metadata::UdlFile(_) => {}
             // UniFFI's metadata does not say whether a method takes `&self`
@@ -153,6 +165,20 @@ pub fn parse_with_items(
         }
     }
     Ok(parsed)
+}
+
+/// The name of a type definition or function, which one API has once.
+fn definition_name(item: &uniffi_meta::Metadata) -> Option<String> {
+    use uniffi_meta::Metadata;
+    match item {
+        Metadata::Func(f) => Some(f.name.clone()),
+        Metadata::Record(r) => Some(r.name.clone()),
+        Metadata::Enum(e) => Some(e.name.clone()),
+        Metadata::Object(o) => Some(o.name.clone()),
+        Metadata::CallbackInterface(c) => Some(c.name.clone()),
+        Metadata::CustomType(c) => Some(c.name.clone()),
+        _ => None,
+    }
 }
 
 /// Parses `text`; `crate_ident` is the module path uniffi records.

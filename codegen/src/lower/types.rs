@@ -73,7 +73,6 @@ impl Lowerer<'_, '_> {
         let via_uniffi = rust.proc_macros.as_ref().is_some_and(|p| *p.get_ref())
             && try_lift.is_none()
             && lower.is_none()
-            && python.is_none()
             && builtin.as_ref().is_some_and(Type::is_scalar);
         Custom {
             name: self.glue_type_name(span, &c.name),

@@ -195,12 +195,22 @@ fn uniffi_custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     w.line("#[derive(Clone, PartialEq)]");
     w.line(format!("pub struct {glue}({builtin});"));
     w.line("");
+    if let (Some(py), Some(k)) = (&c.python, converter_index(paths, id)) {
+        converter_methods(&mut w, &glue, py, k);
+    }
     conversion_impls(
         &mut w,
         (&glue, &[]),
         |w| {
+            // A configured Python class is converted to the builtin first.
+            let source = if c.python.is_some() {
+                w.line("let _python = Self::_from_python(_obj.py())?.call1((_obj.to_owned(),))?;");
+                "_python"
+            } else {
+                "_obj"
+            };
             let args = [
-                format!("_obj.extract::<{builtin}>()?"),
+                format!("{source}.extract::<{builtin}>()?"),
                 types::rust_str(&c.name.udl),
                 format!("bindery_uniffi_check::<{core}, {builtin}>"),
             ];
@@ -213,7 +223,14 @@ fn uniffi_custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
             ));
             w.line("Ok(Self(_value))");
         },
-        |w| w.line("self.0.into_bound_py_any(_py)"),
+        |w| {
+            if c.python.is_some() {
+                w.line("let _builtin = self.0.into_bound_py_any(_py)?;");
+                w.line("Self::_into_python(_py)?.call1((_builtin,))");
+            } else {
+                w.line("self.0.into_bound_py_any(_py)");
+            }
+        },
     );
     w.finish()
 }
