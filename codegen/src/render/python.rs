@@ -220,6 +220,8 @@ struct ErrorsPy<'a> {
     imports: Vec<String>,
     all: Vec<String>,
     groups: Vec<ErrorGroup>,
+    /// Some class takes its fields by position too (`_bindery_arguments`).
+    uses_arguments: bool,
 }
 
 fn class_docstring(e: &ErrorType, class: &ErrorClass) -> String {
@@ -426,6 +428,7 @@ fn variant_class(
     e: &ErrorType,
     class: &ErrorClass,
     uses_datetime: &mut bool,
+    uses_arguments: &mut bool,
 ) -> VariantClass {
     let mut bases = vec![e.base.clone()];
     bases.extend(class.bases.iter().map(|b| format!("_builtins.{b}")));
@@ -476,17 +479,52 @@ fn variant_class(
         format!("        if {message} is None:"),
         default_message_line(message, &described),
     ];
+    let positional: Vec<String> = class
+        .fields
+        .iter()
+        .map(|f| format!("{}: {}", f.python, types::python(&f.ty, spelling)))
+        .collect();
     let init = (!keyword.is_empty()).then(|| {
         params.push("*".into());
         params.extend(keyword);
-        let one_line = format!("    def __init__({}) -> None:", params.join(", "));
-        if one_line.len() <= 88 {
-            one_line
-        } else {
-            let lines: Vec<String> = params.iter().map(|p| format!("        {p},\n")).collect();
-            format!("    def __init__(\n{}    ) -> None:", lines.concat())
+        if shared {
+            return def_init(&params, "");
         }
+        // UniFFI's spelling too: every field by position (`E.V(20)`).
+        let mut by_position = vec!["self".to_string()];
+        by_position.extend(positional);
+        by_position.push("/".to_string());
+        let any = "_typing.Any";
+        let parts = [
+            "    @_typing.overload".to_string(),
+            def_init(&params, " ..."),
+            String::new(),
+            "    @_typing.overload".to_string(),
+            def_init(&by_position, " ..."),
+            String::new(),
+            format!("    def __init__(self, *args: {any}, **fields: {any}) -> None:"),
+        ];
+        parts.join("\n")
     });
+    let mut default_message = default_message;
+    if !shared && !class.fields.is_empty() {
+        *uses_arguments = true;
+        let names: Vec<String> = class.fields.iter().map(|f| py_str(&f.python)).collect();
+        let optional: Vec<String> = (class.fields.iter())
+            .filter(|f| matches!(f.ty, Type::Optional(_)))
+            .map(|f| py_str(&f.python))
+            .collect();
+        let targets: Vec<&str> = std::iter::once(message)
+            .chain(class.fields.iter().map(|f| f.python.as_str()))
+            .collect();
+        let call = format!(
+            "_bindery_arguments({}, args, fields, ({},), ({}))",
+            py_str(&class.name),
+            names.join(", "),
+            optional.iter().map(|o| format!("{o},")).collect::<String>()
+        );
+        default_message.insert(0, format!("        {} = {call}", targets.join(", ")));
+    }
     VariantClass {
         name: class.name.clone(),
         bases: bases.join(", "),
@@ -500,6 +538,18 @@ fn variant_class(
         init,
         message: message.to_string(),
         assignments,
+    }
+}
+
+/// `def __init__(params) -> None:` and `tail`, on one line or one
+/// parameter per line past 88 columns.
+fn def_init(params: &[String], tail: &str) -> String {
+    let one_line = format!("    def __init__({}) -> None:{tail}", params.join(", "));
+    if one_line.len() <= 88 {
+        one_line
+    } else {
+        let lines: Vec<String> = params.iter().map(|p| format!("        {p},\n")).collect();
+        format!("    def __init__(\n{}    ) -> None:{tail}", lines.concat())
     }
 }
 
@@ -528,6 +578,7 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
     let spelling = plan.spelling;
     let errors = &plan.exports.errors;
     let mut uses_datetime = false;
+    let mut uses_arguments = false;
     let groups = api
         .errors
         .iter()
@@ -549,7 +600,10 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
             let classes = e
                 .classes
                 .iter()
-                .map(|class| variant_class(api, spelling, e, class, &mut uses_datetime))
+                .map(|class| {
+                    let uses = (&mut uses_datetime, &mut uses_arguments);
+                    variant_class(api, spelling, e, class, uses.0, uses.1)
+                })
                 .collect();
             ErrorGroup { base, classes }
         })
@@ -561,6 +615,7 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
     }
     imports.push("import typing as _typing".to_string());
     ErrorsPy {
+        uses_arguments,
         header: header(api),
         variant_attribute: &api.variant_attribute,
         panic_class: &api.panic_class,

@@ -46,6 +46,29 @@ def _bindery_restore(
     return exc
 
 
+def _bindery_arguments(
+    name: _builtins.str,
+    args: _builtins.tuple[_typing.Any, ...],
+    fields: _builtins.dict[_builtins.str, _typing.Any],
+    names: _builtins.tuple[_builtins.str, ...],
+    optional: _builtins.tuple[_builtins.str, ...],
+) -> _builtins.tuple[_typing.Any, ...]:
+    """The message and the fields of a variant's exception: every field by
+    position (UniFFI's spelling), or by keyword after an optional message."""
+    if not fields and _builtins.len(args) == _builtins.len(names):
+        return (None, *args)
+    if _builtins.len(args) > 1:
+        message = f"{name}(): give every field by position, or the fields by keyword"
+        raise _builtins.TypeError(message)
+    unknown = [key for key in fields if key not in names]
+    if unknown:
+        raise _builtins.TypeError(f"{name}() got an unexpected keyword {unknown[0]!r}")
+    missing = [key for key in names if key not in fields and key not in optional]
+    if missing:
+        raise _builtins.TypeError(f"{name}() is missing the keyword {missing[0]!r}")
+    return (args[0] if args else None, *[fields.get(key) for key in names])
+
+
 class PanicError(_builtins.Exception):
     """A panic in the Rust code of boxkit: a bug there, not a usage error.
 
@@ -90,13 +113,20 @@ class NotFoundError(BoxkitError, _builtins.LookupError):
 
     variant = "NotFound"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
         /,
         *,
         box_id: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, box_id: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, box_id = _bindery_arguments("NotFoundError", args, fields, ("box_id",), ())
         if message is None:
             message = f"box_id={box_id!r}"
         super().__init__(message)
@@ -108,13 +138,20 @@ class AlreadyExistsError(BoxkitError, _builtins.FileExistsError):
 
     variant = "AlreadyExists"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
         /,
         *,
         box_id: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, box_id: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, box_id = _bindery_arguments("AlreadyExistsError", args, fields, ("box_id",), ())
         if message is None:
             message = f"box_id={box_id!r}"
         super().__init__(message)
@@ -154,6 +191,7 @@ class InvalidStateError(BoxkitError):
 
     variant = "InvalidState"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
@@ -162,7 +200,19 @@ class InvalidStateError(BoxkitError):
         box_id: _builtins.str,
         state: _builtins.str,
         operation: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(
+        self,
+        box_id: _builtins.str,
+        state: _builtins.str,
+        operation: _builtins.str,
+        /,
+    ) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, box_id, state, operation = _bindery_arguments("InvalidStateError", args, fields, ("box_id", "state", "operation",), ())
         if message is None:
             message = ", ".join(
                 [
@@ -182,6 +232,7 @@ class RootUnavailableError(BoxkitError):
 
     variant = "RootUnavailable"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
@@ -189,7 +240,13 @@ class RootUnavailableError(BoxkitError):
         *,
         path: _builtins.str,
         reason: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, path: _builtins.str, reason: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, path, reason = _bindery_arguments("RootUnavailableError", args, fields, ("path", "reason",), ())
         if message is None:
             message = ", ".join([f"path={path!r}", f"reason={reason!r}"])
         super().__init__(message)
@@ -202,6 +259,7 @@ class IoError(BoxkitError, _builtins.OSError):
 
     variant = "Io"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
@@ -209,7 +267,13 @@ class IoError(BoxkitError, _builtins.OSError):
         *,
         path: _builtins.str,
         reason: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, path: _builtins.str, reason: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, path, reason = _bindery_arguments("IoError", args, fields, ("path", "reason",), ())
         if message is None:
             message = ", ".join([f"path={path!r}", f"reason={reason!r}"])
         super().__init__(message)
@@ -222,6 +286,7 @@ class SpawnFailedError(BoxkitError):
 
     variant = "SpawnFailed"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
@@ -229,7 +294,13 @@ class SpawnFailedError(BoxkitError):
         *,
         program: _builtins.str,
         reason: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, program: _builtins.str, reason: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, program, reason = _bindery_arguments("SpawnFailedError", args, fields, ("program", "reason",), ())
         if message is None:
             message = ", ".join([f"program={program!r}", f"reason={reason!r}"])
         super().__init__(message)
@@ -242,6 +313,7 @@ class ExecFailedError(BoxkitError):
 
     variant = "ExecFailed"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
@@ -250,7 +322,19 @@ class ExecFailedError(BoxkitError):
         command: _builtins.str,
         exit_code: _builtins.int,
         stderr: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(
+        self,
+        command: _builtins.str,
+        exit_code: _builtins.int,
+        stderr: _builtins.str,
+        /,
+    ) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, command, exit_code, stderr = _bindery_arguments("ExecFailedError", args, fields, ("command", "exit_code", "stderr",), ())
         if message is None:
             message = ", ".join(
                 [
@@ -270,13 +354,20 @@ class TimeoutError(BoxkitError, _builtins.TimeoutError):
 
     variant = "Timeout"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
         /,
         *,
         after_ms: _builtins.int,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, after_ms: _builtins.int, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, after_ms = _bindery_arguments("TimeoutError", args, fields, ("after_ms",), ())
         if message is None:
             message = f"after_ms={after_ms!r}"
         super().__init__(message)
@@ -288,13 +379,20 @@ class SignaledError(BoxkitError):
 
     variant = "Signaled"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
         /,
         *,
         signal: _builtins.int,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, signal: _builtins.int, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, signal = _bindery_arguments("SignaledError", args, fields, ("signal",), ())
         if message is None:
             message = f"signal={signal!r}"
         super().__init__(message)
@@ -306,13 +404,20 @@ class PathEscapeError(BoxkitError):
 
     variant = "PathEscape"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
         /,
         *,
         path: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, path: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, path = _bindery_arguments("PathEscapeError", args, fields, ("path",), ())
         if message is None:
             message = f"path={path!r}"
         super().__init__(message)
@@ -324,13 +429,20 @@ class FileNotFoundError(BoxkitError, _builtins.FileNotFoundError):
 
     variant = "FileNotFound"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
         /,
         *,
         path: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, path: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, path = _bindery_arguments("FileNotFoundError", args, fields, ("path",), ())
         if message is None:
             message = f"path={path!r}"
         super().__init__(message)
@@ -342,13 +454,20 @@ class PermissionDeniedError(BoxkitError, _builtins.PermissionError):
 
     variant = "PermissionDenied"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
         /,
         *,
         path: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, path: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, path = _bindery_arguments("PermissionDeniedError", args, fields, ("path",), ())
         if message is None:
             message = f"path={path!r}"
         super().__init__(message)
@@ -360,6 +479,7 @@ class OutputTooLargeError(BoxkitError):
 
     variant = "OutputTooLarge"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
@@ -367,7 +487,18 @@ class OutputTooLargeError(BoxkitError):
         *,
         limit_bytes: _builtins.int,
         actual_bytes: _builtins.int,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(
+        self,
+        limit_bytes: _builtins.int,
+        actual_bytes: _builtins.int,
+        /,
+    ) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, limit_bytes, actual_bytes = _bindery_arguments("OutputTooLargeError", args, fields, ("limit_bytes", "actual_bytes",), ())
         if message is None:
             message = ", ".join(
                 [
@@ -385,6 +516,7 @@ class PolicyRejectedError(BoxkitError):
 
     variant = "PolicyRejected"
 
+    @_typing.overload
     def __init__(
         self,
         message: _builtins.str | None = None,
@@ -392,7 +524,13 @@ class PolicyRejectedError(BoxkitError):
         *,
         command: _builtins.str,
         reason: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, command: _builtins.str, reason: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        message, command, reason = _bindery_arguments("PolicyRejectedError", args, fields, ("command", "reason",), ())
         if message is None:
             message = ", ".join([f"command={command!r}", f"reason={reason!r}"])
         super().__init__(message)
@@ -405,13 +543,20 @@ class InternalError(BoxkitError):
 
     variant = "Internal"
 
+    @_typing.overload
     def __init__(
         self,
         msg: _builtins.str | None = None,
         /,
         *,
         message: _builtins.str,
-    ) -> None:
+    ) -> None: ...
+
+    @_typing.overload
+    def __init__(self, message: _builtins.str, /) -> None: ...
+
+    def __init__(self, *args: _typing.Any, **fields: _typing.Any) -> None:
+        msg, message = _bindery_arguments("InternalError", args, fields, ("message",), ())
         if msg is None:
             msg = f"message={message!r}"
         super().__init__(msg)
