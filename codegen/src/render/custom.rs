@@ -99,15 +99,7 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
                 types::lower(&c.builtin, "_builtin", paths)
                     .unwrap_or_else(|| "_builtin".to_string())
             };
-            let args = [extracted, types::rust_str(&c.name.udl), try_lift.clone()];
-            w.line(let_call(
-                w.column(),
-                "_value",
-                "bindery_try_custom",
-                &args,
-                "?",
-            ));
-            w.line("Ok(Self(_value))");
+            try_custom(w, extracted, &c.name.udl, try_lift.clone());
         },
         |w| {
             let value = if scalar {
@@ -125,6 +117,20 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
         },
     );
     w.finish()
+}
+
+/// `let _value = bindery_try_custom(extracted, "Name", check)?;` and the
+/// glue's value made of it.
+fn try_custom(w: &mut Writer, extracted: String, name: &str, check: String) {
+    let args = [extracted, types::rust_str(name), check];
+    w.line(let_call(
+        w.column(),
+        "_value",
+        "bindery_try_custom",
+        &args,
+        "?",
+    ));
+    w.line("Ok(Self(_value))");
 }
 
 /// The position of a custom type among those with Python-side converters:
@@ -209,19 +215,9 @@ fn uniffi_custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
             } else {
                 "_obj"
             };
-            let args = [
-                format!("{source}.extract::<{builtin}>()?"),
-                types::rust_str(&c.name.udl),
-                format!("bindery_uniffi_check::<{core}, {builtin}>"),
-            ];
-            w.line(let_call(
-                w.column(),
-                "_value",
-                "bindery_try_custom",
-                &args,
-                "?",
-            ));
-            w.line("Ok(Self(_value))");
+            let extracted = format!("{source}.extract::<{builtin}>()?");
+            let check = format!("bindery_uniffi_check::<{core}, {builtin}>");
+            try_custom(w, extracted, &c.name.udl, check);
         },
         |w| {
             if c.python.is_some() {

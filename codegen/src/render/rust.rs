@@ -293,11 +293,9 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         .iter()
         .flat_map(|f| &f.arms)
         .any(|arm| arm.lines.iter().any(|l| l == NO_FIELDS));
-    let helper = |method: fn(&crate::model::CallbackMethod) -> bool| {
-        let needs = |r: Reach| {
-            (0..api.callbacks.len())
-                .any(|i| reach[i] == r && api.callbacks[i].methods.iter().any(method))
-        };
+    // Needed (`Some`), with the test hooks' cfg where only they reach a
+    // bridge that needs it.
+    let needed = |needs: &dyn Fn(Reach) -> bool| {
         if needs(Reach::Live) {
             Some(None)
         } else if needs(Reach::Hooks) {
@@ -305,6 +303,12 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         } else {
             None
         }
+    };
+    let helper = |method: fn(&crate::model::CallbackMethod) -> bool| {
+        needed(&|r: Reach| {
+            (0..api.callbacks.len())
+                .any(|i| reach[i] == r && api.callbacks[i].methods.iter().any(method))
+        })
     };
     let queued_type = helper(|m| m.queued);
     let optional_queued = helper(|m| m.queued && !m.required);
@@ -313,16 +317,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     let required = helper(|m| m.required);
     let any_bridge = helper(|_| true);
     // Every bridge checks its object, with or without methods.
-    let bridge = {
-        let needs = |r: Reach| reach.contains(&r);
-        if needs(Reach::Live) {
-            Some(None)
-        } else if needs(Reach::Hooks) {
-            Some(Some(HOOKS_ONLY))
-        } else {
-            None
-        }
-    };
+    let bridge = needed(&|r: Reach| reach.contains(&r));
     let has_optional = optional.is_some();
     let error_classes =
         (plan.class_slots > 0).then(|| type_slots("BINDERY_ERROR_CLASSES", plan.class_slots));
