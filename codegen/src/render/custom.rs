@@ -84,13 +84,7 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
         &mut w,
         (&glue, &[ALLOW_SAME_TYPE]),
         |w| {
-            // A configured Python class is converted to the builtin first.
-            let source = if c.python.is_some() {
-                w.line("let _python = Self::_from_python(_obj.py())?.call1((_obj.to_owned(),))?;");
-                "_python"
-            } else {
-                "_obj"
-            };
+            let source = python_source(w, c.python.is_some());
             let extracted = if scalar {
                 let value = format!("{source}.extract::<{builtin}>()?");
                 types::lower(&c.builtin, &value, paths).unwrap_or(value)
@@ -117,6 +111,17 @@ pub fn custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
         },
     );
     w.finish()
+}
+
+/// What Python's value is extracted from: the object, or what a configured
+/// Python class is converted to first.
+fn python_source(w: &mut Writer, converted: bool) -> &'static str {
+    if converted {
+        w.line("let _python = Self::_from_python(_obj.py())?.call1((_obj.to_owned(),))?;");
+        "_python"
+    } else {
+        "_obj"
+    }
 }
 
 /// `let _value = bindery_try_custom(extracted, "Name", check)?;` and the
@@ -208,13 +213,7 @@ fn uniffi_custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
         &mut w,
         (&glue, &[]),
         |w| {
-            // A configured Python class is converted to the builtin first.
-            let source = if c.python.is_some() {
-                w.line("let _python = Self::_from_python(_obj.py())?.call1((_obj.to_owned(),))?;");
-                "_python"
-            } else {
-                "_obj"
-            };
+            let source = python_source(w, c.python.is_some());
             let extracted = format!("{source}.extract::<{builtin}>()?");
             let check = format!("bindery_uniffi_check::<{core}, {builtin}>");
             try_custom(w, extracted, &c.name.udl, check);
