@@ -232,6 +232,10 @@ pub struct Api {
     pub customs: Vec<Custom>,
     /// What the core's futures need to be polled in (`[async] runtime`).
     pub async_runtime: AsyncRuntime,
+    /// The crate uses uniffi 0.32 (`[rust] proc-macros`): the glue may call
+    /// its traits (`custom_type!` conversions, UniFFI's unexpected-error
+    /// conversion of a throwing callback method).
+    pub uses_uniffi: bool,
     /// `[backends.NAME]`, in the config's order (the dispatcher's order of
     /// preference); empty for a package with one native module.
     pub backends: Vec<Backend>,

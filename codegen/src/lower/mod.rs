@@ -383,6 +383,7 @@ impl Lowerer<'_, '_> {
             callbacks,
             customs,
             async_runtime: self.async_runtime(),
+            uses_uniffi: (self.cx.config.rust.proc_macros.as_ref()).is_some_and(|p| *p.get_ref()),
             backends,
         };
         // UniFFI's name for the panic class, where the API leaves it free.

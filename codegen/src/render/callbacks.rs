@@ -590,6 +590,18 @@ fn error_fns_of(
             "let message = format!(\"{}.{{method}} failed: {{error}}\");",
             c.name.python
         ));
+        if path.is_none() && paths.api.uses_uniffi {
+            // UniFFI's conversion where the crate has it (the exception is
+            // then the error's value, not reported), else the panic below.
+            let probe =
+                format!("(&BinderyUnexpected::<{error}>(message, ::std::marker::PhantomData))");
+            w.line(format!(
+                "let message = match {probe}.bindery_unexpected() {{"
+            ));
+            w.line("    Ok(value) => return value,");
+            w.line("    Err(message) => message,");
+            w.line("};");
+        }
         w.line("self._report(py, error);");
         match &path {
             // Positional: an edition-2018 crate (in-crate mode) captures nothing.

@@ -42,7 +42,7 @@ pub fn cargo_toml(plan: &Paths<'_>) -> askama::Result<String> {
         crate_path: toml_str(&api.crate_path),
         python_minor: api.distribution.python_minor,
         tokio: api.uses_tokio(),
-        uniffi: api.customs.iter().any(|c| c.via_uniffi),
+        uniffi: api.uses_uniffi,
         backends: api
             .backends
             .iter()
@@ -130,6 +130,8 @@ struct LibRs {
     listener_cfg: Option<&'static str>,
     /// Some bridge exists (`bindery_require`), and its cfg.
     any_bridge: bool,
+    /// UniFFI's conversion of an unexpected exception (`BinderyUnexpected`).
+    unexpected_probe: bool,
     bridge_cfg: Option<&'static str>,
     /// Some bridge has methods (`bindery_callable`).
     listener_helpers: bool,
@@ -326,6 +328,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     let optional_cfg = optional.flatten();
     let mut view = LibRs {
         any_bridge: bridge.is_some(),
+        unexpected_probe: api.uses_uniffi && bridge.is_some(),
         bridge_cfg: bridge.flatten(),
         listener_helpers: any_bridge.is_some(),
         listener_cfg: any_bridge.flatten(),
