@@ -593,14 +593,17 @@ fn error_fns_of(
         if path.is_none() && paths.api.uses_uniffi {
             // UniFFI's conversion where the crate has it (the exception is
             // then the error's value, not reported), else the panic below.
+            // Its `reason` is the exception's `repr()`, as UniFFI's.
+            w.line("let value = error.value(py).as_any();");
+            w.line("let reason = ::pyo3::types::PyAnyMethods::repr(value)");
+            w.line("    .map_or_else(|_| message.clone(), |r| r.to_string());");
             let probe =
-                format!("(&BinderyUnexpected::<{error}>(message, ::std::marker::PhantomData))");
+                format!("(&BinderyUnexpected::<{error}>(reason, ::std::marker::PhantomData))");
             w.line(format!(
-                "let message = match {probe}.bindery_unexpected() {{"
+                "if let Ok(value) = {probe}.bindery_unexpected() {{"
             ));
-            w.line("    Ok(value) => return value,");
-            w.line("    Err(message) => message,");
-            w.line("};");
+            w.line("    return value;");
+            w.line("}");
         }
         w.line("self._report(py, error);");
         match &path {
