@@ -596,7 +596,7 @@ fn error_fns_of(
             // Its `reason` is the exception's `repr()`, as UniFFI's.
             w.line("let value = error.value(py).as_any();");
             w.line("let reason = ::pyo3::types::PyAnyMethods::repr(value)");
-            w.line("    .map_or_else(|_| message.clone(), |r| r.to_string());");
+            w.line("    .map_or_else(|_| message.clone(), |text| text.to_string());");
             let probe =
                 format!("(&BinderyUnexpected::<{error}>(reason, ::std::marker::PhantomData))");
             w.line(format!(
