@@ -480,6 +480,8 @@ pub struct ClassField {
     pub python: String,
     pub ty: Type,
     pub required: bool,
+    /// A tuple variant's field (`_0`): the class reads its fields by index.
+    pub positional: bool,
 }
 
 #[derive(Debug, Clone)]

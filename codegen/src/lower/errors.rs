@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diagnostics::{Annotate, Code, Diagnostic, Source};
-use crate::model::{ClassField, ErrorClass, ErrorType, Field, Type, Variant};
+use crate::model::{ClassField, ErrorClass, ErrorType, Field, Name, Type, Variant};
 use crate::names;
 
 use super::{configured, Lowerer};
@@ -150,18 +150,19 @@ impl Lowerer<'_, '_> {
         let spans = self.cx.spans;
         let mut fields = Vec::new();
         let mut field_names = Vec::new();
-        for f in &v.fields {
+        for (i, f) in v.fields.iter().enumerate() {
             let fspan = spans.arg(error, &v.name, &f.name);
-            if f.name.is_empty() {
-                self.udl(
-                    Code::Unsupported,
-                    fspan,
-                    format!("bindery does not bind error variants with unnamed fields yet (`{error}::{}`)", v.name),
-                )
-                .with_help("name the variant's fields (`Variant { reason: String }`)");
-                continue;
-            }
-            let fname = self.name(fspan.clone(), &f.name);
+            let fname = if f.name.is_empty() {
+                // A tuple variant's field (`Field::is_positional`): `_0` in
+                // Python, as an enum's, and read by index too.
+                Name {
+                    udl: String::new(),
+                    python: format!("_{i}"),
+                    rust: i.to_string(),
+                }
+            } else {
+                self.name(fspan.clone(), &f.name)
+            };
             let python = fname.python.as_str();
             let taken_by_base = bases
                 .iter()
@@ -310,6 +311,7 @@ impl Lowerer<'_, '_> {
                             python: f.name.python.clone(),
                             ty: f.ty.clone(),
                             required: true,
+                            positional: f.is_positional(),
                         }),
                     }
                 }

@@ -197,6 +197,8 @@ struct VariantClass {
     /// Lines giving the message its default where the class has fields.
     default_message: Vec<String>,
     assignments: Vec<String>,
+    /// A tuple variant's class: its fields by index (`error[0]`).
+    getitem: Vec<String>,
 }
 
 struct ErrorGroup {
@@ -509,23 +511,14 @@ fn variant_class(
     let mut default_message = default_message;
     if !shared && !class.fields.is_empty() {
         *uses_arguments = true;
-        let names: Vec<String> = class.fields.iter().map(|f| py_str(&f.python)).collect();
-        let optional: Vec<String> = (class.fields.iter())
-            .filter(|f| matches!(f.ty, Type::Optional(_)))
-            .map(|f| py_str(&f.python))
-            .collect();
-        let targets: Vec<&str> = std::iter::once(message)
-            .chain(class.fields.iter().map(|f| f.python.as_str()))
-            .collect();
-        let call = format!(
-            "_bindery_arguments({}, args, fields, ({},), ({}))",
-            py_str(&class.name),
-            names.join(", "),
-            optional.iter().map(|o| format!("{o},")).collect::<String>()
-        );
-        default_message.insert(0, format!("        {} = {call}", targets.join(", ")));
+        default_message.insert(0, arguments_line(class, message));
     }
+    let getitem = match shared {
+        false => tuple_getitem(class, spelling),
+        true => Vec::new(),
+    };
     VariantClass {
+        getitem,
         name: class.name.clone(),
         bases: bases.join(", "),
         docstring: class_docstring(e, class),
@@ -539,6 +532,47 @@ fn variant_class(
         message: message.to_string(),
         assignments,
     }
+}
+
+/// `message, a, b = _bindery_arguments(...)`: the message and the fields
+/// of a class whose fields come by position or by keyword.
+fn arguments_line(class: &ErrorClass, message: &str) -> String {
+    let names: Vec<String> = class.fields.iter().map(|f| py_str(&f.python)).collect();
+    let optional: String = (class.fields.iter())
+        .filter(|f| matches!(f.ty, Type::Optional(_)))
+        .map(|f| format!("{},", py_str(&f.python)))
+        .collect();
+    let targets: Vec<&str> = std::iter::once(message)
+        .chain(class.fields.iter().map(|f| f.python.as_str()))
+        .collect();
+    let call = format!(
+        "_bindery_arguments({}, args, fields, ({},), ({optional}))",
+        py_str(&class.name),
+        names.join(", "),
+    );
+    format!("        {} = {call}", targets.join(", "))
+}
+
+/// A tuple variant's class: `__getitem__`, its fields by index.
+fn tuple_getitem(class: &ErrorClass, spelling: Spelling) -> Vec<String> {
+    if class.fields.is_empty() || !class.fields.iter().all(|f| f.positional) {
+        return Vec::new();
+    }
+    let values: Vec<String> = class
+        .fields
+        .iter()
+        .map(|f| format!("self.{},", f.python))
+        .collect();
+    vec![
+        String::new(),
+        format!(
+            "    def __getitem__(self, index: {}) -> _typing.Any:",
+            spelling.builtin("int")
+        ),
+        "        \"\"\"The fields by position, as UniFFI's tuple variants have them.\"\"\""
+            .to_string(),
+        format!("        return ({})[index]", values.join(" ")),
+    ]
 }
 
 /// `def __init__(params) -> None:` and `tail`, on one line or one

@@ -619,6 +619,17 @@ fn crate_doc(api: &Api) -> String {
              #![allow(clippy::result_large_err)]",
         );
     }
+    let tuple_errors = (api.errors.iter()).any(|e| {
+        e.variants
+            .iter()
+            .any(|v| v.fields.iter().any(crate::model::Field::is_positional))
+    });
+    if tuple_errors {
+        allow.push_str(
+            "\n\n// An error's tuple variant is matched and built as `E::V { 0: x }`, as any other.\n\
+             #![allow(clippy::init_numbered_fields)]",
+        );
+    }
     // `bindery_calls::detach(_py, || f())`: see `method_body`.
     let bare = api
         .functions
