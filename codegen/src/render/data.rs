@@ -158,6 +158,15 @@ pub fn hash_impl(w: &mut Writer, name: &str, value: &str) {
 fn trait_impls(name: &str, core: &str, traits: crate::model::Traits) -> Vec<String> {
     let mut w = Writer::at(0);
     let value = core_value(core);
+    if traits.eq {
+        let other = value.replace("self", "other");
+        w.line("");
+        w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
+            w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
+                w.line(format!("{value} == {other}"));
+            })
+        });
+    }
     if traits.ord {
         let other = value.replace("self", "other");
         w.line("");
@@ -397,7 +406,12 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
                 types::rust_str(package),
                 types::rust_str(&e.name.python)
             ),
-            "#[derive(Clone, PartialEq)]".to_string(),
+            // Equal by the core's `PartialEq` where `[Traits]` give `Eq`.
+            match e.traits.eq {
+                true => "#[derive(Clone)]",
+                false => "#[derive(Clone, PartialEq)]",
+            }
+            .to_string(),
             // The variants mirror the core's, whose sizes the UDL decides.
             "#[allow(clippy::large_enum_variant)]".to_string(),
         ]

@@ -403,8 +403,18 @@ fn comparison(w: &mut Writer, core: &str, traits: crate::model::Traits) {
         });
         w.line("let (_one, other) = (self._value(py)?, other.try_borrow()?._value(py)?);");
         w.block("let result = match _op {", "};", |w| {
-            w.line("::pyo3::pyclass::CompareOp::Eq => _one == other,");
-            w.line("::pyo3::pyclass::CompareOp::Ne => _one != other,");
+            // By the core's `PartialEq` where `[Traits]` give `Eq`.
+            if traits.eq {
+                w.line(format!(
+                    "::pyo3::pyclass::CompareOp::Eq => {core}::from(_one) == {core}::from(other),"
+                ));
+                w.line(format!(
+                    "::pyo3::pyclass::CompareOp::Ne => {core}::from(_one) != {core}::from(other),"
+                ));
+            } else {
+                w.line("::pyo3::pyclass::CompareOp::Eq => _one == other,");
+                w.line("::pyo3::pyclass::CompareOp::Ne => _one != other,");
+            }
             if traits.ord {
                 let args = [
                     format!("&{core}::from(_one)"),
