@@ -10,11 +10,11 @@ impl Lowerer<'_, '_> {
     pub(super) fn record(&mut self, r: uniffi_meta::RecordMetadata) -> Record {
         self.lowering(&r.name, None);
         let span = self.cx.spans.def(&r.name);
-        let name = self.glue_type_name(span, &r.name);
+        let name = rust_named(self.glue_type_name(span, &r.name), r.orig_name);
         let mut fields = Vec::new();
         for f in r.fields {
             let fspan = self.cx.spans.member(&r.name, &f.name);
-            let mut fname = self.name(fspan.clone(), &f.name);
+            let mut fname = rust_named(self.name(fspan.clone(), &f.name), f.orig_name);
             // The glue's constructor binds every field as a parameter.
             fname.python = names::binding_name(&f.name);
             let default = f
@@ -51,7 +51,7 @@ impl Lowerer<'_, '_> {
     pub(super) fn enumeration(&mut self, e: uniffi_meta::EnumMetadata) -> Enum {
         self.lowering(&e.name, None);
         let span = self.cx.spans.def(&e.name);
-        let name = self.glue_type_name(span, &e.name);
+        let name = rust_named(self.glue_type_name(span, &e.name), e.orig_name.clone());
         let flat = e.variants.iter().all(|v| v.fields.is_empty());
         let mut variants = Vec::new();
         let mut value = 0;
@@ -62,7 +62,7 @@ impl Lowerer<'_, '_> {
                 _ => value,
             };
             let vspan = self.cx.spans.member(&e.name, &v.name);
-            let mut vname = self.name(vspan.clone(), &v.name);
+            let mut vname = rust_named(self.name(vspan.clone(), &v.name), v.orig_name.clone());
             if flat {
                 vname.python = names::upper_snake(&v.name);
             }
@@ -77,7 +77,7 @@ impl Lowerer<'_, '_> {
                         rust: i.to_string(),
                     }
                 } else {
-                    let mut fname = self.name(fspan.clone(), &f.name);
+                    let mut fname = rust_named(self.name(fspan.clone(), &f.name), f.orig_name);
                     fname.python = names::variant_field_name(&f.name);
                     fname
                 };
@@ -142,4 +142,13 @@ impl Lowerer<'_, '_> {
             variants,
         }
     }
+}
+
+/// `name` with the Rust name the crate's proc-macros record for a renamed
+/// item (`#[uniffi(name = "Coord")] struct Coordinate`), if any.
+pub(super) fn rust_named(mut name: Name, orig: Option<String>) -> Name {
+    if let Some(rust) = orig {
+        name.rust = rust;
+    }
+    name
 }

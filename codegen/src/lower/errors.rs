@@ -32,6 +32,7 @@ impl Lowerer<'_, '_> {
         self.lowering(&e.name, None);
         let config = configured(&self.cx.config.errors, &e.name);
         let name = self.name(self.cx.spans.def(&e.name), &e.name);
+        let name = super::data::rust_named(name, e.orig_name.clone());
         let base = self.error_base(&e.name, config);
         let variant_attrs: BTreeSet<String> = e
             .variants
@@ -46,6 +47,7 @@ impl Lowerer<'_, '_> {
             let fields = self.error_fields(&e.name, &base, &v, &choice.bases, &variant_attrs);
             let class = self.assign_class(&mut classes, choice, variants.len());
             let vname = self.name(self.cx.spans.member(&e.name, &v.name), &v.name);
+            let vname = super::data::rust_named(vname, v.orig_name.clone());
             variants.push(Variant {
                 name: vname,
                 class,
@@ -161,7 +163,7 @@ impl Lowerer<'_, '_> {
                     rust: i.to_string(),
                 }
             } else {
-                self.name(fspan.clone(), &f.name)
+                super::data::rust_named(self.name(fspan.clone(), &f.name), f.orig_name.clone())
             };
             let python = fname.python.as_str();
             let taken_by_base = bases

@@ -485,7 +485,10 @@ impl Lowerer<'_, '_> {
                 foreign: None,
                 // Set once every call is lowered.
                 is_error: false,
-                name: self.glue_type_name(spans.def(&o.name), &o.name),
+                name: data::rust_named(
+                    self.glue_type_name(spans.def(&o.name), &o.name),
+                    o.orig_name.clone(),
+                ),
                 traits: self.traits.get(&o.name).copied().unwrap_or_default(),
                 docstring: o.docstring,
                 constructor: None,

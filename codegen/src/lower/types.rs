@@ -75,7 +75,7 @@ impl Lowerer<'_, '_> {
             && lower.is_none()
             && builtin.as_ref().is_some_and(Type::is_scalar);
         Custom {
-            name: self.glue_type_name(span, &c.name),
+            name: super::data::rust_named(self.glue_type_name(span, &c.name), c.orig_name.clone()),
             docstring: c.docstring,
             builtin: builtin.unwrap_or(Type::String),
             try_lift,
