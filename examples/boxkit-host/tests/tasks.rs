@@ -4,8 +4,25 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+/// A fresh folder holding scripts, removed when the test ends.
+struct Scripts(PathBuf);
+
+impl std::ops::Deref for Scripts {
+    type Target = PathBuf;
+
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for Scripts {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A fresh folder holding `files` (path, source).
-fn scripts(test: &str, files: &[(&str, &str)]) -> PathBuf {
+fn scripts(test: &str, files: &[(&str, &str)]) -> Scripts {
     let dir = std::env::temp_dir().join(format!("boxkit-host-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     for (path, source) in files {
@@ -13,7 +30,7 @@ fn scripts(test: &str, files: &[(&str, &str)]) -> PathBuf {
         std::fs::create_dir_all(file.parent().expect("a file in the folder")).expect("folder");
         std::fs::write(file, source).expect("script");
     }
-    dir
+    Scripts(dir)
 }
 
 /// The exit code, stdout and stderr of the host on `dir`.
