@@ -294,18 +294,14 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
     });
     w.line("");
     // A trait may require `Debug` of its implementations (UniFFI's own
-    // bridges have it).
-    w.line("/// Shows the Python object it calls.");
-    w.block(format!("impl ::std::fmt::Debug for {name} {{"), "}", |w| {
-        let head = "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {";
-        w.block(head, "}", |w| {
-            w.line(format!(
-                "f.debug_tuple({}).field(&self._object).finish()",
-                types::rust_str(&name)
-            ));
-        });
-    });
-    w.line("");
+    // bridges have it); a foreign trait's `[Traits=(Debug)]` shows the
+    // object's `repr()` instead (`foreign_impls`).
+    let repr = c
+        .trait_object
+        .is_some_and(|o| paths.api.object(o).traits.debug);
+    if !repr {
+        debug_impl(&mut w, &name);
+    }
     w.block(format!("impl {name} {{"), "}", |w| {
         boxed_fn(w, paths, id);
         w.line("");
@@ -338,6 +334,21 @@ pub fn bridge(paths: &Paths<'_>, id: CallbackId) -> Vec<String> {
 
 /// `_arced`: a Python implementation of a trait as the trait object Rust
 /// holds, remembered so that Rust handing it back gives the same object.
+/// `Debug` of a bridge: the Python object it calls.
+fn debug_impl(w: &mut Writer, name: &str) {
+    w.line("/// Shows the Python object it calls.");
+    w.block(format!("impl ::std::fmt::Debug for {name} {{"), "}", |w| {
+        let head = "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {";
+        w.block(head, "}", |w| {
+            w.line(format!(
+                "f.debug_tuple({}).field(&self._object).finish()",
+                types::rust_str(name)
+            ));
+        });
+    });
+    w.line("");
+}
+
 fn arced_fn(w: &mut Writer, core: &str) {
     w.line("/// Wraps `object` as the trait object Rust holds, and remembers it:");
     w.line("/// while Rust holds it, handing it back to Python gives `object` itself.");
