@@ -97,10 +97,15 @@ fn method_doc(m: &crate::model::CallbackMethod) -> String {
 
 fn class(c: &Callback, spelling: Spelling) -> ClassView {
     let any_abstract = c.methods.iter().any(|m| m.required);
-    let doc = c
-        .docstring
-        .clone()
-        .unwrap_or_else(|| format!("A `{}` listener.", c.name.udl));
+    // The interface's own docstring, as UniFFI's Python has it; bindery's
+    // note where it has none.
+    let doc = c.docstring.clone().unwrap_or_else(|| {
+        format!(
+            "A `{}` listener.\n\nSubclass it and override the methods you need. The others do nothing\n\
+             and cost nothing: the bridge skips them without taking the GIL.",
+            c.name.udl
+        )
+    });
     ClassView {
         name: c.name.python.clone(),
         protocol: crate::model::protocol_name(&c.name.python),
@@ -125,14 +130,7 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
         } else {
             String::new()
         },
-        doc: py_docstring(
-            &format!(
-                "{}\n\nSubclass it and override the methods you need. The others do nothing\n\
-                 and cost nothing: the bridge skips them without taking the GIL.",
-                doc.trim()
-            ),
-            "    ",
-        ),
+        doc: py_docstring(doc.trim(), "    "),
         methods: c
             .methods
             .iter()

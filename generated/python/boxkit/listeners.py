@@ -56,9 +56,6 @@ class EventListener:
     """Receives lifecycle events. Methods are called from the thread doing the
     work, which for commands is a boxkit worker thread. A listener needs only
     the methods it wants.
-
-    Subclass it and override the methods you need. The others do nothing
-    and cost nothing: the bridge skips them without taking the GIL.
     """
 
     def on_box_created(self, box_id: _builtins.str) -> None:
