@@ -70,12 +70,7 @@ impl Lowerer<'_, '_> {
             for (i, f) in v.fields.into_iter().enumerate() {
                 let fspan = self.cx.spans.arg(&e.name, &v.name, &f.name);
                 let fname = if f.name.is_empty() {
-                    // A tuple variant's field (`Field::is_positional`).
-                    Name {
-                        udl: String::new(),
-                        python: format!("_{i}"),
-                        rust: i.to_string(),
-                    }
+                    positional(i)
                 } else {
                     let mut fname = rust_named(self.name(fspan.clone(), &f.name), f.orig_name);
                     fname.python = names::variant_field_name(&f.name);
@@ -141,6 +136,17 @@ impl Lowerer<'_, '_> {
             non_exhaustive: e.non_exhaustive,
             variants,
         }
+    }
+}
+
+/// The name of a tuple variant's field `i` (`Field::is_positional`): no
+/// UDL name, `i` in Rust (`V { 0: x }`), `_i` in Python, as PyO3 and
+/// UniFFI's Python spell it (read by index too).
+pub(super) fn positional(i: usize) -> Name {
+    Name {
+        udl: String::new(),
+        python: format!("_{i}"),
+        rust: i.to_string(),
     }
 }
 

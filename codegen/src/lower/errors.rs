@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diagnostics::{Annotate, Code, Diagnostic, Source};
-use crate::model::{ClassField, ErrorClass, ErrorType, Field, Name, Type, Variant};
+use crate::model::{ClassField, ErrorClass, ErrorType, Field, Type, Variant};
 use crate::names;
 
 use super::{configured, Lowerer};
@@ -155,13 +155,7 @@ impl Lowerer<'_, '_> {
         for (i, f) in v.fields.iter().enumerate() {
             let fspan = spans.arg(error, &v.name, &f.name);
             let fname = if f.name.is_empty() {
-                // A tuple variant's field (`Field::is_positional`): `_0` in
-                // Python, as an enum's, and read by index too.
-                Name {
-                    udl: String::new(),
-                    python: format!("_{i}"),
-                    rust: i.to_string(),
-                }
+                super::data::positional(i)
             } else {
                 super::data::rust_named(self.name(fspan.clone(), &f.name), f.orig_name.clone())
             };
