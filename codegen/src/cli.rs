@@ -224,7 +224,7 @@ fn crate_items(config: &str, out: &Utf8Path) -> Result<Option<Vec<uniffi_meta::M
             out.join(format!("../{}", name.get_ref()))
         }
     };
-    let (library, ident) = crate::metadata::build(&crate_dir)?;
+    let (library, ident) = crate::metadata::build(&crate_dir, None)?;
     let bytes = std::fs::read(&library).map_err(|e| format!("cannot read {library}: {e}"))?;
     let items = crate::metadata::items_in_library(&bytes)
         .map_err(|e| format!("cannot read the proc-macro items of {library}: {e}"))?;

@@ -22,14 +22,23 @@ const SYMBOL_PREFIX: &str = "UNIFFI_META_";
 /// workspace, target folder and features) and returns the built file: the
 /// `rlib` when there is one (it holds the crate's own items only), else the
 /// static or dynamic library, with the library's name as Rust paths spell
-/// it. Cargo's messages go to stderr as they come.
-pub fn build(crate_dir: &Utf8Path) -> Result<(Utf8PathBuf, String), String> {
+/// it. Cargo's messages go to stderr as they come. `target_dir` overrides
+/// the target folder cargo would use.
+pub fn build(
+    crate_dir: &Utf8Path,
+    target_dir: Option<&Utf8Path>,
+) -> Result<(Utf8PathBuf, String), String> {
     let manifest = crate_dir.join("Cargo.toml");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = Command::new(&cargo)
+    let mut command = Command::new(&cargo);
+    command
         .args(["build", "--lib", "--message-format=json-render-diagnostics"])
         .arg("--manifest-path")
-        .arg(manifest.as_str())
+        .arg(manifest.as_str());
+    if let Some(target) = target_dir {
+        command.env("CARGO_TARGET_DIR", target.as_str());
+    }
+    let output = command
         .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| format!("could not run `{cargo}` to build `{manifest}`: {e}"))?;
@@ -235,6 +244,38 @@ mod tests {
         assert!(decode(&[vec![0xff, 1, 2]])
             .unwrap_err()
             .contains("uniffi 0.32"));
+    }
+
+    /// A crate with two statics named as UniFFI's macros name theirs, one
+    /// of another name and an empty one, built by cargo and read back; then
+    /// the same crate broken.
+    #[test]
+    fn a_built_librarys_uniffi_statics_are_read() {
+        let dir = std::env::temp_dir().join(format!("bindery-build-{}", std::process::id()));
+        let dir = Utf8PathBuf::from_path_buf(dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        let manifest = "[package]\nname = \"meta-probe\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
+        std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+        let source = "#[no_mangle]\npub static UNIFFI_META_PROBE_A: [u8; 3] = [1, 2, 3];\n\
+                      #[no_mangle]\npub static UNIFFI_META_PROBE_B: [u8; 2] = [9, 8];\n\
+                      #[no_mangle]\npub static UNIFFI_META_EMPTY: [u8; 0] = [];\n\
+                      #[no_mangle]\npub static OTHER_STATIC: [u8; 1] = [7];\n";
+        std::fs::write(dir.join("src/lib.rs"), source).unwrap();
+        // A target folder of its own: the one of the running tests is locked.
+        let target = dir.join("target");
+        let (library, name) = build(&dir, Some(&target)).unwrap();
+        assert_eq!(
+            (library.extension(), name.as_str()),
+            (Some("rlib"), "meta_probe")
+        );
+        let mut items = items_in_library(&std::fs::read(&library).unwrap()).unwrap();
+        items.sort();
+        assert_eq!(items, vec![vec![1, 2, 3], vec![9, 8]]);
+        std::fs::write(dir.join("src/lib.rs"), "pub fn broken(").unwrap();
+        let error = build(&dir, Some(&target)).unwrap_err();
+        assert!(error.contains("failed (cargo's messages above)"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

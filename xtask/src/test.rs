@@ -321,7 +321,7 @@ fn fixture(venv: &Venv, dir: &Utf8Path, scratch: &Utf8Path) -> Result<(), String
 /// committed.
 fn crate_items_fresh(dir: &Utf8Path) -> Result<(), String> {
     use bindery_codegen::metadata;
-    let (library, ident) = metadata::build(&dir.join("core"))?;
+    let (library, ident) = metadata::build(&dir.join("core"), None)?;
     let bytes = std::fs::read(&library).map_err(|e| format!("{library}: {e}"))?;
     let items = metadata::own_items(metadata::items_in_library(&bytes)?, &ident)?;
     let hex = metadata::to_hex(&items);
