@@ -118,26 +118,31 @@ pub fn array(indent: usize, prefix: &str, items: &[String], suffix: &str) -> Str
     out
 }
 
-/// A match arm `pattern => Path { fields },` at column `indent`, laid out as
-/// rustfmt does: on the arm's line if it fits, else in a block if the literal
-/// then fits on one line, else one field per line.
 /// `pattern => path(values),`: a tuple variant built from `values`, laid
 /// out as `match_arm` lays out a struct literal.
 pub fn tuple_arm(indent: usize, pattern: &str, path: &str, values: &[String]) -> String {
     let literal = format!("{path}({})", values.join(", "));
-    let pad = " ".repeat(indent);
     if indent + pattern.len() + 4 + literal.len() < MAX_WIDTH {
         format!("{pattern} => {literal},")
     } else {
-        let mut out = format!("{pattern} => {path}(\n");
-        for v in values {
-            out.push_str(&format!("{pad}    {v},\n"));
-        }
-        out.push_str(&format!("{pad}),"));
-        out
+        one_per_line(indent, &format!("{pattern} => {path}("), values, "),")
     }
 }
 
+/// `head`, then each item on a line of its own, then `tail` at `indent`.
+fn one_per_line(indent: usize, head: &str, items: &[String], tail: &str) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = format!("{head}\n");
+    for item in items {
+        out.push_str(&format!("{pad}    {item},\n"));
+    }
+    out.push_str(&format!("{pad}{tail}"));
+    out
+}
+
+/// A match arm `pattern => Path { fields },` at column `indent`, laid out as
+/// rustfmt does: on the arm's line if it fits, else in a block if the literal
+/// then fits on one line, else one field per line.
 pub fn match_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) -> String {
     let literal = if fields.is_empty() {
         path.to_string()
@@ -152,11 +157,6 @@ pub fn match_arm(indent: usize, pattern: &str, path: &str, fields: &[String]) ->
         // (A literal without fields, `V {}` included, cannot break further.)
         format!("{pattern} => {{\n{pad}    {literal}\n{pad}}}")
     } else {
-        let mut out = format!("{pattern} => {path} {{\n");
-        for f in fields {
-            out.push_str(&format!("{pad}    {f},\n"));
-        }
-        out.push_str(&format!("{pad}}},"));
-        out
+        one_per_line(indent, &format!("{pattern} => {path} {{"), fields, "},")
     }
 }
