@@ -568,6 +568,14 @@ impl Callable {
 }
 
 impl Object {
+    /// `[Trait, WithForeign]`: Python classes may subclass its class to
+    /// implement the trait (an instance of such a subclass holds no Rust
+    /// object). Not when it is thrown as an error: that class is an
+    /// exception's payload.
+    pub fn subclassable(&self) -> bool {
+        self.foreign.is_some() && !self.is_error
+    }
+
     /// Its primary constructor, named constructors and methods.
     pub fn members(&self) -> impl Iterator<Item = &Callable> {
         self.constructor

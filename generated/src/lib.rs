@@ -686,7 +686,9 @@ impl<'a, 'py> ::pyo3::FromPyObject<'a, 'py> for Bindery_Dyn_ExecPolicy {
 
     fn extract(_obj: ::pyo3::Borrowed<'a, 'py, ::pyo3::PyAny>) -> ::pyo3::PyResult<Self> {
         if let Ok(_native) = _obj.cast::<BinderyExecPolicy>() {
-            return Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)));
+            if let Some(_inner) = &_native.get()._inner {
+                return Ok(Self(::std::sync::Arc::clone(_inner)));
+            }
         }
         Bindery_Foreign_ExecPolicy::_arced(&_obj).map(Self)
     }
@@ -701,7 +703,7 @@ impl<'py> ::pyo3::IntoPyObject<'py> for Bindery_Dyn_ExecPolicy {
         if let Some(_object) = bindery_foreign_object(_py, &self.0) {
             return Ok(_object);
         }
-        ::pyo3::Bound::new(_py, BinderyExecPolicy { _inner: self.0.into() })
+        ::pyo3::Bound::new(_py, BinderyExecPolicy { _inner: Some(self.0.into()) })
             .map(::pyo3::Bound::into_any)
     }
 }
@@ -1708,6 +1710,7 @@ fn bindery_unpicklable(class: &str) -> ::pyo3::PyErr {
 /// Consulted before every command: one implemented in Rust
 /// (`allow_programs`), or any Python object with `allow_exec`.
 #[::pyo3::pyclass(
+    subclass,
     frozen,
     weakref,
     eq,
@@ -1718,13 +1721,14 @@ fn bindery_unpicklable(class: &str) -> ::pyo3::PyErr {
 )]
 #[derive(Clone)]
 pub struct BinderyExecPolicy {
-    _inner: bindery_held::Held<dyn ::boxkit::ExecPolicy>,
+    _inner: Option<bindery_held::Held<dyn ::boxkit::ExecPolicy>>,
 }
 
-/// Two Python objects are equal when they wrap the same Rust object.
+/// Two Python objects are equal when they wrap the same Rust object, or are
+/// the same instance of a Python subclass.
 impl PartialEq for BinderyExecPolicy {
     fn eq(&self, other: &Self) -> bool {
-        ::std::sync::Arc::ptr_eq(&self._inner, &other._inner)
+        self.bindery_address() == other.bindery_address()
     }
 }
 
@@ -1732,7 +1736,30 @@ impl Eq for BinderyExecPolicy {}
 
 impl ::std::hash::Hash for BinderyExecPolicy {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
-        ::std::hash::Hash::hash(&::std::sync::Arc::as_ptr(&self._inner).cast::<()>(), state);
+        ::std::hash::Hash::hash(&self.bindery_address(), state);
+    }
+}
+
+impl BinderyExecPolicy {
+    /// What identifies the object: its Rust object's address, or its own for an
+    /// instance of a Python subclass.
+    fn bindery_address(&self) -> *const () {
+        match &self._inner {
+            Some(inner) => ::std::sync::Arc::as_ptr(inner).cast::<()>(),
+            None => (self as *const Self).cast::<()>(),
+        }
+    }
+
+    /// The Rust object; an instance of a Python subclass has none, and a method
+    /// it does not define reaches here.
+    fn bindery_inner(&self) -> ::pyo3::PyResult<&::std::sync::Arc<dyn ::boxkit::ExecPolicy>> {
+        match &self._inner {
+            Some(inner) => Ok(inner),
+            None => {
+                let message = "a Python subclass of 'ExecPolicy' must define the methods of the trait it implements";
+                Err(::pyo3::exceptions::PyNotImplementedError::new_err(message))
+            }
+        }
     }
 }
 
@@ -1744,7 +1771,23 @@ impl BinderyExecPolicy {
     }
 
     fn __repr__(&self) -> String {
-        format!("<boxkit.ExecPolicy at {:p}>", ::std::sync::Arc::as_ptr(&self._inner))
+        format!("<boxkit.ExecPolicy at {:p}>", self.bindery_address())
+    }
+
+    /// A Python subclass implements the trait itself: its instances hold no Rust object.
+    #[new]
+    #[classmethod]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn bindery_subclass(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>,
+        _kwargs: Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>,
+    ) -> ::pyo3::PyResult<Self> {
+        if _cls.is(_cls.py().get_type::<Self>()) {
+            let message = "cannot create 'ExecPolicy' instances: they come from Rust (subclass it to implement it in Python)";
+            return Err(::pyo3::exceptions::PyTypeError::new_err(message));
+        }
+        Ok(Self { _inner: None })
     }
 
     /// Whether `command` may run in the box: `false` refuses it
@@ -1755,8 +1798,9 @@ impl BinderyExecPolicy {
         box_id: String,
         command: Vec<String>,
     ) -> ::pyo3::PyResult<bool> {
+        let _inner = self.bindery_inner()?;
         let _result = bindery_calls::detach(_py, || {
-            ::boxkit::ExecPolicy::allow_exec(&**self._inner, box_id, command)
+            ::boxkit::ExecPolicy::allow_exec(&**_inner, box_id, command)
         })?;
         _result.map_err(|e| bindery_boxkit_error_to_py(_py, e))
     }

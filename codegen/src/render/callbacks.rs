@@ -428,10 +428,20 @@ pub fn dyn_value(paths: &Paths<'_>, id: ObjectId) -> Vec<String> {
         &mut w,
         (&name, &[]),
         |w| {
+            // An instance of a Python subclass holds no Rust object: it is
+            // bridged like any Python implementation.
             w.block(
                 format!("if let Ok(_native) = _obj.cast::<{class}>() {{"),
                 "}",
-                |w| w.line("return Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)));"),
+                |w| {
+                    if o.subclassable() {
+                        w.block("if let Some(_inner) = &_native.get()._inner {", "}", |w| {
+                            w.line("return Ok(Self(::std::sync::Arc::clone(_inner)));")
+                        })
+                    } else {
+                        w.line("return Ok(Self(::std::sync::Arc::clone(&_native.get()._inner)));")
+                    }
+                },
             );
             w.line(format!("{bridge}::_arced(&_obj).map(Self)"));
         },
@@ -441,8 +451,13 @@ pub fn dyn_value(paths: &Paths<'_>, id: ObjectId) -> Vec<String> {
                 "}",
                 |w| w.line("return Ok(_object);"),
             );
+            let inner = if o.subclassable() {
+                "Some(self.0.into())"
+            } else {
+                "self.0.into()"
+            };
             w.line(format!(
-                "::pyo3::Bound::new(_py, {class} {{ _inner: self.0.into() }}).map(::pyo3::Bound::into_any)"
+                "::pyo3::Bound::new(_py, {class} {{ _inner: {inner} }}).map(::pyo3::Bound::into_any)"
             ));
         },
     );

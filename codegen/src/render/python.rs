@@ -1262,7 +1262,13 @@ fn object_stub(paths: &Paths<'_>, o: &crate::model::Object) -> StubClass {
     }
     StubClass {
         name: o.name.python.clone(),
-        decorator: "@_typing.final".into(),
+        // Python subclasses of a `[Trait, WithForeign]` class implement it;
+        // its instance layout is its own (stubtest checks it).
+        decorator: if o.subclassable() {
+            "@_typing_extensions.disjoint_base".into()
+        } else {
+            "@_typing.final".into()
+        },
         docstring: o.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes: Vec::new(),
         members,
@@ -1344,7 +1350,10 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     }
     // What the stub's annotations and decorators use `_typing` for: classes
     // (`final`, `Self`, `TypeAlias`), aliases, and coroutines' `Coroutine`.
-    if !api.objects.is_empty()
+    if api
+        .objects
+        .iter()
+        .any(|o| !o.subclassable() || o.context_exit.is_some())
         || !api.records.is_empty()
         || api.enums.iter().any(|e| !e.flat)
         || !api.customs.is_empty()
@@ -1352,7 +1361,7 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
     {
         standard.push("typing".into());
     }
-    if api.enums.iter().any(|e| !e.flat) {
+    if api.enums.iter().any(|e| !e.flat) || api.objects.iter().any(|o| o.subclassable()) {
         third_party.push("typing_extensions".to_string());
     }
     if api.objects.iter().any(|o| o.context_exit.is_some()) {

@@ -104,7 +104,8 @@ struct Object {
     /// The protocol methods at the top of `#[pymethods]` (`__repr__`, ...).
     dunders: Vec<String>,
     name: String,
-    core: String,
+    /// The type of `_inner`: an `Option` for a class Python may subclass.
+    held: String,
     methods: Vec<Method>,
 }
 
@@ -859,12 +860,11 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
             }
             let via_trait = o.is_trait.then(|| plan.core(&o.name));
             for m in &o.methods {
-                methods.extend(method(
-                    plan,
-                    m,
-                    class,
-                    Receiver::Object(via_trait.as_deref()),
-                ));
+                let receiver = Receiver::Object {
+                    via_trait: via_trait.as_deref(),
+                    subclassable: o.subclassable(),
+                };
+                methods.extend(method(plan, m, class, receiver));
             }
             let name = plan.glue(&o.name);
             let traits = o.traits;
@@ -881,6 +881,9 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                 doc: types::rust_doc(class_doc(o).as_deref()),
                 attr: {
                     let mut items: Vec<String> = flags.split(", ").map(String::from).collect();
+                    if o.subclassable() {
+                        items.insert(0, "subclass".to_string());
+                    }
                     items.extend([
                         format!("module = {}", types::rust_str(&api.package)),
                         format!("name = {}", types::rust_str(&o.name.python)),
@@ -889,8 +892,19 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                     let allow = data::allow_case(&name).map(|a| format!("\n{a}"));
                     layout::attribute("::pyo3::pyclass", &items) + &allow.unwrap_or_default()
                 },
+                held: if o.subclassable() {
+                    format!("Option<bindery_held::Held<{core}>>")
+                } else {
+                    format!("bindery_held::Held<{core}>")
+                },
                 impls: {
-                    let mut impls = object_impls(&name, traits, o.is_trait);
+                    let mut impls = if o.subclassable() {
+                        // Read by the methods and `__str__` alone.
+                        let read = !o.methods.is_empty() || traits.display;
+                        subclassable_impls(&name, (&core, read), &o.name.python)
+                    } else {
+                        object_impls(&name, traits, o.is_trait)
+                    };
                     if o.is_error {
                         impls.extend(object_error(plan, ObjectId(i)));
                     }
@@ -905,14 +919,17 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
                             display: traits.display || o.is_error,
                             ..traits
                         },
+                        o.subclassable(),
                     );
+                    if o.subclassable() {
+                        dunders.extend(subclass_new(&o.name.python));
+                    }
                     if let Some(k) = o.context_exit {
                         dunders.extend(context_manager(&o.methods[k].name.python));
                     }
                     dunders
                 },
                 name,
-                core,
                 methods,
             }
         })
@@ -1001,6 +1018,91 @@ fn object_impls(name: &str, traits: crate::model::Traits, is_trait: bool) -> Vec
     w.finish()
 }
 
+/// The `__new__` of a class Python may subclass to implement its trait:
+/// a subclass's instance holds no Rust object; the class itself, as
+/// without a constructor, cannot be instantiated.
+fn subclass_new(python: &str) -> Vec<String> {
+    let message = format!(
+        "cannot create '{python}' instances: they come from Rust (subclass it to implement it in Python)"
+    );
+    let mut w = Writer::at(4);
+    w.line("");
+    w.line("/// A Python subclass implements the trait itself: its instances hold no Rust object.");
+    w.lines([
+        "#[new]",
+        "#[classmethod]",
+        "#[pyo3(signature = (*_args, **_kwargs))]",
+    ]);
+    let params = [
+        "_cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>".to_string(),
+        "_args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>".to_string(),
+        "_kwargs: Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>".to_string(),
+    ];
+    let head = list(
+        w.column(),
+        "fn bindery_subclass",
+        &params,
+        " -> ::pyo3::PyResult<Self> {",
+    );
+    w.block(head, "}", |w| {
+        w.block("if _cls.is(_cls.py().get_type::<Self>()) {", "}", |w| {
+            w.line(format!("let message = {};", types::rust_str(&message)));
+            w.line("return Err(::pyo3::exceptions::PyTypeError::new_err(message));");
+        });
+        w.line("Ok(Self { _inner: None })");
+    });
+    w.finish()
+}
+
+/// Equality and hashing of a class Python may subclass: by the Rust
+/// object's identity, or the Python object's for a subclass's instance;
+/// and `bindery_inner`, the Rust object its methods call.
+fn subclassable_impls(name: &str, (core, read): (&str, bool), python: &str) -> Vec<String> {
+    let mut w = Writer::at(0);
+    w.line("");
+    w.line("/// Two Python objects are equal when they wrap the same Rust object, or are");
+    w.line("/// the same instance of a Python subclass.");
+    w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
+        w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
+            w.line("self.bindery_address() == other.bindery_address()")
+        })
+    });
+    w.line("");
+    w.line(format!("impl Eq for {name} {{}}"));
+    data::hash_impl(&mut w, name, "&self.bindery_address()");
+    w.line("");
+    w.block(format!("impl {name} {{"), "}", |w| {
+        w.line("/// What identifies the object: its Rust object's address, or its own for an");
+        w.line("/// instance of a Python subclass.");
+        w.block("fn bindery_address(&self) -> *const () {", "}", |w| {
+            w.block("match &self._inner {", "}", |w| {
+                w.line("Some(inner) => ::std::sync::Arc::as_ptr(inner).cast::<()>(),");
+                w.line("None => (self as *const Self).cast::<()>(),");
+            })
+        });
+        if !read {
+            return;
+        }
+        w.line("");
+        w.line("/// The Rust object; an instance of a Python subclass has none, and a method");
+        w.line("/// it does not define reaches here.");
+        let head = format!("fn bindery_inner(&self) -> ::pyo3::PyResult<&::std::sync::Arc<{core}>> {{");
+        w.block(head, "}", |w| {
+            w.block("match &self._inner {", "}", |w| {
+                w.line("Some(inner) => Ok(inner),");
+                let message = format!(
+                    "a Python subclass of '{python}' must define the methods of the trait it implements"
+                );
+                w.block("None => {", "}", |w| {
+                    w.line(format!("let message = {};", types::rust_str(&message)));
+                    w.line("Err(::pyo3::exceptions::PyNotImplementedError::new_err(message))");
+                });
+            })
+        });
+    });
+    w.finish()
+}
+
 /// `__repr__` (the address, or Rust's `Debug`) and `__str__` (`Display`).
 /// For an interface thrown as an error: `_raise`, the exception wrapping
 /// a Rust object, and the newtype its values cross as (an instance of the
@@ -1075,7 +1177,12 @@ fn object_error(plan: &Paths<'_>, id: ObjectId) -> Vec<String> {
     w.finish()
 }
 
-fn object_dunders(package: &str, python: &str, traits: crate::model::Traits) -> Vec<String> {
+fn object_dunders(
+    package: &str,
+    python: &str,
+    traits: crate::model::Traits,
+    subclassable: bool,
+) -> Vec<String> {
     let mut w = Writer::at(4);
     // A Rust object cannot be rebuilt from bytes: say so, naming the class.
     w.line("/// Refuses pickling: the object lives in Rust.");
@@ -1084,17 +1191,28 @@ fn object_dunders(package: &str, python: &str, traits: crate::model::Traits) -> 
         w.laid_out(&list(w.column(), "Err(bindery_unpicklable", &[class], ")"));
     });
     w.line("");
+    let repr = types::rust_str(&format!("<{package}.{python} at {{:p}}>"));
     w.block("fn __repr__(&self) -> String {", "}", |w| {
-        if traits.debug {
-            w.line("format!(\"{:?}\", self._inner)");
-        } else {
-            let repr = types::rust_str(&format!("<{package}.{python} at {{:p}}>"));
-            w.line(format!(
+        match (subclassable, traits.debug) {
+            (false, true) => w.line("format!(\"{:?}\", self._inner)"),
+            (false, false) => w.line(format!(
                 "format!({repr}, ::std::sync::Arc::as_ptr(&self._inner))"
-            ));
+            )),
+            (true, true) => w.block("match &self._inner {", "}", |w| {
+                w.line("Some(inner) => format!(\"{:?}\", inner),");
+                w.line(format!("None => format!({repr}, self.bindery_address()),"));
+            }),
+            (true, false) => w.line(format!("format!({repr}, self.bindery_address())")),
         }
     });
-    if traits.display {
+    if traits.display && subclassable {
+        w.line("");
+        w.block(
+            "fn __str__(&self) -> ::pyo3::PyResult<String> {",
+            "}",
+            |w| w.line("Ok(self.bindery_inner()?.to_string())"),
+        );
+    } else if traits.display {
         w.line("");
         w.block("fn __str__(&self) -> String {", "}", |w| {
             w.line("self._inner.to_string()")
@@ -1480,7 +1598,12 @@ enum Receiver<'a> {
     Function(&'a str),
     /// A method; of a trait object, its trait's path: the call names the
     /// trait, since a supertrait (`Display`) may have a method of that name.
-    Object(Option<&'a str>),
+    /// Of a class Python may subclass, the object is read through
+    /// `bindery_inner` (a subclass's instance holds none).
+    Object {
+        via_trait: Option<&'a str>,
+        subclassable: bool,
+    },
     Constructor(&'a str),
     NamedConstructor(&'a str),
 }
@@ -1579,7 +1702,7 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
     }
     match receiver {
         Receiver::Function(_) => attrs.push("#[::pyo3::pyfunction]".to_string()),
-        Receiver::Object(_) => params.push("&self".to_string()),
+        Receiver::Object { .. } => params.push("&self".to_string()),
         Receiver::Constructor(_) => attrs.push("#[new]".to_string()),
         Receiver::NamedConstructor(_) => {
             attrs.push("#[classmethod]".to_string());
@@ -1655,20 +1778,28 @@ fn method_body(
     let (mut body, mut call_args) = lowered_arguments(paths, c);
     let target = match receiver {
         Receiver::Function(krate) => format!("{krate}::{}", c.name.rust),
-        Receiver::Object(Some(path)) => {
-            let this = if c.self_by_arc {
-                "::std::sync::Arc::clone(&self._inner)"
-            } else {
-                // Through the `Held` and its `Arc` to the object.
-                "&**self._inner"
+        Receiver::Object {
+            via_trait: Some(path),
+            subclassable,
+        } => {
+            // Through the `Held` (or the `&Arc` `bindery_inner` gives) and
+            // its `Arc` to the object.
+            let this = match (subclassable, c.self_by_arc) {
+                (false, true) => "::std::sync::Arc::clone(&self._inner)",
+                (false, false) => "&**self._inner",
+                (true, true) => "::std::sync::Arc::clone(_inner)",
+                (true, false) => "&**_inner",
             };
+            if *subclassable {
+                body.insert(0, "let _inner = self.bindery_inner()?;".to_string());
+            }
             call_args.insert(0, this.to_string());
             format!("{path}::{}", c.name.rust)
         }
-        Receiver::Object(None) if c.self_by_arc => {
+        Receiver::Object { .. } if c.self_by_arc => {
             format!("::std::sync::Arc::clone(&self._inner).{}", c.name.rust)
         }
-        Receiver::Object(None) => format!("self._inner.{}", c.name.rust),
+        Receiver::Object { .. } => format!("self._inner.{}", c.name.rust),
         Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
@@ -1736,17 +1867,26 @@ fn async_body(
     // The future owns what it uses: a method's future, its own `Arc` of the object.
     let target = match receiver {
         Receiver::Function(krate) => format!("{krate}::{}", c.name.rust),
-        Receiver::Object(Some(path)) => {
+        Receiver::Object {
+            via_trait: Some(path),
+            ..
+        } => {
             let this = if c.self_by_arc { "_inner" } else { "&*_inner" };
             call_args.insert(0, this.to_string());
             format!("{path}::{}", c.name.rust)
         }
-        Receiver::Object(None) => format!("_inner.{}", c.name.rust),
+        Receiver::Object { .. } => format!("_inner.{}", c.name.rust),
         Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
-    if matches!(receiver, Receiver::Object(_)) {
-        body.push("let _inner = ::std::sync::Arc::clone(&self._inner);".to_string());
+    match receiver {
+        Receiver::Object {
+            subclassable: true, ..
+        } => body.push("let _inner = ::std::sync::Arc::clone(self.bindery_inner()?);".to_string()),
+        Receiver::Object { .. } => {
+            body.push("let _inner = ::std::sync::Arc::clone(&self._inner);".to_string())
+        }
+        _ => {}
     }
     let one_line = format!(
         "let _future = async move {{ {target}({}).await }};",

@@ -118,7 +118,7 @@ class PathKind:
     def is_directory(self) -> _builtins.bool: ...
     def is_symlink(self) -> _builtins.bool: ...
 
-@_typing.final
+@_typing_extensions.disjoint_base
 class ExecPolicy:
     """Consulted before every command: one implemented in Rust
     (`allow_programs`), or any Python object with `allow_exec`.
