@@ -374,6 +374,10 @@ pub struct CallbackMethod {
     pub callable: Callable,
     /// A listener must define it: configured, or it returns or throws.
     pub required: bool,
+    /// Listed in `[listeners.X] required`: abstract in the base class.
+    /// (One that returns or throws without being listed raises
+    /// `NotImplementedError` there, as UniFFI's Python does.)
+    pub configured: bool,
     /// What Rust receives when this method (without `[Throws]`) fails,
     /// instead of a panic: `[listeners.X] fallbacks`.
     pub fallback: Option<Literal>,

@@ -82,8 +82,9 @@ impl Lowerer<'_, '_> {
             }
             // A flat error thrown from Python becomes its Rust variant, which
             // must then be a unit variant (documented in uniffi-compat.md).
+            let listed = configured.contains(&callable.name.udl.as_str());
             let required = trait_object.is_some()
-                || configured.contains(&callable.name.udl.as_str())
+                || listed
                 || callable.returns.is_some()
                 || callable.throws.is_some();
             let fallback = config
@@ -97,6 +98,7 @@ impl Lowerer<'_, '_> {
             out.push(CallbackMethod {
                 callable,
                 required,
+                configured: listed,
                 fallback,
                 queued,
             });

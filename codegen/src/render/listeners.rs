@@ -10,6 +10,8 @@ struct MethodView {
     signature: String,
     doc: String,
     is_abstract: bool,
+    /// What a method a subclass must define does in the base class.
+    body: Option<String>,
 }
 
 struct ClassView {
@@ -96,7 +98,7 @@ fn method_doc(m: &crate::model::CallbackMethod) -> String {
 }
 
 fn class(c: &Callback, spelling: Spelling) -> ClassView {
-    let any_abstract = c.methods.iter().any(|m| m.required);
+    let any_abstract = c.methods.iter().any(|m| m.configured);
     // The interface's own docstring, as UniFFI's Python has it; bindery's
     // note where it has none.
     let doc = c.docstring.clone().unwrap_or_else(|| {
@@ -137,7 +139,15 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
             .map(|m| MethodView {
                 signature: signature(m, spelling),
                 doc: py_docstring(&method_doc(m), "        "),
-                is_abstract: m.required,
+                is_abstract: m.configured,
+                body: (m.required && !m.configured).then(|| {
+                    format!(
+                        "raise {}(\"{}.{}\")",
+                        spelling.builtin("NotImplementedError"),
+                        c.name.python,
+                        m.callable.name.python
+                    )
+                }),
             })
             .collect(),
     }
@@ -148,7 +158,7 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
     let spelling = plan.spelling;
     let mut imports = Vec::new();
     let bases = api.callbacks.iter().filter(|c| c.trait_object.is_none());
-    if bases.flat_map(|c| &c.methods).any(|m| m.required) {
+    if bases.flat_map(|c| &c.methods).any(|m| m.configured) {
         imports.push("import abc as _abc".to_string());
     }
     let classes: Vec<ClassView> = api.callbacks.iter().map(|c| class(c, spelling)).collect();
@@ -156,7 +166,10 @@ pub fn listeners_py(plan: &Paths<'_>) -> askama::Result<String> {
     // a class spells one so.
     let builtins = classes.iter().any(|c| {
         c.bases.contains("_builtins.")
-            || c.methods.iter().any(|m| m.signature.contains("_builtins."))
+            || c.methods.iter().any(|m| {
+                m.signature.contains("_builtins.")
+                    || m.body.as_ref().is_some_and(|b| b.contains("_builtins."))
+            })
     });
     if builtins {
         imports.push("import builtins as _builtins".to_string());
