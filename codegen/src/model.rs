@@ -539,6 +539,10 @@ pub struct Callable {
     /// `[backend-only]`: the backends that implement it (empty: every one).
     pub backends: Vec<String>,
     pub docstring: Option<String>,
+    /// A method an interface has from a trait it implements (the
+    /// proc-macros' `#[uniffi::export] impl Trait for X`): that trait,
+    /// whose path the call names.
+    pub via_trait: Option<Name>,
 }
 
 #[derive(Debug, Clone)]

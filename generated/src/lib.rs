@@ -62,8 +62,9 @@ fn bindery_no_fields(_: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<(
 /// Maps every variant of `boxkit::BoxkitError` to its class in `boxkit.errors`.
 pub(crate) fn bindery_boxkit_error_to_py(
     py: ::pyo3::Python<'_>,
-    error: ::boxkit::BoxkitError,
+    error: impl ::std::convert::Into<::boxkit::BoxkitError>,
 ) -> ::pyo3::PyErr {
+    let error: ::boxkit::BoxkitError = error.into();
     let message = error.to_string();
     match error {
         ::boxkit::BoxkitError::NotFound { box_id: _f0 } => {

@@ -466,6 +466,7 @@ impl Lowerer<'_, '_> {
             is_async: false,
             backends: Vec::new(),
             docstring,
+            via_trait: None,
         }
     }
 

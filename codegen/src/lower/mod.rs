@@ -182,6 +182,8 @@ struct Items {
     callbacks: Vec<uniffi_meta::CallbackInterfaceMetadata>,
     customs: Vec<uniffi_meta::CustomTypeMetadata>,
     trait_methods: Vec<uniffi_meta::TraitMethodMetadata>,
+    /// `#[uniffi::export] impl Trait for Object`: (object, trait).
+    trait_impls: Vec<(String, String)>,
     functions: Vec<uniffi_meta::FnMetadata>,
     constructors: Vec<uniffi_meta::ConstructorMetadata>,
     methods: Vec<uniffi_meta::MethodMetadata>,
@@ -339,6 +341,7 @@ impl Lowerer<'_, '_> {
         self.item = None;
         let methods = with_trait_methods(items.methods, &trait_methods, &self.ids.objects);
         let mut objects = self.objects(items.objects, items.constructors, methods);
+        self.implemented_traits(&mut objects, &items.trait_impls);
         self.item = None;
         for (i, foreign) in with_foreign.into_iter().enumerate() {
             if foreign {
@@ -413,6 +416,7 @@ impl Lowerer<'_, '_> {
         let mut constructors = Vec::new();
         let mut methods = Vec::new();
         let mut trait_methods = Vec::new();
+        let mut trait_impls = Vec::new();
         for item in metadata {
             match item {
                 Metadata::Namespace(_) | Metadata::UdlFile(_) => {}
@@ -442,17 +446,25 @@ impl Lowerer<'_, '_> {
                         uniffi_meta::UniffiTraitMetadata::Ord { .. } => traits.ord = true,
                     }
                 }
-                Metadata::ObjectTraitImpl(t) => {
-                    let name = match &t.ty {
-                        uniffi_meta::Type::Object { name, .. } => name.clone(),
-                        _ => namespace.to_string(),
-                    };
-                    self.unsupported(
-                        spans.def(&name),
-                        "trait implementations on interfaces",
-                        &name,
-                    );
-                }
+                Metadata::ObjectTraitImpl(t) => match (t.ty, t.trait_ty) {
+                    (
+                        uniffi_meta::Type::Object { name, .. },
+                        uniffi_meta::Type::Object {
+                            name: trait_name, ..
+                        },
+                    ) => trait_impls.push((name, trait_name)),
+                    (ty, _) => {
+                        let name = match ty {
+                            uniffi_meta::Type::Object { name, .. } => name,
+                            _ => namespace.to_string(),
+                        };
+                        self.unsupported(
+                            spans.def(&name),
+                            "implementations of callback interfaces on interfaces",
+                            &name,
+                        );
+                    }
+                },
             }
         }
         Items {
@@ -463,6 +475,7 @@ impl Lowerer<'_, '_> {
             callbacks: by_position(callbacks),
             customs: by_position(customs),
             trait_methods,
+            trait_impls,
             functions: by_position(functions),
             constructors: by_position(constructors),
             methods: by_position(methods),
@@ -722,6 +735,59 @@ fn modules(items: &std::collections::BTreeSet<Metadata>) -> BTreeMap<String, Str
     modules
 }
 
+impl Lowerer<'_, '_> {
+    /// `#[uniffi::export] impl Trait for Object`: the proc-macros export the
+    /// trait's methods as the object's too; those call through the trait's
+    /// path (which the glue need not have in scope).
+    fn implemented_traits(&mut self, objects: &mut [Object], trait_impls: &[(String, String)]) {
+        for (object, trait_name) in trait_impls {
+            let (Some(o), Some(t)) = (
+                self.ids.objects.get(object),
+                self.ids.objects.get(trait_name),
+            ) else {
+                let span = self.cx.spans.def(object);
+                self.unsupported(
+                    span,
+                    "implementing a trait the API does not declare",
+                    object,
+                );
+                continue;
+            };
+            let path = objects[t.0].name.clone();
+            // The receiver as the trait declares it (the object's method
+            // metadata does not tell `&self` from `Arc<Self>`).
+            let of_trait: Vec<(String, bool)> = objects[t.0]
+                .methods
+                .iter()
+                .map(|m| (m.name.udl.clone(), m.self_by_arc))
+                .collect();
+            for m in &mut objects[o.0].methods {
+                if let Some((_, by_arc)) = of_trait.iter().find(|(name, _)| *name == m.name.udl) {
+                    m.via_trait = Some(path.clone());
+                    m.self_by_arc = *by_arc;
+                }
+            }
+        }
+    }
+}
+
+/// A trait's method as a method of `self_name`.
+fn as_method(m: &uniffi_meta::TraitMethodMetadata, self_name: &str) -> uniffi_meta::MethodMetadata {
+    uniffi_meta::MethodMetadata {
+        module_path: m.module_path.clone(),
+        self_name: self_name.to_string(),
+        name: m.name.clone(),
+        orig_name: m.orig_name.clone(),
+        is_async: m.is_async,
+        inputs: m.inputs.clone(),
+        return_type: m.return_type.clone(),
+        throws: m.throws.clone(),
+        takes_self_by_arc: m.takes_self_by_arc,
+        checksum: m.checksum,
+        docstring: m.docstring.clone(),
+    }
+}
+
 /// The methods of the interfaces, with those of traits the proc-macros
 /// export (`#[uniffi::export] trait T`), which come as trait methods, in
 /// their trait's order.
@@ -735,18 +801,6 @@ fn with_trait_methods(
         .filter(|m| objects.contains_key(&m.trait_name))
         .collect();
     of_objects.sort_by_key(|m| (&m.trait_name, m.index));
-    methods.extend(of_objects.into_iter().map(|m| uniffi_meta::MethodMetadata {
-        module_path: m.module_path.clone(),
-        self_name: m.trait_name.clone(),
-        name: m.name.clone(),
-        orig_name: m.orig_name.clone(),
-        is_async: m.is_async,
-        inputs: m.inputs.clone(),
-        return_type: m.return_type.clone(),
-        throws: m.throws.clone(),
-        takes_self_by_arc: m.takes_self_by_arc,
-        checksum: m.checksum,
-        docstring: m.docstring.clone(),
-    }));
+    methods.extend(of_objects.into_iter().map(|m| as_method(m, &m.trait_name)));
     methods
 }

@@ -19,7 +19,10 @@ pub struct DataView {
     pub methods: Vec<String>,
     pub name: String,
     pub core: String,
-    /// Bodies of `From<core> for glue` and `From<glue> for core`.
+    /// The parameter of both conversions (`_value` where a record without
+    /// fields does not read it), and their bodies: `From<core> for glue`
+    /// and `From<glue> for core`.
+    pub value: &'static str,
     pub from_core: Vec<String>,
     pub to_core: Vec<String>,
     /// Trait impls after the conversions (ordering, hashing by the core's value).
@@ -339,6 +342,7 @@ pub fn flat_enum(paths: &Paths<'_>, e: &Enum, slot: usize) -> DataView {
         impls: impls.finish(),
         name,
         core,
+        value: "value",
         from_core,
         to_core,
     }
@@ -424,6 +428,7 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
         impls: trait_impls(&name, &core, e.traits),
         name,
         core,
+        value: "value",
         from_core,
         to_core,
     }

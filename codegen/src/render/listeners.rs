@@ -140,7 +140,8 @@ fn class(c: &Callback, spelling: Spelling) -> ClassView {
                 signature: signature(m, spelling),
                 doc: py_docstring(&method_doc(m), "        "),
                 is_abstract: m.configured,
-                body: (m.required && !m.configured).then(|| {
+                // Only a callback interface has a base class (a trait's is native).
+                body: (c.trait_object.is_none() && m.required && !m.configured).then(|| {
                     format!(
                         "raise {}(\"{}.{}\")",
                         spelling.builtin("NotImplementedError"),

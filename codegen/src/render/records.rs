@@ -126,6 +126,11 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
         head: format!("pub struct {name} {{"),
         body: body.finish(),
         methods: Vec::new(),
+        value: if r.fields.is_empty() {
+            "_value"
+        } else {
+            "value"
+        },
         from_core: vec![format!("        {}", struct_expr(8, "Self", &from_fields))],
         to_core: vec![format!("        {}", struct_expr(8, "Self", &to_fields))],
         impls: impls.finish(),
@@ -352,13 +357,14 @@ fn constructor(w: &mut Writer, paths: &Paths<'_>, r: &Record) {
 }
 
 fn repr(w: &mut Writer, paths: &Paths<'_>, r: &Record) {
-    let head = "fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {";
     let label = types::rust_str(&r.name.python);
+    if r.fields.is_empty() {
+        let head = "fn __repr__(&self) -> ::pyo3::PyResult<String> {";
+        w.block(head, "}", |w| w.line(format!("bindery_repr({label}, &[])")));
+        return;
+    }
+    let head = "fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<String> {";
     w.block(head, "}", |w| {
-        if r.fields.is_empty() {
-            w.line(format!("bindery_repr({label}, &[])"));
-            return;
-        }
         let items: Vec<String> = r
             .fields
             .iter()

@@ -72,8 +72,12 @@ struct ErrorFn {
     allow: Option<&'static str>,
     /// Only the test hooks map an error type no call throws or returns.
     cfg: Option<&'static str>,
-    /// `pub(crate) fn name(py, error) -> PyErr {`, laid out.
+    /// `pub(crate) fn name(py, error) -> PyErr {`, laid out: it takes
+    /// anything that converts into the core's error (UniFFI lets a UDL
+    /// `[Throws=E]` call return an error that is `Into<E>`).
     signature: String,
+    /// The core's error type.
+    core: String,
     arms: Vec<Arm>,
 }
 
@@ -737,10 +741,11 @@ fn error_fn(plan: &Paths<'_>, id: ErrorId) -> ErrorFn {
             &format!("pub(crate) fn {}", plan.to_py_fn(id)),
             &[
                 "py: ::pyo3::Python<'_>".to_string(),
-                format!("error: {}", plan.core(&e.name)),
+                format!("error: impl ::std::convert::Into<{}>", plan.core(&e.name)),
             ],
             " -> ::pyo3::PyErr {",
         ),
+        core: plan.core(&e.name),
         arms: e
             .variants
             .iter()
@@ -860,8 +865,10 @@ fn objects(plan: &Paths<'_>) -> Vec<Object> {
             }
             let via_trait = o.is_trait.then(|| plan.core(&o.name));
             for m in &o.methods {
+                // A method of a trait the object implements names that trait.
+                let implemented = m.via_trait.as_ref().map(|t| plan.core(t));
                 let receiver = Receiver::Object {
-                    via_trait: via_trait.as_deref(),
+                    via_trait: implemented.as_deref().or(via_trait.as_deref()),
                     subclassable: o.subclassable(),
                 };
                 methods.extend(method(plan, m, class, receiver));

@@ -411,7 +411,11 @@ pub fn generate(rng: &mut Rng, size: Size) -> Api {
     }
     for _ in 0..counts[1] {
         let name = names.type_name();
-        let k = 1 + rng.below(size.members);
+        // One in eight has no fields (`dictionary Empty {};` is legal).
+        let k = match rng.below(8) {
+            0 => 0,
+            _ => 1 + rng.below(size.members),
+        };
         let mut fields = fields(rng, &mut names, &api, k, false);
         defaults(rng, &api, &mut fields, false);
         api.records.push(Record {
@@ -859,7 +863,7 @@ impl Api {
             }
         }
         for r in &mut self.records {
-            visit(Members::Fields(&mut r.fields, 1));
+            visit(Members::Fields(&mut r.fields, 0));
         }
         for e in self.enums.iter_mut().chain(&mut self.errors) {
             visit(Members::Variants(&mut e.variants));
