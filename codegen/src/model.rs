@@ -405,6 +405,9 @@ pub struct Record {
     pub docstring: Option<String>,
     pub traits: Traits,
     pub fields: Vec<RecordField>,
+    /// Methods the crate's proc-macros export (`#[uniffi::export] impl R`):
+    /// called on a copy of the Python value, converted for the call.
+    pub methods: Vec<Callable>,
 }
 
 #[derive(Debug, Clone)]
@@ -429,6 +432,9 @@ pub struct Enum {
     /// `python` is the member name (`DARK_RED`) of a flat enum, the nested
     /// class name of a variant with fields.
     pub variants: Vec<EnumVariant>,
+    /// Methods the crate's proc-macros export (`#[uniffi::export] impl E`),
+    /// as a record's.
+    pub methods: Vec<Callable>,
 }
 
 #[derive(Debug, Clone)]
@@ -721,7 +727,9 @@ impl Api {
     /// Every function, constructor and method.
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
         let members = self.objects.iter().flat_map(Object::members);
-        self.functions.iter().chain(members)
+        let of_values = (self.records.iter().flat_map(|r| &r.methods))
+            .chain(self.enums.iter().flat_map(|e| &e.methods));
+        self.functions.iter().chain(members).chain(of_values)
     }
 
     /// The types of the error types' variant fields (not nested).

@@ -489,17 +489,20 @@ pub fn uniffi_spellings(e: &Enum) -> UniffiSpellings<'_> {
     if e.flat {
         return out;
     }
-    // Variant classes inherit the tests, so field names are taken too.
+    // Variant classes inherit the tests, so field (and method) names are
+    // taken too.
     let fields = e
         .variants
         .iter()
         .flat_map(|v| &v.fields)
         .map(|f| f.name.python.clone());
+    let methods = e.methods.iter().map(|m| m.name.python.clone());
     let mut taken: Vec<String> = e
         .variants
         .iter()
         .map(|v| v.name.python.clone())
         .chain(fields)
+        .chain(methods)
         .collect();
     let mut wanted: Vec<String> = Vec::new();
     for v in &e.variants {

@@ -45,6 +45,8 @@ impl Lowerer<'_, '_> {
             name,
             docstring: r.docstring,
             fields,
+            // Set once every type is known.
+            methods: Vec::new(),
         }
     }
 
@@ -135,6 +137,82 @@ impl Lowerer<'_, '_> {
             flat,
             non_exhaustive: e.non_exhaustive,
             variants,
+            // Set once every type is known.
+            methods: Vec::new(),
+        }
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// Methods the crate's proc-macros export on records and enums: called
+    /// on the value (`&self` and `self` alike: a method call on a converted
+    /// copy fits both). Their names must differ from the fields' and the
+    /// variants'.
+    pub(super) fn value_methods(
+        &mut self,
+        records: &mut [Record],
+        enums: &mut [Enum],
+        methods: Vec<uniffi_meta::MethodMetadata>,
+    ) {
+        let spans = self.cx.spans;
+        for m in methods {
+            let span = spans.member(&m.self_name, &m.name);
+            if let Some(id) = self.ids.enums.get(&m.self_name) {
+                if enums[id.0].flat {
+                    self.udl(
+                        Code::Unsupported,
+                        span,
+                        format!(
+                            "bindery does not bind methods of enums without fields yet (`{}.{}`)",
+                            m.self_name, m.name
+                        ),
+                    )
+                    .with_help("export a function that takes the value instead, or leave the method out of the bindings");
+                    continue;
+                }
+            }
+            let mut callable = self.callable(
+                &m.self_name,
+                &m.name,
+                span,
+                m.inputs,
+                m.return_type,
+                m.throws,
+                m.docstring,
+            );
+            callable.is_async = m.is_async;
+            if let Some(rust) = m.orig_name {
+                callable.name.rust = rust;
+            }
+            if let Some(id) = self.ids.records.get(&m.self_name) {
+                records[id.0].methods.push(callable);
+            } else if let Some(id) = self.ids.enums.get(&m.self_name) {
+                enums[id.0].methods.push(callable);
+            }
+        }
+        for r in records.iter().filter(|r| !r.methods.is_empty()) {
+            let names = r
+                .fields
+                .iter()
+                .map(|f| &f.name)
+                .chain(r.methods.iter().map(|m| &m.name));
+            let scope = format!("among the fields and methods of `{}`", r.name.udl);
+            self.check_unique_members(&r.name.udl, names, &scope);
+        }
+        for e in enums.iter().filter(|e| !e.methods.is_empty()) {
+            // Variant classes inherit the methods: each field name once.
+            let mut fields: Vec<&Name> = Vec::new();
+            for f in e.variants.iter().flat_map(|v| &v.fields) {
+                if !fields.iter().any(|n| n.python == f.name.python) {
+                    fields.push(&f.name);
+                }
+            }
+            let variants = e.variants.iter().map(|v| &v.name);
+            let names = variants
+                .chain(fields)
+                .chain(e.methods.iter().map(|m| &m.name));
+            let scope = format!("among the variants, fields and methods of `{}`", e.name.udl);
+            self.check_unique_members(&e.name.udl, names, &scope);
         }
     }
 }

@@ -306,9 +306,9 @@ impl Lowerer<'_, '_> {
         self.check_config_errors(&errors);
         let customs: Vec<Custom> = items.customs.into_iter().map(|c| self.custom(c)).collect();
         self.check_config_customs(&customs);
-        let records = items.records.into_iter().map(|r| self.record(r)).collect();
+        let mut records: Vec<Record> = items.records.into_iter().map(|r| self.record(r)).collect();
         self.item = None;
-        let enums = items
+        let mut enums: Vec<Enum> = items
             .enums
             .into_iter()
             .map(|e| self.enumeration(e))
@@ -340,6 +340,12 @@ impl Lowerer<'_, '_> {
             .collect();
         self.item = None;
         let methods = with_trait_methods(items.methods, &trait_methods, &self.ids.objects);
+        // Proc-macros export methods of records and enums too.
+        let (of_values, methods): (Vec<_>, Vec<_>) = methods.into_iter().partition(|m| {
+            self.ids.records.contains_key(&m.self_name) || self.ids.enums.contains_key(&m.self_name)
+        });
+        self.value_methods(&mut records, &mut enums, of_values);
+        self.item = None;
         let mut objects = self.objects(items.objects, items.constructors, methods);
         self.implemented_traits(&mut objects, &items.trait_impls);
         self.item = None;
@@ -542,12 +548,12 @@ impl Lowerer<'_, '_> {
         for m in methods {
             let span = spans.member(&m.self_name, &m.name);
             let Some(id) = self.ids.objects.get(&m.self_name).copied() else {
-                // Proc-macros export methods of records, enums and errors too.
+                // Proc-macros export methods of errors too.
                 self.udl(
                     Code::Unsupported,
                     span,
                     format!(
-                        "bindery does not bind methods of records, enums and errors yet (`{}.{}`)",
+                        "bindery does not bind methods of errors yet (`{}.{}`)",
                         m.self_name, m.name
                     ),
                 )

@@ -959,14 +959,18 @@ fn record_stub(paths: &Paths<'_>, r: &crate::model::Record) -> StubClass {
                 None,
                 "    ",
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(method_stubs(paths, &r.methods))
+        .collect(),
         dunders: class_dunders(spelling, &r.name.python, r.traits.hash, r.traits),
     }
 }
 
 /// A flat enum is one class with a class attribute per member; an enum with
 /// fields is a base class with a nested final class per variant.
-fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
+fn enum_stub(paths: &Paths<'_>, e: &crate::model::Enum) -> Vec<StubClass> {
+    let spelling = paths.spelling;
     let name = e.name.python.clone();
     // A flat enum's class is `_enums.py`'s, which the stub imports.
     if e.flat {
@@ -1037,7 +1041,7 @@ fn enum_stub(e: &crate::model::Enum, spelling: Spelling) -> Vec<StubClass> {
         decorator: "@_typing_extensions.disjoint_base".into(),
         docstring: e.docstring.as_deref().map(|d| py_docstring(d, "    ")),
         attributes,
-        members: Vec::new(),
+        members: method_stubs(paths, &e.methods),
         dunders,
     }]
 }
@@ -1071,7 +1075,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
     let objects = api.objects.iter().map(|o| object_stub(plan, o));
     let records = api.records.iter().map(|r| record_stub(plan, r));
-    let enums = api.enums.iter().flat_map(|e| enum_stub(e, plan.spelling));
+    let enums = api.enums.iter().flat_map(|e| enum_stub(plan, e));
     // Records, then enums, then objects, as the glue defines them.
     let classes: Vec<StubClass> = records.chain(enums).chain(objects).collect();
     let mut functions: Vec<StubFn> = api
@@ -1209,6 +1213,23 @@ pub fn variant_union(e: &crate::model::Enum, spelling: Spelling) -> String {
     variants.join(" | ")
 }
 
+/// The stubs of methods (of an interface, a record or an enum).
+fn method_stubs(paths: &Paths<'_>, methods: &[Callable]) -> Vec<StubFn> {
+    methods
+        .iter()
+        .map(|m| {
+            stub_fn(
+                paths,
+                m,
+                Some("self"),
+                &m.name.python,
+                returns(m, paths.spelling),
+                "    ",
+            )
+        })
+        .collect()
+}
+
 /// The stub of an interface: constructors, methods and comparison.
 fn object_stub(paths: &Paths<'_>, o: &crate::model::Object) -> StubClass {
     let mut members = Vec::new();
@@ -1235,16 +1256,7 @@ fn object_stub(paths: &Paths<'_>, o: &crate::model::Object) -> StubClass {
             .push(format!("@{}", paths.spelling.builtin("classmethod")));
         members.push(f);
     }
-    for m in &o.methods {
-        members.push(stub_fn(
-            paths,
-            m,
-            Some("self"),
-            &m.name.python,
-            returns(m, paths.spelling),
-            "    ",
-        ));
-    }
+    members.extend(method_stubs(paths, &o.methods));
     let mut dunders = class_dunders(
         paths.spelling,
         &o.name.python,

@@ -77,7 +77,8 @@ fn held_default(literal: &Literal) -> &'static str {
     }
 }
 
-pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
+/// `methods`: the wrappers of its methods, as lines of its `#[pymethods]`.
+pub fn record(paths: &Paths<'_>, package: &str, r: &Record, methods: &[String]) -> DataView {
     let name = paths.glue(&r.name);
     let core = paths.core(&r.name);
     let mut body = Writer::at(4);
@@ -117,7 +118,7 @@ pub fn record(paths: &Paths<'_>, package: &str, r: &Record) -> DataView {
             w.line("::pyo3::Bound::new(_py, _class).map(::pyo3::Bound::into_any)");
         },
     );
-    class_lines(&mut impls, paths, package, r);
+    class_lines(&mut impls, paths, package, (r, methods));
     DataView {
         doc: types::rust_doc(r.docstring.as_deref()),
         attrs: std::iter::once("#[derive(Clone, PartialEq)]".to_string())
@@ -151,7 +152,12 @@ fn ok_struct(indent: usize, path: &str, fields: &[String]) -> String {
 }
 
 /// The class: its struct, then its methods.
-fn class_lines(w: &mut Writer, paths: &Paths<'_>, package: &str, r: &Record) {
+fn class_lines(
+    w: &mut Writer,
+    paths: &Paths<'_>,
+    package: &str,
+    (r, methods): (&Record, &[String]),
+) {
     let class = paths.record_class(&r.name);
     w.line("");
     w.lines(types::rust_doc(r.docstring.as_deref()));
@@ -223,6 +229,7 @@ fn class_lines(w: &mut Writer, paths: &Paths<'_>, package: &str, r: &Record) {
         }
         comparison(w, &paths.core(&r.name), r.traits);
         super::data::copy_methods(w);
+        w.lines(methods);
     });
 }
 

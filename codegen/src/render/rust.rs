@@ -1230,16 +1230,24 @@ fn object_dunders(
 
 fn data_views(plan: &Paths<'_>) -> Vec<DataView> {
     let api = plan.api;
-    let records = api
-        .records
-        .iter()
-        .map(|r| super::records::record(plan, &api.package, r));
+    let records = api.records.iter().map(|r| {
+        let methods = value_methods(plan, &r.name, &r.methods, true);
+        super::records::record(plan, &api.package, r, &methods)
+    });
     let mut flat = 0..;
     let enums = api.enums.iter().map(|e| {
         if e.flat {
             data::flat_enum(plan, e, flat.next().unwrap_or_default())
         } else {
-            data::enumeration(plan, &api.package, e)
+            let mut view = data::enumeration(plan, &api.package, e);
+            let methods = value_methods(plan, &e.name, &e.methods, false);
+            // At the block's indentation, as the view's own.
+            view.methods
+                .extend(methods.iter().map(|line| match line.is_empty() {
+                    true => String::new(),
+                    false => format!("    {line}"),
+                }));
+            view
         }
     });
     records.chain(enums).collect()
@@ -1611,6 +1619,12 @@ enum Receiver<'a> {
         via_trait: Option<&'a str>,
         subclassable: bool,
     },
+    /// A method of a record or an enum (`core`): called on the core's value
+    /// converted from the Python one (`record`: from the record's class).
+    Value {
+        core: &'a str,
+        record: bool,
+    },
     Constructor(&'a str),
     NamedConstructor(&'a str),
 }
@@ -1709,7 +1723,7 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
     }
     match receiver {
         Receiver::Function(_) => attrs.push("#[::pyo3::pyfunction]".to_string()),
-        Receiver::Object { .. } => params.push("&self".to_string()),
+        Receiver::Object { .. } | Receiver::Value { .. } => params.push("&self".to_string()),
         Receiver::Constructor(_) => attrs.push("#[new]".to_string()),
         Receiver::NamedConstructor(_) => {
             attrs.push("#[classmethod]".to_string());
@@ -1771,6 +1785,47 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
     (attrs, signature)
 }
 
+/// `_self`, the core's value a record's or an enum's method is called on.
+fn value_self(core: &str, record: bool) -> String {
+    if record {
+        format!("let _self = {core}::from(self._value(_py)?);")
+    } else {
+        format!("let _self = {core}::from(self.clone());")
+    }
+}
+
+/// A wrapper as lines of a `#[pymethods]` block, relative to its
+/// indentation (laid-out continuation lines carry theirs), after a blank
+/// line.
+fn method_lines(m: &Method) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    lines.extend(m.doc.iter().cloned());
+    lines.extend(m.attrs.iter().cloned());
+    lines.push(m.signature.clone());
+    lines.extend(m.body.iter().map(|line| format!("    {line}")));
+    lines.push("}".to_string());
+    lines
+}
+
+/// The wrappers of a record's or an enum's methods, as `method_lines`.
+fn value_methods(
+    plan: &Paths<'_>,
+    name: &crate::model::Name,
+    methods: &[Callable],
+    record: bool,
+) -> Vec<String> {
+    let core = plan.core(name);
+    let receiver = || Receiver::Value {
+        core: &core,
+        record,
+    };
+    methods
+        .iter()
+        .flat_map(|c| method(plan, c, Some(name.python.as_str()), receiver()))
+        .flat_map(|m| method_lines(&m))
+        .collect()
+}
+
 /// The body of a wrapper at `body_indent`.
 fn method_body(
     paths: &Paths<'_>,
@@ -1807,6 +1862,10 @@ fn method_body(
             format!("::std::sync::Arc::clone(&self._inner).{}", c.name.rust)
         }
         Receiver::Object { .. } => format!("self._inner.{}", c.name.rust),
+        Receiver::Value { core, record } => {
+            body.insert(0, value_self(core, *record));
+            format!("_self.{}", c.name.rust)
+        }
         Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
@@ -1883,6 +1942,10 @@ fn async_body(
             format!("{path}::{}", c.name.rust)
         }
         Receiver::Object { .. } => format!("_inner.{}", c.name.rust),
+        Receiver::Value { core, record } => {
+            body.insert(0, value_self(core, *record));
+            format!("_self.{}", c.name.rust)
+        }
         Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
