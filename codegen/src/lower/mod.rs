@@ -315,16 +315,7 @@ impl Lowerer<'_, '_> {
             .collect();
         self.item = None;
         let trait_methods = items.trait_methods;
-        let with_foreign: Vec<bool> = items
-            .objects
-            .iter()
-            .map(|o| {
-                !matches!(
-                    o.imp,
-                    ObjectImpl::Struct | ObjectImpl::Trait(TraitKind::RustOnly)
-                )
-            })
-            .collect();
+        let with_foreign = with_foreign(&items.objects);
         let mut callbacks: Vec<Callback> = items
             .callbacks
             .into_iter()
@@ -775,6 +766,19 @@ impl Lowerer<'_, '_> {
             }
         }
     }
+}
+
+/// Which interfaces Python may implement too (`[Trait, WithForeign]`).
+fn with_foreign(objects: &[uniffi_meta::ObjectMetadata]) -> Vec<bool> {
+    objects
+        .iter()
+        .map(|o| {
+            !matches!(
+                o.imp,
+                ObjectImpl::Struct | ObjectImpl::Trait(TraitKind::RustOnly)
+            )
+        })
+        .collect()
 }
 
 /// A trait's method as a method of `self_name`.
