@@ -261,6 +261,12 @@ pub struct Backend {
 /// delivered, in a package with queued delivery.
 pub const FLUSH_EVENTS: &str = "flush_events";
 
+/// The native module's private function behind method `method` of the flat
+/// enum `class` (whose class is pure Python).
+pub fn member_function(class: &str, method: &str) -> String {
+    format!("_bindery_method_{class}_{method}")
+}
+
 /// The dispatcher's own functions, in the package namespace of a package
 /// with backends.
 pub const DISPATCHER_FUNCTIONS: [&str; 3] = ["use_backend", "active_backend", "installed_backends"];

@@ -157,20 +157,6 @@ impl Lowerer<'_, '_> {
         let spans = self.cx.spans;
         for m in methods {
             let span = spans.member(&m.self_name, &m.name);
-            if let Some(id) = self.ids.enums.get(&m.self_name) {
-                if enums[id.0].flat {
-                    self.udl(
-                        Code::Unsupported,
-                        span,
-                        format!(
-                            "bindery does not bind methods of enums without fields yet (`{}.{}`)",
-                            m.self_name, m.name
-                        ),
-                    )
-                    .with_help("export a function that takes the value instead, or leave the method out of the bindings");
-                    continue;
-                }
-            }
             let mut callable = self.callable(
                 &m.self_name,
                 &m.name,

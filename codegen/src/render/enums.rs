@@ -19,16 +19,16 @@ struct EnumsPy {
 pub fn enums_py(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
     let flat: Vec<&Enum> = api.enums.iter().filter(|e| e.flat).collect();
-    let mut imports = Vec::new();
+    // Standard modules, imported `as _module`.
+    let mut standard = vec!["enum"];
     let traits = flat
         .iter()
         .any(|e| e.traits.display || e.traits.debug || e.traits.ord);
     if plan.spelling.qualify && traits {
-        imports.push("import builtins as _builtins".to_string());
+        standard.push("builtins");
     }
-    imports.push("import enum as _enum".to_string());
     if flat.iter().any(|e| e.traits.ord) {
-        imports.push("import functools as _functools".to_string());
+        standard.push("functools");
     }
     let native = super::py_from_import(
         8,
@@ -36,15 +36,120 @@ pub fn enums_py(plan: &Paths<'_>) -> askama::Result<String> {
         &[format!("{} as _api", api.native_module)],
         None,
     );
+    let methods: Vec<Vec<String>> = flat.iter().map(|e| methods(plan, e, &native)).collect();
+    let mut imports = Vec::new();
+    let mut checking = Vec::new();
+    if methods.iter().any(|m| !m.is_empty()) {
+        imports.push("from __future__ import annotations\n".to_string());
+        checking = method_imports(plan, &methods, &mut standard);
+    }
+    standard.sort_unstable();
+    standard.dedup();
+    imports.extend(standard.iter().map(|m| format!("import {m} as _{m}")));
+    imports.extend(checking);
     EnumsPy {
         header: format!("# {}", super::header_text(api)),
         imports,
         classes: flat
             .iter()
-            .map(|e| class(e, &api.package, &native, plan.spelling))
+            .zip(methods)
+            .map(|(e, methods)| {
+                let mut lines = class(e, &api.package, &native, plan.spelling);
+                lines.extend(methods);
+                lines
+            })
             .collect(),
     }
     .render()
+}
+
+/// A flat enum's methods (the crate's proc-macros export them): each calls
+/// the native module's function behind it with the member first. Their
+/// annotations name the API's classes through the native module (`_api.X`),
+/// imported for type checkers only.
+fn methods(plan: &Paths<'_>, e: &Enum, native: &str) -> Vec<String> {
+    let spelling = Spelling {
+        qualify_types: true,
+        ..plan.spelling
+    };
+    let mut lines = Vec::new();
+    for c in &e.methods {
+        let mut params = vec!["self".to_string()];
+        let mut args = vec!["self".to_string()];
+        for a in &c.arguments {
+            let annotation = super::types::python(&a.ty, spelling);
+            params.push(match &a.default {
+                Some(d) => format!(
+                    "{}: {annotation} = {}",
+                    a.name.python,
+                    super::types::default(d, &a.ty, plan).0
+                ),
+                None => format!("{}: {annotation}", a.name.python),
+            });
+            args.push(a.name.python.clone());
+        }
+        let returns = match &c.returns {
+            Some(t) => super::types::python(t, spelling),
+            None => "None".to_string(),
+        };
+        let (def, awaited) = if c.is_async {
+            ("async def", "await ")
+        } else {
+            ("def", "")
+        };
+        lines.push(String::new());
+        lines.push(format!(
+            "    {def} {}({}) -> {returns}:",
+            c.name.python,
+            params.join(", ")
+        ));
+        if let Some(doc) = &c.docstring {
+            lines.push(format!("        {}", py_docstring(doc, "        ")));
+        }
+        lines.push(format!("        {native}"));
+        lines.push(String::new());
+        let function = crate::model::member_function(&e.name.python, &c.name.python);
+        lines.push(format!(
+            "        return {awaited}_api.{function}({})",
+            args.join(", ")
+        ));
+    }
+    lines
+}
+
+/// The standard modules the methods' annotations need (added to
+/// `standard`; the annotations are never evaluated, under `from __future__
+/// import annotations`), and the lines importing the package's modules for
+/// type checkers.
+fn method_imports(
+    plan: &Paths<'_>,
+    methods: &[Vec<String>],
+    standard: &mut Vec<&str>,
+) -> Vec<String> {
+    let api = plan.api;
+    let text = methods
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n");
+    for module in ["builtins", "datetime"] {
+        if text.contains(&format!("_{module}.")) {
+            standard.push(module);
+        }
+    }
+    standard.push("typing");
+    let mut own: Vec<(String, Option<&str>)> = Vec::new();
+    if text.contains("_errors.") {
+        own.push((format!("{} as _errors", api.errors_module), None));
+    }
+    if text.contains("_listeners.") {
+        own.push((format!("{} as _listeners", api.listeners_module), None));
+    }
+    own.push((format!("{} as _api", api.native_module), None));
+    let mut lines = vec![String::new(), "if _typing.TYPE_CHECKING:".to_string()];
+    lines.extend(super::py_package_imports(4, &api.package, &own));
+    lines
 }
 
 /// One enum's class: members valued by the Rust variant's position (its

@@ -1117,6 +1117,32 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             });
         }
     }
+    // The functions behind flat enums' methods, taking the member first.
+    for (i, e) in api.enums.iter().enumerate().filter(|(_, e)| e.flat) {
+        for c in &e.methods {
+            let member = crate::model::Argument {
+                name: crate::model::Name {
+                    udl: "_self".to_string(),
+                    python: "_self".to_string(),
+                    rust: "_self".to_string(),
+                },
+                ty: Type::Enum(crate::model::EnumId(i)),
+                by_ref: false,
+                default: None,
+            };
+            let mut function = c.clone();
+            function.arguments.insert(0, member);
+            let name = crate::model::member_function(&e.name.python, &c.name.python);
+            functions.push(stub_fn(
+                plan,
+                &function,
+                None,
+                &name,
+                returns(c, plan.spelling),
+                "",
+            ));
+        }
+    }
     // The native classes of interfaces thrown as errors are the native
     // module's too; the package exports their exception classes instead.
     let mut all = plan.exports.native.clone();

@@ -443,6 +443,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
             .functions
             .iter()
             .flat_map(|f| method(plan, f, None, Receiver::Function(&plan.root(&f.name.udl))))
+            .chain(member_functions(plan))
             .collect(),
         module_name: types::rust_str(&api.native_module),
         registrations: registrations(plan),
@@ -1342,6 +1343,17 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             plan.function_glue(f)
         ));
     }
+    // Flat enums' methods: private, set as attributes (out of `__all__`).
+    for (slot, e) in api.enums.iter().filter(|e| e.flat).enumerate() {
+        for (k, c) in e.methods.iter().enumerate() {
+            let python = crate::model::member_function(&e.name.python, &c.name.python);
+            let args = [
+                types::rust_str(&python),
+                format!("::pyo3::wrap_pyfunction!(bindery_enum_method_{slot}_{k}, _m)?"),
+            ];
+            lines.push(list(4, "_m.setattr", &args, "?;"));
+        }
+    }
     // Futures still pending at exit are dropped, so their cleanup runs; a
     // forked child starts a tokio runtime of its own.
     if api.has_async_calls() {
@@ -1625,6 +1637,15 @@ enum Receiver<'a> {
         core: &'a str,
         record: bool,
     },
+    /// A method of a flat enum (`core`, glue `glue`), whose class is pure
+    /// Python: a private function of the native module (`python`, Rust
+    /// `function`) taking the member first, which the class's method calls.
+    Member {
+        core: &'a str,
+        glue: &'a str,
+        function: &'a str,
+        python: &'a str,
+    },
     Constructor(&'a str),
     NamedConstructor(&'a str),
 }
@@ -1641,7 +1662,7 @@ fn method(
     receiver: Receiver<'_>,
 ) -> Vec<Method> {
     let (attrs, signature) = method_head(paths, c, &receiver);
-    let indent = if matches!(receiver, Receiver::Function(_)) {
+    let indent = if matches!(receiver, Receiver::Function(_) | Receiver::Member { .. }) {
         0
     } else {
         4
@@ -1700,7 +1721,7 @@ fn method(
 /// The attributes and signature of a wrapper. Every wrapper returns a
 /// `PyResult`: any call may panic, which raises the package's panic class.
 fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec<String>, String) {
-    let indent = if matches!(receiver, Receiver::Function(_)) {
+    let indent = if matches!(receiver, Receiver::Function(_) | Receiver::Member { .. }) {
         0
     } else {
         4
@@ -1713,16 +1734,23 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
         Receiver::Constructor(_) => "bindery_new".to_string(),
         // A prefix keeps functions clear of glue items and Rust's builtin names (`str`).
         Receiver::Function(_) => paths.function_glue(c),
+        Receiver::Member { function, .. } => function.to_string(),
         _ => c.name.rust.clone(),
     };
+    let python = match receiver {
+        Receiver::Member { python, .. } => python,
+        _ => c.name.python.as_str(),
+    };
     // PyO3 takes the Python name from the Rust one unless told otherwise.
-    if !matches!(receiver, Receiver::Constructor(_))
-        && c.name.python != fn_name.trim_start_matches("r#")
-    {
-        options.push(format!("name = {}", types::rust_str(&c.name.python)));
+    if !matches!(receiver, Receiver::Constructor(_)) && python != fn_name.trim_start_matches("r#") {
+        options.push(format!("name = {}", types::rust_str(python)));
     }
     match receiver {
         Receiver::Function(_) => attrs.push("#[::pyo3::pyfunction]".to_string()),
+        Receiver::Member { glue, .. } => {
+            attrs.push("#[::pyo3::pyfunction]".to_string());
+            params.push(format!("_self: {glue}"));
+        }
         Receiver::Object { .. } | Receiver::Value { .. } => params.push("&self".to_string()),
         Receiver::Constructor(_) => attrs.push("#[new]".to_string()),
         Receiver::NamedConstructor(_) => {
@@ -1783,6 +1811,28 @@ fn method_head(paths: &Paths<'_>, c: &Callable, receiver: &Receiver<'_>) -> (Vec
         &format!(" -> ::pyo3::PyResult<{returns}> {{"),
     );
     (attrs, signature)
+}
+
+/// The functions behind flat enums' methods (`Receiver::Member`).
+fn member_functions(plan: &Paths<'_>) -> Vec<Method> {
+    let flat = plan.api.enums.iter().filter(|e| e.flat);
+    let mut out = Vec::new();
+    for (slot, e) in flat.enumerate() {
+        let core = plan.core(&e.name);
+        let glue = plan.glue(&e.name);
+        for (k, c) in e.methods.iter().enumerate() {
+            let function = format!("bindery_enum_method_{slot}_{k}");
+            let python = crate::model::member_function(&e.name.python, &c.name.python);
+            let receiver = Receiver::Member {
+                core: &core,
+                glue: &glue,
+                function: &function,
+                python: &python,
+            };
+            out.extend(method(plan, c, Some(e.name.python.as_str()), receiver));
+        }
+    }
+    out
 }
 
 /// `_self`, the core's value a record's or an enum's method is called on.
@@ -1866,6 +1916,10 @@ fn method_body(
             body.insert(0, value_self(core, *record));
             format!("_self.{}", c.name.rust)
         }
+        Receiver::Member { core, .. } => {
+            body.insert(0, format!("let _self = {core}::from(_self);"));
+            format!("_self.{}", c.name.rust)
+        }
         Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
         Receiver::NamedConstructor(core) => format!("{core}::{}", c.name.rust),
     };
@@ -1944,6 +1998,10 @@ fn async_body(
         Receiver::Object { .. } => format!("_inner.{}", c.name.rust),
         Receiver::Value { core, record } => {
             body.insert(0, value_self(core, *record));
+            format!("_self.{}", c.name.rust)
+        }
+        Receiver::Member { core, .. } => {
+            body.insert(0, format!("let _self = {core}::from(_self);"));
             format!("_self.{}", c.name.rust)
         }
         Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
