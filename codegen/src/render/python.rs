@@ -1117,32 +1117,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             });
         }
     }
-    // The functions behind flat enums' methods, taking the member first.
-    for (i, e) in api.enums.iter().enumerate().filter(|(_, e)| e.flat) {
-        for c in &e.methods {
-            let member = crate::model::Argument {
-                name: crate::model::Name {
-                    udl: "_self".to_string(),
-                    python: "_self".to_string(),
-                    rust: "_self".to_string(),
-                },
-                ty: Type::Enum(crate::model::EnumId(i)),
-                by_ref: false,
-                default: None,
-            };
-            let mut function = c.clone();
-            function.arguments.insert(0, member);
-            let name = crate::model::member_function(&e.name.python, &c.name.python);
-            functions.push(stub_fn(
-                plan,
-                &function,
-                None,
-                &name,
-                returns(c, plan.spelling),
-                "",
-            ));
-        }
-    }
+    functions.extend(member_function_stubs(plan));
     // The native classes of interfaces thrown as errors are the native
     // module's too; the package exports their exception classes instead.
     let mut all = plan.exports.native.clone();
@@ -1237,6 +1212,38 @@ pub fn variant_union(e: &crate::model::Enum, spelling: Spelling) -> String {
         .map(|v| format!("{class}.{}", v.name.python))
         .collect();
     variants.join(" | ")
+}
+
+/// The stubs of the functions behind flat enums' methods, which take the
+/// member first.
+fn member_function_stubs(plan: &Paths<'_>) -> Vec<StubFn> {
+    let mut functions = Vec::new();
+    for (i, e) in plan.api.enums.iter().enumerate().filter(|(_, e)| e.flat) {
+        for c in &e.methods {
+            let member = crate::model::Argument {
+                name: crate::model::Name {
+                    udl: "_self".to_string(),
+                    python: "_self".to_string(),
+                    rust: "_self".to_string(),
+                },
+                ty: Type::Enum(crate::model::EnumId(i)),
+                by_ref: false,
+                default: None,
+            };
+            let mut function = c.clone();
+            function.arguments.insert(0, member);
+            let name = crate::model::member_function(&e.name.python, &c.name.python);
+            functions.push(stub_fn(
+                plan,
+                &function,
+                None,
+                &name,
+                returns(c, plan.spelling),
+                "",
+            ));
+        }
+    }
+    functions
 }
 
 /// The stubs of methods (of an interface, a record or an enum).
