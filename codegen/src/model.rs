@@ -261,6 +261,10 @@ pub struct Backend {
 /// delivered, in a package with queued delivery.
 pub const FLUSH_EVENTS: &str = "flush_events";
 
+/// The function that sets the event loop of `[Async]` callback methods,
+/// as UniFFI's Python names it.
+pub const SET_EVENT_LOOP: &str = "uniffi_set_event_loop";
+
 /// The native module's private function behind method `method` of the flat
 /// enum `class` (whose class is pure Python).
 pub fn member_function(class: &str, method: &str) -> String {
@@ -636,6 +640,8 @@ pub enum Export {
     Dispatcher,
     /// [`FLUSH_EVENTS`], with queued listener methods.
     FlushEvents,
+    /// [`SET_EVENT_LOOP`], with `[Async]` callback methods.
+    SetEventLoop,
 }
 
 /// `module`, or `module as alias` when they differ: how generated tests
@@ -861,6 +867,9 @@ impl Api {
         }
         if self.has_queued() {
             out.push((FLUSH_EVENTS.to_string(), Export::FlushEvents));
+        }
+        if self.has_async_callbacks() {
+            out.push((SET_EVENT_LOOP.to_string(), Export::SetEventLoop));
         }
         if !self.backends.is_empty() {
             out.extend(

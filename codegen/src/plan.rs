@@ -145,6 +145,7 @@ impl Exports {
                 | Export::Object(_)
                 | Export::Function(_)
                 | Export::FlushEvents
+                | Export::SetEventLoop
                 | Export::Custom(_) => out.native.push(name),
                 Export::Listener(_) | Export::Protocol(_) => out.listeners.push(name),
                 Export::Dispatcher => out.dispatcher.push(name),

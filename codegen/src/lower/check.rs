@@ -97,7 +97,7 @@ impl Lowerer<'_, '_> {
                     Export::PanicClass => self.panic_span(),
                     Export::PanicAlias => (Source::Udl, 0..0),
                     Export::Dispatcher => self.backends_span(),
-                    Export::FlushEvents => (Source::Udl, 0..0),
+                    Export::FlushEvents | Export::SetEventLoop => (Source::Udl, 0..0),
                     Export::ErrorClass(id, k) => {
                         let e = api.error(id);
                         self.class_span(e, &e.classes[k])
@@ -151,9 +151,11 @@ impl Lowerer<'_, '_> {
         // The package's own functions cannot be renamed: the definition is.
         let dispatcher = self.backends_span();
         let flush = crate::model::FLUSH_EVENTS;
+        let set_loop = crate::model::SET_EVENT_LOOP;
         let own = |name: &str| {
             crate::model::DISPATCHER_FUNCTIONS.contains(&name) && !api.backends.is_empty()
                 || name == flush && api.has_queued()
+                || name == set_loop && api.has_async_callbacks()
         };
         for (name, (source, span)) in &others {
             let generated = (*source, span.clone()) == dispatcher || span.is_empty();
@@ -168,6 +170,8 @@ impl Lowerer<'_, '_> {
             );
             if name == flush {
                 d.with_note("a package with queued listener methods exports `flush_events`, which waits for their events");
+            } else if name == set_loop {
+                d.with_note("a package with `[Async]` callback methods exports `uniffi_set_event_loop`, which sets the event loop their coroutines run on (UniFFI's name)");
             } else {
                 d.with_related(dispatcher.0, dispatcher.1.clone(), "a package with backends exports `use_backend`, `active_backend` and `installed_backends`");
             }

@@ -1083,20 +1083,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
         .iter()
         .map(|f| stub_fn(plan, f, None, &f.name.python, returns(f, plan.spelling), ""))
         .collect();
-    if api.has_queued() {
-        let timeout = format!("timeout: {} | None = None", plan.spelling.builtin("float"));
-        functions.push(stub_def(
-            crate::model::FLUSH_EVENTS,
-            &[timeout],
-            &plan.spelling.builtin("bool"),
-            Some(
-                "Waits until every listener event queued before the call was delivered:\n\
-                 `True`, or `False` when `timeout` seconds passed first. From inside a\n\
-                 listener method, delivers them before returning.",
-            ),
-            "",
-        ));
-    }
+    functions.extend(own_function_stubs(plan));
     // The helpers `_enums.py` calls for a flat enum's `[Traits]`.
     for e in api.enums.iter().filter(|e| e.flat) {
         let class = plan.spelling.class(&e.name.python);
@@ -1212,6 +1199,41 @@ pub fn variant_union(e: &crate::model::Enum, spelling: Spelling) -> String {
         .map(|v| format!("{class}.{}", v.name.python))
         .collect();
     variants.join(" | ")
+}
+
+/// The stubs of the functions the package defines itself: `flush_events`
+/// (queued listener methods) and `uniffi_set_event_loop` (`[Async]`
+/// callback methods).
+fn own_function_stubs(plan: &Paths<'_>) -> Vec<StubFn> {
+    let mut out = Vec::new();
+    if plan.api.has_queued() {
+        let timeout = format!("timeout: {} | None = None", plan.spelling.builtin("float"));
+        out.push(stub_def(
+            crate::model::FLUSH_EVENTS,
+            &[timeout],
+            &plan.spelling.builtin("bool"),
+            Some(
+                "Waits until every listener event queued before the call was delivered:\n\
+                 `True`, or `False` when `timeout` seconds passed first. From inside a\n\
+                 listener method, delivers them before returning.",
+            ),
+            "",
+        ));
+    }
+    if plan.api.has_async_callbacks() {
+        out.push(stub_def(
+            crate::model::SET_EVENT_LOOP,
+            &["eventloop: _asyncio.AbstractEventLoop | None".to_string()],
+            "None",
+            Some(
+                "Sets the event loop the coroutines of `[Async]` callback methods run on,\n\
+                 whichever thread Rust calls them from (UniFFI's name); `None` goes back\n\
+                 to the loop running where each object was passed to Rust.",
+            ),
+            "",
+        ));
+    }
+    out
 }
 
 /// The stubs of the functions behind flat enums' methods, which take the
@@ -1383,6 +1405,10 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         .partition(|m| names::is_stdlib(m));
     if paths.spelling.qualify {
         standard.push("builtins".into());
+    }
+    // `uniffi_set_event_loop` takes a loop.
+    if api.has_async_callbacks() {
+        standard.push("asyncio".into());
     }
     let stubbed = stub_types(api);
     if stubbed.iter().any(|t| types::uses_datetime(t))

@@ -1343,6 +1343,12 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             plan.function_glue(f)
         ));
     }
+    if api.has_async_callbacks() {
+        lines.push(
+            "_m.add_function(::pyo3::wrap_pyfunction!(bindery_answer::uniffi_set_event_loop, _m)?)?;"
+                .to_string(),
+        );
+    }
     // Flat enums' methods: private, set as attributes (out of `__all__`).
     for (slot, e) in api.enums.iter().filter(|e| e.flat).enumerate() {
         for (k, c) in e.methods.iter().enumerate() {

@@ -4,7 +4,8 @@
 //! event loop the object was passed to Rust from (or the loop running in
 //! the calling thread) with `run_coroutine_threadsafe`; its done callback
 //! stores the result and wakes the Rust task. Dropping the `Answer` before
-//! then cancels the coroutine, as UniFFI does.
+//! then cancels the coroutine, as UniFFI does. `uniffi_set_event_loop`
+//! (UniFFI's name) sets one loop for them all.
 //!
 //! This file is bindery's runtime, not per-API code: `bindery generate`
 //! writes it unchanged (with its header) beside the glue of a package with
@@ -29,6 +30,32 @@ type Shared = ::std::sync::Arc<::std::sync::Mutex<State>>;
 /// (every update is a single assignment).
 fn lock(state: &Shared) -> ::std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
+}
+
+/// The loop `uniffi_set_event_loop` set, if any: where every coroutine runs.
+static SET_LOOP: ::std::sync::Mutex<Option<::pyo3::Py<::pyo3::PyAny>>> =
+    ::std::sync::Mutex::new(None);
+
+/// UniFFI's `uniffi_set_event_loop`: the event loop the coroutines of the
+/// package's `[Async]` callback methods run on from now on, whichever
+/// thread passed the object or calls it (`None`: each runs on the loop
+/// that was running where its object was passed to Rust, or where Rust
+/// calls it, again).
+#[::pyo3::pyfunction]
+#[pyo3(signature = (eventloop))]
+pub fn uniffi_set_event_loop(eventloop: Option<::pyo3::Py<::pyo3::PyAny>>) {
+    let previous = {
+        let mut set = SET_LOOP.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
+        ::std::mem::replace(&mut *set, eventloop)
+    };
+    // Released after the lock: dropping a loop may run Python code.
+    drop(previous);
+}
+
+/// The loop `uniffi_set_event_loop` set.
+fn set_loop(py: ::pyo3::Python<'_>) -> Option<::pyo3::Py<::pyo3::PyAny>> {
+    let set = SET_LOOP.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
+    set.as_ref().map(|l| l.clone_ref(py))
 }
 
 /// The event loop running in this thread, if any: where the `[Async]`
@@ -105,6 +132,8 @@ fn schedule(
         return Ok(());
     }
     let event_loop = event_loop.map(|l| l.clone_ref(py)).or_else(|| running_loop(py));
+    // One `uniffi_set_event_loop` set comes first.
+    let event_loop = set_loop(py).or(event_loop);
     let scheduled = match event_loop {
         Some(event_loop) => {
             asyncio.call_method1("run_coroutine_threadsafe", (&returned, event_loop))
