@@ -452,6 +452,19 @@ impl Lowerer<'_, '_> {
     /// `typedef dictionary P;` (or `enum`, `interface`, `custom`) without
     /// `[External]`: the crate's proc-macros define `name`.
     pub(super) fn proc_macro_type(&mut self, name: &str, span: Range<usize>) {
+        let read = self.cx.config.rust.proc_macros.as_ref();
+        if read.is_some_and(|p| *p.get_ref()) {
+            // Read, and not among them: neither side declares it.
+            self.udl(
+                Code::Unsupported,
+                span,
+                format!("`{name}` is declared neither in the UDL nor by the crate's proc-macros"),
+            )
+            .with_help(format!(
+                "derive it with UniFFI's macros in the crate (`#[derive(uniffi::Record)]`, `uniffi::Enum`, `uniffi::Object`, `uniffi::Error`), or declare `{name}` in the UDL"
+            ));
+            return;
+        }
         self.udl(
             Code::Unsupported,
             span,
