@@ -206,6 +206,9 @@ pub struct Api {
     /// The same class under UniFFI's name, `InternalError`, when the API
     /// does not define that name itself.
     pub panic_alias: Option<String>,
+    /// UniFFI's spellings of class names that differ from the UDL's
+    /// (`XyzEnum` for `XYZEnum`), where free: (alias, the class's export).
+    pub class_aliases: Vec<(String, Export)>,
     /// Cargo name of the core crate.
     pub crate_name: String,
     /// The core crate as a Rust path root (`::boxkit`).
@@ -642,6 +645,8 @@ pub enum Export {
     FlushEvents,
     /// [`SET_EVENT_LOOP`], with `[Async]` callback methods.
     SetEventLoop,
+    /// UniFFI's spelling of a class's name ([`Api::class_aliases`], by index).
+    ClassAlias(usize),
 }
 
 /// `module`, or `module as alias` when they differ: how generated tests
@@ -799,6 +804,16 @@ impl Api {
             .collect()
     }
 
+    /// The Python name of the class a [`Api::class_aliases`] entry names.
+    pub fn class_alias_target(&self, i: usize) -> &str {
+        match self.class_aliases[i].1 {
+            Export::Record(id) => &self.record(id).name.python,
+            Export::Enum(id) => &self.enumeration(id).name.python,
+            Export::Object(id) => &self.object(id).name.python,
+            _ => "",
+        }
+    }
+
     /// Every name the package exports (plus the submodules it adds), in
     /// definition order: one namespace, so each name must be unique.
     pub fn exports(&self) -> Vec<(String, Export)> {
@@ -870,6 +885,9 @@ impl Api {
         }
         if self.has_async_callbacks() {
             out.push((SET_EVENT_LOOP.to_string(), Export::SetEventLoop));
+        }
+        for (i, (alias, _)) in self.class_aliases.iter().enumerate() {
+            out.push((alias.clone(), Export::ClassAlias(i)));
         }
         if !self.backends.is_empty() {
             out.extend(

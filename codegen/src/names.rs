@@ -104,6 +104,20 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
+/// UniFFI's Python spelling of a class name: `UpperCamelCase` by words
+/// (`XYZEnum` → `XyzEnum`, `http_client` → `HttpClient`).
+pub fn upper_camel(name: &str) -> String {
+    let words = snake_case(name);
+    let words = words.split('_').filter(|w| !w.is_empty());
+    words
+        .map(|w| {
+            let mut chars = w.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first.into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
 /// Names the generated code keeps for itself (`bindery_new_error`,
 /// `BinderyEventListener`, `_bindery_restore`, ...).
 pub fn is_reserved_prefix(name: &str) -> bool {

@@ -146,6 +146,7 @@ impl Exports {
                 | Export::Function(_)
                 | Export::FlushEvents
                 | Export::SetEventLoop
+                | Export::ClassAlias(_)
                 | Export::Custom(_) => out.native.push(name),
                 Export::Listener(_) | Export::Protocol(_) => out.listeners.push(name),
                 Export::Dispatcher => out.dispatcher.push(name),

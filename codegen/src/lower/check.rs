@@ -61,7 +61,9 @@ impl Lowerer<'_, '_> {
                 seen.insert(name, here);
                 continue;
             };
-            if first == here {
+            // The same place is the same definition; proc-macro items all
+            // have the empty place (UniFFI records none), so theirs are not.
+            if first == here && !here.1.is_empty() {
                 continue;
             }
             let (primary, other, label) = if first.0 == Source::Config && here.0 == Source::Udl {
@@ -108,6 +110,12 @@ impl Lowerer<'_, '_> {
                     }
                     Export::Record(id) => def(&api.record(id).name),
                     Export::Enum(id) | Export::VariantAlias(id) => def(&api.enumeration(id).name),
+                    Export::ClassAlias(i) => match api.class_aliases[i].1 {
+                        Export::Record(id) => def(&api.record(id).name),
+                        Export::Enum(id) => def(&api.enumeration(id).name),
+                        Export::Object(id) => def(&api.object(id).name),
+                        _ => (Source::Udl, 0..0),
+                    },
                     Export::Object(id) => def(&api.object(id).name),
                     Export::Custom(id) => def(&api.custom(id).name),
                     Export::Listener(id) | Export::Protocol(id) => def(&api.callback(id).name),

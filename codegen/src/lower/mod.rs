@@ -368,6 +368,7 @@ impl Lowerer<'_, '_> {
             variant_attribute: settings.variant_attribute,
             panic_class,
             panic_alias: None,
+            class_aliases: Vec::new(),
             crate_name: settings.crate_name,
             crate_ident: settings.crate_ident,
             crate_path: settings.crate_path,
@@ -391,6 +392,7 @@ impl Lowerer<'_, '_> {
         if api.panic_class != alias && !api.exports().iter().any(|(n, _)| n == alias) {
             api.panic_alias = Some(alias.to_string());
         }
+        api.class_aliases = class_aliases(&api);
         self.check_exports(&api);
         api
     }
@@ -766,6 +768,30 @@ impl Lowerer<'_, '_> {
             }
         }
     }
+}
+
+/// UniFFI's spelling of each native class's name (records, enums,
+/// interfaces) where it differs from the UDL's and no other name of the
+/// package, nor another class's spelling, is that (`XyzEnum` for `XYZEnum`).
+fn class_aliases(api: &Api) -> Vec<(String, Export)> {
+    let exports = api.exports();
+    let classes = exports.iter().filter(|(_, e)| match e {
+        Export::Record(_) | Export::Enum(_) => true,
+        Export::Object(id) => !api.object(*id).is_error,
+        _ => false,
+    });
+    let wanted: Vec<(String, Export)> = classes
+        .map(|(name, e)| (name, crate::names::upper_camel(name), *e))
+        .filter(|(name, alias, _)| alias != *name && crate::names::is_identifier(alias))
+        .filter(|(_, alias, _)| exports.iter().all(|(n, _)| n != alias))
+        .map(|(_, alias, e)| (alias, e))
+        .collect();
+    let unique = |alias: &String| wanted.iter().filter(|(a, _)| a == alias).count() == 1;
+    wanted
+        .iter()
+        .filter(|(alias, _)| unique(alias))
+        .cloned()
+        .collect()
 }
 
 /// Which interfaces Python may implement too (`[Trait, WithForeign]`).

@@ -168,11 +168,9 @@ impl Lowerer<'_, '_> {
     fn rust_path(&mut self, value: &toml::Spanned<String>) -> String {
         let text = value.get_ref().trim();
         let relative = text.strip_prefix("::");
-        let segments = relative.unwrap_or(text).split("::");
-        let valid = segments.clone().count() > 0
-            && segments
-                .clone()
-                .all(|s| names::rust_name(s).is_some() && !s.is_empty());
+        // `split` gives at least one segment; an empty one is no name.
+        let valid = (relative.unwrap_or(text).split("::"))
+            .all(|s| names::rust_name(s).is_some() && !s.is_empty());
         if !valid {
             self.cfg(
                 Code::InvalidName,

@@ -722,6 +722,10 @@ struct NativePyi {
     aliases: Vec<String>,
     classes: Vec<StubClass>,
     functions: Vec<StubFn>,
+    /// UniFFI's spellings of class names (`XyzEnum = XYZEnum`), after the
+    /// classes they name: before them, a name such as `print` would still
+    /// be the builtin's.
+    class_aliases: Vec<String>,
 }
 
 fn stub_fn(
@@ -1149,6 +1153,9 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
             .collect(),
         classes,
         functions,
+        class_aliases: (api.class_aliases.iter().enumerate())
+            .map(|(i, (alias, _))| format!("{alias} = {}", api.class_alias_target(i)))
+            .collect(),
     };
     // A module is imported because the stub uses it: rendered once with
     // every candidate, then without the private aliases it never spells.

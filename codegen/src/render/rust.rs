@@ -1406,6 +1406,12 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             lines.push(list(4, "bindery_type_alias", &args, "?;"));
         }
     }
+    // UniFFI's spellings of class names: the same class under another name.
+    for (i, (alias, _)) in api.class_aliases.iter().enumerate() {
+        let target = types::rust_str(api.class_alias_target(i));
+        let class = format!("_m.getattr({target})?");
+        lines.push(list(4, "_m.add", &[types::rust_str(alias), class], "?;"));
+    }
     lines
 }
 

@@ -1,0 +1,202 @@
+//! Proc-macro items no fixture crate declares, built here as UniFFI's
+//! macros record them: each problem is a diagnostic naming the item (and
+//! the right code), never a panic and never output.
+
+use bindery_codegen::diagnostics::{self, Code};
+use bindery_codegen::{generate, Input};
+use uniffi_meta::{
+    EnumMetadata, EnumShape, FieldMetadata, FnMetadata, FnParamMetadata, Metadata, MethodMetadata,
+    NamespaceMetadata, ObjectImpl, ObjectMetadata, ObjectTraitImplMetadata, RecordMetadata, Type,
+    VariantMetadata,
+};
+
+const CONFIG: &str = "[rust]\ncrate = \"procs\"\nproc-macros = true\n";
+
+fn namespace() -> Metadata {
+    Metadata::Namespace(NamespaceMetadata {
+        crate_name: "procs".into(),
+        name: "procs".into(),
+    })
+}
+
+fn function(name: &str, inputs: Vec<FnParamMetadata>) -> Metadata {
+    Metadata::Func(FnMetadata {
+        module_path: "procs".into(),
+        name: name.into(),
+        orig_name: None,
+        is_async: false,
+        inputs,
+        return_type: None,
+        throws: None,
+        checksum: None,
+        docstring: None,
+    })
+}
+
+fn method(self_name: &str, name: &str) -> Metadata {
+    Metadata::Method(MethodMetadata {
+        module_path: "procs".into(),
+        self_name: self_name.into(),
+        name: name.into(),
+        orig_name: None,
+        is_async: false,
+        inputs: Vec::new(),
+        return_type: None,
+        throws: None,
+        takes_self_by_arc: false,
+        checksum: None,
+        docstring: None,
+    })
+}
+
+fn object(name: &str, imp: ObjectImpl) -> Metadata {
+    Metadata::Object(ObjectMetadata {
+        module_path: "procs".into(),
+        name: name.into(),
+        orig_name: None,
+        remote: false,
+        imp,
+        docstring: None,
+    })
+}
+
+fn object_type(name: &str) -> Type {
+    Type::Object {
+        module_path: "procs".into(),
+        name: name.into(),
+        imp: ObjectImpl::Struct,
+    }
+}
+
+fn field(name: &str, ty: Type) -> FieldMetadata {
+    FieldMetadata {
+        name: name.into(),
+        orig_name: None,
+        ty,
+        default: None,
+        docstring: None,
+    }
+}
+
+/// The diagnostics of the items (and the rendered text), which must fail.
+fn refused(items: Vec<Metadata>) -> (Vec<Code>, String) {
+    let mut all = vec![namespace()];
+    all.extend(items);
+    let input = Input {
+        udl_name: "",
+        udl: "",
+        config_name: "bindery.toml",
+        config: CONFIG,
+        core_version: None,
+        crate_items: Some(&all),
+    };
+    let diags = match generate(&input) {
+        Ok(_) => panic!("the items should be refused"),
+        Err(diags) => diags,
+    };
+    let rendered = diagnostics::render(&input.inputs(), &diags);
+    (diags.iter().map(|d| d.code).collect(), rendered)
+}
+
+#[test]
+fn a_callback_interface_nobody_declares_is_refused() {
+    let ghost = Type::CallbackInterface {
+        module_path: "procs".into(),
+        name: "Ghost".into(),
+    };
+    let (codes, text) = refused(vec![function(
+        "haunt",
+        vec![FnParamMetadata::simple("g", ghost)],
+    )]);
+    assert_eq!(codes, [Code::Unsupported], "{text}");
+    assert!(
+        text.contains("`Ghost`") && text.contains("in `haunt`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_custom_type_of_another_crate_is_refused_as_external() {
+    let money = Type::Custom {
+        module_path: "other_crate".into(),
+        name: "Money".into(),
+        builtin: Box::new(Type::String),
+    };
+    let (codes, text) = refused(vec![function(
+        "price",
+        vec![FnParamMetadata::simple("m", money)],
+    )]);
+    assert_eq!(codes, [Code::Unsupported], "{text}");
+    assert!(text.contains("`Money` is an external type"), "{text}");
+}
+
+#[test]
+fn a_method_of_an_error_is_refused_naming_it() {
+    let error = Metadata::Enum(EnumMetadata {
+        module_path: "procs".into(),
+        name: "Oops".into(),
+        orig_name: None,
+        shape: EnumShape::Error { flat: false },
+        remote: false,
+        variants: vec![VariantMetadata {
+            name: "Bad".into(),
+            orig_name: None,
+            discr: None,
+            fields: Vec::new(),
+            docstring: None,
+        }],
+        discr_type: None,
+        non_exhaustive: false,
+        docstring: None,
+    });
+    let (codes, text) = refused(vec![error, method("Oops", "describe")]);
+    assert_eq!(codes, [Code::Unsupported], "{text}");
+    assert!(
+        text.contains("methods of errors") && text.contains("`Oops.describe`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn implementing_a_trait_the_api_lacks_or_a_callback_interface_is_refused() {
+    let foreign_trait = Metadata::ObjectTraitImpl(ObjectTraitImplMetadata {
+        ty: object_type("Canvas"),
+        trait_ty: object_type("Elsewhere"),
+    });
+    let callback = Metadata::ObjectTraitImpl(ObjectTraitImplMetadata {
+        ty: object_type("Canvas"),
+        trait_ty: Type::CallbackInterface {
+            module_path: "procs".into(),
+            name: "Listener".into(),
+        },
+    });
+    let canvas = object("Canvas", ObjectImpl::Struct);
+    let (codes, text) = refused(vec![canvas, foreign_trait, callback]);
+    assert_eq!(codes, [Code::Unsupported, Code::Unsupported], "{text}");
+    assert!(
+        text.contains("implementing a trait the API does not declare"),
+        "{text}"
+    );
+    assert!(
+        text.contains("implementations of callback interfaces on interfaces"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_record_method_named_like_a_field_is_a_collision() {
+    let record = Metadata::Record(RecordMetadata {
+        module_path: "procs".into(),
+        name: "Point".into(),
+        orig_name: None,
+        remote: false,
+        fields: vec![field("x", Type::Float64), field("norm", Type::Float64)],
+        docstring: None,
+    });
+    let (codes, text) = refused(vec![record, method("Point", "norm")]);
+    assert_eq!(codes, [Code::NameCollision], "{text}");
+    assert!(
+        text.contains("among the fields and methods of `Point`"),
+        "{text}"
+    );
+}
