@@ -741,6 +741,16 @@ mod tests {
     }
 
     #[test]
+    fn upper_camel_spells_class_names_as_uniffi_does() {
+        assert_eq!(upper_camel("XYZEnum"), "XyzEnum");
+        assert_eq!(upper_camel("HTTPClient"), "HttpClient");
+        assert_eq!(upper_camel("print"), "Print");
+        assert_eq!(upper_camel("my__record_"), "MyRecord");
+        assert_eq!(upper_camel("Utf8Error"), "Utf8Error");
+        assert_eq!(upper_camel("BoxState"), "BoxState");
+    }
+
+    #[test]
     fn suggestions() {
         let names = BUILTIN_EXCEPTIONS.iter().map(|b| b.name);
         assert_eq!(
