@@ -529,3 +529,84 @@ pub fn uniffi_spellings(e: &Enum) -> UniffiSpellings<'_> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EnumVariant, Field, Name, Traits, Type};
+
+    fn name(udl: &str) -> Name {
+        Name {
+            udl: udl.to_string(),
+            python: udl.to_string(),
+            rust: udl.to_string(),
+        }
+    }
+
+    fn variant(udl: &str, fields: &[&str]) -> EnumVariant {
+        EnumVariant {
+            name: name(udl),
+            value: 0,
+            fields: (fields.iter())
+                .map(|f| Field {
+                    name: name(f),
+                    ty: Type::U8,
+                    docstring: None,
+                })
+                .collect(),
+            docstring: None,
+        }
+    }
+
+    fn with_fields(variants: Vec<EnumVariant>) -> Enum {
+        Enum {
+            name: name("Shape"),
+            docstring: None,
+            traits: Traits::default(),
+            flat: false,
+            non_exhaustive: false,
+            variants,
+            methods: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn repeated_stems_are_numbered_from_one() {
+        let stems = ["a", "a", "a", "b"].map(String::from);
+        assert_eq!(unique_stems(stems.into_iter()), ["a", "a_1", "a_2", "b"]);
+    }
+
+    #[test]
+    fn isort_kinds_constants_classes_and_the_rest() {
+        assert_eq!(isort_kind("ABC"), 0);
+        assert_eq!(isort_kind("A1"), 0);
+        // One capital letter alone is a class name, not a constant.
+        assert_eq!(isort_kind("X"), 1);
+        assert_eq!(isort_kind("Xy"), 1);
+        assert_eq!(isort_kind("xy"), 2);
+    }
+
+    #[test]
+    fn natural_order_compares_digit_runs_as_numbers() {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        assert_eq!(natural("a2", "a10"), Less);
+        assert_eq!(natural("a10", "a2"), Greater);
+        assert_eq!(natural("a010", "a10"), Equal);
+        // A digit run against letters compares as text.
+        assert_eq!(natural("10", "b"), Less);
+        assert_eq!(natural("a", "a1"), Less);
+    }
+
+    #[test]
+    fn uniffi_spellings_leave_out_a_taken_or_shared_spelling() {
+        // `DOT` is a field's name: no alias, though no other variant wants it.
+        let e = with_fields(vec![variant("Dot", &["DOT"]), variant("Line", &[])]);
+        let spellings = uniffi_spellings(&e);
+        assert_eq!(spellings.aliases, [("LINE".to_string(), "Line")]);
+        // Two variants spelled `HTTP_CODE`: neither gets it.
+        let e = with_fields(vec![variant("HTTPCode", &[]), variant("HttpCode", &[])]);
+        let spellings = uniffi_spellings(&e);
+        assert!(spellings.aliases.is_empty(), "{:?}", spellings.aliases);
+        assert!(spellings.tests.is_empty(), "{:?}", spellings.tests);
+    }
+}

@@ -131,6 +131,17 @@ fn a_custom_type_of_another_crate_is_refused_as_external() {
 }
 
 #[test]
+fn throwing_an_interface_nobody_declares_is_refused() {
+    let Metadata::Func(mut f) = function("fail", Vec::new()) else {
+        unreachable!()
+    };
+    f.throws = Some(object_type("Ghost"));
+    let (codes, text) = refused(vec![Metadata::Func(f)]);
+    assert_eq!(codes, [Code::Unsupported], "{text}");
+    assert!(text.contains("`fail` throws `Ghost`, which is not an `[Error]` type"), "{text}");
+}
+
+#[test]
 fn a_method_of_an_error_is_refused_naming_it() {
     let error = Metadata::Enum(EnumMetadata {
         module_path: "procs".into(),

@@ -210,3 +210,24 @@ fn normalize(name: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_distribution_name, normalize};
+
+    #[test]
+    fn distribution_names_follow_pep_508() {
+        assert!(is_distribution_name("shelf-memory_2.0"));
+        assert!(is_distribution_name("a"));
+        for bad in ["", "-shelf", "shelf-", "shelf memory", "shelf/x"] {
+            assert!(!is_distribution_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_normalize_as_pip_compares_them() {
+        assert_eq!(normalize("Shelf__Memory.Disk"), "shelf-memory-disk");
+        assert_eq!(normalize("a-_.b"), "a-b");
+        assert_eq!(normalize("plain"), "plain");
+    }
+}
