@@ -138,7 +138,10 @@ fn throwing_an_interface_nobody_declares_is_refused() {
     f.throws = Some(object_type("Ghost"));
     let (codes, text) = refused(vec![Metadata::Func(f)]);
     assert_eq!(codes, [Code::Unsupported], "{text}");
-    assert!(text.contains("`fail` throws `Ghost`, which is not an `[Error]` type"), "{text}");
+    assert!(
+        text.contains("`fail` throws `Ghost`, which is not an `[Error]` type"),
+        "{text}"
+    );
 }
 
 #[test]
