@@ -731,6 +731,16 @@ impl Api {
             .any(|m| m.callable.is_async)
     }
 
+    /// Whether Rust awaits Python coroutines outside the test hooks: a used
+    /// callback interface (or a trait's Python side) has an `[Async]`
+    /// method. The package then exports [`SET_EVENT_LOOP`].
+    pub fn awaits_python(&self) -> bool {
+        (0..self.callbacks.len()).any(|i| {
+            self.callback_used(CallbackId(i))
+                && (self.callbacks[i].methods.iter()).any(|m| m.callable.is_async)
+        })
+    }
+
     /// Whether Rust threads may enter Python: callback interfaces, foreign
     /// trait implementations, queued delivery or async wakers
     /// (`bindery_attach`).
@@ -883,7 +893,7 @@ impl Api {
         if self.has_queued() {
             out.push((FLUSH_EVENTS.to_string(), Export::FlushEvents));
         }
-        if self.has_async_callbacks() {
+        if self.awaits_python() {
             out.push((SET_EVENT_LOOP.to_string(), Export::SetEventLoop));
         }
         for (i, (alias, _)) in self.class_aliases.iter().enumerate() {

@@ -163,7 +163,7 @@ impl Lowerer<'_, '_> {
         let own = |name: &str| {
             crate::model::DISPATCHER_FUNCTIONS.contains(&name) && !api.backends.is_empty()
                 || name == flush && api.has_queued()
-                || name == set_loop && api.has_async_callbacks()
+                || name == set_loop && api.awaits_python()
         };
         for (name, (source, span)) in &others {
             let generated = (*source, span.clone()) == dispatcher || span.is_empty();

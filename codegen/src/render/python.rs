@@ -1227,7 +1227,7 @@ fn own_function_stubs(plan: &Paths<'_>) -> Vec<StubFn> {
             "",
         ));
     }
-    if plan.api.has_async_callbacks() {
+    if plan.api.awaits_python() {
         out.push(stub_def(
             crate::model::SET_EVENT_LOOP,
             &["eventloop: _asyncio.AbstractEventLoop | None".to_string()],
@@ -1414,7 +1414,7 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         standard.push("builtins".into());
     }
     // `uniffi_set_event_loop` takes a loop.
-    if api.has_async_callbacks() {
+    if api.awaits_python() {
         standard.push("asyncio".into());
     }
     let stubbed = stub_types(api);

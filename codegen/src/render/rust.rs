@@ -1343,7 +1343,7 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
             plan.function_glue(f)
         ));
     }
-    if api.has_async_callbacks() {
+    if api.awaits_python() {
         lines.push(
             "_m.add_function(::pyo3::wrap_pyfunction!(bindery_answer::uniffi_set_event_loop, _m)?)?;"
                 .to_string(),
