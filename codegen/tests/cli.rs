@@ -172,7 +172,13 @@ fn non_utf8_and_missing_files_are_errors_not_panics() {
     std::fs::write(&udl, b"namespace demo {};\n// caf\xe9\n").unwrap();
     let result = generate(&udl, &tmp.path().join("out"), &[]);
     assert_eq!(result.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("not valid UTF-8"));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    // At the first bad byte, one character wide.
+    assert!(
+        stderr.contains("latin1.udl:2:7\n  │\n2 │ // caf\u{fffd}\n  │       ^\n"),
+        "{stderr}"
+    );
 
     let missing = generate(&tmp.path().join("nope.udl"), &tmp.path().join("out"), &[]);
     assert_eq!(missing.status.code(), Some(1));
@@ -446,9 +452,159 @@ fn check_says_when_another_bindery_version_wrote_the_tree() {
     );
     let at = stderr.find(&note).expect("the note");
     assert!(at < stderr.find("---").unwrap_or(usize::MAX), "{stderr}");
-    // The same version says nothing of it.
+    // The same version says nothing of it, with a difference or without.
     assert_eq!(generate(&udl, &out, &[]).status.code(), Some(0));
     let clean = generate(&udl, &out, &["--check"]);
     assert_eq!(clean.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&clean.stderr).contains("note:"));
+    let init = out.join("python/demo/__init__.py");
+    std::fs::write(
+        &init,
+        std::fs::read_to_string(&init).unwrap() + "# edited\n",
+    )
+    .unwrap();
+    let drift = generate(&udl, &out, &["--check"]);
+    assert_eq!(drift.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&drift.stderr).contains("note:"));
+    // A tree that records no version (an older bindery's) says so.
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    let unrecorded = text.split("[tool.bindery]").next().unwrap().to_string();
+    std::fs::write(&pyproject, unrecorded).unwrap();
+    let old = generate(&udl, &out, &["--check"]);
+    assert_eq!(old.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&old.stderr);
+    assert!(
+        stderr.contains("records no bindery version (an older bindery wrote it)"),
+        "{stderr}"
+    );
+}
+
+/// A crate folder with a manifest and, under `src/`, the UDL files given.
+fn crate_with(dir: &Path, name: &str, udls: &[(&str, &str)]) -> PathBuf {
+    let krate = dir.join(name);
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.3.0\"\n\n[lib]\nname = \"{}_lib\"\n",
+        name.replace('-', "_")
+    );
+    write(&krate, "Cargo.toml", &manifest);
+    write(&krate.join("src"), "lib.rs", "");
+    for (file, text) in udls {
+        write(&krate.join("src"), file, text);
+    }
+    krate
+}
+
+#[test]
+fn init_writes_a_skeleton_generates_and_refuses_a_second_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let krate = crate_with(tmp.path(), "shelf-core", &[]);
+    let first = bindery(&["init", "--crate", krate.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{stderr}");
+    // Beside the crate, named after its package; the UDL after its library.
+    let out = tmp.path().join("shelf-core-python");
+    let skeleton = std::fs::read_to_string(out.join("shelf_core_lib.udl")).unwrap();
+    assert!(
+        skeleton.contains("namespace shelf_core_lib {"),
+        "{skeleton}"
+    );
+    assert!(skeleton.contains("The API of `shelf-core`"), "{skeleton}");
+    let config = std::fs::read_to_string(out.join("bindery.toml")).unwrap();
+    assert!(
+        config.contains("crate = \"shelf-core\"\npath = \"../shelf-core\""),
+        "{config}"
+    );
+    let test = std::fs::read_to_string(out.join("tests/test_package.py")).unwrap();
+    assert!(test.contains("import shelf_core_lib"), "{test}");
+    assert!(out.join("src/lib.rs").exists(), "init generates");
+    assert!(stderr.contains("next:"), "{stderr}");
+    let again = bindery(&["init", "--crate", krate.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is already set up"));
+}
+
+#[test]
+fn init_takes_the_crates_one_udl_and_a_skeleton_beside_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let own = "namespace shelf {\n    u32 count();\n};\n";
+    let one = crate_with(tmp.path(), "one", &[("shelf.udl", own), ("notes.txt", "")]);
+    let out = tmp.path().join("one-out");
+    let run = bindery(&[
+        "init",
+        "--crate",
+        one.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // The crate's own UDL is generated from; no skeleton is written.
+    assert!(!out.join("one_lib.udl").exists());
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("count"), "generated from the crate's UDL");
+    let two = crate_with(tmp.path(), "two", &[("a.udl", own), ("b.udl", own)]);
+    let out = tmp.path().join("two-out");
+    let run = bindery(&[
+        "init",
+        "--crate",
+        two.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        out.join("two_lib.udl").exists(),
+        "two UDLs: which is meant is unclear"
+    );
+}
+
+#[test]
+fn init_without_a_manifest_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = bindery(&["init", "--crate", tmp.path().to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("Cargo.toml") && stderr.contains("--crate"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_dir(tmp.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_relative_out_that_does_not_exist_climbs_above_itself_to_the_core() {
+    let tmp = tempfile::tempdir().unwrap();
+    let udl = write(tmp.path(), "demo.udl", UDL);
+    std::fs::create_dir_all(tmp.path().join("core")).unwrap();
+    let manifest = "[package]\nname = \"demo\"\nversion = \"2.5.0\"\n";
+    write(&tmp.path().join("core"), "Cargo.toml", manifest);
+    let config = "[rust]\ncrate = \"demo\"\npath = \"../../core\"\n";
+    let config = write(tmp.path(), "demo.toml", config);
+    // From `work`, `--out sdk`: `sdk/../../core` is `../core` on the text,
+    // the `..` above `work` kept.
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_bindery"))
+        .current_dir(&work)
+        .args(["generate", "--udl", udl.to_str().unwrap(), "--out", "sdk"])
+        .args(["--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert_eq!(project_version(&work.join("sdk")), "2.5.0");
 }
