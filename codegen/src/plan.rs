@@ -506,13 +506,21 @@ pub fn uniffi_spellings(e: &Enum) -> UniffiSpellings<'_> {
         .chain(fields)
         .chain(methods)
         .collect();
+    // Each variant's tests: `is_circle()` and, as UniFFI >= 0.29 spells
+    // it too, `is_CIRCLE()`.
+    let tests = |v: &crate::model::EnumVariant| {
+        let snake = format!("is_{}", names::snake_case(&v.name.udl).to_lowercase());
+        let upper = format!("is_{}", names::upper_snake(&v.name.udl));
+        if upper == snake {
+            vec![snake]
+        } else {
+            vec![snake, upper]
+        }
+    };
     let mut wanted: Vec<String> = Vec::new();
     for v in &e.variants {
         wanted.push(names::upper_snake(&v.name.udl));
-        wanted.push(format!(
-            "is_{}",
-            names::snake_case(&v.name.udl).to_lowercase()
-        ));
+        wanted.extend(tests(v));
     }
     let unique = |name: &String| wanted.iter().filter(|w| *w == name).count() == 1;
     for v in &e.variants {
@@ -521,10 +529,11 @@ pub fn uniffi_spellings(e: &Enum) -> UniffiSpellings<'_> {
             taken.push(alias.clone());
             out.aliases.push((alias, &v.name.python));
         }
-        let test = format!("is_{}", names::snake_case(&v.name.udl).to_lowercase());
-        if unique(&test) && !taken.contains(&test) {
-            taken.push(test.clone());
-            out.tests.push((test, &v.name.rust));
+        for test in tests(v) {
+            if unique(&test) && !taken.contains(&test) {
+                taken.push(test.clone());
+                out.tests.push((test, &v.name.rust));
+            }
         }
     }
     out
@@ -603,6 +612,9 @@ mod tests {
         let e = with_fields(vec![variant("Dot", &["DOT"]), variant("Line", &[])]);
         let spellings = uniffi_spellings(&e);
         assert_eq!(spellings.aliases, [("LINE".to_string(), "Line")]);
+        // Both tests UniFFI's Python has: `is_dot()` and `is_DOT()`.
+        let tests: Vec<&str> = spellings.tests.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(tests, ["is_dot", "is_DOT", "is_line", "is_LINE"]);
         // Two variants spelled `HTTP_CODE`: neither gets it.
         let e = with_fields(vec![variant("HTTPCode", &[]), variant("HttpCode", &[])]);
         let spellings = uniffi_spellings(&e);

@@ -1625,8 +1625,20 @@ impl BinderyPathKind {
         matches!(self, Self::Missing { .. })
     }
 
+    /// Whether this is `Missing` (UniFFI's spelling).
+    #[allow(non_snake_case)]
+    fn is_MISSING(&self) -> bool {
+        matches!(self, Self::Missing { .. })
+    }
+
     /// Whether this is `File` (UniFFI's spelling).
     fn is_file(&self) -> bool {
+        matches!(self, Self::File { .. })
+    }
+
+    /// Whether this is `File` (UniFFI's spelling).
+    #[allow(non_snake_case)]
+    fn is_FILE(&self) -> bool {
         matches!(self, Self::File { .. })
     }
 
@@ -1635,8 +1647,20 @@ impl BinderyPathKind {
         matches!(self, Self::Directory { .. })
     }
 
+    /// Whether this is `Directory` (UniFFI's spelling).
+    #[allow(non_snake_case)]
+    fn is_DIRECTORY(&self) -> bool {
+        matches!(self, Self::Directory { .. })
+    }
+
     /// Whether this is `Symlink` (UniFFI's spelling).
     fn is_symlink(&self) -> bool {
+        matches!(self, Self::Symlink { .. })
+    }
+
+    /// Whether this is `Symlink` (UniFFI's spelling).
+    #[allow(non_snake_case)]
+    fn is_SYMLINK(&self) -> bool {
         matches!(self, Self::Symlink { .. })
     }
 }

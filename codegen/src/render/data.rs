@@ -393,6 +393,9 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
             "/// Whether this is `{}` (UniFFI's spelling).",
             variant.trim_start_matches("r#")
         ));
+        if test.chars().any(|c| c.is_ascii_uppercase()) {
+            methods.line("#[allow(non_snake_case)]");
+        }
         methods.block(format!("fn {test}(&self) -> bool {{"), "}", |w| {
             w.line(format!("matches!(self, Self::{variant} {{ .. }})"));
         });
