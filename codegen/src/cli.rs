@@ -214,14 +214,15 @@ fn crate_items(config: &str, out: &Utf8Path) -> Result<Option<Vec<uniffi_meta::M
     if !rust.proc_macros.as_ref().is_some_and(|p| *p.get_ref()) {
         return Ok(None);
     }
+    // From `--out`, which need not exist yet (the first run).
     let crate_dir = match (&rust.module, &rust.path) {
         (Some(_), _) => out.to_path_buf(),
-        (None, Some(path)) => out.join(path.get_ref()),
+        (None, Some(path)) => crate_dir(out, Utf8Path::new(path.get_ref())),
         (None, None) => {
             let name = rust.crate_name.as_ref().ok_or(
                 "`[rust] proc-macros` needs `[rust] crate` or `[rust] path`: the crate to read",
             )?;
-            out.join(format!("../{}", name.get_ref()))
+            crate_dir(out, Utf8Path::new(&format!("../{}", name.get_ref())))
         }
     };
     let (library, ident) = crate::metadata::build(&crate_dir, None)?;
@@ -591,6 +592,15 @@ pub fn run_init(krate: &Utf8Path, out: Option<&Utf8Path>, udl: Option<&Utf8Path>
 #[cfg(test)]
 mod init_tests {
     use camino::Utf8Path;
+
+    #[test]
+    fn a_bad_byte_is_located_one_byte_wide_in_its_file() {
+        let found = super::encoding_problems(Some(25), Some(3));
+        let spans: Vec<_> = found.iter().map(|d| (d.source, d.span.clone())).collect();
+        use crate::diagnostics::Source;
+        assert_eq!(spans, [(Source::Udl, 25..26), (Source::Config, 3..4)]);
+        assert!(super::encoding_problems(None, None).is_empty());
+    }
 
     #[test]
     fn relative_paths_climb_to_the_common_folder() {
