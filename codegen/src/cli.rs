@@ -200,9 +200,6 @@ fn note_other_version(out: &Utf8Path) {
     }
 }
 
-/// Generates (or checks) `out` from `udl` and `config`; prints what it did
-/// and every diagnostic to stderr; returns the exit code. This is the
-/// function a project's own `cargo xtask` calls.
 /// The proc-macro items of the crate the config names, when it sets
 /// `[rust] proc-macros = true`: built and read (`metadata`). The crate is
 /// `--out` in in-crate mode, else `[rust] path` (from `--out`).
@@ -279,6 +276,9 @@ fn read_inputs(
     })
 }
 
+/// Generates (or checks) `out` from `udl` and `config`; prints what it did
+/// and every diagnostic to stderr; returns the exit code. This is the
+/// function a project's own `cargo xtask` calls.
 pub fn run_generate(
     udl_path: &Utf8Path,
     config_path: Option<&Utf8Path>,
