@@ -512,12 +512,26 @@ pub struct Field {
     pub name: Name,
     pub ty: Type,
     pub docstring: Option<String>,
+    /// The default of an enum variant's field (the crate's proc-macros:
+    /// `#[uniffi(default)]`, `#[uniffi(default = 1)]`).
+    pub default: Option<Literal>,
 }
 
 impl EnumVariant {
     /// A tuple variant (`Variant(String, u8)`): fields by position only.
     pub fn is_tuple(&self) -> bool {
         !self.fields.is_empty() && self.fields.iter().all(Field::is_positional)
+    }
+}
+
+impl EnumVariant {
+    /// Where the constructor's keyword-only fields start, if they must: at
+    /// the first field with a default when a field without one follows it
+    /// (Python puts no required positional after a default).
+    pub fn keyword_only_from(&self) -> Option<usize> {
+        let first = self.fields.iter().position(|f| f.default.is_some())?;
+        let later = self.fields[first..].iter().any(|f| f.default.is_none());
+        later.then_some(first)
     }
 }
 

@@ -561,6 +561,7 @@ mod tests {
                     name: name(f),
                     ty: Type::U8,
                     docstring: None,
+                    default: None,
                 })
                 .collect(),
             docstring: None,

@@ -78,6 +78,8 @@ impl Lowerer<'_, '_> {
                     fname.python = names::variant_field_name(&f.name);
                     fname
                 };
+                let default =
+                    (f.default.as_ref()).and_then(|d| self.default(d, &f.ty, fspan.clone()));
                 let ty = self.ty(&f.ty, fspan.clone());
                 if ty.as_ref().is_some_and(Type::contains_callback) {
                     self.udl(
@@ -91,6 +93,7 @@ impl Lowerer<'_, '_> {
                         name: fname,
                         ty,
                         docstring: f.docstring,
+                        default,
                     });
                 }
             }

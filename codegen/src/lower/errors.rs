@@ -212,6 +212,8 @@ impl Lowerer<'_, '_> {
                     name: fname,
                     ty,
                     docstring: f.docstring.clone(),
+                    // An error's class takes every field (errors.py).
+                    default: None,
                 });
             }
         }

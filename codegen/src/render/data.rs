@@ -438,12 +438,42 @@ pub fn enumeration(paths: &Paths<'_>, package: &str, e: &Enum) -> DataView {
 }
 
 /// The glue enum's variants, with their renames and fields.
+/// `#[pyo3(constructor = (...))]`: a variant's fields with their defaults
+/// (keyword-only from `EnumVariant::keyword_only_from`), laid out at `column`.
+fn variant_constructor(paths: &Paths<'_>, v: &crate::model::EnumVariant, column: usize) -> String {
+    let mut params: Vec<String> = Vec::new();
+    for (i, f) in v.fields.iter().enumerate() {
+        if v.keyword_only_from() == Some(i) {
+            params.push("*".to_string());
+        }
+        params.push(match &f.default {
+            Some(d) => format!("{} = {}", f.name.python, types::default(d, &f.ty, paths).1),
+            None => f.name.python.clone(),
+        });
+    }
+    super::layout::attribute("pyo3", &[format!("constructor = ({})", params.join(", "))])
+        .lines()
+        .enumerate()
+        .map(|(k, line)| {
+            if k == 0 {
+                line.to_string()
+            } else {
+                format!("{}{line}", " ".repeat(column))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn enum_body(paths: &Paths<'_>, e: &Enum) -> Vec<String> {
     let mut body = Writer::at(4);
     // rustfmt lays every struct variant out vertically once any variant of
     // the enum carries an attribute other than its docs.
     let renamed =
         |v: &&crate::model::EnumVariant| v.name.python != v.name.rust.trim_start_matches("r#");
+    let defaulted = |v: &&crate::model::EnumVariant| {
+        !v.is_tuple() && v.fields.iter().any(|f| f.default.is_some())
+    };
     let vertical = !e.flat && e.variants.iter().any(|v| renamed(&v));
     for v in &e.variants {
         body.lines(types::rust_doc(v.docstring.as_deref()));
@@ -452,6 +482,9 @@ fn enum_body(paths: &Paths<'_>, e: &Enum) -> Vec<String> {
                 "#[pyo3(name = {})]",
                 types::rust_str(&v.name.python)
             ));
+        }
+        if !e.flat && defaulted(&v) {
+            body.laid_out(&variant_constructor(paths, v, body.column()));
         }
         if e.flat {
             body.line(format!("{},", v.name.rust));

@@ -999,11 +999,18 @@ fn enum_stub(paths: &Paths<'_>, e: &crate::model::Enum) -> Vec<StubClass> {
         attributes.push(format!("        __match_args__ = {match_args}"));
         let names: Vec<&str> = v.fields.iter().map(|f| f.name.python.as_str()).collect();
         let mut params = vec![receiver("cls", &names)];
-        params.extend(
-            v.fields
-                .iter()
-                .map(|f| format!("{}: {}", f.name.python, types::python(&f.ty, spelling))),
-        );
+        // Defaults as the glue's constructor has them (named variants).
+        let keyword_only = (!v.is_tuple()).then(|| v.keyword_only_from()).flatten();
+        for (i, f) in v.fields.iter().enumerate() {
+            if keyword_only == Some(i) {
+                params.push("*".to_string());
+            }
+            let annotation = types::python(&f.ty, spelling);
+            params.push(match &f.default {
+                Some(_) if !v.is_tuple() => format!("{}: {annotation} = ...", f.name.python),
+                _ => format!("{}: {annotation}", f.name.python),
+            });
+        }
         let new = stub_def(
             "__new__",
             &params,
