@@ -524,44 +524,34 @@ fn init_writes_a_skeleton_generates_and_refuses_a_second_time() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("is already set up"));
 }
 
+/// `bindery init` of `krate` into `out`, which must succeed.
+fn init_into(krate: &Path, out: &Path) {
+    let args = [
+        "init",
+        "--crate",
+        krate.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let run = bindery(&args);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+}
+
 #[test]
 fn init_takes_the_crates_one_udl_and_a_skeleton_beside_two() {
     let tmp = tempfile::tempdir().unwrap();
     let own = "namespace shelf {\n    u32 count();\n};\n";
     let one = crate_with(tmp.path(), "one", &[("shelf.udl", own), ("notes.txt", "")]);
     let out = tmp.path().join("one-out");
-    let run = bindery(&[
-        "init",
-        "--crate",
-        one.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    init_into(&one, &out);
     // The crate's own UDL is generated from; no skeleton is written.
     assert!(!out.join("one_lib.udl").exists());
     let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
     assert!(lib.contains("count"), "generated from the crate's UDL");
     let two = crate_with(tmp.path(), "two", &[("a.udl", own), ("b.udl", own)]);
     let out = tmp.path().join("two-out");
-    let run = bindery(&[
-        "init",
-        "--crate",
-        two.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    init_into(&two, &out);
     assert!(
         out.join("two_lib.udl").exists(),
         "two UDLs: which is meant is unclear"

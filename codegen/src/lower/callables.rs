@@ -470,6 +470,29 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// A method (of an interface, a record or an enum): its callable, async
+    /// and Rust name as recorded.
+    pub(super) fn method(
+        &mut self,
+        m: uniffi_meta::MethodMetadata,
+        span: Range<usize>,
+    ) -> Callable {
+        let mut callable = self.callable(
+            &m.self_name,
+            &m.name,
+            span,
+            m.inputs,
+            m.return_type,
+            m.throws,
+            m.docstring,
+        );
+        callable.is_async = m.is_async;
+        if let Some(rust) = m.orig_name {
+            callable.name.rust = rust;
+        }
+        callable
+    }
+
     /// The arguments of `owner.member`, checked: names, defaults last,
     /// unique after escaping, callbacks only at the top level.
     fn arguments(

@@ -160,22 +160,11 @@ impl Lowerer<'_, '_> {
         let spans = self.cx.spans;
         for m in methods {
             let span = spans.member(&m.self_name, &m.name);
-            let mut callable = self.callable(
-                &m.self_name,
-                &m.name,
-                span,
-                m.inputs,
-                m.return_type,
-                m.throws,
-                m.docstring,
-            );
-            callable.is_async = m.is_async;
-            if let Some(rust) = m.orig_name {
-                callable.name.rust = rust;
-            }
-            if let Some(id) = self.ids.records.get(&m.self_name) {
+            let self_name = m.self_name.clone();
+            let callable = self.method(m, span);
+            if let Some(id) = self.ids.records.get(&self_name) {
                 records[id.0].methods.push(callable);
-            } else if let Some(id) = self.ids.enums.get(&m.self_name) {
+            } else if let Some(id) = self.ids.enums.get(&self_name) {
                 enums[id.0].methods.push(callable);
             }
         }

@@ -553,20 +553,9 @@ impl Lowerer<'_, '_> {
                 .with_help("export a function that takes the value instead, or leave the method out of the bindings");
                 continue;
             };
-            let mut callable = self.callable(
-                &m.self_name,
-                &m.name,
-                span,
-                m.inputs,
-                m.return_type,
-                m.throws,
-                m.docstring,
-            );
-            callable.self_by_arc = m.takes_self_by_arc;
-            callable.is_async = m.is_async;
-            if let Some(rust) = m.orig_name {
-                callable.name.rust = rust;
-            }
+            let by_arc = m.takes_self_by_arc;
+            let mut callable = self.method(m, span);
+            callable.self_by_arc = by_arc;
             objects[id.0].methods.push(callable);
         }
         for object in &objects {

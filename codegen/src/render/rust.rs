@@ -980,6 +980,17 @@ fn context_manager(method: &str) -> Vec<String> {
     w.finish()
 }
 
+/// `PartialEq` (by `equal`, over `self` and `other`) and `Eq` for `name`.
+fn partial_eq(w: &mut Writer, name: &str, equal: &str) {
+    w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
+        w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
+            w.line(equal)
+        })
+    });
+    w.line("");
+    w.line(format!("impl Eq for {name} {{}}"));
+}
+
 /// Equality, hashing and ordering of an interface's glue type: by the Rust
 /// object's identity, or by its value where `[Traits]` says so.
 fn object_impls(name: &str, traits: crate::model::Traits, is_trait: bool) -> Vec<String> {
@@ -987,21 +998,15 @@ fn object_impls(name: &str, traits: crate::model::Traits, is_trait: bool) -> Vec
     w.line("");
     if traits.eq {
         w.line("/// Two Python objects are equal when their Rust values are (`Eq`).");
-        w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
-            w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
-                w.line("*self._inner == *other._inner")
-            })
-        });
+        partial_eq(&mut w, name, "*self._inner == *other._inner");
     } else {
         w.line("/// Two Python objects are equal when they wrap the same Rust object.");
-        w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
-            w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
-                w.line("::std::sync::Arc::ptr_eq(&self._inner, &other._inner)")
-            })
-        });
+        partial_eq(
+            &mut w,
+            name,
+            "::std::sync::Arc::ptr_eq(&self._inner, &other._inner)",
+        );
     }
-    w.line("");
-    w.line(format!("impl Eq for {name} {{}}"));
     if !traits.eq || traits.hash {
         // A trait object's pointer hashes by its address alone, as
         // `Arc::ptr_eq` compares it.
@@ -1070,13 +1075,11 @@ fn subclassable_impls(name: &str, (core, read): (&str, bool), python: &str) -> V
     w.line("");
     w.line("/// Two Python objects are equal when they wrap the same Rust object, or are");
     w.line("/// the same instance of a Python subclass.");
-    w.block(format!("impl PartialEq for {name} {{"), "}", |w| {
-        w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
-            w.line("self.bindery_address() == other.bindery_address()")
-        })
-    });
-    w.line("");
-    w.line(format!("impl Eq for {name} {{}}"));
+    partial_eq(
+        &mut w,
+        name,
+        "self.bindery_address() == other.bindery_address()",
+    );
     data::hash_impl(&mut w, name, "&self.bindery_address()");
     w.line("");
     w.block(format!("impl {name} {{"), "}", |w| {
@@ -1847,12 +1850,16 @@ fn member_functions(plan: &Paths<'_>) -> Vec<Method> {
     out
 }
 
-/// `_self`, the core's value a record's or an enum's method is called on.
-fn value_self(core: &str, record: bool) -> String {
-    if record {
-        format!("let _self = {core}::from(self._value(_py)?);")
-    } else {
-        format!("let _self = {core}::from(self.clone());")
+/// `_self`, the core's value a record's or an enum's method is called on
+/// (for a flat enum's, from the member the function takes first).
+fn value_self(receiver: &Receiver<'_>) -> String {
+    match receiver {
+        Receiver::Value { core, record: true } => {
+            format!("let _self = {core}::from(self._value(_py)?);")
+        }
+        Receiver::Value { core, .. } => format!("let _self = {core}::from(self.clone());"),
+        Receiver::Member { core, .. } => format!("let _self = {core}::from(_self);"),
+        _ => String::new(),
     }
 }
 
@@ -1924,12 +1931,8 @@ fn method_body(
             format!("::std::sync::Arc::clone(&self._inner).{}", c.name.rust)
         }
         Receiver::Object { .. } => format!("self._inner.{}", c.name.rust),
-        Receiver::Value { core, record } => {
-            body.insert(0, value_self(core, *record));
-            format!("_self.{}", c.name.rust)
-        }
-        Receiver::Member { core, .. } => {
-            body.insert(0, format!("let _self = {core}::from(_self);"));
+        Receiver::Value { .. } | Receiver::Member { .. } => {
+            body.insert(0, value_self(receiver));
             format!("_self.{}", c.name.rust)
         }
         Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
@@ -2008,12 +2011,8 @@ fn async_body(
             format!("{path}::{}", c.name.rust)
         }
         Receiver::Object { .. } => format!("_inner.{}", c.name.rust),
-        Receiver::Value { core, record } => {
-            body.insert(0, value_self(core, *record));
-            format!("_self.{}", c.name.rust)
-        }
-        Receiver::Member { core, .. } => {
-            body.insert(0, format!("let _self = {core}::from(_self);"));
+        Receiver::Value { .. } | Receiver::Member { .. } => {
+            body.insert(0, value_self(receiver));
             format!("_self.{}", c.name.rust)
         }
         Receiver::Constructor(core) => format!("{core}::{}", c.name.rust),
