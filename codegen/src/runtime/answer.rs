@@ -41,6 +41,9 @@ static SET_LOOP: ::std::sync::Mutex<Option<::pyo3::Py<::pyo3::PyAny>>> =
 /// thread passed the object or calls it (`None`: each runs on the loop
 /// that was running where its object was passed to Rust, or where Rust
 /// calls it, again).
+// Registered only where Rust awaits Python outside the test hooks: a
+// package whose bridges only the hooks build has this module without it.
+#[allow(dead_code)]
 #[::pyo3::pyfunction]
 #[pyo3(signature = (eventloop))]
 pub fn uniffi_set_event_loop(eventloop: Option<::pyo3::Py<::pyo3::PyAny>>) {
