@@ -214,3 +214,32 @@ fn a_record_method_named_like_a_field_is_a_collision() {
         "{text}"
     );
 }
+
+#[test]
+fn an_enum_method_named_like_a_field_is_a_collision_once() {
+    let variant = |name: &str| VariantMetadata {
+        name: name.into(),
+        orig_name: None,
+        discr: None,
+        fields: vec![field("at", Type::Float64)],
+        docstring: None,
+    };
+    let shape = Metadata::Enum(EnumMetadata {
+        module_path: "procs".into(),
+        name: "Shape".into(),
+        orig_name: None,
+        shape: EnumShape::Enum,
+        remote: false,
+        // Two variants share the field `at`: that alone is no collision.
+        variants: vec![variant("Dot"), variant("Line")],
+        discr_type: None,
+        non_exhaustive: false,
+        docstring: None,
+    });
+    let (codes, text) = refused(vec![shape, method("Shape", "at")]);
+    assert_eq!(codes, [Code::NameCollision], "{text}");
+    assert!(
+        text.contains("among the variants, fields and methods of `Shape`"),
+        "{text}"
+    );
+}
