@@ -51,6 +51,9 @@ pub enum Type {
     /// A set (proc-macros: `HashSet<T>`) of strings, integers or booleans:
     /// a Python `set` (a `frozenset` is taken too).
     Set(Box<Type>),
+    /// A value the core holds boxed (proc-macros: `Box<T>`): the inner
+    /// type's value in Python and in the glue, boxed on the way in.
+    Boxed(Box<Type>),
     /// An interface object.
     Object(ObjectId),
     /// A record (`dictionary`).
@@ -72,9 +75,10 @@ impl Type {
     pub fn walk(&self) -> Vec<&Type> {
         let mut out = vec![self];
         match self {
-            Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => {
-                out.extend(inner.walk())
-            }
+            Type::Optional(inner)
+            | Type::Sequence(inner)
+            | Type::Set(inner)
+            | Type::Boxed(inner) => out.extend(inner.walk()),
             Type::Map(k, v) => {
                 out.extend(k.walk());
                 out.extend(v.walk());
@@ -93,6 +97,7 @@ impl Type {
                 | Type::Sequence(_)
                 | Type::Map(..)
                 | Type::Set(_)
+                | Type::Boxed(_)
                 | Type::Object(_)
                 | Type::Record(_)
                 | Type::Enum(_)
@@ -121,9 +126,10 @@ impl Type {
     pub fn contains_callback(&self) -> bool {
         match self {
             Type::Callback(_) => true,
-            Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => {
-                inner.contains_callback()
-            }
+            Type::Optional(inner)
+            | Type::Sequence(inner)
+            | Type::Set(inner)
+            | Type::Boxed(inner) => inner.contains_callback(),
             Type::Map(k, v) => k.contains_callback() || v.contains_callback(),
             _ => false,
         }
@@ -140,6 +146,7 @@ impl Type {
             | Type::Custom(_)
             | Type::Error(_) => false,
             Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => inner.has_sample(),
+            Type::Boxed(_) => false,
             Type::Map(k, v) => k.has_sample() && v.has_sample(),
             _ => true,
         }
@@ -155,6 +162,7 @@ impl Type {
             | Type::Callback(_)
             | Type::Custom(_)
             | Type::Error(_)
+            | Type::Boxed(_)
             | Type::Timestamp => true,
             Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => {
                 inner.needs_conversion()

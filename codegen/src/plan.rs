@@ -379,7 +379,7 @@ impl<'a> Plan<'a> {
             t if t.is_integer() => true,
             Type::Bool | Type::F32 | Type::F64 | Type::Timestamp | Type::Duration => true,
             Type::Enum(id) => self.api.enumeration(*id).flat,
-            Type::Optional(inner) => self.is_copy(inner),
+            Type::Optional(inner) | Type::Boxed(inner) => self.is_copy(inner),
             _ => false,
         }
     }

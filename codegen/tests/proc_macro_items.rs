@@ -243,3 +243,73 @@ fn an_enum_method_named_like_a_field_is_a_collision_once() {
         "{text}"
     );
 }
+
+#[test]
+fn a_value_holding_its_own_type_through_boxes_is_refused() {
+    let record_type = |name: &str| Type::Record {
+        module_path: "procs".into(),
+        name: name.into(),
+    };
+    let boxed = |ty: Type| Type::Box {
+        inner_type: Box::new(ty),
+    };
+    let record = |name: &str, fields: Vec<FieldMetadata>| {
+        Metadata::Record(RecordMetadata {
+            module_path: "procs".into(),
+            name: name.into(),
+            orig_name: None,
+            remote: false,
+            fields,
+            docstring: None,
+        })
+    };
+    // Through an optional box; through another record and an enum's
+    // variant; not through a list (`Tree`, bound).
+    let node = record(
+        "Node",
+        vec![field(
+            "next",
+            Type::Optional {
+                inner_type: Box::new(boxed(record_type("Node"))),
+            },
+        )],
+    );
+    let link_type = Type::Enum {
+        module_path: "procs".into(),
+        name: "Link".into(),
+    };
+    let pair = record("Pair", vec![field("link", boxed(link_type))]);
+    let link = Metadata::Enum(EnumMetadata {
+        module_path: "procs".into(),
+        name: "Link".into(),
+        orig_name: None,
+        shape: EnumShape::Enum,
+        remote: false,
+        variants: vec![VariantMetadata {
+            name: "To".into(),
+            orig_name: None,
+            discr: None,
+            fields: vec![field("pair", record_type("Pair"))],
+            docstring: None,
+        }],
+        discr_type: None,
+        non_exhaustive: false,
+        docstring: None,
+    });
+    let tree = record(
+        "Tree",
+        vec![field(
+            "kids",
+            Type::Sequence {
+                inner_type: Box::new(record_type("Tree")),
+            },
+        )],
+    );
+    let (codes, text) = refused(vec![node, pair, link, tree]);
+    assert_eq!(codes, [Code::Unsupported; 3], "{text}");
+    for name in ["Node", "Pair", "Link"] {
+        let message = format!("`{name}` holds a value of its own type");
+        assert!(text.contains(&message), "{text}");
+    }
+    assert!(!text.contains("`Tree`"), "{text}");
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::diagnostics::{Annotate, Code, Source};
-use crate::model::{Api, Export, Name};
+use crate::model::{Api, Enum, Export, Name, Record, Type};
 use crate::names;
 
 use super::Lowerer;
@@ -83,6 +83,60 @@ impl Lowerer<'_, '_> {
                 d.with_related(other.0, other.1, label);
             }
         }
+    }
+
+    /// A record or enum whose value holds itself, directly or through
+    /// options, boxes and other records and enums, has a glue value of
+    /// infinite size: refused (a list, map or interface object between
+    /// them is fine).
+    pub(super) fn check_recursive_values(&mut self, records: &[Record], enums: &[Enum]) {
+        // Each definition's inline neighbours: records and enums with fields.
+        fn inline(ty: &Type, out: &mut Vec<Type>) {
+            match ty {
+                Type::Record(_) | Type::Enum(_) => out.push(ty.clone()),
+                Type::Optional(inner) | Type::Boxed(inner) => inline(inner, out),
+                _ => {}
+            }
+        }
+        let neighbours = |ty: &Type| {
+            let mut out = Vec::new();
+            let fields: Vec<&Type> = match ty {
+                Type::Record(id) => records[id.0].fields.iter().map(|f| &f.ty).collect(),
+                Type::Enum(id) => (enums[id.0].variants.iter())
+                    .flat_map(|v| &v.fields)
+                    .map(|f| &f.ty)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            fields.into_iter().for_each(|t| inline(t, &mut out));
+            out
+        };
+        let definitions = (0..records.len())
+            .map(|i| (Type::Record(crate::model::RecordId(i)), &records[i].name))
+            .chain((0..enums.len()).map(|i| (Type::Enum(crate::model::EnumId(i)), &enums[i].name)));
+        for (start, name) in definitions {
+            let mut seen = Vec::new();
+            let mut todo = neighbours(&start);
+            while let Some(next) = todo.pop() {
+                if seen.contains(&next) {
+                    continue;
+                }
+                todo.extend(neighbours(&next));
+                seen.push(next);
+            }
+            if !seen.contains(&start) {
+                continue;
+            }
+            self.lowering(&name.udl, None);
+            let span = self.cx.spans.def(&name.udl);
+            self.udl(
+                Code::Unsupported,
+                span,
+                format!("`{}` holds a value of its own type: bindery does not bind recursive values yet", name.udl),
+            )
+            .with_help("hold the nested values in a list (`Vec`), or make the type an interface");
+        }
+        self.item = None;
     }
 
     /// Everything the package exports shares one namespace.

@@ -337,6 +337,7 @@ impl Lowerer<'_, '_> {
         });
         self.value_methods(&mut records, &mut enums, of_values);
         self.item = None;
+        self.check_recursive_values(&records, &enums);
         let mut objects = self.objects(items.objects, items.constructors, methods);
         self.implemented_traits(&mut objects, &items.trait_impls);
         self.item = None;

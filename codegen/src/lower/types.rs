@@ -346,20 +346,8 @@ impl Lowerer<'_, '_> {
             T::Bytes => Type::Bytes,
             T::Timestamp => Type::Timestamp,
             T::Duration => Type::Duration,
-            // `Box<T>` (proc-macros, for recursive types): the core's type
-            // differs from the inner one's, which the glue converts.
-            T::Box { inner_type } => {
-                self.udl(
-                    Code::Unsupported,
-                    span,
-                    format!(
-                        "bindery does not bind `Box<{}>` values yet",
-                        type_label(inner_type)
-                    ),
-                )
-                .with_help("take and return the value itself where the type is not recursive");
-                return None;
-            }
+            // `Box<T>` (proc-macros): the inner type's value, boxed for the core.
+            T::Box { inner_type } => Type::Boxed(Box::new(self.ty(inner_type, span)?)),
             T::Optional { inner_type } => Type::Optional(Box::new(self.ty(inner_type, span)?)),
             T::Sequence { inner_type } => Type::Sequence(Box::new(self.ty(inner_type, span)?)),
             T::Map {

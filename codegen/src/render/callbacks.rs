@@ -74,6 +74,7 @@ pub fn core_type(ty: &Type, paths: &Paths<'_>) -> String {
         Type::Callback(_) => format!("Box<dyn {}>", paths.core_of(ty)),
         Type::Timestamp => "::std::time::SystemTime".to_string(),
         Type::Optional(inner) => format!("Option<{}>", core_type(inner, paths)),
+        Type::Boxed(inner) => format!("::std::boxed::Box<{}>", core_type(inner, paths)),
         Type::Sequence(inner) => format!("Vec<{}>", core_type(inner, paths)),
         Type::Set(inner) => format!("::std::collections::HashSet<{}>", core_type(inner, paths)),
         Type::Map(k, v) => {
@@ -873,7 +874,7 @@ fn extraction(paths: &Paths<'_>, returns: &Option<Type>) -> (&'static str, &'sta
         _ => false,
     };
     let is_class = match t {
-        Type::Optional(inner) => class(inner),
+        Type::Optional(inner) | Type::Boxed(inner) => class(inner),
         other => class(other),
     };
     let map = if is_class {

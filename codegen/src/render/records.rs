@@ -23,7 +23,7 @@ use crate::model::{Api, Literal, Record, RecordField, Type};
 pub fn held(ty: &Type, api: &Api) -> bool {
     match ty {
         Type::Sequence(_) | Type::Map(..) | Type::Record(_) => true,
-        Type::Optional(inner) => held(inner, api),
+        Type::Optional(inner) | Type::Boxed(inner) => held(inner, api),
         Type::Custom(id) => api.custom(*id).python.is_none() && held(&api.custom(*id).builtin, api),
         _ => false,
     }
@@ -36,7 +36,7 @@ pub fn container(ty: &Type, api: &Api) -> Option<bool> {
     match ty {
         Type::Sequence(_) => Some(false),
         Type::Map(..) => Some(true),
-        Type::Optional(inner) => container(inner, api),
+        Type::Optional(inner) | Type::Boxed(inner) => container(inner, api),
         Type::Custom(id) if api.custom(*id).python.is_none() => {
             container(&api.custom(*id).builtin, api)
         }
@@ -480,7 +480,9 @@ fn comparison(w: &mut Writer, core: &str, traits: crate::model::Traits) {
 pub fn held_leaves(paths: &Paths<'_>) -> Vec<String> {
     fn walk(ty: &Type, paths: &Paths<'_>, out: &mut Vec<String>) {
         match ty {
-            Type::Sequence(inner) | Type::Optional(inner) => walk(inner, paths, out),
+            Type::Sequence(inner) | Type::Optional(inner) | Type::Boxed(inner) => {
+                walk(inner, paths, out)
+            }
             Type::Map(k, v) => {
                 walk(k, paths, out);
                 walk(v, paths, out);

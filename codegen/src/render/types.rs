@@ -15,6 +15,7 @@ pub fn python(ty: &Type, s: Spelling) -> String {
         Type::Timestamp => "_datetime.datetime".into(),
         Type::Duration => "_datetime.timedelta".into(),
         Type::Optional(inner) => format!("{} | None", python(inner, s)),
+        Type::Boxed(inner) => python(inner, s),
         Type::Sequence(inner) => format!("{}[{}]", s.builtin("list"), python(inner, s)),
         Type::Map(k, v) => format!("{}[{}, {}]", s.builtin("dict"), python(k, s), python(v, s)),
         Type::Set(inner) => format!("{}[{}]", s.builtin("set"), python(inner, s)),
@@ -70,7 +71,9 @@ pub fn py_class(ty: &Type) -> &'static str {
 pub fn uses_datetime(ty: &Type) -> bool {
     match ty {
         Type::Timestamp | Type::Duration => true,
-        Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) => uses_datetime(inner),
+        Type::Optional(inner) | Type::Sequence(inner) | Type::Set(inner) | Type::Boxed(inner) => {
+            uses_datetime(inner)
+        }
         Type::Map(k, v) => uses_datetime(k) || uses_datetime(v),
         // Annotated with its alias.
         _ => false,
@@ -98,6 +101,8 @@ pub fn rust(ty: &Type, paths: &Paths<'_>) -> String {
         Type::Timestamp => "Bindery_Timestamp".into(),
         Type::Duration => "::std::time::Duration".into(),
         Type::Optional(inner) => format!("Option<{}>", rust(inner, paths)),
+        // The glue holds the inner value: boxed only for the core.
+        Type::Boxed(inner) => rust(inner, paths),
         Type::Sequence(inner) => format!("Vec<{}>", rust(inner, paths)),
         Type::Set(inner) => format!("::std::collections::HashSet<{}>", rust(inner, paths)),
         Type::Map(k, v) => {
@@ -142,6 +147,7 @@ fn convert(ty: &Type, expr: &str, leaf: &dyn Fn(&Type, &str) -> String) -> Optio
         | Type::Callback(_)
         | Type::Custom(_)
         | Type::Error(_)
+        | Type::Boxed(_)
         | Type::Timestamp => leaf(ty, expr),
         Type::Optional(inner) => format!("{expr}.map({})", element(inner)),
         // Helpers in the glue keep nested conversions short enough for one line.
@@ -168,6 +174,10 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
         _ => {}
     }
     convert(ty, expr, &|leaf, e| match leaf {
+        Type::Boxed(inner) => {
+            let inner = lower(inner, e, paths).unwrap_or_else(|| e.to_string());
+            format!("::std::boxed::Box::new({inner})")
+        }
         Type::Object(id) if paths.object_value(*id).is_some() => format!("{e}.0"),
         Type::Object(_) => format!("::std::sync::Arc::clone(&{e}._inner)"),
         // The builtin, converted by the crate's `uniffi::custom_type!`.
@@ -189,6 +199,10 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
 /// Python; `None` when it can be returned as it is.
 pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
     convert(ty, expr, &|leaf, e| match leaf {
+        Type::Boxed(inner) => {
+            let unboxed = format!("*{e}");
+            lift(inner, &unboxed, paths).unwrap_or(unboxed)
+        }
         Type::Object(id) if paths.object_value(*id).is_some() => {
             format!("{}({e})", paths.object_value(*id).unwrap_or_default())
         }
@@ -264,6 +278,7 @@ pub fn sample(ty: &Type, label: &str) -> (String, String) {
         | Type::Enum(_)
         | Type::Callback(_)
         | Type::Custom(_)
+        | Type::Boxed(_)
         | Type::Error(_) => ("unreachable!()".into(), "None".into()),
     }
 }

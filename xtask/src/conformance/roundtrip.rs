@@ -121,7 +121,7 @@ fn sample(api: &Api, t: &Type, uses: &mut Uses, objects: &mut Objects) -> Option
             uses.datetime = true;
             "_datetime.timedelta(days=1, microseconds=7)".into()
         }
-        Type::Optional(inner) => sample(api, inner, uses, objects)?,
+        Type::Optional(inner) | Type::Boxed(inner) => sample(api, inner, uses, objects)?,
         Type::Sequence(inner) => format!("[{}]", sample(api, inner, uses, objects)?),
         Type::Set(inner) => format!("{{{}}}", sample(api, inner, uses, objects)?),
         Type::Map(k, v) => format!(
