@@ -842,7 +842,18 @@ impl Api {
             Export::Record(id) => &self.record(id).name.python,
             Export::Enum(id) => &self.enumeration(id).name.python,
             Export::Object(id) => &self.object(id).name.python,
+            Export::ErrorBase(id) => &self.error(id).base,
             _ => "",
+        }
+    }
+
+    /// Whether a [`Api::class_aliases`] entry names an exception class (of
+    /// the errors module, not the native one).
+    pub fn class_alias_is_error(&self, i: usize) -> bool {
+        match self.class_aliases[i].1 {
+            Export::ErrorBase(_) => true,
+            Export::Object(id) => self.object(id).is_error,
+            _ => false,
         }
     }
 

@@ -139,6 +139,7 @@ impl Exports {
                 | Export::PanicAlias => out.errors.push(name),
                 // An interface thrown as an error is an exception class.
                 Export::Object(id) if api.object(id).is_error => out.errors.push(name),
+                Export::ClassAlias(i) if api.class_alias_is_error(i) => out.errors.push(name),
                 Export::Record(_)
                 | Export::Enum(_)
                 | Export::VariantAlias(_)

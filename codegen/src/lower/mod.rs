@@ -766,8 +766,7 @@ impl Lowerer<'_, '_> {
 fn class_aliases(api: &Api) -> Vec<(String, Export)> {
     let exports = api.exports();
     let classes = exports.iter().filter(|(_, e)| match e {
-        Export::Record(_) | Export::Enum(_) => true,
-        Export::Object(id) => !api.object(*id).is_error,
+        Export::Record(_) | Export::Enum(_) | Export::Object(_) | Export::ErrorBase(_) => true,
         _ => false,
     });
     let wanted: Vec<(String, Export)> = classes

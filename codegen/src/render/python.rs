@@ -218,6 +218,8 @@ struct ErrorsPy<'a> {
     native_imports: Vec<String>,
     /// The exception classes of interfaces thrown as errors.
     object_errors: Vec<String>,
+    /// UniFFI's spellings of exception classes' names: `(alias, class)`.
+    error_aliases: Vec<(String, String)>,
     docstring: String,
     imports: Vec<String>,
     all: Vec<String>,
@@ -684,6 +686,10 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
             "",
         ),
         imports,
+        error_aliases: (api.class_aliases.iter().enumerate())
+            .filter(|(i, _)| api.class_alias_is_error(*i))
+            .map(|(i, (alias, _))| (alias.clone(), api.class_alias_target(i).to_string()))
+            .collect(),
         all: {
             let mut all = errors.clone();
             crate::plan::sort_all(&mut all);
@@ -1161,6 +1167,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
         classes,
         functions,
         class_aliases: (api.class_aliases.iter().enumerate())
+            .filter(|(i, _)| !api.class_alias_is_error(*i))
             .map(|(i, (alias, _))| format!("{alias} = {}", api.class_alias_target(i)))
             .collect(),
     };

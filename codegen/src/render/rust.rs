@@ -1410,7 +1410,8 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
         }
     }
     // UniFFI's spellings of class names: the same class under another name.
-    for (i, (alias, _)) in api.class_aliases.iter().enumerate() {
+    let native = |i: &usize| !api.class_alias_is_error(*i);
+    for (i, (alias, _)) in (api.class_aliases.iter().enumerate()).filter(|(i, _)| native(i)) {
         let target = types::rust_str(api.class_alias_target(i));
         let class = format!("_m.getattr({target})?");
         lines.push(list(4, "_m.add", &[types::rust_str(alias), class], "?;"));
