@@ -765,9 +765,11 @@ impl Lowerer<'_, '_> {
 /// package, nor another class's spelling, is that (`XyzEnum` for `XYZEnum`).
 fn class_aliases(api: &Api) -> Vec<(String, Export)> {
     let exports = api.exports();
-    let classes = exports.iter().filter(|(_, e)| match e {
-        Export::Record(_) | Export::Enum(_) | Export::Object(_) | Export::ErrorBase(_) => true,
-        _ => false,
+    let classes = exports.iter().filter(|(_, e)| {
+        matches!(
+            e,
+            Export::Record(_) | Export::Enum(_) | Export::Object(_) | Export::ErrorBase(_)
+        )
     });
     let wanted: Vec<(String, Export)> = classes
         .map(|(name, e)| (name, crate::names::upper_camel(name), *e))
