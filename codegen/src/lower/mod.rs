@@ -664,13 +664,14 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
-        for o in objects.iter().filter(|o| o.is_error && o.is_trait) {
+        // Python implementations of a trait are no Rust errors.
+        for o in objects.iter().filter(|o| o.is_error && o.foreign.is_some()) {
             self.udl(
                 Code::Unsupported,
                 self.cx.spans.def(&o.name.udl),
-                format!("the `[Trait]` interface `{}` is thrown as an error", o.name.udl),
+                format!("the `[Trait, WithForeign]` interface `{}` is thrown as an error", o.name.udl),
             )
-            .with_help("throw a plain interface (a struct in Rust) or an `[Error]` type; see docs/uniffi-compat.md");
+            .with_help("throw a plain interface (a struct in Rust), a `[Trait]` one, or an `[Error]` type; see docs/uniffi-compat.md");
         }
     }
 

@@ -1121,7 +1121,11 @@ fn subclassable_impls(name: &str, (core, read): (&str, bool), python: &str) -> V
 fn object_error(plan: &Paths<'_>, id: ObjectId) -> Vec<String> {
     let o = plan.api.object(id);
     let class = plan.glue(&o.name);
-    let core = plan.core(&o.name);
+    // What the `Arc` holds: the struct, or a Rust implementation of the trait.
+    let core = match o.is_trait {
+        true => format!("dyn {}", plan.core(&o.name)),
+        false => plan.core(&o.name),
+    };
     let value = plan.error_value(id);
     let slot = plan.object_slots[id.0].unwrap_or_default();
     let python = types::rust_str(&o.name.python);
