@@ -85,6 +85,13 @@ pub struct ErrorSlots {
     /// Its slot among the error bases the glue reads back from Python, if a
     /// callback method throws it or it is used as a value.
     pub thrown: Option<usize>,
+    /// Its value is stored in a record or enum variant (their classes hand
+    /// out copies): the glue's value type is `Clone`, so the core's must be.
+    pub stored: bool,
+    /// A flat error read back from Python through the crate's UniFFI
+    /// `Lift` (proc-macro mode, no callback method throws it): it compiles
+    /// whatever the Rust variants hold, and fails where UniFFI's does.
+    pub uniffi_flat: bool,
 }
 
 /// The plan of one API's output.
@@ -272,6 +279,8 @@ impl<'a> Plan<'a> {
                 first_class: next,
                 base: None,
                 thrown: None,
+                stored: false,
+                uniffi_flat: false,
             });
             next += e.classes.len();
         }
@@ -303,20 +312,26 @@ impl<'a> Plan<'a> {
         // (`Bindery_FromPython`) every one with fields in the UDL (a flat
         // error's Rust variants may have fields Python never sees).
         let values = api.value_types();
+        let callback_thrown = |id: ErrorId| {
+            (api.callbacks.iter().flat_map(|c| &c.methods)).any(|m| m.callable.throws == Some(id))
+        };
         let thrown: Vec<ErrorId> = (0..api.errors.len())
             .map(ErrorId)
             .filter(|id| {
-                !api.error(*id).flat
-                    || values.contains(&Type::Error(*id))
-                    || api
-                        .callbacks
-                        .iter()
-                        .flat_map(|c| &c.methods)
-                        .any(|m| m.callable.throws == Some(*id))
+                !api.error(*id).flat || values.contains(&Type::Error(*id)) || callback_thrown(*id)
             })
             .collect();
         for (slot, id) in thrown.iter().enumerate() {
             error_slots[id.0].thrown = Some(slot);
+        }
+        let stored: Vec<&Type> = (api.record_field_types())
+            .chain(api.variant_field_types())
+            .flat_map(Type::walk)
+            .collect();
+        for (i, slots) in error_slots.iter_mut().enumerate() {
+            let id = ErrorId(i);
+            slots.stored = stored.contains(&&Type::Error(id));
+            slots.uniffi_flat = api.error(id).flat && api.uses_uniffi && !callback_thrown(id);
         }
         Plan {
             api,

@@ -14,6 +14,32 @@ use super::writer::{conversion_impls, Writer};
 use super::types::{self, Paths};
 use crate::model::{CallbackId, CallbackMethod, ErrorId, ErrorType, ObjectId, Type};
 
+/// `bindery_uniffi_flat`: a flat error read back from Python through the
+/// crate's UniFFI `Lift`, as UniFFI's bindings read it.
+pub fn uniffi_flat_helper(paths: &Paths<'_>) -> Vec<String> {
+    let tag = format!("{}::UniFfiTag", paths.krate);
+    vec![
+        "/// A flat error's variant, by UniFFI's number for it, made by the".to_string(),
+        "/// crate's UniFFI derive: a unit variant where the crate has UniFFI".to_string(),
+        "/// read them (`with_try_read`); else UniFFI refuses to (its panic, raised".to_string(),
+        "/// as the package's panic class), as for UniFFI's own bindings.".to_string(),
+        format!("fn bindery_uniffi_flat<E: ::uniffi::Lift<{tag}>>("),
+        "    py: ::pyo3::Python<'_>,".to_string(),
+        "    variant: i32,".to_string(),
+        ") -> ::pyo3::PyResult<E> {".to_string(),
+        "    let bindery_buffer = variant.to_be_bytes();".to_string(),
+        "    match ::std::panic::catch_unwind(|| E::try_read(&mut &bindery_buffer[..])) {".to_string(),
+        "        Ok(Ok(value)) => Ok(value),".to_string(),
+        "        Ok(Err(error)) => {".to_string(),
+        "            let message = error.root_cause().to_string();".to_string(),
+        "            Err(::pyo3::exceptions::PyValueError::new_err(message))".to_string(),
+        "        }".to_string(),
+        "        Err(payload) => Err(bindery_panic(py, payload)),".to_string(),
+        "    }".to_string(),
+        "}".to_string(),
+    ]
+}
+
 /// The newtype of an error type used as a value: Python sees an instance of
 /// one of its exception classes, built and read as for a raised one.
 pub fn error_value(paths: &Paths<'_>, id: ErrorId) -> Vec<String> {
@@ -25,7 +51,11 @@ pub fn error_value(paths: &Paths<'_>, id: ErrorId) -> Vec<String> {
     w.line(format!(
         "/// `{core}` as a value: an instance of `{base}` in Python."
     ));
-    w.line("#[derive(Clone)]");
+    // Records and enums hand out copies of what they hold; elsewhere a
+    // value is moved, and the core's error need not be `Clone`.
+    if paths.error_slots[id.0].stored {
+        w.line("#[derive(Clone)]");
+    }
     w.line(format!("pub struct {glue}({core});"));
     w.line("");
     w.line("/// Exceptions compare by identity in Python; as a field of a record, an");
@@ -124,7 +154,15 @@ pub fn from_py_fn(paths: &Paths<'_>, id: ErrorId, slot: usize) -> Vec<String> {
         ),
         "        Ok(match variant.as_str() {".to_string(),
     ];
-    for v in &error.variants {
+    let uniffi_flat = paths.error_slots[id.0].uniffi_flat;
+    for (i, v) in error.variants.iter().enumerate() {
+        if uniffi_flat {
+            // UniFFI numbers a flat error's variants from 1.
+            let key = types::rust_str(&v.name.udl);
+            let build = format!("bindery_uniffi_flat::<{path}>(py, {})?", i + 1);
+            lines.push(format!("            {key} => {build},"));
+            continue;
+        }
         // `V {}` builds a unit or a struct variant alike.
         let variant = if v.fields.is_empty() && !error.flat {
             format!("{path}::{} {{}}", v.name.rust)

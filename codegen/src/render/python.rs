@@ -411,6 +411,23 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
         }];
         member(m, "self", &m.name.python, returns(m, plan.spelling), &body);
     }
+    out.extend(object_error_tail(o, &native));
+    out.join("\n")
+}
+
+/// The last members of an interface's exception class: its repr, and the
+/// constructor of an exception around a native object.
+fn object_error_tail(o: &crate::model::Object, native: &str) -> Vec<String> {
+    let name = &o.name.python;
+    let mut out = Vec::new();
+    // `[Traits=(Debug)]`: the Rust `Debug` text, as the native class's repr.
+    if o.traits.debug {
+        out.extend([
+            String::new(),
+            "    def __repr__(self) -> _builtins.str:".into(),
+            "        return _builtins.repr(self._inner)".into(),
+        ]);
+    }
     out.extend([
         String::new(),
         "    @_builtins.classmethod".into(),
@@ -421,7 +438,7 @@ fn object_error_class(plan: &Paths<'_>, o: &crate::model::Object) -> String {
         "        error._inner = inner".into(),
         "        return error".into(),
     ]);
-    out.join("\n")
+    out
 }
 
 /// The class of one or more variants: its bases, its keyword constructor

@@ -1270,6 +1270,14 @@ fn callback_code(plan: &Paths<'_>) -> Vec<String> {
         code.push(type_slots("BINDERY_ERROR_BASES", plan.thrown.len()));
     }
     let values = plan.api.value_types();
+    if plan
+        .thrown
+        .iter()
+        .any(|id| plan.error_slots[id.0].uniffi_flat)
+    {
+        code.push(String::new());
+        code.extend(callbacks::uniffi_flat_helper(plan));
+    }
     for (slot, id) in plan.thrown.iter().enumerate() {
         code.push(String::new());
         code.extend(callbacks::from_py_fn(plan, *id, slot));
