@@ -341,6 +341,14 @@ pub struct Custom {
     pub via_uniffi: bool,
 }
 
+impl Custom {
+    /// Built on an error type: only ever thrown (a `custom_type!` over an
+    /// error), an alias of the error's base class in Python.
+    pub fn over_error(&self) -> bool {
+        matches!(self.builtin, Type::Error(_))
+    }
+}
+
 /// A custom type's Python class and the callables between it and the
 /// builtin, each a `module:qualname` path.
 #[derive(Debug, Clone)]
@@ -568,6 +576,9 @@ pub struct Callable {
     pub returns: Option<Type>,
     /// The error type it throws.
     pub throws: Option<ErrorId>,
+    /// The custom type over `throws` the core returns as its error (a
+    /// `custom_type!` over an error type): its `lower` gives the error.
+    pub throws_via: Option<CustomId>,
     /// The interface it throws (`[Throws=Interface]`): Rust returns
     /// `Err(Arc<Interface>)`, Python raises the interface's exception class.
     pub throws_object: Option<ObjectId>,
@@ -1015,6 +1026,12 @@ impl Api {
 
     pub fn custom(&self, id: CustomId) -> &Custom {
         &self.customs[id.0]
+    }
+
+    /// The custom types the native module names: all but those over an
+    /// error type (only ever thrown), which the errors module names.
+    pub fn native_customs(&self) -> impl Iterator<Item = &Custom> {
+        self.customs.iter().filter(|c| !c.over_error())
     }
 
     /// The Python names of the native module's classes (objects, records,

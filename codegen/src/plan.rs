@@ -4,7 +4,9 @@
 //! class in the stub and in the glue, an error's mapping function in the
 //! glue and in a bridge) is the same by construction.
 
-use crate::model::{Api, Callable, CallbackId, Enum, ErrorId, Export, Name, ObjectId, Type};
+use crate::model::{
+    Api, Callable, CallbackId, CustomId, Enum, ErrorId, Export, Name, ObjectId, Type,
+};
 use crate::names;
 
 /// Builtin names the generated Python uses unqualified when nothing shadows them.
@@ -147,6 +149,7 @@ impl Exports {
                 // An interface thrown as an error is an exception class.
                 Export::Object(id) if api.object(id).is_error => out.errors.push(name),
                 Export::ClassAlias(i) if api.class_alias_is_error(i) => out.errors.push(name),
+                Export::Custom(id) if api.custom(id).over_error() => out.errors.push(name),
                 Export::Record(_)
                 | Export::Enum(_)
                 | Export::VariantAlias(_)
@@ -403,6 +406,21 @@ impl<'a> Plan<'a> {
     /// The snake-case stem of an error type's glue functions.
     fn error_stem(&self, id: ErrorId) -> String {
         self.error_stems[id.0].clone()
+    }
+
+    /// `bindery_thrown_custom_<i>`: raises a thrown custom type as the
+    /// error its `lower` gives (the suffix keeps it apart from the errors'
+    /// `bindery_<stem>_to_py`).
+    pub fn thrown_custom_fn(&self, id: CustomId) -> String {
+        format!("bindery_thrown_custom_{}", id.0)
+    }
+
+    /// The custom types some call throws, in declaration order.
+    pub fn thrown_customs(&self) -> Vec<CustomId> {
+        let mut out: Vec<CustomId> = self.api.callables().filter_map(|c| c.throws_via).collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// `bindery_x_error_to_py`: maps the core's error value to its exception.

@@ -313,3 +313,118 @@ fn a_value_holding_its_own_type_through_boxes_is_refused() {
     }
     assert!(!text.contains("`Tree`"), "{text}");
 }
+
+#[test]
+fn custom_types_thrown_where_no_conversion_reaches_the_error_are_refused() {
+    let error = |name: &str, flat: bool| {
+        Metadata::Enum(EnumMetadata {
+            module_path: "procs".into(),
+            name: name.into(),
+            orig_name: None,
+            shape: EnumShape::Error { flat },
+            remote: false,
+            variants: vec![VariantMetadata {
+                name: "Oops".into(),
+                orig_name: None,
+                discr: None,
+                fields: Vec::new(),
+                docstring: None,
+            }],
+            discr_type: None,
+            non_exhaustive: false,
+            docstring: None,
+        })
+    };
+    let error_type = |name: &str| Type::Enum {
+        module_path: "procs".into(),
+        name: name.into(),
+    };
+    let custom = |name: &str, builtin: Type| {
+        Metadata::CustomType(uniffi_meta::CustomTypeMetadata {
+            module_path: "procs".into(),
+            name: name.into(),
+            orig_name: None,
+            builtin,
+            docstring: None,
+        })
+    };
+    let custom_type = |name: &str, builtin: Type| Type::Custom {
+        module_path: "procs".into(),
+        name: name.into(),
+        builtin: Box::new(builtin),
+    };
+    let throwing = |name: &str, throws: Type| {
+        let mut f = function(name, Vec::new());
+        if let Metadata::Func(f) = &mut f {
+            f.throws = Some(throws);
+        }
+        f
+    };
+    let overflow = custom_type("Overflow", error_type("Fault"));
+    let items = vec![
+        error("Fault", false),
+        error("Wet", true),
+        custom("Overflow", error_type("Fault")),
+        custom("Label", Type::String),
+        custom("Drip", error_type("Wet")),
+        // Thrown, as it may be; and passed as a value, as it may not.
+        throwing("spill", overflow.clone()),
+        function(
+            "keep",
+            vec![FnParamMetadata {
+                name: "o".into(),
+                ty: overflow.clone(),
+                by_ref: false,
+                optional: false,
+                default: None,
+            }],
+        ),
+        // Over no error; over a flat one, which UniFFI cannot read back.
+        throwing("label", custom_type("Label", Type::String)),
+        throwing("drip", custom_type("Drip", error_type("Wet"))),
+        // A callback method throwing one: Python cannot build it.
+        Metadata::CallbackInterface(uniffi_meta::CallbackInterfaceMetadata {
+            module_path: "procs".into(),
+            name: "Watcher".into(),
+            docstring: None,
+        }),
+        Metadata::TraitMethod(uniffi_meta::TraitMethodMetadata {
+            module_path: "procs".into(),
+            trait_name: "Watcher".into(),
+            index: 0,
+            name: "see".into(),
+            orig_name: None,
+            is_async: false,
+            inputs: Vec::new(),
+            return_type: None,
+            throws: Some(overflow),
+            takes_self_by_arc: false,
+            checksum: None,
+            docstring: None,
+        }),
+        function(
+            "watch",
+            vec![FnParamMetadata {
+                name: "w".into(),
+                ty: Type::CallbackInterface {
+                    module_path: "procs".into(),
+                    name: "Watcher".into(),
+                },
+                by_ref: false,
+                optional: false,
+                default: None,
+            }],
+        ),
+    ];
+    let (codes, text) = refused(items);
+    assert_eq!(codes, [Code::Unsupported; 4], "{text}");
+    for message in [
+        "`label` throws the custom type `Label`",
+        "`drip` throws the custom type `Drip`",
+        "`see` throws a custom type, which Python cannot hand back to Rust",
+        "custom type `Overflow` is built on an error type, and used as a value",
+    ] {
+        assert!(text.contains(message), "{message}\n{text}");
+    }
+    assert!(!text.contains("`spill`"), "{text}");
+}

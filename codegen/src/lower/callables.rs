@@ -454,12 +454,20 @@ impl Lowerer<'_, '_> {
             )
             .with_help(super::CALLBACK_ELSEWHERE);
         }
+        let (throws_via, throws) = match throws {
+            Some(uniffi_meta::Type::Custom { name, builtin, .. }) => {
+                let via = self.thrown_custom(member, span.clone(), &name);
+                (via, via.map(|_| *builtin))
+            }
+            other => (None, other),
+        };
         let (throws, throws_object) = self.thrown(member, span, throws);
         Callable {
             name,
             arguments,
             returns,
             throws,
+            throws_via,
             throws_object,
             self_by_arc: false,
             keep_gil: false,
@@ -575,6 +583,29 @@ impl Lowerer<'_, '_> {
     }
 
     /// What `member` throws: an error type, or an interface used as one.
+    /// A custom type thrown as an error (UniFFI's `custom_type!` over an
+    /// error type): bound where its `lower` can give the error, through the
+    /// crate's UniFFI (an error with fields) or the config's `lower`.
+    fn thrown_custom(
+        &mut self,
+        member: &str,
+        span: Range<usize>,
+        name: &str,
+    ) -> Option<crate::model::CustomId> {
+        match self.throwable_customs.get(name) {
+            Some(id) => Some(*id),
+            None => {
+                self.udl(
+                    Code::Unsupported,
+                    span,
+                    format!("`{member}` throws the custom type `{name}`"),
+                )
+                .with_help("throw the error type itself; a custom type over a `[Error]` type with fields is thrown through the crate's UniFFI, or through `[custom.X] lower`");
+                None
+            }
+        }
+    }
+
     fn thrown(
         &mut self,
         member: &str,

@@ -54,6 +54,7 @@ pub fn lower(
         own_crate: group.namespace.crate_name.clone(),
         namespace: group.namespace.name.clone(),
         item: None,
+        throwable_customs: BTreeMap::new(),
     };
     let api = l.run(group);
     l.sink.finish().map(|warnings| (api, warnings))
@@ -81,6 +82,8 @@ struct Lowerer<'a, 'c> {
     /// The proc-macro item being lowered (`Canvas.draw`): it has no place
     /// in the UDL, so its problems name it.
     item: Option<String>,
+    /// Custom types over an error type that calls may throw, by UDL name.
+    throwable_customs: BTreeMap<String, CustomId>,
 }
 
 /// Every definition's id by UDL name.
@@ -306,6 +309,7 @@ impl Lowerer<'_, '_> {
         self.check_config_errors(&errors);
         let customs: Vec<Custom> = items.customs.into_iter().map(|c| self.custom(c)).collect();
         self.check_config_customs(&customs);
+        self.throwable_customs = throwable_customs(&customs, &errors, self.cx.config);
         let mut records: Vec<Record> = items.records.into_iter().map(|r| self.record(r)).collect();
         self.item = None;
         let mut enums: Vec<Enum> = items
@@ -388,12 +392,9 @@ impl Lowerer<'_, '_> {
             uses_uniffi: (self.cx.config.rust.proc_macros.as_ref()).is_some_and(|p| *p.get_ref()),
             backends,
         };
-        // UniFFI's name for the panic class, where the API leaves it free.
-        let alias = "InternalError";
-        if api.panic_class != alias && !api.exports().iter().any(|(n, _)| n == alias) {
-            api.panic_alias = Some(alias.to_string());
-        }
+        api.panic_alias = panic_alias(&api);
         api.class_aliases = class_aliases(&api);
+        self.check_custom_errors(&api);
         self.check_exports(&api);
         api
     }
@@ -649,6 +650,18 @@ impl Lowerer<'_, '_> {
         }
         for c in callbacks {
             for m in &c.methods {
+                if m.callable.throws_via.is_some() {
+                    let span = self.cx.spans.member(&c.name.udl, &m.callable.name.udl);
+                    self.udl(
+                        Code::Unsupported,
+                        span.clone(),
+                        format!(
+                            "`{}` throws a custom type, which Python cannot hand back to Rust",
+                            m.callable.name.udl
+                        ),
+                    )
+                    .with_help("throw the error type itself from callback methods");
+                }
                 if let Some(id) = m.callable.throws_object {
                     let span = self.cx.spans.member(&c.name.udl, &m.callable.name.udl);
                     self.udl(
@@ -783,6 +796,52 @@ fn class_aliases(api: &Api) -> Vec<(String, Export)> {
         .iter()
         .filter(|(alias, _)| unique(alias))
         .cloned()
+        .collect()
+}
+
+impl Lowerer<'_, '_> {
+    /// A custom type over an error type binds only as what a call throws:
+    /// as a value it would be an exception converted twice.
+    fn check_custom_errors(&mut self, api: &Api) {
+        let values = api.value_types();
+        for (i, c) in api.customs.iter().enumerate() {
+            if matches!(c.builtin, Type::Error(_)) && values.contains(&Type::Custom(CustomId(i))) {
+                self.lowering(&c.name.udl, None);
+                let span = self.cx.spans.def(&c.name.udl);
+                self.refuse_custom(span, &c.name.udl, "an error type, and used as a value");
+            }
+        }
+        self.item = None;
+    }
+}
+
+/// UniFFI's name for the panic class, where the API leaves it free.
+fn panic_alias(api: &Api) -> Option<String> {
+    let alias = "InternalError";
+    let free = api.panic_class != alias && !api.exports().iter().any(|(n, _)| n == alias);
+    free.then(|| alias.to_string())
+}
+
+/// The custom types over an error type whose `lower` gives the error:
+/// the config's, or the crate's UniFFI (which reads back an error with
+/// fields, not a flat one).
+fn throwable_customs(
+    customs: &[Custom],
+    errors: &[ErrorType],
+    config: &crate::config::Config,
+) -> BTreeMap<String, CustomId> {
+    let uniffi = config
+        .rust
+        .proc_macros
+        .as_ref()
+        .is_some_and(|p| *p.get_ref());
+    let throwable = |c: &Custom| match c.builtin {
+        Type::Error(e) => c.lower.is_some() || (uniffi && !errors[e.0].flat),
+        _ => false,
+    };
+    (customs.iter().enumerate())
+        .filter(|(_, c)| throwable(c))
+        .map(|(i, c)| (c.name.udl.clone(), CustomId(i)))
         .collect()
 }
 

@@ -51,12 +51,16 @@ impl Lowerer<'_, '_> {
     pub(super) fn custom(&mut self, c: uniffi_meta::CustomTypeMetadata) -> Custom {
         let span = self.cx.spans.def(&c.name);
         let builtin = self.ty(&c.builtin, span.clone());
+        // Over an error type itself, it may be thrown (`check_custom_errors`).
         let refused = builtin.as_ref().and_then(|t| {
-            t.walk().into_iter().find_map(|inner| match inner {
-                Type::Callback(_) => Some("a callback interface"),
-                Type::Error(_) => Some("an error type"),
-                _ => None,
-            })
+            t.walk()
+                .into_iter()
+                .enumerate()
+                .find_map(|(depth, inner)| match inner {
+                    Type::Callback(_) => Some("a callback interface"),
+                    Type::Error(_) if depth > 0 => Some("an error type"),
+                    _ => None,
+                })
         });
         if let Some(what) = refused {
             self.refuse_custom(span.clone(), &c.name, what);

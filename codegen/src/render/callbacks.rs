@@ -28,7 +28,8 @@ pub fn uniffi_flat_helper(paths: &Paths<'_>) -> Vec<String> {
         "    variant: i32,".to_string(),
         ") -> ::pyo3::PyResult<E> {".to_string(),
         "    let bindery_buffer = variant.to_be_bytes();".to_string(),
-        "    match ::std::panic::catch_unwind(|| E::try_read(&mut &bindery_buffer[..])) {".to_string(),
+        "    match ::std::panic::catch_unwind(|| E::try_read(&mut &bindery_buffer[..])) {"
+            .to_string(),
         "        Ok(Ok(value)) => Ok(value),".to_string(),
         "        Ok(Err(error)) => {".to_string(),
         "            let message = error.root_cause().to_string();".to_string(),

@@ -247,18 +247,6 @@ pub fn uniffi_helpers(krate: &str) -> Vec<String> {
         "    C::try_read(&mut bindery_buffer.as_slice()).map_err(|error| error.root_cause().to_string())".to_string(),
         "}".to_string(),
         String::new(),
-        "/// A custom type's builtin made by the crate's `uniffi::custom_type!`".to_string(),
-        "/// (its `lower`). UniFFI reads back every builtin it wrote; a failure".to_string(),
-        "/// would be a bug in UniFFI, raised as the package's panic class.".to_string(),
-        format!("fn bindery_uniffi_lower<C: {lower}, B: {lift}>(value: C) -> B {{"),
-        "    let mut bindery_buffer = Vec::new();".to_string(),
-        "    C::write(value, &mut bindery_buffer);".to_string(),
-        "    match B::try_read(&mut bindery_buffer.as_slice()) {".to_string(),
-        "        Ok(builtin) => builtin,".to_string(),
-        "        Err(error) => panic!(\"UniFFI could not read back what it wrote: {error}\"),".to_string(),
-        "    }".to_string(),
-        "}".to_string(),
-        String::new(),
         "/// A builtin from Python, checked by the custom type's `try_lift` and".to_string(),
         "/// kept as the custom type's `lower` gives it back.".to_string(),
         format!("fn bindery_uniffi_check<C: {lift} + {lower}, B: {lower} + {lift}>("),
@@ -274,6 +262,65 @@ pub fn uniffi_helpers(krate: &str) -> Vec<String> {
         "    match bindery_uniffi_lift::<C, B>(builtin) {".to_string(),
         "        Ok(value) => value,".to_string(),
         "        Err(error) => panic!(\"a custom type refused a value it took before: {error}\"),".to_string(),
+        "    }".to_string(),
+        "}".to_string(),
+    ];
+    let mut out = vec![String::new()];
+    out.extend(lines);
+    out
+}
+
+/// `bindery_thrown_custom_<i>`: a custom type over an error, thrown by the
+/// core, raised as the error its `lower` gives.
+pub fn thrown(paths: &Paths<'_>, id: crate::model::CustomId) -> Vec<String> {
+    let c = paths.api.custom(id);
+    let core = paths.core_of(&Type::Custom(id));
+    let error = paths.core_of(&c.builtin);
+    let lower = match &c.lower {
+        Some(p) => paths.rust_path(p),
+        None => "bindery_uniffi_lower".to_string(),
+    };
+    let to_py = match c.builtin {
+        Type::Error(e) => paths.to_py_fn(e),
+        _ => String::new(),
+    };
+    let mut w = Writer::at(0);
+    w.line(format!(
+        "/// `{core}` thrown: raised as the `{error}` its `lower` gives."
+    ));
+    let head = list(
+        0,
+        &format!("fn {}", paths.thrown_custom_fn(id)),
+        &[
+            "py: ::pyo3::Python<'_>".to_string(),
+            format!("error: {core}"),
+        ],
+        " -> ::pyo3::PyErr {",
+    );
+    w.block(head, "}", |w| {
+        w.line(format!("let error: {error} = {lower}(error);"));
+        w.line(format!("{to_py}(py, error)"));
+    });
+    w.finish()
+}
+
+/// `bindery_uniffi_lower`: a custom type's builtin made by the crate's
+/// `uniffi::custom_type!`, for custom values and thrown custom errors alike.
+pub fn uniffi_lower_helper(krate: &str) -> Vec<String> {
+    let tag = format!("{krate}::UniFfiTag");
+    let lift = format!("::uniffi::Lift<{tag}>");
+    let lower = format!("::uniffi::Lower<{tag}>");
+    let lines = [
+        "/// A custom type's builtin made by the crate's `uniffi::custom_type!`".to_string(),
+        "/// (its `lower`). UniFFI reads back every builtin it wrote; a failure".to_string(),
+        "/// would be a bug in UniFFI, raised as the package's panic class.".to_string(),
+        format!("fn bindery_uniffi_lower<C: {lower}, B: {lift}>(value: C) -> B {{"),
+        "    let mut bindery_buffer = Vec::new();".to_string(),
+        "    C::write(value, &mut bindery_buffer);".to_string(),
+        "    match B::try_read(&mut bindery_buffer.as_slice()) {".to_string(),
+        "        Ok(builtin) => builtin,".to_string(),
+        "        Err(error) => panic!(\"UniFFI could not read back what it wrote: {error}\"),"
+            .to_string(),
         "    }".to_string(),
         "}".to_string(),
     ];

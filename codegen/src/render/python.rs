@@ -218,8 +218,8 @@ struct ErrorsPy<'a> {
     native_imports: Vec<String>,
     /// The exception classes of interfaces thrown as errors.
     object_errors: Vec<String>,
-    /// UniFFI's spellings of exception classes' names: `(alias, class)`.
-    error_aliases: Vec<(String, String)>,
+    /// Other names of exception classes: `(alias, class, docstring)`.
+    error_aliases: Vec<(String, String, String)>,
     docstring: String,
     imports: Vec<String>,
     all: Vec<String>,
@@ -705,7 +705,23 @@ pub fn errors_py(plan: &Paths<'_>) -> askama::Result<String> {
         imports,
         error_aliases: (api.class_aliases.iter().enumerate())
             .filter(|(i, _)| api.class_alias_is_error(*i))
-            .map(|(i, (alias, _))| (alias.clone(), api.class_alias_target(i).to_string()))
+            .map(|(i, (alias, _))| {
+                let class = api.class_alias_target(i);
+                (
+                    alias.clone(),
+                    class.to_string(),
+                    format!("UniFFI's name of `{class}`."),
+                )
+            })
+            .chain(api.customs.iter().filter_map(|c| match c.builtin {
+                Type::Error(e) => {
+                    let class = &api.error(e).base;
+                    let doc = format!("The custom type `{}`, thrown as `{class}`.", c.name.udl);
+                    Some((c.name.python.clone(), class.clone(), doc))
+                }
+                _ => None,
+            }))
+            .map(|(alias, class, doc)| (alias, class, py_docstring(&doc, "")))
             .collect(),
         all: {
             let mut all = errors.clone();
@@ -1161,7 +1177,7 @@ pub fn native_pyi(plan: &Paths<'_>) -> askama::Result<String> {
         all,
         aliases: version
             .into_iter()
-            .chain(api.customs.iter().map(|c| {
+            .chain(api.native_customs().map(|c| {
                 let builtin = match &c.python {
                     Some(p) => format!("{}.{}", module_alias(&p.class.module), p.class.qualname),
                     None => types::python(&c.builtin, plan.spelling),
@@ -1465,7 +1481,7 @@ fn stub_imports(paths: &Paths<'_>) -> Vec<String> {
         .any(|o| !o.subclassable() || o.context_exit.is_some())
         || !api.records.is_empty()
         || api.enums.iter().any(|e| !e.flat)
-        || !api.customs.is_empty()
+        || api.native_customs().next().is_some()
         || api.has_async_calls()
     {
         standard.push("typing".into());

@@ -419,8 +419,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         vec_cfg: (!live_types.iter().any(is_vec)).then_some(HOOKS_ONLY),
         map_cfg: (!live_types.iter().any(is_map)).then_some(HOOKS_ONLY),
         type_alias_helper: api
-            .customs
-            .iter()
+            .native_customs()
             .any(|c| !c.builtin.is_scalar() && c.python.is_none())
             || api.enums.iter().any(|e| !e.flat),
         python_objects: 3 * api.customs.iter().filter(|c| c.python.is_some()).count(),
@@ -533,18 +532,33 @@ fn custom_code(plan: &Paths<'_>, live: &[Type], all: &[Type]) -> Vec<String> {
     // if one of those is.
     let via_uniffi = |i: &usize| api.customs[*i].via_uniffi;
     let customs = 0..api.customs.len();
+    let thrown = plan.thrown_customs();
+    // `bindery_uniffi_lower` converts thrown custom errors too.
+    let throws_via_uniffi = thrown.iter().any(|id| api.custom(*id).lower.is_none());
+    let lower = super::custom::uniffi_lower_helper(&plan.krate);
     if customs
         .clone()
         .filter(via_uniffi)
         .any(|i| custom_live(plan, live, i))
     {
         out.extend(super::custom::uniffi_helpers(&plan.krate));
+        out.extend(lower);
     } else if customs
         .clone()
         .filter(via_uniffi)
         .any(|i| all.contains(&Type::Custom(crate::model::CustomId(i))))
     {
         out.extend(hooks_only(super::custom::uniffi_helpers(&plan.krate)));
+        match throws_via_uniffi {
+            true => out.extend(lower),
+            false => out.extend(hooks_only(lower)),
+        }
+    } else if throws_via_uniffi {
+        out.extend(lower);
+    }
+    for id in thrown {
+        out.push(String::new());
+        out.extend(super::custom::thrown(plan, id));
     }
     for i in customs {
         let ty = Type::Custom(crate::model::CustomId(i));
@@ -1403,7 +1417,7 @@ fn registrations(plan: &Paths<'_>) -> Vec<String> {
         lines.push(list(4, "bindery_type_alias", &args, "?;"));
     }
     // UniFFI's Python names a custom type as an alias of its builtin's class.
-    for c in &api.customs {
+    for c in api.native_customs() {
         let name = types::rust_str(&c.name.python);
         if c.python.is_some() {
             let class = format!("{}::_python_class(_m.py())?", plan.glue(&c.name));
@@ -2156,14 +2170,14 @@ fn lowered_arguments(paths: &Paths<'_>, c: &Callable) -> (Vec<String>, Vec<Strin
 /// `.map_err(...)` turning the core's error into the Python exception, for
 /// a call that throws.
 fn map_err(paths: &Paths<'_>, c: &Callable) -> Option<String> {
-    match (c.throws, c.throws_object) {
-        (Some(t), _) => Some(format!(".map_err(|e| {}(_py, e))", paths.to_py_fn(t))),
-        (None, Some(o)) => Some(format!(
-            ".map_err(|e| {}::_raise(_py, e))",
-            paths.glue(&paths.api.object(o).name)
-        )),
-        (None, None) => None,
-    }
+    let raise = match (c.throws, c.throws_object, c.throws_via) {
+        // A custom type over the error: converted into it first.
+        (Some(_), _, Some(via)) => paths.thrown_custom_fn(via),
+        (Some(t), _, None) => paths.to_py_fn(t),
+        (None, Some(o), _) => format!("{}::_raise", paths.glue(&paths.api.object(o).name)),
+        (None, None, _) => return None,
+    };
+    Some(format!(".map_err(|e| {raise}(_py, e))"))
 }
 
 /// The wrapper's value made from the core's `_value`: the class for a
