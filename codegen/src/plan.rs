@@ -87,9 +87,6 @@ pub struct ErrorSlots {
     /// Its slot among the error bases the glue reads back from Python, if a
     /// callback method throws it or it is used as a value.
     pub thrown: Option<usize>,
-    /// Its value is stored in a record or enum variant (their classes hand
-    /// out copies): the glue's value type is `Clone`, so the core's must be.
-    pub stored: bool,
     /// A flat error read back from Python through the crate's UniFFI
     /// `Lift` (proc-macro mode, no callback method throws it): it compiles
     /// whatever the Rust variants hold, and fails where UniFFI's does.
@@ -282,7 +279,6 @@ impl<'a> Plan<'a> {
                 first_class: next,
                 base: None,
                 thrown: None,
-                stored: false,
                 uniffi_flat: false,
             });
             next += e.classes.len();
@@ -327,13 +323,8 @@ impl<'a> Plan<'a> {
         for (slot, id) in thrown.iter().enumerate() {
             error_slots[id.0].thrown = Some(slot);
         }
-        let stored: Vec<&Type> = (api.record_field_types())
-            .chain(api.variant_field_types())
-            .flat_map(Type::walk)
-            .collect();
         for (i, slots) in error_slots.iter_mut().enumerate() {
             let id = ErrorId(i);
-            slots.stored = stored.contains(&&Type::Error(id));
             slots.uniffi_flat = api.error(id).flat && api.uses_uniffi && !callback_thrown(id);
         }
         Plan {

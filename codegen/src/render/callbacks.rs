@@ -41,54 +41,96 @@ pub fn uniffi_flat_helper(paths: &Paths<'_>) -> Vec<String> {
     ]
 }
 
+/// `bindery_same_error`: whether two exceptions held as error values are
+/// the same value (records and enums holding them compare with it).
+pub fn same_error_helper() -> Vec<String> {
+    [
+        "/// Two exceptions held as error values are equal when they are one",
+        "/// object, or of one class with equal arguments and attributes.",
+        "fn bindery_same_error(",
+        "    a: &::pyo3::Bound<'_, ::pyo3::PyAny>,",
+        "    b: &::pyo3::Bound<'_, ::pyo3::PyAny>,",
+        ") -> bool {",
+        "    let same = |name: &str| -> ::pyo3::PyResult<bool> { a.getattr(name)?.eq(b.getattr(name)?) };",
+        "    a.is(b) || a.get_type().is(b.get_type()) && same(\"args\").unwrap_or(false) && same(\"__dict__\").unwrap_or(false)",
+        "}",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// The newtype of an error type used as a value: Python sees an instance of
-/// one of its exception classes, built and read as for a raised one.
+/// one of its exception classes, built and read as for a raised one. It
+/// holds that exception, so records and enums hand out the instance they
+/// hold, and the core's error need not be `Clone`.
 pub fn error_value(paths: &Paths<'_>, id: ErrorId) -> Vec<String> {
     let ty = Type::Error(id);
     let glue = paths.glue_of(&ty);
     let core = paths.core_of(&ty);
     let base = &paths.api.error(id).base;
+    let (to_py, from_py) = (paths.to_py_fn(id), paths.from_py_fn(id));
     let mut w = Writer::at(0);
     w.line(format!(
-        "/// `{core}` as a value: an instance of `{base}` in Python."
+        "/// `{core}` as a value: an instance of `{base}` in Python, held."
     ));
-    // Records and enums hand out copies of what they hold; elsewhere a
-    // value is moved, and the core's error need not be `Clone`.
-    if paths.error_slots[id.0].stored {
-        w.line("#[derive(Clone)]");
-    }
-    w.line(format!("pub struct {glue}({core});"));
+    w.line(format!("pub struct {glue}(::pyo3::Py<::pyo3::PyAny>);"));
     w.line("");
-    w.line("/// Exceptions compare by identity in Python; as a field of a record, an");
-    w.line("/// error value compares by its `Debug` text (the core's error need not be");
-    w.line("/// `PartialEq`).");
+    // A value only returned to Python, or only passed to Rust, uses one.
+    w.line("#[allow(dead_code)]");
+    w.block(format!("impl {glue} {{"), "}", |w| {
+        w.line("/// The exception of the core's value.");
+        w.block(format!("fn _new(value: {core}) -> Self {{"), "}", |w| {
+            w.block("::pyo3::Python::attach(|py| {", "})", |w| {
+                w.line(format!("Self({to_py}(py, value).into_value(py).into_any())"));
+            });
+        });
+        w.line("");
+        w.line("/// The core's value the exception stands for (checked when it was");
+        w.line("/// extracted from Python, so it reads back).");
+        w.block(format!("fn _core(self) -> {core} {{"), "}", |w| {
+            w.block(
+                format!("::pyo3::Python::attach(|py| match {from_py}(py, self.0.bind(py)) {{"),
+                "})",
+                |w| {
+                    w.line("Some(Ok(value)) => value,");
+                    w.line("Some(Err(error)) => panic!(\"an error value changed after its check: {error}\"),");
+                    w.line("None => panic!(\"an error value is no longer an exception of its type\"),");
+                },
+            );
+        });
+    });
+    w.line("");
+    w.block(format!("impl Clone for {glue} {{"), "}", |w| {
+        w.block("fn clone(&self) -> Self {", "}", |w| {
+            w.line("::pyo3::Python::attach(|py| Self(self.0.clone_ref(py)))");
+        });
+    });
+    w.line("");
+    w.line("/// Exceptions compare by identity in Python; held by records and enums,");
+    w.line("/// they compare by class, arguments and attributes.");
     w.block(format!("impl PartialEq for {glue} {{"), "}", |w| {
         w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
-            w.line("format!(\"{:?}\", self.0) == format!(\"{:?}\", other.0)");
+            w.line("::pyo3::Python::attach(|py| bindery_same_error(self.0.bind(py), other.0.bind(py)))");
         });
     });
     conversion_impls(
         &mut w,
         (&glue, &[]),
         |w| {
-            w.block(
-                format!("match {}(_obj.py(), &_obj) {{", paths.from_py_fn(id)),
-                "}",
-                |w| {
-                    w.line("Some(_value) => _value.map(Self),");
-                    w.block("None => {", "}", |w| {
-                        w.line("let _kind = _obj.get_type().name()?;");
-                        w.line(format!(
-                            "let _message = format!(\"expected {base}, got {{_kind}}\");"
-                        ));
-                        w.line("Err(::pyo3::exceptions::PyTypeError::new_err(_message))");
-                    });
-                },
-            );
+            // Read back once here, so a value Rust cannot take fails now.
+            w.block(format!("match {from_py}(_obj.py(), &_obj) {{"), "}", |w| {
+                w.line("Some(_value) => _value.map(|_| Self(_obj.to_owned().unbind())),");
+                w.block("None => {", "}", |w| {
+                    w.line("let _kind = _obj.get_type().name()?;");
+                    w.line(format!(
+                        "let _message = format!(\"expected {base}, got {{_kind}}\");"
+                    ));
+                    w.line("Err(::pyo3::exceptions::PyTypeError::new_err(_message))");
+                });
+            });
         },
         |w| {
-            w.line(format!("let _error = {}(_py, self.0);", paths.to_py_fn(id)));
-            w.line("Ok(_error.into_value(_py).into_bound(_py).into_any())");
+            w.line("Ok(self.0.into_bound(_py))");
         },
     );
     w.finish()

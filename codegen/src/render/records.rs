@@ -19,10 +19,11 @@ use super::types::{self, Paths};
 use super::writer::{conversion_impls, Writer};
 use crate::model::{Api, Literal, Record, RecordField, Type};
 
-/// Whether a record field of this type holds its Python object.
+/// Whether a record field of this type holds its Python object (an error
+/// value too: its exception, read back when the record goes to Rust).
 pub fn held(ty: &Type, api: &Api) -> bool {
     match ty {
-        Type::Sequence(_) | Type::Map(..) | Type::Record(_) => true,
+        Type::Sequence(_) | Type::Map(..) | Type::Record(_) | Type::Error(_) => true,
         Type::Optional(inner) | Type::Boxed(inner) => held(inner, api),
         Type::Custom(id) => api.custom(*id).python.is_none() && held(&api.custom(*id).builtin, api),
         _ => false,

@@ -1284,6 +1284,10 @@ fn callback_code(plan: &Paths<'_>) -> Vec<String> {
         code.push(type_slots("BINDERY_ERROR_BASES", plan.thrown.len()));
     }
     let values = plan.api.value_types();
+    if (plan.thrown.iter()).any(|id| values.contains(&Type::Error(*id))) {
+        code.push(String::new());
+        code.extend(callbacks::same_error_helper());
+    }
     if plan
         .thrown
         .iter()

@@ -188,9 +188,10 @@ pub fn lower(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
                 paths.core_of(leaf)
             )
         }
-        // Checked by `TryFrom` when Python's value was extracted; an error
-        // value was read from its exception then too.
-        Type::Custom(_) | Type::Error(_) | Type::Timestamp => format!("{e}.0"),
+        // Checked by `TryFrom` when Python's value was extracted.
+        Type::Custom(_) | Type::Timestamp => format!("{e}.0"),
+        // Read from its exception (checked when extracted, so it reads back).
+        Type::Error(_) => format!("{e}._core()"),
         _ => format!("{}::from({e})", paths.core_of(leaf)),
     })
 }
@@ -215,7 +216,8 @@ pub fn lift(ty: &Type, expr: &str, paths: &Paths<'_>) -> Option<String> {
                 paths.glue_of(leaf)
             )
         }
-        Type::Custom(_) | Type::Error(_) => format!("{}({e})", paths.glue_of(leaf)),
+        Type::Custom(_) => format!("{}({e})", paths.glue_of(leaf)),
+        Type::Error(_) => format!("{}::_new({e})", paths.glue_of(leaf)),
         Type::Timestamp => format!("Bindery_Timestamp({e})"),
         _ => format!("{}::from({e})", paths.glue_of(leaf)),
     })
