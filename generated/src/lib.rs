@@ -2299,6 +2299,7 @@ fn bindery_module(_m: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::Py
         ),
     )?;
     _m.add("HostPath", _m.py().get_type::<::pyo3::types::PyString>())?;
+    _m.add("ExecPolicyImpl", _m.getattr("ExecPolicy")?)?;
     _m.add_function(::pyo3::wrap_pyfunction!(bindery_queue::flush_events, _m)?)?;
     bindery_queue::install(_m, "boxkit")?;
     // Set as plain attributes, so the hooks stay out of `__all__` and the stubs.

@@ -39,6 +39,7 @@ NATIVE_NAMES: list[str] = [
     "BoxState",
     "CopyDirection",
     "ExecPolicy",
+    "ExecPolicyImpl",
     "ExecResult",
     "HostPath",
     "PathKind",

@@ -785,8 +785,17 @@ fn class_aliases(api: &Api) -> Vec<(String, Export)> {
             Export::Record(_) | Export::Enum(_) | Export::Object(_) | Export::ErrorBase(_)
         )
     });
+    // A trait Python may implement: UniFFI's class of its Rust
+    // implementations is `<Trait>Impl`, bindery's the trait's own class.
+    let implementations = classes.clone().filter_map(|(name, e)| match e {
+        Export::Object(id) if api.object(*id).foreign.is_some() => {
+            Some((name, format!("{}Impl", crate::names::upper_camel(name)), *e))
+        }
+        _ => None,
+    });
     let wanted: Vec<(String, Export)> = classes
         .map(|(name, e)| (name, crate::names::upper_camel(name), *e))
+        .chain(implementations)
         .filter(|(name, alias, _)| alias != *name && crate::names::is_identifier(alias))
         .filter(|(_, alias, _)| exports.iter().all(|(n, _)| n != alias))
         .map(|(_, alias, e)| (alias, e))

@@ -16,6 +16,7 @@ __all__ = [
     "BoxState",
     "CopyDirection",
     "ExecPolicy",
+    "ExecPolicyImpl",
     "ExecResult",
     "HostPath",
     "PathKind",
@@ -316,3 +317,5 @@ def flush_events(timeout: _builtins.float | None = None) -> _builtins.bool:
     """
 
 def _bindery_str_BoxState(value: BoxState) -> _builtins.str: ...
+
+ExecPolicyImpl = ExecPolicy
