@@ -774,14 +774,11 @@ impl Api {
         })
     }
 
-    /// Whether Rust threads may enter Python: callback interfaces, foreign
-    /// trait implementations, queued delivery or async wakers
-    /// (`bindery_attach`).
+    /// Whether Rust threads may enter Python: callback interfaces (a
+    /// foreign trait's Python implementations are one too), queued
+    /// delivery or async wakers (`bindery_attach`).
     pub fn needs_attach(&self) -> bool {
-        !self.callbacks.is_empty()
-            || self.objects.iter().any(|o| o.foreign.is_some())
-            || self.has_queued()
-            || self.has_async_calls()
+        !self.callbacks.is_empty() || self.has_queued() || self.has_async_calls()
     }
 
     /// Every function, constructor and method.
