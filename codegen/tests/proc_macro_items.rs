@@ -79,6 +79,27 @@ fn field(name: &str, ty: Type) -> FieldMetadata {
 }
 
 /// The diagnostics of the items (and the rendered text), which must fail.
+/// An error enum of one variant without fields.
+fn error_enum(name: &str, variant: &str, flat: bool) -> Metadata {
+    Metadata::Enum(EnumMetadata {
+        module_path: "procs".into(),
+        name: name.into(),
+        orig_name: None,
+        shape: EnumShape::Error { flat },
+        remote: false,
+        variants: vec![VariantMetadata {
+            name: variant.into(),
+            orig_name: None,
+            discr: None,
+            fields: Vec::new(),
+            docstring: None,
+        }],
+        discr_type: None,
+        non_exhaustive: false,
+        docstring: None,
+    })
+}
+
 fn refused(items: Vec<Metadata>) -> (Vec<Code>, String) {
     let mut all = vec![namespace()];
     all.extend(items);
@@ -146,23 +167,7 @@ fn throwing_an_interface_nobody_declares_is_refused() {
 
 #[test]
 fn a_method_of_an_error_is_refused_naming_it() {
-    let error = Metadata::Enum(EnumMetadata {
-        module_path: "procs".into(),
-        name: "Oops".into(),
-        orig_name: None,
-        shape: EnumShape::Error { flat: false },
-        remote: false,
-        variants: vec![VariantMetadata {
-            name: "Bad".into(),
-            orig_name: None,
-            discr: None,
-            fields: Vec::new(),
-            docstring: None,
-        }],
-        discr_type: None,
-        non_exhaustive: false,
-        docstring: None,
-    });
+    let error = error_enum("Oops", "Bad", false);
     let (codes, text) = refused(vec![error, method("Oops", "describe")]);
     assert_eq!(codes, [Code::Unsupported], "{text}");
     assert!(
@@ -316,25 +321,7 @@ fn a_value_holding_its_own_type_through_boxes_is_refused() {
 
 #[test]
 fn custom_types_thrown_where_no_conversion_reaches_the_error_are_refused() {
-    let error = |name: &str, flat: bool| {
-        Metadata::Enum(EnumMetadata {
-            module_path: "procs".into(),
-            name: name.into(),
-            orig_name: None,
-            shape: EnumShape::Error { flat },
-            remote: false,
-            variants: vec![VariantMetadata {
-                name: "Oops".into(),
-                orig_name: None,
-                discr: None,
-                fields: Vec::new(),
-                docstring: None,
-            }],
-            discr_type: None,
-            non_exhaustive: false,
-            docstring: None,
-        })
-    };
+    let error = |name: &str, flat: bool| error_enum(name, "Oops", flat);
     let error_type = |name: &str| Type::Enum {
         module_path: "procs".into(),
         name: name.into(),

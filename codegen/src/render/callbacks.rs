@@ -99,20 +99,27 @@ pub fn error_value(paths: &Paths<'_>, id: ErrorId) -> Vec<String> {
             );
         });
     });
-    w.line("");
-    w.block(format!("impl Clone for {glue} {{"), "}", |w| {
-        w.block("fn clone(&self) -> Self {", "}", |w| {
-            w.line("::pyo3::Python::attach(|py| Self(self.0.clone_ref(py)))");
-        });
-    });
-    w.line("");
-    w.line("/// Exceptions compare by identity in Python; held by records and enums,");
-    w.line("/// they compare by class, arguments and attributes.");
-    w.block(format!("impl PartialEq for {glue} {{"), "}", |w| {
-        w.block("fn eq(&self, other: &Self) -> bool {", "}", |w| {
-            w.line("::pyo3::Python::attach(|py| bindery_same_error(self.0.bind(py), other.0.bind(py)))");
-        });
-    });
+    // A trait of one method whose body is one line.
+    let mut one_method = |docs: &[&str], header: String, method: &str, body: &str| {
+        w.line("");
+        docs.iter().for_each(|d| w.line(*d));
+        w.block(header, "}", |w| w.block(method, "}", |w| w.line(body)));
+    };
+    one_method(
+        &[],
+        format!("impl Clone for {glue} {{"),
+        "fn clone(&self) -> Self {",
+        "::pyo3::Python::attach(|py| Self(self.0.clone_ref(py)))",
+    );
+    one_method(
+        &[
+            "/// Exceptions compare by identity in Python; held by records and enums,",
+            "/// they compare by class, arguments and attributes.",
+        ],
+        format!("impl PartialEq for {glue} {{"),
+        "fn eq(&self, other: &Self) -> bool {",
+        "::pyo3::Python::attach(|py| bindery_same_error(self.0.bind(py), other.0.bind(py)))",
+    );
     conversion_impls(
         &mut w,
         (&glue, &[]),

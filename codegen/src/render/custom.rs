@@ -230,13 +230,20 @@ fn uniffi_custom(paths: &Paths<'_>, id: CustomId) -> Vec<String> {
     w.finish()
 }
 
+/// UniFFI's `Lift` and `Lower` traits for the crate's types.
+fn uniffi_traits(krate: &str) -> (String, String) {
+    let tag = format!("{krate}::UniFfiTag");
+    (
+        format!("::uniffi::Lift<{tag}>"),
+        format!("::uniffi::Lower<{tag}>"),
+    )
+}
+
 /// The conversions of custom types the crate's `uniffi::custom_type!`
 /// defines, through UniFFI's own serialization of the builtin: the
 /// macro's closures are reachable no other way.
 pub fn uniffi_helpers(krate: &str) -> Vec<String> {
-    let tag = format!("{krate}::UniFfiTag");
-    let lift = format!("::uniffi::Lift<{tag}>");
-    let lower = format!("::uniffi::Lower<{tag}>");
+    let (lift, lower) = uniffi_traits(krate);
     let lines = [
         "/// A custom type's value made from its builtin by the crate's".to_string(),
         "/// `uniffi::custom_type!` (its `try_lift`); an error is its first cause,".to_string(),
@@ -307,9 +314,7 @@ pub fn thrown(paths: &Paths<'_>, id: crate::model::CustomId) -> Vec<String> {
 /// `bindery_uniffi_lower`: a custom type's builtin made by the crate's
 /// `uniffi::custom_type!`, for custom values and thrown custom errors alike.
 pub fn uniffi_lower_helper(krate: &str) -> Vec<String> {
-    let tag = format!("{krate}::UniFfiTag");
-    let lift = format!("::uniffi::Lift<{tag}>");
-    let lower = format!("::uniffi::Lower<{tag}>");
+    let (lift, lower) = uniffi_traits(krate);
     let lines = [
         "/// A custom type's builtin made by the crate's `uniffi::custom_type!`".to_string(),
         "/// (its `lower`). UniFFI reads back every builtin it wrote; a failure".to_string(),
