@@ -726,22 +726,13 @@ impl Api {
                 .any(|t| *t == Type::Callback(id))
     }
 
-    /// Whether the glue maps this error type to Python outside the test
-    /// hooks: a callable throws it, or it is a value somewhere.
-    pub fn error_used(&self, id: ErrorId) -> bool {
-        let callback_methods = self.callbacks.iter().flat_map(|c| &c.methods);
-        self.callables().any(|c| c.throws == Some(id))
-            || callback_methods
-                .map(|m| &m.callable)
-                .any(|c| c.throws == Some(id))
-            || self.value_types().contains(&Type::Error(id))
-    }
-
     /// The value types the glue converts outside the test hooks: those of
-    /// `value_types` but the methods of callback interfaces no call takes
-    /// and the fields of error types no call throws or returns.
+    /// `value_types` but the methods of callback interfaces no call takes.
+    /// Every error's fields count: an error with fields is read back from
+    /// Python for an embedding host whether or not a call throws it, and a
+    /// flat one has none.
     pub fn live_value_types(&self) -> Vec<Type> {
-        self.types_where(|i| self.callback_used(i), |i| self.error_used(i))
+        self.types_where(|i| self.callback_used(i))
     }
 
     /// Whether `[Async]` calls are polled in tokio: some call is async and
@@ -809,16 +800,12 @@ impl Api {
     /// Every type a value of the API can have, nested types included: of
     /// arguments, returns and fields.
     pub fn value_types(&self) -> Vec<Type> {
-        self.types_where(|_| true, |_| true)
+        self.types_where(|_| true)
     }
 
-    /// `value_types`, counting only the callback interfaces and the error
-    /// types (their fields) that pass the filters.
-    pub fn types_where(
-        &self,
-        callback: impl Fn(CallbackId) -> bool,
-        error: impl Fn(ErrorId) -> bool,
-    ) -> Vec<Type> {
+    /// `value_types`, counting only the callback interfaces that pass the
+    /// filter.
+    pub fn types_where(&self, callback: impl Fn(CallbackId) -> bool) -> Vec<Type> {
         let callback_methods = (self.callbacks.iter().enumerate())
             .filter(|(i, _)| callback(CallbackId(*i)))
             .flat_map(|(_, c)| &c.methods)
@@ -827,9 +814,8 @@ impl Api {
             .callables()
             .chain(callback_methods)
             .flat_map(Callable::types);
-        let error_fields = (self.errors.iter().enumerate())
-            .filter(|(i, _)| error(ErrorId(*i)))
-            .flat_map(|(_, e)| &e.variants)
+        let error_fields = (self.errors.iter())
+            .flat_map(|e| &e.variants)
             .flat_map(|v| &v.fields)
             .map(|f| &f.ty);
         // A custom type's values cross as its builtin's.

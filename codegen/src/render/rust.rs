@@ -268,10 +268,9 @@ struct LibRs {
 // long: one field per slot of templates/lib.rs.txt, each computed in place.
 pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     let api = plan.api;
-    // An error type no call throws or returns is mapped only for the test
-    // hooks, which build a flat error's exceptions without the mapping.
+    // A mapping nothing calls is dropped once the text is rendered
+    // (`drop_uncalled`): an error no call throws or returns has none.
     let error_fns: Vec<ErrorFn> = (0..api.errors.len())
-        .filter(|&i| api.error_used(ErrorId(i)) || !api.errors[i].flat)
         .map(|i| error_fn(plan, ErrorId(i)))
         .collect();
     let samples = samples(plan);
@@ -280,7 +279,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
     let reach: Vec<Reach> = (0..api.callbacks.len())
         .map(|i| bridge_reach(plan, CallbackId(i)))
         .collect();
-    let all_types = api.types_where(|i| reach[i.0] != Reach::Unused, |_| true);
+    let all_types = api.types_where(|i| reach[i.0] != Reach::Unused);
     let mut live_types = api.live_value_types();
     // The readers of errors that callback methods throw convert their
     // fields whoever holds the callback.
@@ -432,7 +431,7 @@ pub fn lib_rs(plan: &Paths<'_>) -> askama::Result<String> {
         customs: custom_code(
             plan,
             &live_types,
-            &api.types_where(|i| reach[i.0] != Reach::Unused, |_| true),
+            &api.types_where(|i| reach[i.0] != Reach::Unused),
         ),
         try_custom_cfg: (!(0..api.customs.len()).any(|i| custom_live(plan, &live_types, i)))
             .then_some(HOOKS_ONLY),
