@@ -766,10 +766,10 @@ impl Api {
     }
 
     /// Whether Rust threads may enter Python: callback interfaces (a
-    /// foreign trait's Python implementations are one too), queued
-    /// delivery or async wakers (`bindery_attach`).
+    /// foreign trait's Python implementations are one too, and queued
+    /// delivery is theirs) or async wakers (`bindery_attach`).
     pub fn needs_attach(&self) -> bool {
-        !self.callbacks.is_empty() || self.has_queued() || self.has_async_calls()
+        !self.callbacks.is_empty() || self.has_async_calls()
     }
 
     /// Every function, constructor and method.
