@@ -48,11 +48,11 @@ pub fn same_error_helper() -> Vec<String> {
         "/// Two exceptions held as error values are equal when they are one",
         "/// object, or of one class with equal arguments and attributes.",
         "fn bindery_same_error(",
-        "    a: &::pyo3::Bound<'_, ::pyo3::PyAny>,",
-        "    b: &::pyo3::Bound<'_, ::pyo3::PyAny>,",
+        "    _one: &::pyo3::Bound<'_, ::pyo3::PyAny>,",
+        "    _other: &::pyo3::Bound<'_, ::pyo3::PyAny>,",
         ") -> bool {",
-        "    let same = |name: &str| -> ::pyo3::PyResult<bool> { a.getattr(name)?.eq(b.getattr(name)?) };",
-        "    a.is(b) || a.get_type().is(b.get_type()) && same(\"args\").unwrap_or(false) && same(\"__dict__\").unwrap_or(false)",
+        "    let same = |name: &str| -> ::pyo3::PyResult<bool> { _one.getattr(name)?.eq(_other.getattr(name)?) };",
+        "    _one.is(_other) || _one.get_type().is(_other.get_type()) && same(\"args\").unwrap_or(false) && same(\"__dict__\").unwrap_or(false)",
         "}",
     ]
     .map(String::from)
